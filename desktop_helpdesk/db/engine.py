@@ -1,0 +1,110 @@
+"""Engine creation and the translation of driver failures into DatabaseOpenError."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from ..domain.errors import DatabaseOpenError
+from .migrate import ensure_schema
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{Path(path).as_posix()}"
+
+
+def sqlite_path_of(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _set_sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def classify(exc: BaseException) -> DatabaseOpenError:
+    """Turn a driver error raised while opening into a reason the user can act on."""
+    if isinstance(exc, DatabaseOpenError):
+        return exc
+    msg = str(getattr(exc, "orig", exc) or exc).lower()
+    if "locked" in msg or "busy" in msg:
+        return DatabaseOpenError(DatabaseOpenError.LOCKED, msg)
+    if "readonly" in msg or "read-only" in msg or "read only" in msg or "unable to open" in msg:
+        return DatabaseOpenError(DatabaseOpenError.READ_ONLY, msg)
+    if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
+        return DatabaseOpenError(DatabaseOpenError.CORRUPT, msg)
+    return DatabaseOpenError(DatabaseOpenError.UNREACHABLE, msg)
+
+
+def open_database(url: str) -> tuple[Engine, str]:
+    """Open, check and migrate the database. Returns the engine and what migration did.
+
+    Raises DatabaseOpenError with a reason code for anything that stops the app from using it.
+    """
+    path = sqlite_path_of(url)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseOpenError(DatabaseOpenError.READ_ONLY, str(exc)) from exc
+        if path.exists() and not _writable(path):
+            raise DatabaseOpenError(DatabaseOpenError.READ_ONLY, str(path))
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if path is not None:
+                # Touches the file header: fails fast on a corrupt or foreign file.
+                conn.execute(text("PRAGMA schema_version")).scalar()
+                ok = conn.execute(text("PRAGMA quick_check")).scalar()
+                if ok != "ok":
+                    raise DatabaseOpenError(DatabaseOpenError.CORRUPT, str(ok))
+                _probe_write(path)
+        outcome = ensure_schema(engine, path)
+    except DatabaseOpenError:
+        engine.dispose()
+        raise
+    except (OperationalError, DBAPIError, sqlite3.Error) as exc:
+        engine.dispose()
+        raise classify(exc) from exc
+    return engine, outcome
+
+
+def _probe_write(path: Path) -> None:
+    """Take and release the write lock: fails on a locked file or a read-only medium."""
+    con = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("ROLLBACK")
+    finally:
+        con.close()
+
+
+def _writable(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)

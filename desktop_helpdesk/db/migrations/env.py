@@ -1,0 +1,38 @@
+"""Alembic environment: run programmatically by desktop_helpdesk.db.migrate.
+
+The app hands over an open connection in `config.attributes["connection"]`; batch mode is
+on so SQLite can alter tables, and the naming convention comes from the models' metadata.
+"""
+
+from alembic import context
+
+from desktop_helpdesk.db.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:  # `alembic` command line, for developers only
+        from sqlalchemy import create_engine
+
+        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        with engine.begin() as connection:
+            _run(connection)
+    else:
+        _run(connection)
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,237 @@
+"""SQLAlchemy 2 typed models: the storage shape of the domain.
+
+Every row carries an integer key, a stable UUID (for multi-workstation editing and offline
+sync), aware-UTC `created_at`/`updated_at` and a version counter for optimistic locking.
+Money is whole VND in integer columns. `search_text` columns hold the Python-folded text
+(`domain.text.fold`) because SQLite's lower()/LIKE do not fold Vietnamese diacritics or đ.
+The migrations in `migrations/` are the schema; a test checks they produce exactly this.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Optional
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime. Refuses naive values; always returns aware UTC values."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime refused: {value!r}")
+        value = value.astimezone(timezone.utc)
+        # Stored without zone so SQLite's text form sorts chronologically.
+        return value.replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class RowMixin:
+    """Integer key, stable UUID, audit times and the optimistic-locking version."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        # SQLAlchemy bumps `version` on every UPDATE and raises StaleDataError when the
+        # row was changed by someone else since it was read.
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Operator(RowMixin, Base):
+    """A member of the support staff. `alias` is what customers see (seed 002 §7)."""
+
+    __tablename__ = "operators"
+
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    alias: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Customer(RowMixin, Base):
+    __tablename__ = "customers"
+
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    tax_code: Mapped[Optional[str]] = mapped_column(String(14), index=True)
+    address: Mapped[Optional[str]] = mapped_column(String(300))
+    province: Mapped[Optional[str]] = mapped_column(String(60))
+    phone: Mapped[Optional[str]] = mapped_column(String(16), index=True)  # E.164
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    notes: Mapped[Optional[str]] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    contacts: Mapped[list["Contact"]] = relationship(
+        back_populates="customer", order_by="Contact.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_customers_name", "name"),)
+
+
+class Contact(RowMixin, Base):
+    """A person at the customer the desk talks to (người liên hệ)."""
+
+    __tablename__ = "contacts"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[Optional[str]] = mapped_column(String(80))
+    phone: Mapped[Optional[str]] = mapped_column(String(16), index=True)  # E.164
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    customer: Mapped[Customer] = relationship(back_populates="contacts")
+
+
+class Package(RowMixin, Base):
+    """What was sold, with its warranty length and support terms."""
+
+    __tablename__ = "packages"
+
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    warranty_months: Mapped[int] = mapped_column(Integer, default=12)
+    support_hours: Mapped[str] = mapped_column(String(20), default="office")
+    proposal_target_minutes: Mapped[int] = mapped_column(Integer, default=240)
+    fix_target_hours: Mapped[int] = mapped_column(Integer, default=24)
+    fix_extended_hours: Mapped[int] = mapped_column(Integer, default=48)
+    complaint_target_hours: Mapped[int] = mapped_column(Integer, default=72)
+    maintenance_priority: Mapped[bool] = mapped_column(Boolean, default=True)
+    list_price_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Contract(RowMixin, Base):
+    __tablename__ = "contracts"
+
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), index=True)
+    package_id: Mapped[int] = mapped_column(ForeignKey("packages.id", ondelete="RESTRICT"), index=True)
+    stage: Mapped[str] = mapped_column(String(30), default="request_received", index=True)
+    value_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    request_received_on: Mapped[Optional[date]] = mapped_column(Date)
+    signed_on: Mapped[Optional[date]] = mapped_column(Date)
+    accepted_on: Mapped[Optional[date]] = mapped_column(Date)
+    warranty_end: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    maintenance_end: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    notes: Mapped[Optional[str]] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    customer: Mapped[Customer] = relationship()
+    package: Mapped[Package] = relationship()
+
+
+class Ticket(RowMixin, Base):
+    """A support request (phiếu yêu cầu). Its history is in `ticket_events`."""
+
+    __tablename__ = "tickets"
+
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), index=True)
+    contact_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    contract_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contracts.id", ondelete="SET NULL"), index=True)
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id", ondelete="SET NULL"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    request_type: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    status: Mapped[str] = mapped_column(String(30), default="new", index=True)
+    coverage: Mapped[Optional[str]] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    customer: Mapped[Customer] = relationship()
+    contact: Mapped[Optional[Contact]] = relationship()
+    contract: Mapped[Optional[Contract]] = relationship()
+    assignee: Mapped[Optional[Operator]] = relationship()
+
+
+class TicketEvent(Base):
+    """One entry of a ticket's append-only history: never updated or deleted.
+
+    It has no version counter (it never changes) but has the UUID and time like every row.
+    """
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="RESTRICT"), index=True)
+    operator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id", ondelete="SET NULL"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(30))
+    field: Mapped[Optional[str]] = mapped_column(String(40))
+    old_value: Mapped[Optional[str]] = mapped_column(Text)
+    new_value: Mapped[Optional[str]] = mapped_column(Text)
+    body: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    operator: Mapped[Optional[Operator]] = relationship()
+
+
+class AppMeta(Base):
+    """Small key/value facts about this database (e.g. when demo data was loaded)."""
+
+    __tablename__ = "app_meta"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,470 @@
+"""SQLAlchemy implementation of the services' storage protocol (services/ports.py).
+
+Lists use keyset pagination (never OFFSET): each page is ordered by (sort key, id) and the
+next page starts after the last row's pair, so page 5,000 costs what page 1 costs. Filtering
+matches every folded word of the filter against the row's folded `search_text`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Callable
+
+from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..domain.enums import TicketStatus
+from ..domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
+from ..domain.text import fold
+from ..services.dto import (  # noqa: F401  (db implements the services' protocol)
+    ContactData,
+    ContractChoice,
+    ContractDetails,
+    ContractDraft,
+    ContractRow,
+    CustomerChoice,
+    CustomerDetails,
+    CustomerDraft,
+    CustomerRow,
+    HistoryEntry,
+    ListQuery,
+    NewEvent,
+    OperatorData,
+    OperatorDraft,
+    PackageData,
+    Page,
+    TicketDetails,
+    TicketDraft,
+    TicketRow,
+)
+from . import models as m
+
+OPEN_STATUSES = tuple(s.value for s in TicketStatus if s.is_open)
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _text_filter(column, folded: str):
+    terms = folded.split()
+    return and_(*(column.like(f"%{_escape_like(t)}%", escape="\\") for t in terms)) if terms else None
+
+
+def _keyset(session: Session, stmt: Select, sort_expr, id_col, query: ListQuery, to_row: Callable) -> Page:
+    key = sort_expr.label("_sort_key")
+    stmt = stmt.add_columns(key)
+    if query.after is not None:
+        value, last_id = query.after
+        pair, bound = tuple_(sort_expr, id_col), tuple_(literal(value, type_=sort_expr.type), literal(last_id))
+        stmt = stmt.where(pair < bound if query.descending else pair > bound)
+    if query.descending:
+        stmt = stmt.order_by(sort_expr.desc(), id_col.desc())
+    else:
+        stmt = stmt.order_by(sort_expr.asc(), id_col.asc())
+    result = session.execute(stmt.limit(query.limit + 1)).all()
+    more = len(result) > query.limit
+    result = result[: query.limit]
+    cursor = (result[-1]._sort_key, result[-1].id) if more and result else None
+    return Page(rows=tuple(to_row(r) for r in result), next_cursor=cursor)
+
+
+def _sort(sorts: dict, name: str):
+    return sorts.get(name) or next(iter(sorts.values()))
+
+
+def _nn(value) -> str:
+    return value or ""
+
+
+def _bump(obj) -> None:
+    obj.updated_at = datetime.now(timezone.utc)
+
+
+class _Repo:
+    def __init__(self, session: Session):
+        self.s = session
+
+    def _load(self, model, obj_id: int, version: int | None = None):
+        obj = self.s.get(model, obj_id)
+        if obj is None:
+            raise NotFoundError(f"{model.__tablename__} {obj_id}")
+        if version is not None and obj.version != version:
+            raise ConcurrentEditError(f"{model.__tablename__} {obj_id}: version {obj.version}, expected {version}")
+        return obj
+
+
+class SqlOperatorRepository(_Repo):
+    def all(self) -> list[OperatorData]:
+        rows = self.s.scalars(select(m.Operator).order_by(m.Operator.full_name)).all()
+        return [OperatorData(o.id, o.code, o.full_name, o.alias, o.role, o.active) for o in rows]
+
+    def add(self, draft: OperatorDraft) -> int:
+        code = draft.code or f"NV{(self.s.scalar(select(func.count(m.Operator.id))) or 0) + 1:03d}"
+        op = m.Operator(code=code, full_name=draft.full_name, alias=draft.alias, role=draft.role)
+        self.s.add(op)
+        self.s.flush()
+        return op.id
+
+
+class SqlPackageRepository(_Repo):
+    def all(self) -> list[PackageData]:
+        rows = self.s.scalars(select(m.Package).where(m.Package.active).order_by(m.Package.name)).all()
+        return [
+            PackageData(
+                p.id, p.code, p.name, p.warranty_months, p.support_hours, p.proposal_target_minutes,
+                p.fix_target_hours, p.fix_extended_hours, p.complaint_target_hours,
+                p.maintenance_priority, p.list_price_vnd,
+            )
+            for p in rows
+        ]
+
+    def add(self, data: PackageData) -> int:
+        p = m.Package(
+            code=data.code, name=data.name, warranty_months=data.warranty_months,
+            support_hours=data.support_hours, proposal_target_minutes=data.proposal_target_minutes,
+            fix_target_hours=data.fix_target_hours, fix_extended_hours=data.fix_extended_hours,
+            complaint_target_hours=data.complaint_target_hours,
+            maintenance_priority=data.maintenance_priority, list_price_vnd=data.list_price_vnd,
+        )
+        self.s.add(p)
+        self.s.flush()
+        return p.id
+
+
+def customer_search_text(draft: CustomerDraft) -> str:
+    parts = [draft.code, draft.name, draft.tax_code, draft.phone, draft.phone.replace("+84", "0", 1),
+             draft.email, draft.address, draft.province]
+    for c in draft.contacts:
+        parts += [c.full_name, c.phone, c.phone.replace("+84", "0", 1), c.email]
+    return fold(" ".join(p for p in parts if p))
+
+
+class SqlCustomerRepository(_Repo):
+    SORTS = {
+        "code": m.Customer.code,
+        "name": m.Customer.name,
+        "kind": m.Customer.kind,
+        "tax_code": func.coalesce(m.Customer.tax_code, ""),
+        "phone": func.coalesce(m.Customer.phone, ""),
+        "province": func.coalesce(m.Customer.province, ""),
+    }
+
+    def list(self, query: ListQuery) -> Page:
+        C = m.Customer
+        contracts = select(func.count(m.Contract.id)).where(m.Contract.customer_id == C.id).scalar_subquery()
+        open_tickets = (
+            select(func.count(m.Ticket.id))
+            .where(m.Ticket.customer_id == C.id, m.Ticket.status.in_(OPEN_STATUSES))
+            .scalar_subquery()
+        )
+        stmt = select(C.id, C.code, C.name, C.kind, C.tax_code, C.phone, C.province,
+                      contracts.label("contracts"), open_tickets.label("open_tickets"))
+        cond = _text_filter(C.search_text, query.text)
+        if cond is not None:
+            stmt = stmt.where(cond)
+        return _keyset(self.s, stmt, _sort(self.SORTS, query.sort), C.id, query,
+                       lambda r: CustomerRow(r.id, r.code, r.name, r.kind, _nn(r.tax_code), _nn(r.phone),
+                                             _nn(r.province), r.contracts, r.open_tickets))
+
+    def get(self, customer_id: int) -> CustomerDetails:
+        c = self._load(m.Customer, customer_id)
+        contacts = tuple(
+            ContactData(k.id, k.full_name, _nn(k.position), _nn(k.phone), _nn(k.email), k.is_primary) for k in c.contacts
+        )
+        draft = CustomerDraft(
+            name=c.name, kind=c.kind, code=c.code, tax_code=_nn(c.tax_code), address=_nn(c.address),
+            province=_nn(c.province), phone=_nn(c.phone), email=_nn(c.email), notes=_nn(c.notes), contacts=contacts,
+        )
+        return CustomerDetails(c.id, c.version, draft)
+
+    def _apply(self, c: m.Customer, draft: CustomerDraft) -> None:
+        c.code, c.name, c.kind = draft.code, draft.name, draft.kind
+        c.tax_code, c.address, c.province = draft.tax_code or None, draft.address or None, draft.province or None
+        c.phone, c.email, c.notes = draft.phone or None, draft.email or None, draft.notes or None
+        c.search_text = customer_search_text(draft)
+        existing = {k.id: k for k in c.contacts}
+        keep = []
+        for cd in draft.contacts:
+            k = existing.get(cd.id) if cd.id else None
+            if k is None:
+                k = m.Contact()
+            k.full_name, k.position = cd.full_name, cd.position or None
+            k.phone, k.email, k.is_primary = cd.phone or None, cd.email or None, cd.is_primary
+            k.search_text = fold(" ".join(x for x in (cd.full_name, cd.phone, cd.email) if x))
+            keep.append(k)
+        c.contacts = keep
+
+    def add(self, draft: CustomerDraft) -> int:
+        c = m.Customer()
+        self._apply(c, draft)
+        self.s.add(c)
+        _flush(self.s, "code", draft.code)
+        return c.id
+
+    def update(self, customer_id: int, version: int, draft: CustomerDraft) -> None:
+        c = self._load(m.Customer, customer_id, version)
+        self._apply(c, draft)
+        _bump(c)
+        _flush(self.s, "code", draft.code)
+
+    def choices(self, folded_text: str, limit: int) -> list[CustomerChoice]:
+        C = m.Customer
+        stmt = select(C.id, C.code, C.name).order_by(C.name, C.id).limit(limit)
+        cond = _text_filter(C.search_text, folded_text)
+        if cond is not None:
+            stmt = stmt.where(cond)
+        return [CustomerChoice(r.id, r.code, r.name) for r in self.s.execute(stmt)]
+
+    def count(self) -> int:
+        return self.s.scalar(select(func.count(m.Customer.id))) or 0
+
+    def next_code(self) -> str:
+        return _next_code(self.s, m.Customer.code, "KH", 5)
+
+    def code_taken(self, code: str, except_id: int | None) -> bool:
+        return _taken(self.s, m.Customer, m.Customer.code, code, except_id)
+
+
+def _next_code(session: Session, column, prefix: str, width: int) -> str:
+    """The next code `prefix` + zero-padded number, after the highest one in use."""
+    pattern = prefix + "_" * width
+    last = session.scalar(select(func.max(column)).where(column.like(pattern)))
+    number = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
+    return f"{prefix}{number:0{width}d}"
+
+
+def _taken(session: Session, model, column, value: str, except_id: int | None) -> bool:
+    stmt = select(model.id).where(column == value)
+    if except_id is not None:
+        stmt = stmt.where(model.id != except_id)
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def _flush(session: Session, field: str, value: str) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise ConcurrentEditError(str(exc)) from exc
+    except IntegrityError as exc:
+        if "unique" in str(exc.orig).lower():
+            raise DuplicateError(field, value) from exc
+        raise
+
+
+class SqlContractRepository(_Repo):
+    SORTS = {
+        "number": m.Contract.number,
+        "customer": m.Customer.name,
+        "package": m.Package.name,
+        "stage": m.Contract.stage,
+        "value_vnd": m.Contract.value_vnd,
+        "signed_on": func.coalesce(m.Contract.signed_on, date.min),
+        "accepted_on": func.coalesce(m.Contract.accepted_on, date.min),
+        "warranty_end": func.coalesce(m.Contract.warranty_end, date.min),
+        "maintenance_end": func.coalesce(m.Contract.maintenance_end, date.min),
+    }
+
+    def list(self, query: ListQuery) -> Page:
+        K = m.Contract
+        stmt = (
+            select(K.id, K.number, K.customer_id, m.Customer.name.label("customer_name"),
+                   m.Package.name.label("package_name"), K.stage, K.value_vnd, K.signed_on, K.accepted_on,
+                   K.warranty_end, K.maintenance_end)
+            .join(m.Customer, m.Customer.id == K.customer_id)
+            .join(m.Package, m.Package.id == K.package_id)
+        )
+        cond = _text_filter(K.search_text, query.text)
+        if cond is not None:
+            stmt = stmt.where(cond)
+        if query.filters.get("customer_id"):
+            stmt = stmt.where(K.customer_id == query.filters["customer_id"])
+        return _keyset(self.s, stmt, _sort(self.SORTS, query.sort), K.id, query,
+                       lambda r: ContractRow(r.id, r.number, r.customer_id, r.customer_name, r.package_name, r.stage,
+                                             r.value_vnd, r.signed_on, r.accepted_on, r.warranty_end, r.maintenance_end))
+
+    def get(self, contract_id: int) -> ContractDetails:
+        k = self._load(m.Contract, contract_id)
+        draft = ContractDraft(
+            customer_id=k.customer_id, package_id=k.package_id, number=k.number, stage=k.stage,
+            value_vnd=k.value_vnd, request_received_on=k.request_received_on, signed_on=k.signed_on,
+            accepted_on=k.accepted_on, maintenance_end=k.maintenance_end, notes=_nn(k.notes),
+        )
+        return ContractDetails(k.id, k.version, draft, k.customer.name, k.warranty_end)
+
+    def _apply(self, k: m.Contract, draft: ContractDraft, warranty_end) -> None:
+        k.number, k.customer_id, k.package_id, k.stage = draft.number, draft.customer_id, draft.package_id, draft.stage
+        k.value_vnd, k.request_received_on, k.signed_on = draft.value_vnd, draft.request_received_on, draft.signed_on
+        k.accepted_on, k.maintenance_end, k.notes = draft.accepted_on, draft.maintenance_end, draft.notes or None
+        k.warranty_end = warranty_end
+        customer = self._load(m.Customer, draft.customer_id)
+        package = self._load(m.Package, draft.package_id)
+        k.search_text = fold(f"{draft.number} {customer.code} {customer.name} {package.name}")
+
+    def add(self, draft: ContractDraft, warranty_end) -> int:
+        k = m.Contract()
+        self._apply(k, draft, warranty_end)
+        self.s.add(k)
+        _flush(self.s, "number", draft.number)
+        return k.id
+
+    def update(self, contract_id: int, version: int, draft: ContractDraft, warranty_end) -> None:
+        k = self._load(m.Contract, contract_id, version)
+        self._apply(k, draft, warranty_end)
+        _bump(k)
+        _flush(self.s, "number", draft.number)
+
+    def choices_for_customer(self, customer_id: int) -> list[ContractChoice]:
+        rows = self.s.execute(
+            select(m.Contract.id, m.Contract.number, m.Package.name, m.Contract.stage)
+            .join(m.Package, m.Package.id == m.Contract.package_id)
+            .where(m.Contract.customer_id == customer_id)
+            .order_by(m.Contract.number)
+        )
+        return [ContractChoice(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def next_number(self, year: int) -> str:
+        return _next_code(self.s, m.Contract.number, f"HD{year}-", 4)
+
+    def number_taken(self, number: str, except_id: int | None) -> bool:
+        return _taken(self.s, m.Contract, m.Contract.number, number, except_id)
+
+
+class SqlTicketRepository(_Repo):
+    SORTS = {
+        "received_at": m.Ticket.received_at,
+        "code": m.Ticket.code,
+        "subject": m.Ticket.subject,
+        "customer": m.Customer.name,
+        "request_type": m.Ticket.request_type,
+        "channel": m.Ticket.channel,
+        "priority": m.Ticket.priority,
+        "status": m.Ticket.status,
+        "coverage": func.coalesce(m.Ticket.coverage, ""),
+    }
+
+    def list(self, query: ListQuery) -> Page:
+        T = m.Ticket
+        assignee = aliased(m.Operator)
+        stmt = (
+            select(T.id, T.code, T.subject, T.customer_id, m.Customer.name.label("customer_name"),
+                   m.Contract.number.label("contract_number"), T.request_type, T.channel, T.priority, T.status,
+                   T.coverage, assignee.full_name.label("assignee"), T.received_at)
+            .join(m.Customer, m.Customer.id == T.customer_id)
+            .outerjoin(m.Contract, m.Contract.id == T.contract_id)
+            .outerjoin(assignee, assignee.id == T.assignee_id)
+        )
+        cond = _text_filter(T.search_text, query.text)
+        if cond is not None:
+            stmt = stmt.where(cond)
+        state = query.filters.get("state")
+        if state == "open":
+            stmt = stmt.where(T.status.in_(OPEN_STATUSES))
+        elif state == "done":
+            stmt = stmt.where(T.status.not_in(OPEN_STATUSES))
+        if query.filters.get("customer_id"):
+            stmt = stmt.where(T.customer_id == query.filters["customer_id"])
+        return _keyset(self.s, stmt, _sort(self.SORTS, query.sort), T.id, query,
+                       lambda r: TicketRow(r.id, r.code, r.subject, r.customer_id, r.customer_name, _nn(r.contract_number),
+                                           r.request_type, r.channel, r.priority, r.status, _nn(r.coverage),
+                                           _nn(r.assignee), r.received_at))
+
+    def get(self, ticket_id: int) -> TicketDetails:
+        t = self._load(m.Ticket, ticket_id)
+        draft = TicketDraft(
+            customer_id=t.customer_id, subject=t.subject, request_type=t.request_type, channel=t.channel,
+            priority=t.priority, status=t.status, contact_id=t.contact_id, contract_id=t.contract_id,
+            assignee_id=t.assignee_id, description=_nn(t.description), coverage=_nn(t.coverage),
+            received_at=t.received_at,
+        )
+        events = self.s.scalars(
+            select(m.TicketEvent).where(m.TicketEvent.ticket_id == ticket_id).order_by(m.TicketEvent.id)
+        ).all()
+        history = tuple(
+            HistoryEntry(e.occurred_at, e.operator.full_name if e.operator else "", e.kind, _nn(e.field),
+                         _nn(e.old_value), _nn(e.new_value), _nn(e.body))
+            for e in events
+        )
+        return TicketDetails(
+            t.id, t.version, t.code, draft, t.customer.name, t.contact.full_name if t.contact else "",
+            t.contract.number if t.contract else "", history,
+        )
+
+    def _apply(self, t: m.Ticket, draft: TicketDraft) -> None:
+        t.customer_id, t.subject, t.request_type, t.channel = draft.customer_id, draft.subject, draft.request_type, draft.channel
+        t.priority, t.status, t.contact_id, t.contract_id = draft.priority, draft.status, draft.contact_id, draft.contract_id
+        t.assignee_id, t.description, t.coverage = draft.assignee_id, draft.description or None, draft.coverage or None
+        t.received_at = draft.received_at
+        customer = self._load(m.Customer, draft.customer_id)
+        now = datetime.now(timezone.utc)
+        if not TicketStatus(draft.status).is_open and t.resolved_at is None:
+            t.resolved_at = now
+        if TicketStatus(draft.status).is_open:
+            t.resolved_at = None
+        t.closed_at = (t.closed_at or now) if draft.status == TicketStatus.CLOSED else None
+        t.search_text = fold(f"{t.code} {draft.subject} {customer.code} {customer.name} {draft.description}")
+
+    def add(self, draft: TicketDraft, code: str) -> int:
+        t = m.Ticket(code=code)
+        self._apply(t, draft)
+        self.s.add(t)
+        _flush(self.s, "code", code)
+        return t.id
+
+    def update(self, ticket_id: int, version: int, draft: TicketDraft) -> None:
+        t = self._load(m.Ticket, ticket_id, version)
+        self._apply(t, draft)
+        _bump(t)
+        _flush(self.s, "code", t.code)
+
+    def append_event(self, ticket_id: int, operator_id: int | None, event: NewEvent) -> None:
+        self.s.add(m.TicketEvent(
+            ticket_id=ticket_id, operator_id=operator_id, kind=str(event.kind), field=event.field or None,
+            old_value=event.old_value or None, new_value=event.new_value or None, body=event.body or None,
+        ))
+        self.s.flush()
+
+    def next_code(self, year: int) -> str:
+        return _next_code(self.s, m.Ticket.code, f"YC{year % 100:02d}-", 6)
+
+
+class SqlUnitOfWork:
+    """One session, one transaction. Leaving without `commit()` rolls back."""
+
+    def __init__(self, session_factory):
+        self._session_factory = session_factory
+
+    def __enter__(self):
+        self.session = self._session_factory()
+        self.operators = SqlOperatorRepository(self.session)
+        self.packages = SqlPackageRepository(self.session)
+        self.customers = SqlCustomerRepository(self.session)
+        self.contracts = SqlContractRepository(self.session)
+        self.tickets = SqlTicketRepository(self.session)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except StaleDataError as exc:
+            raise ConcurrentEditError(str(exc)) from exc
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.session.get(m.AppMeta, key)
+        return row.value if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.session.merge(m.AppMeta(key=key, value=value))
+
+
+def uow_factory(engine) -> Callable[[], SqlUnitOfWork]:
+    from sqlalchemy.orm import sessionmaker
+
+    factory = sessionmaker(engine, expire_on_commit=False)
+    return lambda: SqlUnitOfWork(factory)

@@ -1,0 +1,231 @@
+"""Plain data the services hand out and take in: frozen dataclasses, never ORM objects.
+
+Rows (`...Row`) are what the lists show; details carry everything an edit dialog needs,
+including the `version` that the save must match (optimistic locking). Drafts are what a
+dialog submits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Generic, Mapping, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """One page request of a list: filter, sort and the keyset cursor of the previous page."""
+
+    text: str = ""
+    sort: str = ""  # a sort key the list knows; "" is the list's default
+    descending: bool = False
+    after: tuple | None = None
+    limit: int = 100
+    filters: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: tuple
+    next_cursor: tuple | None  # None: this was the last page
+
+
+@dataclass(frozen=True)
+class OperatorData:
+    id: int
+    code: str
+    full_name: str
+    alias: str
+    role: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class OperatorDraft:
+    code: str
+    full_name: str
+    alias: str
+    role: str
+
+
+@dataclass(frozen=True)
+class PackageData:
+    id: int
+    code: str
+    name: str
+    warranty_months: int
+    support_hours: str
+    proposal_target_minutes: int
+    fix_target_hours: int
+    fix_extended_hours: int
+    complaint_target_hours: int
+    maintenance_priority: bool
+    list_price_vnd: int
+
+
+@dataclass(frozen=True)
+class ContactData:
+    id: int | None
+    full_name: str
+    position: str = ""
+    phone: str = ""  # E.164 when stored
+    email: str = ""
+    is_primary: bool = False
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    id: int
+    code: str
+    name: str
+    kind: str
+    tax_code: str
+    phone: str
+    province: str
+    contract_count: int
+    open_ticket_count: int
+
+
+@dataclass(frozen=True)
+class CustomerDraft:
+    name: str
+    kind: str
+    code: str = ""  # empty: the next free code is given
+    tax_code: str = ""
+    address: str = ""
+    province: str = ""
+    phone: str = ""
+    email: str = ""
+    notes: str = ""
+    contacts: tuple[ContactData, ...] = ()
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    id: int
+    version: int
+    draft: CustomerDraft
+
+
+@dataclass(frozen=True)
+class CustomerChoice:
+    """A customer as offered by a picker."""
+
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    id: int
+    number: str
+    customer_id: int
+    customer_name: str
+    package_name: str
+    stage: str
+    value_vnd: int
+    signed_on: date | None
+    accepted_on: date | None
+    warranty_end: date | None
+    maintenance_end: date | None
+
+
+@dataclass(frozen=True)
+class ContractDraft:
+    customer_id: int
+    package_id: int
+    number: str = ""  # empty: the next free number is given
+    stage: str = "request_received"
+    value_vnd: int = 0
+    request_received_on: date | None = None
+    signed_on: date | None = None
+    accepted_on: date | None = None
+    maintenance_end: date | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ContractDetails:
+    id: int
+    version: int
+    draft: ContractDraft
+    customer_name: str
+    warranty_end: date | None
+
+
+@dataclass(frozen=True)
+class ContractChoice:
+    id: int
+    number: str
+    package_name: str
+    stage: str
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    id: int
+    code: str
+    subject: str
+    customer_id: int
+    customer_name: str
+    contract_number: str
+    request_type: str
+    channel: str
+    priority: str
+    status: str
+    coverage: str
+    assignee: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class TicketDraft:
+    customer_id: int
+    subject: str
+    request_type: str
+    channel: str
+    priority: str = "normal"
+    status: str = "new"
+    contact_id: int | None = None
+    contract_id: int | None = None
+    assignee_id: int | None = None
+    description: str = ""
+    coverage: str = ""
+    received_at: datetime | None = None  # None: now
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    occurred_at: datetime
+    operator: str
+    kind: str
+    field: str
+    old_value: str
+    new_value: str
+    body: str
+
+
+@dataclass(frozen=True)
+class TicketDetails:
+    id: int
+    version: int
+    code: str
+    draft: TicketDraft
+    customer_name: str
+    contact_name: str
+    contract_number: str
+    history: tuple[HistoryEntry, ...]
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """A history entry to append."""
+
+    kind: str
+    field: str = ""
+    old_value: str = ""
+    new_value: str = ""
+    body: str = ""

@@ -1,0 +1,325 @@
+"""The main window: navigation between the views, menus, status bar, remembered layout."""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from ..domain.enums import OperatorRole
+from ..i18n import _
+from ..services.helpdesk import HelpdeskService
+from ..settings import Settings
+from .dialogs import ContractDialog, CustomerDialog, TicketDialog
+from .views import ContractsPage, CustomersPage, ListPage, TicketsPage
+from .worker import DbWorker
+
+log = logging.getLogger(__name__)
+
+
+def _b64(data: QByteArray) -> str:
+    return base64.b64encode(bytes(data)).decode("ascii")
+
+
+def _unb64(text: str) -> QByteArray:
+    try:
+        return QByteArray(base64.b64decode(text.encode("ascii")))
+    except ValueError:
+        return QByteArray()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, worker: DbWorker, service: HelpdeskService, settings: Settings, save_settings,
+                 operator, database_label: str, set_language=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.worker = worker
+        self.service = service
+        self.settings = settings
+        self._save_settings = save_settings
+        self._set_language = set_language
+        self.operator = operator
+        self.packages: list = []
+        self.operators: list = []
+        self.setObjectName("MainWindow")
+        self.resize(1280, 720)
+        self.setMinimumSize(QSize(900, 560))
+
+        self.pages: dict[str, ListPage] = {
+            "customers": CustomersPage(worker, service),
+            "contracts": ContractsPage(worker, service),
+            "tickets": TicketsPage(worker, service),
+        }
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setMaximumWidth(200)
+        self.stack = QStackedWidget()
+        for key, page in self.pages.items():
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self._show_row)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+
+        self.pages["customers"].new_requested.connect(self.new_customer)
+        self.pages["customers"].edit_requested.connect(self.edit_customer)
+        self.pages["contracts"].new_requested.connect(self.new_contract)
+        self.pages["contracts"].edit_requested.connect(self.edit_contract)
+        self.pages["tickets"].new_requested.connect(self.new_ticket)
+        self.pages["tickets"].edit_requested.connect(self.edit_ticket)
+        for page in self.pages.values():
+            page.model.load_failed.connect(self.show_error)
+        worker.failed.connect(self.show_error)
+
+        self._build_actions()
+        self.operator_label = QLabel()
+        self.database_label = QLabel(database_label)
+        self.busy_label = QLabel()
+        self.statusBar().addWidget(self.operator_label)
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.database_label)
+        worker.busy_changed.connect(lambda busy: self.busy_label.setText(_("Working…") if busy else ""))
+        self.retranslate()
+        self._restore_layout()
+        self.refresh_reference_data()
+
+    # -- actions ---------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        def act(shortcut, slot) -> QAction:
+            a = QAction(self)
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+            a.triggered.connect(slot)
+            return a
+
+        self.act_new_ticket = act("Ctrl+N", self.new_ticket)
+        self.act_new_customer = act("Ctrl+Shift+K", self.new_customer)
+        self.act_new_contract = act("Ctrl+Shift+H", self.new_contract)
+        self.act_quit = act(QKeySequence.StandardKey.Quit, self.close)
+        self.act_quit.setShortcuts([QKeySequence("Ctrl+Q")])
+        self.act_refresh = act("F5", self.refresh_current)
+        self.act_filter = act("Ctrl+L", self.focus_filter)
+        self.act_views = []
+        for i, key in enumerate(self.pages):
+            self.act_views.append(act(f"Ctrl+{i + 1}", lambda _c=False, k=key: self.show_view(k)))
+        self.act_vi = QAction(self, checkable=True)
+        self.act_en = QAction(self, checkable=True)
+        group = QActionGroup(self)
+        for a, lang in ((self.act_vi, "vi"), (self.act_en, "en")):
+            group.addAction(a)
+            a.triggered.connect(lambda _c=False, lg=lang: self.change_language(lg))
+        self.act_about = act("", self.about)
+
+        bar = self.menuBar()
+        self.menu_file = bar.addMenu("")
+        for a in (self.act_new_ticket, self.act_new_customer, self.act_new_contract):
+            self.menu_file.addAction(a)
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_quit)
+        self.menu_view = bar.addMenu("")
+        for a in self.act_views:
+            self.menu_view.addAction(a)
+        self.menu_view.addSeparator()
+        self.menu_view.addAction(self.act_filter)
+        self.menu_view.addAction(self.act_refresh)
+        self.menu_language = bar.addMenu("")
+        self.menu_language.addAction(self.act_vi)
+        self.menu_language.addAction(self.act_en)
+        self.menu_help = bar.addMenu("")
+        self.menu_help.addAction(self.act_about)
+
+    def retranslate(self) -> None:
+        from ..i18n import language
+
+        self.setWindowTitle(_("Desktop Helpdesk"))
+        for i in range(self.nav.count()):
+            item = self.nav.item(i)
+            item.setText(_(self.pages[item.data(Qt.ItemDataRole.UserRole)].title))
+        self.menu_file.setTitle(_("&File"))
+        self.menu_view.setTitle(_("&View"))
+        self.menu_language.setTitle(_("&Language"))
+        self.menu_help.setTitle(_("&Help"))
+        self.act_new_ticket.setText(_("New &ticket"))
+        self.act_new_customer.setText(_("New &customer"))
+        self.act_new_contract.setText(_("New co&ntract"))
+        self.act_quit.setText(_("&Quit"))
+        self.act_refresh.setText(_("&Refresh"))
+        self.act_filter.setText(_("&Filter the list"))
+        for a, key in zip(self.act_views, self.pages):
+            a.setText(_(self.pages[key].title))
+        self.act_vi.setText("Tiếng Việt")
+        self.act_en.setText("English")
+        self.act_vi.setChecked(language() == "vi")
+        self.act_en.setChecked(language() != "vi")
+        self.act_about.setText(_("&About Desktop Helpdesk"))
+        self._show_operator()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _show_operator(self) -> None:
+        if self.operator is None:
+            self.operator_label.setText("")
+            return
+        role = _(OperatorRole(self.operator.role).label) if self.operator.role in set(OperatorRole) else self.operator.role
+        self.operator_label.setText(_("Operator: {name} ({role})").format(name=self.operator.full_name, role=role))
+
+    # -- navigation ------------------------------------------------------------------
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        self.settings.last_view = key
+        page = self.pages[key]
+        if page.model.rowCount() == 0 and page.model.canFetchMore():
+            page.model.fetchMore()
+
+    def show_view(self, key: str) -> None:
+        keys = list(self.pages)
+        if key in keys:
+            self.nav.setCurrentRow(keys.index(key))
+
+    def current_page(self) -> ListPage:
+        return self.stack.currentWidget()
+
+    def refresh_current(self) -> None:
+        self.current_page().reload()
+
+    def focus_filter(self) -> None:
+        page = self.current_page()
+        page.filter.setFocus()
+        page.filter.selectAll()
+
+    def refresh_reference_data(self) -> None:
+        def got(data):
+            self.packages, self.operators = data
+
+        self.worker.submit(lambda: (self.service.packages(), self.service.operators()), on_done=got)
+
+    # -- dialogs ---------------------------------------------------------------------
+    def _open(self, dialog, page_key: str) -> None:
+        dialog.saved.connect(lambda record_id: self.pages[page_key].reload(record_id))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.last_dialog = dialog
+
+    def new_customer(self) -> None:
+        self._open(CustomerDialog(self.worker, self.service, self), "customers")
+
+    def edit_customer(self, customer_id: int) -> None:
+        def got(details):
+            dialog = CustomerDialog(self.worker, self.service, self)
+            dialog.load(details)
+            self._open(dialog, "customers")
+
+        self.worker.submit(self.service.get_customer, customer_id, on_done=got, on_error=self.show_error)
+
+    def new_contract(self) -> None:
+        dialog = ContractDialog(self.worker, self.service, self.packages, self)
+        customer = self.pages["customers"].current_row() if self.current_page() is self.pages["customers"] else None
+        if customer is not None:
+            dialog.set_customer(customer.id, f"{customer.code} – {customer.name}")
+        self._open(dialog, "contracts")
+
+    def edit_contract(self, contract_id: int) -> None:
+        def got(details):
+            dialog = ContractDialog(self.worker, self.service, self.packages, self)
+            dialog.load(details)
+            self._open(dialog, "contracts")
+
+        self.worker.submit(self.service.get_contract, contract_id, on_done=got, on_error=self.show_error)
+
+    def new_ticket(self) -> None:
+        dialog = TicketDialog(self.worker, self.service, self.operators, self, operator_id=self._operator_id())
+        page = self.current_page()
+        if page is self.pages["customers"] and page.current_row() is not None:
+            c = page.current_row()
+            dialog.set_customer(c.id, f"{c.code} – {c.name}")
+        elif page is self.pages["contracts"] and page.current_row() is not None:
+            k = page.current_row()
+            dialog.set_customer(k.customer_id, k.customer_name)
+        self._open(dialog, "tickets")
+        if page is not self.pages["tickets"]:
+            dialog.saved.connect(lambda *_: self.show_view("tickets"))
+
+    def edit_ticket(self, ticket_id: int) -> None:
+        def got(details):
+            dialog = TicketDialog(self.worker, self.service, self.operators, self, operator_id=self._operator_id())
+            dialog.load(details)
+            self._open(dialog, "tickets")
+
+        self.worker.submit(self.service.get_ticket, ticket_id, on_done=got, on_error=self.show_error)
+
+    def _operator_id(self):
+        return self.operator.id if self.operator else None
+
+    # -- language, errors, about -----------------------------------------------------
+    def change_language(self, language: str) -> None:
+        if self._set_language is not None:
+            self._set_language(language)
+        self.settings.language = language
+
+    def show_error(self, exc: BaseException) -> None:
+        from ..domain.errors import NotFoundError
+
+        if isinstance(exc, NotFoundError):
+            message = _("This record no longer exists.")
+        else:
+            message = _("Something went wrong while talking to the database. Nothing was lost; the details are in the log file.")
+        self.statusBar().showMessage(message, 10000)
+        QMessageBox.warning(self, _("Desktop Helpdesk"), message)
+
+    def about(self) -> None:
+        from .. import __version__
+
+        QMessageBox.about(self, _("About Desktop Helpdesk"),
+                          _("Desktop Helpdesk {version}\nContracts, warranty and SLA clocks for Vietnamese software support desks.").format(version=__version__))
+
+    # -- layout memory ---------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        s = self.settings
+        if s.window_geometry:
+            self.restoreGeometry(_unb64(s.window_geometry))
+        if s.window_state:
+            self.restoreState(_unb64(s.window_state))
+        for key, page in self.pages.items():
+            state = s.header_states.get(key)
+            if state:
+                page.table.horizontalHeader().restoreState(_unb64(state))
+        if "main" in s.splitter_states:
+            self.splitter.restoreState(_unb64(s.splitter_states["main"]))
+        if "ticket_detail" in s.splitter_states:
+            self.pages["tickets"].splitter.restoreState(_unb64(s.splitter_states["ticket_detail"]))
+        self.show_view(s.last_view if s.last_view in self.pages else "tickets")
+
+    def save_layout(self) -> None:
+        s = self.settings
+        s.window_geometry = _b64(self.saveGeometry())
+        s.window_state = _b64(self.saveState())
+        s.header_states = {key: _b64(page.table.horizontalHeader().saveState()) for key, page in self.pages.items()}
+        s.splitter_states = {"main": _b64(self.splitter.saveState()),
+                             "ticket_detail": _b64(self.pages["tickets"].splitter.saveState())}
+        self._save_settings()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)

@@ -1,0 +1,208 @@
+"""Small reusable widgets: a form with errors beside each field, date and money inputs,
+and a customer picker that searches on the worker thread."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCompleter,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.enums import _Labelled
+from ..i18n import _
+from ..i18n.formatting import format_date, format_vnd
+from .worker import DbWorker
+
+ERROR_STYLE = "color: #b00020;"
+
+
+def enum_label(enum_cls: type[_Labelled], value: str) -> str:
+    """The translated label of a stored enum value ("" stays "")."""
+    if not value:
+        return ""
+    try:
+        return _(enum_cls(value).label)
+    except ValueError:
+        return value
+
+
+class FieldRow(QWidget):
+    """A field with its error message shown just below it, in the user's language."""
+
+    def __init__(self, field: QWidget, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.field = field
+        self.error = QLabel()
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(field)
+        layout.addWidget(self.error)
+
+    def set_error(self, message: str | None) -> None:
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+
+
+class Form(QFormLayout):
+    """A QFormLayout whose rows are FieldRows, keyed by field name."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.rows: dict[str, FieldRow] = {}
+        self.labels: dict[str, tuple[QLabel, str]] = {}
+        self.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+
+    def add(self, name: str, title: str, field: QWidget, required: bool = False) -> QWidget:
+        row = FieldRow(field)
+        label = QLabel()
+        label.setBuddy(field)
+        self.labels[name] = (label, title + (" *" if required else ""))
+        self.rows[name] = row
+        self.addRow(label, row)
+        return field
+
+    def retranslate(self) -> None:
+        for label, title in self.labels.values():
+            star = title.endswith(" *")
+            label.setText(_(title[:-2] if star else title) + (" *" if star else "") + ":")
+
+    def set_error(self, name: str, message: str | None) -> None:
+        if name in self.rows:
+            self.rows[name].set_error(message)
+
+    def clear_errors(self) -> None:
+        for row in self.rows.values():
+            row.set_error(None)
+
+
+def parse_date(text: str) -> date | None:
+    """dd/mm/yyyy (also with - or .), or ISO yyyy-mm-dd. Empty gives None; else ValueError."""
+    text = text.strip()
+    if not text:
+        return None
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+class DateField(QLineEdit):
+    """A date typed as dd/mm/yyyy; empty means "not set"."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setPlaceholderText("dd/mm/yyyy")
+        self.setMaxLength(10)
+
+    def value(self) -> date | None:
+        return parse_date(self.text())
+
+    def set_value(self, value: date | None) -> None:
+        self.setText(value.strftime("%d/%m/%Y") if value else "")
+
+    def error(self) -> str | None:
+        try:
+            self.value()
+        except ValueError:
+            return _("Enter a date as day/month/year, e.g. 17/02/2026.")
+        return None
+
+
+class MoneyField(QLineEdit):
+    """Whole VND. Accepts 1.500.000, 1,500,000 or 1500000, with or without ₫."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.setPlaceholderText("0 ₫")
+
+    def value(self) -> int:
+        from ..domain.validation import parse_money_vnd
+
+        return parse_money_vnd(self.text()) if self.text().strip() else 0
+
+    def set_value(self, amount: int) -> None:
+        self.setText(format_vnd(amount) if amount else "")
+
+    def error(self) -> str | None:
+        try:
+            self.value()
+        except ValueError:
+            return _("Enter a whole amount in đồng, e.g. 1.500.000.")
+        return None
+
+
+class CustomerPicker(QLineEdit):
+    """Type part of a customer's name, code, phone or tax code; pick from the list.
+
+    The search runs on the worker thread, debounced; stale answers are dropped.
+    """
+
+    customer_changed = Signal(object)  # id or None
+
+    def __init__(self, worker: DbWorker, search, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._worker = worker
+        self._search = search
+        self._choices: dict[str, int] = {}
+        self._customer_id: int | None = None
+        self._asked = 0
+        self._list = QStringListModel(self)
+        self._completer = QCompleter(self._list, self)
+        self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setCompleter(self._completer)
+        self._completer.activated[str].connect(self._chosen)
+        self._timer = QTimer(self, singleShot=True, interval=200)
+        self._timer.timeout.connect(self._ask)
+        self.textEdited.connect(self._edited)
+
+    @property
+    def customer_id(self) -> int | None:
+        return self._customer_id
+
+    def set_customer(self, customer_id: int | None, label: str = "") -> None:
+        self._customer_id = customer_id
+        self.setText(label)
+        self.customer_changed.emit(customer_id)
+
+    def _edited(self, _text: str) -> None:
+        if self._customer_id is not None:
+            self._customer_id = None
+            self.customer_changed.emit(None)
+        self._timer.start()
+
+    def _ask(self) -> None:
+        self._asked += 1
+        asked = self._asked
+        self._worker.submit(self._search, self.text(), on_done=lambda rows: self._answer(asked, rows))
+
+    def _answer(self, asked: int, rows) -> None:
+        if asked != self._asked:
+            return
+        self._choices = {f"{r.code} – {r.name}": r.id for r in rows}
+        self._list.setStringList(list(self._choices))
+        if self._choices and self.hasFocus():
+            self._completer.complete()
+
+    def _chosen(self, text: str) -> None:
+        if text in self._choices:
+            self.set_customer(self._choices[text], text)
+
+
+def date_text(value: date | None) -> str:
+    return format_date(value)
