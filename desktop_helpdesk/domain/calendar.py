@@ -19,7 +19,8 @@ forever.
 
 Wall times that do not exist or exist twice because of a daylight-saving change are read
 with ``fold=0`` (the offset in force before the change): an interval 00:00–00:00 on a
-23-hour day is 23 hours of working time, on a 25-hour day 25 hours.
+23-hour day is 23 hours of working time, on a 25-hour day 25 hours. Working time is the union
+of the instants the intervals denote.
 
 All public methods take aware datetimes in any zone and return aware datetimes in the
 calendar's zone; naive datetimes raise ``ValueError``.
@@ -511,38 +512,56 @@ class BusinessCalendar:
         wall_to_us = self._wall_to_us
         spans_for = self._spans_for
         lo_us = wall_to_us(lo)
+        pairs: list[tuple[int, int]] = []
+        day_work: list[int] = []
+        prefix = [0]
+        for ordinal in range(lo, hi):
+            day_pairs = []
+            for start_off, end_off in spans_for(date.fromordinal(ordinal)):
+                s = wall_to_us(ordinal, start_off)
+                e = wall_to_us(ordinal, end_off)
+                if e > s:  # empty only inside a daylight-saving gap
+                    day_pairs.append((s, e))
+            total = _union_length(day_pairs)
+            pairs.extend(day_pairs)
+            day_work.append(total)
+            prefix.append(prefix[-1] + (total == 0))
+        pairs.sort()  # already in order except around daylight-saving changes
         starts = [lo_us - 1]  # the sentinel: an empty interval before the window
         ends = [lo_us - 1]
         offs = [lo_us - 1]
         cum_end = [0]
-        day_work: list[int] = []
-        prefix = [0]
         cum = 0
-        prev_end = lo_us
-        for ordinal in range(lo, hi):
-            total = 0
-            for start_off, end_off in spans_for(date.fromordinal(ordinal)):
-                s = wall_to_us(ordinal, start_off)
-                e = wall_to_us(ordinal, end_off)
-                if s < prev_end:  # only around daylight-saving changes
-                    s = prev_end
-                if e <= s:
-                    continue
-                length = e - s
-                total += length
-                if s == ends[-1]:  # contiguous with the previous interval (24/7, midnight)
+        for s, e in pairs:
+            last = ends[-1]
+            if s <= last:  # contiguous (24/7, midnight) or overlapping: merge
+                if e > last:
                     ends[-1] = e
-                    cum_end[-1] += length
-                else:
-                    starts.append(s)
-                    ends.append(e)
-                    offs.append(s - cum)
-                    cum_end.append(cum + length)
-                cum += length
-                prev_end = e
-            day_work.append(total)
-            prefix.append(prefix[-1] + (total == 0))
+                    cum_end[-1] += e - last
+                    cum += e - last
+            else:
+                starts.append(s)
+                ends.append(e)
+                offs.append(s - cum)
+                cum += e - s
+                cum_end.append(cum)
         return _Window(lo, hi, lo_us, wall_to_us(hi), starts, ends, offs, cum_end, day_work, prefix)
+
+
+def _union_length(pairs: list[tuple[int, int]]) -> int:
+    """The length of the union of ``[s, e)`` pairs (sorts ``pairs`` in place)."""
+    if len(pairs) == 1:
+        return pairs[0][1] - pairs[0][0]
+    pairs.sort()
+    total = 0
+    last = None
+    for s, e in pairs:
+        if last is not None and s < last:
+            s = last
+        if e > s:
+            total += e - s
+            last = e
+    return total
 
 
 # ---------------------------------------------------------------------- Vietnam helpers
