@@ -1,0 +1,335 @@
+"""Field validators for the customer, contact and ticket forms.
+
+Every ``validate_*`` function returns ``None`` when the value is valid and a
+:class:`ValidationError` otherwise. The error's ``message`` is English and is
+one of the module-level ``MSG_*`` constants, marked with :func:`N_` so that
+the message extractor finds them; the UI translates ``message`` through
+gettext at display time (or picks its own text by ``code``).
+
+Optional fields (``required=False``) accept ``None`` and blank strings.
+String values are checked with surrounding whitespace stripped; callers
+should store the stripped value (and, for phones, the E.164 form from
+:func:`desktop_helpdesk.domain.phone.normalize_phone`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from desktop_helpdesk.domain.phone import PhoneError, normalize_phone
+
+__all__ = [
+    "N_",
+    "ValidationError",
+    "validate_required",
+    "validate_phone",
+    "validate_email",
+    "validate_tax_code",
+    "validate_date_order",
+    "validate_money_vnd",
+    "parse_money_vnd",
+    "MAX_MONEY_VND",
+]
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it now (gettext's
+    "no-op" marker; Babel's extractor knows the ``N_`` keyword)."""
+    return message
+
+
+@dataclass(frozen=True)
+class ValidationError:
+    """Why a field's value is invalid.
+
+    ``field`` is the caller's field name, ``code`` a short machine code,
+    ``message`` an English sentence (a ``MSG_*`` constant) to translate.
+    """
+
+    field: str
+    code: str
+    message: str
+
+
+# --------------------------------------------------------------------------
+# Messages
+# --------------------------------------------------------------------------
+
+MSG_REQUIRED = N_("This field is required.")
+
+MSG_PHONE_BAD_CHARACTERS = N_(
+    "A phone number may contain only digits, spaces, dots, dashes, brackets and a leading +."
+)
+MSG_PHONE_BAD_COUNTRY_CODE = N_("Only Vietnamese phone numbers (+84) are supported.")
+MSG_PHONE_TOO_SHORT = N_("This phone number is too short.")
+MSG_PHONE_TOO_LONG = N_("This phone number is too long.")
+MSG_PHONE_UNKNOWN_PREFIX = N_("This is not a Vietnamese mobile, landline or 1800/1900 number.")
+MSG_PHONE_INVALID = N_("This is not a valid phone number.")
+
+#: PhoneError.code -> message.
+PHONE_MESSAGES: dict[str, str] = {
+    "empty": MSG_PHONE_INVALID,  # only separators, no digits: "---"
+    "bad_characters": MSG_PHONE_BAD_CHARACTERS,
+    "bad_country_code": MSG_PHONE_BAD_COUNTRY_CODE,
+    "too_short": MSG_PHONE_TOO_SHORT,
+    "too_long": MSG_PHONE_TOO_LONG,
+    "unknown_prefix": MSG_PHONE_UNKNOWN_PREFIX,
+}
+
+MSG_EMAIL_INVALID = N_("Enter an email address such as name@example.com.")
+
+MSG_TAX_CODE_FORMAT = N_(
+    "A tax code has 10 digits, or 10 digits, a dash and 3 digits for a branch "
+    "(e.g. 0100109106 or 0100109106-001), or 12 digits for a personal ID number."
+)
+MSG_TAX_CODE_CHECKSUM = N_("This tax code is not valid: check the digits.")
+
+MSG_DATE_ORDER = N_("This date must not be before the start date.")
+
+MSG_MONEY_NOT_INTEGER = N_("Enter a whole number of đồng.")
+MSG_MONEY_NEGATIVE = N_("The amount must not be negative.")
+MSG_MONEY_TOO_LARGE = N_("The amount is too large.")
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        return len(value) == 0
+    return False
+
+
+def _missing(field: str, required: bool) -> ValidationError | None:
+    """The result for a blank value: an error if the field is required."""
+    return ValidationError(field, "required", MSG_REQUIRED) if required else None
+
+
+# --------------------------------------------------------------------------
+# Validators
+# --------------------------------------------------------------------------
+
+
+def validate_required(field: str, value: Any) -> ValidationError | None:
+    """``None`` unless ``value`` is missing: ``None``, a blank string, or an
+    empty list/tuple/set/dict. ``0`` and ``False`` are values, not missing."""
+    if _is_blank(value):
+        return ValidationError(field, "required", MSG_REQUIRED)
+    return None
+
+
+def validate_phone(field: str, value: str | None, required: bool = False) -> ValidationError | None:
+    """A phone number that :func:`normalize_phone` can read.
+
+    Codes: ``required``, or ``phone_`` + the :class:`PhoneError` code
+    (``phone_bad_characters``, ``phone_bad_country_code``, ``phone_too_short``,
+    ``phone_too_long``, ``phone_unknown_prefix``), or ``phone_invalid`` for a
+    value that is not a string.
+    """
+    if _is_blank(value):
+        return _missing(field, required)
+    if not isinstance(value, str):
+        return ValidationError(field, "phone_invalid", MSG_PHONE_INVALID)
+    try:
+        normalize_phone(value)
+    except PhoneError as error:
+        message = PHONE_MESSAGES.get(error.code, MSG_PHONE_INVALID)
+        return ValidationError(field, f"phone_{error.code}", message)
+    return None
+
+
+_EMAIL_LOCAL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*", re.ASCII
+)
+# A domain label: letters (any script) and digits, hyphens inside only.
+_DOMAIN_LABEL = re.compile(r"[^\W_](?:[^\W_]|-){0,62}")
+_TLD = re.compile(r"(?:[^\W\d_]{2,63}|xn--[A-Za-z0-9-]{1,59})")
+
+
+def _valid_domain(domain: str) -> bool:
+    labels = domain.split(".")
+    if len(labels) < 2:
+        return False
+    for label in labels:
+        if not _DOMAIN_LABEL.fullmatch(label) or label.endswith("-"):
+            return False
+    if not _TLD.fullmatch(labels[-1]):
+        return False
+    try:
+        ascii_domain = domain.encode("idna")
+    except UnicodeError:
+        return False
+    return len(ascii_domain) <= 253
+
+
+def validate_email(field: str, value: str | None, required: bool = False) -> ValidationError | None:
+    """A pragmatic email check: ``local@domain.tld``.
+
+    * the local part is ASCII: letters, digits and ``!#$%&'*+/=?^_`{|}~-``,
+      with dots only between them (no quoted local parts), at most 64
+      characters;
+    * the domain may be internationalised (``tên-miền.vn``, ``xn--…``): at
+      least two labels of letters/digits/inner hyphens, a top-level domain
+      of letters (or ``xn--``), at most 253 characters once IDNA-encoded;
+    * no spaces, exactly one ``@``; the whole address at most 254 characters.
+
+    Code: ``email_invalid``.
+    """
+    if _is_blank(value):
+        return _missing(field, required)
+    error = ValidationError(field, "email_invalid", MSG_EMAIL_INVALID)
+    if not isinstance(value, str):
+        return error
+    address = unicodedata.normalize("NFC", value.strip())
+    if len(address) > 254 or address.count("@") != 1:
+        return error
+    local, domain = address.split("@")
+    if len(local) > 64 or not _EMAIL_LOCAL.fullmatch(local):
+        return error
+    if not _valid_domain(domain):
+        return error
+    return None
+
+
+_TAX_CODE = re.compile(r"(\d{10})(?:-(\d{3}))?", re.ASCII)
+_PERSONAL_ID = re.compile(r"\d{12}", re.ASCII)
+_TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+
+def _tax_check_digit(first_nine: str) -> int | None:
+    """The 10th digit of a tax code, or None if no valid code starts so.
+
+    The General Department of Taxation computes it as
+    ``10 - (sum of digit * weight) mod 11`` with weights 31, 29, 23, 19, 17,
+    13, 7, 5, 3; a result of 10 is never issued.
+    """
+    total = sum(int(d) * w for d, w in zip(first_nine, _TAX_WEIGHTS, strict=True))
+    check = 10 - total % 11
+    return None if check == 10 else check
+
+
+def validate_tax_code(
+    field: str, value: str | None, required: bool = False
+) -> ValidationError | None:
+    """A Vietnamese tax code (mã số thuế).
+
+    Accepted:
+
+    * ``NNNNNNNNNC``: 10 digits, the last one a check digit (see
+      :func:`_tax_check_digit`) — enterprises and organisations;
+    * ``NNNNNNNNNC-BBB``: the same followed by a dash and a 3-digit branch
+      number from 001 (branches, dependent units);
+    * 12 digits: since 1 July 2025 (Circular 86/2024/TT-BTC) individuals and
+      household businesses use their personal identification number (the
+      number on the citizen ID card) as tax code. Only the format is checked.
+
+    Codes: ``tax_code_format``, ``tax_code_checksum``.
+    """
+    if _is_blank(value):
+        return _missing(field, required)
+    text = value.strip() if isinstance(value, str) else ""
+    if _PERSONAL_ID.fullmatch(text):
+        return None
+    match = _TAX_CODE.fullmatch(text)
+    if match is None or match.group(2) == "000":
+        return ValidationError(field, "tax_code_format", MSG_TAX_CODE_FORMAT)
+    code = match.group(1)
+    if _tax_check_digit(code[:9]) != int(code[9]):
+        return ValidationError(field, "tax_code_checksum", MSG_TAX_CODE_CHECKSUM)
+    return None
+
+
+def validate_date_order(
+    field: str, earlier: date | datetime | None, later: date | datetime | None
+) -> ValidationError | None:
+    """``later`` must not be before ``earlier``; equal is fine, and so is a
+    missing (``None``) value on either side.
+
+    When one side is a ``datetime`` and the other a plain ``date``, only the
+    dates are compared. Comparing a naive with an aware datetime is a
+    programming error and raises ``TypeError``. The error is reported on
+    ``field`` (normally the later date's field). Code: ``date_order``.
+    """
+    if earlier is None or later is None:
+        return None
+    if isinstance(earlier, datetime) != isinstance(later, datetime):
+        earlier = earlier.date() if isinstance(earlier, datetime) else earlier
+        later = later.date() if isinstance(later, datetime) else later
+    if later < earlier:
+        return ValidationError(field, "date_order", MSG_DATE_ORDER)
+    return None
+
+
+#: The largest amount that fits a signed 64-bit integer column.
+MAX_MONEY_VND = 2**63 - 1
+
+
+def validate_money_vnd(field: str, value: int | None) -> ValidationError | None:
+    """An amount in whole đồng: a non-negative ``int`` (not ``bool``, not
+    ``float``/``Decimal``: VND has no subunit, and floats are not money), at
+    most :data:`MAX_MONEY_VND`. ``None`` is accepted (use
+    :func:`validate_required` for a required amount).
+
+    Codes: ``money_not_integer``, ``money_negative``, ``money_too_large``.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return ValidationError(field, "money_not_integer", MSG_MONEY_NOT_INTEGER)
+    if value < 0:
+        return ValidationError(field, "money_negative", MSG_MONEY_NEGATIVE)
+    if value > MAX_MONEY_VND:
+        return ValidationError(field, "money_too_large", MSG_MONEY_TOO_LARGE)
+    return None
+
+
+_MONEY = re.compile(
+    r"""
+    (?P<number>
+        \d+                         # 1500000
+      | \d{1,3}(?:\.\d{3})+         # 1.500.000 (Vietnamese)
+      | \d{1,3}(?:,\d{3})+          # 1,500,000
+      | \d{1,3}(?:\ \d{3})+         # 1 500 000
+    )
+    \s*
+    (?:₫|[đĐ]|[vV][nN][dDđĐ])?      # currency suffix: ₫, đ, VND, VNĐ in any case
+    """,
+    re.ASCII | re.VERBOSE,
+)
+
+
+def parse_money_vnd(text: str) -> int:
+    """Parse an amount of đồng as people type it.
+
+    Accepts digits with an optional thousands separator used consistently
+    (``.``, ``,`` or a space, groups of three), and an optional ``₫``, ``đ``,
+    ``VND`` or ``VNĐ`` suffix, any case: ``"1.500.000"``, ``"1,500,000"``,
+    ``"1 500 000"``, ``"1500000"``, ``"1.500.000 ₫"``, ``"1500000đ"``,
+    ``"2.000.000 VNĐ"``. A separator always means thousands (``"1.500"`` is
+    1500), since VND has no decimals.
+
+    Raises ``ValueError`` for anything else: decimals (``"1,5"``,
+    ``"1.500,00"``), signs, words (``"1,5 triệu"``), mixed separators.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"amount must be str, not {type(text).__name__}")
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    if not cleaned:
+        raise ValueError("Enter an amount.")
+    match = _MONEY.fullmatch(cleaned)
+    if match is None:
+        raise ValueError(f"Not an amount in đồng: {text!r}")
+    amount = int(re.sub(r"[^0-9]", "", match.group("number")))
+    if amount > MAX_MONEY_VND:
+        raise ValueError(f"Amount too large: {text!r}")
+    return amount
