@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Settings:
     language: str = ""  # "" = not chosen yet: follow the system, Vietnamese or else English
-    operator_uuid: str = ""
+    operator_code: str = ""
     last_view: str = "tickets"
     window_geometry: str = ""
     window_state: str = ""

@@ -26,10 +26,10 @@ def sqlite_path_of(url: str) -> Path | None:
     return Path(u.database)
 
 
-def _set_sqlite_pragmas(dbapi_conn, _record) -> None:
+def _set_sqlite_pragmas(dbapi_conn, busy_timeout_ms: int) -> None:
     cur = dbapi_conn.cursor()
     try:
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
@@ -37,12 +37,12 @@ def _set_sqlite_pragmas(dbapi_conn, _record) -> None:
         cur.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _set_sqlite_pragmas)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+        event.listen(engine, "connect", lambda conn, rec: _set_sqlite_pragmas(conn, busy_timeout_ms))
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -61,7 +61,7 @@ def classify(exc: BaseException) -> DatabaseOpenError:
     return DatabaseOpenError(DatabaseOpenError.UNREACHABLE, msg)
 
 
-def open_database(url: str) -> tuple[Engine, str]:
+def open_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> tuple[Engine, str]:
     """Open, check and migrate the database. Returns the engine and what migration did.
 
     Raises DatabaseOpenError with a reason code for anything that stops the app from using it.
@@ -74,7 +74,7 @@ def open_database(url: str) -> tuple[Engine, str]:
             raise DatabaseOpenError(DatabaseOpenError.READ_ONLY, str(exc)) from exc
         if path.exists() and not _writable(path):
             raise DatabaseOpenError(DatabaseOpenError.READ_ONLY, str(path))
-    engine = make_engine(url)
+    engine = make_engine(url, busy_timeout_ms)
     try:
         with engine.connect() as conn:
             if path is not None:
@@ -83,7 +83,7 @@ def open_database(url: str) -> tuple[Engine, str]:
                 ok = conn.execute(text("PRAGMA quick_check")).scalar()
                 if ok != "ok":
                     raise DatabaseOpenError(DatabaseOpenError.CORRUPT, str(ok))
-                _probe_write(path)
+                _probe_write(path, busy_timeout_ms)
         outcome = ensure_schema(engine, path)
     except DatabaseOpenError:
         engine.dispose()
@@ -94,9 +94,9 @@ def open_database(url: str) -> tuple[Engine, str]:
     return engine, outcome
 
 
-def _probe_write(path: Path) -> None:
+def _probe_write(path: Path, busy_timeout_ms: int) -> None:
     """Take and release the write lock: fails on a locked file or a read-only medium."""
-    con = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    con = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, isolation_level=None)
     try:
         con.execute("BEGIN IMMEDIATE")
         con.execute("ROLLBACK")

@@ -423,6 +423,7 @@ class SqlTicketRepository(_Repo):
         self.s.add(m.TicketEvent(
             ticket_id=ticket_id, operator_id=operator_id, kind=str(event.kind), field=event.field or None,
             old_value=event.old_value or None, new_value=event.new_value or None, body=event.body or None,
+            occurred_at=event.occurred_at or datetime.now(timezone.utc),
         ))
         self.s.flush()
 

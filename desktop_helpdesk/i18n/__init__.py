@@ -93,6 +93,11 @@ def current() -> Translator | None:
     return _current
 
 
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now (translate when shown)."""
+    return message
+
+
 def _(message: str) -> str:
     return _current.gettext(message) if _current else message
 

@@ -229,3 +229,4 @@ class NewEvent:
     old_value: str = ""
     new_value: str = ""
     body: str = ""
+    occurred_at: datetime | None = None  # None: now

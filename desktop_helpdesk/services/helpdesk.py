@@ -140,6 +140,13 @@ class HelpdeskService:
         self._uow = uow_factory
         self._now = now or (lambda: datetime.now(timezone.utc))
 
+    @property
+    def uow_factory(self) -> UnitOfWorkFactory:
+        return self._uow
+
+    def now(self) -> datetime:
+        return self._now()
+
     # -- operators and packages ------------------------------------------------------
     def operators(self):
         with self._uow() as uow:

@@ -42,7 +42,7 @@ from ..domain.enums import (
     TicketStatus,
 )
 from ..domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
-from ..i18n import _
+from ..i18n import N_, _
 from ..services.dto import ContactData, ContractDraft, CustomerDraft, OperatorDraft, TicketDraft
 from ..services.helpdesk import HelpdeskService, ValidationFailed
 from .widgets import CustomerPicker, DateField, Form, MoneyField, enum_label
@@ -186,21 +186,21 @@ class FormDialog(QDialog):
 
 
 class CustomerDialog(FormDialog):
-    CONTACT_COLUMNS = ("Full name", "Position", "Phone", "E-mail")
+    CONTACT_COLUMNS = (N_("Full name"), N_("Position"), N_("Phone"), N_("E-mail"))
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
         super().__init__(worker, service, parent)
         self.resize(640, 640)
         f = self.form
-        self.code = f.add("code", "Code", QLineEdit())
-        self.name = f.add("name", "Name", QLineEdit(), required=True)
-        self.kind = f.add("kind", "Kind", _enum_combo(CustomerKind))
-        self.tax_code = f.add("tax_code", "Tax code", QLineEdit())
-        self.phone = f.add("phone", "Phone", QLineEdit())
-        self.email = f.add("email", "E-mail", QLineEdit())
-        self.address = f.add("address", "Address", QLineEdit())
-        self.province = f.add("province", "Province", QLineEdit())
-        self.notes = f.add("notes", "Notes", QPlainTextEdit())
+        self.code = f.add("code", N_("Code"), QLineEdit())
+        self.name = f.add("name", N_("Name"), QLineEdit(), required=True)
+        self.kind = f.add("kind", N_("Kind"), _enum_combo(CustomerKind))
+        self.tax_code = f.add("tax_code", N_("Tax code"), QLineEdit())
+        self.phone = f.add("phone", N_("Phone"), QLineEdit())
+        self.email = f.add("email", N_("E-mail"), QLineEdit())
+        self.address = f.add("address", N_("Address"), QLineEdit())
+        self.province = f.add("province", N_("Province"), QLineEdit())
+        self.notes = f.add("notes", N_("Notes"), QPlainTextEdit())
         self.notes.setMaximumHeight(70)
         self.code.setMaxLength(20)
         self.tax_code.setMaxLength(14)
@@ -332,18 +332,18 @@ class ContractDialog(FormDialog):
         super().__init__(worker, service, parent)
         self.resize(560, 480)
         f = self.form
-        self.customer = f.add("customer_id", "Customer", CustomerPicker(worker, service.customer_choices), required=True)
-        self.package = f.add("package_id", "Package", QComboBox(), required=True)
+        self.customer = f.add("customer_id", N_("Customer"), CustomerPicker(worker, service.customer_choices), required=True)
+        self.package = f.add("package_id", N_("Package"), QComboBox(), required=True)
         for p in packages:
             self.package.addItem(p.name, p.id)
-        self.number = f.add("number", "Contract number", QLineEdit())
-        self.stage = f.add("stage", "Stage", _enum_combo(ContractStage))
-        self.value = f.add("value_vnd", "Value", MoneyField())
-        self.request_received_on = f.add("request_received_on", "Request received on", DateField())
-        self.signed_on = f.add("signed_on", "Signed on", DateField())
-        self.accepted_on = f.add("accepted_on", "Accepted on", DateField())
-        self.maintenance_end = f.add("maintenance_end", "Maintenance ends on", DateField())
-        self.notes = f.add("notes", "Notes", QPlainTextEdit())
+        self.number = f.add("number", N_("Contract number"), QLineEdit())
+        self.stage = f.add("stage", N_("Stage"), _enum_combo(ContractStage))
+        self.value = f.add("value_vnd", N_("Value"), MoneyField())
+        self.request_received_on = f.add("request_received_on", N_("Request received on"), DateField())
+        self.signed_on = f.add("signed_on", N_("Signed on"), DateField())
+        self.accepted_on = f.add("accepted_on", N_("Accepted on"), DateField())
+        self.maintenance_end = f.add("maintenance_end", N_("Maintenance ends on"), DateField())
+        self.notes = f.add("notes", N_("Notes"), QPlainTextEdit())
         self.notes.setMaximumHeight(70)
         self.customer.customer_changed.connect(lambda *_: self.revalidate())
         self._watch(self.package, self.number, self.stage, self.value, self.request_received_on, self.signed_on,
@@ -416,17 +416,17 @@ class TicketDialog(FormDialog):
         self.operator_id = operator_id
         self.resize(620, 600)
         f = self.form
-        self.customer = f.add("customer_id", "Customer", CustomerPicker(worker, service.customer_choices), required=True)
-        self.contact = f.add("contact_id", "Contact", QComboBox())
-        self.contract = f.add("contract_id", "Contract", QComboBox())
-        self.subject = f.add("subject", "Subject", QLineEdit(), required=True)
-        self.request_type = f.add("request_type", "Type", _enum_combo(RequestType))
-        self.channel = f.add("channel", "Channel", _enum_combo(Channel))
-        self.priority = f.add("priority", "Priority", _enum_combo(Priority))
-        self.status_combo = f.add("status", "Status", _enum_combo(TicketStatus))
-        self.assignee = f.add("assignee_id", "Assigned to", QComboBox())
-        self.description = f.add("description", "Description", QPlainTextEdit())
-        self.note = f.add("note", "Note for the history", QPlainTextEdit())
+        self.customer = f.add("customer_id", N_("Customer"), CustomerPicker(worker, service.customer_choices), required=True)
+        self.contact = f.add("contact_id", N_("Contact"), QComboBox())
+        self.contract = f.add("contract_id", N_("Contract"), QComboBox())
+        self.subject = f.add("subject", N_("Subject"), QLineEdit(), required=True)
+        self.request_type = f.add("request_type", N_("Type"), _enum_combo(RequestType))
+        self.channel = f.add("channel", N_("Channel"), _enum_combo(Channel))
+        self.priority = f.add("priority", N_("Priority"), _enum_combo(Priority))
+        self.status_combo = f.add("status", N_("Status"), _enum_combo(TicketStatus))
+        self.assignee = f.add("assignee_id", N_("Assigned to"), QComboBox())
+        self.description = f.add("description", N_("Description"), QPlainTextEdit())
+        self.note = f.add("note", N_("Note for the history"), QPlainTextEdit())
         self.description.setMaximumHeight(90)
         self.note.setMaximumHeight(60)
         self.subject.setMaxLength(300)
@@ -539,9 +539,9 @@ class OperatorDialog(QDialog):
             self.choice.addItem(f"{o.full_name} – {_(OperatorRole(o.role).label)}", o.id)
         self.choice.addItem("", None)  # "a new operator"
         self.form = Form()
-        self.full_name = self.form.add("full_name", "Full name", QLineEdit(), required=True)
-        self.alias = self.form.add("alias", "Alias shown to customers", QLineEdit(), required=True)
-        self.role = self.form.add("role", "Role", _enum_combo(OperatorRole))
+        self.full_name = self.form.add("full_name", N_("Full name"), QLineEdit(), required=True)
+        self.alias = self.form.add("alias", N_("Alias shown to customers"), QLineEdit(), required=True)
+        self.role = self.form.add("role", N_("Role"), _enum_combo(OperatorRole))
         self.new_box = QWidget()
         self.new_box.setLayout(self.form)
         self.buttons = QDialogButtonBox()

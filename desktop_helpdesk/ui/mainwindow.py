@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         }
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(200)
+        self.nav.setMaximumWidth(240)
         self.stack = QStackedWidget()
         for key, page in self.pages.items():
             item = QListWidgetItem()
@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([170, 1100])
         self.setCentralWidget(self.splitter)
 
         self.pages["customers"].new_requested.connect(self.new_customer)

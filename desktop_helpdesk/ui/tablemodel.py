@@ -102,11 +102,17 @@ class PagedTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not (0 <= column < len(self.columns)) or not self.columns[column].sort_key:
             return
-        self._sort = self.columns[column].sort_key
-        self._descending = order == Qt.SortOrder.DescendingOrder
+        key, descending = self.columns[column].sort_key, order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self._sort, self._descending) and (self._rows or self._loading):
+            return
+        self._sort, self._descending = key, descending
         self.reload()
 
     # -- our API ---------------------------------------------------------------------
+    @property
+    def descending(self) -> bool:
+        return self._descending
+
     @property
     def loading(self) -> bool:
         return self._loading

@@ -28,7 +28,7 @@ from ..domain.enums import (
     TicketEventKind,
     TicketStatus,
 )
-from ..i18n import _
+from ..i18n import N_, _
 from ..i18n.formatting import format_date, format_datetime, format_vnd
 from ..services.helpdesk import HelpdeskService
 from .tablemodel import Column, PagedTableModel
@@ -63,7 +63,6 @@ class ListPage(QWidget):
         self.count_label = QLabel()
         self.table = QTableView()
         self.table.setModel(model)
-        self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
@@ -78,7 +77,9 @@ class ListPage(QWidget):
             self.table.setColumnWidth(i, c.width)
         sort_col = model.sort_column()
         if sort_col >= 0:
-            header.setSortIndicator(sort_col, Qt.SortOrder.DescendingOrder if model._descending else Qt.SortOrder.AscendingOrder)
+            header.setSortIndicator(sort_col, Qt.SortOrder.DescendingOrder if model.descending else Qt.SortOrder.AscendingOrder)
+        # Enabled after the indicator shows the model's own order, so no extra reload.
+        self.table.setSortingEnabled(True)
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(lambda: self.model.set_filter_text(self.filter.text()))
         self.filter.textChanged.connect(lambda *_: self._debounce.start())
@@ -150,46 +151,46 @@ class ListPage(QWidget):
 
 def customers_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel:
     columns = [
-        Column("Code", "code", lambda r: r.code, width=80),
-        Column("Name", "name", lambda r: r.name, width=260),
-        Column("Kind", "kind", lambda r: enum_label(CustomerKind, r.kind), width=120),
-        Column("Tax code", "tax_code", lambda r: r.tax_code, width=110),
-        Column("Phone", "phone", lambda r: _phone(r.phone), width=120),
-        Column("Province", "province", lambda r: r.province, width=130),
-        Column("Contracts", "", lambda r: str(r.contract_count), align_right=True, width=80),
-        Column("Open tickets", "", lambda r: str(r.open_ticket_count), align_right=True, width=90),
+        Column(N_("Code"), "code", lambda r: r.code, width=80),
+        Column(N_("Name"), "name", lambda r: r.name, width=260),
+        Column(N_("Kind"), "kind", lambda r: enum_label(CustomerKind, r.kind), width=120),
+        Column(N_("Tax code"), "tax_code", lambda r: r.tax_code, width=110),
+        Column(N_("Phone"), "phone", lambda r: _phone(r.phone), width=120),
+        Column(N_("Province"), "province", lambda r: r.province, width=130),
+        Column(N_("Contracts"), "", lambda r: str(r.contract_count), align_right=True, width=80),
+        Column(N_("Open tickets"), "", lambda r: str(r.open_ticket_count), align_right=True, width=90),
     ]
     return PagedTableModel(columns, service.list_customers, worker, default_sort="name")
 
 
 def contracts_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel:
     columns = [
-        Column("Number", "number", lambda r: r.number, width=110),
-        Column("Customer", "customer", lambda r: r.customer_name, width=220),
-        Column("Package", "package", lambda r: r.package_name, width=170),
-        Column("Stage", "stage", lambda r: enum_label(ContractStage, r.stage), width=140),
-        Column("Value", "value_vnd", lambda r: format_vnd(r.value_vnd), align_right=True, width=110),
-        Column("Signed on", "signed_on", lambda r: format_date(r.signed_on), width=95),
-        Column("Accepted on", "accepted_on", lambda r: format_date(r.accepted_on), width=95),
-        Column("Warranty ends", "warranty_end", lambda r: format_date(r.warranty_end), width=95),
-        Column("Maintenance ends", "maintenance_end", lambda r: format_date(r.maintenance_end), width=95),
+        Column(N_("Number"), "number", lambda r: r.number, width=110),
+        Column(N_("Customer"), "customer", lambda r: r.customer_name, width=220),
+        Column(N_("Package"), "package", lambda r: r.package_name, width=170),
+        Column(N_("Stage"), "stage", lambda r: enum_label(ContractStage, r.stage), width=140),
+        Column(N_("Value"), "value_vnd", lambda r: format_vnd(r.value_vnd), align_right=True, width=110),
+        Column(N_("Signed on"), "signed_on", lambda r: format_date(r.signed_on), width=95),
+        Column(N_("Accepted on"), "accepted_on", lambda r: format_date(r.accepted_on), width=95),
+        Column(N_("Warranty ends"), "warranty_end", lambda r: format_date(r.warranty_end), width=95),
+        Column(N_("Maintenance ends"), "maintenance_end", lambda r: format_date(r.maintenance_end), width=95),
     ]
     return PagedTableModel(columns, service.list_contracts, worker, default_sort="number", default_descending=True)
 
 
 def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel:
     columns = [
-        Column("Code", "code", lambda r: r.code, width=100),
-        Column("Received", "received_at", lambda r: format_datetime(r.received_at), width=120),
-        Column("Subject", "subject", lambda r: r.subject, width=260),
-        Column("Customer", "customer", lambda r: r.customer_name, width=200),
-        Column("Contract", "", lambda r: r.contract_number, width=100),
-        Column("Type", "request_type", lambda r: enum_label(RequestType, r.request_type), width=110),
-        Column("Status", "status", lambda r: enum_label(TicketStatus, r.status), width=120),
-        Column("Priority", "priority", lambda r: enum_label(Priority, r.priority), width=80),
-        Column("Channel", "channel", lambda r: enum_label(Channel, r.channel), width=90),
-        Column("Coverage", "coverage", lambda r: enum_label(Coverage, r.coverage), width=90),
-        Column("Assigned to", "", lambda r: r.assignee, width=140),
+        Column(N_("Code"), "code", lambda r: r.code, width=100),
+        Column(N_("Received"), "received_at", lambda r: format_datetime(r.received_at), width=120),
+        Column(N_("Subject"), "subject", lambda r: r.subject, width=260),
+        Column(N_("Customer"), "customer", lambda r: r.customer_name, width=200),
+        Column(N_("Contract"), "", lambda r: r.contract_number, width=100),
+        Column(N_("Type"), "request_type", lambda r: enum_label(RequestType, r.request_type), width=110),
+        Column(N_("Status"), "status", lambda r: enum_label(TicketStatus, r.status), width=120),
+        Column(N_("Priority"), "priority", lambda r: enum_label(Priority, r.priority), width=80),
+        Column(N_("Channel"), "channel", lambda r: enum_label(Channel, r.channel), width=90),
+        Column(N_("Coverage"), "coverage", lambda r: enum_label(Coverage, r.coverage), width=90),
+        Column(N_("Assigned to"), "", lambda r: r.assignee, width=140),
     ]
     model = PagedTableModel(columns, service.list_tickets, worker, default_sort="received_at", default_descending=True)
     model._filters = {"state": "open"}
@@ -198,8 +199,8 @@ def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel
 
 class CustomersPage(ListPage):
     key = "customers"
-    title = "Customers"
-    new_label = "&New customer"
+    title = N_("Customers")
+    new_label = N_("&New customer")
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
         super().__init__(customers_model(worker, service), parent)
@@ -208,8 +209,8 @@ class CustomersPage(ListPage):
 
 class ContractsPage(ListPage):
     key = "contracts"
-    title = "Contracts"
-    new_label = "&New contract"
+    title = N_("Contracts")
+    new_label = N_("&New contract")
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
         super().__init__(contracts_model(worker, service), parent)
@@ -220,9 +221,9 @@ class TicketsPage(ListPage):
     """Tickets, with the selected ticket's customer, contract, status and history below."""
 
     key = "tickets"
-    title = "Tickets"
-    new_label = "&New ticket"
-    STATES = (("open", "Open tickets"), ("done", "Resolved and closed"), ("", "All tickets"))
+    title = N_("Tickets")
+    new_label = N_("&New ticket")
+    STATES = (("open", N_("Open tickets")), ("done", N_("Resolved and closed")), ("", N_("All tickets")))
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
         super().__init__(tickets_model(worker, service), parent)

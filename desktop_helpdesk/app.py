@@ -1,0 +1,276 @@
+"""Composition root: parse the command line, open the database, wire and start the app.
+
+This is the only module that knows every concrete class. Nothing here runs at import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+import traceback
+from pathlib import Path
+
+log = logging.getLogger("desktop_helpdesk")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_DATABASE = 2
+EXIT_ALREADY_RUNNING = 3
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="desktop-helpdesk",
+        description="Desktop Helpdesk: customers, contracts, warranty and SLA clocks for a support desk.",
+    )
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="folder for the database, settings and logs (default: the user's data folder)")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="SQLAlchemy database URL (default: the SQLite file helpdesk.sqlite3 in the data folder)")
+    parser.add_argument("--lang", choices=("vi", "en"),
+                        help="interface language (default: the last one chosen, else the system's when it is "
+                             "Vietnamese, else English)")
+    parser.add_argument("--demo", action="store_true",
+                        help="fill an empty database with Vietnamese demo customers, contracts and tickets")
+    parser.add_argument("--self-test", action="store_true",
+                        help="open and migrate the database, build the main window and every view offscreen, "
+                             "load one page of every list, print what was checked and exit (0 = success)")
+    return parser.parse_args(argv)
+
+
+def setup_logging(log_dir: Path) -> Path:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_dir / "desktop-helpdesk.log"
+    handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(handler)
+    return log_file
+
+
+def system_language() -> str:
+    from PySide6.QtCore import QLocale
+
+    return "vi" if QLocale.system().name().lower().startswith("vi") else "en"
+
+
+def database_error_message(reason: str) -> str:
+    from .domain.errors import DatabaseOpenError as E
+    from .i18n import _
+
+    return {
+        E.LOCKED: _("The database is locked by another program. Close the other copy of Desktop Helpdesk (or the program using the file) and try again."),
+        E.READ_ONLY: _("The database cannot be written: the file or its folder is read-only. Choose a folder you can write to with --data-dir, or ask your administrator."),
+        E.CORRUPT: _("The database file is damaged or is not a Desktop Helpdesk database. Restore it from a backup copy; the file has not been changed."),
+        E.NEWER: _("The database was created by a newer version of Desktop Helpdesk. Install the newer version to open it; the file has not been changed."),
+        E.UNREACHABLE: _("The database could not be opened. Check the database address and that the server is running."),
+    }.get(reason, _("The database could not be opened."))
+
+
+class _Startup:
+    """Runs a callable on the worker while the GUI event loop keeps spinning."""
+
+    def __init__(self, worker):
+        self.worker = worker
+
+    def call(self, fn, *args):
+        from PySide6.QtCore import QEventLoop
+
+        loop = QEventLoop()
+        box: dict = {}
+
+        def done(result):
+            box["result"] = result
+            loop.quit()
+
+        def failed(exc):
+            box["error"] = exc
+            loop.quit()
+
+        self.worker.submit(fn, *args, on_done=done, on_error=failed)
+        if "result" not in box and "error" not in box:
+            loop.exec()
+        if "error" in box:
+            raise box["error"]
+        return box["result"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from .paths import app_paths, translations_dir
+
+    paths = app_paths(args.data_dir)
+    try:
+        paths.ensure()
+        log_file = setup_logging(paths.log_dir)
+    except OSError as exc:
+        print(f"desktop-helpdesk: cannot create the data folder {paths.data_dir}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+    from PySide6.QtCore import QLockFile
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from .i18n import Translator, _, install
+    from .settings import Settings
+    from .ui.qt_i18n import LanguageSwitcher
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Desktop Helpdesk")
+    app.setOrganizationName("DesktopHelpdesk")
+    settings = Settings.load(paths.settings_file)
+    language = args.lang or settings.language or system_language()
+    translator = Translator(translations_dir(), language)
+    install(translator)
+    switcher = LanguageSwitcher(app, translator)
+
+    def fail(message: str, code: int) -> int:
+        log.error("start-up failed: %s", message)
+        if args.self_test:
+            print(f"self-test FAILED: {message}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, _("Desktop Helpdesk"), message)
+        return code
+
+    def excepthook(exc_type, exc, tb):
+        log.error("unhandled exception\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        if args.self_test:
+            print(f"self-test FAILED: {exc_type.__name__}: {exc}", file=sys.stderr)
+            app.exit(EXIT_FAILURE)
+            return
+        QMessageBox.warning(None, _("Desktop Helpdesk"),
+                            _("An unexpected error occurred. Your saved work is safe. The details were written to the log file:\n{path}").format(path=log_file))
+
+    sys.excepthook = excepthook
+
+    lock = None
+    if not args.self_test:
+        lock = QLockFile(str(paths.lock_file))
+        lock.setStaleLockTime(0)
+        if not lock.tryLock(200):
+            return fail(_("Desktop Helpdesk is already running with this data folder. Switch to the open window."), EXIT_ALREADY_RUNNING)
+
+    from .db.engine import open_database, sqlite_url
+    from .db.repositories import uow_factory
+    from .domain.errors import DatabaseOpenError
+    from .services.helpdesk import HelpdeskService
+    from .ui.worker import DbWorker
+
+    url = args.database_url or sqlite_url(paths.database_file)
+    worker = DbWorker()
+    startup = _Startup(worker)
+    try:
+        engine, outcome = startup.call(open_database, url)
+    except DatabaseOpenError as exc:
+        worker.shutdown()
+        return fail(database_error_message(exc.reason), EXIT_DATABASE)
+    except Exception as exc:  # noqa: BLE001 - anything else is logged and explained
+        log.exception("cannot open database %s", url)
+        worker.shutdown()
+        return fail(database_error_message("unreachable") + f"\n({type(exc).__name__})", EXIT_DATABASE)
+    log.info("database %s opened (%s)", url, outcome)
+    service = HelpdeskService(uow_factory(engine))
+
+    try:
+        if args.demo and startup.call(service.is_empty):
+            from .services.demo import load_demo
+
+            startup.call(load_demo, service)
+            log.info("demo data loaded")
+        operators = startup.call(service.operators)
+    except Exception as exc:  # noqa: BLE001
+        log.exception("start-up failed")
+        worker.shutdown()
+        return fail(_("Desktop Helpdesk could not prepare its data. The details are in the log file."), EXIT_FAILURE)
+
+    from .ui.dialogs import OperatorDialog
+    from .ui.mainwindow import MainWindow
+
+    operator = next((o for o in operators if o.code == settings.operator_code), None)
+    if operator is None and args.self_test:
+        operator = operators[0] if operators else None
+    elif operator is None:
+        dialog = OperatorDialog(worker, service, operators)
+        if dialog.exec() != OperatorDialog.DialogCode.Accepted or dialog.operator is None:
+            worker.shutdown()
+            return EXIT_OK
+        operator = dialog.operator
+        settings.operator_code = operator.code
+
+    def save_settings():
+        try:
+            settings.save(paths.settings_file)
+        except OSError:
+            log.exception("cannot save settings")
+
+    def set_language(lang: str) -> None:
+        switcher.set_language(lang)
+        settings.language = lang
+        save_settings()
+
+    db_label = str(paths.database_file) if not args.database_url else _redact(url)
+    window = MainWindow(worker, service, settings, save_settings, operator, db_label, set_language)
+
+    if args.self_test:
+        code = _self_test(app, window, worker, service)
+        window.close()
+        worker.shutdown()
+        engine.dispose()
+        return code
+
+    window.show()
+    code = app.exec()
+    worker.shutdown()
+    engine.dispose()
+    if lock is not None:
+        lock.unlock()
+    return code
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _self_test(app, window, worker, service) -> int:
+    """Load one page of every list and open every dialog; report in one line."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from .ui.dialogs import ContractDialog, CustomerDialog, TicketDialog
+
+    results: dict[str, object] = {}
+    loop = QEventLoop()
+    for key, page in window.pages.items():
+        model = page.model
+        model.page_loaded.connect(lambda n, k=key: (results.setdefault(k, n), _maybe_quit(results, window, loop)))
+        model.load_failed.connect(lambda exc, k=key: (results.setdefault(k, exc), _maybe_quit(results, window, loop)))
+        if model.rowCount() == 0 and not model.loading:
+            model.reload()
+    QTimer.singleShot(30_000, loop.quit)
+    if len(results) < len(window.pages):
+        loop.exec()
+    failures = [f"{k}: {v}" for k, v in results.items() if isinstance(v, BaseException)]
+    missing = [k for k in window.pages if k not in results]
+    dialogs = [CustomerDialog(worker, service, window), ContractDialog(worker, service, window.packages, window),
+               TicketDialog(worker, service, window.operators, window)]
+    for d in dialogs:
+        d.deleteLater()
+    if failures or missing:
+        print(f"self-test FAILED: {'; '.join(failures + [f'{m}: no page within 30 s' for m in missing])}", file=sys.stderr)
+        return EXIT_FAILURE
+    counts = ", ".join(f"{k} {results[k]}" for k in window.pages)
+    print(f"self-test OK: database migrated, main window, {len(window.pages)} views and {len(dialogs)} dialogs built; "
+          f"first page loaded ({counts} rows)")
+    return EXIT_OK
+
+
+def _maybe_quit(results, window, loop) -> None:
+    if len(results) >= len(window.pages):
+        loop.quit()

@@ -1,0 +1,225 @@
+"""A believable Vietnamese data set so a new user sees a living desk on first start.
+
+Deterministic (a fixed seed) apart from dates, which are placed around today so that the
+warranties, renewals and tickets look current whenever the demo is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from ..domain import validation as v
+from ..domain.contracts import add_months, warranty_end
+from ..domain.enums import (
+    Channel,
+    ContractStage,
+    Coverage,
+    CustomerKind,
+    Priority,
+    RequestType,
+    TicketEventKind,
+    TicketStatus,
+)
+from ..domain.text import fold
+from .dto import ContactData, ContractDraft, CustomerDraft, NewEvent, OperatorDraft, PackageData, TicketDraft
+from .helpdesk import HelpdeskService, clean_customer
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+DEMO_FILE = "demo_vi.json"
+
+
+def _data() -> dict:
+    from ..paths import resources_dir
+
+    return json.loads((resources_dir() / "demo" / DEMO_FILE).read_text(encoding="utf-8"))
+
+
+MOBILE_PREFIXES = ("090", "091", "093", "094", "096", "097", "098", "086", "088", "089", "032", "033",
+                   "035", "037", "038", "039", "070", "076", "077", "078", "079", "081", "083", "084", "085")
+
+
+def _mobile(rng: random.Random) -> str:
+    p = rng.choice(MOBILE_PREFIXES)
+    n = f"{rng.randrange(10**7):07d}"
+    return f"{p}{n[0]} {n[1:4]} {n[4:]}"
+
+
+def _landline(rng: random.Random, data: dict, province: str) -> str:
+    area = data["area_codes"].get(province, "028")
+    # Hà Nội and Hồ Chí Minh City (3-digit codes) have 8-digit numbers; the rest have 7.
+    if len(area) == 3:
+        return f"{area} 3{rng.randrange(100, 1000)} {rng.randrange(1000, 10000)}"
+    return f"{area} 3{rng.randrange(100, 1000)} {rng.randrange(100, 1000)}"
+
+
+def _tax_code(rng: random.Random, branch: bool = False) -> str:
+    for _ in range(1000):
+        code = f"0{rng.randrange(10**9):09d}"
+        if branch:
+            code += f"-{rng.randrange(1, 20):03d}"
+        if v.validate_tax_code("tax_code", code) is None:
+            return code
+    raise RuntimeError("no valid tax code generated")
+
+
+def _person(rng: random.Random, data: dict) -> str:
+    family = rng.choice(data["family_names"])
+    if rng.random() < 0.5:
+        return f"{family} {rng.choice(data['middle_male'])} {rng.choice(data['given_male'])}"
+    return f"{family} {rng.choice(data['middle_female'])} {rng.choice(data['given_female'])}"
+
+
+def _at(day: date, hour: int, minute: int) -> datetime:
+    return datetime.combine(day, time(hour, minute), VN).astimezone(timezone.utc)
+
+
+def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -> dict:
+    """Fill an empty database. Returns counts of what was created."""
+    rng = random.Random(seed)
+    data = _data()
+    today = service.now().astimezone(VN).date()
+    counts = {"operators": 0, "packages": 0, "customers": 0, "contracts": 0, "tickets": 0}
+    with service.uow_factory() as uow:
+        operator_ids = []
+        for code, name, alias, role in data["operators"]:
+            operator_ids.append(uow.operators.add(OperatorDraft(code, name, alias, role)))
+        counts["operators"] = len(operator_ids)
+        packages = []
+        for p in data["packages"]:
+            pid = uow.packages.add(PackageData(0, p["code"], p["name"], p["warranty_months"], p["support_hours"],
+                                               p["proposal_minutes"], 24, 48, 72, True, p["price"]))
+            packages.append((pid, p))
+        counts["packages"] = len(packages)
+
+        kinds = [CustomerKind.COMPANY] * 6 + [CustomerKind.HOUSEHOLD] * 3 + [CustomerKind.PERSON]
+        customer_rows = []
+        for i in range(customers):
+            kind = kinds[i % len(kinds)]
+            province, districts = rng.choice(list(data["provinces"].items()))
+            street = rng.choice(data["streets"])
+            address = f"{rng.randrange(1, 400)} {street}, {rng.choice(districts)}, {province}"
+            owner = _person(rng, data)
+            if kind == CustomerKind.COMPANY:
+                name = f"{rng.choice(data['company_forms'])} {rng.choice(data['company_words'])} {rng.choice(data['company_fields'])}"
+                tax = _tax_code(rng, branch=rng.random() < 0.15)
+            elif kind == CustomerKind.HOUSEHOLD:
+                name = f"{rng.choice(data['shop_kinds'])} {owner.split()[-1]} {rng.choice(data['shop_suffixes'])}".strip()
+                tax = _tax_code(rng)
+            else:
+                name, tax = owner, ""
+            contacts = (ContactData(None, owner, rng.choice(data["positions"]) if kind != CustomerKind.PERSON else "",
+                                    _mobile(rng), "", True),)
+            if kind == CustomerKind.COMPANY:
+                contacts += (ContactData(None, _person(rng, data), rng.choice(data["positions"]), _mobile(rng), "", False),)
+            slug = "".join(ch for ch in fold(name.split()[-1]) if ch.isalnum())
+            draft = CustomerDraft(
+                name=name, kind=kind.value, code=f"KH{i + 1:05d}", tax_code=tax, address=address, province=province,
+                phone=_landline(rng, data, province) if kind == CustomerKind.COMPANY else _mobile(rng),
+                email=f"lienhe@{slug or 'khachhang'}{i + 1}.vn" if kind == CustomerKind.COMPANY else "",
+                contacts=contacts,
+            )
+            customer_rows.append((uow.customers.add(clean_customer(draft)), name))
+        counts["customers"] = len(customer_rows)
+
+        # Contracts: every lifecycle stage, dates consistent with the stage.
+        stages = list(ContractStage)
+        contract_rows = []
+        n = 0
+        for idx, (cid, _name) in enumerate(customer_rows):
+            for _k in range(1 if idx % 3 else 2):
+                n += 1
+                stage = stages[n % len(stages)]
+                pid, pk = packages[(idx + n) % len(packages)]
+                received = today - timedelta(days=rng.randrange(30, 900))
+                signed = accepted = maint_end = None
+                order = stage.order
+                if order >= ContractStage.SIGNED.order:
+                    signed = received + timedelta(days=rng.randrange(5, 25))
+                if order >= ContractStage.ACCEPTED.order:
+                    accepted = signed + timedelta(days=rng.randrange(20, 60))
+                    if stage == ContractStage.WARRANTY:
+                        # Keep the warranty running: accepted within the warranty length.
+                        accepted = today - timedelta(days=rng.randrange(10, pk["warranty_months"] * 30 - 5))
+                        signed = accepted - timedelta(days=30)
+                        received = signed - timedelta(days=10)
+                if stage == ContractStage.MAINTENANCE:
+                    w_end = warranty_end(accepted, pk["warranty_months"])
+                    maint_end = add_months(w_end, 12) if w_end else None
+                    while maint_end and maint_end < today:
+                        maint_end = add_months(maint_end, 12)
+                if stage == ContractStage.ENDED and accepted:
+                    maint_end = today - timedelta(days=rng.randrange(1, 40))
+                    accepted = min(accepted, maint_end - timedelta(days=400))
+                    signed = accepted - timedelta(days=30)
+                    received = signed - timedelta(days=10)
+                draft = ContractDraft(
+                    customer_id=cid, package_id=pid, number=f"HD{(signed or received).year}-{n:04d}", stage=stage.value,
+                    value_vnd=pk["price"] + rng.randrange(0, 20) * 500_000, request_received_on=received,
+                    signed_on=signed, accepted_on=accepted, maintenance_end=maint_end,
+                )
+                kid = uow.contracts.add(draft, warranty_end(accepted, pk["warranty_months"]))
+                contract_rows.append((kid, cid, stage))
+        counts["contracts"] = len(contract_rows)
+
+        # Tickets: every type and status, a history that tells what happened.
+        types, statuses, channels, priorities = list(RequestType), list(TicketStatus), list(Channel), list(Priority)
+        subjects = data["ticket_subjects"]
+        now = service.now()
+        for t in range(160):
+            kid, cid, stage = contract_rows[(t * 7) % len(contract_rows)]
+            rtype = types[t % len(types)]
+            status = statuses[(t // len(types)) % len(statuses)] if t >= 8 else statuses[t % len(statuses)]
+            coverage = {ContractStage.WARRANTY: Coverage.WARRANTY, ContractStage.MAINTENANCE: Coverage.MAINTENANCE,
+                        ContractStage.ENDED: Coverage.BILLABLE}.get(stage, Coverage.BILLABLE)
+            if rtype == RequestType.SOURCE_CODE_REVIEW:
+                coverage = Coverage.REFUSED
+            day = today - timedelta(days=rng.randrange(0, 45) if status.is_open else rng.randrange(5, 120))
+            received = min(_at(day, rng.randrange(7, 18), rng.randrange(0, 60)), now - timedelta(minutes=5))
+            assignee = rng.choice(operator_ids) if status != TicketStatus.NEW else None
+            draft = TicketDraft(
+                customer_id=cid, subject=rng.choice(subjects[rtype.value]), request_type=rtype.value,
+                channel=channels[t % len(channels)].value, priority=priorities[(t * 3) % len(priorities)].value,
+                status=status.value, contract_id=kid, assignee_id=assignee, coverage=coverage.value,
+                description=rng.choice(data["descriptions"]), received_at=received,
+            )
+            year = received.astimezone(VN).year
+            ticket_id = uow.tickets.add(draft, f"YC{year % 100:02d}-{t + 1:06d}")
+            by = rng.choice(operator_ids)
+            uow.tickets.append_event(ticket_id, by, NewEvent(TicketEventKind.CREATED, new_value=TicketStatus.NEW.value,
+                                                             body=draft.subject, occurred_at=received))
+            when = received
+            path = _status_path(status)
+            if assignee:
+                when += timedelta(minutes=rng.randrange(3, 40))
+                uow.tickets.append_event(ticket_id, by, NewEvent(TicketEventKind.ASSIGNED, field="assignee_id",
+                                                                 new_value=str(assignee), occurred_at=when))
+            previous = TicketStatus.NEW
+            for step in path:
+                when = min(when + timedelta(minutes=rng.randrange(20, 600)), now)
+                uow.tickets.append_event(ticket_id, assignee or by, NewEvent(
+                    TicketEventKind.STATUS_CHANGED, field="status", old_value=previous.value, new_value=step.value,
+                    occurred_at=when))
+                if step == TicketStatus.WAITING_CUSTOMER:
+                    uow.tickets.append_event(ticket_id, assignee or by, NewEvent(
+                        TicketEventKind.NOTE, body=rng.choice(data["waiting_notes"]), occurred_at=when))
+                previous = step
+        counts["tickets"] = 160
+        uow.set_meta("demo_loaded_at", now.isoformat())
+        uow.commit()
+    return counts
+
+
+def _status_path(status: TicketStatus) -> list[TicketStatus]:
+    S = TicketStatus
+    return {
+        S.NEW: [],
+        S.IN_PROGRESS: [S.IN_PROGRESS],
+        S.WAITING_CUSTOMER: [S.IN_PROGRESS, S.WAITING_CUSTOMER],
+        S.SOLUTION_PROPOSED: [S.IN_PROGRESS, S.SOLUTION_PROPOSED],
+        S.RESOLVED: [S.IN_PROGRESS, S.SOLUTION_PROPOSED, S.RESOLVED],
+        S.CLOSED: [S.IN_PROGRESS, S.WAITING_CUSTOMER, S.IN_PROGRESS, S.RESOLVED, S.CLOSED],
+    }[status]
+

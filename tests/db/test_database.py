@@ -1,0 +1,142 @@
+"""The database as the app opens it: a real SQLite file built by the migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import inspect, text
+
+from desktop_helpdesk.db import migrate
+from desktop_helpdesk.db.engine import open_database, sqlite_url
+from desktop_helpdesk.db.models import Base, Customer
+from desktop_helpdesk.domain.errors import DatabaseOpenError
+
+
+def test_migrations_produce_exactly_the_models_schema(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+
+
+def test_schema_head_constant_is_alembic_head():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == migrate.SCHEMA_HEAD
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_busy_timeout(engine):
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+
+
+def test_every_table_has_uuid_audit_times_and_version(engine):
+    insp = inspect(engine)
+    for table in ("customers", "contacts", "packages", "contracts", "tickets", "operators", "ticket_events"):
+        cols = {c["name"] for c in insp.get_columns(table)}
+        assert {"id", "uuid", "created_at", "updated_at", "version"} <= cols, table
+
+
+def test_naive_datetimes_are_refused(service, engine):
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as s:
+        c = Customer(code="KH1", name="A", kind="person", created_at=datetime(2026, 1, 1))
+        s.add(c)
+        with pytest.raises(Exception, match="naive"):
+            s.flush()
+
+
+def test_second_open_is_current_and_does_not_import_alembic(db_url, tmp_path):
+    engine, outcome = open_database(db_url)
+    engine.dispose()
+    assert outcome == "created"
+    code = (
+        "import sys; from desktop_helpdesk.db.engine import open_database; "
+        f"e, o = open_database({db_url!r}); print(o, 'alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["current", "False"]
+
+
+def test_database_from_a_newer_version_is_refused_and_untouched(db_url, tmp_path):
+    engine, _ = open_database(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'f00dcafe'"))
+    engine.dispose()
+    before = (tmp_path / "helpdesk.sqlite3").read_bytes()
+    with pytest.raises(DatabaseOpenError) as info:
+        open_database(db_url)
+    assert info.value.reason == DatabaseOpenError.NEWER
+    assert (tmp_path / "helpdesk.sqlite3").read_bytes() == before
+
+
+def test_corrupt_file_is_reported_as_corrupt(tmp_path):
+    path = tmp_path / "broken.sqlite3"
+    path.write_bytes(b"this is not a database" * 200)
+    with pytest.raises(DatabaseOpenError) as info:
+        open_database(sqlite_url(path))
+    assert info.value.reason == DatabaseOpenError.CORRUPT
+    assert path.read_bytes() == b"this is not a database" * 200
+
+
+def test_locked_database_is_reported_as_locked(db_url, tmp_path):
+    engine, _ = open_database(db_url)
+    engine.dispose()
+    holder = sqlite3.connect(str(tmp_path / "helpdesk.sqlite3"), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(DatabaseOpenError) as info:
+            open_database(db_url, busy_timeout_ms=100)
+        assert info.value.reason == DatabaseOpenError.LOCKED
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_backup_before_upgrade_copies_everything(engine, tmp_path, service):
+    from desktop_helpdesk.services.dto import CustomerDraft
+
+    service.save_customer(CustomerDraft(name="Công ty TNHH An Khang", kind="company"))
+    copy = migrate.backup_sqlite(tmp_path / "helpdesk.sqlite3", "0001")
+    con = sqlite3.connect(str(copy))
+    try:
+        assert con.execute("SELECT name FROM customers").fetchall() == [("Công ty TNHH An Khang",)]
+    finally:
+        con.close()
+
+
+def test_older_schema_is_copied_then_upgraded(db_url, tmp_path, monkeypatch):
+    """Simulate an app update: the database is at an older known revision."""
+    engine, _ = open_database(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+    monkeypatch.setattr(migrate, "known_revisions", lambda: {"older", migrate.SCHEMA_HEAD})
+    upgraded = []
+    monkeypatch.setattr(migrate, "upgrade", lambda e: upgraded.append(e))
+    assert migrate.ensure_schema(engine, tmp_path / "helpdesk.sqlite3") == "upgraded"
+    engine.dispose()
+    assert upgraded
+    assert list(tmp_path.glob("helpdesk.before-older-*.sqlite3"))
+
+
+def test_utc_times_come_back_aware(service, engine):
+    from desktop_helpdesk.services.dto import CustomerDraft
+    from sqlalchemy.orm import Session
+
+    cid = service.save_customer(CustomerDraft(name="Lê Văn Bình", kind="person"))
+    with Session(engine) as s:
+        c = s.get(Customer, cid)
+        assert c.created_at.tzinfo is not None and c.created_at.utcoffset() == timezone.utc.utcoffset(None)
+        assert len(c.uuid) == 36 and c.version == 1
