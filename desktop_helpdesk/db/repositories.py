@@ -72,7 +72,7 @@ def _keyset(session: Session, stmt: Select, sort_expr, id_col, query: ListQuery,
 
 
 def _sort(sorts: dict, name: str):
-    return sorts.get(name) or next(iter(sorts.values()))
+    return sorts[name] if name in sorts else next(iter(sorts.values()))
 
 
 def _nn(value) -> str:

@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         self.operators: list = []
         self.setObjectName("MainWindow")
         self.resize(1280, 720)
-        self.setMinimumSize(QSize(900, 560))
+        self.setMinimumSize(QSize(760, 480))
 
         self.pages: dict[str, ListPage] = {
             "customers": CustomersPage(worker, service),
@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.operator_label)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.database_label)
-        worker.busy_changed.connect(lambda busy: self.busy_label.setText(_("Working…") if busy else ""))
+        worker.busy_changed.connect(self._show_busy)
         self.retranslate()
         self._restore_layout()
         self.refresh_reference_data()
@@ -176,6 +176,9 @@ class MainWindow(QMainWindow):
             self.retranslate()
         super().changeEvent(event)
 
+    def _show_busy(self, busy: bool) -> None:
+        self.busy_label.setText(_("Working…") if busy else "")
+
     def _show_operator(self) -> None:
         if self.operator is None:
             self.operator_label.setText("")
@@ -221,6 +224,7 @@ class MainWindow(QMainWindow):
         dialog.saved.connect(lambda record_id: self.pages[page_key].reload(record_id))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+        dialog.activateWindow()
         self.last_dialog = dialog
 
     def new_customer(self) -> None:

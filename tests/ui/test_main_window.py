@@ -1,0 +1,169 @@
+"""The whole path a user walks, with real widgets driven by pytest-qt."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from desktop_helpdesk.services.dto import ListQuery
+
+from .conftest import type_text
+
+
+def test_every_table_model_passes_qtmodeltester(open_desk, qtmodeltester):
+    desk = open_desk(demo=True)
+    for key, page in desk.window.pages.items():
+        model = page.model
+        if model.rowCount() == 0:
+            model.fetchMore()
+        desk.idle()
+        assert model.rowCount() > 0, key
+        qtmodeltester.check(model, force_py=True)
+        desk.idle()
+
+
+def test_lists_page_lazily_and_sort_in_sql(open_desk):
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.show_view("customers")
+    desk.idle()
+    model = window.pages["customers"].model
+    model._page_size = 10
+    model.reload()
+    desk.idle()
+    # The view asks for pages only while its viewport is not full.
+    shown = model.rowCount()
+    assert 10 <= shown < 48 and shown % 10 == 0 and model.canFetchMore()
+    model.fetchMore()
+    desk.idle()
+    assert model.rowCount() == shown + 10
+    table = window.pages["customers"].table
+    table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    desk.idle()
+    codes = [model.row_at(i).code for i in range(model.rowCount())]
+    assert codes == sorted(codes, reverse=True) and codes[0] == "KH00048"
+
+
+def test_filter_box_finds_without_diacritics(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.show_view("customers")
+    page = window.pages["customers"]
+    desk.idle()
+    type_text(page.filter, "tiem vang")
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0 and all("Tiệm vàng" in page.model.row_at(i).name for i in range(page.model.rowCount())), timeout=5000)
+
+
+def _pick_customer(qtbot, picker, typed: str):
+    type_text(picker, typed)
+    qtbot.waitUntil(lambda: picker.completer().model().rowCount() > 0, timeout=5000)
+    popup = picker.completer().popup()
+    qtbot.waitUntil(popup.isVisible, timeout=5000)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: picker.customer_id is not None, timeout=5000)
+
+
+def test_customer_contract_and_ticket_created_in_dialogs_survive_a_restart(open_desk, qtbot):
+    desk = open_desk()
+    # An empty database has no packages: add one the way an administrator would (service).
+    from desktop_helpdesk.services.dto import OperatorDraft, PackageData
+
+    with desk.service.uow_factory() as uow:
+        uow.packages.add(PackageData(0, "WEB", "Thiết kế website", 6, "office", 240, 24, 48, 72, True, 12_000_000))
+        uow.commit()
+    desk.service.add_operator(OperatorDraft("", "Trần Minh Quân", "Tổng đài 02", "hotline"))
+    desk.window.refresh_reference_data()
+    desk.idle()
+    window = desk.window
+
+    window.new_customer()
+    d = window.last_dialog
+    qtbot.waitUntil(d.isActiveWindow)
+    type_text(d.name, "Công ty TNHH Hoàng Long")
+    type_text(d.tax_code, "0100109106")
+    type_text(d.phone, "028 3974 3179")
+    assert d.save_button.isEnabled()
+    with qtbot.waitSignal(d.saved, timeout=5000):
+        qtbot.keyClick(d.name, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    desk.idle()
+
+    window.new_contract()
+    d = window.last_dialog
+    _pick_customer(qtbot, d.customer, "hoang long")
+    type_text(d.value, "12.500.000")
+    type_text(d.signed_on, "05/01/2026")
+    type_text(d.accepted_on, "31/01/2026")
+    assert d.save_button.isEnabled()
+    with qtbot.waitSignal(d.saved, timeout=5000):
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    desk.idle()
+
+    window.new_ticket()
+    d = window.last_dialog
+    qtbot.waitUntil(d.isActiveWindow)
+    _pick_customer(qtbot, d.customer, "0283974")
+    desk.idle()
+    type_text(d.subject, "Website báo lỗi 500 khi đặt hàng")
+    with qtbot.waitSignal(d.saved, timeout=5000):
+        qtbot.keyClick(d.subject, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    desk.close()
+
+    desk2 = open_desk()
+    customers = desk2.service.list_customers(ListQuery()).rows
+    assert [(c.name, c.phone, c.tax_code) for c in customers] == [("Công ty TNHH Hoàng Long", "+842839743179", "0100109106")]
+    contracts = desk2.service.list_contracts(ListQuery()).rows
+    assert [(k.customer_name, k.value_vnd, str(k.warranty_end)) for k in contracts] == [("Công ty TNHH Hoàng Long", 12_500_000, "2026-07-31")]
+    tickets = desk2.service.list_tickets(ListQuery()).rows
+    assert [(t.subject, t.customer_name, t.contract_number) for t in tickets] == [("Website báo lỗi 500 khi đặt hàng", "Công ty TNHH Hoàng Long", contracts[0].number)]
+    # And the windows show them.
+    desk2.window.show_view("tickets")
+    desk2.idle()
+    assert desk2.window.pages["tickets"].model.row_at(0).subject == "Website báo lỗi 500 khi đặt hàng"
+
+
+def test_invalid_input_is_refused_beside_the_field_and_writes_nothing(open_desk, qtbot):
+    desk = open_desk()
+    window = desk.window
+    window.new_customer()
+    d = window.last_dialog
+    assert not d.save_button.isEnabled()  # the name is required
+    type_text(d.name, "Nhà thuốc Minh Châu")
+    type_text(d.phone, "0112 345")
+    type_text(d.tax_code, "12345")
+    type_text(d.email, "not-an-email")
+    row = d.form.rows
+    assert row["phone"].error.isVisible() and row["phone"].error.text()
+    assert row["tax_code"].error.isVisible() and row["email"].error.isVisible()
+    assert not d.save_button.isEnabled()
+    qtbot.keyClick(d.name, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    desk.idle()
+    assert d.isVisible()
+    d.reject()
+    assert desk.service.list_customers(ListQuery()).rows == ()
+
+
+def test_ticket_view_shows_customer_contract_status_and_history(open_desk):
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.show_view("tickets")
+    desk.idle()
+    page = window.pages["tickets"]
+    page.table.selectRow(0)
+    desk.idle()
+    row = page.model.row_at(0)
+    html = page.detail.toPlainText()
+    assert row.code in html and row.customer_name in html and "History" in html
+
+
+def test_window_remembers_geometry_columns_and_last_view(open_desk):
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.show_view("contracts")
+    window.resize(777, 555)
+    window.pages["contracts"].table.setColumnWidth(1, 333)
+    desk.close()
+    desk2 = open_desk()
+    assert desk2.window.current_page() is desk2.window.pages["contracts"]
+    assert desk2.window.pages["contracts"].table.columnWidth(1) == 333
+    assert (desk2.window.width(), desk2.window.height()) == (777, 555)
