@@ -96,6 +96,7 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
 
         kinds = [CustomerKind.COMPANY] * 6 + [CustomerKind.HOUSEHOLD] * 3 + [CustomerKind.PERSON]
         customer_rows = []
+        contact_of: dict[int, int | None] = {}
         for i in range(customers):
             kind = kinds[i % len(kinds)]
             province, districts = rng.choice(list(data["provinces"].items()))
@@ -121,7 +122,9 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                 email=f"lienhe@{slug or 'khachhang'}{i + 1}.vn" if kind == CustomerKind.COMPANY else "",
                 contacts=contacts,
             )
-            customer_rows.append((uow.customers.add(clean_customer(draft)), name))
+            new_id = uow.customers.add(clean_customer(draft))
+            customer_rows.append((new_id, name))
+            contact_of[new_id] = uow.customers.get(new_id).draft.contacts[0].id
         counts["customers"] = len(customer_rows)
 
         # Contracts: every lifecycle stage, dates consistent with the stage.
@@ -182,7 +185,8 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
             draft = TicketDraft(
                 customer_id=cid, subject=rng.choice(subjects[rtype.value]), request_type=rtype.value,
                 channel=channels[t % len(channels)].value, priority=priorities[(t * 3) % len(priorities)].value,
-                status=status.value, contract_id=kid, assignee_id=assignee, coverage=coverage.value,
+                status=status.value, contract_id=kid, contact_id=contact_of.get(cid), assignee_id=assignee,
+                coverage=coverage.value,
                 description=rng.choice(data["descriptions"]), received_at=received,
             )
             year = received.astimezone(VN).year
@@ -193,7 +197,7 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
             when = received
             path = _status_path(status)
             if assignee:
-                when += timedelta(minutes=rng.randrange(3, 40))
+                when = min(when + timedelta(minutes=rng.randrange(3, 40)), now)
                 uow.tickets.append_event(ticket_id, by, NewEvent(TicketEventKind.ASSIGNED, field="assignee_id",
                                                                  new_value=str(assignee), occurred_at=when))
             previous = TicketStatus.NEW

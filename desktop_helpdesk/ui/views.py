@@ -263,7 +263,8 @@ class TicketsPage(ListPage):
     def _render(self) -> None:
         d = self._details
         if d is None:
-            self.detail.setHtml(f"<p style='color:#666'>{_('Select a ticket to see its details and history.')}</p>")
+            hint = _("Select a ticket to see its details and history.")
+            self.detail.setHtml(f"<p style='color:#666'>{hint}</p>")
             return
         from html import escape
 
@@ -277,9 +278,10 @@ class TicketsPage(ListPage):
         items = []
         for e in reversed(d.history):
             items.append(f"<li><b>{escape(format_datetime(e.occurred_at))}</b> · {escape(e.operator or '—')} · {escape(self._describe(e))}</li>")
+        history_title = _("History")
         html = (f"<h3>{escape(d.code)} — {escape(dr.subject)}</h3><table>{head}</table>"
                 + (f"<p>{escape(dr.description)}</p>" if dr.description else "")
-                + f"<h4>{escape(_('History'))}</h4><ul>{''.join(items)}</ul>")
+                + f"<h4>{escape(history_title)}</h4><ul>{''.join(items)}</ul>")
         self.detail.setHtml(html)
 
     @staticmethod
