@@ -71,6 +71,21 @@ def database_error_message(reason: str) -> str:
     }.get(reason, _("The database could not be opened."))
 
 
+def make_excepthook(log_file: Path, show):
+    """An excepthook that logs the traceback and shows the user a short message, no traceback."""
+
+    def excepthook(exc_type, exc, tb):
+        from .i18n import _
+
+        log.error("unhandled exception\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        try:
+            show(_("An unexpected error occurred. Your saved work is safe. The details were written to the log file:\n{path}").format(path=log_file))
+        except Exception:  # noqa: BLE001 - the hook must never raise
+            log.exception("cannot show the error message")
+
+    return excepthook
+
+
 class _Startup:
     """Runs a callable on the worker while the GUI event loop keeps spinning."""
 
@@ -138,16 +153,15 @@ def main(argv: list[str] | None = None) -> int:
             QMessageBox.critical(None, _("Desktop Helpdesk"), message)
         return code
 
-    def excepthook(exc_type, exc, tb):
-        log.error("unhandled exception\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
-        if args.self_test:
-            print(f"self-test FAILED: {exc_type.__name__}: {exc}", file=sys.stderr)
+    if args.self_test:
+        def show_unexpected(message: str) -> None:
+            print(f"self-test FAILED: {message}", file=sys.stderr)
             app.exit(EXIT_FAILURE)
-            return
-        QMessageBox.warning(None, _("Desktop Helpdesk"),
-                            _("An unexpected error occurred. Your saved work is safe. The details were written to the log file:\n{path}").format(path=log_file))
+    else:
+        def show_unexpected(message: str) -> None:
+            QMessageBox.warning(None, _("Desktop Helpdesk"), message)
 
-    sys.excepthook = excepthook
+    sys.excepthook = make_excepthook(log_file, show_unexpected)
 
     lock = None
     if not args.self_test:
