@@ -80,6 +80,8 @@ class FormDialog(QDialog):
         self.record_id: int | None = None
         self.version: int | None = None
         self._saving = False
+        self._attempted = False
+        self._touched: set[str] = set()
         self.form = Form()
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -99,6 +101,7 @@ class FormDialog(QDialog):
         layout.addLayout(self.form)
         for widget in extra:
             layout.addWidget(widget)
+        layout.addStretch(1)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
         self.retranslate()
@@ -110,21 +113,32 @@ class FormDialog(QDialog):
         return {}
 
     def revalidate(self) -> bool:
+        """Check the form. Errors show beside fields the user has touched (all of them once
+        Save was tried or an existing record was loaded); Save is enabled only when valid."""
         errors = self.field_errors()
         for name in self.form.rows:
-            self.form.set_error(name, errors.get(name))
+            shown = self._attempted or name in self._touched
+            self.form.set_error(name, errors.get(name) if shown else None)
         ok = not errors and not self._saving
         self.save_button.setEnabled(ok)
         return not errors
 
     def _watch(self, *widgets: QWidget) -> None:
+        names = {row.field: name for name, row in self.form.rows.items()}
         for w in widgets:
+            touch = (lambda *_a, n=names.get(w): self._touch(n))
             if isinstance(w, QLineEdit):
+                w.textEdited.connect(touch)
                 w.textChanged.connect(self.revalidate)
             elif isinstance(w, QComboBox):
                 w.currentIndexChanged.connect(self.revalidate)
             elif isinstance(w, QPlainTextEdit):
-                w.textChanged.connect(self.revalidate)
+                w.textChanged.connect(touch)
+
+    def _touch(self, name: str | None) -> None:
+        if name:
+            self._touched.add(name)
+        self.revalidate()
 
     @staticmethod
     def error_text(err) -> str | None:
@@ -136,6 +150,7 @@ class FormDialog(QDialog):
         raise NotImplementedError
 
     def save(self) -> None:
+        self._attempted = True
         if self._saving or not self.revalidate():
             return
         fn, args = self.build_job()
@@ -192,8 +207,8 @@ class CustomerDialog(FormDialog):
         super().__init__(worker, service, parent)
         self.resize(640, 640)
         f = self.form
-        self.code = f.add("code", N_("Code"), QLineEdit())
         self.name = f.add("name", N_("Name"), QLineEdit(), required=True)
+        self.code = f.add("code", N_("Code"), QLineEdit())
         self.kind = f.add("kind", N_("Kind"), _enum_combo(CustomerKind))
         self.tax_code = f.add("tax_code", N_("Tax code"), QLineEdit())
         self.phone = f.add("phone", N_("Phone"), QLineEdit())
@@ -257,6 +272,7 @@ class CustomerDialog(FormDialog):
 
     def load(self, details) -> None:
         self.record_id, self.version = details.id, details.version
+        self._attempted = True
         d = details.draft
         self.code.setText(d.code)
         self.name.setText(d.name)
@@ -308,7 +324,7 @@ class CustomerDialog(FormDialog):
         self.setWindowTitle(_("Edit customer") if self.record_id else _("New customer"))
         self.code.setPlaceholderText(_("Given automatically when left empty"))
         self.phone.setPlaceholderText(_("e.g. 0912 345 678 or 028 3974 3179"))
-        self.tax_code.setPlaceholderText(_("10 digits, or 10 digits-3 digits for a branch"))
+        self.tax_code.setPlaceholderText(_("10 digits, 10 digits-3 digits for a branch, or a 12-digit personal ID"))
         _retranslate_enum_combo(self.kind, CustomerKind)
         self.contacts_label.setText(_("Contacts:"))
         self.contacts.setHorizontalHeaderLabels([_(t) for t in self.CONTACT_COLUMNS])
@@ -355,6 +371,7 @@ class ContractDialog(FormDialog):
 
     def load(self, details) -> None:
         self.record_id, self.version = details.id, details.version
+        self._attempted = True
         d = details.draft
         self.customer.set_customer(d.customer_id, details.customer_name)
         _select_data(self.package, d.package_id)
@@ -474,6 +491,7 @@ class TicketDialog(FormDialog):
 
     def load(self, details) -> None:
         self.record_id, self.version = details.id, details.version
+        self._attempted = True
         d = details.draft
         self._draft = d
         self.customer.set_customer(d.customer_id, details.customer_name)

@@ -46,6 +46,7 @@ class FieldRow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         layout.addWidget(field)
         layout.addWidget(self.error)
 
