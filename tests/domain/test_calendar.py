@@ -371,3 +371,24 @@ def test_night_shift_on_the_day_the_clocks_go_forward():
     # 00:00 CET + 3 h of real time = 03:00 UTC + ... = 04:00 CEST.
     assert cal.add_working_time(sunday, 3 * H) == datetime(2026, 3, 29, 4, tzinfo=BERLIN)
     assert cal.add_working_time(sunday, 5 * H) == datetime(2026, 3, 29, 6, tzinfo=BERLIN)
+
+
+def test_calendars_copy_and_pickle_by_definition(vietnam):
+    import copy
+    import pickle
+
+    assert copy.deepcopy(vietnam) is vietnam
+    restored = pickle.loads(pickle.dumps(vietnam))
+    assert restored == vietnam
+    assert restored.add_working_time(vn(2026, 8, 21, 16), 4 * H) == vn(2026, 8, 22, 10, 30)
+
+
+def test_a_far_away_year_does_not_precompute_every_day_in_between():
+    cal = BusinessCalendar.vietnam(years=[2026])
+    assert cal.add_working_time(vn(2026, 3, 13, 16), 4 * H) == vn(2026, 3, 16, 10, 30)
+    # A mistyped year: Monday 9026-03-13 16:00 + 4 h is Tuesday 10:30.
+    assert date(9026, 3, 13).weekday() == 0
+    assert cal.add_working_time(vn(9026, 3, 13, 16), 4 * H) == vn(9026, 3, 14, 10, 30)
+    assert cal.add_working_time(vn(2026, 3, 13, 16), 4 * H) == vn(2026, 3, 16, 10, 30)
+    window = cal._window
+    assert window.hi - window.lo < 30 * 366

@@ -167,3 +167,28 @@ def test_window_remembers_geometry_columns_and_last_view(open_desk):
     assert desk2.window.current_page() is desk2.window.pages["contracts"]
     assert desk2.window.pages["contracts"].table.columnWidth(1) == 333
     assert (desk2.window.width(), desk2.window.height()) == (777, 555)
+
+
+def test_first_start_asks_who_is_working_and_can_add_a_new_operator(qtbot, service, translator):
+    from desktop_helpdesk.ui.dialogs import OperatorDialog
+    from desktop_helpdesk.ui.worker import DbWorker
+
+    worker = DbWorker()
+    dialog = OperatorDialog(worker, service, [])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.ok_button.isEnabled()  # a new operator needs a name and an alias
+    type_text(dialog.full_name, "Võ Thị Yến")
+    type_text(dialog.alias, "Tổng đài 07")
+    assert dialog.ok_button.isEnabled()
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.operator.full_name == "Võ Thị Yến" and dialog.operator.alias == "Tổng đài 07"
+    assert [o.full_name for o in service.operators()] == ["Võ Thị Yến"]
+    worker.shutdown()
+
+
+def test_status_bar_shows_the_operator(open_desk):
+    desk = open_desk(demo=True)
+    assert "Operator:" in desk.window.operator_label.text()
+    assert desk.window.operator.full_name in desk.window.operator_label.text()
