@@ -75,6 +75,7 @@ _fromtimestamp = datetime.fromtimestamp
 _MIN_ORDINAL = date.min.toordinal() + 2  # keep a margin so zone conversions never overflow
 _MAX_ORDINAL = date.max.toordinal() - 2
 _INITIAL_SPAN_DAYS = 366
+_FAR_DAYS = 20 * 366  # a question this far from the precomputed days gets a window of its own
 # Below 2**32 seconds (year 2106) a float timestamp is within 0.25 µs of the exact instant and
 # datetime.fromtimestamp rounds to the nearest microsecond, so it rebuilds the instant exactly
 # and is three times as fast as epoch + timedelta. Negative timestamps fail on Windows.
@@ -336,6 +337,24 @@ class BusinessCalendar:
     def __hash__(self) -> int:
         return hash(self._key())
 
+    def __reduce__(self):
+        # Rebuilt from its definition: the lock and the cache are not state.
+        return (
+            BusinessCalendar,
+            (
+                self._timezone,
+                dict(self.weekly_hours),
+                self._holidays,
+                dict(self.extra_working_days),
+            ),
+        )
+
+    def __copy__(self) -> BusinessCalendar:
+        return self
+
+    def __deepcopy__(self, memo) -> BusinessCalendar:
+        return self
+
     def __repr__(self) -> str:
         return (
             f"BusinessCalendar({self._timezone!r}, weekly_hours={dict(self.weekly_hours)!r}, "
@@ -472,7 +491,9 @@ class BusinessCalendar:
             self._override_hi is None or w.hi > self._override_hi
         ):
             raise ValueError("the calendar has no working time after this moment")
-        self._window_for_days(w.lo, w.hi + max(w.hi - w.lo, _INITIAL_SPAN_DAYS))
+        if w.hi >= _MAX_ORDINAL:
+            raise ValueError("moment or duration outside the supported range of dates")
+        self._window_for_days(w.lo, min(w.hi + max(w.hi - w.lo, _INITIAL_SPAN_DAYS), _MAX_ORDINAL))
 
     def _window_for_instants(self, x: int, y: int) -> _Window:
         w = self._window
@@ -489,10 +510,16 @@ class BusinessCalendar:
             w = self._window
             if w is not None and w.lo <= lo and hi <= w.hi:
                 return w
-            if w is None:
+            if w is None or lo > w.hi + _FAR_DAYS or hi < w.lo - _FAR_DAYS:
+                # A first window, or one far from the current one (a mistyped year): start
+                # afresh rather than precompute every day in between.
                 new_lo = lo - 7
                 new_hi = max(hi, lo + _INITIAL_SPAN_DAYS)
-                if self._override_lo is not None:
+                if (
+                    self._override_lo is not None
+                    and self._override_lo - _FAR_DAYS < new_hi
+                    and new_lo < self._override_hi + _FAR_DAYS
+                ):  # precompute the holidays' years too
                     new_lo = min(new_lo, self._override_lo - 7)
                     new_hi = max(new_hi, self._override_hi + 7)
             else:
