@@ -311,6 +311,8 @@ class SlaClock:
             length = self.target.duration
         else:  # the length actually applied: duration or extended
             length = _utc(self.due_at) - _utc(self.started_at) - self.paused_total
+            if length <= _ZERO:  # a stale stored due time; recompute() fixes it
+                length = self.target.duration
         return self.used(now) / length
 
     def state(self, now: datetime, at_risk_share: float = DEFAULT_AT_RISK_SHARE) -> ClockState:
