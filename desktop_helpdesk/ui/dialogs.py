@@ -81,6 +81,7 @@ class FormDialog(QDialog):
         self.version: int | None = None
         self._saving = False
         self._attempted = False
+        self._discard_confirmed = False
         self._touched: set[str] = set()
         self.form = Form()
         self.buttons = QDialogButtonBox()
@@ -182,6 +183,24 @@ class FormDialog(QDialog):
             log.error("save failed", exc_info=exc)
             self.show_status(_("The record could not be saved; nothing was written. The details are in the log file."))
         self.save_button.setEnabled(True)
+
+    def reject(self) -> None:
+        """Closing with typed, unsaved changes asks first; nothing typed is silently dropped."""
+        if self._touched and not self._saving and not self._discard_confirmed:
+            box = QMessageBox(QMessageBox.Icon.Question, _("Discard changes?"),
+                              _("The changes you typed have not been saved. Close this window and discard them?"),
+                              QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.button(QMessageBox.StandardButton.Discard).clicked.connect(self._discard)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.discard_box = box
+            box.open()
+            return
+        super().reject()
+
+    def _discard(self) -> None:
+        self._discard_confirmed = True
+        self.reject()
 
     def show_status(self, text: str) -> None:
         self.status.setText(text)

@@ -40,7 +40,8 @@ class PagedTableModel(QAbstractTableModel):
     load_failed = Signal(object)
 
     def __init__(self, columns: list[Column], fetch: Callable[[ListQuery], Page], worker: DbWorker,
-                 page_size: int = 200, default_sort: str = "", default_descending: bool = False, parent=None):
+                 page_size: int = 200, default_sort: str = "", default_descending: bool = False,
+                 filters: dict | None = None, parent=None):
         super().__init__(parent)
         self.columns = columns
         self._fetch = fetch
@@ -48,7 +49,7 @@ class PagedTableModel(QAbstractTableModel):
         self._page_size = page_size
         self._rows: list = []
         self._text = ""
-        self._filters: dict = {}
+        self._filters: dict = dict(filters or {})
         self._sort = default_sort
         self._descending = default_descending
         self._cursor: tuple | None = None

@@ -192,9 +192,8 @@ def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel
         Column(N_("Coverage"), "coverage", lambda r: enum_label(Coverage, r.coverage), width=90),
         Column(N_("Assigned to"), "", lambda r: r.assignee, width=140),
     ]
-    model = PagedTableModel(columns, service.list_tickets, worker, default_sort="received_at", default_descending=True)
-    model._filters = {"state": "open"}
-    return model
+    return PagedTableModel(columns, service.list_tickets, worker, default_sort="received_at", default_descending=True,
+                           filters={"state": "open"})
 
 
 class CustomersPage(ListPage):
