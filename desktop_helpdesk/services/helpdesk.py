@@ -24,7 +24,7 @@ from ..domain.enums import (
 )
 from ..domain.errors import DuplicateError
 from ..domain.phone import normalize_phone
-from ..domain.text import fold, normalize
+from ..domain.text import fold, normalize, sort_key
 from .dto import (
     ContactData,
     ContractDraft,
@@ -149,8 +149,9 @@ class HelpdeskService:
 
     # -- operators and packages ------------------------------------------------------
     def operators(self):
+        """Staff in Vietnamese list order: by given name, then family and middle names."""
         with self._uow() as uow:
-            return uow.operators.all()
+            return sorted(uow.operators.all(), key=lambda o: sort_key(o.full_name, by_given_name=True))
 
     def add_operator(self, draft: OperatorDraft) -> int:
         _check([v.validate_required("full_name", draft.full_name), v.validate_required("alias", draft.alias)])

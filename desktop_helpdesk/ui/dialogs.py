@@ -586,6 +586,7 @@ class OperatorDialog(QDialog):
         self.quit_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
+        self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.choice)
