@@ -35,8 +35,11 @@ class Desk:
         self.qtbot.waitUntil(lambda: self.worker.pending == 0, timeout=10_000)
 
     def close(self):
+        import shiboken6
+
         self.idle()
-        self.window.close()
+        if shiboken6.isValid(self.window):  # qtbot may already have closed it
+            self.window.close()
         self.worker.shutdown()
         self.engine.dispose()
 
