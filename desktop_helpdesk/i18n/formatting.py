@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _fd
@@ -45,3 +45,48 @@ def format_vnd(amount: int) -> str:
     """Whole đồng: "1.500.000 ₫" in Vietnamese, "₫1,500,000" in English."""
     digits = format_decimal(int(amount), format="#,##0", locale=_locale())
     return f"{digits} ₫" if language() == "vi" else f"₫{digits}"
+
+
+def _count(unit: str, n: int, short: bool) -> str:
+    from . import ngettext
+
+    if unit == "day":
+        return ngettext("{n} day", "{n} days", n).format(n=n)
+    if unit == "hour":
+        return (ngettext("{n} h", "{n} h", n) if short else ngettext("{n} hour", "{n} hours", n)).format(n=n)
+    return (ngettext("{n} min", "{n} min", n) if short else ngettext("{n} minute", "{n} minutes", n)).format(n=n)
+
+
+def format_duration(value: timedelta, short: bool = False) -> str:
+    """A duration in one or two units, rounded down: "2 giờ 15 phút", "1 hour 5 minutes".
+
+    Two units where the second still matters (days and hours under ten days, hours and
+    minutes under a day), one where it does not ("143 ngày", "35 phút"). Babel's
+    format_timedelta gives only one unit, and its Vietnamese unit names are incomplete.
+    """
+    from . import _
+
+    seconds = int(abs(value).total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days >= 10:
+        parts = [("day", days)]
+    elif days:
+        parts = [("day", days), ("hour", hours)]
+    elif hours:
+        parts = [("hour", hours), ("minute", minutes)]
+    elif minutes:
+        parts = [("minute", minutes)]
+    else:
+        return _("less than a minute")
+    return " ".join(_count(unit, n, short) for unit, n in parts if n or unit == parts[0][0])
+
+
+def format_time_left(value: timedelta, short: bool = False) -> str:
+    """ "còn 1 giờ 20 phút" / "1 h 20 min left"; negative: "quá hạn 35 phút" / "35 min overdue"."""
+    from . import _
+
+    if value < timedelta(0):
+        return _("{duration} overdue").format(duration=format_duration(value, short))
+    return _("{duration} left").format(duration=format_duration(value, short))
