@@ -16,11 +16,15 @@ DB_FILENAME = "helpdesk.sqlite3"
 
 
 def bundle_root() -> Path:
-    """Where resources/ and translations/ live: the bundle, or the source checkout."""
+    """Where resources/ and translations/ live: the PyInstaller bundle, the installed
+    wheel's `_data` folder (filled by setup.py's build hook), or the source checkout."""
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen)
-    return Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parent
+    if (package / "_data").is_dir():
+        return package / "_data"
+    return package.parent
 
 
 def resources_dir() -> Path:
