@@ -218,3 +218,21 @@ def sort_key(s: str, *, by_given_name: bool = False) -> SortKey:
     if by_given_name and len(words) > 1:
         words = [words[-1], *words[:-1]]
     return tuple(_word_key(word) for word in words), nfc
+
+
+def _encode_ints(values) -> str:
+    # Fixed width keeps element order; "!" ends the tuple and sorts before every digit,
+    # so a tuple that is a prefix of another sorts first, as tuples do.
+    return "".join(f"{v:07x}" for v in values) + "!"
+
+
+def sort_text(s: str, *, by_given_name: bool = False) -> str:
+    """`sort_key` as a string whose plain (binary) order is the same order.
+
+    Stored in a column so the database can sort names in Vietnamese order and keyset-page
+    by them: SQLite's and PostgreSQL's "C" collation compare code points, like this string.
+    """
+    words, nfc = sort_key(s, by_given_name=by_given_name)
+    encoded = "".join("".join(_encode_ints(part) for part in word) for word in words)
+    # " " ends the word list (below "!" and every hex digit); the NFC text breaks ties.
+    return encoded + " " + nfc

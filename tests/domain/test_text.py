@@ -309,3 +309,24 @@ class TestSortKey:
         ka, kb, kc = sort_key(a), sort_key(b), sort_key(c)
         if ka <= kb and kb <= kc:
             assert ka <= kc
+
+
+# -- sort_text: the same order as sort_key, as a string a database can sort ---------------
+from hypothesis import given as _given, settings as _settings, strategies as _st  # noqa: E402
+
+from desktop_helpdesk.domain.text import sort_text  # noqa: E402
+
+_NAMEISH = _st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyAĐÊƠàảãáạằẳẵắặầẩẫấậèẻẽéẹìỉĩíịòỏõóọùủũúụỳỷỹýỵ 0123456789-.", max_size=20)
+
+
+@_settings(max_examples=400, deadline=None)
+@_given(_NAMEISH, _NAMEISH, _st.booleans())
+def test_sort_text_orders_like_sort_key(a, b, by_given_name):
+    ka, kb = sort_key(a, by_given_name=by_given_name), sort_key(b, by_given_name=by_given_name)
+    ta, tb = sort_text(a, by_given_name=by_given_name), sort_text(b, by_given_name=by_given_name)
+    assert (ka < kb) == (ta < tb) and (ka == kb) == (ta == tb)
+
+
+def test_sort_text_puts_vietnamese_names_in_dictionary_order():
+    names = ["Đặng Văn Đức", "Dương Thị Hà", "Âu Minh", "Ánh", "An", "Bùi Anh", "Ă Ơi", "Ưng Hoàng Phúc", "Uông Văn Bảo"]
+    assert sorted(names, key=sort_text) == ["An", "Ánh", "Ă Ơi", "Âu Minh", "Bùi Anh", "Dương Thị Hà", "Đặng Văn Đức", "Uông Văn Bảo", "Ưng Hoàng Phúc"]
