@@ -1,0 +1,579 @@
+"""A large, realistic helpdesk database for benchmarks, built fast and cached.
+
+    /work/venv/bin/python -m benchmarks.generate benchmarks/data/lists.sqlite3            # 50k/60k/1M
+    /work/venv/bin/python -m benchmarks.generate OUT.sqlite3 --tickets 100000 --customers 5000
+
+Other benchmarks import it::
+
+    from benchmarks.generate import generate
+    result = generate(path, tickets=100_000)   # reuses the file if it holds these parameters
+
+What it promises:
+
+* The schema is the app's: the file is created by ``open_database`` (the Alembic migrations),
+  and the secondary indexes are dropped only for the bulk load and re-created from their own
+  ``sqlite_master`` SQL, so the result has exactly the migrated schema.
+* Every NOT NULL column is filled as the app fills it: UUIDs, ``created_at``/``updated_at``
+  as naive UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` (SQLAlchemy's DateTime on SQLite), dates
+  as ``YYYY-MM-DD``, ``version`` 1, phones in E.164, tax codes with a valid check digit, and
+  ``search_text`` computed by the same expressions as ``db/repositories.py`` (customers by
+  its very function ``customer_search_text``). ``check()`` verifies a sample against them.
+* Deterministic: the same parameters and seed give the same rows (times are placed before a
+  fixed ``END``, not around today).
+* Realistic shape: ids grow with time, tickets per customer are heavy-tailed (a few chains
+  file thousands), about 20 % of tickets are open and the open ones are mostly recent (a
+  backlog tail of old open tickets remains), every ticket has a ``created`` event plus
+  ``assigned``/``status_changed``/note events as its state implies (about 3 per ticket).
+* Cached: the parameters are stored in ``app_meta``; an existing file with the same ones is
+  reused. The file is built under a temporary name and renamed when complete, so an
+  interrupted run never leaves a half-filled file that looks cached.
+
+No ``ANALYZE`` is run: the app never runs it, so the query planner here sees what it sees
+in the field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sqlite3
+import sys
+import time
+from bisect import bisect
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import accumulate
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from desktop_helpdesk.db.engine import open_database, sqlite_url  # noqa: E402
+from desktop_helpdesk.db.repositories import OPEN_STATUSES, customer_search_text  # noqa: E402
+from desktop_helpdesk.domain.contracts import add_months, warranty_end  # noqa: E402
+from desktop_helpdesk.domain.text import fold  # noqa: E402
+from desktop_helpdesk.paths import resources_dir  # noqa: E402
+from desktop_helpdesk.services.dto import ContactData, CustomerDraft  # noqa: E402
+
+#: Bump when the generated data changes shape: cached files of another version are rebuilt.
+GENERATOR_VERSION = 1
+META_PARAMS = "benchmark.generate.params"
+META_REPORT = "benchmark.generate.report"
+
+DEFAULTS = {"customers": 50_000, "contracts": 60_000, "tickets": 1_000_000, "seed": 1}
+OPERATORS = 20
+
+#: The fixed "now" of the data set (UTC). Tickets span TICKETS_FROM..END.
+END = datetime(2026, 11, 20, 10, 0)
+TICKETS_FROM = datetime(2022, 1, 1)
+CUSTOMERS_FROM = datetime(2019, 1, 1)
+VN_OFFSET = timedelta(hours=7)  # Asia/Ho_Chi_Minh has no DST
+
+BULK_TABLES = ("customers", "contacts", "contracts", "tickets", "ticket_events")
+CHUNK = 50_000
+
+MOBILE_PREFIXES = ("090", "091", "093", "094", "096", "097", "098", "086", "088", "089", "032", "033",
+                   "035", "037", "038", "039", "070", "076", "077", "078", "079", "081", "083", "084", "085")
+TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+STAGES = ("request_received", "agreed", "signed", "implementation", "completed", "accepted",
+          "warranty", "maintenance", "ended")
+REQUEST_TYPES = {"incident": 35, "how_to": 30, "complaint": 5, "change_request": 10, "reinstall": 8,
+                 "regulatory_update": 7, "source_code_review": 1, "other": 4}
+CHANNELS = {"hotline": 50, "email": 20, "remote": 20, "on_site": 7, "fax": 3}
+PRIORITIES = {"low": 15, "normal": 60, "high": 20, "urgent": 5}
+OPEN_MIX = {"new": 25, "in_progress": 35, "waiting_customer": 25, "solution_proposed": 15}
+DONE_MIX = {"resolved": 30, "closed": 70}
+assert set(OPEN_MIX) == set(OPEN_STATUSES)
+
+
+@dataclass
+class Result:
+    path: Path
+    reused: bool
+    seconds: float
+    counts: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
+
+
+def params_of(customers: int, contracts: int, tickets: int, seed: int) -> dict:
+    return {"generator": GENERATOR_VERSION, "customers": customers, "contracts": contracts,
+            "tickets": tickets, "seed": seed}
+
+
+def stored_params(path: Path) -> dict | None:
+    """The generation parameters stored in an existing file, or None."""
+    if not Path(path).exists():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT value FROM app_meta WHERE key = ?", (META_PARAMS,)).fetchone()
+        finally:
+            con.close()
+        return json.loads(row[0]) if row else None
+    except (sqlite3.Error, ValueError):
+        return None
+
+
+def stored_report(path: Path) -> dict:
+    con = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+    try:
+        row = con.execute("SELECT value FROM app_meta WHERE key = ?", (META_REPORT,)).fetchone()
+    finally:
+        con.close()
+    return json.loads(row[0]) if row else {}
+
+
+def generate(path, customers: int = DEFAULTS["customers"], contracts: int = DEFAULTS["contracts"],
+             tickets: int = DEFAULTS["tickets"], seed: int = DEFAULTS["seed"], *, force: bool = False,
+             log=print) -> Result:
+    """Create (or reuse) a migrated SQLite database at `path` filled with generated rows."""
+    path = Path(path)
+    params = params_of(customers, contracts, tickets, seed)
+    if not force and stored_params(path) == params:
+        report = stored_report(path)
+        return Result(path, True, 0.0, report.get("counts", {}), params)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".building")
+    _remove_db(tmp)
+    started = time.perf_counter()
+    engine, _ = open_database(sqlite_url(tmp))  # the migrations build the schema
+    engine.dispose()
+    con = sqlite3.connect(str(tmp), isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode = DELETE")  # leave WAL: a 1 GB transaction in WAL is slow
+        con.execute("PRAGMA journal_mode = OFF")  # the file is renamed into place only when complete
+        con.execute("PRAGMA synchronous = OFF")
+        con.execute("PRAGMA cache_size = -1048576")  # 1 GiB: the UNIQUE(uuid) indexes get random inserts
+        con.execute("PRAGMA temp_store = MEMORY")
+        indexes = _drop_secondary_indexes(con)
+        counts, timings = _fill(con, random.Random(seed), customers, contracts, tickets, log)
+        t0 = time.perf_counter()
+        for sql in indexes:
+            con.execute(sql)
+        timings["indexes"] = round(time.perf_counter() - t0, 2)
+        seconds = round(time.perf_counter() - started, 2)
+        report = {"counts": counts, "seconds": seconds, "timings": timings,
+                  "sqlite": sqlite3.sqlite_version, "python": sys.version.split()[0]}
+        con.execute("BEGIN")
+        con.executemany("INSERT OR REPLACE INTO app_meta (key, value) VALUES (?, ?)",
+                        [(META_PARAMS, json.dumps(params, sort_keys=True)),
+                         (META_REPORT, json.dumps(report, sort_keys=True))])
+        con.execute("COMMIT")
+        con.execute("PRAGMA journal_mode = WAL")  # as the app leaves it
+    finally:
+        con.close()
+    _remove_db(path)
+    os.replace(tmp, path)
+    log(f"generated {path} in {seconds:.1f} s: {counts} {timings}")
+    return Result(path, False, seconds, counts, params)
+
+
+def _remove_db(path: Path) -> None:
+    for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm"), Path(str(path) + "-journal")):
+        if p.exists():
+            p.unlink()
+
+
+def _drop_secondary_indexes(con: sqlite3.Connection) -> list[str]:
+    """Drop the named indexes of the bulk tables; return their CREATE statements.
+
+    Building an index once over sorted data is several times faster than updating it row by
+    row. UNIQUE constraints (sqlite_autoindex_*) cannot be dropped and stay.
+    """
+    marks = ",".join("?" * len(BULK_TABLES))
+    rows = con.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                       f"AND tbl_name IN ({marks})", BULK_TABLES).fetchall()
+    for name, _sql in rows:
+        con.execute(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in rows]
+
+
+# -- value helpers -------------------------------------------------------------------------
+
+def _ts(dt: datetime) -> str:
+    """SQLAlchemy's text form of a naive-UTC DateTime on SQLite."""
+    return dt.isoformat(" ", "microseconds")
+
+
+def _uuid(rng: random.Random) -> str:
+    """A random (version 4) UUID drawn from `rng`, so a seed gives the same file."""
+    h = f"{rng.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
+def _picker(rng: random.Random, weights: dict):
+    keys, cum = list(weights), list(accumulate(weights.values()))
+    total = cum[-1]
+    return lambda: keys[bisect(cum, rng.random() * total)]
+
+
+def _mobile(rng: random.Random) -> str:
+    return f"+84{rng.choice(MOBILE_PREFIXES)[1:]}{rng.randrange(10**7):07d}"
+
+
+def _landline(rng: random.Random, area: str) -> str:
+    # Hà Nội and TP.HCM (3-digit area codes) have 8-digit subscriber numbers, the rest 7.
+    rest = rng.randrange(10**7) if len(area) == 3 else rng.randrange(10**6)
+    return f"+84{area[1:]}3{rest:0{7 if len(area) == 3 else 6}d}"
+
+
+def _tax_code(rng: random.Random, branch: bool = False) -> str:
+    while True:
+        first = f"0{rng.randrange(10**8):08d}"
+        check = 10 - sum(int(d) * w for d, w in zip(first, TAX_WEIGHTS)) % 11
+        if check != 10:
+            code = f"{first}{check}"
+            return f"{code}-{rng.randrange(1, 20):03d}" if branch else code
+
+
+def _person(rng: random.Random, data: dict) -> str:
+    family = rng.choice(data["family_names"])
+    if rng.random() < 0.5:
+        return f"{family} {rng.choice(data['middle_male'])} {rng.choice(data['given_male'])}"
+    return f"{family} {rng.choice(data['middle_female'])} {rng.choice(data['given_female'])}"
+
+
+def _spread(rng: random.Random, n: int, start: datetime, end: datetime, office_hours: bool) -> list[datetime]:
+    """n sorted random instants in [start, end): ids then grow with time, as in the field."""
+    days = (end - start).days
+    if office_hours:  # 07:30–17:30 Vietnam time = 00:30–10:30 UTC; fewer on weekends
+        stamps = []
+        while len(stamps) < n:
+            d = rng.randrange(days)
+            if (start + timedelta(days=d)).weekday() >= 5 and rng.random() < 0.8:
+                continue
+            stamps.append(d * 86_400_000_000 + 1_800_000_000 + int(rng.random() * 36_000_000_000))
+    else:
+        stamps = [rng.randrange(days * 86_400_000_000) for _ in range(n)]
+    stamps.sort()
+    return [min(start + timedelta(microseconds=s), end - timedelta(seconds=1)) for s in stamps]
+
+
+def _insert(con: sqlite3.Connection, table: str, columns: str, rows) -> None:
+    cols = [c.strip() for c in columns.split(",")]
+    con.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+
+
+ROW = "id, uuid, created_at, updated_at, version"
+
+
+# -- the data ---------------------------------------------------------------------------------
+
+def _fill(con, rng: random.Random, n_customers: int, n_contracts: int, n_tickets: int, log):
+    data = json.loads((resources_dir() / "demo" / "demo_vi.json").read_text(encoding="utf-8"))
+    counts, timings = {}, {}
+
+    def step(name):
+        timings[name] = round(time.perf_counter() - step.t0, 2)
+        step.t0 = time.perf_counter()
+        log(f"  {name}: {counts.get(name, '')} rows, {timings[name]} s")
+
+    step.t0 = time.perf_counter()
+    con.execute("BEGIN")
+    # Operators: the demo's five and fifteen more.
+    ops = [tuple(o) for o in data["operators"]]
+    while len(ops) < OPERATORS:
+        n = len(ops) + 1
+        role = "hotline" if n % 3 == 0 else "technician"
+        alias = ("Tổng đài viên" if role == "hotline" else "Kỹ thuật viên") + f" {n:02d}"
+        ops.append((f"NV{n:03d}", _person(rng, data), alias, role))
+    ops[-1] = (*ops[-1][:3], "admin")
+    created = _ts(CUSTOMERS_FROM)
+    _insert(con, "operators", f"{ROW}, code, full_name, alias, role, phone, email, active",
+            [(i, _uuid(rng), created, created, 1, code, name, alias, role, _mobile(rng), f"{code.lower()}@hotro.vn", 1)
+             for i, (code, name, alias, role) in enumerate(ops, 1)])
+    packages = data["packages"]
+    _insert(con, "packages", f"{ROW}, code, name, warranty_months, support_hours, proposal_target_minutes, "
+            "fix_target_hours, fix_extended_hours, complaint_target_hours, maintenance_priority, list_price_vnd, "
+            "active",
+            [(i, _uuid(rng), created, created, 1, p["code"], p["name"], p["warranty_months"], p["support_hours"],
+              p["proposal_minutes"], 24, 48, 72, 1, p["price"], 1) for i, p in enumerate(packages, 1)])
+    con.execute("COMMIT")
+    counts["operators"], counts["packages"] = len(ops), len(packages)
+
+    # Customers and their contacts.
+    provinces = list(data["provinces"].items())
+    kind_of = _picker(rng, {"company": 60, "household": 30, "person": 10})
+    customer_times = _spread(rng, n_customers, CUSTOMERS_FROM, END - timedelta(days=30), office_hours=True)
+    customers = []  # (code, name, primary contact id)
+    contact_rows = []
+    con.execute("BEGIN")
+    rows = []
+    for i, when in enumerate(customer_times, 1):
+        kind = kind_of()
+        province, districts = rng.choice(provinces)
+        address = f"{rng.randrange(1, 400)} {rng.choice(data['streets'])}, {rng.choice(districts)}, {province}"
+        owner = _person(rng, data)
+        if kind == "company":
+            name = " ".join(rng.choice(data[k]) for k in ("company_forms", "company_words", "company_fields"))
+            if rng.random() < 0.5:
+                name += f" {rng.choice(data['company_fields'])}"
+            tax = _tax_code(rng, branch=rng.random() < 0.15)
+            phone = _landline(rng, data["area_codes"].get(province, "028"))
+        elif kind == "household":
+            name = f"{rng.choice(data['shop_kinds'])} {owner.split()[-1]} {rng.choice(data['shop_suffixes'])}".strip()
+            tax = _tax_code(rng) if rng.random() < 0.7 else f"0{rng.randrange(10**11):011d}"
+            phone = _mobile(rng)
+        else:
+            name, tax, phone = owner, "", _mobile(rng)
+        code = f"KH{i:05d}"
+        slug = "".join(ch for ch in fold(name.split()[-1]) if ch.isalnum())
+        email = f"lienhe@{slug or 'khachhang'}{i}.vn" if kind == "company" else ""
+        contacts = [ContactData(None, owner, rng.choice(data["positions"]) if kind != "person" else "",
+                                _mobile(rng), "", True)]
+        if kind == "company":
+            contacts.append(ContactData(None, _person(rng, data), rng.choice(data["positions"]), _mobile(rng),
+                                        f"{fold(code)}.{len(contacts)}@{slug or 'khachhang'}{i}.vn", False))
+        draft = CustomerDraft(name=name, kind=kind, code=code, tax_code=tax, address=address, province=province,
+                              phone=phone, email=email, contacts=tuple(contacts))
+        stamp = _ts(when)
+        rows.append((i, _uuid(rng), stamp, stamp, 1, code, name, kind, tax or None, address, province, phone,
+                     email or None, None, customer_search_text(draft)))
+        first_contact = len(contact_rows) + 1
+        for c in contacts:
+            contact_rows.append((len(contact_rows) + 1, _uuid(rng), stamp, stamp, 1, i, c.full_name, c.position or None,
+                                 c.phone, c.email or None, int(c.is_primary),
+                                 fold(" ".join(x for x in (c.full_name, c.phone, c.email) if x))))
+        customers.append((code, name, first_contact, when))
+    _insert(con, "customers", f"{ROW}, code, name, kind, tax_code, address, province, phone, email, notes, search_text",
+            rows)
+    con.execute("COMMIT")
+    counts["customers"] = len(rows)
+    step("customers")
+    con.execute("BEGIN")
+    _insert(con, "contacts", f"{ROW}, customer_id, full_name, position, phone, email, is_primary, search_text",
+            contact_rows)
+    con.execute("COMMIT")
+    counts["contacts"] = len(contact_rows)
+    del rows, contact_rows
+    step("contacts")
+
+    # Contracts: most customers have one, some several; stage follows the contract's age.
+    today = END.date()
+    owners = list(range(1, n_customers + 1))
+    rng.shuffle(owners)
+    owners = owners[: min(n_customers, int(n_contracts * 0.75))]
+    while len(owners) < n_contracts:
+        owners.append(rng.randrange(1, n_customers + 1))
+    drafts = []
+    for cid in owners:
+        since = max(customers[cid - 1][3].date(), date(2019, 1, 1))
+        span = max((today - since).days, 1)
+        received = since + timedelta(days=rng.randrange(span))
+        drafts.append((received, cid, rng.randrange(len(packages))))
+    drafts.sort()
+    contract_rows = []
+    contracts_of: dict[int, list] = {}
+    seq_of_year: dict[int, int] = {}
+    for kid, (received, cid, p) in enumerate(drafts, 1):
+        pk = packages[p]
+        age = (today - received).days
+        signed = accepted = w_end = maint_end = None
+        if age < 15:
+            stage = "request_received"
+        elif age < 30:
+            stage = "agreed"
+        else:
+            signed = received + timedelta(days=rng.randrange(5, 25))
+            if age < 60:
+                stage = "signed"
+            elif age < 100:
+                stage = "implementation"
+            elif age < 120:
+                stage = "completed"
+            else:
+                accepted = signed + timedelta(days=rng.randrange(20, 60))
+                w_end = warranty_end(accepted, pk["warranty_months"])
+                if accepted > today - timedelta(days=10):
+                    stage = "accepted"
+                elif w_end >= today:
+                    stage = "warranty"
+                elif rng.random() < 0.7:
+                    stage = "maintenance"
+                    maint_end = add_months(w_end, 12)
+                    while maint_end < today:
+                        maint_end = add_months(maint_end, 12)
+                else:
+                    stage = "ended"
+                    maint_end = add_months(w_end, 12 * rng.randrange(0, 3))
+                    if maint_end >= today:
+                        maint_end = w_end
+        year = (signed or received).year
+        seq_of_year[year] = seq_of_year.get(year, 0) + 1
+        number = f"HD{year}-{seq_of_year[year]:04d}"
+        ccode, cname = customers[cid - 1][0], customers[cid - 1][1]
+        stamp = _ts(datetime.combine(received, datetime.min.time())
+                    + timedelta(hours=2, microseconds=rng.randrange(10**10)))
+        changed = _ts(datetime.combine(accepted or signed or received, datetime.min.time()) + timedelta(hours=3))
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        contract_rows.append((kid, _uuid(rng), stamp, max(stamp, changed), 1, number, cid, p + 1, stage,
+                              pk["price"] + rng.randrange(0, 20) * 500_000, iso(received), iso(signed), iso(accepted),
+                              iso(w_end), iso(maint_end), None, fold(f"{number} {ccode} {cname} {pk['name']}")))
+        contracts_of.setdefault(cid, []).append((kid, stage, datetime.combine(received, datetime.min.time())))
+    con.execute("BEGIN")
+    _insert(con, "contracts", f"{ROW}, number, customer_id, package_id, stage, value_vnd, request_received_on, "
+            "signed_on, accepted_on, warranty_end, maintenance_end, notes, search_text", contract_rows)
+    con.execute("COMMIT")
+    counts["contracts"] = len(contract_rows)
+    del contract_rows, drafts
+    step("contracts")
+
+    # Tickets and their history.
+    rand = rng.random
+    cum_weights = list(accumulate(min(rng.paretovariate(1.3), 300.0) for _ in range(n_customers)))
+    type_of, channel_of, priority_of = _picker(rng, REQUEST_TYPES), _picker(rng, CHANNELS), _picker(rng, PRIORITIES)
+    open_of, done_of = _picker(rng, OPEN_MIX), _picker(rng, DONE_MIX)
+    subjects, descriptions, notes = data["ticket_subjects"], data["descriptions"], data["waiting_notes"]
+    tau = (END - TICKETS_FROM).days / 6  # P(open) = 5 % + 90 % * exp(-age / tau): ~20 % overall
+    n_ops = len(ops)
+    folded = {text: fold(text) for text in [*(x for v in subjects.values() for x in v), *descriptions, ""]}
+    folded_customer = [fold(f"{code} {name}") for code, name, _, _ in customers]
+    seq_of_year = {}
+    event_id = 0
+    n_open = n_events = 0
+    ticket_cols = (f"{ROW}, code, customer_id, contact_id, contract_id, assignee_id, subject, description, "
+                   "request_type, channel, priority, status, coverage, received_at, resolved_at, closed_at, "
+                   "search_text")
+    event_cols = f"{ROW}, ticket_id, operator_id, occurred_at, kind, field, old_value, new_value, body"
+    con.execute("BEGIN")
+    times = _spread(rng, n_tickets, TICKETS_FROM, END, office_hours=True)
+    for start in range(0, n_tickets, CHUNK):
+        t_rows, e_rows = [], []
+        for tid in range(start + 1, min(start + CHUNK, n_tickets) + 1):
+            received = times[tid - 1]
+            # A customer who existed by then, chosen by its weight.
+            known = bisect(customer_times, received) or 1
+            cid = min(bisect(cum_weights, rng.random() * cum_weights[known - 1]), known - 1) + 1
+            ccode, cname, contact_id, _ = customers[cid - 1]
+            rtype = type_of()
+            subject = rng.choice(subjects[rtype])
+            description = rng.choice(descriptions) if rng.random() < 0.8 else ""
+            kid, coverage = None, "billable"
+            mine = [k for k in contracts_of.get(cid, ()) if k[2] <= received]
+            if mine and rng.random() < 0.9:
+                kid, kstage, _ = rng.choice(mine)
+                coverage = {"warranty": "warranty", "maintenance": "maintenance"}.get(kstage, "billable")
+            if rtype == "source_code_review":
+                coverage = "refused"
+            age = (END - received).total_seconds() / 86_400
+            is_open = rng.random() < 0.05 + 0.9 * math.exp(-age / tau)
+            status = open_of() if is_open else done_of()
+            n_open += is_open
+            operator = 1 + int(rand() * n_ops)
+            assignee = None if status == "new" and rand() < 0.7 else 1 + int(rand() * n_ops)
+            local_year = (received + VN_OFFSET).year
+            seq_of_year[local_year] = seq_of_year.get(local_year, 0) + 1
+            code = f"YC{local_year % 100:02d}-{seq_of_year[local_year]:06d}"
+            r = _ts(received)
+            events = [(r, "created", None, None, "new", subject, operator)]
+            last = received
+            if assignee:
+                last = min(last + timedelta(seconds=180 + 2220 * rand()), END)
+                events.append((_ts(last), "assigned", "assignee_id", None, str(assignee), None, operator))
+            resolved = closed = None
+            if status != "new":
+                last = min(last + timedelta(seconds=1200 + (36_000 if is_open else 259_200) * rand()), END)
+                events.append((_ts(last), "status_changed", "status", "new", status, None, assignee or operator))
+                if status == "waiting_customer":
+                    events.append((_ts(last), "note", None, None, None, rng.choice(notes), assignee or operator))
+                if not is_open:
+                    resolved = last
+                    if status == "closed":
+                        closed = min(resolved + timedelta(seconds=3600 + 601_200 * rand()), END)
+            updated = _ts(max(last, closed or last))
+            # = fold(f"{code} {subject} {ccode} {cname} {description}") as the repository writes it:
+            # fold works word by word, so the parts are folded once and joined (check() verifies).
+            search = " ".join(x for x in (code.lower(), folded[subject], folded_customer[cid - 1],
+                                          folded[description]) if x)
+            t_rows.append((tid, _uuid(rng), r, updated, 1, code, cid, contact_id, kid, assignee, subject,
+                           description or None, rtype, channel_of(), priority_of(), status, coverage, r,
+                           _ts(resolved) if resolved else None, _ts(closed) if closed else None, search))
+            for occurred, kind, fld, old, new, body, by in events:
+                event_id += 1
+                e_rows.append((event_id, _uuid(rng), occurred, occurred, 1, tid, by, occurred, kind, fld, old, new,
+                               body))
+        _insert(con, "tickets", ticket_cols, t_rows)
+        _insert(con, "ticket_events", event_cols, e_rows)
+        n_events += len(e_rows)
+    con.execute("COMMIT")
+    counts["tickets"], counts["ticket_events"] = n_tickets, n_events
+    counts["open_tickets"] = n_open
+    step("tickets")
+    return counts, timings
+
+
+def check(path, sample: int = 2000) -> list[str]:
+    """Compare a sample of generated rows with what the app itself would store; return problems."""
+    from desktop_helpdesk.domain.phone import normalize_phone
+    from desktop_helpdesk.domain.validation import validate_tax_code
+
+    problems = []
+    con = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+    try:
+        for (cid, code, name, kind, tax, address, province, phone, email, search) in con.execute(
+                "SELECT id, code, name, kind, tax_code, address, province, phone, email, search_text "
+                "FROM customers ORDER BY random() LIMIT ?", (sample,)):
+            contacts = tuple(
+                ContactData(k[0], k[1], k[2] or "", k[3] or "", k[4] or "", bool(k[5])) for k in con.execute(
+                    "SELECT id, full_name, position, phone, email, is_primary FROM contacts WHERE customer_id = ? "
+                    "ORDER BY id", (cid,)))
+            draft = CustomerDraft(name=name, kind=kind, code=code, tax_code=tax or "", address=address or "",
+                                  province=province or "", phone=phone or "", email=email or "", contacts=contacts)
+            if customer_search_text(draft) != search:
+                problems.append(f"customer {cid}: search_text differs")
+            if phone and normalize_phone(phone) != phone:
+                problems.append(f"customer {cid}: phone {phone} not E.164")
+            if validate_tax_code("tax_code", tax) is not None:
+                problems.append(f"customer {cid}: tax code {tax} invalid")
+        for kid, search, expected in con.execute(
+                "SELECT k.id, k.search_text, k.number || ' ' || c.code || ' ' || c.name || ' ' || p.name "
+                "FROM contracts k JOIN customers c ON c.id = k.customer_id JOIN packages p ON p.id = k.package_id "
+                "ORDER BY random() LIMIT ?", (sample,)):
+            if fold(expected) != search:
+                problems.append(f"contract {kid}: search_text differs")
+        for tid, search, expected in con.execute(
+                "SELECT t.id, t.search_text, t.code || ' ' || t.subject || ' ' || c.code || ' ' || c.name || ' ' || "
+                "coalesce(t.description, '') FROM tickets t JOIN customers c ON c.id = t.customer_id "
+                "ORDER BY random() LIMIT ?", (sample,)):
+            if fold(expected) != search:
+                problems.append(f"ticket {tid}: search_text differs")
+        missing = con.execute(
+            "SELECT count(*) FROM tickets t WHERE NOT EXISTS "
+            "(SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'created')").fetchone()[0]
+        if missing:
+            problems.append(f"{missing} tickets without a 'created' event")
+        nulls = con.execute("SELECT count(*) FROM tickets WHERE uuid IS NULL OR created_at IS NULL OR version <> 1 "
+                            "OR length(created_at) <> 26").fetchone()[0]
+        if nulls:
+            problems.append(f"{nulls} tickets with bad row columns")
+    finally:
+        con.close()
+    return problems
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__.splitlines()[0])
+    ap.add_argument("out", type=Path, help="the SQLite file to create (reused if it holds the same parameters)")
+    for name, value in DEFAULTS.items():
+        ap.add_argument(f"--{name}", type=int, default=value, help=f"default {value:,}")
+    ap.add_argument("--force", action="store_true", help="rebuild even if the file holds these parameters")
+    ap.add_argument("--check", action="store_true", help="verify a sample of rows against the app's own rules")
+    args = ap.parse_args(argv)
+    result = generate(args.out, args.customers, args.contracts, args.tickets, args.seed, force=args.force)
+    if result.reused:
+        report = stored_report(result.path)
+        print(f"reused {result.path} (generated earlier in {report.get('seconds', '?')} s): {result.counts}")
+    if args.check:
+        problems = check(result.path)
+        print("check: " + ("ok" if not problems else "\n  ".join([f"{len(problems)} problems"] + problems[:20])))
+        return 1 if problems else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
