@@ -211,3 +211,117 @@ class TicketEventKind(_Labelled):
             cls.FIELD_CHANGED: N_("Field changed"),
             cls.NOTE: N_("Note"),
         }
+
+
+class EntitlementReason(_Labelled):
+    """Why a request is refused, or what the operator must know about its coverage.
+
+    Refusal grounds come from seed 002 §5–6; the last two are notes that never refuse.
+    The declaration order is the order in which reasons are listed.
+    """
+
+    UNPAID = "unpaid"
+    EXPIRED_BEYOND_GRACE = "expired_beyond_grace"
+    REPEATED_HOW_TO = "repeated_how_to"
+    SOURCE_CODE_REQUEST = "source_code_request"
+    NOT_COOPERATING = "not_cooperating"
+    OUT_OF_SCOPE = "out_of_scope"
+    IN_GRACE_PERIOD = "in_grace_period"
+    CHANGE_REQUEST_BILLABLE = "change_request_billable"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.UNPAID: N_("Part or all of the agreed cost is unpaid."),
+            cls.EXPIRED_BEYOND_GRACE: N_("The service expired more than 10 days ago."),
+            cls.REPEATED_HOW_TO: N_(
+                "The customer already asked for this guidance: send them the documentation instead."
+            ),
+            cls.SOURCE_CODE_REQUEST: N_("The customer asks to inspect the source code."),
+            cls.NOT_COOPERATING: N_(
+                "The customer does not follow or keep working with the support staff."
+            ),
+            cls.OUT_OF_SCOPE: N_("The request is outside the support staff's duties."),
+            cls.IN_GRACE_PERIOD: N_(
+                "The service expired within the last 10 days: serve the customer and remind them to renew."
+            ),
+            cls.CHANGE_REQUEST_BILLABLE: N_(
+                "A change or addition must be requested in writing and is billed extra."
+            ),
+        }
+
+    @property
+    def code(self) -> str:
+        return self.value
+
+    @property
+    def message(self) -> str:
+        """The English message, marked for extraction; translate it when shown."""
+        return self.label
+
+    @property
+    def is_refusal(self) -> bool:
+        return self not in (
+            EntitlementReason.IN_GRACE_PERIOD,
+            EntitlementReason.CHANGE_REQUEST_BILLABLE,
+        )
+
+
+class PaymentMethod(_Labelled):
+    CASH = "cash"  # tiền mặt
+    BANK_TRANSFER = "bank_transfer"  # chuyển khoản
+    CARD = "card"
+    E_WALLET = "e_wallet"  # MoMo, ZaloPay, ...
+    OTHER = "other"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.CASH: N_("Cash"),
+            cls.BANK_TRANSFER: N_("Bank transfer"),
+            cls.CARD: N_("Card"),
+            cls.E_WALLET: N_("E-wallet"),
+            cls.OTHER: N_("Other"),
+        }
+
+
+class ObligationKind(_Labelled):
+    """Every kind of dated promise on a contract (DOMAIN.md, "Obligation")."""
+
+    WARRANTY_END = "warranty_end"
+    MAINTENANCE_END = "maintenance_end"
+    RENEWAL_NOTICE = "renewal_notice"
+    MILESTONE_INSTALLATION = "milestone_installation"
+    MILESTONE_TRAINING = "milestone_training"
+    MILESTONE_PILOT = "milestone_pilot"
+    MILESTONE_ACCEPTANCE = "milestone_acceptance"
+    PERIODIC_VISIT = "periodic_visit"
+    PERIODIC_TRAINING = "periodic_training"
+    REGULATORY_UPDATE = "regulatory_update"
+    GRACE_END = "grace_end"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.WARRANTY_END: N_("Warranty ends"),
+            cls.MAINTENANCE_END: N_("Maintenance term ends"),
+            cls.RENEWAL_NOTICE: N_("Renewal notice"),
+            cls.MILESTONE_INSTALLATION: N_("Installation"),
+            cls.MILESTONE_TRAINING: N_("Training"),
+            cls.MILESTONE_PILOT: N_("Pilot run"),
+            cls.MILESTONE_ACCEPTANCE: N_("Acceptance"),
+            cls.PERIODIC_VISIT: N_("Periodic visit"),
+            cls.PERIODIC_TRAINING: N_("Periodic training"),
+            cls.REGULATORY_UPDATE: N_("Regulatory software update"),
+            cls.GRACE_END: N_("Grace period ends"),
+        }
+
+    @property
+    def is_derived(self) -> bool:
+        """Computed from the contract's dates (not planned by hand)."""
+        return self in (
+            ObligationKind.WARRANTY_END,
+            ObligationKind.MAINTENANCE_END,
+            ObligationKind.RENEWAL_NOTICE,
+            ObligationKind.GRACE_END,
+        )
