@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         if not lock.tryLock(200):
             return fail(_("Desktop Helpdesk is already running with this data folder. Switch to the open window."), EXIT_ALREADY_RUNNING)
 
-    from .db.engine import open_database, sqlite_url
+    from .db.engine import open_database, optimize, sqlite_url
     from .db.repositories import uow_factory
     from .domain.errors import DatabaseOpenError
     from .services.helpdesk import HelpdeskService
@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
 
             startup.call(load_demo, service)
             log.info("demo data loaded")
+        if outcome != "current" or args.demo:
+            startup.call(optimize, engine)
         operators = startup.call(service.operators)
     except Exception as exc:  # noqa: BLE001
         log.exception("start-up failed")
@@ -240,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
 
     window.show()
     code = app.exec()
+    try:
+        worker.run_sync(optimize, engine)
+    except Exception:  # noqa: BLE001 - statistics are an optimisation; never block quitting
+        log.exception("PRAGMA optimize failed")
     worker.shutdown()
     engine.dispose()
     if lock is not None:

@@ -108,3 +108,14 @@ def _writable(path: Path) -> bool:
     import os
 
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def optimize(engine: Engine) -> None:
+    """Refresh the planner's statistics where they are stale (cheap when nothing changed).
+
+    Without statistics SQLite misjudges joins sorted by a joined table's column (see
+    benchmarks/README.md, "Lists"); run after migrations and imports and when closing.
+    """
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA optimize")

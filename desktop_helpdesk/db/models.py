@@ -25,6 +25,8 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    func,
+    literal_column,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -113,12 +115,21 @@ class Customer(RowMixin, Base):
     email: Mapped[Optional[str]] = mapped_column(String(254))
     notes: Mapped[Optional[str]] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # domain.text.sort_text(name): Vietnamese dictionary order as a plain string.
+    sort_name: Mapped[str] = mapped_column(Text, default="", index=True)
 
     contacts: Mapped[list["Contact"]] = relationship(
         back_populates="customer", order_by="Contact.id", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_customers_name", "name"),)
+    __table_args__ = (
+        Index("ix_customers_name", "name"),
+        Index("ix_customers_kind", "kind"),
+        # The list sorts by coalesce(x, ''): an index on the very expression serves it.
+        Index("ix_customers_tax_code_sort", func.coalesce(literal_column("tax_code"), literal_column("''"))),
+        Index("ix_customers_phone_sort", func.coalesce(literal_column("phone"), literal_column("''"))),
+        Index("ix_customers_province_sort", func.coalesce(literal_column("province"), literal_column("''"))),
+    )
 
 
 class Contact(RowMixin, Base):
@@ -143,7 +154,7 @@ class Package(RowMixin, Base):
     __tablename__ = "packages"
 
     code: Mapped[str] = mapped_column(String(20), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), index=True)
     warranty_months: Mapped[int] = mapped_column(Integer, default=12)
     support_hours: Mapped[str] = mapped_column(String(20), default="office")
     proposal_target_minutes: Mapped[int] = mapped_column(Integer, default=240)
@@ -162,7 +173,7 @@ class Contract(RowMixin, Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), index=True)
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id", ondelete="RESTRICT"), index=True)
     stage: Mapped[str] = mapped_column(String(30), default="request_received", index=True)
-    value_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    value_vnd: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
     request_received_on: Mapped[Optional[date]] = mapped_column(Date)
     signed_on: Mapped[Optional[date]] = mapped_column(Date)
     accepted_on: Mapped[Optional[date]] = mapped_column(Date)
@@ -174,6 +185,11 @@ class Contract(RowMixin, Base):
     customer: Mapped[Customer] = relationship()
     package: Mapped[Package] = relationship()
 
+    __table_args__ = tuple(
+        Index(f"ix_contracts_{name}_sort", func.coalesce(literal_column(name), literal_column("'0001-01-01'")))
+        for name in ("signed_on", "accepted_on", "warranty_end", "maintenance_end")
+    )
+
 
 class Ticket(RowMixin, Base):
     """A support request (phiếu yêu cầu). Its history is in `ticket_events`."""
@@ -181,15 +197,16 @@ class Ticket(RowMixin, Base):
     __tablename__ = "tickets"
 
     code: Mapped[str] = mapped_column(String(20), unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), index=True)
+    # Indexed with status (ix_tickets_customer_id_status): counts open tickets index-only.
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
     contact_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
     contract_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contracts.id", ondelete="SET NULL"), index=True)
     assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id", ondelete="SET NULL"), index=True)
-    subject: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(300), index=True)
     description: Mapped[Optional[str]] = mapped_column(Text)
-    request_type: Mapped[str] = mapped_column(String(30))
-    channel: Mapped[str] = mapped_column(String(20))
-    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    request_type: Mapped[str] = mapped_column(String(30), index=True)
+    channel: Mapped[str] = mapped_column(String(20), index=True)
+    priority: Mapped[str] = mapped_column(String(10), default="normal", index=True)
     status: Mapped[str] = mapped_column(String(30), default="new", index=True)
     coverage: Mapped[Optional[str]] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
@@ -201,6 +218,11 @@ class Ticket(RowMixin, Base):
     contact: Mapped[Optional[Contact]] = relationship()
     contract: Mapped[Optional[Contract]] = relationship()
     assignee: Mapped[Optional[Operator]] = relationship()
+
+    __table_args__ = (
+        Index("ix_tickets_customer_id_status", "customer_id", "status"),
+        Index("ix_tickets_coverage_sort", func.coalesce(literal_column("coverage"), literal_column("''"))),
+    )
 
 
 class TicketEvent(Base):

@@ -7,17 +7,17 @@ matches every folded word of the filter against the row's folded `search_text`.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy import Select, and_, func, literal, literal_column, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain.enums import TicketStatus
 from ..domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
-from ..domain.text import fold
+from ..domain.text import fold, sort_text
 from ..services.dto import (  # noqa: F401  (db implements the services' protocol)
     ContactData,
     ContractChoice,
@@ -69,6 +69,17 @@ def _keyset(session: Session, stmt: Select, sort_expr, id_col, query: ListQuery,
     result = result[: query.limit]
     cursor = (result[-1]._sort_key, result[-1].id) if more and result else None
     return Page(rows=tuple(to_row(r) for r in result), next_cursor=cursor)
+
+
+def _empty_if_null(column, default: str = "''"):
+    """coalesce(column, '') written with a literal, so it matches the expression index."""
+    return func.coalesce(column, literal_column(default))
+
+
+def _likely(session: Session, condition):
+    """Tell SQLite's planner (which has no statistics before ANALYZE) that most rows pass,
+    so it walks the sort key's index and stops after one page instead of sorting them all."""
+    return func.likely(condition) if session.get_bind().dialect.name == "sqlite" else condition
 
 
 def _sort(sorts: dict, name: str):
@@ -145,29 +156,33 @@ def customer_search_text(draft: CustomerDraft) -> str:
 class SqlCustomerRepository(_Repo):
     SORTS = {
         "code": m.Customer.code,
-        "name": m.Customer.name,
+        "name": m.Customer.sort_name,  # Vietnamese dictionary order
         "kind": m.Customer.kind,
-        "tax_code": func.coalesce(m.Customer.tax_code, ""),
-        "phone": func.coalesce(m.Customer.phone, ""),
-        "province": func.coalesce(m.Customer.province, ""),
+        "tax_code": _empty_if_null(m.Customer.tax_code),
+        "phone": _empty_if_null(m.Customer.phone),
+        "province": _empty_if_null(m.Customer.province),
     }
 
     def list(self, query: ListQuery) -> Page:
         C = m.Customer
-        contracts = select(func.count(m.Contract.id)).where(m.Contract.customer_id == C.id).scalar_subquery()
-        open_tickets = (
-            select(func.count(m.Ticket.id))
-            .where(m.Ticket.customer_id == C.id, m.Ticket.status.in_(OPEN_STATUSES))
-            .scalar_subquery()
-        )
-        stmt = select(C.id, C.code, C.name, C.kind, C.tax_code, C.phone, C.province,
-                      contracts.label("contracts"), open_tickets.label("open_tickets"))
+        stmt = select(C.id, C.code, C.name, C.kind, C.tax_code, C.phone, C.province)
         cond = _text_filter(C.search_text, query.text)
         if cond is not None:
             stmt = stmt.where(cond)
-        return _keyset(self.s, stmt, _sort(self.SORTS, query.sort), C.id, query,
-                       lambda r: CustomerRow(r.id, r.code, r.name, r.kind, _nn(r.tax_code), _nn(r.phone),
-                                             _nn(r.province), r.contracts, r.open_tickets))
+        page = _keyset(self.s, stmt, _sort(self.SORTS, query.sort), C.id, query, lambda r: r)
+        # Counted for the page's rows only, after the page is chosen: as correlated
+        # subqueries SQLite would count for every row entering the sort.
+        ids = [r.id for r in page.rows]
+        contracts = dict(self.s.execute(
+            select(m.Contract.customer_id, func.count()).where(m.Contract.customer_id.in_(ids))
+            .group_by(m.Contract.customer_id)).all()) if ids else {}
+        open_tickets = dict(self.s.execute(
+            select(m.Ticket.customer_id, func.count())
+            .where(m.Ticket.customer_id.in_(ids), m.Ticket.status.in_(OPEN_STATUSES))
+            .group_by(m.Ticket.customer_id)).all()) if ids else {}
+        rows = tuple(CustomerRow(r.id, r.code, r.name, r.kind, _nn(r.tax_code), _nn(r.phone), _nn(r.province),
+                                 contracts.get(r.id, 0), open_tickets.get(r.id, 0)) for r in page.rows)
+        return Page(rows=rows, next_cursor=page.next_cursor)
 
     def get(self, customer_id: int) -> CustomerDetails:
         c = self._load(m.Customer, customer_id)
@@ -182,6 +197,7 @@ class SqlCustomerRepository(_Repo):
 
     def _apply(self, c: m.Customer, draft: CustomerDraft) -> None:
         c.code, c.name, c.kind = draft.code, draft.name, draft.kind
+        c.sort_name = sort_text(draft.name)
         c.tax_code, c.address, c.province = draft.tax_code or None, draft.address or None, draft.province or None
         c.phone, c.email, c.notes = draft.phone or None, draft.email or None, draft.notes or None
         c.search_text = customer_search_text(draft)
@@ -212,7 +228,7 @@ class SqlCustomerRepository(_Repo):
 
     def choices(self, folded_text: str, limit: int) -> list[CustomerChoice]:
         C = m.Customer
-        stmt = select(C.id, C.code, C.name).order_by(C.name, C.id).limit(limit)
+        stmt = select(C.id, C.code, C.name).order_by(C.sort_name, C.id).limit(limit)
         cond = _text_filter(C.search_text, folded_text)
         if cond is not None:
             stmt = stmt.where(cond)
@@ -257,14 +273,14 @@ def _flush(session: Session, field: str, value: str) -> None:
 class SqlContractRepository(_Repo):
     SORTS = {
         "number": m.Contract.number,
-        "customer": m.Customer.name,
+        "customer": m.Customer.sort_name,
         "package": m.Package.name,
         "stage": m.Contract.stage,
         "value_vnd": m.Contract.value_vnd,
-        "signed_on": func.coalesce(m.Contract.signed_on, date.min),
-        "accepted_on": func.coalesce(m.Contract.accepted_on, date.min),
-        "warranty_end": func.coalesce(m.Contract.warranty_end, date.min),
-        "maintenance_end": func.coalesce(m.Contract.maintenance_end, date.min),
+        "signed_on": _empty_if_null(m.Contract.signed_on, "'0001-01-01'"),
+        "accepted_on": _empty_if_null(m.Contract.accepted_on, "'0001-01-01'"),
+        "warranty_end": _empty_if_null(m.Contract.warranty_end, "'0001-01-01'"),
+        "maintenance_end": _empty_if_null(m.Contract.maintenance_end, "'0001-01-01'"),
     }
 
     def list(self, query: ListQuery) -> Page:
@@ -337,12 +353,12 @@ class SqlTicketRepository(_Repo):
         "received_at": m.Ticket.received_at,
         "code": m.Ticket.code,
         "subject": m.Ticket.subject,
-        "customer": m.Customer.name,
+        "customer": m.Customer.sort_name,
         "request_type": m.Ticket.request_type,
         "channel": m.Ticket.channel,
         "priority": m.Ticket.priority,
         "status": m.Ticket.status,
-        "coverage": func.coalesce(m.Ticket.coverage, ""),
+        "coverage": _empty_if_null(m.Ticket.coverage),
     }
 
     def list(self, query: ListQuery) -> Page:
@@ -361,9 +377,9 @@ class SqlTicketRepository(_Repo):
             stmt = stmt.where(cond)
         state = query.filters.get("state")
         if state == "open":
-            stmt = stmt.where(T.status.in_(OPEN_STATUSES))
+            stmt = stmt.where(_likely(self.s, T.status.in_(OPEN_STATUSES)))
         elif state == "done":
-            stmt = stmt.where(T.status.not_in(OPEN_STATUSES))
+            stmt = stmt.where(_likely(self.s, T.status.not_in(OPEN_STATUSES)))
         if query.filters.get("customer_id"):
             stmt = stmt.where(T.customer_id == query.filters["customer_id"])
         return _keyset(self.s, stmt, _sort(self.SORTS, query.sort), T.id, query,
