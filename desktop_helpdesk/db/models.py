@@ -181,9 +181,18 @@ class Contract(RowMixin, Base):
     maintenance_end: Mapped[Optional[date]] = mapped_column(Date, index=True)
     notes: Mapped[Optional[str]] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Lifecycle dates not kept by the first release (one per stage, see domain.contracts).
+    agreed_on: Mapped[Optional[date]] = mapped_column(Date)
+    implementation_started_on: Mapped[Optional[date]] = mapped_column(Date)
+    completed_on: Mapped[Optional[date]] = mapped_column(Date)
+    ended_on: Mapped[Optional[date]] = mapped_column(Date)
+    renewal_notice_days: Mapped[int] = mapped_column(Integer, default=30)
 
     customer: Mapped[Customer] = relationship()
     package: Mapped[Package] = relationship()
+    payments: Mapped[list["Payment"]] = relationship(
+        back_populates="contract", order_by="Payment.paid_on", cascade="all, delete-orphan"
+    )
 
     __table_args__ = tuple(
         Index(f"ix_contracts_{name}_sort", func.coalesce(literal_column(name), literal_column("'0001-01-01'")))
@@ -223,6 +232,71 @@ class Ticket(RowMixin, Base):
         Index("ix_tickets_customer_id_status", "customer_id", "status"),
         Index("ix_tickets_coverage_sort", func.coalesce(literal_column("coverage"), literal_column("''"))),
     )
+
+
+class Payment(RowMixin, Base):
+    """Money received against a contract, in whole VND."""
+
+    __tablename__ = "payments"
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount_vnd: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(20))
+    invoice_number: Mapped[Optional[str]] = mapped_column(String(40))
+
+    contract: Mapped["Contract"] = relationship(back_populates="payments")
+
+
+class Obligation(RowMixin, Base):
+    """A dated promise with a countdown. Planned rows (milestones, visits, trainings,
+    regulatory updates) are typed in; derived rows (warranty and maintenance ends, renewal
+    notice, grace end) are rewritten from the contract's dates whenever it is saved, so the
+    list sorts and filters by due date in SQL."""
+
+    __tablename__ = "obligations"
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    title: Mapped[Optional[str]] = mapped_column(String(200))
+    done_on: Mapped[Optional[date]] = mapped_column(Date)
+    derived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ContractEvent(Base):
+    """Append-only history of a contract: stage changes (with their dates), payments,
+    renewals and edits."""
+
+    __tablename__ = "contract_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    operator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id", ondelete="SET NULL"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(30))
+    field: Mapped[Optional[str]] = mapped_column(String(40))
+    old_value: Mapped[Optional[str]] = mapped_column(Text)
+    new_value: Mapped[Optional[str]] = mapped_column(Text)
+    body: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    operator: Mapped[Optional[Operator]] = relationship()
+
+
+class VerificationQuestion(RowMixin, Base):
+    """An ownership-verification question (seed 002 §1). The answer is stored only as a
+    salted hash of its normalised form (domain.verification)."""
+
+    __tablename__ = "verification_questions"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(String(300))
+    answer_hash: Mapped[str] = mapped_column(String(200))
 
 
 class TicketEvent(Base):

@@ -15,10 +15,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..domain.enums import TicketStatus
+from ..domain.contracts import ContractDates
+from ..domain.enums import ContractStage, RequestType, TicketStatus
 from ..domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
 from ..domain.text import fold, sort_text
 from ..services.dto import (  # noqa: F401  (db implements the services' protocol)
+    ContractFile,
+    ContractHistoryEntry,
+    CoverageFacts,
+    ObligationRow,
+    PaymentData,
+    PlannedData,
+    VerificationQuestionData,
     ContactData,
     ContractChoice,
     ContractDetails,
@@ -180,8 +188,10 @@ class SqlCustomerRepository(_Repo):
             select(m.Ticket.customer_id, func.count())
             .where(m.Ticket.customer_id.in_(ids), m.Ticket.status.in_(OPEN_STATUSES))
             .group_by(m.Ticket.customer_id)).all()) if ids else {}
+        coverage = _coverage_by_customer(self.s, ids)
         rows = tuple(CustomerRow(r.id, r.code, r.name, r.kind, _nn(r.tax_code), _nn(r.phone), _nn(r.province),
-                                 contracts.get(r.id, 0), open_tickets.get(r.id, 0)) for r in page.rows)
+                                 contracts.get(r.id, 0), open_tickets.get(r.id, 0),
+                                 *coverage.get(r.id, (None, None, 0))) for r in page.rows)
         return Page(rows=rows, next_cursor=page.next_cursor)
 
     def get(self, customer_id: int) -> CustomerDetails:
@@ -242,6 +252,27 @@ class SqlCustomerRepository(_Repo):
 
     def code_taken(self, code: str, except_id: int | None) -> bool:
         return _taken(self.s, m.Customer, m.Customer.code, code, except_id)
+
+
+SIGNED_STAGES = tuple(s.value for s in ContractStage if s.order >= ContractStage.SIGNED.order)
+
+
+def _coverage_by_customer(session: Session, customer_ids, contract_id: int | None = None) -> dict:
+    """customer id -> (latest warranty end, latest maintenance end, outstanding VND).
+
+    Outstanding counts signed contracts only (before signing nothing is owed yet)."""
+    if not customer_ids:
+        return {}
+    K = m.Contract
+    scope = [K.customer_id.in_(customer_ids)] + ([K.id == contract_id] if contract_id else [])
+    ends = session.execute(select(K.customer_id, func.max(K.warranty_end), func.max(K.maintenance_end))
+                           .where(*scope).group_by(K.customer_id)).all()
+    owed = dict(session.execute(select(K.customer_id, func.sum(K.value_vnd))
+                                .where(*scope, K.stage.in_(SIGNED_STAGES)).group_by(K.customer_id)).all())
+    paid = dict(session.execute(select(K.customer_id, func.sum(m.Payment.amount_vnd))
+                                .join(m.Payment, m.Payment.contract_id == K.id)
+                                .where(*scope, K.stage.in_(SIGNED_STAGES)).group_by(K.customer_id)).all())
+    return {cid: (w, mt, max(0, (owed.get(cid) or 0) - (paid.get(cid) or 0))) for cid, w, mt in ends}
 
 
 def _next_code(session: Session, column, prefix: str, width: int) -> str:
@@ -343,6 +374,78 @@ class SqlContractRepository(_Repo):
 
     def next_number(self, year: int) -> str:
         return _next_code(self.s, m.Contract.number, f"HD{year}-", 4)
+
+    def file(self, contract_id: int) -> ContractFile:
+        k = self._load(m.Contract, contract_id)
+        payments = tuple(PaymentData(p.id, p.paid_on, p.amount_vnd, p.method, _nn(p.invoice_number)) for p in k.payments)
+        planned = tuple(
+            PlannedData(o.id, o.kind, o.due_on, _nn(o.title), o.done_on)
+            for o in self.s.scalars(select(m.Obligation).where(m.Obligation.contract_id == contract_id,
+                                                                 m.Obligation.derived.is_(False))
+                                    .order_by(m.Obligation.due_on, m.Obligation.id))
+        )
+        events = self.s.scalars(select(m.ContractEvent).where(m.ContractEvent.contract_id == contract_id)
+                                .order_by(m.ContractEvent.id)).all()
+        history = tuple(ContractHistoryEntry(e.occurred_at, e.operator.full_name if e.operator else "", e.kind,
+                                             _nn(e.field), _nn(e.old_value), _nn(e.new_value), _nn(e.body))
+                        for e in events)
+        return ContractFile(
+            k.id, k.version, k.number, k.customer_id, k.customer.name, k.package.name, k.package.warranty_months,
+            k.stage, k.value_vnd, k.request_received_on, k.agreed_on, k.signed_on, k.implementation_started_on,
+            k.completed_on, k.accepted_on, k.warranty_end, k.maintenance_end, k.ended_on, k.renewal_notice_days,
+            payments, planned, history,
+        )
+
+    def dates(self, contract_id: int) -> tuple[str, ContractDates, int]:
+        k = self._load(m.Contract, contract_id)
+        return k.stage, ContractDates(
+            request_received_on=k.request_received_on, agreed_on=k.agreed_on, signed_on=k.signed_on,
+            implementation_started_on=k.implementation_started_on, completed_on=k.completed_on,
+            accepted_on=k.accepted_on, warranty_end=k.warranty_end, maintenance_end=k.maintenance_end,
+            ended_on=k.ended_on), k.version
+
+    def set_lifecycle(self, contract_id: int, version: int, stage: str, dates: ContractDates) -> None:
+        k = self._load(m.Contract, contract_id, version)
+        k.stage = stage
+        for name in ("request_received_on", "agreed_on", "signed_on", "implementation_started_on", "completed_on",
+                     "accepted_on", "warranty_end", "maintenance_end", "ended_on"):
+            setattr(k, name, getattr(dates, name))
+        _bump(k)
+        _flush(self.s, "number", k.number)
+
+    def add_payment(self, contract_id: int, payment: PaymentData) -> int:
+        self._load(m.Contract, contract_id)
+        p = m.Payment(contract_id=contract_id, paid_on=payment.paid_on, amount_vnd=payment.amount_vnd,
+                      method=payment.method, invoice_number=payment.invoice_number or None)
+        self.s.add(p)
+        self.s.flush()
+        return p.id
+
+    def append_event(self, contract_id: int, operator_id: int | None, event: NewEvent) -> None:
+        self.s.add(m.ContractEvent(
+            contract_id=contract_id, operator_id=operator_id, kind=str(event.kind), field=event.field or None,
+            old_value=event.old_value or None, new_value=event.new_value or None, body=event.body or None,
+            occurred_at=event.occurred_at or datetime.now(timezone.utc)))
+        self.s.flush()
+
+    def replace_obligations(self, contract_id: int, derived, planned=None) -> None:
+        """Rewrite the derived obligations (and the planned ones when given)."""
+        k = self._load(m.Contract, contract_id)
+        stmt = m.Obligation.__table__.delete().where(m.Obligation.contract_id == contract_id)
+        if planned is None:
+            stmt = stmt.where(m.Obligation.derived.is_(True))
+        self.s.execute(stmt)
+        for o in derived:
+            self.s.add(m.Obligation(contract_id=contract_id, customer_id=k.customer_id, kind=o.kind.value,
+                                    due_on=o.due_on, title=o.title or None, derived=True))
+        for p in planned or ():
+            self.s.add(m.Obligation(contract_id=contract_id, customer_id=k.customer_id, kind=p.kind,
+                                    due_on=p.due_on, title=p.title or None, done_on=p.done_on, derived=False))
+        self.s.flush()
+
+    def coverage_facts(self, customer_id: int, contract_id: int | None) -> CoverageFacts:
+        w, mt, owed = _coverage_by_customer(self.s, [customer_id], contract_id).get(customer_id, (None, None, 0))
+        return CoverageFacts(w, mt, owed, contract_id)
 
     def number_taken(self, number: str, except_id: int | None) -> bool:
         return _taken(self.s, m.Contract, m.Contract.number, number, except_id)
@@ -446,6 +549,60 @@ class SqlTicketRepository(_Repo):
     def next_code(self, year: int) -> str:
         return _next_code(self.s, m.Ticket.code, f"YC{year % 100:02d}-", 6)
 
+    def count_how_to(self, customer_id: int, folded_subject: str, except_id: int | None = None) -> int:
+        """Earlier how-to requests of this customer on the same topic (same folded subject)."""
+        T = m.Ticket
+        stmt = select(T.subject).where(T.customer_id == customer_id, T.request_type == RequestType.HOW_TO.value)
+        if except_id is not None:
+            stmt = stmt.where(T.id != except_id)
+        # Compared folded in Python: SQLite cannot fold Vietnamese diacritics or đ.
+        return sum(1 for subject in self.s.scalars(stmt) if fold(subject) == folded_subject)
+
+
+class SqlObligationRepository(_Repo):
+    SORTS = {"due_on": m.Obligation.due_on, "kind": m.Obligation.kind, "customer": m.Customer.sort_name}
+
+    def list(self, query: ListQuery) -> Page:
+        O = m.Obligation
+        stmt = (select(O.id, O.kind, O.due_on, O.customer_id, m.Customer.name.label("customer_name"), O.contract_id,
+                       m.Contract.number.label("contract_number"), O.title, O.done_on)
+                .join(m.Customer, m.Customer.id == O.customer_id)
+                .join(m.Contract, m.Contract.id == O.contract_id))
+        cond = _text_filter(m.Customer.search_text, query.text)
+        if cond is not None:
+            stmt = stmt.where(cond)
+        f = query.filters
+        if f.get("customer_id"):
+            stmt = stmt.where(O.customer_id == f["customer_id"])
+        if f.get("kind"):
+            stmt = stmt.where(O.kind == f["kind"])
+        if f.get("until"):
+            stmt = stmt.where(O.due_on <= f["until"])
+        if f.get("from"):
+            stmt = stmt.where(O.due_on >= f["from"])
+        if not f.get("include_done"):
+            stmt = stmt.where(O.done_on.is_(None))
+        return _keyset(self.s, stmt, _sort(self.SORTS, query.sort), O.id, query,
+                       lambda r: ObligationRow(r.id, r.kind, r.due_on, r.customer_id, r.customer_name, r.contract_id,
+                                               r.contract_number, _nn(r.title), r.done_on))
+
+
+class SqlVerificationRepository(_Repo):
+    def questions(self, customer_id: int) -> list[VerificationQuestionData]:
+        rows = self.s.scalars(select(m.VerificationQuestion).where(m.VerificationQuestion.customer_id == customer_id)
+                              .order_by(m.VerificationQuestion.id))
+        return [VerificationQuestionData(q.id, q.question) for q in rows]
+
+    def add(self, customer_id: int, question: str, answer_hash: str) -> int:
+        q = m.VerificationQuestion(customer_id=customer_id, question=question, answer_hash=answer_hash)
+        self.s.add(q)
+        self.s.flush()
+        return q.id
+
+    def answer_hash(self, question_id: int) -> tuple[int, str]:
+        q = self._load(m.VerificationQuestion, question_id)
+        return q.customer_id, q.answer_hash
+
 
 class SqlUnitOfWork:
     """One session, one transaction. Leaving without `commit()` rolls back."""
@@ -460,6 +617,8 @@ class SqlUnitOfWork:
         self.customers = SqlCustomerRepository(self.session)
         self.contracts = SqlContractRepository(self.session)
         self.tickets = SqlTicketRepository(self.session)
+        self.obligations = SqlObligationRepository(self.session)
+        self.verification = SqlVerificationRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -86,6 +86,9 @@ class CustomerRow:
     province: str
     contract_count: int
     open_ticket_count: int
+    warranty_end: date | None = None
+    maintenance_end: date | None = None
+    outstanding_vnd: int = 0
 
 
 @dataclass(frozen=True)
@@ -230,3 +233,95 @@ class NewEvent:
     new_value: str = ""
     body: str = ""
     occurred_at: datetime | None = None  # None: now
+
+
+@dataclass(frozen=True)
+class PaymentData:
+    id: int | None
+    paid_on: date
+    amount_vnd: int
+    method: str = "bank_transfer"
+    invoice_number: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedData:
+    """A planned obligation typed in for a contract (a milestone, visit, training, update)."""
+
+    id: int | None
+    kind: str
+    due_on: date
+    title: str = ""
+    done_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ContractHistoryEntry:
+    occurred_at: datetime
+    operator: str
+    kind: str
+    field: str
+    old_value: str
+    new_value: str
+    body: str
+
+
+@dataclass(frozen=True)
+class ContractFile:
+    """Everything the contract window shows besides the editable draft."""
+
+    id: int
+    version: int
+    number: str
+    customer_id: int
+    customer_name: str
+    package_name: str
+    warranty_months: int
+    stage: str
+    value_vnd: int
+    request_received_on: date | None
+    agreed_on: date | None
+    signed_on: date | None
+    implementation_started_on: date | None
+    completed_on: date | None
+    accepted_on: date | None
+    warranty_end: date | None
+    maintenance_end: date | None
+    ended_on: date | None
+    renewal_notice_days: int
+    payments: tuple[PaymentData, ...]
+    planned: tuple[PlannedData, ...]
+    history: tuple[ContractHistoryEntry, ...]
+
+    @property
+    def paid_vnd(self) -> int:
+        return sum(p.amount_vnd for p in self.payments)
+
+
+@dataclass(frozen=True)
+class ObligationRow:
+    id: int
+    kind: str
+    due_on: date
+    customer_id: int
+    customer_name: str
+    contract_id: int
+    contract_number: str
+    title: str
+    done_on: date | None
+
+
+@dataclass(frozen=True)
+class CoverageFacts:
+    """What entitlement is decided on, read from a customer's contracts."""
+
+    warranty_end: date | None
+    maintenance_end: date | None
+    outstanding_vnd: int
+    contract_id: int | None = None
+
+
+@dataclass(frozen=True)
+class VerificationQuestionData:
+    id: int
+    question: str

@@ -8,14 +8,27 @@ feedback; this is the guard that nothing invalid is ever written).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 from typing import Callable
 
 from ..domain import validation as v
-from ..domain.contracts import warranty_end
+from ..domain.contracts import (
+    MSG_MAINTENANCE_NEEDS_ACCEPTANCE,
+    LifecycleError,
+    MaintenanceTerm,
+    Payment,
+    next_term,
+    transition,
+    warranty_end,
+)
+from ..domain.entitlement import Entitlement, EntitlementInput, OverrideError, check_entitlement, override
+from ..domain.obligations import obligations_for_contract
+from ..domain.verification import check_answer, hash_answer
 from ..domain.enums import (
     Channel,
     ContractStage,
+    Coverage,
     CustomerKind,
     Priority,
     RequestType,
@@ -33,9 +46,13 @@ from .dto import (
     NewEvent,
     OperatorDraft,
     Page,
+    PaymentData,
     TicketDraft,
 )
 from .ports import UnitOfWorkFactory
+
+
+VN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class ValidationFailed(Exception):
@@ -206,7 +223,8 @@ class HelpdeskService:
         with self._uow() as uow:
             return uow.contracts.choices_for_customer(customer_id)
 
-    def save_contract(self, draft: ContractDraft, contract_id: int | None = None, version: int | None = None) -> int:
+    def save_contract(self, draft: ContractDraft, contract_id: int | None = None, version: int | None = None,
+                      operator_id: int | None = None) -> int:
         draft = clean_contract(draft)
         with self._uow() as uow:
             months = {p.id: p.warranty_months for p in uow.packages.all()}.get(draft.package_id, 12)
@@ -218,10 +236,119 @@ class HelpdeskService:
             end = warranty_end(draft.accepted_on, months)
             if contract_id is None:
                 contract_id = uow.contracts.add(draft, end)
+                uow.contracts.append_event(contract_id, operator_id, NewEvent("created", new_value=draft.stage))
             else:
                 uow.contracts.update(contract_id, version, draft, end)
+                uow.contracts.append_event(contract_id, operator_id, NewEvent("edited"))
+            self._derive_obligations(uow, contract_id)
             uow.commit()
             return contract_id
+
+    def contract_file(self, contract_id: int):
+        with self._uow() as uow:
+            return uow.contracts.file(contract_id)
+
+    def move_contract(self, contract_id: int, version: int, target: str, on: date,
+                      operator_id: int | None, maintenance_end: date | None = None) -> None:
+        """Move a contract to another lifecycle stage on a date (domain.contracts.transition
+        refuses impossible orders); the move and its date go into the contract's history."""
+        with self._uow() as uow:
+            stage, dates, _ = uow.contracts.dates(contract_id)
+            f = uow.contracts.file(contract_id)
+            new_dates = transition(ContractStage(stage), ContractStage(target), on, dates,
+                                   warranty_months=f.warranty_months, maintenance_end=maintenance_end)
+            uow.contracts.set_lifecycle(contract_id, version, target, new_dates)
+            uow.contracts.append_event(contract_id, operator_id, NewEvent(
+                "stage_changed", field="stage", old_value=stage, new_value=target, body=on.isoformat()))
+            self._derive_obligations(uow, contract_id)
+            uow.commit()
+
+    def renew_maintenance(self, contract_id: int, version: int, operator_id: int | None) -> date:
+        """One-step renewal: the next yearly term follows the current one (or the warranty)."""
+        with self._uow() as uow:
+            stage, dates, _ = uow.contracts.dates(contract_id)
+            if dates.maintenance_end is not None:
+                term = next_term(MaintenanceTerm(dates.maintenance_end - timedelta(days=1), dates.maintenance_end))
+            elif dates.warranty_end is not None:
+                term = MaintenanceTerm.after_warranty(dates.warranty_end)
+            else:
+                raise LifecycleError("maintenance_needs_acceptance", MSG_MAINTENANCE_NEEDS_ACCEPTANCE)
+            new_stage = ContractStage.MAINTENANCE.value if ContractStage(stage).order >= ContractStage.ACCEPTED.order else stage
+            uow.contracts.set_lifecycle(contract_id, version, new_stage, replace(dates, maintenance_end=term.end, ended_on=None))
+            uow.contracts.append_event(contract_id, operator_id, NewEvent(
+                "renewed", field="maintenance_end", old_value=_s(dates.maintenance_end), new_value=term.end.isoformat()))
+            self._derive_obligations(uow, contract_id)
+            uow.commit()
+            return term.end
+
+    def add_payment(self, contract_id: int, payment: PaymentData, operator_id: int | None) -> int:
+        Payment(payment.paid_on, payment.amount_vnd, payment.method, payment.invoice_number or None)  # validates
+        with self._uow() as uow:
+            payment_id = uow.contracts.add_payment(contract_id, replace(payment, invoice_number=payment.invoice_number.strip()))
+            uow.contracts.append_event(contract_id, operator_id, NewEvent(
+                "payment", field="amount_vnd", new_value=str(payment.amount_vnd),
+                body=" ".join(x for x in (payment.paid_on.isoformat(), payment.method, payment.invoice_number) if x)))
+            uow.commit()
+            return payment_id
+
+    def save_planned(self, contract_id: int, planned, operator_id: int | None) -> None:
+        with self._uow() as uow:
+            self._derive_obligations(uow, contract_id, planned=tuple(planned))
+            uow.contracts.append_event(contract_id, operator_id, NewEvent("planned_changed", body=str(len(planned))))
+            uow.commit()
+
+    def _derive_obligations(self, uow, contract_id: int, planned=None) -> None:
+        f = uow.contracts.file(contract_id)
+        derived = obligations_for_contract(f.number, warranty_end=f.warranty_end, maintenance_end=f.maintenance_end,
+                                           contract_id=contract_id, customer_id=f.customer_id,
+                                           renewal_notice_days=f.renewal_notice_days)
+        uow.contracts.replace_obligations(contract_id, derived, planned)
+
+    def list_obligations(self, query: ListQuery) -> Page:
+        with self._uow() as uow:
+            return uow.obligations.list(replace(query, text=fold(query.text)))
+
+    # -- entitlement and verification ------------------------------------------------
+    def entitlement(self, customer_id: int, contract_id: int | None, request_type: str, subject: str,
+                    cooperating: bool = True, in_scope: bool = True, ticket_id: int | None = None) -> Entitlement:
+        """What the customer is entitled to for this request, from the stored facts."""
+        with self._uow() as uow:
+            facts = uow.contracts.coverage_facts(customer_id, contract_id)
+            how_to = uow.tickets.count_how_to(customer_id, fold(subject), ticket_id) if request_type == RequestType.HOW_TO else 0
+        return check_entitlement(EntitlementInput(
+            today=self._today_vn(), request_type=RequestType(request_type), warranty_end=facts.warranty_end,
+            maintenance_end=facts.maintenance_end, outstanding_vnd=facts.outstanding_vnd,
+            previous_same_topic_how_to=how_to, customer_cooperating=cooperating, in_support_scope=in_scope))
+
+    def customer_coverage(self, customer_id: int):
+        with self._uow() as uow:
+            return uow.contracts.coverage_facts(customer_id, None)
+
+    def verification_questions(self, customer_id: int):
+        with self._uow() as uow:
+            return uow.verification.questions(customer_id)
+
+    def add_verification_question(self, customer_id: int, question: str, answer: str) -> int:
+        _check([v.validate_required("question", question), v.validate_required("answer", answer)])
+        with self._uow() as uow:
+            new_id = uow.verification.add(customer_id, normalize(question), hash_answer(answer))
+            uow.commit()
+            return new_id
+
+    def verify_answer(self, question_id: int, answer: str, ticket_id: int | None = None,
+                      operator_id: int | None = None) -> bool:
+        """Check the caller's answer; the outcome (never the answer) goes into the ticket history."""
+        with self._uow() as uow:
+            _customer, stored = uow.verification.answer_hash(question_id)
+            ok = check_answer(answer, stored)
+            if ticket_id is not None:
+                uow.tickets.append_event(ticket_id, operator_id, NewEvent(
+                    "verification", field="question", new_value="match" if ok else "no_match", body=str(question_id)))
+                uow.commit()
+            return ok
+
+    def _today_vn(self) -> date:
+        return self._now().astimezone(VN_ZONE).date()
 
     # -- tickets ---------------------------------------------------------------------
     def list_tickets(self, query: ListQuery) -> Page:
@@ -232,14 +359,32 @@ class HelpdeskService:
         with self._uow() as uow:
             return uow.tickets.get(ticket_id)
 
-    def create_ticket(self, draft: TicketDraft, operator_id: int | None) -> int:
+    def create_ticket(self, draft: TicketDraft, operator_id: int | None, override_reason: str = "",
+                      cooperating: bool = True, in_scope: bool = True) -> int:
+        """Open a ticket. Its entitlement is decided here from the stored facts; a refusal
+        needs a typed override reason. The verdict and the override go into the history."""
         draft = clean_ticket(draft)
         now = self._now()
         draft = replace(draft, received_at=draft.received_at or now)
+        verdict = self.entitlement(draft.customer_id, draft.contract_id, draft.request_type, draft.subject,
+                                   cooperating, in_scope)
+        if verdict.refused:
+            try:
+                verdict = override(verdict, override_reason)
+            except OverrideError as exc:
+                raise ValidationFailed([v.ValidationError("override_reason", exc.code, exc.message)]) from exc
+        draft = replace(draft, coverage=verdict.coverage.value)
         with self._uow() as uow:
             code = uow.tickets.next_code(draft.received_at.year)
             ticket_id = uow.tickets.add(draft, code)
             uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.CREATED, new_value=draft.status, body=draft.subject))
+            uow.tickets.append_event(ticket_id, operator_id, NewEvent(
+                "entitlement", field="coverage", new_value=verdict.base_coverage.value if verdict.overridden else verdict.coverage.value,
+                body=" ".join(verdict.codes) if not verdict.overridden else " ".join(["refused", *verdict.codes])))
+            if verdict.overridden:
+                uow.tickets.append_event(ticket_id, operator_id, NewEvent(
+                    "override", field="coverage", old_value=Coverage.REFUSED.value, new_value=verdict.coverage.value,
+                    body=verdict.override_reason or ""))
             if draft.assignee_id:
                 uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.ASSIGNED, field="assignee_id", new_value=str(draft.assignee_id)))
             uow.commit()

@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -35,6 +36,7 @@ from ..domain import validation as v
 from ..domain.enums import (
     Channel,
     ContractStage,
+    Coverage,
     CustomerKind,
     OperatorRole,
     Priority,
@@ -463,6 +465,21 @@ class TicketDialog(FormDialog):
         self.assignee = f.add("assignee_id", N_("Assigned to"), QComboBox())
         self.description = f.add("description", N_("Description"), QPlainTextEdit())
         self.note = f.add("note", N_("Note for the history"), QPlainTextEdit())
+        self.cooperating = QCheckBox()
+        self.in_scope = QCheckBox()
+        self.cooperating.setChecked(True)
+        self.in_scope.setChecked(True)
+        checks = QWidget()
+        row = QHBoxLayout(checks)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.cooperating)
+        row.addWidget(self.in_scope)
+        row.addStretch()
+        f.add("checks", N_("Conditions"), checks)
+        self.entitlement_label = f.add("entitlement", N_("Entitlement"), QLabel())
+        self.entitlement_label.setWordWrap(True)
+        self.entitlement_label.setTextFormat(Qt.TextFormat.RichText)
+        self.override_reason = f.add("override_reason", N_("Override reason"), QLineEdit())
         self.description.setMaximumHeight(90)
         self.note.setMaximumHeight(60)
         self.subject.setMaxLength(300)
@@ -471,11 +488,60 @@ class TicketDialog(FormDialog):
         for o in operators:
             self.assignee.addItem(f"{o.full_name} ({o.code})", o.id)
         self._draft = None
+        self.verdict = None
+        self._verdict_asked = 0
+        self._verdict_timer = QTimer(self, singleShot=True, interval=250)
+        self._verdict_timer.timeout.connect(self._ask_verdict)
         self.customer.customer_changed.connect(self._customer_changed)
-        self._watch(self.subject, self.request_type, self.channel)
-        self.form.rows["note"].setVisible(False)
-        self.form.labels["note"][0].setVisible(False)
+        for signal in (self.contract.currentIndexChanged, self.request_type.currentIndexChanged,
+                       self.subject.textChanged, self.cooperating.toggled, self.in_scope.toggled):
+            signal.connect(lambda *_: self._verdict_timer.start())
+        self._watch(self.subject, self.request_type, self.channel, self.override_reason)
+        for name in ("note", "override_reason"):
+            self._show_row(name, False)
         self._finish_layout()
+
+    def _show_row(self, name: str, visible: bool) -> None:
+        self.form.rows[name].setVisible(visible)
+        self.form.labels[name][0].setVisible(visible)
+
+    # -- entitlement, decided by the service as the operator types ---------------------
+    def _ask_verdict(self) -> None:
+        if self.record_id is not None or self.customer.customer_id is None:
+            self.verdict = None
+            self._render_verdict()
+            return
+        self._verdict_asked += 1
+        asked = self._verdict_asked
+        self.worker.submit(self.service.entitlement, self.customer.customer_id, self.contract.currentData(),
+                           self.request_type.currentData(), self.subject.text(), self.cooperating.isChecked(),
+                           self.in_scope.isChecked(), on_done=lambda v: self._got_verdict(asked, v))
+
+    def _got_verdict(self, asked: int, verdict) -> None:
+        if asked == self._verdict_asked:
+            self.verdict = verdict
+            self._render_verdict()
+            self.revalidate()
+
+    def _render_verdict(self) -> None:
+        from html import escape
+
+        v = self.verdict
+        if v is None:
+            self.entitlement_label.setText("")
+            self._show_row("override_reason", False)
+            return
+        colour = {"warranty": "#1b5e20", "maintenance": "#0d47a1", "billable": "#8d6e00", "refused": "#b00020"}[v.coverage.value]
+        head = f"<b style='color:{colour}'>{escape(enum_label(Coverage, v.coverage.value))}</b>"
+        reasons = "".join(f"<li>{'⛔' if r.is_refusal else 'ℹ'} {escape(_(r.message))}</li>" for r in v.reasons)
+        self.entitlement_label.setText(head + (f"<ul style='margin:0'>{reasons}</ul>" if reasons else ""))
+        self._show_row("override_reason", v.refused)
+
+    def field_errors(self) -> dict[str, str]:
+        errors = self._ticket_errors()
+        if self.verdict is not None and self.verdict.refused and not self.override_reason.text().strip():
+            errors["override_reason"] = _("The request is refused: type why you serve it anyway, or cancel.")
+        return errors
 
     def _customer_changed(self, customer_id) -> None:
         self.contact.clear()
@@ -519,12 +585,13 @@ class TicketDialog(FormDialog):
                              (self.priority, d.priority), (self.status_combo, d.status), (self.assignee, d.assignee_id)):
             _select_data(combo, value)
         self.description.setPlainText(d.description)
-        self.form.rows["note"].setVisible(True)
-        self.form.labels["note"][0].setVisible(True)
+        self._show_row("note", True)
+        for name in ("checks", "entitlement", "override_reason"):
+            self._show_row(name, False)
         self.setProperty("ticket_code", details.code)
         self.retranslate()
 
-    def field_errors(self) -> dict[str, str]:
+    def _ticket_errors(self) -> dict[str, str]:
         errors = {}
         if self.customer.customer_id is None:
             errors["customer_id"] = _("Choose a customer from the list.")
@@ -546,7 +613,8 @@ class TicketDialog(FormDialog):
 
     def build_job(self):
         if self.record_id is None:
-            return self.service.create_ticket, (self.draft(), self.operator_id)
+            return self.service.create_ticket, (self.draft(), self.operator_id, self.override_reason.text(),
+                                                self.cooperating.isChecked(), self.in_scope.isChecked())
         return self.service.update_ticket, (self.record_id, self.version, self.draft(), self.operator_id,
                                             self.note.toPlainText())
 
@@ -558,6 +626,10 @@ class TicketDialog(FormDialog):
         for combo, enum_cls in ((self.request_type, RequestType), (self.channel, Channel),
                                 (self.priority, Priority), (self.status_combo, TicketStatus)):
             _retranslate_enum_combo(combo, enum_cls)
+        self.cooperating.setText(_("Customer cooperates"))
+        self.in_scope.setText(_("Within support scope"))
+        self.override_reason.setPlaceholderText(_("Why the refusal is overridden (kept in the history)"))
+        self._render_verdict()
 
 
 class OperatorDialog(QDialog):

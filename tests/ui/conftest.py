@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from desktop_helpdesk.db.engine import open_database
 from desktop_helpdesk.db.repositories import uow_factory
 from desktop_helpdesk.services.helpdesk import HelpdeskService
 from desktop_helpdesk.settings import Settings
+
+
+FIXED_NOW = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hà Nội
 
 
 class Desk:
@@ -17,7 +22,8 @@ class Desk:
 
         self.qtbot = qtbot
         self.engine, _ = open_database(db_url)
-        self.service = HelpdeskService(uow_factory(self.engine))
+        # A fixed clock: entitlement and countdowns do not depend on the day the tests run.
+        self.service = HelpdeskService(uow_factory(self.engine), now=lambda: FIXED_NOW)
         if demo:
             from desktop_helpdesk.services.demo import load_demo
 

@@ -100,8 +100,8 @@ def test_customer_contract_and_ticket_created_in_dialogs_survive_a_restart(open_
     d = window.last_dialog
     _pick_customer(qtbot, d.customer, "hoang long")
     type_text(d.value, "12.500.000")
-    type_text(d.signed_on, "05/01/2026")
-    type_text(d.accepted_on, "31/01/2026")
+    type_text(d.signed_on, "05/10/2026")
+    type_text(d.accepted_on, "31/10/2026")
     assert d.save_button.isEnabled()
     with qtbot.waitSignal(d.saved, timeout=5000):
         qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
@@ -113,6 +113,8 @@ def test_customer_contract_and_ticket_created_in_dialogs_survive_a_restart(open_
     _pick_customer(qtbot, d.customer, "0283974")
     desk.idle()
     type_text(d.subject, "Website báo lỗi 500 khi đặt hàng")
+    qtbot.waitUntil(lambda: d.verdict is not None and d.verdict.coverage.value == "warranty", timeout=5000)
+    assert "Warranty" in d.entitlement_label.text()
     with qtbot.waitSignal(d.saved, timeout=5000):
         qtbot.keyClick(d.subject, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     desk.close()
@@ -121,9 +123,10 @@ def test_customer_contract_and_ticket_created_in_dialogs_survive_a_restart(open_
     customers = desk2.service.list_customers(ListQuery()).rows
     assert [(c.name, c.phone, c.tax_code) for c in customers] == [("Công ty TNHH Hoàng Long", "+842839743179", "0100109106")]
     contracts = desk2.service.list_contracts(ListQuery()).rows
-    assert [(k.customer_name, k.value_vnd, str(k.warranty_end)) for k in contracts] == [("Công ty TNHH Hoàng Long", 12_500_000, "2026-07-31")]
+    assert [(k.customer_name, k.value_vnd, str(k.warranty_end)) for k in contracts] == [("Công ty TNHH Hoàng Long", 12_500_000, "2027-04-30")]
     tickets = desk2.service.list_tickets(ListQuery()).rows
-    assert [(t.subject, t.customer_name, t.contract_number) for t in tickets] == [("Website báo lỗi 500 khi đặt hàng", "Công ty TNHH Hoàng Long", contracts[0].number)]
+    assert [(t.subject, t.customer_name, t.contract_number, t.coverage) for t in tickets] == [
+        ("Website báo lỗi 500 khi đặt hàng", "Công ty TNHH Hoàng Long", contracts[0].number, "warranty")]
     # And the windows show them.
     desk2.window.show_view("tickets")
     desk2.idle()
@@ -203,3 +206,47 @@ def test_status_bar_shows_the_operator(open_desk):
     desk = open_desk(demo=True)
     assert "Operator:" in desk.window.operator_label.text()
     assert desk.window.operator.full_name in desk.window.operator_label.text()
+
+
+def test_unpaid_customer_is_refused_with_its_reason_and_an_override_needs_a_typed_reason(open_desk, qtbot):
+    from datetime import date
+
+    from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, PackageData
+
+    desk = open_desk()
+    with desk.service.uow_factory() as uow:
+        pid = uow.packages.add(PackageData(0, "SPOS", "Phần mềm bán hàng", 12, "office", 240, 24, 48, 72, True, 15_000_000))
+        uow.commit()
+    cid = desk.service.save_customer(CustomerDraft(name="Nhà thuốc Minh Châu", kind="household"))
+    desk.service.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=15_000_000,
+                                             signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
+    desk.window.refresh_reference_data()
+    desk.idle()
+
+    desk.window.new_ticket()
+    d = desk.window.last_dialog
+    qtbot.waitUntil(d.isActiveWindow)
+    _pick_customer(qtbot, d.customer, "minh chau")
+    type_text(d.subject, "Không in được hóa đơn")
+    qtbot.waitUntil(lambda: d.verdict is not None and d.verdict.refused, timeout=5000)
+    shown = d.entitlement_label.text()
+    assert "Refused" in shown and "unpaid" in shown
+    assert d.form.rows["override_reason"].isVisible()
+    assert not d.save_button.isEnabled()
+    qtbot.keyClick(d.subject, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    desk.idle()
+    assert d.isVisible() and d.form.rows["override_reason"].error.isVisible()
+    assert desk.service.list_tickets(ListQuery()).rows == ()
+
+    type_text(d.override_reason, "Giám đốc đồng ý hỗ trợ trước, khách hẹn thanh toán 25/11")
+    assert d.save_button.isEnabled()
+    with qtbot.waitSignal(d.saved, timeout=5000):
+        qtbot.keyClick(d.subject, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    ticket = desk.service.list_tickets(ListQuery()).rows[0]
+    assert ticket.coverage == "warranty"
+    history = desk.service.get_ticket(ticket.id).history
+    verdict = next(e for e in history if e.kind == "entitlement")
+    override = next(e for e in history if e.kind == "override")
+    assert "refused" in verdict.body and "unpaid" in verdict.body
+    assert override.body == "Giám đốc đồng ý hỗ trợ trước, khách hẹn thanh toán 25/11"
+    assert (override.old_value, override.new_value) == ("refused", "warranty")
