@@ -197,8 +197,7 @@ def main(argv: list[str] | None = None) -> int:
 
             startup.call(load_demo, service)
             log.info("demo data loaded")
-        if outcome != "current" or args.demo:
-            startup.call(optimize, engine)
+        startup.call(optimize, engine)
         operators = startup.call(service.operators)
     except Exception as exc:  # noqa: BLE001
         log.exception("start-up failed")

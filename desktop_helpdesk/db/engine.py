@@ -116,6 +116,12 @@ def optimize(engine: Engine) -> None:
     Without statistics SQLite misjudges joins sorted by a joined table's column (see
     benchmarks/README.md, "Lists"); run after migrations and imports and when closing.
     """
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA optimize")
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        analysed = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is not None
+        # PRAGMA optimize only analyses what this connection has queried (SQLite < 3.46), so
+        # a database that was never analysed gets a full ANALYZE (about a second per GB).
+        conn.exec_driver_sql("PRAGMA optimize" if analysed else "ANALYZE")
+        conn.commit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -18,13 +19,25 @@ from ..domain.enums import (
     ContractStage,
     Coverage,
     CustomerKind,
+    ObligationKind,
     Priority,
     RequestType,
     TicketEventKind,
     TicketStatus,
 )
 from ..domain.text import fold
-from .dto import ContactData, ContractDraft, CustomerDraft, NewEvent, OperatorDraft, PackageData, TicketDraft
+from ..domain.verification import hash_answer
+from .dto import (
+    ContactData,
+    ContractDraft,
+    CustomerDraft,
+    NewEvent,
+    OperatorDraft,
+    PackageData,
+    PaymentData,
+    PlannedData,
+    TicketDraft,
+)
 from .helpdesk import HelpdeskService, clean_customer
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -123,12 +136,15 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                 contacts=contacts,
             )
             new_id = uow.customers.add(clean_customer(draft))
+            if i % 4 == 0:
+                uow.verification.add(new_id, "Tên người đại diện ký hợp đồng?", hash_answer(owner))
             customer_rows.append((new_id, name))
             contact_of[new_id] = uow.customers.get(new_id).draft.contacts[0].id
         counts["customers"] = len(customer_rows)
 
         # Contracts: every lifecycle stage, dates consistent with the stage.
         stages = list(ContractStage)
+        ended_count = 0
         contract_rows = []
         n = 0
         for idx, (cid, _name) in enumerate(customer_rows):
@@ -154,7 +170,9 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                     while maint_end and maint_end < today:
                         maint_end = add_months(maint_end, 12)
                 if stage == ContractStage.ENDED and accepted:
-                    maint_end = today - timedelta(days=rng.randrange(1, 40))
+                    # Half in the 10-day grace (served with a warning), half beyond it (refused).
+                    ended_count += 1
+                    maint_end = today - timedelta(days=rng.randrange(2, 9) if ended_count % 2 else rng.randrange(15, 60))
                     accepted = min(accepted, maint_end - timedelta(days=400))
                     signed = accepted - timedelta(days=30)
                     received = signed - timedelta(days=10)
@@ -164,6 +182,22 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                     signed_on=signed, accepted_on=accepted, maintenance_end=maint_end,
                 )
                 kid = uow.contracts.add(draft, warranty_end(accepted, pk["warranty_months"]))
+                uow.contracts.append_event(kid, None, NewEvent("created", new_value=stage.value,
+                                                               occurred_at=_at(received, 9, 0)))
+                if signed is not None:
+                    # Most customers paid in full; every fifth signed contract still owes part.
+                    paid = draft.value_vnd if n % 5 else draft.value_vnd // 2
+                    uow.contracts.add_payment(kid, PaymentData(None, signed, paid, "bank_transfer", f"{n:07d}"))
+                if stage == ContractStage.IMPLEMENTATION:
+                    planned = [PlannedData(None, kind.value, today + timedelta(days=days), title)
+                               for kind, days, title in ((ObligationKind.MILESTONE_INSTALLATION, -5, ""),
+                                                         (ObligationKind.MILESTONE_TRAINING, 3, "Đào tạo thu ngân"),
+                                                         (ObligationKind.MILESTONE_PILOT, 12, ""),
+                                                         (ObligationKind.MILESTONE_ACCEPTANCE, 30, ""))]
+                    planned[0] = replace(planned[0], done_on=today - timedelta(days=5))
+                else:
+                    planned = None
+                service._derive_obligations(uow, kid, planned=planned)
                 contract_rows.append((kid, cid, stage))
         counts["contracts"] = len(contract_rows)
 

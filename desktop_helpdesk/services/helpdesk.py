@@ -430,7 +430,8 @@ class HelpdeskService:
             return uow.customers.count() == 0
 
     def today(self) -> date:
-        return self._now().date()
+        """Today in Hà Nội: the support desk's calendar day."""
+        return self._today_vn()
 
 
 def _s(value) -> str:

@@ -365,9 +365,11 @@ def _display_phone(e164: str) -> str:
 
 
 class ContractDialog(FormDialog):
-    def __init__(self, worker: DbWorker, service: HelpdeskService, packages, parent: QWidget | None = None):
+    def __init__(self, worker: DbWorker, service: HelpdeskService, packages, parent: QWidget | None = None,
+                 operator_id: int | None = None):
         super().__init__(worker, service, parent)
-        self.resize(560, 480)
+        self.operator_id = operator_id
+        self.resize(640, 560)
         f = self.form
         self.customer = f.add("customer_id", N_("Customer"), CustomerPicker(worker, service.customer_choices), required=True)
         self.package = f.add("package_id", N_("Package"), QComboBox(), required=True)
@@ -385,7 +387,21 @@ class ContractDialog(FormDialog):
         self.customer.customer_changed.connect(lambda *_: self.revalidate())
         self._watch(self.package, self.number, self.stage, self.value, self.request_received_on, self.signed_on,
                     self.accepted_on, self.maintenance_end)
-        self._finish_layout()
+        from .contract_panel import ContractPanel
+
+        self.panel = ContractPanel(worker, service, operator_id)
+        self.panel.file_loaded.connect(self._file_loaded)
+        self.panel.hide()
+        self._finish_layout(self.panel)
+
+    def _file_loaded(self, version: int) -> None:
+        # Lifecycle moves and payments are saved at once; the form saves on top of them.
+        self.version = version
+        f = self.panel.file
+        _select_data(self.stage, f.stage)
+        for field, value in ((self.signed_on, f.signed_on), (self.accepted_on, f.accepted_on),
+                             (self.maintenance_end, f.maintenance_end), (self.request_received_on, f.request_received_on)):
+            field.set_value(value)
 
     def set_customer(self, customer_id: int, label: str) -> None:
         self.customer.set_customer(customer_id, label)
@@ -404,6 +420,11 @@ class ContractDialog(FormDialog):
         self.accepted_on.set_value(d.accepted_on)
         self.maintenance_end.set_value(d.maintenance_end)
         self.notes.setPlainText(d.notes)
+        # Stage changes go through the lifecycle tab, which checks their order.
+        self.stage.setEnabled(False)
+        self.panel.show()
+        self.panel.reload(details.id)
+        self.resize(760, 860)
         self.retranslate()
 
     def field_errors(self) -> dict[str, str]:
@@ -437,7 +458,7 @@ class ContractDialog(FormDialog):
         )
 
     def build_job(self):
-        return self.service.save_contract, (self.draft(), self.record_id, self.version)
+        return self.service.save_contract, (self.draft(), self.record_id, self.version, self.operator_id)
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -162,3 +162,19 @@ def test_demo_data_is_a_living_desk(service):
     packages = service.packages()
     assert {p.warranty_months for p in packages} == {6, 12}
     assert not service.is_empty()
+
+
+def test_demo_customers_show_every_coverage_state(engine):
+    from desktop_helpdesk.db.repositories import uow_factory
+    from desktop_helpdesk.services.demo import load_demo
+    from desktop_helpdesk.services.helpdesk import HelpdeskService
+
+    now = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)
+    service = HelpdeskService(uow_factory(engine), now=lambda: now)
+    load_demo(service)
+    verdicts = [service.entitlement(c.id, None, "incident", "Lỗi phần mềm")
+                for c in service.list_customers(ListQuery(limit=500)).rows]
+    assert {v.coverage.value for v in verdicts} == {"warranty", "maintenance", "billable", "refused"}
+    codes = {code for v in verdicts for code in v.codes}
+    assert {"unpaid", "in_grace_period", "expired_beyond_grace"} <= codes
+    assert service.list_obligations(ListQuery(limit=500)).rows
