@@ -134,7 +134,9 @@ class MoneyField(QLineEdit):
     def value(self) -> int:
         from ..domain.validation import parse_money_vnd
 
-        return parse_money_vnd(self.text()) if self.text().strip() else 0
+        # English shows the symbol first ("₫1,500,000"): accept it wherever it stands.
+        text = self.text().replace("₫", " ").strip()
+        return parse_money_vnd(text) if text else 0
 
     def set_value(self, amount: int) -> None:
         self.setText(format_vnd(amount) if amount else "")
