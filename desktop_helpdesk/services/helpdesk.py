@@ -342,8 +342,7 @@ class HelpdeskService:
             _customer, stored = uow.verification.answer_hash(question_id)
             ok = check_answer(answer, stored)
             if ticket_id is not None:
-                uow.tickets.append_event(ticket_id, operator_id, NewEvent(
-                    "verification", field="question", new_value="match" if ok else "no_match", body=str(question_id)))
+                _record_verification(uow, ticket_id, operator_id, question_id, ok)
                 uow.commit()
             return ok
 
@@ -360,7 +359,7 @@ class HelpdeskService:
             return uow.tickets.get(ticket_id)
 
     def create_ticket(self, draft: TicketDraft, operator_id: int | None, override_reason: str = "",
-                      cooperating: bool = True, in_scope: bool = True) -> int:
+                      cooperating: bool = True, in_scope: bool = True, verifications=()) -> int:
         """Open a ticket. Its entitlement is decided here from the stored facts; a refusal
         needs a typed override reason. The verdict and the override go into the history."""
         draft = clean_ticket(draft)
@@ -385,6 +384,8 @@ class HelpdeskService:
                 uow.tickets.append_event(ticket_id, operator_id, NewEvent(
                     "override", field="coverage", old_value=Coverage.REFUSED.value, new_value=verdict.coverage.value,
                     body=verdict.override_reason or ""))
+            for question_id, ok in verifications:
+                _record_verification(uow, ticket_id, operator_id, question_id, ok)
             if draft.assignee_id:
                 uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.ASSIGNED, field="assignee_id", new_value=str(draft.assignee_id)))
             uow.commit()
@@ -432,6 +433,11 @@ class HelpdeskService:
     def today(self) -> date:
         """Today in Hà Nội: the support desk's calendar day."""
         return self._today_vn()
+
+
+def _record_verification(uow, ticket_id: int, operator_id: int | None, question_id: int, ok: bool) -> None:
+    uow.tickets.append_event(ticket_id, operator_id, NewEvent(
+        "verification", field="question", new_value="match" if ok else "no_match", body=str(question_id)))
 
 
 def _s(value) -> str:

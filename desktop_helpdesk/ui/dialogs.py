@@ -260,7 +260,52 @@ class CustomerDialog(FormDialog):
         row.addStretch()
         self._contact_ids: list[int | None] = []
         self._watch(self.code, self.name, self.kind, self.tax_code, self.phone, self.email)
-        self._finish_layout(self.contacts_label, self.contacts, self.contacts_error, buttons)
+        self.questions_box = self._build_questions()
+        self._finish_layout(self.contacts_label, self.contacts, self.contacts_error, buttons, self.questions_box)
+
+    def _build_questions(self) -> QWidget:
+        """Ownership-verification questions; answers are hashed before they are stored."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.questions_label = QLabel()
+        self.questions_list = QLabel()
+        self.questions_list.setWordWrap(True)
+        self.new_question, self.new_answer = QLineEdit(), QLineEdit()
+        self.new_answer.setEchoMode(QLineEdit.EchoMode.Password)
+        self.add_question_button = QPushButton()
+        self.add_question_button.clicked.connect(self.add_question)
+        self.question_error = QLabel()
+        self.question_error.setStyleSheet("color: #b00020;")
+        self.question_error.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.new_question, 2)
+        row.addWidget(self.new_answer, 1)
+        row.addWidget(self.add_question_button)
+        layout.addWidget(self.questions_label)
+        layout.addWidget(self.questions_list)
+        layout.addLayout(row)
+        layout.addWidget(self.question_error)
+        box.hide()  # shown for a saved customer
+        return box
+
+    def _load_questions(self) -> None:
+        self.worker.submit(self.service.verification_questions, self.record_id, on_done=self._show_questions)
+
+    def _show_questions(self, questions) -> None:
+        self.questions_list.setText("\n".join(f"• {q.question}" for q in questions) or _("No questions yet."))
+
+    def add_question(self) -> None:
+        if not self.new_question.text().strip() or not self.new_answer.text().strip():
+            self.question_error.setText(_("Type both the question and its answer."))
+            self.question_error.show()
+            return
+        self.question_error.hide()
+        question, answer = self.new_question.text(), self.new_answer.text()
+        self.new_question.clear()
+        self.new_answer.clear()
+        self.worker.submit(self.service.add_verification_question, self.record_id, question, answer,
+                           on_done=lambda *_: self._load_questions())
 
     def add_contact_row(self, contact: ContactData | None = None) -> None:
         r = self.contacts.rowCount()
@@ -306,6 +351,8 @@ class CustomerDialog(FormDialog):
         self.notes.setPlainText(d.notes)
         for c in d.contacts:
             self.add_contact_row(replace(c, phone=_display_phone(c.phone)))
+        self.questions_box.show()
+        self._load_questions()
         self.retranslate()
 
     def draft(self) -> CustomerDraft:
@@ -351,6 +398,10 @@ class CustomerDialog(FormDialog):
         self.contacts.setHorizontalHeaderLabels([_(t) for t in self.CONTACT_COLUMNS])
         self.add_contact_button.setText(_("Add contact"))
         self.remove_contact_button.setText(_("Remove contact"))
+        self.questions_label.setText(_("Verification questions (answers are stored only as a fingerprint):"))
+        self.new_question.setPlaceholderText(_("Question, e.g. Who signed the contract?"))
+        self.new_answer.setPlaceholderText(_("Answer"))
+        self.add_question_button.setText(_("Add question"))
 
 
 def _display_phone(e164: str) -> str:
@@ -497,6 +548,17 @@ class TicketDialog(FormDialog):
         row.addWidget(self.in_scope)
         row.addStretch()
         f.add("checks", N_("Conditions"), checks)
+        verify_row = QWidget()
+        row = QHBoxLayout(verify_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.verify_button = QPushButton()
+        self.verify_summary = QLabel()
+        row.addWidget(self.verify_button)
+        row.addWidget(self.verify_summary, 1)
+        f.add("verify", N_("Caller"), verify_row)
+        self.verify_button.clicked.connect(self.verify_caller)
+        self.verify_button.setEnabled(False)
+        self.verifications: dict[int, bool] = {}
         self.entitlement_label = f.add("entitlement", N_("Entitlement"), QLabel())
         self.entitlement_label.setWordWrap(True)
         self.entitlement_label.setTextFormat(Qt.TextFormat.RichText)
@@ -564,7 +626,25 @@ class TicketDialog(FormDialog):
             errors["override_reason"] = _("The request is refused: type why you serve it anyway, or cancel.")
         return errors
 
+    def verify_caller(self) -> None:
+        from .verification import VerifyDialog
+
+        if self.customer.customer_id is None:
+            return
+        dialog = VerifyDialog(self.worker, self.service, self.customer.customer_id, self.record_id,
+                              self.operator_id, self)
+        dialog.finished.connect(lambda *_: self._verified(dialog))
+        self.verify_dialog = dialog
+        dialog.open()
+
+    def _verified(self, dialog) -> None:
+        self.verifications.update(dialog.outcomes)
+        self.verify_summary.setText(dialog.summary())
+
     def _customer_changed(self, customer_id) -> None:
+        self.verifications = {}
+        self.verify_summary.setText("")
+        self.verify_button.setEnabled(customer_id is not None)
         self.contact.clear()
         self.contract.clear()
         self.contact.addItem("", None)
@@ -635,7 +715,8 @@ class TicketDialog(FormDialog):
     def build_job(self):
         if self.record_id is None:
             return self.service.create_ticket, (self.draft(), self.operator_id, self.override_reason.text(),
-                                                self.cooperating.isChecked(), self.in_scope.isChecked())
+                                                self.cooperating.isChecked(), self.in_scope.isChecked(),
+                                                tuple(self.verifications.items()))
         return self.service.update_ticket, (self.record_id, self.version, self.draft(), self.operator_id,
                                             self.note.toPlainText())
 
@@ -647,6 +728,7 @@ class TicketDialog(FormDialog):
         for combo, enum_cls in ((self.request_type, RequestType), (self.channel, Channel),
                                 (self.priority, Priority), (self.status_combo, TicketStatus)):
             _retranslate_enum_combo(combo, enum_cls)
+        self.verify_button.setText(_("Verify the caller…"))
         self.cooperating.setText(_("Customer cooperates"))
         self.in_scope.setText(_("Within support scope"))
         self.override_reason.setPlaceholderText(_("Why the refusal is overridden (kept in the history)"))

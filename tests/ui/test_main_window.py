@@ -250,3 +250,36 @@ def test_unpaid_customer_is_refused_with_its_reason_and_an_override_needs_a_type
     assert "refused" in verdict.body and "unpaid" in verdict.body
     assert override.body == "Giám đốc đồng ý hỗ trợ trước, khách hẹn thanh toán 25/11"
     assert (override.old_value, override.new_value) == ("refused", "warranty")
+
+
+def test_caller_verification_says_match_or_not_and_the_ticket_records_only_the_outcome(open_desk, qtbot):
+    from desktop_helpdesk.services.dto import CustomerDraft
+
+    desk = open_desk()
+    cid = desk.service.save_customer(CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
+    qid = desk.service.add_verification_question(cid, "Ai ký hợp đồng?", "Nguyễn Thị Hoa")
+    desk.window.new_ticket()
+    d = desk.window.last_dialog
+    qtbot.waitUntil(d.isActiveWindow)
+    _pick_customer(qtbot, d.customer, "kim hoa")
+    assert d.verify_button.isEnabled()
+    qtbot.mouseClick(d.verify_button, Qt.MouseButton.LeftButton)
+    v = d.verify_dialog
+    qtbot.waitUntil(lambda: qid in v.rows, timeout=5000)
+    answer, check, result = v.rows[qid]
+    type_text(answer, "Trần Văn Nam")
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Does not match" in result.text(), timeout=5000)
+    type_text(answer, "nguyen thi  hoa")
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Matches" in result.text(), timeout=5000)
+    v.accept()
+    assert d.verify_summary.text() == "Caller verified: 1 of 1 answers match"
+    type_text(d.subject, "Quên mật khẩu quản trị")
+    qtbot.waitUntil(lambda: d.verdict is not None and d.save_button.isEnabled(), timeout=5000)
+    with qtbot.waitSignal(d.saved, timeout=5000):
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    ticket = desk.service.list_tickets(ListQuery()).rows[0]
+    events = [e for e in desk.service.get_ticket(ticket.id).history if e.kind == "verification"]
+    assert [(e.new_value, e.body) for e in events] == [("match", str(qid))]
+    assert not any("Hoa" in (e.body + e.new_value) for e in events)
