@@ -23,6 +23,7 @@ from ..i18n import _
 from ..services.helpdesk import HelpdeskService
 from ..settings import Settings
 from .dialogs import ContractDialog, CustomerDialog, TicketDialog
+from .obligations import ObligationsPage
 from .views import ContractsPage, CustomersPage, ListPage, TicketsPage
 from .worker import DbWorker
 
@@ -56,9 +57,11 @@ class MainWindow(QMainWindow):
         self.resize(1280, 720)
         self.setMinimumSize(QSize(760, 480))
 
+        # The order is the order of the navigation and of the Ctrl+1… shortcuts.
         self.pages: dict[str, ListPage] = {
             "customers": CustomersPage(worker, service),
             "contracts": ContractsPage(worker, service),
+            "obligations": ObligationsPage(worker, service),
             "tickets": TicketsPage(worker, service),
         }
         self.nav = QListWidget()
@@ -80,6 +83,10 @@ class MainWindow(QMainWindow):
 
         self.pages["customers"].new_requested.connect(self.new_customer)
         self.pages["customers"].edit_requested.connect(self.edit_customer)
+        self.pages["customers"].contract_requested.connect(self.edit_contract)
+        self.pages["customers"].ticket_requested.connect(self.edit_ticket)
+        self.pages["customers"].detail_failed.connect(self.show_error)
+        self.pages["obligations"].contract_requested.connect(self.edit_contract)
         self.pages["contracts"].new_requested.connect(self.new_contract)
         self.pages["contracts"].edit_requested.connect(self.edit_contract)
         self.pages["tickets"].new_requested.connect(self.new_ticket)
@@ -222,6 +229,10 @@ class MainWindow(QMainWindow):
     # -- dialogs ---------------------------------------------------------------------
     def _open(self, dialog, page_key: str) -> None:
         dialog.saved.connect(lambda record_id: self.pages[page_key].reload(record_id))
+        if page_key == "contracts":  # a contract's dates make its obligations
+            dialog.saved.connect(lambda *_: self.pages["obligations"].reload())
+        # The selected customer's coverage, contracts or open tickets may have changed.
+        dialog.saved.connect(lambda *_: self.pages["customers"].refresh_detail())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         dialog.activateWindow()
@@ -239,15 +250,18 @@ class MainWindow(QMainWindow):
         self.worker.submit(self.service.get_customer, customer_id, on_done=got, on_error=self.show_error)
 
     def new_contract(self) -> None:
-        dialog = ContractDialog(self.worker, self.service, self.packages, self)
-        customer = self.pages["customers"].current_row() if self.current_page() is self.pages["customers"] else None
-        if customer is not None:
-            dialog.set_customer(customer.id, f"{customer.code} – {customer.name}")
+        dialog = ContractDialog(self.worker, self.service, self.packages, self, operator_id=self._operator_id())
+        page = self.current_page()
+        row = page.current_row() if page in (self.pages["customers"], self.pages["obligations"]) else None
+        if page is self.pages["customers"] and row is not None:
+            dialog.set_customer(row.id, f"{row.code} – {row.name}")
+        elif row is not None:
+            dialog.set_customer(row.customer_id, row.customer_name)
         self._open(dialog, "contracts")
 
     def edit_contract(self, contract_id: int) -> None:
         def got(details):
-            dialog = ContractDialog(self.worker, self.service, self.packages, self)
+            dialog = ContractDialog(self.worker, self.service, self.packages, self, operator_id=self._operator_id())
             dialog.load(details)
             self._open(dialog, "contracts")
 
@@ -259,7 +273,7 @@ class MainWindow(QMainWindow):
         if page is self.pages["customers"] and page.current_row() is not None:
             c = page.current_row()
             dialog.set_customer(c.id, f"{c.code} – {c.name}")
-        elif page is self.pages["contracts"] and page.current_row() is not None:
+        elif page in (self.pages["contracts"], self.pages["obligations"]) and page.current_row() is not None:
             k = page.current_row()
             dialog.set_customer(k.customer_id, k.customer_name)
         self._open(dialog, "tickets")
@@ -314,6 +328,8 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(_unb64(s.splitter_states["main"]))
         if "ticket_detail" in s.splitter_states:
             self.pages["tickets"].splitter.restoreState(_unb64(s.splitter_states["ticket_detail"]))
+        if "customer_detail" in s.splitter_states:
+            self.pages["customers"].splitter.restoreState(_unb64(s.splitter_states["customer_detail"]))
         self.show_view(s.last_view if s.last_view in self.pages else "tickets")
 
     def save_layout(self) -> None:
@@ -322,7 +338,8 @@ class MainWindow(QMainWindow):
         s.window_state = _b64(self.saveState())
         s.header_states = {key: _b64(page.table.horizontalHeader().saveState()) for key, page in self.pages.items()}
         s.splitter_states = {"main": _b64(self.splitter.saveState()),
-                             "ticket_detail": _b64(self.pages["tickets"].splitter.saveState())}
+                             "ticket_detail": _b64(self.pages["tickets"].splitter.saveState()),
+                             "customer_detail": _b64(self.pages["customers"].splitter.saveState())}
         self._save_settings()
 
     def closeEvent(self, event: QCloseEvent) -> None:

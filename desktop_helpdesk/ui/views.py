@@ -1,8 +1,16 @@
-"""The list views: customers, contracts and tickets, each a filter box, actions and a table."""
+"""The list views: customers, contracts and tickets, each a filter box, actions and a table;
+and what the lists share to show coverage and countdowns in days."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html import escape
+from typing import Any, Callable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,28 +26,132 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.coverage import CoverageBadge, coverage_badge
 from ..domain.enums import (
     Channel,
     ContractStage,
     Coverage,
     CustomerKind,
+    ObligationKind,
     Priority,
     RequestType,
     TicketEventKind,
     TicketStatus,
 )
+from ..domain.obligations import days_left
 from ..i18n import N_, _
-from ..i18n.formatting import format_date, format_datetime, format_vnd
+from ..i18n.formatting import DISPLAY_ZONE, format_date, format_datetime, format_duration, format_time_left, format_vnd
+from ..services.dto import ListQuery
 from ..services.helpdesk import HelpdeskService
-from .tablemodel import Column, PagedTableModel
+from .tablemodel import Column, Index, PagedTableModel
 from .widgets import enum_label
 from .worker import DbWorker
+
+log = logging.getLogger(__name__)
 
 
 def _phone(e164: str) -> str:
     from .dialogs import _display_phone
 
     return _display_phone(e164)
+
+
+#: Colours of the countdown; the text says the same ("overdue", "due today") without them.
+OVERDUE_COLOUR = QColor("#b00020")
+SOON_COLOUR = QColor("#9a5b00")
+DONE_COLOUR = QColor("#666666")
+#: An open obligation due within this many days is shown in the "soon" colour.
+SOON_DAYS = 7
+
+
+def today_in_vietnam(service: HelpdeskService) -> date:
+    """Today's date in Hà Nội by the service's clock (a clock read, not a query)."""
+    return service.now().astimezone(DISPLAY_ZONE).date()
+
+
+def countdown_text(due_on: date, today: date, done_on: date | None = None) -> str:
+    """ "còn 143 ngày" / "143 days left", "quá hạn 12 ngày" / "12 days overdue", "Due today"."""
+    if done_on is not None:
+        return _("done on {date}").format(date=format_date(done_on))
+    n = days_left(due_on, today)
+    if n == 0:
+        return _("Due today")
+    return format_time_left(timedelta(days=n))
+
+
+def countdown_colour(due_on: date, today: date, done_on: date | None = None) -> QColor | None:
+    if done_on is not None:
+        return DONE_COLOUR
+    n = days_left(due_on, today)
+    if n < 0:
+        return OVERDUE_COLOUR
+    if n <= SOON_DAYS:
+        return SOON_COLOUR
+    return None
+
+
+class DayWatch(QObject):
+    """One timer per view: checks the clock once a minute and tells when the date changes.
+
+    Started when its view is shown and stopped when hidden, so a hidden view costs nothing.
+    """
+
+    day_changed = Signal(object)  # the new date
+
+    def __init__(self, today: Callable[[], date], parent: QObject | None = None, interval_ms: int = 60_000):
+        super().__init__(parent)
+        self._today = today
+        self.day = today()
+        self._timer = QTimer(self, interval=interval_ms)
+        self._timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        self.check()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def check(self) -> None:
+        day = self._today()
+        if day != self.day:
+            self.day = day
+            self.day_changed.emit(day)
+
+
+#: Per coverage state: a mark that reads without colour, and the colour of the badge.
+BADGE_MARKS = {"warranty": "✔", "maintenance": "✔", "grace": "⚠", "expired": "✖", "none": "○"}
+BADGE_COLOURS = {"warranty": "#1b7a32", "maintenance": "#1f5fa8", "grace": "#9a5b00", "expired": "#b00020",
+                 "none": "#666666"}
+#: An unpaid balance is a refusal ground (seed 002 §5), so it turns any badge this colour.
+OWES_COLOUR = "#b00020"
+
+
+def badge_text(badge: CoverageBadge, mark: bool = True) -> str:
+    """ "✔ Bảo hành còn 143 ngày · Còn nợ 3.000.000 ₫" / "✔ Warranty: 143 days left · Owes ₫3,000,000"."""
+    duration = format_duration(timedelta(days=badge.days))
+    warranty = badge.service == "warranty"
+    if badge.state in ("warranty", "maintenance") and badge.days == 0:
+        text = _("Warranty: last day today") if warranty else _("Maintenance: last day today")
+    elif badge.state == "warranty":
+        text = _("Warranty: {duration} left").format(duration=duration)
+    elif badge.state == "maintenance":
+        text = _("Maintenance: {duration} left").format(duration=duration)
+    elif badge.state == "grace":
+        text = (_("Warranty expired {duration} ago – in grace period") if warranty
+                else _("Maintenance expired {duration} ago – in grace period")).format(duration=duration)
+    elif badge.state == "expired":
+        text = (_("Warranty expired {duration} ago – beyond the grace period") if warranty
+                else _("Maintenance expired {duration} ago – beyond the grace period")).format(duration=duration)
+    else:
+        text = _("No warranty or maintenance")
+    if badge.owes:
+        text += " · " + _("Owes {amount}").format(amount=format_vnd(badge.outstanding_vnd))
+    return f"{BADGE_MARKS[badge.state]} {text}" if mark else text
+
+
+def badge_colour(badge: CoverageBadge) -> str:
+    return OWES_COLOUR if badge.owes else BADGE_COLOURS[badge.state]
 
 
 class ListPage(QWidget):
@@ -149,18 +261,52 @@ class ListPage(QWidget):
         super().changeEvent(event)
 
 
-def customers_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel:
-    columns = [
-        Column(N_("Code"), "code", lambda r: r.code, width=80),
-        Column(N_("Name"), "name", lambda r: r.name, width=260),
-        Column(N_("Kind"), "kind", lambda r: enum_label(CustomerKind, r.kind), width=120),
-        Column(N_("Tax code"), "tax_code", lambda r: r.tax_code, width=110),
-        Column(N_("Phone"), "phone", lambda r: _phone(r.phone), width=120),
-        Column(N_("Province"), "province", lambda r: r.province, width=130),
-        Column(N_("Contracts"), "", lambda r: str(r.contract_count), align_right=True, width=80),
-        Column(N_("Open tickets"), "", lambda r: str(r.open_ticket_count), align_right=True, width=90),
-    ]
-    return PagedTableModel(columns, service.list_customers, worker, default_sort="name")
+class CustomersModel(PagedTableModel):
+    """Customers with their coverage badge, worked out from the row's end dates when painted."""
+
+    COL_COVERAGE = 2
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QObject | None = None):
+        columns = [
+            Column(N_("Code"), "code", lambda r: r.code, width=80),
+            Column(N_("Name"), "name", lambda r: r.name, width=250),
+            Column(N_("Coverage"), "", lambda r: badge_text(self.badge(r)), width=370),
+            Column(N_("Phone"), "phone", lambda r: _phone(r.phone), width=115),
+            Column(N_("Tax code"), "tax_code", lambda r: r.tax_code, width=110),
+            Column(N_("Province"), "province", lambda r: r.province, width=130),
+            Column(N_("Kind"), "kind", lambda r: enum_label(CustomerKind, r.kind), width=120),
+            Column(N_("Contracts"), "", lambda r: str(r.contract_count), align_right=True, width=80),
+            Column(N_("Open tickets"), "", lambda r: str(r.open_ticket_count), align_right=True, width=90),
+        ]
+        super().__init__(columns, service.list_customers, worker, default_sort="name", parent=parent)
+        #: Today in Hà Nội by the service's clock: the badges count from it.
+        self.today: Callable[[], date] = lambda: today_in_vietnam(service)
+
+    def badge(self, row) -> CoverageBadge:
+        return coverage_badge(self.today(), row.warranty_end, row.maintenance_end, row.outstanding_vnd)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and index.column() == self.COL_COVERAGE and role in (
+                Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole):
+            row = self.row_at(index.row())
+            if row is None:
+                return None
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(badge_colour(self.badge(row)))
+            warranty, maintenance = _("Warranty ends"), _("Maintenance ends")
+            return "\n".join([badge_text(self.badge(row)),
+                              f"{warranty}: {format_date(row.warranty_end) or '—'}",
+                              f"{maintenance}: {format_date(row.maintenance_end) or '—'}"])
+        return super().data(index, role)
+
+    def refresh_badges(self) -> None:
+        """Repaint the coverage cells (the date changed); the rows stay as they are."""
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, self.COL_COVERAGE), self.index(self.rowCount() - 1, self.COL_COVERAGE))
+
+
+def customers_model(worker: DbWorker, service: HelpdeskService) -> CustomersModel:
+    return CustomersModel(worker, service)
 
 
 def contracts_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel:
@@ -197,13 +343,196 @@ def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel
 
 
 class CustomersPage(ListPage):
+    """Customers, with the selected one's coverage, contacts, contracts, coming obligations
+    and open tickets below: what a hotline operator needs while the customer is talking."""
+
     key = "customers"
     title = N_("Customers")
     new_label = N_("&New customer")
+    #: How many coming obligations and open tickets the detail shows.
+    DETAIL_OBLIGATIONS = 5
+    DETAIL_TICKETS = 10
+
+    #: A contract number or ticket code in the detail was clicked: (contract id) / (ticket id)
+    contract_requested = Signal(int)
+    ticket_requested = Signal(int)
+    #: Reading the selected customer's file failed: (exception)
+    detail_failed = Signal(object)
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
         super().__init__(customers_model(worker, service), parent)
-        self.build_layout()
+        self.worker = worker
+        self.service = service
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(self._link)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self._view = None
+        self._asked = 0
+        self.watch = DayWatch(self.model.today, self)
+        self.watch.day_changed.connect(self._day_changed)
+        self.current_changed.connect(self._show_current)
+        self.build_layout(self.splitter)
+
+    # -- the detail ------------------------------------------------------------------
+    def refresh_detail(self) -> None:
+        """Read the selected customer again (after a contract or ticket was saved)."""
+        self._show_current(self.current_row())
+
+    def _show_current(self, row) -> None:
+        self._asked += 1
+        asked = self._asked
+        if row is None:
+            self._view = None
+            self._render()
+            return
+        service, customer_id, open_count = self.service, row.id, row.open_ticket_count
+
+        def load():  # on the worker thread: one job, several reads
+            today = today_in_vietnam(service)
+            tickets = service.list_tickets(ListQuery(sort="received_at", descending=True, limit=self.DETAIL_TICKETS,
+                                                     filters={"customer_id": customer_id, "state": "open"}))
+            return CustomerView(
+                today=today,
+                details=service.get_customer(customer_id),
+                coverage=service.customer_coverage(customer_id),
+                contracts=service.list_contracts(ListQuery(filters={"customer_id": customer_id})).rows,
+                obligations=service.list_obligations(ListQuery(
+                    filters={"customer_id": customer_id, "from": today}, limit=self.DETAIL_OBLIGATIONS)).rows,
+                tickets=tickets.rows,
+                # The list's count may be older than this read; all of them were read when there is no next page.
+                open_ticket_count=len(tickets.rows) if tickets.next_cursor is None else max(open_count, len(tickets.rows)),
+            )
+
+        self.worker.submit(load, on_done=lambda view: self._got(asked, view), on_error=lambda exc: self._failed(asked, exc))
+
+    def _got(self, asked: int, view) -> None:
+        if asked == self._asked:
+            self._view = view
+            self._render()
+
+    def _failed(self, asked: int, exc: BaseException) -> None:
+        if asked != self._asked:
+            return
+        # Never leave the previous customer's file under another customer's row.
+        self._view = None
+        self._render()
+        log.error("cannot read the customer's file", exc_info=exc)
+        self.detail_failed.emit(exc)
+
+    def _day_changed(self, _day) -> None:
+        self.model.refresh_badges()
+        if self._view is not None:
+            self.refresh_detail()
+
+    def _link(self, url: QUrl) -> None:
+        kind, _sep, ident = url.toString().partition(":")
+        if ident.isdigit():
+            if kind == "contract":
+                self.contract_requested.emit(int(ident))
+            elif kind == "ticket":
+                self.ticket_requested.emit(int(ident))
+
+    def _render(self) -> None:
+        v = self._view
+        if v is None:
+            hint = _("Select a customer to see their coverage, contacts, contracts, obligations and open tickets.")
+            self.detail.setHtml(f"<p style='color:#666'>{escape(hint)}</p>")
+            return
+        self.detail.setHtml(render_customer(v))
+
+    # -- page ------------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        self.watch.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        self.watch.stop()
+        super().hideEvent(event)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self._render()
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """What the customer detail shows, read in one worker job."""
+
+    today: date
+    details: Any  # CustomerDetails
+    coverage: Any  # CoverageFacts
+    contracts: tuple
+    obligations: tuple  # the next few, from today on
+    tickets: tuple  # the newest open ones
+    open_ticket_count: int
+
+    @property
+    def badge(self) -> CoverageBadge:
+        c = self.coverage
+        return coverage_badge(self.today, c.warranty_end, c.maintenance_end, c.outstanding_vnd)
+
+
+def _table(headers: list[str], rows: list[list[str]], empty: str, wrap: tuple[int, ...] = ()) -> str:
+    """An HTML table of already escaped cells, or the escaped `empty` line. Only the
+    columns in `wrap` may wrap (names, subjects); dates, codes and headers stay on one line."""
+    if not rows:
+        return f"<p style='color:#666;margin:0'>{escape(empty)}</p>"
+
+    def cell(tag: str, i: int, content: str, extra: str = "") -> str:
+        nowrap = "" if i in wrap else "white-space:nowrap;"
+        return f"<{tag} align='left' valign='top' style='{nowrap}padding-right:10px;{extra}'>{content}</{tag}>"
+
+    head = "".join(cell("th", i, escape(h), "color:#555;font-weight:normal") for i, h in enumerate(headers))
+    body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table cellspacing='0' cellpadding='1'><tr>{head}</tr>{body}</table>"
+
+
+def render_customer(v: CustomerView) -> str:
+    """The customer detail as HTML: left the badge, contacts and contracts, right the coming
+    obligations and open tickets. Contract numbers and ticket codes are links."""
+    d = v.details.draft
+    badge = v.badge
+    none = _("None")
+    tax_code = _("Tax code")
+    facts = [x for x in (_phone(d.phone), d.tax_code and f"{tax_code}: {d.tax_code}", d.address) if x]
+    head = (f"<h3 style='margin-bottom:2px'>{escape(d.code)} — {escape(d.name)}</h3>"
+            f"<p style='margin-top:2px'><b style='color:{badge_colour(badge)}'>{escape(badge_text(badge))}</b>"
+            + (f"<br>{escape(' · '.join(facts))}" if facts else "") + "</p>")
+    contacts = _table(
+        [_("Full name"), _("Position"), _("Phone"), _("E-mail")],
+        [[escape(c.full_name) + (" ★" if c.is_primary else ""), escape(c.position), escape(_phone(c.phone)),
+          escape(c.email)] for c in d.contacts], none, wrap=(1,))
+    contracts = _table(
+        [_("Number"), _("Package"), _("Stage"), _("Warranty ends"), _("Maintenance ends")],
+        [[f"<a href='contract:{k.id}'>{escape(k.number)}</a>", escape(k.package_name),
+          escape(enum_label(ContractStage, k.stage)), escape(format_date(k.warranty_end)),
+          escape(format_date(k.maintenance_end))] for k in v.contracts], none, wrap=(1, 2))
+    obligations = _table(
+        [_("Due"), _("Countdown"), _("Type"), _("Contract")],
+        [[escape(format_date(o.due_on)),
+          _coloured(countdown_text(o.due_on, v.today, o.done_on), countdown_colour(o.due_on, v.today, o.done_on)),
+          escape(enum_label(ObligationKind, o.kind) + (f" – {o.title}" if o.title else "")),
+          f"<a href='contract:{o.contract_id}'>{escape(o.contract_number)}</a>"] for o in v.obligations], none, wrap=(2,))
+    tickets = _table(
+        [_("Code"), _("Subject"), _("Status"), _("Received")],
+        [[f"<a href='ticket:{t.id}'>{escape(t.code)}</a>", escape(t.subject), escape(enum_label(TicketStatus, t.status)),
+          escape(format_datetime(t.received_at))] for t in v.tickets], none, wrap=(1,))
+    h4 = "<h4 style='margin-top:8px;margin-bottom:2px'>{}</h4>".format
+    titles = [escape(t) for t in (_("Contacts"), _("Contracts"), _("Upcoming obligations"), _("Open tickets"))]
+    left = h4(titles[0]) + contacts + h4(titles[1]) + contracts
+    right = h4(titles[2]) + obligations + h4(f"{titles[3]} ({v.open_ticket_count})") + tickets
+    return (f"{head}<table width='100%' cellspacing='0'><tr>"
+            f"<td width='50%' valign='top' style='padding-right:16px'>{left}</td>"
+            f"<td width='50%' valign='top'>{right}</td></tr></table>")
+
+
+def _coloured(text: str, colour: QColor | None) -> str:
+    return f"<span style='color:{colour.name()}'>{escape(text)}</span>" if colour is not None else escape(text)
 
 
 class ContractsPage(ListPage):
@@ -265,8 +594,6 @@ class TicketsPage(ListPage):
             hint = _("Select a ticket to see its details and history.")
             self.detail.setHtml(f"<p style='color:#666'>{hint}</p>")
             return
-        from html import escape
-
         dr = d.draft
         rows = [
             (_("Customer"), d.customer_name), (_("Contact"), d.contact_name), (_("Contract"), d.contract_number),
