@@ -320,8 +320,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(_unb64(s.window_geometry))
         if s.window_state:
             self.restoreState(_unb64(s.window_state))
-        for key, page in self.pages.items():
-            state = s.header_states.get(key)
+        for page in self.pages.values():
+            state = s.header_states.get(page.layout_key)
             if state:
                 page.table.horizontalHeader().restoreState(_unb64(state))
         if "main" in s.splitter_states:
@@ -336,7 +336,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.window_geometry = _b64(self.saveGeometry())
         s.window_state = _b64(self.saveState())
-        s.header_states = {key: _b64(page.table.horizontalHeader().saveState()) for key, page in self.pages.items()}
+        s.header_states = {page.layout_key: _b64(page.table.horizontalHeader().saveState()) for page in self.pages.values()}
         s.splitter_states = {"main": _b64(self.splitter.saveState()),
                              "ticket_detail": _b64(self.pages["tickets"].splitter.saveState()),
                              "customer_detail": _b64(self.pages["customers"].splitter.saveState())}

@@ -171,6 +171,6 @@ class ObligationsPage(ListPage):
         for i, kind in enumerate(ObligationKind, start=1):
             self.kind.setItemText(i, _(kind.label))
         self.due_label.setText(_("Due within:"))
-        # Setting the special text also redraws the spin box in the new language.
+        # Setting the special text also redraws "30 ngày" / "30 days" in the new language.
         self.due_within.setSpecialValueText(_("no limit"))
         self.due_within.setToolTip(_("Show only obligations due within this many days from today, overdue ones included."))

@@ -164,6 +164,14 @@ class ListPage(QWidget):
     key = ""
     title = ""
     new_label = ""
+    #: Bumped when the columns change, so that column widths and order saved for the old
+    #: columns are not laid over the new ones.
+    columns_version = 1
+
+    @property
+    def layout_key(self) -> str:
+        """The key of this page's saved header layout."""
+        return self.key if self.columns_version == 1 else f"{self.key}/{self.columns_version}"
 
     def __init__(self, model: PagedTableModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -349,6 +357,7 @@ class CustomersPage(ListPage):
     key = "customers"
     title = N_("Customers")
     new_label = N_("&New customer")
+    columns_version = 2  # 2: the coverage column
     #: How many coming obligations and open tickets the detail shows.
     DETAIL_OBLIGATIONS = 5
     DETAIL_TICKETS = 10

@@ -242,3 +242,34 @@ def test_badges_and_the_detail_count_from_the_new_day_when_the_date_changes(open
     desk.idle()
     assert _badge(page, ids["maintenance"]) == "⚠ Maintenance expired 1 day ago – in grace period"
     assert "Maintenance expired 1 day ago" in page.detail.toPlainText()
+
+
+def test_column_widths_saved_before_the_coverage_column_are_not_laid_over_the_new_columns(open_desk, tmp_path):
+    import base64
+
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QTableView
+
+    desk = open_desk()
+    page = _customers_page(desk)
+    page.table.setColumnWidth(page.model.COL_COVERAGE, 333)
+    default_width = page.model.columns[page.model.COL_COVERAGE].width
+    # What an older version saved: eight customer columns, the third 120 wide (then "Kind").
+    old = QTableView()
+    old_model = QStandardItemModel(0, 8)
+    old.setModel(old_model)
+    for i in range(8):
+        old.setColumnWidth(i, 120)
+    old_state = base64.b64encode(bytes(old.horizontalHeader().saveState())).decode("ascii")
+    desk.close()
+    assert "customers/2" in desk.settings.header_states  # the new columns are saved under their own key
+
+    desk2 = open_desk()
+    assert desk2.window.pages["customers"].table.columnWidth(desk2.window.pages["customers"].model.COL_COVERAGE) == 333
+    desk2.close()
+
+    desk2.settings.header_states = {"customers": old_state}
+    desk2.settings.save(tmp_path / "settings.json")
+    desk3 = open_desk()
+    page3 = desk3.window.pages["customers"]
+    assert page3.table.columnWidth(page3.model.COL_COVERAGE) == default_width

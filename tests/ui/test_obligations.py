@@ -181,10 +181,14 @@ def test_the_page_speaks_vietnamese_after_a_language_switch(open_desk, translato
 
     desk = open_desk(demo=True)
     page = _open_page(desk)
+    page.due_within.setValue(30)
+    page.apply_filters()
+    desk.idle()
     switcher = LanguageSwitcher(QApplication.instance(), translator)
     switcher.set_language("vi")
     try:
         qtbot.waitUntil(lambda: page.model.headerData(1, Qt.Orientation.Horizontal) == "Thời gian còn lại", timeout=3000)
+        qtbot.waitUntil(lambda: page.due_within.text() == "30 ngày", timeout=3000)  # on the LanguageChange event
         model = page.model
         texts = [_text(model, i, model.COL_COUNTDOWN) for i in range(model.rowCount())]
         assert any(t.startswith("quá hạn ") and t.endswith(" ngày") for t in texts)
@@ -193,5 +197,5 @@ def test_the_page_speaks_vietnamese_after_a_language_switch(open_desk, translato
         assert "Hết hạn bảo hành" in {_text(model, i, model.COL_KIND) for i in range(model.rowCount())}
     finally:
         switcher.set_language("en")
-    qtbot.waitUntil(lambda: page.model.headerData(1, Qt.Orientation.Horizontal) == "Countdown", timeout=3000)
-    assert page.kind.itemText(0) == "All types"
+    qtbot.waitUntil(lambda: page.due_within.text() == "30 days", timeout=3000)
+    assert page.kind.itemText(0) == "All types" and page.model.headerData(1, Qt.Orientation.Horizontal) == "Countdown"
