@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import Select, and_, func, literal, literal_column, select, tuple_
+from sqlalchemy import Select, and_, func, literal, literal_column, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -437,7 +437,7 @@ class SqlContractRepository(_Repo):
         self.s.execute(stmt)
         for o in derived:
             self.s.add(m.Obligation(contract_id=contract_id, customer_id=k.customer_id, kind=o.kind.value,
-                                    due_on=o.due_on, title=o.title or None, derived=True))
+                                    due_on=o.due_on, title=o.title or None, done_on=o.done_on, derived=True))
         for p in planned or ():
             self.s.add(m.Obligation(contract_id=contract_id, customer_id=k.customer_id, kind=p.kind,
                                     due_on=p.due_on, title=p.title or None, done_on=p.done_on, derived=False))
@@ -582,6 +582,10 @@ class SqlObligationRepository(_Repo):
             stmt = stmt.where(O.due_on >= f["from"])
         if not f.get("include_done"):
             stmt = stmt.where(O.done_on.is_(None))
+        if f.get("derived_since"):
+            # Dates derived from a contract (a warranty end two years ago) stop being news;
+            # planned items that were never done stay until someone marks them.
+            stmt = stmt.where(or_(O.derived.is_(False), O.due_on >= f["derived_since"]))
         return _keyset(self.s, stmt, _sort(self.SORTS, query.sort), O.id, query,
                        lambda r: ObligationRow(r.id, r.kind, r.due_on, r.customer_id, r.customer_name, r.contract_id,
                                                r.contract_number, _nn(r.title), r.done_on))

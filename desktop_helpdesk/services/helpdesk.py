@@ -30,6 +30,7 @@ from ..domain.enums import (
     ContractStage,
     Coverage,
     CustomerKind,
+    ObligationKind,
     Priority,
     RequestType,
     TicketEventKind,
@@ -302,6 +303,15 @@ class HelpdeskService:
         derived = obligations_for_contract(f.number, warranty_end=f.warranty_end, maintenance_end=f.maintenance_end,
                                            contract_id=contract_id, customer_id=f.customer_id,
                                            renewal_notice_days=f.renewal_notice_days)
+        # A warranty followed by maintenance ran its course: its end is no longer a promise
+        # to watch. An ended contract's dates are history from its end on.
+        derived = [
+            replace(o, done_on=o.due_on) if (o.kind == ObligationKind.WARRANTY_END and f.maintenance_end
+                                             and f.warranty_end and f.maintenance_end > f.warranty_end)
+            else replace(o, done_on=f.ended_on) if (f.ended_on is not None and o.due_on <= f.ended_on)
+            else o
+            for o in derived
+        ]
         uow.contracts.replace_obligations(contract_id, derived, planned)
 
     def list_obligations(self, query: ListQuery) -> Page:

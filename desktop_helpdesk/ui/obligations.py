@@ -117,6 +117,8 @@ class ObligationsPage(ListPage):
         self.due_within.valueChanged.connect(lambda *_: self._filter_timer.start())
         self.watch = DayWatch(self.model.today, self)
         self.watch.day_changed.connect(self._day_changed)
+        self._applied = self.filters()
+        self.model.preset_filters(**self._applied)
         self.build_layout()
 
     def filters(self) -> dict:
@@ -126,6 +128,8 @@ class ObligationsPage(ListPage):
             filters["kind"] = self.kind.currentData()
         if self.due_within.value():
             filters["until"] = self.model.today() + timedelta(days=self.due_within.value())
+        # Derived dates more than a month past are history, not work (planned items stay).
+        filters["derived_since"] = self.model.today() - timedelta(days=31)
         return filters
 
     def apply_filters(self) -> None:

@@ -56,6 +56,7 @@ class PagedTableModel(QAbstractTableModel):
         self._has_more = True
         self._loading = False
         self._generation = 0
+        self._started = False
 
     # -- Qt model API ----------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -90,6 +91,7 @@ class PagedTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:
         if parent.isValid() or not self._has_more or self._loading:
             return
+        self._started = True
         self._loading = True
         generation = self._generation
         query = ListQuery(text=self._text, sort=self._sort, descending=self._descending, after=self._cursor,
@@ -107,7 +109,9 @@ class PagedTableModel(QAbstractTableModel):
         if (key, descending) == (self._sort, self._descending) and (self._rows or self._loading):
             return
         self._sort, self._descending = key, descending
-        self.reload()
+        if self._started:
+            self.reload()
+        # else: nothing asked yet (a view being set up); the first fetch uses this order.
 
     # -- our API ---------------------------------------------------------------------
     @property
@@ -133,6 +137,10 @@ class PagedTableModel(QAbstractTableModel):
         if filters != self._filters:
             self._filters = filters
             self.reload()
+
+    def preset_filters(self, **filters) -> None:
+        """Set the filters before anything was fetched (no reload)."""
+        self._filters = filters
 
     def row_at(self, row: int):
         return self._rows[row] if 0 <= row < len(self._rows) else None
