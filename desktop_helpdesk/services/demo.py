@@ -165,6 +165,10 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                         signed = accepted - timedelta(days=30)
                         received = signed - timedelta(days=10)
                 if stage == ContractStage.MAINTENANCE:
+                    # Maintenance follows a warranty that has run out.
+                    accepted = today - timedelta(days=pk["warranty_months"] * 31 + rng.randrange(10, 500))
+                    signed = accepted - timedelta(days=rng.randrange(20, 60))
+                    received = signed - timedelta(days=rng.randrange(5, 25))
                     w_end = warranty_end(accepted, pk["warranty_months"])
                     maint_end = add_months(w_end, 12) if w_end else None
                     while maint_end and maint_end < today:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -100,11 +101,20 @@ class FormDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.save)
 
     def _finish_layout(self, *extra: QWidget) -> None:
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
+        # The fields scroll; the status line and Save/Cancel always stay in view, even on a
+        # 1366×768 laptop.
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.addLayout(self.form)
         for widget in extra:
-            layout.addWidget(widget)
-        layout.addStretch(1)
+            inner.addWidget(widget)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
         self.retranslate()
@@ -475,7 +485,7 @@ class ContractDialog(FormDialog):
         self.stage.setEnabled(False)
         self.panel.show()
         self.panel.reload(details.id)
-        self.resize(760, 860)
+        self.resize(780, 690)
         self.retranslate()
 
     def field_errors(self) -> dict[str, str]:
