@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -571,6 +572,10 @@ class TicketDialog(FormDialog):
         self.verifications: dict[int, bool] = {}
         self.entitlement_label = f.add("entitlement", N_("Entitlement"), QLabel())
         self.entitlement_label.setWordWrap(True)
+        self.entitlement_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        for combo in (self.contact, self.contract, self.assignee):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumContentsLength(24)
         self.entitlement_label.setTextFormat(Qt.TextFormat.RichText)
         self.override_reason = f.add("override_reason", N_("Override reason"), QLineEdit())
         self.description.setMaximumHeight(90)
@@ -626,8 +631,10 @@ class TicketDialog(FormDialog):
             return
         colour = {"warranty": "#1b5e20", "maintenance": "#0d47a1", "billable": "#8d6e00", "refused": "#b00020"}[v.coverage.value]
         head = f"<b style='color:{colour}'>{escape(enum_label(Coverage, v.coverage.value))}</b>"
-        reasons = "".join(f"<li>{'⛔' if r.is_refusal else 'ℹ'} {escape(_(r.message))}</li>" for r in v.reasons)
-        self.entitlement_label.setText(head + (f"<ul style='margin:0'>{reasons}</ul>" if reasons else ""))
+        # Symbols as well as colour: a refusal ground reads as one without colour too.
+        reasons = "".join(f"<div>{'✖' if r.is_refusal else '⚠'} {escape(_(r.message))}</div>" for r in v.reasons)
+        self.entitlement_label.setText(head + reasons)
+        self.entitlement_label.adjustSize()
         self._show_row("override_reason", v.refused)
 
     def field_errors(self) -> dict[str, str]:
