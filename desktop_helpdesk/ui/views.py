@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.coverage import CoverageBadge, coverage_badge
 from ..domain.enums import (
+    EntitlementReason,
     Channel,
     ContractStage,
     Coverage,
@@ -640,6 +641,16 @@ class TicketsPage(ListPage):
             if e.field in ("contact_id", "contract_id", "description"):
                 return _("{field} changed").format(field=names.get(e.field, e.field))
             return _("{field}: {old} → {new}").format(field=names.get(e.field, e.field), old=old or "—", new=new or "—")
+        if e.kind == "entitlement":
+            refused = e.body.split()[:1] == ["refused"]
+            codes = [c for c in e.body.split() if c != "refused"]
+            reasons = "; ".join(_(EntitlementReason(c).message) for c in codes if c in {r.value for r in EntitlementReason})
+            verdict = enum_label(Coverage, "refused" if refused else e.new_value)
+            return _("Entitlement: {verdict}").format(verdict=verdict) + (f" ({reasons})" if reasons else "")
+        if e.kind == "override":
+            return _("Refusal overridden → {coverage}: {reason}").format(coverage=enum_label(Coverage, e.new_value), reason=e.body)
+        if e.kind == "verification":
+            return _("Caller verification: answer matches") if e.new_value == "match" else _("Caller verification: answer does not match")
         return e.kind
 
     def reload(self, select_id: int | None = None) -> None:

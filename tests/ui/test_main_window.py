@@ -250,6 +250,10 @@ def test_unpaid_customer_is_refused_with_its_reason_and_an_override_needs_a_type
     assert "refused" in verdict.body and "unpaid" in verdict.body
     assert override.body == "Giám đốc đồng ý hỗ trợ trước, khách hẹn thanh toán 25/11"
     assert (override.old_value, override.new_value) == ("refused", "warranty")
+    from desktop_helpdesk.ui.views import TicketsPage
+
+    assert TicketsPage._describe(verdict).startswith("Entitlement: Refused (Part or all of the agreed cost is unpaid.")
+    assert TicketsPage._describe(override) == "Refusal overridden → Warranty: " + override.body
 
 
 def test_caller_verification_says_match_or_not_and_the_ticket_records_only_the_outcome(open_desk, qtbot):
