@@ -90,3 +90,11 @@ def format_time_left(value: timedelta, short: bool = False) -> str:
     if value < timedelta(0):
         return _("{duration} overdue").format(duration=format_duration(value, short))
     return _("{duration} left").format(duration=format_duration(value, short))
+
+
+def holiday_names(year: int) -> dict[date, str]:
+    """Vietnam's public holidays of a year, named in the current language ("Tết Nguyên Đán" /
+    "Lunar New Year"); the holidays package is told the language, never the environment."""
+    from ..domain.calendar import vietnam_holiday_names
+
+    return vietnam_holiday_names([year], "vi" if language() == "vi" else "en_US")

@@ -64,3 +64,15 @@ def test_money_dates_and_numbers(lang):
         assert format_date(date(2026, 2, 17)) == "Feb 17, 2026"
         assert format_datetime(when) == "Feb 17, 2026, 2:05 PM"
         assert format_number(1234567.5) == "1,234,567.5"
+
+
+def test_holiday_names_follow_the_language(lang):
+    from desktop_helpdesk.i18n.formatting import holiday_names
+
+    names = holiday_names(2026)
+    tet, hung_kings = names[date(2026, 2, 17)], names[date(2026, 4, 26)]
+    if lang == "vi":
+        assert "Tết" in tet and "Hùng" in hung_kings
+    else:
+        assert tet == "Lunar New Year" and hung_kings == "Hung Kings' Commemoration Day"
+    assert date(2026, 11, 24) in names  # Vietnam Cultural Day, from 2026
