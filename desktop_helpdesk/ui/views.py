@@ -325,10 +325,10 @@ def contracts_model(worker: DbWorker, service: HelpdeskService) -> PagedTableMod
         Column(N_("Package"), "package", lambda r: r.package_name, width=170),
         Column(N_("Stage"), "stage", lambda r: enum_label(ContractStage, r.stage), width=140),
         Column(N_("Value"), "value_vnd", lambda r: format_vnd(r.value_vnd), align_right=True, width=110),
-        Column(N_("Signed on"), "signed_on", lambda r: format_date(r.signed_on), width=95),
-        Column(N_("Accepted on"), "accepted_on", lambda r: format_date(r.accepted_on), width=95),
-        Column(N_("Warranty ends"), "warranty_end", lambda r: format_date(r.warranty_end), width=95),
-        Column(N_("Maintenance ends"), "maintenance_end", lambda r: format_date(r.maintenance_end), width=95),
+        Column(N_("Signed on"), "signed_on", lambda r: format_date(r.signed_on), width=125),
+        Column(N_("Accepted on"), "accepted_on", lambda r: format_date(r.accepted_on), width=125),
+        Column(N_("Warranty ends"), "warranty_end", lambda r: format_date(r.warranty_end), width=125),
+        Column(N_("Maintenance ends"), "maintenance_end", lambda r: format_date(r.maintenance_end), width=125),
     ]
     return PagedTableModel(columns, service.list_contracts, worker, default_sort="number", default_descending=True)
 
