@@ -222,6 +222,25 @@ class Ticket(RowMixin, Base):
     resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # SLA clocks (domain.sla): each clock's whole state in plain columns. The earliest due
+    # time of the clocks still running or paused is kept in next_due_at, so lists sort and
+    # filter by time left in SQL.
+    proposal_started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    proposal_paused_seconds: Mapped[Optional[int]] = mapped_column(Integer)
+    proposal_paused_since: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    proposal_stopped_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    proposal_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    fix_started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    fix_paused_seconds: Mapped[Optional[int]] = mapped_column(Integer)
+    fix_paused_since: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    fix_stopped_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    fix_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    complaint_started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    complaint_paused_seconds: Mapped[Optional[int]] = mapped_column(Integer)
+    complaint_paused_since: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    complaint_stopped_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    complaint_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    next_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)
 
     customer: Mapped[Customer] = relationship()
     contact: Mapped[Optional[Contact]] = relationship()
@@ -231,6 +250,8 @@ class Ticket(RowMixin, Base):
     __table_args__ = (
         Index("ix_tickets_customer_id_status", "customer_id", "status"),
         Index("ix_tickets_coverage_sort", func.coalesce(literal_column("coverage"), literal_column("''"))),
+        Index("ix_tickets_next_due_sort",
+              func.coalesce(literal_column("next_due_at"), literal_column("'9999-12-31 00:00:00.000000'"))),
     )
 
 

@@ -43,6 +43,8 @@ from ..services.dto import (  # noqa: F401  (db implements the services' protoco
     OperatorDraft,
     PackageData,
     Page,
+    SlaTerms,
+    TicketClock,
     TicketDetails,
     TicketDraft,
     TicketRow,
@@ -451,6 +453,31 @@ class SqlContractRepository(_Repo):
         return _taken(self.s, m.Contract, m.Contract.number, number, except_id)
 
 
+CLOCK_KINDS = ("proposal", "fix", "complaint")
+CLOCK_FIELDS = ("started_at", "paused_seconds", "paused_since", "stopped_at", "due_at")
+CLOCK_COLUMNS = [getattr(m.Ticket, f"{k}_{f}") for k in CLOCK_KINDS for f in CLOCK_FIELDS]
+
+
+def _clocks_of(r) -> tuple:
+    out = []
+    for kind in CLOCK_KINDS:
+        started = getattr(r, f"{kind}_started_at")
+        if started is not None:
+            out.append(TicketClock(kind, started, getattr(r, f"{kind}_paused_seconds") or 0,
+                                   getattr(r, f"{kind}_paused_since"), getattr(r, f"{kind}_stopped_at"),
+                                   getattr(r, f"{kind}_due_at")))
+    return tuple(out)
+
+
+def _terms_of(r) -> SlaTerms:
+    """Package terms from a Package row or a list row with the package's columns."""
+    hours = getattr(r, "support_hours", None)
+    if hours is None:
+        return SlaTerms()
+    return SlaTerms(hours, r.proposal_target_minutes, r.fix_target_hours, r.fix_extended_hours,
+                    r.complaint_target_hours)
+
+
 class SqlTicketRepository(_Repo):
     SORTS = {
         "received_at": m.Ticket.received_at,
@@ -462,17 +489,23 @@ class SqlTicketRepository(_Repo):
         "priority": m.Ticket.priority,
         "status": m.Ticket.status,
         "coverage": _empty_if_null(m.Ticket.coverage),
+        # Tickets without a running clock last: the far-future date sorts them after the rest.
+        "next_due_at": _empty_if_null(m.Ticket.next_due_at, "'9999-12-31 00:00:00.000000'"),
     }
 
     def list(self, query: ListQuery) -> Page:
         T = m.Ticket
         assignee = aliased(m.Operator)
+        P = m.Package
         stmt = (
             select(T.id, T.code, T.subject, T.customer_id, m.Customer.name.label("customer_name"),
                    m.Contract.number.label("contract_number"), T.request_type, T.channel, T.priority, T.status,
-                   T.coverage, assignee.full_name.label("assignee"), T.received_at)
+                   T.coverage, assignee.full_name.label("assignee"), T.received_at, T.next_due_at,
+                   *CLOCK_COLUMNS, P.support_hours, P.proposal_target_minutes, P.fix_target_hours,
+                   P.fix_extended_hours, P.complaint_target_hours)
             .join(m.Customer, m.Customer.id == T.customer_id)
             .outerjoin(m.Contract, m.Contract.id == T.contract_id)
+            .outerjoin(P, P.id == m.Contract.package_id)
             .outerjoin(assignee, assignee.id == T.assignee_id)
         )
         cond = _text_filter(T.search_text, query.text)
@@ -488,7 +521,28 @@ class SqlTicketRepository(_Repo):
         return _keyset(self.s, stmt, _sort(self.SORTS, query.sort), T.id, query,
                        lambda r: TicketRow(r.id, r.code, r.subject, r.customer_id, r.customer_name, _nn(r.contract_number),
                                            r.request_type, r.channel, r.priority, r.status, _nn(r.coverage),
-                                           _nn(r.assignee), r.received_at))
+                                           _nn(r.assignee), r.received_at, _clocks_of(r), _terms_of(r), r.next_due_at))
+
+    def clock_columns(self, ticket_id: int) -> tuple[dict, SlaTerms]:
+        """kind -> stored columns of each clock, and the package terms they run on."""
+        t = self._load(m.Ticket, ticket_id)
+        package = t.contract.package if t.contract else None
+        terms = _terms_of(package) if package else SlaTerms()
+        return {kind: {name: getattr(t, f"{kind}_{name}") for name in CLOCK_FIELDS} for kind in CLOCK_KINDS}, terms
+
+    def terms_for_contract(self, contract_id: int | None) -> SlaTerms:
+        if not contract_id:
+            return SlaTerms()
+        k = self.s.get(m.Contract, contract_id)
+        return _terms_of(k.package) if k else SlaTerms()
+
+    def set_clocks(self, ticket_id: int, columns: dict, next_due_at) -> None:
+        t = self._load(m.Ticket, ticket_id)
+        for kind, values in columns.items():
+            for name, value in values.items():
+                setattr(t, f"{kind}_{name}", value)
+        t.next_due_at = next_due_at
+        self.s.flush()
 
     def get(self, ticket_id: int) -> TicketDetails:
         t = self._load(m.Ticket, ticket_id)

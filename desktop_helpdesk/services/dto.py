@@ -168,6 +168,29 @@ class ContractChoice:
 
 
 @dataclass(frozen=True)
+class TicketClock:
+    """One SLA clock of a ticket, as stored (see services.clocks)."""
+
+    kind: str
+    started_at: datetime
+    paused_seconds: int
+    paused_since: datetime | None
+    stopped_at: datetime | None
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class SlaTerms:
+    """What a ticket's clocks are measured against: its package's calendar and targets."""
+
+    support_hours: str = "office"
+    proposal_minutes: int = 240
+    fix_hours: int = 24
+    fix_extended_hours: int = 48
+    complaint_hours: int = 72
+
+
+@dataclass(frozen=True)
 class TicketRow:
     id: int
     code: str
@@ -182,6 +205,9 @@ class TicketRow:
     coverage: str
     assignee: str
     received_at: datetime
+    clocks: tuple = ()  # TicketClock, in kind order
+    terms: SlaTerms = SlaTerms()
+    next_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)

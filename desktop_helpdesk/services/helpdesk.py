@@ -24,6 +24,7 @@ from ..domain.contracts import (
 )
 from ..domain.entitlement import Entitlement, EntitlementInput, OverrideError, check_entitlement, override
 from ..domain.obligations import obligations_for_contract
+from ..domain.sla import ClockKind
 from ..domain.verification import check_answer, hash_answer
 from ..domain.enums import (
     Channel,
@@ -50,6 +51,7 @@ from .dto import (
     PaymentData,
     TicketDraft,
 )
+from . import clocks
 from .ports import UnitOfWorkFactory
 
 
@@ -396,6 +398,12 @@ class HelpdeskService:
                     body=verdict.override_reason or ""))
             for question_id, ok in verifications:
                 _record_verification(uow, ticket_id, operator_id, question_id, ok)
+            terms = uow.tickets.terms_for_contract(draft.contract_id)
+            policy, calendar = clocks.policy_for(*_targets(terms)), clocks.calendar_for(terms.support_hours)
+            started = clocks.start_clocks(clocks.clocks_for(draft.request_type, draft.coverage), policy, calendar,
+                                          draft.received_at, draft.status)
+            uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in started.items()},
+                                   clocks.next_due(started))
             if draft.assignee_id:
                 uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.ASSIGNED, field="assignee_id", new_value=str(draft.assignee_id)))
             uow.commit()
@@ -409,6 +417,7 @@ class HelpdeskService:
             draft = replace(draft, received_at=old.received_at)
             uow.tickets.update(ticket_id, version, draft)
             if old.status != draft.status:
+                self._move_clocks(uow, ticket_id, old.status, draft.status)
                 uow.tickets.append_event(
                     ticket_id, operator_id, NewEvent(TicketEventKind.STATUS_CHANGED, field="status", old_value=old.status, new_value=draft.status)
                 )
@@ -428,6 +437,14 @@ class HelpdeskService:
                 uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.NOTE, body=normalize_multiline(note)))
             uow.commit()
 
+    def _move_clocks(self, uow, ticket_id: int, old_status: str, new_status: str) -> None:
+        stored, terms = uow.tickets.clock_columns(ticket_id)
+        policy, calendar = clocks.policy_for(*_targets(terms)), clocks.calendar_for(terms.support_hours)
+        current = {ClockKind(k): clocks.clock_from_columns(ClockKind(k), cols, policy, calendar) for k, cols in stored.items()}
+        moved = clocks.follow_status(current, old_status, new_status, self._now(), policy, calendar)
+        uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in moved.items()},
+                               clocks.next_due(moved))
+
     def add_note(self, ticket_id: int, operator_id: int | None, note: str) -> None:
         _check([v.validate_required("note", note)])
         with self._uow() as uow:
@@ -443,6 +460,10 @@ class HelpdeskService:
     def today(self) -> date:
         """Today in Hà Nội: the support desk's calendar day."""
         return self._today_vn()
+
+
+def _targets(terms) -> tuple[int, int, int, int]:
+    return terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours, terms.complaint_hours
 
 
 def _record_verification(uow, ticket_id: int, operator_id: int | None, question_id: int, ok: bool) -> None:

@@ -1,0 +1,105 @@
+"""Which SLA clocks a ticket gets, on which calendar, and how its status moves them.
+
+- Solution proposal: every request the desk serves (not refused, not a complaint), counted
+  in the package's working hours.
+- Fix: incidents under warranty or maintenance (seed 003), 24 clock hours, or 48 when the
+  window touches a day off.
+- Complaint: complaints, 72 clock hours (seed 000 §2.7).
+Waiting on the customer pauses every running clock; leaving it resumes them. "Solution
+proposed" meets the proposal clock; "resolved" or "closed" meets them all. Reopening a
+resolved ticket starts the fix (or complaint) clock afresh from the reopening: the customer
+reports that the fix did not hold, which is a new notification.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from ..domain.calendar import OFFICE_HOURS, BusinessCalendar
+from ..domain.enums import Coverage, RequestType, SupportHours, TicketStatus
+from ..domain.sla import ClockKind, ClockTimeTarget, SlaClock, SlaPolicy, WorkingTimeTarget
+
+CALENDAR_YEARS = range(2020, 2041)
+
+
+@lru_cache(maxsize=8)
+def calendar_for(support_hours: str) -> BusinessCalendar:
+    """The support calendar of a package: office hours with Vietnam's holidays, or 24/7."""
+    if support_hours == SupportHours.ALWAYS:
+        return BusinessCalendar.always_open("Asia/Ho_Chi_Minh")
+    return BusinessCalendar.vietnam(OFFICE_HOURS, years=CALENDAR_YEARS)
+
+
+@lru_cache(maxsize=64)
+def policy_for(proposal_minutes: int = 240, fix_hours: int = 24, fix_extended_hours: int = 48,
+               complaint_hours: int = 72) -> SlaPolicy:
+    return SlaPolicy(
+        proposal=WorkingTimeTarget(timedelta(minutes=proposal_minutes)),
+        fix=ClockTimeTarget(timedelta(hours=fix_hours), extended=timedelta(hours=fix_extended_hours)),
+        complaint=ClockTimeTarget(timedelta(hours=complaint_hours)),
+    )
+
+
+def clocks_for(request_type: str, coverage: str) -> tuple[ClockKind, ...]:
+    if coverage == Coverage.REFUSED:
+        return ()
+    if request_type == RequestType.COMPLAINT:
+        return (ClockKind.COMPLAINT,)
+    kinds = [ClockKind.PROPOSAL]
+    if request_type == RequestType.INCIDENT and coverage in (Coverage.WARRANTY, Coverage.MAINTENANCE):
+        kinds.append(ClockKind.FIX)
+    return tuple(kinds)
+
+
+def start_clocks(kinds, policy: SlaPolicy, calendar: BusinessCalendar, at: datetime, status: str) -> dict:
+    clocks = {kind: policy.start_clock(kind, calendar, at) for kind in kinds}
+    if status == TicketStatus.WAITING_CUSTOMER:
+        clocks = {k: c.pause(at) for k, c in clocks.items()}
+    return clocks
+
+
+def follow_status(clocks: dict, old: str, new: str, at: datetime, policy: SlaPolicy,
+                  calendar: BusinessCalendar) -> dict:
+    """The clocks after the ticket's status went from `old` to `new` at `at`."""
+    old_s, new_s = TicketStatus(old), TicketStatus(new)
+    out = dict(clocks)
+    for kind, clock in clocks.items():
+        if clock is None:
+            continue
+        if not old_s.is_open and new_s.is_open:
+            if kind in (ClockKind.FIX, ClockKind.COMPLAINT):
+                out[kind] = policy.start_clock(kind, calendar, at)
+            continue
+        if clock.stopped_at is not None:
+            continue
+        if old_s == TicketStatus.WAITING_CUSTOMER and new_s != TicketStatus.WAITING_CUSTOMER and clock.paused_since:
+            clock = clock.resume(at)
+        if new_s == TicketStatus.WAITING_CUSTOMER and clock.paused_since is None:
+            clock = clock.pause(at)
+        if (new_s == TicketStatus.SOLUTION_PROPOSED and kind == ClockKind.PROPOSAL) or not new_s.is_open:
+            clock = clock.stop(at)
+        out[kind] = clock
+    return out
+
+
+def next_due(clocks: dict) -> datetime | None:
+    """The earliest due time among clocks not yet met (what the list sorts by)."""
+    dues = [c.due_at for c in clocks.values() if c is not None and c.stopped_at is None]
+    return min(dues) if dues else None
+
+
+def clock_from_columns(kind: ClockKind, columns: dict, policy: SlaPolicy, calendar: BusinessCalendar) -> SlaClock | None:
+    if columns.get("started_at") is None:
+        return None
+    cols = dict(columns)
+    cols["paused_total"] = timedelta(seconds=cols.pop("paused_seconds", 0) or 0)
+    return SlaClock.from_columns(cols, policy.target(kind), calendar)
+
+
+def clock_to_columns(clock: SlaClock | None) -> dict:
+    if clock is None:
+        return {"started_at": None, "paused_seconds": None, "paused_since": None, "stopped_at": None, "due_at": None}
+    c = clock.to_columns()
+    return {"started_at": c["started_at"], "paused_seconds": int(c["paused_total"].total_seconds()),
+            "paused_since": c["paused_since"], "stopped_at": c["stopped_at"], "due_at": c["due_at"]}

@@ -1,0 +1,123 @@
+"""SLA clocks follow the work: started at notification, paused while waiting on the
+customer, met by "solution proposed" / "resolved", restarted on reopening."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from desktop_helpdesk.db.repositories import uow_factory
+from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, ListQuery, PackageData, PaymentData, TicketDraft
+from desktop_helpdesk.services.helpdesk import HelpdeskService
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vn(*args) -> datetime:
+    return datetime(*args, tzinfo=VN)
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def desk(engine):
+    clock = Clock(vn(2026, 11, 20, 16, 0))  # Friday 16:00
+    service = HelpdeskService(uow_factory(engine), now=clock)
+    with service.uow_factory() as uow:
+        pid = uow.packages.add(PackageData(0, "SPOS", "Phần mềm bán hàng", 12, "office", 240, 24, 48, 72, True, 15_000_000))
+        uow.commit()
+    cid = service.save_customer(CustomerDraft(name="Nhà thuốc Minh Châu", kind="household"))
+    kid = service.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=15_000_000,
+                                              signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
+    service.add_payment(kid, PaymentData(None, date(2026, 9, 1), 15_000_000), None)
+    return service, clock, cid, kid
+
+
+def _row(service, ticket_id):
+    return next(r for r in service.list_tickets(ListQuery(limit=50)).rows if r.id == ticket_id)
+
+
+def _update(service, ticket_id, status):
+    t = service.get_ticket(ticket_id)
+    service.update_ticket(ticket_id, t.version, t.draft.__class__(**{**t.draft.__dict__, "status": status}), None)
+
+
+def test_an_incident_under_warranty_gets_proposal_and_fix_clocks_on_the_right_calendars(desk):
+    service, clock, cid, kid = desk
+    tid = service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Không in được hóa đơn",
+                                            request_type="incident", channel="hotline"), None)
+    row = _row(service, tid)
+    clocks = {c.kind: c for c in row.clocks}
+    # 4 working hours from Friday 16:00: 1.5 h on Friday, then Monday 08:00 + 2.5 h.
+    assert clocks["proposal"].due_at == vn(2026, 11, 23, 10, 30)
+    # The 24-hour window from Friday 16:00 touches Saturday: 48 clock hours.
+    assert clocks["fix"].due_at == vn(2026, 11, 22, 16, 0)
+    assert row.next_due_at == vn(2026, 11, 22, 16, 0)
+
+
+def test_waiting_on_the_customer_pauses_and_resuming_pushes_the_due_time(desk):
+    service, clock, cid, kid = desk
+    tid = service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Máy chủ báo lỗi",
+                                            request_type="incident", channel="hotline"), None)
+    clock.now = vn(2026, 11, 20, 17, 0)
+    _update(service, tid, "waiting_customer")
+    paused = {c.kind: c for c in _row(service, tid).clocks}
+    assert paused["fix"].paused_since == vn(2026, 11, 20, 17, 0)
+    clock.now = vn(2026, 11, 21, 9, 0)  # 16 hours later the customer answers
+    _update(service, tid, "in_progress")
+    resumed = {c.kind: c for c in _row(service, tid).clocks}
+    assert resumed["fix"].paused_since is None
+    assert resumed["fix"].due_at == vn(2026, 11, 22, 16, 0) + timedelta(hours=16)
+    # The proposal clock counts working time only: of the 16 hours paused, just Friday
+    # 17:00-17:30 was office time, so it moves from Monday 10:30 to 11:00.
+    assert resumed["proposal"].due_at == vn(2026, 11, 23, 11, 0)
+
+
+def test_solution_proposed_meets_the_proposal_clock_and_resolved_meets_the_fix(desk):
+    service, clock, cid, kid = desk
+    tid = service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Lỗi đồng bộ",
+                                            request_type="incident", channel="hotline"), None)
+    clock.now = vn(2026, 11, 20, 17, 0)
+    _update(service, tid, "solution_proposed")
+    row = _row(service, tid)
+    clocks = {c.kind: c for c in row.clocks}
+    assert clocks["proposal"].stopped_at == vn(2026, 11, 20, 17, 0) and clocks["fix"].stopped_at is None
+    assert row.next_due_at == clocks["fix"].due_at
+    clock.now = vn(2026, 11, 21, 10, 0)
+    _update(service, tid, "resolved")
+    row = _row(service, tid)
+    assert all(c.stopped_at is not None for c in row.clocks) and row.next_due_at is None
+    clock.now = vn(2026, 11, 23, 9, 0)  # reopened: the fix did not hold
+    _update(service, tid, "in_progress")
+    fix = {c.kind: c for c in _row(service, tid).clocks}["fix"]
+    assert fix.started_at == vn(2026, 11, 23, 9, 0) and fix.stopped_at is None
+
+
+def test_complaints_run_72_hours_and_refused_or_billable_requests_get_no_fix_clock(desk):
+    service, clock, cid, kid = desk
+    tid = service.create_ticket(TicketDraft(customer_id=cid, subject="Kỹ thuật viên đến muộn", request_type="complaint",
+                                            channel="hotline"), None)
+    assert [(c.kind, c.due_at) for c in _row(service, tid).clocks] == [("complaint", vn(2026, 11, 23, 16, 0))]
+    other = service.save_customer(CustomerDraft(name="Quán cà phê Nhung", kind="household"))
+    tid = service.create_ticket(TicketDraft(customer_id=other, subject="Lỗi máy in", request_type="incident",
+                                            channel="hotline"), None)
+    assert [c.kind for c in _row(service, tid).clocks] == ["proposal"]  # billable: proposal only
+
+
+def test_lists_sort_by_time_left_in_sql(desk):
+    service, clock, cid, kid = desk
+    ids = []
+    for hour in (9, 15, 11):
+        clock.now = vn(2026, 11, 19, hour, 0)
+        ids.append(service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject=f"Sự cố {hour}",
+                                                     request_type="incident", channel="hotline"), None))
+    rows = service.list_tickets(ListQuery(sort="next_due_at")).rows
+    assert [r.id for r in rows] == [ids[0], ids[2], ids[1]]
