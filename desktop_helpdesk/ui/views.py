@@ -347,8 +347,12 @@ def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel
         Column(N_("Coverage"), "coverage", lambda r: enum_label(Coverage, r.coverage), width=90),
         Column(N_("Assigned to"), "", lambda r: r.assignee, width=140),
     ]
-    return PagedTableModel(columns, service.list_tickets, worker, default_sort="received_at", default_descending=True,
-                           filters={"state": "open"})
+    from .countdown import TicketsModel
+
+    # The live countdown, third: what the operator watches; painted by TicketsModel.data.
+    columns.insert(2, Column(N_("Time left"), "next_due_at", lambda r: "", width=150))
+    return TicketsModel(columns, service.list_tickets, worker, now=service.now, countdown_column=2,
+                        default_sort="received_at", default_descending=True, filters={"state": "open"})
 
 
 class CustomersPage(ListPage):
@@ -560,6 +564,7 @@ class TicketsPage(ListPage):
 
     key = "tickets"
     title = N_("Tickets")
+    columns_version = 2  # 2: the live "Time left" column
     new_label = N_("&New ticket")
     STATES = (("open", N_("Open tickets")), ("done", N_("Resolved and closed")), ("", N_("All tickets")))
 
@@ -582,7 +587,18 @@ class TicketsPage(ListPage):
         self._details = None
         self._asked = 0
         self.current_changed.connect(self._show_current)
+        from .countdown import CountdownTicker
+
+        self.ticker = CountdownTicker(self.table, self.model, service.now, self)
         self.build_layout(self.splitter)
+
+    def showEvent(self, event) -> None:
+        self.ticker.start()  # only a visible view ticks
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        self.ticker.stop()
+        super().hideEvent(event)
 
     def _show_current(self, row) -> None:
         self._asked += 1

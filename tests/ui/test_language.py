@@ -43,7 +43,7 @@ def test_switching_language_changes_every_open_window_at_once(open_desk, transla
     assert not left, left
     headers = {window.pages["tickets"].model.headerData(i, _h()) for i in range(4)}
     assert {"Mã", "Tiêu đề"} <= headers
-    assert window.pages["tickets"].model.data(window.pages["tickets"].model.index(0, 6)) in {
+    assert window.pages["tickets"].model.data(window.pages["tickets"].model.index(0, 7)) in {
         "Mới", "Đang xử lý", "Chờ khách hàng", "Đã đề xuất phương án"}
     assert dialog.save_button.text() == "&Lưu"
 

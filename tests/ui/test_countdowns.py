@@ -1,0 +1,97 @@
+"""Live countdowns in the ticket list, with an injected clock (no sleeping)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+
+from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, PackageData, PaymentData, TicketDraft
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def _ticket(desk, clock):
+    s = desk.service
+    with s.uow_factory() as uow:
+        pid = uow.packages.add(PackageData(0, "GOLD", "Quản lý tiệm vàng", 12, "always", 120, 24, 48, 72, True, 45_000_000))
+        uow.commit()
+    cid = s.save_customer(CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
+    kid = s.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=45_000_000,
+                                        signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
+    s.add_payment(kid, PaymentData(None, date(2026, 9, 1), 45_000_000), None)
+    return s.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Cân điện tử không nhận",
+                                       request_type="incident", channel="hotline"), None)
+
+
+def _cell(page):
+    model = page.model
+    index = model.index(0, model.countdown_column)
+    return model.data(index), model.data(index, Qt.ItemDataRole.ForegroundRole)
+
+
+def test_advancing_the_clock_changes_the_countdown_and_its_state_and_pausing_freezes_it(open_desk, qtbot):
+    desk = open_desk()
+    clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
+    desk.service._now = clock
+    tid = _ticket(desk, clock)
+    desk.window.show_view("tickets")
+    page = desk.window.pages["tickets"]
+    page.reload()
+    desk.idle()
+    # 24/7 package: the proposal clock is 2 working hours = 2 clock hours.
+    text, colour = _cell(page)
+    assert text == "● 2 h left" and colour.name() == "#1b5e20"
+
+    clock.now += timedelta(minutes=100)  # 1 h 40 min used of 2 h: at risk (75 %)
+    page.ticker.tick()
+    text, colour = _cell(page)
+    assert text == "▲ 20 min left" and colour.name() == "#a15c00"
+
+    clock.now += timedelta(minutes=35)
+    page.ticker.tick()
+    assert _cell(page)[0] == "✖ 15 min overdue"
+
+    # Waiting on the customer: the clocks stop moving and the cell says so.
+    t = desk.service.get_ticket(tid)
+    desk.service.update_ticket(tid, t.version, t.draft.__class__(**{**t.draft.__dict__, "status": "waiting_customer"}), None)
+    page.reload()
+    desk.idle()
+    frozen = _cell(page)[0]
+    clock.now += timedelta(hours=5)
+    page.ticker.tick()
+    assert _cell(page)[0] == frozen
+
+
+def test_one_tick_repaints_only_the_visible_countdown_cells_and_runs_no_query(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    desk.window.show_view("tickets")
+    page = desk.window.pages["tickets"]
+    desk.idle()
+    changed = []
+    page.model.dataChanged.connect(lambda a, b, roles: changed.append((a.row(), b.row(), a.column(), b.column())))
+    resets = []
+    page.model.modelReset.connect(lambda: resets.append(1))
+    page.ticker.tick()
+    assert desk.worker.pending == 0 and not resets
+    first, last = page.ticker.visible_rows()
+    assert changed == [(first, last, page.model.countdown_column, page.model.countdown_column)]
+    assert last - first + 1 < page.model.rowCount()  # not every loaded row
+
+
+def test_a_hidden_view_does_not_tick(open_desk):
+    desk = open_desk()
+    desk.window.show_view("tickets")
+    page = desk.window.pages["tickets"]
+    assert page.ticker.timer.isActive()
+    desk.window.show_view("customers")
+    assert not page.ticker.timer.isActive()
