@@ -38,6 +38,7 @@ from .dto import (
     PlannedData,
     TicketDraft,
 )
+from . import clocks
 from .helpdesk import HelpdeskService, clean_customer
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -239,8 +240,15 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                 uow.tickets.append_event(ticket_id, by, NewEvent(TicketEventKind.ASSIGNED, field="assignee_id",
                                                                  new_value=str(assignee), occurred_at=when))
             previous = TicketStatus.NEW
+            terms = uow.tickets.terms_for_contract(kid)
+            policy = clocks.policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours,
+                                       terms.complaint_hours)
+            calendar = clocks.calendar_for(terms.support_hours)
+            running = clocks.start_clocks(clocks.clocks_for(rtype.value, coverage.value), policy, calendar,
+                                          received, TicketStatus.NEW.value)
             for step in path:
                 when = min(when + timedelta(minutes=rng.randrange(20, 600)), now)
+                running = clocks.follow_status(running, previous.value, step.value, when, policy, calendar)
                 uow.tickets.append_event(ticket_id, assignee or by, NewEvent(
                     TicketEventKind.STATUS_CHANGED, field="status", old_value=previous.value, new_value=step.value,
                     occurred_at=when))
@@ -248,6 +256,8 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                     uow.tickets.append_event(ticket_id, assignee or by, NewEvent(
                         TicketEventKind.NOTE, body=rng.choice(data["waiting_notes"]), occurred_at=when))
                 previous = step
+            uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in running.items()},
+                                   clocks.next_due(running))
         counts["tickets"] = 160
         uow.set_meta("demo_loaded_at", now.isoformat())
         uow.commit()

@@ -225,6 +225,11 @@ class MainWindow(QMainWindow):
             self.packages, self.operators = data
 
         self.worker.submit(lambda: (self.service.packages(), self.service.operators()), on_done=got)
+        # Build the support calendars (holidays for 20 years, ~0.25 s) on the worker, before
+        # the first countdown is painted on the GUI thread.
+        from ..services.clocks import calendar_for
+
+        self.worker.submit(lambda: [calendar_for(hours) for hours in ("office", "always")])
 
     # -- dialogs ---------------------------------------------------------------------
     def _open(self, dialog, page_key: str) -> None:

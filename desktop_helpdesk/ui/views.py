@@ -350,7 +350,7 @@ def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel
     from .countdown import TicketsModel
 
     # The live countdown, third: what the operator watches; painted by TicketsModel.data.
-    columns.insert(2, Column(N_("Time left"), "next_due_at", lambda r: "", width=150))
+    columns.insert(2, Column(N_("Time left"), "next_due_at", lambda r: "", width=200))
     return TicketsModel(columns, service.list_tickets, worker, now=service.now, countdown_column=2,
                         default_sort="received_at", default_descending=True, filters={"state": "open"})
 
