@@ -266,6 +266,7 @@ def _self_test(app, window, worker, service) -> int:
 
     results: dict[str, object] = {}
     loop = QEventLoop()
+    window.dashboard.reload()
     for key, page in window.pages.items():
         model = page.model
         model.page_loaded.connect(lambda n, k=key: (results.setdefault(k, n), _maybe_quit(results, window, loop)))

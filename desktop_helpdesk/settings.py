@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 class Settings:
     language: str = ""  # "" = not chosen yet: follow the system, Vietnamese or else English
     operator_code: str = ""
-    last_view: str = "tickets"
+    last_view: str = "dashboard"
     window_geometry: str = ""
     window_state: str = ""
     header_states: dict = field(default_factory=dict)

@@ -493,11 +493,11 @@ class SqlTicketRepository(_Repo):
         "next_due_at": _empty_if_null(m.Ticket.next_due_at, "'9999-12-31 00:00:00.000000'"),
     }
 
-    def list(self, query: ListQuery) -> Page:
+    def _row_stmt(self):
         T = m.Ticket
         assignee = aliased(m.Operator)
         P = m.Package
-        stmt = (
+        return (
             select(T.id, T.code, T.subject, T.customer_id, m.Customer.name.label("customer_name"),
                    m.Contract.number.label("contract_number"), T.request_type, T.channel, T.priority, T.status,
                    T.coverage, assignee.full_name.label("assignee"), T.received_at, T.next_due_at,
@@ -508,6 +508,16 @@ class SqlTicketRepository(_Repo):
             .outerjoin(P, P.id == m.Contract.package_id)
             .outerjoin(assignee, assignee.id == T.assignee_id)
         )
+
+    @staticmethod
+    def _to_row(r) -> TicketRow:
+        return TicketRow(r.id, r.code, r.subject, r.customer_id, r.customer_name, _nn(r.contract_number),
+                         r.request_type, r.channel, r.priority, r.status, _nn(r.coverage),
+                         _nn(r.assignee), r.received_at, _clocks_of(r), _terms_of(r), r.next_due_at)
+
+    def list(self, query: ListQuery) -> Page:
+        T = m.Ticket
+        stmt = self._row_stmt()
         cond = _text_filter(T.search_text, query.text)
         if cond is not None:
             stmt = stmt.where(cond)
@@ -518,10 +528,51 @@ class SqlTicketRepository(_Repo):
             stmt = stmt.where(_likely(self.s, T.status.not_in(OPEN_STATUSES)))
         if query.filters.get("customer_id"):
             stmt = stmt.where(T.customer_id == query.filters["customer_id"])
-        return _keyset(self.s, stmt, _sort(self.SORTS, query.sort), T.id, query,
-                       lambda r: TicketRow(r.id, r.code, r.subject, r.customer_id, r.customer_name, _nn(r.contract_number),
-                                           r.request_type, r.channel, r.priority, r.status, _nn(r.coverage),
-                                           _nn(r.assignee), r.received_at, _clocks_of(r), _terms_of(r), r.next_due_at))
+        return _keyset(self.s, stmt, _sort(self.SORTS, query.sort), T.id, query, self._to_row)
+
+    def _due_stmt(self, start, end):
+        T = m.Ticket
+        stmt = self._row_stmt().where(T.next_due_at.is_not(None))
+        if start is not None:
+            stmt = stmt.where(T.next_due_at >= start)
+        if end is not None:
+            stmt = stmt.where(T.next_due_at < end)
+        return stmt
+
+    def count_due(self, start, end) -> int:
+        T = m.Ticket
+        stmt = select(func.count(T.id)).where(T.next_due_at.is_not(None))
+        if start is not None:
+            stmt = stmt.where(T.next_due_at >= start)
+        if end is not None:
+            stmt = stmt.where(T.next_due_at < end)
+        return self.s.scalar(stmt) or 0
+
+    def due_rows(self, start, end, limit: int) -> list:
+        rows = self.s.execute(self._due_stmt(start, end).order_by(m.Ticket.next_due_at, m.Ticket.id).limit(limit))
+        return [self._to_row(r) for r in rows]
+
+    def _paused_condition(self):
+        T = m.Ticket
+        return or_(*(and_(getattr(T, f"{k}_paused_since").is_not(None), getattr(T, f"{k}_stopped_at").is_(None))
+                     for k in CLOCK_KINDS))
+
+    def count_paused(self) -> int:
+        return self.s.scalar(select(func.count(m.Ticket.id)).where(self._paused_condition())) or 0
+
+    def paused_rows(self, limit: int) -> list:
+        rows = self.s.execute(self._row_stmt().where(self._paused_condition())
+                              .order_by(m.Ticket.next_due_at, m.Ticket.id).limit(limit))
+        return [self._to_row(r) for r in rows]
+
+    def stopped_clocks_since(self, since) -> list[tuple]:
+        """(stopped_at, due_at) of every clock stopped since `since`, for met / breached counts."""
+        T = m.Ticket
+        out = []
+        for k in CLOCK_KINDS:
+            stopped, due = getattr(T, f"{k}_stopped_at"), getattr(T, f"{k}_due_at")
+            out += self.s.execute(select(stopped, due).where(stopped >= since)).all()
+        return out
 
     def clock_columns(self, ticket_id: int) -> tuple[dict, SlaTerms]:
         """kind -> stored columns of each clock, and the package terms they run on."""

@@ -351,3 +351,25 @@ class CoverageFacts:
 class VerificationQuestionData:
     id: int
     question: str
+
+
+@dataclass(frozen=True)
+class DashboardItem:
+    """A line of the dashboard: a ticket (with its clock) or an obligation (with its contract)."""
+
+    section: str
+    ticket_id: int | None
+    contract_id: int | None
+    code: str
+    title: str
+    customer_name: str
+    due: datetime | date | None
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    now: datetime
+    counts: Mapping[str, int]
+    items: tuple[DashboardItem, ...]
+    met_breached_by_day: tuple[tuple[date, int, int], ...]  # (day, met, breached), oldest first

@@ -452,6 +452,11 @@ class HelpdeskService:
             uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.NOTE, body=normalize_multiline(note)))
             uow.commit()
 
+    def dashboard(self):
+        from . import dashboard
+
+        return dashboard.build(self, self._now())
+
     # -- meta ------------------------------------------------------------------------
     def is_empty(self) -> bool:
         with self._uow() as uow:

@@ -64,11 +64,16 @@ class MainWindow(QMainWindow):
             "obligations": ObligationsPage(worker, service),
             "tickets": TicketsPage(worker, service),
         }
+        from .dashboard import DashboardPage
+
+        self.dashboard = DashboardPage(worker, service)
+        #: Every view in navigation order: the dashboard (the start view), then the lists.
+        self.views = {"dashboard": self.dashboard, **self.pages}
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setMaximumWidth(240)
         self.stack = QStackedWidget()
-        for key, page in self.pages.items():
+        for key, page in self.views.items():
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
@@ -89,6 +94,9 @@ class MainWindow(QMainWindow):
         self.pages["obligations"].contract_requested.connect(self.edit_contract)
         self.pages["contracts"].new_requested.connect(self.new_contract)
         self.pages["contracts"].edit_requested.connect(self.edit_contract)
+        self.dashboard.ticket_requested.connect(self.edit_ticket)
+        self.dashboard.contract_requested.connect(self.edit_contract)
+        self.dashboard.load_failed.connect(self.show_error)
         self.pages["tickets"].new_requested.connect(self.new_ticket)
         self.pages["tickets"].edit_requested.connect(self.edit_ticket)
         for page in self.pages.values():
@@ -123,7 +131,7 @@ class MainWindow(QMainWindow):
         self.act_quit.setShortcuts([QKeySequence("Ctrl+Q")])
         self.act_refresh = act("F5", self.refresh_current)
         self.act_filter = act("Ctrl+L", self.focus_filter)
-        self.act_views = []
+        self.act_views = [act("Ctrl+D", lambda _c=False: self.show_view("dashboard"))]
         for i, key in enumerate(self.pages):
             self.act_views.append(act(f"Ctrl+{i + 1}", lambda _c=False, k=key: self.show_view(k)))
         self.act_vi = QAction(self, checkable=True)
@@ -158,7 +166,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("Desktop Helpdesk"))
         for i in range(self.nav.count()):
             item = self.nav.item(i)
-            item.setText(_(self.pages[item.data(Qt.ItemDataRole.UserRole)].title))
+            item.setText(_(self.views[item.data(Qt.ItemDataRole.UserRole)].title))
         self.menu_file.setTitle(_("&File"))
         self.menu_view.setTitle(_("&View"))
         self.menu_language.setTitle(_("&Language"))
@@ -169,8 +177,8 @@ class MainWindow(QMainWindow):
         self.act_quit.setText(_("&Quit"))
         self.act_refresh.setText(_("&Refresh"))
         self.act_filter.setText(_("&Filter the list"))
-        for a, key in zip(self.act_views, self.pages):
-            a.setText(_(self.pages[key].title))
+        for a, key in zip(self.act_views, self.views):
+            a.setText(_(self.views[key].title))
         self.act_vi.setText("Tiếng Việt")
         self.act_en.setText("English")
         self.act_vi.setChecked(language() == "vi")
@@ -200,12 +208,12 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(row)
         key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
         self.settings.last_view = key
-        page = self.pages[key]
-        if page.model.rowCount() == 0 and page.model.canFetchMore():
+        page = self.pages.get(key)
+        if page is not None and page.model.rowCount() == 0 and page.model.canFetchMore():
             page.model.fetchMore()
 
     def show_view(self, key: str) -> None:
-        keys = list(self.pages)
+        keys = list(self.views)
         if key in keys:
             self.nav.setCurrentRow(keys.index(key))
 
@@ -217,6 +225,8 @@ class MainWindow(QMainWindow):
 
     def focus_filter(self) -> None:
         page = self.current_page()
+        if not hasattr(page, "filter"):
+            return
         page.filter.setFocus()
         page.filter.selectAll()
 
@@ -335,7 +345,7 @@ class MainWindow(QMainWindow):
             self.pages["tickets"].splitter.restoreState(_unb64(s.splitter_states["ticket_detail"]))
         if "customer_detail" in s.splitter_states:
             self.pages["customers"].splitter.restoreState(_unb64(s.splitter_states["customer_detail"]))
-        self.show_view(s.last_view if s.last_view in self.pages else "tickets")
+        self.show_view(s.last_view if s.last_view in self.views else "dashboard")
 
     def save_layout(self) -> None:
         s = self.settings

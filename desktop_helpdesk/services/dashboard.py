@@ -1,0 +1,86 @@
+"""What a support lead sees first: every promise about to be broken.
+
+Counts come from SQL on the stored due times (indexed); "at risk" needs each clock's share
+of its target, so it is worked out in Python for the few clocks due within the next days.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from ..domain.sla import ClockKind, ClockState
+from . import clocks as rules
+from .dto import DashboardData, DashboardItem, ListQuery
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+SECTIONS = ("breached", "at_risk", "due_2h", "due_today", "due_week", "paused", "warranty_ending", "renewals_due")
+LIST_LIMIT = 50
+#: The longest an at-risk clock can be from its due time: 25 % of the 72-hour complaint
+#: target, or 1 working hour of a proposal stretched over a long holiday.
+AT_RISK_HORIZON = timedelta(days=4)
+
+
+def build(service, now: datetime) -> DashboardData:
+    """Runs on the worker. `service` is the HelpdeskService (its unit of work and clock)."""
+    local = now.astimezone(VN)
+    end_of_today = datetime.combine(local.date() + timedelta(days=1), time(0), VN)
+    end_of_week = datetime.combine(local.date() + timedelta(days=7 - local.weekday()), time(0), VN)
+    counts: Counter = Counter()
+    items: list[DashboardItem] = []
+
+    def ticket_item(section, r, due):
+        return DashboardItem(section, r.id, None, r.code, r.subject, r.customer_name, due)
+
+    with service.uow_factory() as uow:
+        windows = {
+            "breached": (None, now),
+            "due_2h": (now, now + timedelta(hours=2)),
+            "due_today": (now, end_of_today),
+            "due_week": (now, end_of_week),
+        }
+        for section, (start, end) in windows.items():
+            counts[section] = uow.tickets.count_due(start, end)
+            for r in uow.tickets.due_rows(start, end, LIST_LIMIT):
+                items.append(ticket_item(section, r, r.next_due_at))
+        counts["paused"] = uow.tickets.count_paused()
+        for r in uow.tickets.paused_rows(LIST_LIMIT):
+            items.append(ticket_item("paused", r, r.next_due_at))
+        # At risk: exact share of the target, for the clocks that can be at risk at all.
+        at_risk = 0
+        for r in uow.tickets.due_rows(now, now + AT_RISK_HORIZON, 5000):
+            terms = r.terms
+            policy = rules.policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours,
+                                      terms.complaint_hours)
+            calendar = rules.calendar_for(terms.support_hours)
+            for c in r.clocks:
+                if c.stopped_at is not None:
+                    continue
+                clock = rules.clock_from_columns(ClockKind(c.kind), {
+                    "started_at": c.started_at, "paused_seconds": c.paused_seconds, "paused_since": c.paused_since,
+                    "stopped_at": c.stopped_at, "due_at": c.due_at}, policy, calendar)
+                if clock.state(now, policy.at_risk_share) == ClockState.AT_RISK:
+                    at_risk += 1
+                    if at_risk <= LIST_LIMIT:
+                        items.append(ticket_item("at_risk", r, c.due_at))
+                    break
+        counts["at_risk"] = at_risk
+    today = local.date()
+    for section, kind in (("warranty_ending", "warranty_end"), ("renewals_due", "renewal_notice")):
+        rows = service.list_obligations(ListQuery(limit=500, filters={
+            "kind": kind, "from": today if kind == "warranty_end" else today - timedelta(days=30),
+            "until": today + timedelta(days=30)})).rows
+        counts[section] = len(rows)
+        items.extend(DashboardItem(section, None, r.contract_id, r.contract_number, r.title, r.customer_name, r.due_on, r.kind)
+                     for r in rows[:LIST_LIMIT])
+    with service.uow_factory() as uow:
+        stops = uow.tickets.stopped_clocks_since(now - timedelta(days=30))
+    by_day: dict = {}
+    for stopped_at, due_at in stops:
+        day = stopped_at.astimezone(VN).date()
+        met, breached = by_day.get(day, (0, 0))
+        by_day[day] = (met + 1, breached) if stopped_at <= due_at else (met, breached + 1)
+    days = [today - timedelta(days=i) for i in range(29, -1, -1)]
+    chart = tuple((d, *by_day.get(d, (0, 0))) for d in days)
+    return DashboardData(now, dict(counts), tuple(items), chart)

@@ -1,0 +1,47 @@
+"""The dashboard's counts match the data they summarise."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from desktop_helpdesk.db.repositories import uow_factory
+from desktop_helpdesk.domain.sla import ClockState
+from desktop_helpdesk.services.demo import load_demo
+from desktop_helpdesk.services.dto import ListQuery
+from desktop_helpdesk.services.helpdesk import HelpdeskService
+
+NOW = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)
+
+
+def _all_tickets(service):
+    return service.list_tickets(ListQuery(limit=1000)).rows
+
+
+def test_counts_match_a_recount_of_every_ticket_clock(engine):
+    service = HelpdeskService(uow_factory(engine), now=lambda: NOW)
+    load_demo(service)
+    data = service.dashboard()
+    tickets = _all_tickets(service)
+    dues = [t.next_due_at for t in tickets if t.next_due_at is not None]
+    assert data.counts["breached"] == sum(1 for d in dues if d < NOW) > 0
+    assert data.counts["due_2h"] == sum(1 for d in dues if NOW <= d < NOW + timedelta(hours=2))
+    paused = [t for t in tickets if any(c.paused_since and not c.stopped_at for c in t.clocks)]
+    assert data.counts["paused"] == len(paused) > 0
+    at_risk = [t for t in tickets if t.next_due_at and t.next_due_at >= NOW
+               and any(c.stopped_at is None for c in t.clocks) and _any_at_risk(t)]
+    assert data.counts["at_risk"] == len(at_risk)
+    assert {i.ticket_id for i in data.items if i.section == "paused"} == {t.id for t in paused}
+    assert len(data.met_breached_by_day) == 30
+    met = sum(m for _d, m, _b in data.met_breached_by_day)
+    breached = sum(b for _d, _m, b in data.met_breached_by_day)
+    assert met + breached > 0
+    renewals = service.list_obligations(ListQuery(limit=500, filters={"kind": "renewal_notice"})).rows
+    assert data.counts["renewals_due"] <= len(renewals)
+
+
+def _any_at_risk(ticket) -> bool:
+    from desktop_helpdesk.ui.countdown import live_clocks
+
+    return any(c.stopped_at is None and c.state(NOW) == ClockState.AT_RISK for _k, c in live_clocks(ticket))
+
+
