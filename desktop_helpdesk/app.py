@@ -240,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         return code
 
     window.show()
+    window.alerts.start()
     code = app.exec()
     try:
         worker.run_sync(optimize, engine)

@@ -20,6 +20,7 @@ class Settings:
     language: str = ""  # "" = not chosen yet: follow the system, Vietnamese or else English
     operator_code: str = ""
     last_view: str = "dashboard"
+    do_not_disturb: bool = False
     window_geometry: str = ""
     window_state: str = ""
     header_states: dict = field(default_factory=dict)

@@ -345,6 +345,23 @@ class TicketEvent(Base):
     operator: Mapped[Optional[Operator]] = relationship()
 
 
+class Alert(RowMixin, Base):
+    """A notification raised once: `key` names the clock and state (or the obligation), so
+    a restart never repeats it and a clock that breached while the app was closed is
+    reported once on start."""
+
+    __tablename__ = "alerts"
+
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    ticket_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    contract_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+
 class AppMeta(Base):
     """Small key/value facts about this database (e.g. when demo data was loaded)."""
 

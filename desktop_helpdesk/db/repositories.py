@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import Select, and_, func, literal, literal_column, or_, select, tuple_
+from sqlalchemy import Select, String, and_, func, literal, literal_column, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,6 +20,7 @@ from ..domain.enums import ContractStage, RequestType, TicketStatus
 from ..domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
 from ..domain.text import fold, sort_text
 from ..services.dto import (  # noqa: F401  (db implements the services' protocol)
+    AlertData,
     ContractFile,
     ContractHistoryEntry,
     CoverageFacts,
@@ -696,6 +697,48 @@ class SqlObligationRepository(_Repo):
                                                r.contract_number, _nn(r.title), r.done_on))
 
 
+class SqlAlertRepository(_Repo):
+    def breached_without_alert(self, now, limit: int = 5000) -> list[tuple]:
+        """(ticket id, code, subject, clock kind, due) of clocks past due with no alert yet."""
+        T, A = m.Ticket, m.Alert
+        out = []
+        for kind in CLOCK_KINDS:
+            due, stopped, started = (getattr(T, f"{kind}_due_at"), getattr(T, f"{kind}_stopped_at"),
+                                     getattr(T, f"{kind}_started_at"))
+            key = literal("ticket:") + func.cast(T.id, String) + literal(f":{kind}:breached")
+            stmt = (select(T.id, T.code, T.subject, literal(kind), due)
+                    .where(started.is_not(None), stopped.is_(None), due < now,
+                           ~select(A.id).where(A.key == key).exists())
+                    .order_by(due).limit(limit))
+            out += self.s.execute(stmt).all()
+        return out
+
+    def has(self, key: str) -> bool:
+        return self.s.scalar(select(m.Alert.id).where(m.Alert.key == key)) is not None
+
+    def add(self, key: str, kind: str, title: str, ticket_id=None, contract_id=None, due_at=None, raised_at=None) -> None:
+        self.s.add(m.Alert(key=key, kind=kind, title=title, ticket_id=ticket_id, contract_id=contract_id,
+                           due_at=due_at, raised_at=raised_at or datetime.now(timezone.utc)))
+
+    def flush_new(self, keys) -> list[AlertData]:
+        self.s.flush()
+        if not keys:
+            return []
+        rows = self.s.scalars(select(m.Alert).where(m.Alert.key.in_(list(keys))).order_by(m.Alert.id))
+        return [_alert(a) for a in rows]
+
+    def recent(self, limit: int = 200) -> list[AlertData]:
+        rows = self.s.scalars(select(m.Alert).order_by(m.Alert.raised_at.desc(), m.Alert.id.desc()).limit(limit))
+        return [_alert(a) for a in rows]
+
+    def mark_read(self, now) -> None:
+        self.s.execute(m.Alert.__table__.update().where(m.Alert.read_at.is_(None)).values(read_at=now))
+
+
+def _alert(a) -> AlertData:
+    return AlertData(a.id, a.kind, a.ticket_id, a.contract_id, a.title, a.due_at, a.raised_at, a.read_at is not None)
+
+
 class SqlVerificationRepository(_Repo):
     def questions(self, customer_id: int) -> list[VerificationQuestionData]:
         rows = self.s.scalars(select(m.VerificationQuestion).where(m.VerificationQuestion.customer_id == customer_id)
@@ -728,6 +771,7 @@ class SqlUnitOfWork:
         self.tickets = SqlTicketRepository(self.session)
         self.obligations = SqlObligationRepository(self.session)
         self.verification = SqlVerificationRepository(self.session)
+        self.alerts = SqlAlertRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -373,3 +373,15 @@ class DashboardData:
     counts: Mapping[str, int]
     items: tuple[DashboardItem, ...]
     met_breached_by_day: tuple[tuple[date, int, int], ...]  # (day, met, breached), oldest first
+
+
+@dataclass(frozen=True)
+class AlertData:
+    id: int
+    kind: str  # "clock_at_risk", "clock_breached", "obligation_due"
+    ticket_id: int | None
+    contract_id: int | None
+    title: str
+    due_at: datetime | None
+    raised_at: datetime
+    read: bool = False

@@ -452,6 +452,21 @@ class HelpdeskService:
             uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.NOTE, body=normalize_multiline(note)))
             uow.commit()
 
+    def check_alerts(self):
+        from . import alerts
+
+        return alerts.check(self, self._now())
+
+    def recent_alerts(self, limit: int = 200):
+        from . import alerts
+
+        return alerts.recent(self, limit)
+
+    def mark_alerts_read(self) -> None:
+        from . import alerts
+
+        alerts.mark_read(self, self._now())
+
     def dashboard(self):
         from . import dashboard
 

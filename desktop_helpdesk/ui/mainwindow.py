@@ -94,6 +94,12 @@ class MainWindow(QMainWindow):
         self.pages["obligations"].contract_requested.connect(self.edit_contract)
         self.pages["contracts"].new_requested.connect(self.new_contract)
         self.pages["contracts"].edit_requested.connect(self.edit_contract)
+        from .alerts import AlertCenter
+
+        self.alerts = AlertCenter(worker, service, self)
+        self.alerts.do_not_disturb = settings.do_not_disturb
+        self.alerts.ticket_requested.connect(self.edit_ticket)
+        self.alerts.contract_requested.connect(self.edit_contract)
         self.dashboard.ticket_requested.connect(self.edit_ticket)
         self.dashboard.contract_requested.connect(self.edit_contract)
         self.dashboard.load_failed.connect(self.show_error)
@@ -141,6 +147,10 @@ class MainWindow(QMainWindow):
             group.addAction(a)
             a.triggered.connect(lambda _c=False, lg=lang: self.change_language(lg))
         self.act_about = act("", self.about)
+        self.act_alerts = act("Ctrl+Shift+A", lambda: self.alerts.show_list(self))
+        self.act_dnd = QAction(self, checkable=True)
+        self.act_dnd.setChecked(self.settings.do_not_disturb)
+        self.act_dnd.toggled.connect(self.set_do_not_disturb)
 
         bar = self.menuBar()
         self.menu_file = bar.addMenu("")
@@ -154,6 +164,9 @@ class MainWindow(QMainWindow):
         self.menu_view.addSeparator()
         self.menu_view.addAction(self.act_filter)
         self.menu_view.addAction(self.act_refresh)
+        self.menu_view.addSeparator()
+        self.menu_view.addAction(self.act_alerts)
+        self.menu_view.addAction(self.act_dnd)
         self.menu_language = bar.addMenu("")
         self.menu_language.addAction(self.act_vi)
         self.menu_language.addAction(self.act_en)
@@ -184,6 +197,8 @@ class MainWindow(QMainWindow):
         self.act_vi.setChecked(language() == "vi")
         self.act_en.setChecked(language() != "vi")
         self.act_about.setText(_("&About Desktop Helpdesk"))
+        self.act_alerts.setText(_("Recent &alerts…"))
+        self.act_dnd.setText(_("&Do not disturb"))
         self._show_operator()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -307,6 +322,11 @@ class MainWindow(QMainWindow):
         return self.operator.id if self.operator else None
 
     # -- language, errors, about -----------------------------------------------------
+    def set_do_not_disturb(self, on: bool) -> None:
+        self.alerts.do_not_disturb = on
+        self.settings.do_not_disturb = on
+        self._save_settings()
+
     def change_language(self, language: str) -> None:
         if self._set_language is not None:
             self._set_language(language)

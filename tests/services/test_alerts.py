@@ -1,0 +1,69 @@
+"""Alerts are raised once per clock and state, and survive a restart without repeating."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from desktop_helpdesk.db.engine import open_database
+from desktop_helpdesk.db.repositories import uow_factory
+from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, PackageData, PaymentData, TicketDraft
+from desktop_helpdesk.services.helpdesk import HelpdeskService
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def _setup(service):
+    with service.uow_factory() as uow:
+        pid = uow.packages.add(PackageData(0, "GOLD", "Quản lý tiệm vàng", 12, "always", 120, 24, 48, 72, True, 45_000_000))
+        uow.commit()
+    cid = service.save_customer(CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
+    kid = service.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=45_000_000,
+                                              signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
+    service.add_payment(kid, PaymentData(None, date(2026, 9, 1), 45_000_000), None)
+    return service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Cân điện tử không nhận",
+                                             request_type="incident", channel="hotline"), None)
+
+
+def test_at_risk_then_breached_each_once_and_not_again_after_a_restart(db_url):
+    clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
+    engine, _ = open_database(db_url)
+    service = HelpdeskService(uow_factory(engine), now=clock)
+    tid = _setup(service)
+    assert [a.kind for a in service.check_alerts() if a.ticket_id] == []
+    clock.now += timedelta(minutes=100)  # the 2-hour proposal clock is 83 % used
+    new = service.check_alerts()
+    assert [(a.kind, a.ticket_id) for a in new if a.ticket_id] == [("clock_at_risk", tid)]
+    assert [a for a in service.check_alerts() if a.ticket_id] == []  # once per state
+    clock.now += timedelta(minutes=30)
+    assert [(a.kind, a.ticket_id) for a in service.check_alerts() if a.ticket_id] == [("clock_breached", tid)]
+    engine.dispose()
+
+    # The app restarts a day later: nothing is repeated; the fix clock breached meanwhile.
+    clock.now += timedelta(days=2)
+    engine, _ = open_database(db_url)
+    service = HelpdeskService(uow_factory(engine), now=clock)
+    new = [a for a in service.check_alerts() if a.ticket_id]
+    assert [(a.kind, a.ticket_id) for a in new] == [("clock_breached", tid)]
+    assert "fix" not in new[0].title and new[0].due_at is not None
+    assert [a for a in service.check_alerts() if a.ticket_id] == []
+    kinds = [a.kind for a in service.recent_alerts()]
+    assert kinds.count("clock_breached") == 2 and kinds.count("clock_at_risk") == 1
+    engine.dispose()
+
+
+def test_obligations_alert_a_set_number_of_days_before_they_fall_due(engine):
+    clock = Clock(datetime(2027, 9, 25, 9, 0, tzinfo=VN))  # warranty ends 01/10/2027
+    service = HelpdeskService(uow_factory(engine), now=clock)
+    _setup(service)
+    new = [a for a in service.check_alerts() if a.kind == "obligation_due"]
+    assert len(new) == 1 and new[0].contract_id is not None
+    assert [a for a in service.check_alerts() if a.kind == "obligation_due"] == []

@@ -1,0 +1,62 @@
+"""Alerts through the window: a breach raises exactly one notification, a restart does not
+repeat it, many at once are grouped, do-not-disturb keeps quiet, a click opens the item."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from .test_countdowns import Clock, _ticket
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _check(desk, qtbot):
+    raised = []
+    desk.window.alerts.alerts_raised.connect(raised.extend)
+    desk.window.alerts.check()
+    desk.idle()
+    return [a for a in raised if a.ticket_id]
+
+
+def test_a_breach_raises_exactly_one_alert_and_a_restart_does_not_repeat_it(open_desk, qtbot):
+    desk = open_desk()
+    clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
+    desk.service._now = clock
+    tid = _ticket(desk, clock)
+    assert _check(desk, qtbot) == []
+    clock.now += timedelta(hours=3)  # the 2-hour proposal clock is breached
+    new = _check(desk, qtbot)
+    assert [(a.kind, a.ticket_id) for a in new] == [("clock_breached", tid)]
+    center = desk.window.alerts
+    assert center.shown_messages[-1][0] == "Breached" and "Cân điện tử" in center.shown_messages[-1][1]
+    assert _check(desk, qtbot) == []
+    # Clicking the notification opens the ticket.
+    center.open_last()
+    desk.idle()
+    assert desk.window.last_dialog.record_id == tid
+    desk.window.last_dialog.reject()
+    desk.close()
+
+    desk2 = open_desk()
+    desk2.service._now = clock
+    assert _check(desk2, qtbot) == []
+
+
+def test_many_alerts_at_once_are_grouped_and_do_not_disturb_keeps_quiet(open_desk, qtbot):
+    desk = open_desk(demo=True)  # the demo desk has many breached clocks
+    center = desk.window.alerts
+    center.do_not_disturb = True
+    new = _check(desk, qtbot)
+    assert len(new) > 3 and center.shown_messages == []
+    dialog = center.show_list(desk.window)
+    desk.idle()
+    assert dialog.list.count() >= len(new)
+    dialog.reject()
+
+    desk.window.set_do_not_disturb(False)
+    desk.service._now = lambda: datetime(2026, 11, 28, 3, 0, tzinfo=ZoneInfo("UTC"))  # a week later
+    new = _check(desk, qtbot)
+    assert len(new) > 3
+    title, body = center.shown_messages[-1]
+    assert title == f"{len([a for a in center.last_shown])} new alerts" and "breached" in body
