@@ -336,7 +336,7 @@ def contracts_model(worker: DbWorker, service: HelpdeskService) -> PagedTableMod
 def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel:
     columns = [
         Column(N_("Code"), "code", lambda r: r.code, width=100),
-        Column(N_("Received"), "received_at", lambda r: format_datetime(r.received_at), width=120),
+        Column(N_("Received"), "received_at", lambda r: format_datetime(r.received_at), width=165),
         Column(N_("Subject"), "subject", lambda r: r.subject, width=260),
         Column(N_("Customer"), "customer", lambda r: r.customer_name, width=200),
         Column(N_("Contract"), "", lambda r: r.contract_number, width=100),
