@@ -143,6 +143,21 @@ class SqlPackageRepository(_Repo):
             for p in rows
         ]
 
+    def update_terms(self, package_id: int, data: PackageData) -> None:
+        p = self._load(m.Package, package_id)
+        p.warranty_months, p.support_hours = data.warranty_months, data.support_hours
+        p.proposal_target_minutes, p.fix_target_hours = data.proposal_target_minutes, data.fix_target_hours
+        p.fix_extended_hours, p.complaint_target_hours = data.fix_extended_hours, data.complaint_target_hours
+        _bump(p)
+        self.s.flush()
+
+    def open_ticket_ids(self, package_id: int) -> list[int]:
+        """Tickets whose clocks run on this package's terms and may still change."""
+        T = m.Ticket
+        return list(self.s.scalars(
+            select(T.id).join(m.Contract, m.Contract.id == T.contract_id)
+            .where(m.Contract.package_id == package_id, T.next_due_at.is_not(None)).order_by(T.id)))
+
     def add(self, data: PackageData) -> int:
         p = m.Package(
             code=data.code, name=data.name, warranty_months=data.warranty_months,

@@ -49,6 +49,7 @@ from .dto import (
     OperatorDraft,
     Page,
     PaymentData,
+    SlaTerms,
     TicketDraft,
 )
 from . import clocks
@@ -56,6 +57,7 @@ from .ports import UnitOfWorkFactory
 
 
 VN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+MSG_NOT_POSITIVE = v.N_("Enter a number above zero.")
 
 
 class ValidationFailed(Exception):
@@ -181,6 +183,39 @@ class HelpdeskService:
             )
             uow.commit()
             return new_id
+
+    def update_package_terms(self, data: PackageData, progress=None, batch: int = 1000) -> int:
+        """Save a package's warranty and SLA terms, then recompute the due times of every
+        ticket clock still running on them, in batches (one transaction each), reporting
+        `progress(done, total)`. Returns how many tickets were recomputed."""
+        _check([None if isinstance(value, int) and value > 0 else v.ValidationError(name, "not_positive", MSG_NOT_POSITIVE)
+                for name, value in (("warranty_months", data.warranty_months),
+                                    ("proposal_target_minutes", data.proposal_target_minutes),
+                                    ("fix_target_hours", data.fix_target_hours),
+                                    ("fix_extended_hours", data.fix_extended_hours),
+                                    ("complaint_target_hours", data.complaint_target_hours))])
+        with self._uow() as uow:
+            uow.packages.update_terms(data.id, data)
+            ids = uow.packages.open_ticket_ids(data.id)
+            uow.commit()
+        terms = SlaTerms(data.support_hours, data.proposal_target_minutes, data.fix_target_hours,
+                         data.fix_extended_hours, data.complaint_target_hours)
+        policy, calendar = clocks.policy_for(*_targets(terms)), clocks.calendar_for(terms.support_hours)
+        for start in range(0, len(ids), batch):
+            with self._uow() as uow:
+                for ticket_id in ids[start:start + batch]:
+                    stored, _terms = uow.tickets.clock_columns(ticket_id)
+                    moved = {}
+                    for k, cols in stored.items():
+                        kind = ClockKind(k)
+                        clock = clocks.clock_from_columns(kind, cols, policy, calendar)
+                        moved[kind] = clock.recompute(policy.target(kind), calendar) if clock else None
+                    uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in moved.items()},
+                                           clocks.next_due(moved))
+                uow.commit()
+            if progress is not None:
+                progress(min(start + batch, len(ids)), len(ids))
+        return len(ids)
 
     def packages(self):
         with self._uow() as uow:

@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
             a.triggered.connect(lambda _c=False, lg=lang: self.change_language(lg))
         self.act_about = act("", self.about)
         self.act_alerts = act("Ctrl+Shift+A", lambda: self.alerts.show_list(self))
+        self.act_packages = act("", self.edit_packages)
         self.act_dnd = QAction(self, checkable=True)
         self.act_dnd.setChecked(self.settings.do_not_disturb)
         self.act_dnd.toggled.connect(self.set_do_not_disturb)
@@ -156,6 +157,8 @@ class MainWindow(QMainWindow):
         self.menu_file = bar.addMenu("")
         for a in (self.act_new_ticket, self.act_new_customer, self.act_new_contract):
             self.menu_file.addAction(a)
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_packages)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         self.menu_view = bar.addMenu("")
@@ -198,6 +201,7 @@ class MainWindow(QMainWindow):
         self.act_en.setChecked(language() != "vi")
         self.act_about.setText(_("&About Desktop Helpdesk"))
         self.act_alerts.setText(_("Recent &alerts…"))
+        self.act_packages.setText(_("&Packages and SLA…"))
         self.act_dnd.setText(_("&Do not disturb"))
         self._show_operator()
 
@@ -322,6 +326,16 @@ class MainWindow(QMainWindow):
         return self.operator.id if self.operator else None
 
     # -- language, errors, about -----------------------------------------------------
+    def edit_packages(self) -> None:
+        from .packages import PackagesDialog
+
+        dialog = PackagesDialog(self.worker, self.service, self.packages, self)
+        dialog.saved.connect(lambda *_: (self.refresh_reference_data(), self.pages["tickets"].reload(),
+                                         self.dashboard.reload()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.last_dialog = dialog
+
     def set_do_not_disturb(self, on: bool) -> None:
         self.alerts.do_not_disturb = on
         self.settings.do_not_disturb = on

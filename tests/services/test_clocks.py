@@ -121,3 +121,27 @@ def test_lists_sort_by_time_left_in_sql(desk):
                                                      request_type="incident", channel="hotline"), None))
     rows = service.list_tickets(ListQuery(sort="next_due_at")).rows
     assert [r.id for r in rows] == [ids[0], ids[2], ids[1]]
+
+
+def test_editing_a_package_policy_recomputes_running_clocks_with_progress(desk):
+    service, clock, cid, kid = desk
+    tid = service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Không in được hóa đơn",
+                                            request_type="incident", channel="hotline"), None)
+    package = service.packages()[0]
+    progress = []
+    count = service.update_package_terms(package.__class__(**{**package.__dict__, "proposal_target_minutes": 120}),
+                                         progress=lambda done, total: progress.append((done, total)))
+    assert count == 1 and progress == [(1, 1)]
+    clocks = {c.kind: c for c in _row(service, tid).clocks}
+    # 2 working hours from Friday 16:00: 1.5 h on Friday, then Monday 08:00 + 0.5 h.
+    assert clocks["proposal"].due_at == vn(2026, 11, 23, 8, 30)
+    assert clocks["fix"].due_at == vn(2026, 11, 22, 16, 0)  # unchanged target, same due
+
+
+def test_a_policy_target_must_be_above_zero(desk):
+    from desktop_helpdesk.services.helpdesk import ValidationFailed
+
+    service, *_ = desk
+    package = service.packages()[0]
+    with pytest.raises(ValidationFailed):
+        service.update_package_terms(package.__class__(**{**package.__dict__, "fix_target_hours": 0}))

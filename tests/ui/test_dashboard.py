@@ -33,3 +33,22 @@ def test_a_breached_line_opens_its_ticket(open_desk, qtbot):
     assert signal.args == [ticket_id]
     desk.idle()
     assert window.last_dialog.record_id == ticket_id
+
+
+def test_editing_a_package_recomputes_open_tickets_with_progress(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.edit_packages()
+    dialog = window.last_dialog
+    dialog.list.setCurrentRow(0)
+    package = dialog.packages[0]
+    dialog.spins["proposal_target_minutes"].setValue(package.proposal_target_minutes // 2)
+    seen = []
+    dialog.relay.progressed.connect(lambda done, total: seen.append((done, total)))
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as signal:
+        dialog.save_button.click()
+    recomputed = signal.args[0]
+    assert recomputed > 0 and seen[-1] == (recomputed, recomputed)
+    stored = next(p for p in desk.service.packages() if p.id == package.id)
+    assert stored.proposal_target_minutes == package.proposal_target_minutes // 2
+    assert "recomputed" in dialog.error.text()
