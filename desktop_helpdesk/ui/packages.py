@@ -43,6 +43,7 @@ class PackagesDialog(QDialog):
         self.worker, self.service = worker, service
         self.packages = list(packages)
         self.list = QListWidget()
+        self.list.setMinimumWidth(280)
         for p in self.packages:
             self.list.addItem(p.name)
         self.support_hours = QComboBox()
@@ -81,7 +82,7 @@ class PackagesDialog(QDialog):
         self.progress: QProgressDialog | None = None
         self.relay.progressed.connect(self._progressed)
         self.list.currentRowChanged.connect(self._show)
-        self.resize(720, 380)
+        self.resize(860, 380)
         self.retranslate()
         if self.packages:
             self.list.setCurrentRow(0)
