@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..domain.sla import ClockKind, ClockState
+from ..domain.sla import ClockState
 from . import clocks as rules
 from .dto import ListQuery
 
@@ -28,20 +28,11 @@ def check(service, now: datetime, obligation_days: int = OBLIGATION_NOTICE_DAYS)
             uow.alerts.add(key, "clock_breached", f"{code} — {subject}", ticket_id=ticket_id, due_at=due, raised_at=now)
             keys.append(key)
         for r in uow.tickets.due_rows(now, now + AT_RISK_HORIZON, 5000):
-            terms = r.terms
-            policy = rules.policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours,
-                                      terms.complaint_hours)
-            calendar = rules.calendar_for(terms.support_hours)
-            for c in r.clocks:
-                if c.stopped_at is not None:
-                    continue
-                clock = rules.clock_from_columns(ClockKind(c.kind), {
-                    "started_at": c.started_at, "paused_seconds": c.paused_seconds, "paused_since": c.paused_since,
-                    "stopped_at": None, "due_at": c.due_at}, policy, calendar)
-                key = f"ticket:{r.id}:{c.kind}:at_risk"
-                if clock.state(now, policy.at_risk_share) == ClockState.AT_RISK and not uow.alerts.has(key):
-                    uow.alerts.add(key, "clock_at_risk", f"{r.code} — {r.subject}", ticket_id=r.id, due_at=c.due_at,
-                                   raised_at=now)
+            for kind, clock in rules.live_clocks(r):
+                key = f"ticket:{r.id}:{kind.value}:at_risk"
+                if clock.stopped_at is None and clock.state(now) == ClockState.AT_RISK and not uow.alerts.has(key):
+                    uow.alerts.add(key, "clock_at_risk", f"{r.code} — {r.subject}", ticket_id=r.id,
+                                   due_at=clock.due_at, raised_at=now)
                     keys.append(key)
         for o in obligations:
             key = f"obligation:{o.id}:{o.due_on.isoformat()}"

@@ -103,3 +103,17 @@ def clock_to_columns(clock: SlaClock | None) -> dict:
     c = clock.to_columns()
     return {"started_at": c["started_at"], "paused_seconds": int(c["paused_total"].total_seconds()),
             "paused_since": c["paused_since"], "stopped_at": c["stopped_at"], "due_at": c["due_at"]}
+
+
+def live_clocks(row) -> list[tuple[ClockKind, SlaClock]]:
+    """A ticket row's stored clocks as domain clocks, on its package's calendar and targets."""
+    terms = row.terms
+    policy = policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours, terms.complaint_hours)
+    calendar = calendar_for(terms.support_hours)
+    out = []
+    for c in row.clocks:
+        kind = ClockKind(c.kind)
+        columns = {"started_at": c.started_at, "paused_seconds": c.paused_seconds, "paused_since": c.paused_since,
+                   "stopped_at": c.stopped_at, "due_at": c.due_at}
+        out.append((kind, clock_from_columns(kind, columns, policy, calendar)))
+    return out

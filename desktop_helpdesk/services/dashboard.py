@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ..domain.sla import ClockKind, ClockState
+from ..domain.sla import ClockState
 from . import clocks as rules
 from .dto import DashboardData, DashboardItem, ListQuery
 
@@ -50,20 +50,11 @@ def build(service, now: datetime) -> DashboardData:
         # At risk: exact share of the target, for the clocks that can be at risk at all.
         at_risk = 0
         for r in uow.tickets.due_rows(now, now + AT_RISK_HORIZON, 5000):
-            terms = r.terms
-            policy = rules.policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours,
-                                      terms.complaint_hours)
-            calendar = rules.calendar_for(terms.support_hours)
-            for c in r.clocks:
-                if c.stopped_at is not None:
-                    continue
-                clock = rules.clock_from_columns(ClockKind(c.kind), {
-                    "started_at": c.started_at, "paused_seconds": c.paused_seconds, "paused_since": c.paused_since,
-                    "stopped_at": c.stopped_at, "due_at": c.due_at}, policy, calendar)
-                if clock.state(now, policy.at_risk_share) == ClockState.AT_RISK:
+            for kind, clock in rules.live_clocks(r):
+                if clock.stopped_at is None and clock.state(now) == ClockState.AT_RISK:
                     at_risk += 1
                     if at_risk <= LIST_LIMIT:
-                        items.append(ticket_item("at_risk", r, c.due_at))
+                        items.append(ticket_item("at_risk", r, clock.due_at))
                     break
         counts["at_risk"] = at_risk
     today = local.date()

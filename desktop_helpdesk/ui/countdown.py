@@ -29,19 +29,7 @@ KIND_LABELS = {ClockKind.PROPOSAL: N_("Solution proposal"), ClockKind.FIX: N_("F
                ClockKind.COMPLAINT: N_("Complaint answer")}
 
 
-def live_clocks(row) -> list:
-    """The row's clocks as domain SlaClocks (the package's calendar and targets)."""
-    terms = row.terms
-    policy = clock_rules.policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours,
-                                    terms.complaint_hours)
-    calendar = clock_rules.calendar_for(terms.support_hours)
-    out = []
-    for c in row.clocks:
-        kind = ClockKind(c.kind)
-        columns = {"started_at": c.started_at, "paused_seconds": c.paused_seconds, "paused_since": c.paused_since,
-                   "stopped_at": c.stopped_at, "due_at": c.due_at}
-        out.append((kind, clock_rules.clock_from_columns(kind, columns, policy, calendar)))
-    return out
+live_clocks = clock_rules.live_clocks
 
 
 def most_urgent(row, now: datetime):
