@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             log.info("demo data loaded")
         startup.call(optimize, engine)
         operators = startup.call(service.operators)
-    except Exception as exc:  # noqa: BLE001
+    except Exception:  # noqa: BLE001
         log.exception("start-up failed")
         worker.shutdown()
         return fail(_("Desktop Helpdesk could not prepare its data. The details are in the log file."), EXIT_FAILURE)

@@ -41,12 +41,12 @@ from ..domain.errors import DuplicateError
 from ..domain.phone import normalize_phone
 from ..domain.text import fold, normalize, sort_key
 from .dto import (
-    ContactData,
     ContractDraft,
     CustomerDraft,
     ListQuery,
     NewEvent,
     OperatorDraft,
+    PackageData,
     Page,
     PaymentData,
     SlaTerms,

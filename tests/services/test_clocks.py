@@ -3,7 +3,7 @@ customer, met by "solution proposed" / "resolved", restarted on reopening."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
