@@ -133,5 +133,8 @@ class CountdownTicker(QObject):
         self.ticks += 1
         first, last = self.visible_rows()
         self.model.countdowns_changed(first, last)
+        on_tick = getattr(self.parent(), "tick", None)
+        if callable(on_tick):
+            on_tick()
         self._schedule()
 

@@ -632,9 +632,40 @@ class TicketsPage(ListPage):
             items.append(f"<li><b>{escape(format_datetime(e.occurred_at))}</b> · {escape(e.operator or '—')} · {escape(self._describe(e))}</li>")
         history_title = _("History")
         html = (f"<h3>{escape(d.code)} — {escape(dr.subject)}</h3><table>{head}</table>"
+                + self._clocks_html(d.id)
                 + (f"<p>{escape(dr.description)}</p>" if dr.description else "")
                 + f"<h4>{escape(history_title)}</h4><ul>{''.join(items)}</ul>")
         self.detail.setHtml(html)
+
+    def _clocks_html(self, ticket_id: int) -> str:
+        """The ticket's SLA clocks with their live countdowns (re-rendered on each tick)."""
+        from html import escape
+
+        from .countdown import KIND_LABELS, STATE_COLOURS, STATE_LABELS, STATE_MARKS, live_clocks
+
+        row = self.model.row_at(self.model.row_of_id(ticket_id))
+        if row is None or not row.clocks:
+            return ""
+        now = self.service.now()
+        lines = []
+        for kind, clock in live_clocks(row):
+            state = clock.state(now)
+            if state.value == "paused":
+                left = _("paused – waiting on customer")
+            elif state.value == "met":
+                left = _("met")
+            else:
+                left = format_time_left(clock.remaining(now))
+            lines.append(f"<tr><td>{escape(_(KIND_LABELS[kind]))}</td><td style='color:{STATE_COLOURS[state].name()}'>"
+                         f"{STATE_MARKS[state]} {escape(left)} ({escape(_(STATE_LABELS[state]))})</td>"
+                         f"<td>{escape(format_datetime(clock.due_at))}</td></tr>")
+        title = _("SLA clocks")
+        return f"<h4>{escape(title)}</h4><table>{''.join(lines)}</table>"
+
+    def tick(self) -> None:
+        """Called by the view's timer: the open ticket's clocks move on with the list."""
+        if self._details is not None:
+            self._render()
 
     @staticmethod
     def _describe(e) -> str:

@@ -95,3 +95,21 @@ def test_a_hidden_view_does_not_tick(open_desk):
     assert page.ticker.timer.isActive()
     desk.window.show_view("customers")
     assert not page.ticker.timer.isActive()
+
+
+def test_the_ticket_detail_shows_its_clocks_and_they_move_with_the_tick(open_desk, qtbot):
+    desk = open_desk()
+    clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
+    desk.service._now = clock
+    _ticket(desk, clock)
+    desk.window.show_view("tickets")
+    page = desk.window.pages["tickets"]
+    page.reload()
+    desk.idle()
+    page.table.selectRow(0)
+    desk.idle()
+    text = page.detail.toPlainText()
+    assert "SLA clocks" in text and "Solution proposal" in text and "2 hours left (running)" in text
+    clock.now += timedelta(minutes=100)
+    page.ticker.tick()
+    assert "20 minutes left (at risk)" in page.detail.toPlainText()
