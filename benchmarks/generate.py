@@ -20,10 +20,18 @@ What it promises:
   its very function ``customer_search_text``). ``check()`` verifies a sample against them.
 * Deterministic: the same parameters and seed give the same rows (times are placed before a
   fixed ``END``, not around today).
-* Realistic shape: ids grow with time, tickets per customer are heavy-tailed (a few chains
+* Realistic shape: tickets arrive in office hours until ``END`` (Friday 17:00 in Hà Nội, the
+  data set's "now"), ids grow with time, tickets per customer are heavy-tailed (a few chains
   file thousands), about 20 % of tickets are open and the open ones are mostly recent (a
   backlog tail of old open tickets remains), every ticket has a ``created`` event plus
   ``assigned``/``status_changed``/note events as its state implies (about 3 per ticket).
+* SLA clocks as the app keeps them: every ticket's ``proposal_*``/``fix_*``/``complaint_*``
+  columns and ``next_due_at`` are computed by ``services.clocks`` (``clocks_for``,
+  ``start_clocks`` on the package's calendar and targets, ``follow_status`` for the status
+  change in its history, ``clock_to_columns``, ``next_due``), exactly as ``HelpdeskService``
+  moves them: the open tickets' clocks run (or are paused while waiting on the customer, or
+  the proposal clock is met once a solution is proposed), the resolved and closed tickets'
+  clocks are stopped. ``check()`` replays a sample of histories and compares.
 * Cached: the parameters are stored in ``app_meta``; an existing file with the same ones is
   reused. The file is built under a temporary name and renamed when complete, so an
   interrupted run never leaves a half-filled file that looks cached.
@@ -44,7 +52,7 @@ import sys
 import time
 from bisect import bisect
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
@@ -56,10 +64,12 @@ from desktop_helpdesk.db.repositories import OPEN_STATUSES, customer_search_text
 from desktop_helpdesk.domain.contracts import add_months, warranty_end  # noqa: E402
 from desktop_helpdesk.domain.text import fold  # noqa: E402
 from desktop_helpdesk.paths import resources_dir  # noqa: E402
+from desktop_helpdesk.services import clocks as clock_rules  # noqa: E402
 from desktop_helpdesk.services.dto import ContactData, CustomerDraft  # noqa: E402
 
 #: Bump when the generated data changes shape: cached files of another version are rebuilt.
-GENERATOR_VERSION = 1
+#: 2: tickets carry their SLA clock columns and next_due_at (migration 0004).
+GENERATOR_VERSION = 2
 META_PARAMS = "benchmark.generate.params"
 META_REPORT = "benchmark.generate.report"
 
@@ -238,20 +248,117 @@ def _person(rng: random.Random, data: dict) -> str:
     return f"{family} {rng.choice(data['middle_female'])} {rng.choice(data['given_female'])}"
 
 
-def _spread(rng: random.Random, n: int, start: datetime, end: datetime, office_hours: bool) -> list[datetime]:
-    """n sorted random instants in [start, end): ids then grow with time, as in the field."""
-    days = (end - start).days
+def _spread(rng: random.Random, n: int, start: datetime, end: datetime, office_hours: bool,
+            through_end: bool = False) -> list[datetime]:
+    """n sorted random instants in [start, end): ids then grow with time, as in the field.
+
+    `through_end`: office hours include the day of `end` up to `end` (tickets keep arriving
+    until the data set's "now", so the newest open tickets have SLA clocks still running).
+    """
+    days = (end - start).days + (1 if through_end else 0)
+    limit = (end - start) // timedelta(microseconds=1)
     if office_hours:  # 07:30–17:30 Vietnam time = 00:30–10:30 UTC; fewer on weekends
         stamps = []
         while len(stamps) < n:
             d = rng.randrange(days)
             if (start + timedelta(days=d)).weekday() >= 5 and rng.random() < 0.8:
                 continue
-            stamps.append(d * 86_400_000_000 + 1_800_000_000 + int(rng.random() * 36_000_000_000))
+            stamp = d * 86_400_000_000 + 1_800_000_000 + int(rng.random() * 36_000_000_000)
+            if through_end and stamp >= limit:
+                continue
+            stamps.append(stamp)
     else:
         stamps = [rng.randrange(days * 86_400_000_000) for _ in range(n)]
     stamps.sort()
     return [min(start + timedelta(microseconds=s), end - timedelta(seconds=1)) for s in stamps]
+
+
+_UTC = UTC
+CLOCK_KINDS = ("proposal", "fix", "complaint")
+CLOCK_FIELDS = ("started_at", "paused_seconds", "paused_since", "stopped_at", "due_at")
+CLOCK_COLS = ", ".join(f"{k}_{f}" for k in CLOCK_KINDS for f in CLOCK_FIELDS) + ", next_due_at"
+NO_CLOCKS = (None,) * 16
+
+
+def _uts(dt: datetime | None) -> str | None:
+    """An aware datetime as the app's UTCDateTime stores it (naive UTC text), or None."""
+    if dt is None:
+        return None
+    if dt.tzinfo is not _UTC:
+        dt = dt.astimezone(_UTC)
+    return _ts(dt.replace(tzinfo=None))
+
+
+class _Clocks:
+    """A ticket's clock columns, computed by services.clocks as HelpdeskService does.
+
+    Policies, calendars and the clock kinds per (request type, coverage) are looked up once;
+    each ticket then costs one ``start_clocks`` and at most one ``follow_status`` (its one
+    status change), about 25 µs (25 s for a million tickets).
+    """
+
+    def __init__(self, packages: list[dict]):
+        def terms(p):  # p: the package's demo data, or None for a ticket without a contract
+            if p is None:  # SlaTerms() defaults
+                return clock_rules.policy_for(240, 24, 48, 72), clock_rules.calendar_for("office")
+            return (clock_rules.policy_for(p["proposal_minutes"], 24, 48, 72),  # as _fill stores the package
+                    clock_rules.calendar_for(p["support_hours"]))
+
+        self.terms = [terms(p) for p in packages] + [terms(None)]  # index -1: no contract
+        self.kinds: dict[tuple[str, str], tuple] = {}
+        self.seconds = 0.0
+        self.running = self.paused = self.stopped = self.with_next_due = 0
+
+    def columns(self, package: int, request_type: str, coverage: str, received: datetime, status: str,
+                changed: datetime | None, received_text: str, changed_text: str | None) -> tuple:
+        """The 15 clock columns and next_due_at of a ticket received (status 'new') at
+        `received` whose status became `status` at `changed` (naive UTC datetimes; their
+        texts as stored are passed in, so only the due times need formatting)."""
+        t0 = time.perf_counter()
+        key = (request_type, coverage)
+        kinds = self.kinds.get(key)
+        if kinds is None:
+            kinds = self.kinds[key] = clock_rules.clocks_for(request_type, coverage)
+        if not kinds:
+            self.seconds += time.perf_counter() - t0
+            return NO_CLOCKS
+        policy, calendar = self.terms[package]
+        at = received.replace(tzinfo=_UTC)
+        clocks = clock_rules.start_clocks(kinds, policy, calendar, at, "new")
+        # The clocks keep the very datetime objects they were given as their start, pause and
+        # stop: those are known texts; due times are formatted once each.
+        texts = {id(at): received_text, id(None): None}
+        if status != "new":
+            at = changed.replace(tzinfo=_UTC)
+            texts[id(at)] = changed_text
+            clocks = clock_rules.follow_status(clocks, "new", status, at, policy, calendar)
+
+        def text(dt):
+            t = texts.get(id(dt), texts)
+            if t is texts:
+                t = texts[id(dt)] = _uts(dt)
+            return t
+
+        out = []
+        for kind in CLOCK_KINDS:
+            clock = clocks.get(kind)  # ClockKind is a StrEnum: the plain name finds it
+            if clock is None:
+                out.extend((None,) * 5)
+                continue
+            c = clock_rules.clock_to_columns(clock)
+            out.extend((text(c["started_at"]), c["paused_seconds"], text(c["paused_since"]), text(c["stopped_at"]),
+                        text(c["due_at"])))
+            if clock.stopped_at is not None:
+                self.stopped += 1
+            elif clock.paused_since is not None:
+                self.paused += 1
+            else:
+                self.running += 1
+        next_due = clock_rules.next_due(clocks)
+        self.with_next_due += next_due is not None
+        out.append(text(next_due))
+        self.seconds += time.perf_counter() - t0
+        return tuple(out)
 
 
 def _insert(con: sqlite3.Connection, table: str, columns: str, rows) -> None:
@@ -369,6 +476,7 @@ def _fill(con, rng: random.Random, n_customers: int, n_contracts: int, n_tickets
     drafts.sort()
     contract_rows = []
     contracts_of: dict[int, list] = {}
+    package_of = [-1]  # contract id -> index into packages
     seq_of_year: dict[int, int] = {}
     for kid, (received, cid, p) in enumerate(drafts, 1):
         pk = packages[p]
@@ -415,6 +523,7 @@ def _fill(con, rng: random.Random, n_customers: int, n_contracts: int, n_tickets
                               pk["price"] + rng.randrange(0, 20) * 500_000, iso(received), iso(signed), iso(accepted),
                               iso(w_end), iso(maint_end), None, fold(f"{number} {ccode} {cname} {pk['name']}")))
         contracts_of.setdefault(cid, []).append((kid, stage, datetime.combine(received, datetime.min.time())))
+        package_of.append(p)
     con.execute("BEGIN")
     _insert(con, "contracts", f"{ROW}, number, customer_id, package_id, stage, value_vnd, request_received_on, "
             "signed_on, accepted_on, warranty_end, maintenance_end, notes, search_text", contract_rows)
@@ -434,14 +543,15 @@ def _fill(con, rng: random.Random, n_customers: int, n_contracts: int, n_tickets
     folded = {text: fold(text) for text in [*(x for v in subjects.values() for x in v), *descriptions, ""]}
     folded_customer = [fold(f"{code} {name}") for code, name, _, _ in customers]
     seq_of_year = {}
+    clocks = _Clocks(packages)
     event_id = 0
     n_open = n_events = 0
     ticket_cols = (f"{ROW}, code, customer_id, contact_id, contract_id, assignee_id, subject, description, "
                    "request_type, channel, priority, status, coverage, received_at, resolved_at, closed_at, "
-                   "search_text")
+                   f"search_text, {CLOCK_COLS}")
     event_cols = f"{ROW}, ticket_id, operator_id, occurred_at, kind, field, old_value, new_value, body"
     con.execute("BEGIN")
-    times = _spread(rng, n_tickets, TICKETS_FROM, END, office_hours=True)
+    times = _spread(rng, n_tickets, TICKETS_FROM, END, office_hours=True, through_end=True)
     for start in range(0, n_tickets, CHUNK):
         t_rows, e_rows = [], []
         for tid in range(start + 1, min(start + CHUNK, n_tickets) + 1):
@@ -475,24 +585,29 @@ def _fill(con, rng: random.Random, n_customers: int, n_contracts: int, n_tickets
             if assignee:
                 last = min(last + timedelta(seconds=180 + 2220 * rand()), END)
                 events.append((_ts(last), "assigned", "assignee_id", None, str(assignee), None, operator))
-            resolved = closed = None
+            resolved = closed = changed = changed_text = None
             if status != "new":
-                last = min(last + timedelta(seconds=1200 + (36_000 if is_open else 259_200) * rand()), END)
-                events.append((_ts(last), "status_changed", "status", "new", status, None, assignee or operator))
+                last = changed = min(last + timedelta(seconds=1200 + (36_000 if is_open else 259_200) * rand()), END)
+                changed_text = _ts(changed)
+                events.append((changed_text, "status_changed", "status", "new", status, None, assignee or operator))
                 if status == "waiting_customer":
-                    events.append((_ts(last), "note", None, None, None, rng.choice(notes), assignee or operator))
+                    events.append((changed_text, "note", None, None, None, rng.choice(notes), assignee or operator))
                 if not is_open:
                     resolved = last
                     if status == "closed":
                         closed = min(resolved + timedelta(seconds=3600 + 601_200 * rand()), END)
             updated = _ts(max(last, closed or last))
+            # The clocks follow that history: started at `received`, moved by the status change.
+            clock_columns = clocks.columns(package_of[kid] if kid else -1, rtype, coverage, received, status,
+                                           changed, r, changed_text)
             # = fold(f"{code} {subject} {ccode} {cname} {description}") as the repository writes it:
             # fold works word by word, so the parts are folded once and joined (check() verifies).
             search = " ".join(x for x in (code.lower(), folded[subject], folded_customer[cid - 1],
                                           folded[description]) if x)
             t_rows.append((tid, _uuid(rng), r, updated, 1, code, cid, contact_id, kid, assignee, subject,
                            description or None, rtype, channel_of(), priority_of(), status, coverage, r,
-                           _ts(resolved) if resolved else None, _ts(closed) if closed else None, search))
+                           _ts(resolved) if resolved else None, _ts(closed) if closed else None, search,
+                           *clock_columns))
             for occurred, kind, fld, old, new, body, by in events:
                 event_id += 1
                 e_rows.append((event_id, _uuid(rng), occurred, occurred, 1, tid, by, occurred, kind, fld, old, new,
@@ -503,6 +618,10 @@ def _fill(con, rng: random.Random, n_customers: int, n_contracts: int, n_tickets
     con.execute("COMMIT")
     counts["tickets"], counts["ticket_events"] = n_tickets, n_events
     counts["open_tickets"] = n_open
+    counts["clocks_running"], counts["clocks_paused"], counts["clocks_stopped"] = (
+        clocks.running, clocks.paused, clocks.stopped)
+    counts["tickets_with_next_due"] = clocks.with_next_due
+    timings["clocks (within tickets)"] = round(clocks.seconds, 2)
     step("tickets")
     return counts, timings
 
@@ -551,8 +670,38 @@ def check(path, sample: int = 2000) -> list[str]:
                             "OR length(created_at) <> 26").fetchone()[0]
         if nulls:
             problems.append(f"{nulls} tickets with bad row columns")
+        problems += _check_clocks(con, sample)
     finally:
         con.close()
+    return problems
+
+
+def _check_clocks(con: sqlite3.Connection, sample: int) -> list[str]:
+    """Replay a sample of tickets' status histories (their events) through services.clocks,
+    the way HelpdeskService moves the clocks, and compare with the stored columns."""
+    problems = []
+    cols = [f"t.{c.strip()}" for c in CLOCK_COLS.split(",")]
+    for tid, rtype, coverage, received, hours, minutes, *stored in con.execute(
+            f"SELECT t.id, t.request_type, t.coverage, t.received_at, p.support_hours, p.proposal_target_minutes, "
+            f"{', '.join(cols)} FROM tickets t LEFT JOIN contracts k ON k.id = t.contract_id "
+            f"LEFT JOIN packages p ON p.id = k.package_id ORDER BY random() LIMIT ?", (sample,)):
+        policy = clock_rules.policy_for(minutes or 240, 24, 48, 72)
+        calendar = clock_rules.calendar_for(hours or "office")
+        at = lambda text: datetime.fromisoformat(text).replace(tzinfo=_UTC)
+        clocks = clock_rules.start_clocks(clock_rules.clocks_for(rtype, coverage or ""), policy, calendar,
+                                          at(received), "new")
+        for occurred, old, new in con.execute(
+                "SELECT occurred_at, old_value, new_value FROM ticket_events WHERE ticket_id = ? "
+                "AND kind = 'status_changed' ORDER BY occurred_at, id", (tid,)):
+            clocks = clock_rules.follow_status(clocks, old, new, at(occurred), policy, calendar)
+        expected = []
+        for kind in CLOCK_KINDS:
+            c = clock_rules.clock_to_columns(clocks.get(kind))
+            expected += [_uts(c["started_at"]), c["paused_seconds"], _uts(c["paused_since"]), _uts(c["stopped_at"]),
+                         _uts(c["due_at"])]
+        expected.append(_uts(clock_rules.next_due(clocks)))
+        if list(stored) != expected:
+            problems.append(f"ticket {tid}: clocks differ from its replayed history")
     return problems
 
 
