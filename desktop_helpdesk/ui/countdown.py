@@ -107,7 +107,8 @@ class CountdownTicker(QObject):
         super().__init__(parent or view)
         self.view, self.model, self.now = view, model, now
         self.timer = QTimer(self, singleShot=True)
-        self.timer.setTimerType(Qt.TimerType.CoarseTimer)
+        # Precise: a coarse timer fires up to 5 % early, paints the old minute and ticks twice.
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self.tick)
         self.ticks = 0
 
