@@ -78,11 +78,10 @@ def open_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> tuple[Eng
     try:
         with engine.connect() as conn:
             if path is not None:
-                # Touches the file header: fails fast on a corrupt or foreign file.
+                # Reads the header and schema: fails fast on a corrupt or foreign file. (A full
+                # quick_check would read every page: ~5 s on a 1.5 GB database at each start.)
                 conn.execute(text("PRAGMA schema_version")).scalar()
-                ok = conn.execute(text("PRAGMA quick_check")).scalar()
-                if ok != "ok":
-                    raise DatabaseOpenError(DatabaseOpenError.CORRUPT, str(ok))
+                conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar()
                 _probe_write(path, busy_timeout_ms)
         outcome = ensure_schema(engine, path)
     except DatabaseOpenError:
