@@ -286,15 +286,12 @@ class Obligation(RowMixin, Base):
     derived: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class ContractEvent(Base):
-    """Append-only history of a contract: stage changes (with their dates), payments,
-    renewals and edits."""
-
-    __tablename__ = "contract_events"
+class HistoryMixin:
+    """An entry of an append-only history: never updated or deleted, so no version bumps;
+    the UUID and audit times are kept like every row's, for sync."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
     operator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id", ondelete="SET NULL"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(30))
@@ -306,7 +303,18 @@ class ContractEvent(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    operator: Mapped[Optional[Operator]] = relationship()
+    @declared_attr
+    def operator(cls) -> Mapped[Optional["Operator"]]:
+        return relationship("Operator")
+
+
+class ContractEvent(HistoryMixin, Base):
+    """Append-only history of a contract: stage changes (with their dates), payments,
+    renewals and edits."""
+
+    __tablename__ = "contract_events"
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
 
 
 class VerificationQuestion(RowMixin, Base):
@@ -320,29 +328,13 @@ class VerificationQuestion(RowMixin, Base):
     answer_hash: Mapped[str] = mapped_column(String(200))
 
 
-class TicketEvent(Base):
-    """One entry of a ticket's append-only history: never updated or deleted.
-
-    It has no version counter (it never changes) but has the UUID and time like every row.
-    """
+class TicketEvent(HistoryMixin, Base):
+    """One entry of a ticket's append-only history (status, assignment, fields, notes,
+    entitlement, overrides, caller verification)."""
 
     __tablename__ = "ticket_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="RESTRICT"), index=True)
-    operator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id", ondelete="SET NULL"))
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    kind: Mapped[str] = mapped_column(String(30))
-    field: Mapped[Optional[str]] = mapped_column(String(40))
-    old_value: Mapped[Optional[str]] = mapped_column(Text)
-    new_value: Mapped[Optional[str]] = mapped_column(Text)
-    body: Mapped[Optional[str]] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    operator: Mapped[Optional[Operator]] = relationship()
 
 
 class Alert(RowMixin, Base):
