@@ -21,6 +21,7 @@ class Settings:
     operator_code: str = ""
     last_view: str = "dashboard"
     do_not_disturb: bool = False
+    export_dir: str = ""  # the folder of the last export
     window_geometry: str = ""
     window_state: str = ""
     header_states: dict = field(default_factory=dict)

@@ -105,8 +105,12 @@ class MainWindow(QMainWindow):
         self.dashboard.load_failed.connect(self.show_error)
         self.pages["tickets"].new_requested.connect(self.new_ticket)
         self.pages["tickets"].edit_requested.connect(self.edit_ticket)
+        from .export import ListExporter
+
+        self.exporter = ListExporter(worker, self, settings, save_settings)
         for page in self.pages.values():
             page.model.load_failed.connect(self.show_error)
+            page.export_requested.connect(self.export_current)
         worker.failed.connect(self.show_error)
 
         self._build_actions()
@@ -149,6 +153,7 @@ class MainWindow(QMainWindow):
         self.act_about = act("", self.about)
         self.act_alerts = act("Ctrl+Shift+A", lambda: self.alerts.show_list(self))
         self.act_packages = act("", self.edit_packages)
+        self.act_export = act("Ctrl+E", self.export_current)
         self.act_dnd = QAction(self, checkable=True)
         self.act_dnd.setChecked(self.settings.do_not_disturb)
         self.act_dnd.toggled.connect(self.set_do_not_disturb)
@@ -157,6 +162,8 @@ class MainWindow(QMainWindow):
         self.menu_file = bar.addMenu("")
         for a in (self.act_new_ticket, self.act_new_customer, self.act_new_contract):
             self.menu_file.addAction(a)
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_export)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_packages)
         self.menu_file.addSeparator()
@@ -202,6 +209,7 @@ class MainWindow(QMainWindow):
         self.act_about.setText(_("&About Desktop Helpdesk"))
         self.act_alerts.setText(_("Recent &alerts…"))
         self.act_packages.setText(_("&Packages and SLA…"))
+        self.act_export.setText(_("&Export the list…"))
         self.act_dnd.setText(_("&Do not disturb"))
         self._show_operator()
 
@@ -228,6 +236,7 @@ class MainWindow(QMainWindow):
         key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
         self.settings.last_view = key
         page = self.pages.get(key)
+        self.act_export.setEnabled(page is not None)
         if page is not None and page.model.rowCount() == 0 and page.model.canFetchMore():
             page.model.fetchMore()
 
@@ -238,6 +247,12 @@ class MainWindow(QMainWindow):
 
     def current_page(self) -> ListPage:
         return self.stack.currentWidget()
+
+    def export_current(self) -> None:
+        """Export the list in view (Ctrl+E) as it is filtered and sorted."""
+        page = self.current_page()
+        if isinstance(page, ListPage):
+            self.exporter.ask_and_export(page, self.service.today())
 
     def refresh_current(self) -> None:
         self.current_page().reload()

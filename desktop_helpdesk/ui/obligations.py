@@ -31,7 +31,7 @@ class ObligationsModel(PagedTableModel):
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QObject | None = None):
         columns = [
-            Column(N_("Due"), "due_on", lambda r: format_date(r.due_on), width=95),
+            Column(N_("Due"), "due_on", lambda r: format_date(r.due_on), width=95, kind="date", value=lambda r: r.due_on),
             Column(N_("Countdown"), "due_on", lambda r: countdown_text(r.due_on, self.today(), r.done_on), width=135),
             Column(N_("Type"), "kind", lambda r: enum_label(ObligationKind, r.kind), width=200),
             Column(N_("Customer"), "customer", lambda r: r.customer_name, width=320),

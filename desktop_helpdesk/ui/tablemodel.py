@@ -17,13 +17,19 @@ Index = QModelIndex | QPersistentModelIndex
 @dataclass(frozen=True)
 class Column:
     """One column: its English title (translated when shown), the SQL sort key ("" = not
-    sortable), and how to show a row's value."""
+    sortable), and how to show a row's value; for an export, the value with its type
+    (`kind`: text, number, money, date, datetime; `value` None = the shown text)."""
 
     title: str
     sort_key: str
     display: Callable[[Any], str]
     align_right: bool = False
     width: int = 120
+    kind: str = "text"
+    value: Callable[[Any], Any] | None = None
+
+    def export_value(self, row: Any) -> Any:
+        return self.value(row) if self.value is not None else self.display(row)
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -121,6 +127,15 @@ class PagedTableModel(QAbstractTableModel):
     @property
     def loading(self) -> bool:
         return self._loading
+
+    @property
+    def fetch(self) -> Callable[[ListQuery], Page]:
+        """The service call that reads a page (an export reads every page with it)."""
+        return self._fetch
+
+    def current_query(self) -> ListQuery:
+        """The list as it is shown now: its filter text, filters and order (no cursor)."""
+        return ListQuery(text=self._text, sort=self._sort, descending=self._descending, filters=dict(self._filters))
 
     def sort_column(self) -> int:
         for i, c in enumerate(self.columns):

@@ -160,6 +160,7 @@ class ListPage(QWidget):
 
     new_requested = Signal()
     edit_requested = Signal(int)
+    export_requested = Signal()
     current_changed = Signal(object)  # the row dataclass, or None
 
     key = ""
@@ -181,6 +182,7 @@ class ListPage(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.new_button = QPushButton()
         self.edit_button = QPushButton()
+        self.export_button = QPushButton()
         self.count_label = QLabel()
         self.table = QTableView()
         self.table.setModel(model)
@@ -206,6 +208,7 @@ class ListPage(QWidget):
         self.filter.textChanged.connect(lambda *_: self._debounce.start())
         self.new_button.clicked.connect(self.new_requested)
         self.edit_button.clicked.connect(self._edit_current)
+        self.export_button.clicked.connect(self.export_requested)
         self.table.doubleClicked.connect(lambda *_: self._edit_current())
         self.table.activated.connect(lambda *_: self._edit_current())
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -215,6 +218,7 @@ class ListPage(QWidget):
         self.toolbar.addWidget(self.filter, 1)
         self.toolbar.addWidget(self.new_button)
         self.toolbar.addWidget(self.edit_button)
+        self.toolbar.addWidget(self.export_button)
         self.toolbar.addWidget(self.count_label)
         self.edit_button.setEnabled(False)
         self._select_after_load: int | None = None
@@ -261,6 +265,8 @@ class ListPage(QWidget):
         self.filter.setPlaceholderText(_("Filter: name, code, phone, tax code… (diacritics optional)"))
         self.new_button.setText(_(self.new_label))
         self.edit_button.setText(_("&Edit"))
+        self.export_button.setText(_("E&xport…"))
+        self.export_button.setToolTip(_("Export this list, as filtered, to Excel or CSV (Ctrl+E)"))
         self.model.retranslate()
         self._loaded(self.model.rowCount())
 
@@ -284,8 +290,10 @@ class CustomersModel(PagedTableModel):
             Column(N_("Tax code"), "tax_code", lambda r: r.tax_code, width=110),
             Column(N_("Province"), "province", lambda r: r.province, width=130),
             Column(N_("Kind"), "kind", lambda r: enum_label(CustomerKind, r.kind), width=120),
-            Column(N_("Contracts"), "", lambda r: str(r.contract_count), align_right=True, width=80),
-            Column(N_("Open tickets"), "", lambda r: str(r.open_ticket_count), align_right=True, width=90),
+            Column(N_("Contracts"), "", lambda r: str(r.contract_count), align_right=True, width=80,
+                   kind="number", value=lambda r: r.contract_count),
+            Column(N_("Open tickets"), "", lambda r: str(r.open_ticket_count), align_right=True, width=90,
+                   kind="number", value=lambda r: r.open_ticket_count),
         ]
         super().__init__(columns, service.list_customers, worker, default_sort="name", parent=parent)
         #: Today in Hà Nội by the service's clock: the badges count from it.
@@ -324,11 +332,16 @@ def contracts_model(worker: DbWorker, service: HelpdeskService) -> PagedTableMod
         Column(N_("Customer"), "customer", lambda r: r.customer_name, width=220),
         Column(N_("Package"), "package", lambda r: r.package_name, width=170),
         Column(N_("Stage"), "stage", lambda r: enum_label(ContractStage, r.stage), width=140),
-        Column(N_("Value"), "value_vnd", lambda r: format_vnd(r.value_vnd), align_right=True, width=110),
-        Column(N_("Signed on"), "signed_on", lambda r: format_date(r.signed_on), width=125),
-        Column(N_("Accepted on"), "accepted_on", lambda r: format_date(r.accepted_on), width=125),
-        Column(N_("Warranty ends"), "warranty_end", lambda r: format_date(r.warranty_end), width=125),
-        Column(N_("Maintenance ends"), "maintenance_end", lambda r: format_date(r.maintenance_end), width=125),
+        Column(N_("Value"), "value_vnd", lambda r: format_vnd(r.value_vnd), align_right=True, width=110,
+               kind="money", value=lambda r: r.value_vnd),
+        Column(N_("Signed on"), "signed_on", lambda r: format_date(r.signed_on), width=125,
+               kind="date", value=lambda r: r.signed_on),
+        Column(N_("Accepted on"), "accepted_on", lambda r: format_date(r.accepted_on), width=125,
+               kind="date", value=lambda r: r.accepted_on),
+        Column(N_("Warranty ends"), "warranty_end", lambda r: format_date(r.warranty_end), width=125,
+               kind="date", value=lambda r: r.warranty_end),
+        Column(N_("Maintenance ends"), "maintenance_end", lambda r: format_date(r.maintenance_end), width=125,
+               kind="date", value=lambda r: r.maintenance_end),
     ]
     return PagedTableModel(columns, service.list_contracts, worker, default_sort="number", default_descending=True)
 
@@ -336,7 +349,8 @@ def contracts_model(worker: DbWorker, service: HelpdeskService) -> PagedTableMod
 def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel:
     columns = [
         Column(N_("Code"), "code", lambda r: r.code, width=100),
-        Column(N_("Received"), "received_at", lambda r: format_datetime(r.received_at), width=165),
+        Column(N_("Received"), "received_at", lambda r: format_datetime(r.received_at), width=165,
+               kind="datetime", value=lambda r: r.received_at),
         Column(N_("Subject"), "subject", lambda r: r.subject, width=260),
         Column(N_("Customer"), "customer", lambda r: r.customer_name, width=200),
         Column(N_("Contract"), "", lambda r: r.contract_number, width=100),
@@ -347,10 +361,12 @@ def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel
         Column(N_("Coverage"), "coverage", lambda r: enum_label(Coverage, r.coverage), width=90),
         Column(N_("Assigned to"), "", lambda r: r.assignee, width=140),
     ]
-    from .countdown import TicketsModel
+    from .countdown import TicketsModel, countdown_text as clock_text
 
-    # The live countdown, third: what the operator watches; painted by TicketsModel.data.
-    columns.insert(2, Column(N_("Time left"), "next_due_at", lambda r: "", width=200))
+    # The live countdown, third: what the operator watches; painted by TicketsModel.data
+    # (an export writes it as it reads at the time of the export).
+    columns.insert(2, Column(N_("Time left"), "next_due_at", lambda r: "", width=200,
+                             value=lambda r: clock_text(r, service.now())))
     return TicketsModel(columns, service.list_tickets, worker, now=service.now, countdown_column=2,
                         default_sort="received_at", default_descending=True, filters={"state": "open"})
 

@@ -75,3 +75,16 @@ def type_text(widget, text: str) -> None:
     for ch in text:
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             QApplication.sendEvent(widget, QKeyEvent(kind, 0 if ord(ch) > 127 else ord(ch.upper()), Qt.KeyboardModifier.NoModifier, ch))
+
+
+@pytest.fixture
+def vietnamese(translator):
+    """The app in Vietnamese for one test (open windows follow, as in the app), English after."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_helpdesk.ui.qt_i18n import LanguageSwitcher
+
+    switcher = LanguageSwitcher(QApplication.instance(), translator)
+    switcher.set_language("vi")
+    yield switcher
+    switcher.set_language("en")

@@ -1,0 +1,107 @@
+"""Ctrl+E exports the list in view as the user sees it: the columns shown, in their order,
+the filter applied, every row; Cancel and failures leave no file behind."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from desktop_helpdesk.services import export as export_module
+from desktop_helpdesk.services.dto import ListQuery
+
+
+def _all_tickets(service, **filters):
+    rows, cursor = [], None
+    while True:
+        page = service.list_tickets(ListQuery(sort="received_at", descending=True, after=cursor, limit=500,
+                                              filters=filters))
+        rows += page.rows
+        if page.next_cursor is None:
+            return rows
+        cursor = page.next_cursor
+
+
+def test_ctrl_e_exports_the_filtered_list_with_its_shown_columns(open_desk, vietnamese, qtbot, tmp_path, monkeypatch):
+    desk = open_desk(demo=True)
+    w = desk.window
+    w.show_view("tickets")
+    desk.idle()
+    page = w.pages["tickets"]
+    header = page.table.horizontalHeader()
+    header.hideSection(page.model.columns.index(next(c for c in page.model.columns if c.title == "Channel")))
+    header.moveSection(header.visualIndex(1), 0)  # "Received" first
+    target = tmp_path / "phieu.xlsx"
+    asked = []
+
+    def save_dialog(parent, caption, start, filters):
+        asked.append((caption, start))
+        return str(target.with_suffix("")), filters.split(";;")[0]  # no suffix typed: Excel chosen
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+    with qtbot.waitSignal(w.exporter.finished, timeout=20_000) as done:
+        qtbot.keyClick(w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert asked and asked[0][0] == "Xuất danh sách"
+    assert asked[0][1].endswith(".xlsx") and "Phiếu yêu cầu" in asked[0][1]
+    assert done.args[0].path == target
+
+    expected = _all_tickets(desk.service, state="open")
+    ws = load_workbook(target).active
+    titles = [c.value for c in ws[1]]
+    assert titles[:3] == ["Ngày tiếp nhận", "Mã", "Thời gian còn lại"]
+    assert "Kênh tiếp nhận" not in titles and len(titles) == len(page.model.columns) - 1
+    assert ws.max_row == len(expected) + 1  # every open ticket, not just the loaded page
+    codes = [ws.cell(row=r, column=2).value for r in range(2, ws.max_row + 1)]
+    assert codes == [t.code for t in expected]
+    assert all(isinstance(ws.cell(row=r, column=1).value, datetime) for r in range(2, ws.max_row + 1))
+    time_left = [ws.cell(row=r, column=3).value or "" for r in range(2, ws.max_row + 1)]
+    assert any("còn" in t or "quá hạn" in t for t in time_left)
+    assert str(tmp_path) == desk.settings.export_dir  # the next export starts there
+    assert w.statusBar().currentMessage().startswith(f"Đã xuất {len(expected)} dòng")
+
+
+def test_export_follows_the_filter_text(open_desk, vietnamese, qtbot, tmp_path):
+    desk = open_desk(demo=True)
+    w = desk.window
+    w.show_view("customers")
+    desk.idle()
+    page = w.pages["customers"]
+    page.filter.setText("cong ty")
+    qtbot.waitUntil(lambda: page.model.current_query().text == "cong ty", timeout=5000)
+    desk.idle()
+    target = tmp_path / "khach.csv"
+    with qtbot.waitSignal(w.exporter.finished, timeout=20_000) as done:
+        w.exporter.export(page, target)
+    expected = desk.service.list_customers(ListQuery(text="cong ty", sort="name", limit=1000)).rows
+    assert 0 < done.args[0].rows == len(expected) < 48
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Mã,Tên,Chế độ hỗ trợ,")
+    assert all("Công ty" in line or "CÔNG TY" in line.upper() for line in lines[1:])
+
+
+def test_cancel_leaves_no_file(open_desk, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(export_module, "PAGE_SIZE", 10)
+    desk = open_desk(demo=True)
+    w = desk.window
+    page = w.pages["tickets"]
+    page.state.setCurrentIndex(2)  # all tickets: 160, 16 pages
+    desk.idle()
+    w.exporter.export(page, tmp_path / "all.xlsx")
+    w.exporter.cancel()
+    qtbot.waitUntil(lambda: not w.exporter.running, timeout=20_000)
+    desk.idle()
+    assert list(tmp_path.glob("all.xlsx*")) == []
+
+
+@pytest.mark.allow_log_errors
+def test_a_folder_that_cannot_be_written_gives_a_clear_message(open_desk, vietnamese, qtbot, tmp_path):
+    desk = open_desk(demo=True)
+    w = desk.window
+    with qtbot.waitSignal(w.exporter.failed, timeout=20_000) as failed:
+        w.exporter.export(w.pages["contracts"], tmp_path / "missing-folder" / "hop-dong.xlsx")
+    assert "Không ghi được hop-dong.xlsx" in failed.args[0]
+    assert w.exporter.last_message.text() == failed.args[0]
+    assert not w.exporter.running
