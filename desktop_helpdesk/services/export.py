@@ -29,8 +29,9 @@ Kind = Literal["text", "number", "money", "date", "datetime"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Excel's row limit, the header row included.
 XLSX_MAX_ROWS = 1_048_576
-#: Rows read per worker round trip.
-PAGE_SIZE = 2000
+#: Rows read and written per worker job: other database jobs (a list page, a save) wait at
+#: most one such job behind an export (about 0.3 s with the ticket list's columns).
+PAGE_SIZE = 500
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
