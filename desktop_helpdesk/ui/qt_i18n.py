@@ -20,7 +20,7 @@ QT_STRINGS = (
     N_("Abort"), N_("Retry"), N_("Ignore"), N_("Open"), N_("&Undo"), N_("&Redo"), N_("Cu&t"),
     N_("&Copy"), N_("&Paste"), N_("Delete"), N_("Select All"), N_("Show Details..."),
     N_("Hide Details..."), N_("Copy &Link Location"), N_("&Look in:"), N_("File &name:"),
-    N_("Files of type:"), N_("Back"), N_("Forward"), N_("Parent Directory"), N_("Create New Folder"),
+    N_("Files of type:"), N_("Files of &type:"), N_("Back"), N_("Forward"), N_("Parent Directory"), N_("Create New Folder"),
     N_("List View"), N_("Detail View"), N_("Name"), N_("Size"), N_("Type"), N_("Date Modified"),
     N_("All Files (*)"), N_("Directories"), N_("Directory:"), N_("&Choose"), N_("&Open"), N_("&Delete"),
     N_("&Rename"), N_("Show &hidden files"), N_("New Folder"), N_("Computer"), N_("Recent Places"),
