@@ -93,3 +93,17 @@ def test_nobody_and_nothing(desk):
     assert service.lookup_caller("0987 654 321").matches == ()
     assert service.lookup_caller("0987 654 321").error == ""
     assert service.lookup_caller("   ") == service.lookup_caller("")
+
+
+def test_the_badge_facts_are_the_ones_entitlement_decides_on(desk):
+    from desktop_helpdesk.services.dto import PaymentData
+
+    service, hanoi, saigon = desk
+    kid = service.list_contracts(__import__("desktop_helpdesk.services.dto", fromlist=["ListQuery"]).ListQuery()).rows[0].id
+    service.add_payment(kid, PaymentData(None, date(2026, 9, 2), 5_000_000), None)
+    for typed, cid in (("0912 345 678", hanoi), ("028 3974 3179", saigon)):
+        match = service.lookup_caller(typed).matches[0]
+        facts = service.customer_coverage(cid)
+        assert (match.warranty_end, match.maintenance_end, match.outstanding_vnd) == (
+            facts.warranty_end, facts.maintenance_end, facts.outstanding_vnd)
+    assert service.lookup_caller("0912 345 678").matches[0].outstanding_vnd == 10_000_000
