@@ -228,21 +228,22 @@ class CallerLookupPanel(QWidget):
         ]
         if m.open_ticket_count:
             title = ngettext("{n} open ticket", "{n} open tickets", m.open_ticket_count).format(n=m.open_ticket_count)
+            # One ticket per two short lines: the dock is narrow, a table would squeeze the subject.
             rows = []
             for t in m.open_tickets:
                 urgent = most_urgent(t, now)
                 colour = STATE_COLOURS[urgent[2]].name() if urgent else HINT_COLOUR
-                rows.append(f"<tr><td style='white-space:nowrap;padding-right:6px'>"
-                            f"<a href='ticket:{t.id}'>{escape(t.code)}</a></td>"
-                            f"<td style='padding-right:6px'>{escape(t.subject)}</td>"
-                            f"<td style='white-space:nowrap;color:{colour}'>{escape(countdown_text(t, now))}</td></tr>")
+                rows.append(f"<p style='margin:3px 0 0 8px'><a href='ticket:{t.id}'>{escape(t.code)}</a>&nbsp; "
+                            f"<span style='color:{colour}'>{escape(countdown_text(t, now))}</span><br>"
+                            f"<span style='color:#333333'>{escape(t.subject)}</span></p>")
             more = m.open_ticket_count - len(m.open_tickets)
             if more > 0:
-                rows.append(f"<tr><td colspan='3' style='color:{HINT_COLOUR}'>"
-                            f"{escape(_('and {n} more').format(n=more))}</td></tr>")
-            lines.append(f"{escape(title)}:<table cellspacing='0' cellpadding='1'>{''.join(rows)}</table>")
+                more_text = escape(_("and {n} more").format(n=more))
+                rows.append(f"<p style='margin:3px 0 0 8px;color:{HINT_COLOUR}'>{more_text}</p>")
+            lines.append(f"<b>{escape(title)}</b>{''.join(rows)}")
         else:
-            lines.append(f"<span style='color:{HINT_COLOUR}'>{escape(_('No open tickets'))}</span>")
+            none_open = escape(_("No open tickets"))
+            lines.append(f"<span style='color:{HINT_COLOUR}'>{none_open}</span>")
         background = f" bgcolor='{SELECTED_BACKGROUND}'" if i == self.current else ""
         return (f"<table width='100%' cellspacing='0' cellpadding='6'{background}><tr><td>"
                 + "<br>".join(lines[:4]) + "".join(f"<div>{x}</div>" for x in lines[4:])
