@@ -787,6 +787,9 @@ class SqlUnitOfWork:
         self.obligations = SqlObligationRepository(self.session)
         self.verification = SqlVerificationRepository(self.session)
         self.alerts = SqlAlertRepository(self.session)
+        from .callers import SqlCallerRepository  # it builds on this module's queries
+
+        self.callers = SqlCallerRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

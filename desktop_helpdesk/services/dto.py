@@ -385,3 +385,37 @@ class AlertData:
     due_at: datetime | None
     raised_at: datetime
     read: bool = False
+
+
+@dataclass(frozen=True)
+class CallerMatch:
+    """One answer of the caller lookup: a contact (or the customer itself, when its own number
+    or code matched) with what the operator needs before saying a word: coverage facts, the
+    open tickets and their clocks."""
+
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    contact_id: int | None  # None: the customer's own phone, code or tax code matched
+    contact_name: str
+    contact_position: str
+    phone: str  # the E.164 number that matched ("" for a code or tax code)
+    matched_by: str  # "contact_phone", "customer_phone", "customer_code" or "tax_code"
+    reading: int  # which reading of the typed number matched: 0 = the most likely
+    warranty_end: date | None
+    maintenance_end: date | None
+    outstanding_vnd: int
+    open_ticket_count: int
+    open_tickets: tuple = ()  # TicketRow, the most urgent first
+
+
+@dataclass(frozen=True)
+class CallerLookup:
+    """What the lookup found for `text`: every E.164 reading tried, most likely first, and
+    the matches in that order. `error` is the PhoneError code when the text is no phone
+    number and matched no customer code or tax code either ("" otherwise)."""
+
+    text: str
+    candidates: tuple[str, ...]
+    matches: tuple[CallerMatch, ...]
+    error: str = ""

@@ -7,6 +7,7 @@ feedback; this is the guard that nothing invalid is ever written).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -38,9 +39,10 @@ from ..domain.enums import (
     TicketStatus,
 )
 from ..domain.errors import DuplicateError
-from ..domain.phone import normalize_phone
+from ..domain.phone import PhoneError, normalize_phone, phone_candidates
 from ..domain.text import fold, normalize, sort_key
 from .dto import (
+    CallerLookup,
     ContractDraft,
     CustomerDraft,
     ListQuery,
@@ -58,6 +60,7 @@ from .ports import UnitOfWorkFactory
 
 VN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 MSG_NOT_POSITIVE = v.N_("Enter a number above zero.")
+_TAX_CODE = re.compile(r"[0-9]{10}(-[0-9]{3})?|[0-9]{12}")
 
 
 class ValidationFailed(Exception):
@@ -229,6 +232,24 @@ class HelpdeskService:
     def customer_choices(self, text: str, limit: int = 20):
         with self._uow() as uow:
             return uow.customers.choices(fold(text), limit)
+
+    def lookup_caller(self, text: str, limit: int = 20, tickets_per_customer: int = 5) -> CallerLookup:
+        """Who is calling: every reading of the number as typed (old plans included, most
+        likely first), matched exactly against contacts' and customers' E.164 phones; a
+        customer code or tax code typed in the same field matches too. Never raises for what
+        the operator typed: an unreadable number comes back as `error` (a PhoneError code)."""
+        text = normalize(text)
+        if not text:
+            return CallerLookup(text, (), ())
+        try:
+            candidates, error = tuple(phone_candidates(text)), ""
+        except PhoneError as exc:
+            candidates, error = (), exc.code
+        code = text.upper() if len(text) <= 20 and " " not in text else ""
+        tax_code = text if _TAX_CODE.fullmatch(text) else ""
+        with self._uow() as uow:
+            matches = tuple(uow.callers.find(candidates, code, tax_code, limit, tickets_per_customer))
+        return CallerLookup(text, candidates, matches, "" if matches else error)
 
     def get_customer(self, customer_id: int):
         with self._uow() as uow:

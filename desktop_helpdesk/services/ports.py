@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable, Protocol
 
 from .dto import (
+    CallerMatch,
     ContractChoice,
     ContractDetails,
     ContractDraft,
@@ -104,6 +105,10 @@ class AlertRepository(Protocol):
     def mark_read(self, now) -> None: ...
 
 
+class CallerRepository(Protocol):
+    def find(self, phones, code: str, tax_code: str, limit: int, tickets_per_customer: int) -> list[CallerMatch]: ...
+
+
 class UnitOfWork(Protocol):
     operators: OperatorRepository
     packages: PackageRepository
@@ -113,6 +118,7 @@ class UnitOfWork(Protocol):
     obligations: ObligationRepository
     verification: VerificationRepository
     alerts: AlertRepository
+    callers: CallerRepository
 
     def __enter__(self) -> "UnitOfWork": ...
     def __exit__(self, *exc) -> None: ...

@@ -113,6 +113,8 @@ class FormDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # The scroll area itself takes no focus: a form opens with the cursor in its first field.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
@@ -415,6 +417,13 @@ class CustomerDialog(FormDialog):
         self.add_question_button.setText(_("Add question"))
 
 
+def _alive(widget: QWidget) -> bool:
+    """False once Qt has deleted the widget (a closed dialog whose worker answer came late)."""
+    import shiboken6
+
+    return shiboken6.isValid(widget)
+
+
 def _display_phone(e164: str) -> str:
     if not e164:
         return ""
@@ -597,7 +606,18 @@ class TicketDialog(FormDialog):
         self._watch(self.subject, self.request_type, self.channel, self.override_reason)
         for name in ("note", "override_reason"):
             self._show_row(name, False)
+        self._preset_contact: int | None = None
+        # Fully keyboard-driven: Tab leaves the text boxes instead of typing a tab, and walks
+        # the fields in the order they are shown; Ctrl+Enter saves, Esc cancels.
+        for box in (self.description, self.note):
+            box.setTabChangesFocus(True)
         self._finish_layout()
+        chain = [self.customer, self.contact, self.contract, self.subject, self.request_type, self.channel,
+                 self.priority, self.status_combo, self.assignee, self.description, self.note, self.cooperating,
+                 self.in_scope, self.verify_button, self.override_reason, self.save_button, self.cancel_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+        self.customer.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_row(self, name: str, visible: bool) -> None:
         self.form.rows[name].setVisible(visible)
@@ -616,7 +636,8 @@ class TicketDialog(FormDialog):
                            self.in_scope.isChecked(), on_done=lambda v: self._got_verdict(asked, v))
 
     def _got_verdict(self, asked: int, verdict) -> None:
-        if asked == self._verdict_asked:
+        # A quick save can close (and delete) the form before the last verdict comes back.
+        if asked == self._verdict_asked and _alive(self):
             self.verdict = verdict
             self._render_verdict()
             self.revalidate()
@@ -672,16 +693,20 @@ class TicketDialog(FormDialog):
         self.revalidate()
 
     def _fill_contacts(self, details) -> None:
-        if details.id != self.customer.customer_id:
+        if not _alive(self) or details.id != self.customer.customer_id:
             return
         for c in details.draft.contacts:
             self.contact.addItem(f"{c.full_name}" + (f" – {_display_phone(c.phone)}" if c.phone else ""), c.id)
         if self._draft is not None:
             _select_data(self.contact, self._draft.contact_id)
+        elif self._preset_contact is not None and self.contact.findData(self._preset_contact) >= 0:
+            _select_data(self.contact, self._preset_contact)
         elif self.contact.count() > 1:
             self.contact.setCurrentIndex(1)
 
     def _fill_contracts(self, choices) -> None:
+        if not _alive(self):
+            return
         for k in choices:
             self.contract.addItem(f"{k.number} – {k.package_name} ({enum_label(ContractStage, k.stage)})", k.id)
         if self._draft is not None:
@@ -691,6 +716,16 @@ class TicketDialog(FormDialog):
 
     def set_customer(self, customer_id: int, label: str) -> None:
         self.customer.set_customer(customer_id, label)
+        self.subject.setFocus(Qt.FocusReason.OtherFocusReason)  # the customer is known: type the subject
+
+    def preset_caller(self, customer_id: int, label: str, contact_id: int | None,
+                      channel: str = Channel.HOTLINE.value) -> None:
+        """A quick ticket for the caller just found: customer and contact filled in, the
+        channel the call came by, the cursor in the subject."""
+        self._preset_contact = contact_id
+        _select_data(self.channel, channel)
+        self.customer.set_customer(customer_id, label)
+        self.subject.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def load(self, details) -> None:
         self.record_id, self.version = details.id, details.version

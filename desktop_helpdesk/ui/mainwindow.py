@@ -8,6 +8,7 @@ import logging
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
             page.model.load_failed.connect(self.show_error)
             page.export_requested.connect(self.export_current)
         worker.failed.connect(self.show_error)
+        self._build_lookup()
 
         self._build_actions()
         self.operator_label = QLabel()
@@ -154,6 +156,7 @@ class MainWindow(QMainWindow):
         self.act_alerts = act("Ctrl+Shift+A", lambda: self.alerts.show_list(self))
         self.act_packages = act("", self.edit_packages)
         self.act_export = act("Ctrl+E", self.export_current)
+        self.act_lookup = act("F2", self.show_lookup)
         self.act_dnd = QAction(self, checkable=True)
         self.act_dnd.setChecked(self.settings.do_not_disturb)
         self.act_dnd.toggled.connect(self.set_do_not_disturb)
@@ -172,6 +175,7 @@ class MainWindow(QMainWindow):
         for a in self.act_views:
             self.menu_view.addAction(a)
         self.menu_view.addSeparator()
+        self.menu_view.addAction(self.act_lookup)
         self.menu_view.addAction(self.act_filter)
         self.menu_view.addAction(self.act_refresh)
         self.menu_view.addSeparator()
@@ -210,6 +214,8 @@ class MainWindow(QMainWindow):
         self.act_alerts.setText(_("Recent &alerts…"))
         self.act_packages.setText(_("&Packages and SLA…"))
         self.act_export.setText(_("&Export the list…"))
+        self.act_lookup.setText(_("&Caller lookup"))
+        self.lookup_dock.setWindowTitle(_("Caller lookup"))
         self.act_dnd.setText(_("&Do not disturb"))
         self._show_operator()
 
@@ -316,7 +322,45 @@ class MainWindow(QMainWindow):
 
         self.worker.submit(self.service.get_contract, contract_id, on_done=got, on_error=self.show_error)
 
+    # -- caller lookup ---------------------------------------------------------------
+    def _build_lookup(self) -> None:
+        from .lookup import CallerLookupPanel
+
+        self.lookup = CallerLookupPanel(self.worker, self.service)
+        self.lookup_dock = QDockWidget()
+        self.lookup_dock.setObjectName("caller_lookup")  # its place and visibility are remembered
+        self.lookup_dock.setWidget(self.lookup)
+        self.lookup_dock.setMinimumWidth(340)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lookup_dock)
+        self.lookup_dock.hide()
+        self.lookup.ticket_requested.connect(self.new_ticket_for_caller)
+        self.lookup.ticket_open_requested.connect(self.edit_ticket)
+        self.lookup.close_requested.connect(self.close_lookup)
+
+    def show_lookup(self) -> None:
+        """F2, from anywhere in the window: the lookup field, its text selected to type over."""
+        self.lookup_dock.show()
+        self.lookup_dock.raise_()
+        self.lookup.focus_field()
+
+    def close_lookup(self) -> None:
+        self.lookup_dock.hide()
+        page = self.current_page()
+        (getattr(page, "table", None) or page).setFocus()
+
+    def new_ticket_for_caller(self, match) -> None:
+        """A quick ticket for the caller the lookup found: customer and contact filled in,
+        channel hotline, the cursor in the subject."""
+        dialog = TicketDialog(self.worker, self.service, self.operators, self, operator_id=self._operator_id())
+        dialog.preset_caller(match.customer_id, f"{match.customer_code} – {match.customer_name}", match.contact_id)
+        self._open(dialog, "tickets")
+        dialog.saved.connect(lambda *_: self.lookup.refresh())
+
     def new_ticket(self) -> None:
+        focus = self.focusWidget()
+        if focus is not None and self.lookup.isAncestorOf(focus) and self.lookup.current_match() is not None:
+            self.new_ticket_for_caller(self.lookup.current_match())  # Ctrl+N in the lookup = Enter
+            return
         dialog = TicketDialog(self.worker, self.service, self.operators, self, operator_id=self._operator_id())
         page = self.current_page()
         if page is self.pages["customers"] and page.current_row() is not None:

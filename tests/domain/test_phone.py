@@ -514,3 +514,100 @@ def test_outputs_are_canonical(text):
         return
     for candidate in candidates:
         assert normalize_phone(format_phone(candidate)) == candidate
+
+
+# --------------------------------------------------------------------------
+# The issue's forms, one by one, and every province's 2017 change written out
+# by hand (not read from OLD_AREA_CODES, so a wrong table entry fails here)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "e164"),
+    [
+        ("0912 345 678", "+84912345678"),
+        ("0912.345.678", "+84912345678"),
+        ("+84 912 345 678", "+84912345678"),
+        ("84912345678", "+84912345678"),
+        ("028 3974 3179", "+842839743179"),
+        ("04 3826 1234", "+842438261234"),  # Hà Nội before 2017 -> 024
+        ("0511 3826 123", "+842363826123"),  # Đà Nẵng before 2017 -> 0236
+        ("0168 912 3456", "+84389123456"),  # Viettel before 2018 -> 038
+    ],
+)
+def test_issue_forms(text, e164):
+    assert normalize_phone(text) == e164
+    assert phone_candidates(text)[0] == e164
+
+
+#: Decision 2036/QĐ-BTTTT, province by province: old code -> new code (with the trunk 0).
+PROVINCES_2017 = [
+    # wave 1, 11 Feb 2017
+    ("Sơn La", "022", "0212"), ("Lai Châu", "0231", "0213"), ("Lào Cai", "020", "0214"),
+    ("Điện Biên", "0230", "0215"), ("Yên Bái", "029", "0216"), ("Quảng Bình", "052", "0232"),
+    ("Quảng Trị", "053", "0233"), ("Thừa Thiên Huế", "054", "0234"), ("Quảng Nam", "0510", "0235"),
+    ("Đà Nẵng", "0511", "0236"), ("Thanh Hóa", "037", "0237"), ("Nghệ An", "038", "0238"),
+    ("Hà Tĩnh", "039", "0239"),
+    # wave 2, 15 Apr 2017
+    ("Quảng Ninh", "033", "0203"), ("Bắc Giang", "0240", "0204"), ("Lạng Sơn", "025", "0205"),
+    ("Cao Bằng", "026", "0206"), ("Tuyên Quang", "027", "0207"), ("Thái Nguyên", "0280", "0208"),
+    ("Bắc Kạn", "0281", "0209"), ("Hải Dương", "0320", "0220"), ("Hưng Yên", "0321", "0221"),
+    ("Bắc Ninh", "0241", "0222"), ("Hải Phòng", "031", "0225"), ("Hà Nam", "0351", "0226"),
+    ("Thái Bình", "036", "0227"), ("Nam Định", "0350", "0228"), ("Ninh Bình", "030", "0229"),
+    ("Cà Mau", "0780", "0290"), ("Bạc Liêu", "0781", "0291"), ("Cần Thơ", "0710", "0292"),
+    ("Hậu Giang", "0711", "0293"), ("Trà Vinh", "074", "0294"), ("An Giang", "076", "0296"),
+    ("Kiên Giang", "077", "0297"), ("Sóc Trăng", "079", "0299"),
+    # wave 3, 17 Jun 2017
+    ("Hà Nội", "04", "024"), ("TP. Hồ Chí Minh", "08", "028"), ("Đồng Nai", "061", "0251"),
+    ("Bình Thuận", "062", "0252"), ("Bà Rịa - Vũng Tàu", "064", "0254"), ("Quảng Ngãi", "055", "0255"),
+    ("Bình Định", "056", "0256"), ("Phú Yên", "057", "0257"), ("Khánh Hòa", "058", "0258"),
+    ("Ninh Thuận", "068", "0259"), ("Kon Tum", "060", "0260"), ("Đắk Nông", "0501", "0261"),
+    ("Đắk Lắk", "0500", "0262"), ("Lâm Đồng", "063", "0263"), ("Gia Lai", "059", "0269"),
+    ("Vĩnh Long", "070", "0270"), ("Bình Phước", "0651", "0271"), ("Long An", "072", "0272"),
+    ("Tiền Giang", "073", "0273"), ("Bình Dương", "0650", "0274"), ("Bến Tre", "075", "0275"),
+    ("Tây Ninh", "066", "0276"), ("Đồng Tháp", "067", "0277"),
+]
+
+
+def test_province_table_has_every_converted_province():
+    assert len(PROVINCES_2017) == 59
+    assert len({old for _p, old, _n in PROVINCES_2017}) == 59
+    assert {f"0{new}" for new in AREA_CODES} - {new for _p, _o, new in PROVINCES_2017} == {
+        "0210", "0211", "0218", "0219"}  # the four provinces that kept their code
+
+
+@pytest.mark.parametrize(("province", "old", "new"), PROVINCES_2017, ids=[p for p, _o, _n in PROVINCES_2017])
+def test_every_pre_2017_area_code(province, old, new):
+    subscriber = "3826123" if len(new) == 4 else "38261234"
+    today = f"+84{new[1:]}{subscriber}"
+    # Written the way an old letterhead writes it: the code in brackets, the subscriber apart.
+    assert phone_candidates(f"({old}) {subscriber}")[0] == today
+    # Written any other way, today's landline is still among the readings the lookup tries.
+    assert today in phone_candidates(f"{old}{subscriber}")
+    assert today in phone_candidates(f"{old}.{subscriber[:4]}.{subscriber[4:]}")
+    assert today in phone_candidates(f"+84 {old[1:]} {subscriber}")
+    assert format_phone(today).replace(" ", "") == new + subscriber
+
+
+def test_old_hcm_landline_reads_both_ways():
+    # The issue's example: an old TP.HCM landline that is also today's VinaPhone mobile.
+    assert phone_candidates("08.3974 3179") == ["+842839743179", "+84839743179"]
+    assert normalize_phone("08.3974 3179") == "+842839743179"
+    assert is_mobile(phone_candidates("08.3974 3179")[1])
+
+
+@pytest.mark.parametrize("text", ["0912 345 67", "abc", "+1 212 555 1234", "0112345678", "0912 345 6789"])
+def test_invalid_numbers_have_a_translated_message(text):
+    """Every error the lookup can meet has a message in the Vietnamese catalog."""
+    from babel.messages.pofile import read_po
+
+    from desktop_helpdesk.domain.validation import PHONE_MESSAGES
+    from desktop_helpdesk.paths import translations_dir
+
+    with pytest.raises(ValueError) as excinfo:
+        normalize_phone(text)
+    message = PHONE_MESSAGES[excinfo.value.code]
+    with open(translations_dir() / "vi" / "LC_MESSAGES" / "desktop_helpdesk.po", "rb") as f:
+        catalog = read_po(f)
+    translated = catalog[message].string
+    assert translated and translated != message

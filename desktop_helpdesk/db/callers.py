@@ -1,0 +1,93 @@
+"""The caller lookup's queries: who is on the phone, their coverage and their open tickets.
+
+Phones are stored E.164 and indexed on both contacts and customers, so every reading of the
+typed number is an exact `IN (...)` probe of an index; a customer code or tax code is an
+exact probe of its index too. The coverage facts, open-ticket counts and the most urgent
+open tickets are read only for the few customers found.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import bindparam, case, func, or_, select
+
+from ..services.dto import CallerMatch
+from . import models as m
+from .repositories import OPEN_STATUSES, SIGNED_STAGES, SqlTicketRepository, _empty_if_null, _nn, _Repo
+
+
+@cache
+def _statements() -> dict:
+    """The lookup's statements, built once with bound parameters: building a Select costs
+    more than running these index probes, and the operator waits for every keystroke pause."""
+    K, C, T, P, Pay = m.Contact, m.Customer, m.Ticket, m.Contract, m.Payment
+    phones, ids = bindparam("phones", expanding=True), bindparam("ids", expanding=True)
+    signed = P.stage.in_(SIGNED_STAGES)
+    paid = select(func.coalesce(func.sum(Pay.amount_vnd), 0)).where(Pay.contract_id == P.id).scalar_subquery()
+    due = _empty_if_null(T.next_due_at, "'9999-12-31 00:00:00.000000'")
+    return {
+        "contacts": select(K.id, K.full_name, K.position, K.phone, C.id.label("cid"), C.code, C.name)
+        .join(C, C.id == K.customer_id).where(K.phone.in_(phones)).limit(bindparam("limit")),
+        "customers": select(C.id, C.code, C.name, C.phone).where(C.phone.in_(phones)).limit(bindparam("limit")),
+        "codes": select(C.id, C.code, C.name, C.tax_code)
+        .where(or_(C.code == bindparam("code"), C.tax_code == bindparam("tax_code"))).limit(bindparam("limit")),
+        # The same facts as repositories._coverage_by_customer (what entitlement decides on),
+        # in one statement: latest ends, and what signed contracts still owe.
+        "coverage": select(P.customer_id, func.max(P.warranty_end), func.max(P.maintenance_end),
+                           func.sum(case((signed, P.value_vnd), else_=0)), func.sum(case((signed, paid), else_=0)))
+        .where(P.customer_id.in_(ids)).group_by(P.customer_id),
+        "open_counts": select(T.customer_id, func.count()).where(T.customer_id.in_(ids), T.status.in_(OPEN_STATUSES))
+        .group_by(T.customer_id),
+        "open_tickets": SqlTicketRepository._row_stmt(None)
+        .where(T.customer_id == bindparam("cid"), T.status.in_(OPEN_STATUSES)).order_by(due, T.id)
+        .limit(bindparam("limit")),
+    }
+
+
+class SqlCallerRepository(_Repo):
+    def find(self, phones, code: str, tax_code: str, limit: int = 20,
+             tickets_per_customer: int = 5) -> list[CallerMatch]:
+        """Contacts and customers whose phone is one of `phones` (in that order of
+        preference), then customers whose code or tax code is exactly `code` / `tax_code`."""
+        q = _statements()
+        run = self.s.connection().execute
+        phones = list(phones)
+        rank = {p: i for i, p in enumerate(phones)}
+        found: list[tuple] = []  # (sort key, match fields without the customer facts)
+        if phones:
+            seen = set()
+            for r in run(q["contacts"], {"phones": phones, "limit": limit}):
+                seen.add((r.cid, r.phone))
+                found.append(((rank[r.phone], 0, r.full_name, r.id),
+                              (r.cid, r.code, r.name, r.id, r.full_name, _nn(r.position), r.phone, "contact_phone",
+                               rank[r.phone])))
+            for r in run(q["customers"], {"phones": phones, "limit": limit}):
+                if (r.id, r.phone) in seen:  # the contact's line is the company's line: one answer
+                    continue
+                found.append(((rank[r.phone], 1, r.name, r.id),
+                              (r.id, r.code, r.name, None, "", "", r.phone, "customer_phone", rank[r.phone])))
+        if code or tax_code:
+            known = {f[1][0] for f in found}
+            for r in run(q["codes"], {"code": code or None, "tax_code": tax_code or None, "limit": limit}):
+                if r.id not in known:
+                    by = "customer_code" if r.code == code else "tax_code"
+                    found.append(((len(phones), 2, r.name, r.id),
+                                  (r.id, r.code, r.name, None, "", "", "", by, len(phones))))
+        found.sort(key=lambda f: f[0])
+        found = found[:limit]
+        ids = list(dict.fromkeys(f[1][0] for f in found))
+        if not ids:
+            return []
+        coverage = {cid: (w, mt, max(0, (owed or 0) - (paid or 0)))
+                    for cid, w, mt, owed, paid in run(q["coverage"], {"ids": ids})}
+        counts = dict(run(q["open_counts"], {"ids": ids}).all())
+        tickets = {cid: tuple(SqlTicketRepository._to_row(r) for r in run(
+            q["open_tickets"], {"cid": cid, "limit": tickets_per_customer})) if counts.get(cid) else ()
+            for cid in ids}
+        out = []
+        for _key, fields in found:
+            cid = fields[0]
+            warranty_end, maintenance_end, owed = coverage.get(cid, (None, None, 0))
+            out.append(CallerMatch(*fields, warranty_end, maintenance_end, owed, counts.get(cid, 0), tickets[cid]))
+        return out
