@@ -130,9 +130,9 @@ def main(argv=None) -> None:
                 print(f"          removed again in {wall_back:.2f} s wall")
     finally:
         engine.dispose()
-        run_path.unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{run_path}{suffix}").unlink(missing_ok=True)
+        # The copy, its WAL, and the backup the app writes before migrating it.
+        for leftover in run_path.parent.glob(f"{run_path.stem}*"):
+            leftover.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self.act_about = act("", self.about)
         self.act_alerts = act("Ctrl+Shift+A", lambda: self.alerts.show_list(self))
         self.act_packages = act("", self.edit_packages)
+        self.act_calendar = act("", self.edit_calendar)
         self.act_dnd = QAction(self, checkable=True)
         self.act_dnd.setChecked(self.settings.do_not_disturb)
         self.act_dnd.toggled.connect(self.set_do_not_disturb)
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
             self.menu_file.addAction(a)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_packages)
+        self.menu_file.addAction(self.act_calendar)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         self.menu_view = bar.addMenu("")
@@ -202,6 +204,7 @@ class MainWindow(QMainWindow):
         self.act_about.setText(_("&About Desktop Helpdesk"))
         self.act_alerts.setText(_("Recent &alerts…"))
         self.act_packages.setText(_("&Packages and SLA…"))
+        self.act_calendar.setText(_("Support &calendar…"))
         self.act_dnd.setText(_("&Do not disturb"))
         self._show_operator()
 
@@ -332,6 +335,15 @@ class MainWindow(QMainWindow):
         dialog = PackagesDialog(self.worker, self.service, self.packages, self)
         dialog.saved.connect(lambda *_: (self.refresh_reference_data(), self.pages["tickets"].reload(),
                                          self.dashboard.reload()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.last_dialog = dialog
+
+    def edit_calendar(self) -> None:
+        from .calendar import SupportCalendarDialog
+
+        dialog = SupportCalendarDialog(self.worker, self.service, self.service.today().year, self)
+        dialog.saved.connect(lambda *_: (self.pages["tickets"].reload(), self.dashboard.reload()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.last_dialog = dialog
