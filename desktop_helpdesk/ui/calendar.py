@@ -103,9 +103,8 @@ class SupportCalendarDialog(QDialog):
         entry.addWidget(self.add_work)
         entry.addWidget(self.remove_button)
 
-        self.status = QLabel()
+        self.status = QLabel()  # always in the layout, empty until there is news
         self.status.setWordWrap(True)
-        self.status.hide()
         self.save_button = QPushButton()
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save)
@@ -254,6 +253,7 @@ class SupportCalendarDialog(QDialog):
         else:
             self._render()
         self._select(day)
+        self.date.setFocus()  # ready for the next day
         self._say(_("Added {date}. Save to recompute the due times.").format(date=format_date(day)))
 
     def _select(self, day: date) -> None:
@@ -330,7 +330,6 @@ class SupportCalendarDialog(QDialog):
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
-        self.status.show()
 
     def reject(self) -> None:
         """Closing with unsaved days asks first."""

@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         self.act_about.setText(_("&About Desktop Helpdesk"))
         self.act_alerts.setText(_("Recent &alerts…"))
         self.act_packages.setText(_("&Packages and SLA…"))
-        self.act_calendar.setText(_("Support &calendar…"))
+        self.act_calendar.setText(_("Support ca&lendar…"))
         self.act_dnd.setText(_("&Do not disturb"))
         self._show_operator()
 
