@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import Select, String, and_, func, literal, literal_column, or_, select, tuple_
+from sqlalchemy import Select, String, and_, bindparam, func, literal, literal_column, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,6 +21,7 @@ from ..domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
 from ..domain.text import fold, sort_text
 from ..services.dto import (  # noqa: F401  (db implements the services' protocol)
     AlertData,
+    CalendarDay,
     ContractFile,
     ContractHistoryEntry,
     CoverageFacts,
@@ -157,6 +158,14 @@ class SqlPackageRepository(_Repo):
         return list(self.s.scalars(
             select(T.id).join(m.Contract, m.Contract.id == T.contract_id)
             .where(m.Contract.package_id == package_id, T.next_due_at.is_not(None)).order_by(T.id)))
+
+    def terms(self) -> list[SlaTerms]:
+        """The distinct SLA terms of every package, retired ones included (their tickets'
+        clocks still run on them)."""
+        P = m.Package
+        rows = self.s.execute(select(P.support_hours, P.proposal_target_minutes, P.fix_target_hours,
+                                     P.fix_extended_hours, P.complaint_target_hours).distinct()).all()
+        return [SlaTerms(*r) for r in rows]
 
     def add(self, data: PackageData) -> int:
         p = m.Package(
@@ -603,6 +612,45 @@ class SqlTicketRepository(_Repo):
         k = self.s.get(m.Contract, contract_id)
         return _terms_of(k.package) if k else SlaTerms()
 
+    def office_ticket_ids_due_from(self, moment) -> list[int]:
+        """Tickets with a clock still running or paused, due at or after `moment`, on the
+        office calendar (a package with office hours, or no package): the clocks a change of
+        the office calendar on or after `moment` can move. Read through the partial due-time
+        indexes, not the whole table."""
+        T, K, P = m.Ticket, m.Contract, m.Package
+        due_ids = [select(T.id).where(getattr(T, f"{k}_stopped_at").is_(None), getattr(T, f"{k}_due_at").is_not(None),
+                                      getattr(T, f"{k}_due_at") >= moment) for k in CLOCK_KINDS]
+        ids = due_ids[0].union(*due_ids[1:]).subquery()
+        stmt = (select(T.id).join(ids, ids.c.id == T.id).outerjoin(K, K.id == T.contract_id)
+                .outerjoin(P, P.id == K.package_id)
+                .where(func.coalesce(P.support_hours, "office") == "office").order_by(T.id))
+        return list(self.s.scalars(stmt))
+
+    def clocks_of(self, ticket_ids) -> list[tuple[int, tuple, SlaTerms]]:
+        """(ticket id, its clocks, its package terms) for a batch of tickets, in one query."""
+        T, K, P = m.Ticket, m.Contract, m.Package
+        stmt = (select(T.id, *CLOCK_COLUMNS, P.support_hours, P.proposal_target_minutes, P.fix_target_hours,
+                       P.fix_extended_hours, P.complaint_target_hours)
+                .outerjoin(K, K.id == T.contract_id).outerjoin(P, P.id == K.package_id)
+                .where(T.id.in_(list(ticket_ids))).order_by(T.id))
+        return [(r.id, _clocks_of(r), _terms_of(r)) for r in self.s.execute(stmt)]
+
+    def write_clocks(self, updates) -> None:
+        """Rewrite the clock columns of many tickets: `updates` is (ticket id, kind ->
+        columns, next due). A recomputation is not an edit of the ticket, so its version is
+        not bumped: an operator who has the ticket open can still save it."""
+        groups: dict[tuple, list[dict]] = {}  # one executemany per set of clocks
+        for ticket_id, columns, next_due_at in updates:
+            row = {"b_id": ticket_id, "next_due_at": next_due_at}
+            for kind, values in columns.items():
+                row.update({f"{kind}_{name}": value for name, value in values.items()})
+            groups.setdefault(tuple(sorted(row)), []).append(row)
+        table = m.Ticket.__table__
+        for names, rows in groups.items():
+            stmt = (table.update().where(table.c.id == bindparam("b_id"))
+                    .values({k: bindparam(k) for k in names if k != "b_id"}))
+            self.s.connection().execute(stmt, rows)
+
     def set_clocks(self, ticket_id: int, columns: dict, next_due_at) -> None:
         t = self._load(m.Ticket, ticket_id)
         for kind, values in columns.items():
@@ -713,19 +761,44 @@ class SqlObligationRepository(_Repo):
 
 
 class SqlAlertRepository(_Repo):
-    def breached_without_alert(self, now, limit: int = 5000) -> list[tuple]:
-        """(ticket id, code, subject, clock kind, due) of clocks past due with no alert yet."""
+    @staticmethod
+    def _no_alert(kind: str, state: str):
         T, A = m.Ticket, m.Alert
+        key = literal("ticket:") + func.cast(T.id, String) + literal(f":{kind}:{state}")
+        return ~select(A.id).where(A.key == key).exists()
+
+    def breached_between(self, start, end, limit: int = 5000) -> dict[str, list[tuple]]:
+        """kind -> (ticket id, code, subject, due) of the clocks still running that fell due
+        in [start, end) and have no breach alert yet, by due time. A clock paused before its
+        due time is not breached (its due time moves when it resumes). Each kind is a range
+        of its partial due-time index."""
+        T = m.Ticket
+        out = {}
+        for kind in CLOCK_KINDS:
+            due, stopped, paused = (getattr(T, f"{kind}_due_at"), getattr(T, f"{kind}_stopped_at"),
+                                    getattr(T, f"{kind}_paused_since"))
+            stmt = (select(T.id, T.code, T.subject, due)
+                    .where(stopped.is_(None), due.is_not(None), due >= start, due < end,
+                           or_(paused.is_(None), paused > due), self._no_alert(kind, "breached"))
+                    .order_by(due).limit(limit))
+            out[kind] = self.s.execute(stmt).all()
+        return out
+
+    def at_risk_candidates(self, now, horizons: dict, limit: int = 5000) -> list[tuple[str, TicketRow]]:
+        """(kind, ticket row) of the running, unpaused clocks due in (now, horizon of their
+        kind] with no at-risk alert yet: every clock that can be at risk now, and a few that
+        are not yet (the caller asks the clock)."""
+        T = m.Ticket
+        tickets = SqlTicketRepository(self.s)
         out = []
         for kind in CLOCK_KINDS:
-            due, stopped, started = (getattr(T, f"{kind}_due_at"), getattr(T, f"{kind}_stopped_at"),
-                                     getattr(T, f"{kind}_started_at"))
-            key = literal("ticket:") + func.cast(T.id, String) + literal(f":{kind}:breached")
-            stmt = (select(T.id, T.code, T.subject, literal(kind), due)
-                    .where(started.is_not(None), stopped.is_(None), due < now,
-                           ~select(A.id).where(A.key == key).exists())
+            due, stopped, paused = (getattr(T, f"{kind}_due_at"), getattr(T, f"{kind}_stopped_at"),
+                                    getattr(T, f"{kind}_paused_since"))
+            stmt = (tickets._row_stmt()
+                    .where(stopped.is_(None), due.is_not(None), due > now, due <= horizons[kind], paused.is_(None),
+                           self._no_alert(kind, "at_risk"))
                     .order_by(due).limit(limit))
-            out += self.s.execute(stmt).all()
+            out += [(kind, tickets._to_row(r)) for r in self.s.execute(stmt)]
         return out
 
     def has(self, key: str) -> bool:
@@ -771,6 +844,26 @@ class SqlVerificationRepository(_Repo):
         return q.customer_id, q.answer_hash
 
 
+class SqlCalendarRepository(_Repo):
+    """The firm's own calendar days (m.CalendarException)."""
+
+    def all(self) -> list[CalendarDay]:
+        rows = self.s.scalars(select(m.CalendarException).order_by(m.CalendarException.day))
+        return [CalendarDay(r.day, r.kind, r.name) for r in rows]
+
+    def put(self, day: CalendarDay) -> None:
+        """Add the day, or replace what was set for that date."""
+        row = self.s.scalar(select(m.CalendarException).where(m.CalendarException.day == day.day))
+        if row is None:
+            self.s.add(m.CalendarException(day=day.day, kind=day.kind, name=day.name))
+        else:
+            row.kind, row.name = day.kind, day.name
+        self.s.flush()
+
+    def remove(self, day) -> None:
+        self.s.execute(m.CalendarException.__table__.delete().where(m.CalendarException.day == day))
+
+
 class SqlUnitOfWork:
     """One session, one transaction. Leaving without `commit()` rolls back."""
 
@@ -790,6 +883,7 @@ class SqlUnitOfWork:
         from .callers import SqlCallerRepository  # it builds on this module's queries
 
         self.callers = SqlCallerRepository(self.session)
+        self.calendar = SqlCalendarRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

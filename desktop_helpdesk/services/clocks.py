@@ -13,7 +13,7 @@ reports that the fix did not hold, which is a new notification.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from ..domain.calendar import OFFICE_HOURS, BusinessCalendar
@@ -21,14 +21,37 @@ from ..domain.enums import Coverage, RequestType, SupportHours, TicketStatus
 from ..domain.sla import ClockKind, ClockTimeTarget, SlaClock, SlaPolicy, WorkingTimeTarget
 
 CALENDAR_YEARS = range(2020, 2041)
+DAY_OFF, WORKING_DAY = "day_off", "working_day"
+
+# The firm's own days (days off, working days) on the office calendar, as set from the open
+# database by set_office_days: one database per process, and the table models read
+# calendar_for at paint time, so the calendar is process-wide like the cache below.
+_office_days: tuple[tuple[date, ...], tuple[date, ...]] = ((), ())
+
+
+def set_office_days(days) -> bool:
+    """Use the firm's own calendar days (objects with `.day` and `.kind`) on the office
+    calendar from now on; returns whether that changed it (and dropped the cached one)."""
+    global _office_days
+    key = (tuple(sorted(d.day for d in days if d.kind == DAY_OFF)),
+           tuple(sorted(d.day for d in days if d.kind == WORKING_DAY)))
+    if key == _office_days:
+        return False
+    _office_days = key
+    calendar_for.cache_clear()
+    return True
 
 
 @lru_cache(maxsize=8)
 def calendar_for(support_hours: str) -> BusinessCalendar:
-    """The support calendar of a package: office hours with Vietnam's holidays, or 24/7."""
+    """The support calendar of a package: office hours with Vietnam's holidays and the firm's
+    own days (set_office_days), or 24/7."""
     if support_hours == SupportHours.ALWAYS:
         return BusinessCalendar.always_open("Asia/Ho_Chi_Minh")
-    return BusinessCalendar.vietnam(OFFICE_HOURS, years=CALENDAR_YEARS)
+    days_off, working_days = _office_days
+    weekday_hours = OFFICE_HOURS[0]
+    return BusinessCalendar.vietnam(OFFICE_HOURS, years=CALENDAR_YEARS, extra_holidays=days_off,
+                                    extra_working_days={day: weekday_hours for day in working_days})
 
 
 @lru_cache(maxsize=64)

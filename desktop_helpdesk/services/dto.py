@@ -376,6 +376,15 @@ class DashboardData:
 
 
 @dataclass(frozen=True)
+class CalendarDay:
+    """One of the firm's own calendar days: `kind` is "day_off" or "working_day"."""
+
+    day: date
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
 class AlertData:
     id: int
     kind: str  # "clock_at_risk", "clock_breached", "obligation_due"

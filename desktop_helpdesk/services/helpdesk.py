@@ -43,6 +43,7 @@ from ..domain.phone import PhoneError, normalize_phone, phone_candidates
 from ..domain.text import fold, normalize, sort_key
 from .dto import (
     CallerLookup,
+    CalendarDay,
     ContractDraft,
     CustomerDraft,
     ListQuery,
@@ -54,7 +55,7 @@ from .dto import (
     SlaTerms,
     TicketDraft,
 )
-from . import clocks
+from . import alerts, clocks
 from .ports import UnitOfWorkFactory
 
 
@@ -162,8 +163,18 @@ class HelpdeskService:
     """The desk's use cases over a unit-of-work factory. Thread-confined to the DB worker."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, now: Callable[[], datetime] | None = None):
-        self._uow = uow_factory
+        self._raw_uow = uow_factory
         self._now = now or (lambda: datetime.now(timezone.utc))
+        self._calendar_loaded = False
+
+    def _uow(self):
+        """A unit of work; the first one also loads the firm's calendar days of this
+        database into the office calendar (services.clocks.calendar_for)."""
+        if not self._calendar_loaded:
+            with self._raw_uow() as uow:
+                clocks.set_office_days(uow.calendar.all())
+            self._calendar_loaded = True
+        return self._raw_uow()
 
     @property
     def uow_factory(self) -> UnitOfWorkFactory:
@@ -206,6 +217,7 @@ class HelpdeskService:
         policy, calendar = clocks.policy_for(*_targets(terms)), clocks.calendar_for(terms.support_hours)
         for start in range(0, len(ids), batch):
             with self._uow() as uow:
+                earliest = None
                 for ticket_id in ids[start:start + batch]:
                     stored, _terms = uow.tickets.clock_columns(ticket_id)
                     moved = {}
@@ -213,8 +225,10 @@ class HelpdeskService:
                         kind = ClockKind(k)
                         clock = clocks.clock_from_columns(kind, cols, policy, calendar)
                         moved[kind] = clock.recompute(policy.target(kind), calendar) if clock else None
-                    uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in moved.items()},
-                                           clocks.next_due(moved))
+                    due = clocks.next_due(moved)
+                    uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in moved.items()}, due)
+                    earliest = due if earliest is None or (due is not None and due < earliest) else earliest
+                alerts.recheck_from(uow, earliest)  # shorter targets may have made clocks overdue
                 uow.commit()
             if progress is not None:
                 progress(min(start + batch, len(ids)), len(ids))
@@ -223,6 +237,62 @@ class HelpdeskService:
     def packages(self):
         with self._uow() as uow:
             return uow.packages.all()
+
+    # -- the firm's support calendar -------------------------------------------------
+    def calendar_days(self) -> list[CalendarDay]:
+        """The firm's own days off and working days, by date."""
+        with self._uow() as uow:
+            return uow.calendar.all()
+
+    def save_calendar_days(self, put, remove, progress=None, batch: int = 2000) -> int:
+        """Add or change the firm's days `put` (CalendarDay) and remove the dates `remove`,
+        then recompute the due times of every clock still running or paused on the office
+        calendar that a changed date can move (those due on or after the earliest changed
+        date), in batches of one transaction each, reporting `progress(done, total)`.
+        Stopped clocks keep their verdict. Returns how many tickets were recomputed."""
+        put = [replace(d, name=normalize(d.name)) for d in put]
+        _check([v.validate_required("name", d.name) for d in put]
+               + [None if d.kind in (clocks.DAY_OFF, clocks.WORKING_DAY) else v.validate_required("kind", "")
+                  for d in put])
+        changed = {d.day for d in put} | set(remove)
+        with self._uow() as uow:
+            for day in remove:
+                uow.calendar.remove(day)
+            for day in put:
+                uow.calendar.put(day)
+            days = uow.calendar.all()
+            uow.commit()
+        clocks.set_office_days(days)
+        if not changed:
+            return 0
+        first = datetime.combine(min(changed), datetime.min.time(), VN_ZONE)
+        with self._uow() as uow:
+            ids = uow.tickets.office_ticket_ids_due_from(first)
+        if progress is not None:
+            progress(0, len(ids))
+        for start in range(0, len(ids), batch):
+            with self._uow() as uow:
+                updates, earliest = [], None
+                for ticket_id, stored, terms in uow.tickets.clocks_of(ids[start:start + batch]):
+                    policy, calendar = clocks.policy_for(*_targets(terms)), clocks.calendar_for(terms.support_hours)
+                    moved = {}
+                    for c in stored:
+                        kind = ClockKind(c.kind)
+                        clock = clocks.clock_from_columns(kind, {
+                            "started_at": c.started_at, "paused_seconds": c.paused_seconds,
+                            "paused_since": c.paused_since, "stopped_at": c.stopped_at, "due_at": c.due_at},
+                            policy, calendar)
+                        moved[kind] = clock if clock.stopped_at is not None else clock.recompute(calendar=calendar)
+                    due = clocks.next_due(moved)
+                    updates.append((ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in moved.items()}, due))
+                    if due is not None and (earliest is None or due < earliest):
+                        earliest = due
+                uow.tickets.write_clocks(updates)
+                alerts.recheck_from(uow, earliest)  # an added working day brings due times forward
+                uow.commit()
+            if progress is not None:
+                progress(min(start + batch, len(ids)), len(ids))
+        return len(ids)
 
     # -- customers -------------------------------------------------------------------
     def list_customers(self, query: ListQuery) -> Page:
@@ -460,6 +530,7 @@ class HelpdeskService:
                                           draft.received_at, draft.status)
             uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in started.items()},
                                    clocks.next_due(started))
+            alerts.recheck_from(uow, clocks.next_due(started))  # typed in with an earlier received time
             if draft.assignee_id:
                 uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.ASSIGNED, field="assignee_id", new_value=str(draft.assignee_id)))
             uow.commit()
@@ -509,18 +580,12 @@ class HelpdeskService:
             uow.commit()
 
     def check_alerts(self):
-        from . import alerts
-
         return alerts.check(self, self._now())
 
     def recent_alerts(self, limit: int = 200):
-        from . import alerts
-
         return alerts.recent(self, limit)
 
     def mark_alerts_read(self) -> None:
-        from . import alerts
-
         alerts.mark_read(self, self._now())
 
     def dashboard(self):

@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         self.act_packages = act("", self.edit_packages)
         self.act_export = act("Ctrl+E", self.export_current)
         self.act_lookup = act("F2", self.show_lookup)
+        self.act_calendar = act("", self.edit_calendar)
         self.act_dnd = QAction(self, checkable=True)
         self.act_dnd.setChecked(self.settings.do_not_disturb)
         self.act_dnd.toggled.connect(self.set_do_not_disturb)
@@ -169,6 +170,7 @@ class MainWindow(QMainWindow):
         self.menu_file.addAction(self.act_export)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_packages)
+        self.menu_file.addAction(self.act_calendar)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         self.menu_view = bar.addMenu("")
@@ -216,6 +218,7 @@ class MainWindow(QMainWindow):
         self.act_export.setText(_("&Export the list…"))
         self.act_lookup.setText(_("&Caller lookup"))
         self.lookup_dock.setWindowTitle(_("Caller lookup"))
+        self.act_calendar.setText(_("Support ca&lendar…"))
         self.act_dnd.setText(_("&Do not disturb"))
         self._show_operator()
 
@@ -391,6 +394,15 @@ class MainWindow(QMainWindow):
         dialog = PackagesDialog(self.worker, self.service, self.packages, self)
         dialog.saved.connect(lambda *_: (self.refresh_reference_data(), self.pages["tickets"].reload(),
                                          self.dashboard.reload()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.last_dialog = dialog
+
+    def edit_calendar(self) -> None:
+        from .calendar import SupportCalendarDialog
+
+        dialog = SupportCalendarDialog(self.worker, self.service, self.service.today().year, self)
+        dialog.saved.connect(lambda *_: (self.pages["tickets"].reload(), self.dashboard.reload()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.last_dialog = dialog

@@ -1,0 +1,105 @@
+"""The support calendar editor: the year's public holidays in the current language, adding a
+firm's day off (with the list, a confirmation to remove), and saving with progress moves the
+running clocks' due times."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, PackageData, PaymentData, TicketDraft
+
+from .conftest import type_text
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _office_ticket(desk):
+    s = desk.service
+    with s.uow_factory() as uow:
+        pid = uow.packages.add(PackageData(0, "BH", "Phần mềm bán hàng", 12, "office", 240, 24, 48, 72, False, 9_000_000))
+        uow.commit()
+    cid = s.save_customer(CustomerDraft(name="Công ty TNHH Hoa Mai", kind="company"))
+    kid = s.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=9_000_000,
+                                        signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
+    s.add_payment(kid, PaymentData(None, date(2026, 9, 1), 9_000_000), None)
+    return s.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Hướng dẫn in báo cáo tồn kho",
+                                       request_type="how_to", channel="hotline"), None)
+
+
+def _due(desk, ticket_id):
+    with desk.service.uow_factory() as uow:
+        stored, _terms = uow.tickets.clock_columns(ticket_id)
+    return stored["proposal"]["due_at"].astimezone(VN)
+
+
+def _rows(dialog):
+    t = dialog.table
+    return [tuple(t.item(r, c).text() for c in range(t.columnCount())) for r in range(t.rowCount())]
+
+
+def test_adding_a_day_off_and_saving_moves_the_due_time_with_progress(open_desk, translator, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_helpdesk.ui.qt_i18n import LanguageSwitcher
+
+    desk = open_desk()
+    switcher = LanguageSwitcher(QApplication.instance(), translator)
+    switcher.set_language("vi")
+    tid = _office_ticket(desk)  # received Saturday 10:00: four working hours on Monday
+    assert _due(desk, tid) == datetime(2026, 11, 23, 12, 0, tzinfo=VN)
+    desk.window.act_calendar.trigger()
+    dialog = desk.window.last_dialog
+    desk.idle()
+    qtbot.waitUntil(lambda: dialog.loaded)
+    assert dialog.year.value() == 2026
+    rows = _rows(dialog)
+    assert any(r[0] == "02/09/2026" and "Quốc khánh" in r[3] for r in rows)  # named in Vietnamese
+    assert any(r[0] == "24/11/2026" for r in rows)  # the new holiday since 2026
+
+    type_text(dialog.date, "23/11/2026")
+    type_text(dialog.name, "Nghỉ dã ngoại công ty")
+    qtbot.mouseClick(dialog.add_off, Qt.MouseButton.LeftButton)
+    row = next(r for r in _rows(dialog) if r[0] == "23/11/2026")
+    assert row[1] == "Thứ Hai" and "Ngày nghỉ riêng" in row[2] and "Nghỉ dã ngoại công ty" in row[3]
+    assert _due(desk, tid) == datetime(2026, 11, 23, 12, 0, tzinfo=VN)  # nothing written before Save
+
+    progress = []
+    dialog.relay.progressed.connect(lambda done, total: progress.append((done, total)))
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert saved.args == [1] and progress[-1] == (1, 1) and dialog.progress is None
+    assert "1" in dialog.status.text()
+    assert _due(desk, tid) == datetime(2026, 11, 25, 12, 0, tzinfo=VN)  # past the day off and 24/11, a holiday
+
+    # Removing asks first; "No" keeps the day.
+    dialog._select(date(2026, 11, 23))
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    dialog.confirm_box.button(QMessageBox.StandardButton.No).click()
+    assert dialog.pending == {}
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    dialog.confirm_box.button(QMessageBox.StandardButton.Yes).click()
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert _due(desk, tid) == datetime(2026, 11, 23, 12, 0, tzinfo=VN)
+    assert desk.service.calendar_days() == []
+    switcher.set_language("en")  # the holidays are renamed with the language
+    qtbot.waitUntil(lambda: dialog.windowTitle() == "Support calendar")
+    assert any(r[0] == "Sep 2, 2026" and r[1] == "Wednesday" and r[2] == "Public holiday" and r[3] == "National Day"
+               for r in _rows(dialog))
+    dialog.close()
+
+
+def test_a_day_that_is_already_off_is_refused_with_a_message(open_desk, qtbot):
+    desk = open_desk()
+    desk.window.act_calendar.trigger()
+    dialog = desk.window.last_dialog
+    qtbot.waitUntil(lambda: dialog.loaded)
+    type_text(dialog.date, "02/09/2026")
+    type_text(dialog.name, "Quốc khánh")
+    qtbot.mouseClick(dialog.add_off, Qt.MouseButton.LeftButton)
+    assert dialog.status.text() == "Sep 2, 2026 is already a day off." and dialog.pending == {}
+    dialog.close()
