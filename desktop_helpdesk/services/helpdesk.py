@@ -39,6 +39,7 @@ from ..domain.enums import (
 )
 from ..domain.errors import DuplicateError
 from ..domain.phone import normalize_phone
+from ..domain.search import match_tier, parse_query
 from ..domain.text import fold, normalize, sort_key
 from .dto import (
     ContractDraft,
@@ -49,6 +50,9 @@ from .dto import (
     PackageData,
     Page,
     PaymentData,
+    SearchGroup,
+    SearchHit,
+    SearchResults,
     SlaTerms,
     TicketDraft,
 )
@@ -57,6 +61,12 @@ from .ports import UnitOfWorkFactory
 
 
 VN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+#: Global search: the groups in order, hits shown per group (and when one is expanded), the
+#: most recent rows containing the words that are ranked, and how far matches are counted.
+SEARCH_KINDS = ("customer", "contact", "contract", "ticket")
+SEARCH_SHOWN, SEARCH_EXPANDED = 5, 50
+SEARCH_WINDOW, SEARCH_COUNT_CAP = 200, 1000
+SEARCH_MIN_CHARS = 2
 MSG_NOT_POSITIVE = v.N_("Enter a number above zero.")
 
 
@@ -506,6 +516,28 @@ class HelpdeskService:
         from . import dashboard
 
         return dashboard.build(self, self._now())
+
+    # -- global search ---------------------------------------------------------------
+    def global_search(self, text: str, limit: int = SEARCH_SHOWN, expand: str | None = None) -> SearchResults:
+        """Customers, contacts, contracts and tickets matching `text`, grouped and ranked:
+        exact code/number/tax code/phone first, then prefix, then word, then substring
+        matches, the most recent first within each; `limit` per group (`SEARCH_EXPANDED`
+        for the group `expand`)."""
+        terms = parse_query(text)
+        if len(terms.folded.replace(" ", "")) < SEARCH_MIN_CHARS:
+            return SearchResults(terms.text, (), too_short=True)
+        groups = []
+        with self._uow() as uow:
+            for kind in SEARCH_KINDS:
+                found, total, capped = uow.search.find(kind, terms, SEARCH_WINDOW, SEARCH_COUNT_CAP)
+                ranked = sorted(
+                    ((match_tier(terms, exact=c.exact, keys=c.keys, search_text=c.search_text), c) for c in found),
+                    key=lambda tc: (tc[0], -(tc[1].recency.timestamp() if tc[1].recency else 0.0), -tc[1].id))
+                shown = SEARCH_EXPANDED if kind == expand else limit
+                hits = tuple(SearchHit(c.kind, c.id, c.code, c.title, c.detail, c.customer_id, tier, c.status)
+                             for tier, c in ranked[:shown])
+                groups.append(SearchGroup(kind, hits, total, capped))
+        return SearchResults(terms.text, tuple(groups))
 
     # -- meta ------------------------------------------------------------------------
     def is_empty(self) -> bool:

@@ -104,6 +104,10 @@ class AlertRepository(Protocol):
     def mark_read(self, now) -> None: ...
 
 
+class SearchRepository(Protocol):
+    def find(self, kind: str, terms, window: int, cap: int) -> tuple[list, int, bool]: ...
+
+
 class UnitOfWork(Protocol):
     operators: OperatorRepository
     packages: PackageRepository
@@ -113,6 +117,7 @@ class UnitOfWork(Protocol):
     obligations: ObligationRepository
     verification: VerificationRepository
     alerts: AlertRepository
+    search: SearchRepository
 
     def __enter__(self) -> "UnitOfWork": ...
     def __exit__(self, *exc) -> None: ...
