@@ -18,7 +18,7 @@ Within a tier the most recent record comes first. Everything compares folded tex
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .phone import PhoneError, phone_candidates
 from .text import fold
@@ -30,7 +30,6 @@ MIN_INDEXED = 3
 
 _PHONE_LIKE = re.compile(r"^\+?[0-9][0-9 .\-()]*$")
 _SEPARATORS = re.compile(r"[ .\-()]")
-_WORD = re.compile(r"[0-9a-z]+")
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,14 @@ class SearchTerms:
     code: str  # upper-cased, for codes and numbers (KH00001, HD2025-0001, YC26-000123)
     tax_code: str  # digits and dashes, or "" when the query cannot be a tax code
     phones: tuple[str, ...]  # E.164 readings when the query looks like a phone number
+
+    #: One pattern per word: the word at the start of a word (not after a letter or digit).
+    word_starts: tuple[re.Pattern, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.word_starts:
+            patterns = tuple(re.compile(r"(?<![0-9a-z])" + re.escape(w)) for w in self.words)
+            object.__setattr__(self, "word_starts", patterns)
 
     @property
     def indexed(self) -> bool:
@@ -67,10 +74,6 @@ def parse_query(text: str) -> SearchTerms:
     return SearchTerms(text, folded, words, text.replace(" ", "").upper(), tax_code, phones)
 
 
-def words_of(folded: str) -> list[str]:
-    return _WORD.findall(folded)
-
-
 def match_tier(terms: SearchTerms, *, exact: bool, keys: tuple[str, ...], search_text: str) -> int:
     """How well a candidate matches. `exact`: the storage matched a code, number, tax code
     or phone exactly; `keys`: its code/number and name/subject (any case or diacritics);
@@ -81,23 +84,12 @@ def match_tier(terms: SearchTerms, *, exact: bool, keys: tuple[str, ...], search
     for key, folded in zip((k for k in keys if k), folded_keys):
         if folded.startswith(terms.folded) or (terms.code and key.upper().startswith(terms.code)):
             return PREFIX
-    if _all_words_start(terms.words, " ".join(folded_keys)):
+    if _all_words_start(terms, " ".join(folded_keys)):
         return KEY_WORDS
-    if _all_words_start(terms.words, search_text):
+    if _all_words_start(terms, search_text):
         return WORDS
     return SUBSTRING
 
 
-def _all_words_start(query_words, folded: str) -> bool:
-    words = words_of(folded)
-    return all(any(w.startswith(q) for w in words) or _starts_words(q, folded) for q in query_words)
-
-
-def _starts_words(query_word: str, search_text: str) -> bool:
-    """A query word with punctuation in it ("yc26-1810") starts at a word boundary."""
-    at = search_text.find(query_word)
-    while at >= 0:
-        if at == 0 or not search_text[at - 1].isalnum():
-            return True
-        at = search_text.find(query_word, at + 1)
-    return False
+def _all_words_start(terms: SearchTerms, folded: str) -> bool:
+    return all(rx.search(folded) for rx in terms.word_starts)

@@ -420,8 +420,8 @@ class SearchHit:
 class SearchGroup:
     kind: str
     hits: tuple  # SearchHit, best first
-    total: int  # matches found, at most `capped_at`
-    capped: bool  # there are more than `total`
+    total: int  # candidates found (exact and prefix hits, and the newest rows with every word)
+    capped: bool  # more rows contain the words than were looked at
 
 
 @dataclass(frozen=True)

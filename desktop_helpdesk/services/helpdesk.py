@@ -61,11 +61,11 @@ from .ports import UnitOfWorkFactory
 
 
 VN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-#: Global search: the groups in order, hits shown per group (and when one is expanded), the
-#: most recent rows containing the words that are ranked, and how far matches are counted.
+#: Global search: the groups in order, hits shown per group (and when one is expanded), and
+#: how many of the newest rows containing the words are ranked (and counted: "200+").
 SEARCH_KINDS = ("customer", "contact", "contract", "ticket")
 SEARCH_SHOWN, SEARCH_EXPANDED = 5, 50
-SEARCH_WINDOW, SEARCH_COUNT_CAP = 200, 1000
+SEARCH_WINDOW = 200
 SEARCH_MIN_CHARS = 2
 MSG_NOT_POSITIVE = v.N_("Enter a number above zero.")
 
@@ -529,14 +529,14 @@ class HelpdeskService:
         groups = []
         with self._uow() as uow:
             for kind in SEARCH_KINDS:
-                found, total, capped = uow.search.find(kind, terms, SEARCH_WINDOW, SEARCH_COUNT_CAP)
+                found, capped = uow.search.find(kind, terms, SEARCH_WINDOW)
                 ranked = sorted(
                     ((match_tier(terms, exact=c.exact, keys=c.keys, search_text=c.search_text), c) for c in found),
                     key=lambda tc: (tc[0], -(tc[1].recency.timestamp() if tc[1].recency else 0.0), -tc[1].id))
                 shown = SEARCH_EXPANDED if kind == expand else limit
                 hits = tuple(SearchHit(c.kind, c.id, c.code, c.title, c.detail, c.customer_id, tier, c.status)
                              for tier, c in ranked[:shown])
-                groups.append(SearchGroup(kind, hits, total, capped))
+                groups.append(SearchGroup(kind, hits, len(found), capped))
         return SearchResults(terms.text, tuple(groups))
 
     # -- meta ------------------------------------------------------------------------

@@ -105,7 +105,7 @@ class AlertRepository(Protocol):
 
 
 class SearchRepository(Protocol):
-    def find(self, kind: str, terms, window: int, cap: int) -> tuple[list, int, bool]: ...
+    def find(self, kind: str, terms, window: int) -> tuple[list, bool]: ...
 
 
 class UnitOfWork(Protocol):
