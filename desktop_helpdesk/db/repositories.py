@@ -65,9 +65,9 @@ def _escape_like(term: str) -> str:
 
 
 #: A list filter narrows the rows through the trigram index when the words match at most this
-#: many rows; more matches are found at once by walking the list in its own order (an IN
-#: over 100,000 ids is slower than that walk; benchmarks/README.md "Lists").
-FTS_THRESHOLD = 10_000
+#: many rows; more matches are found sooner by walking the list in its own order and testing
+#: each row (reading and joining 4,000 matches to sort them took 3x the walk; benchmarks/README.md).
+FTS_THRESHOLD = 2_000
 
 
 def _text_filter(column, folded: str, session: Session | None = None):
@@ -91,9 +91,16 @@ def _index_narrowing(session: Session, column, terms: list[str]):
     if not indexed or not search_index_available(session, table):
         return None
     fts = sa_table(f"{table}_fts", sa_column("rowid"), sa_column("search_text"))
-    matches = select(fts.c.rowid).where(*(fts.c.search_text.like(f"%{t}%") for t in indexed))
-    found = session.scalar(select(func.count()).select_from(matches.limit(FTS_THRESHOLD + 1).subquery()))
-    return model.id.in_(matches) if found <= FTS_THRESHOLD else None
+    # Counted on the index alone: rows holding every trigram of the words (a few more than
+    # hold the words; LIKE would read each row to check, 5-10x slower for common words).
+    trigrams = " AND ".join(dict.fromkeys('"' + t[i:i + 3].replace('"', '""') + '"'
+                                          for t in indexed for i in range(len(t) - 2)))
+    found = session.execute(text(f"SELECT count(*) FROM (SELECT rowid FROM {table}_fts "
+                                 f"WHERE {table}_fts MATCH :q LIMIT :n)"),
+                            {"q": trigrams, "n": FTS_THRESHOLD + 1}).scalar()
+    if found > FTS_THRESHOLD:
+        return None
+    return model.id.in_(select(fts.c.rowid).where(*(fts.c.search_text.like(f"%{t}%") for t in indexed)))
 
 
 def _keyset(session: Session, stmt: Select, sort_expr, id_col, query: ListQuery, to_row: Callable) -> Page:

@@ -68,13 +68,12 @@ class SearchPopup(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         self.tree.setColumnWidth(1, 380)
-        self.status = QLabel()
-        self.status.setObjectName("globalSearchStatus")
+        #: Below the list: what is going on ("Searching…", "Nothing found…"), else the keys.
         self.hint = QLabel()
-        self.hint.setStyleSheet("color: palette(mid);")
+        self.hint.setObjectName("globalSearchStatus")
+        self._message = ""
         layout = QVBoxLayout(self)
         layout.addWidget(self.box)
-        layout.addWidget(self.status)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.hint)
         self.resize(860, 520)
@@ -94,6 +93,7 @@ class SearchPopup(QDialog):
     def show_over(self, window: QWidget) -> None:
         """Open (or bring back) the box over `window`, the last text selected for retyping."""
         geo = window.geometry()
+        self.resize(max(640, min(1040, geo.width() - 80)), max(360, min(560, geo.height() - 120)))
         self.move(geo.x() + max(0, (geo.width() - self.width()) // 2), geo.y() + 60)
         self.show()
         self.raise_()
@@ -102,6 +102,10 @@ class SearchPopup(QDialog):
         self.box.selectAll()
 
     # -- searching -------------------------------------------------------------------
+    def _say(self, message: str) -> None:
+        self._message = message
+        self.hint.setText(message or _("↑ ↓ choose · Enter opens · Esc closes · diacritics optional"))
+
     def _text_changed(self, _text: str) -> None:
         self._expanded = None
         self._seq += 1  # whatever is on its way is stale now
@@ -114,9 +118,9 @@ class SearchPopup(QDialog):
         if len(fold(text).replace(" ", "")) < SEARCH_MIN_CHARS:
             self.results = None
             self.tree.clear()
-            self.status.setText(_("Type at least two letters or digits.") if text.strip() else "")
+            self._say(_("Type at least two letters or digits.") if text.strip() else "")
             return
-        self.status.setText(_("Searching…"))
+        self._say(_("Searching…"))
         self.worker.submit(self.service.global_search, text, SEARCH_SHOWN, self._expanded,
                            on_done=lambda results: self._show(seq, results),
                            on_error=lambda exc: self._failed(seq, exc))
@@ -133,7 +137,7 @@ class SearchPopup(QDialog):
     def _failed(self, seq: int, exc: BaseException) -> None:
         log.error("global search failed", exc_info=exc)
         if seq == self._seq:
-            self.status.setText(_("The search failed. The details are in the log file."))
+            self._say(_("The search failed. The details are in the log file."))
 
     # -- the list --------------------------------------------------------------------
     def _render(self) -> None:
@@ -143,9 +147,9 @@ class SearchPopup(QDialog):
             return
         found = sum(len(g.hits) for g in results.groups)
         if not found:
-            self.status.setText(_("Nothing found for “{text}”.").format(text=results.text))
+            self._say(_("Nothing found for “{text}”.").format(text=results.text))
             return
-        self.status.setText("")
+        self._say("")
         bold = QFont(self.tree.font())
         bold.setBold(True)
         grey = QColor("#5f6b7a")
@@ -203,7 +207,7 @@ class SearchPopup(QDialog):
             status = _(TicketStatus(hit.status).label)
         elif hit.kind == "contract" and hit.status in set(ContractStage):
             status = _(ContractStage(hit.status).label)
-        return " · ".join(p for p in (hit.detail, status) if p)
+        return " · ".join(p for p in (status, hit.detail) if p)  # the status first: it is short
 
     def _selectable(self) -> list[QTreeWidgetItem]:
         items = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
@@ -279,7 +283,8 @@ class SearchPopup(QDialog):
         self.setWindowTitle(_("Search everything"))
         self.box.setPlaceholderText(
             _("Customer, contact, contract or ticket: name, code, number, phone, tax code, ticket text…"))
-        self.hint.setText(_("↑ ↓ choose · Enter opens · Esc closes · diacritics optional"))
+        if self.results is None:
+            self._say("")
         self._render()
 
     def changeEvent(self, event: QEvent) -> None:
