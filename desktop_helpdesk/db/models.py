@@ -6,7 +6,7 @@ Money is whole VND in integer columns. `search_text` columns hold the Python-fol
 (`domain.text.fold`) because SQLite's lower()/LIKE do not fold Vietnamese diacritics or đ.
 The migrations in `migrations/` are the schema; a test checks they produce exactly this.
 On SQLite, `<table>_fts` (FTS5, trigram) indexes the search_text of the tables in
-`SEARCH_INDEXED`, kept in step by triggers (migration 0006); they are not models.
+`SEARCH_INDEXED`, kept in step by triggers (migration 0007); they are not models.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
-#: Tables whose search_text has an FTS5 trigram index `<table>_fts` on SQLite (migration 0006).
+#: Tables whose search_text has an FTS5 trigram index `<table>_fts` on SQLite (migration 0007).
 SEARCH_INDEXED = ("customers", "contacts", "contracts", "tickets")
 
 

@@ -72,7 +72,7 @@ FTS_THRESHOLD = 2_000
 
 def _text_filter(column, folded: str, session: Session | None = None):
     """Every folded word somewhere in `column` (a search_text). Given the session, rare words
-    are looked up in the table's trigram index (migration 0006) instead of a full scan."""
+    are looked up in the table's trigram index (migration 0007) instead of a full scan."""
     terms = folded.split()
     if not terms:
         return None
@@ -948,7 +948,7 @@ _SEARCH_INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def search_index_available(session: Session, table: str) -> bool:
-    """`<table>_fts` exists (SQLite with migration 0006 and FTS5 trigram). Asked once per engine."""
+    """`<table>_fts` exists (SQLite with migration 0007 and FTS5 trigram). Asked once per engine."""
     bind = session.get_bind()
     if bind.dialect.name != "sqlite":
         return False

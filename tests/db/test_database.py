@@ -26,7 +26,7 @@ def test_migrations_produce_exactly_the_models_schema(engine):
         # SQLAlchemy cannot reflect expression indexes; they are compared below instead.
         warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
         warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index")
-        # The FTS5 search indexes (0006) are raw SQL, not models; they are tested in test_search.
+        # The FTS5 search indexes (0007) are raw SQL, not models; they are tested in test_search.
         not_fts = lambda name, type_, parent: not (type_ == "table" and is_search_index_table(name))  # noqa: E731
         diff = compare_metadata(MigrationContext.configure(
             conn, opts={"compare_type": True, "include_name": not_fts}), Base.metadata)

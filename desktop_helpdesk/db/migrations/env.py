@@ -30,7 +30,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
-        # The FTS5 search indexes (0006) are raw SQL, not models.
+        # The FTS5 search indexes (0007) are raw SQL, not models.
         include_name=lambda name, type_, parent: not (type_ == "table" and is_search_index_table(name)),
     )
     with context.begin_transaction():

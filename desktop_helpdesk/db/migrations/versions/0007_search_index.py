@@ -15,15 +15,15 @@ SQLite only, and only if its FTS5 has the trigram tokenizer (SQLite >= 3.34); el
 repositories fall back to LIKE on search_text. A migration that batch-rebuilds one of these
 tables must recreate its triggers (a rebuild drops them).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-22
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
