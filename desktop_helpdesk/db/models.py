@@ -5,6 +5,8 @@ sync), aware-UTC `created_at`/`updated_at` and a version counter for optimistic 
 Money is whole VND in integer columns. `search_text` columns hold the Python-folded text
 (`domain.text.fold`) because SQLite's lower()/LIKE do not fold Vietnamese diacritics or đ.
 The migrations in `migrations/` are the schema; a test checks they produce exactly this.
+On SQLite, `<table>_fts` (FTS5, trigram) indexes the search_text of the tables in
+`SEARCH_INDEXED`, kept in step by triggers (migration 0007); they are not models.
 """
 
 from __future__ import annotations
@@ -67,6 +69,15 @@ def utcnow() -> datetime:
 
 def new_uuid() -> str:
     return str(uuid.uuid4())
+
+
+#: Tables whose search_text has an FTS5 trigram index `<table>_fts` on SQLite (migration 0007).
+SEARCH_INDEXED = ("customers", "contacts", "contracts", "tickets")
+
+
+def is_search_index_table(name: str) -> bool:
+    """The FTS5 table or one of its shadow tables (`_data`, `_idx`, ...): not a model."""
+    return any(name == f"{t}_fts" or name.startswith(f"{t}_fts_") for t in SEARCH_INDEXED)
 
 
 class Base(DeclarativeBase):

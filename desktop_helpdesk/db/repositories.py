@@ -7,10 +7,13 @@ matches every folded word of the filter against the row's folded `search_text`.
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import Select, String, and_, bindparam, func, literal, literal_column, or_, select, tuple_
+from sqlalchemy import Select, String, and_, bindparam, func, literal, literal_column, or_, select, text, tuple_
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..domain.contracts import ContractDates
 from ..domain.enums import ContractStage, RequestType, TicketStatus
 from ..domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
+from ..domain.search import MIN_INDEXED, SearchTerms
 from ..domain.text import fold, sort_text
 from ..services.dto import (  # noqa: F401  (db implements the services' protocol)
     AlertData,
@@ -28,6 +32,7 @@ from ..services.dto import (  # noqa: F401  (db implements the services' protoco
     ObligationRow,
     PaymentData,
     PlannedData,
+    SearchCandidate,
     VerificationQuestionData,
     ContactData,
     ContractChoice,
@@ -60,9 +65,43 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _text_filter(column, folded: str):
+#: A list filter narrows the rows through the trigram index when the words match at most this
+#: many rows; more matches are found sooner by walking the list in its own order and testing
+#: each row (reading and joining 4,000 matches to sort them took 3x the walk; benchmarks/README.md).
+FTS_THRESHOLD = 2_000
+
+
+def _text_filter(column, folded: str, session: Session | None = None):
+    """Every folded word somewhere in `column` (a search_text). Given the session, rare words
+    are looked up in the table's trigram index (migration 0007) instead of a full scan."""
     terms = folded.split()
-    return and_(*(column.like(f"%{_escape_like(t)}%", escape="\\") for t in terms)) if terms else None
+    if not terms:
+        return None
+    cond = and_(*(column.like(f"%{_escape_like(t)}%", escape="\\") for t in terms))
+    if session is not None:
+        narrowed = _index_narrowing(session, column, terms)
+        if narrowed is not None:
+            cond = and_(narrowed, cond)
+    return cond
+
+
+def _index_narrowing(session: Session, column, terms: list[str]):
+    model = column.class_
+    table = model.__tablename__
+    indexed = [t for t in terms if len(t) >= MIN_INDEXED and not set(t) & set("%_\\")]
+    if not indexed or not search_index_available(session, table):
+        return None
+    fts = sa_table(f"{table}_fts", sa_column("rowid"), sa_column("search_text"))
+    # Counted on the index alone: rows holding every trigram of the words (a few more than
+    # hold the words; LIKE would read each row to check, 5-10x slower for common words).
+    trigrams = " AND ".join(dict.fromkeys('"' + t[i:i + 3].replace('"', '""') + '"'
+                                          for t in indexed for i in range(len(t) - 2)))
+    found = session.execute(text(f"SELECT count(*) FROM (SELECT rowid FROM {table}_fts "
+                                 f"WHERE {table}_fts MATCH :q LIMIT :n)"),
+                            {"q": trigrams, "n": FTS_THRESHOLD + 1}).scalar()
+    if found > FTS_THRESHOLD:
+        return None
+    return model.id.in_(select(fts.c.rowid).where(*(fts.c.search_text.like(f"%{t}%") for t in indexed)))
 
 
 def _keyset(session: Session, stmt: Select, sort_expr, id_col, query: ListQuery, to_row: Callable) -> Page:
@@ -188,6 +227,12 @@ def customer_search_text(draft: CustomerDraft) -> str:
     return fold(" ".join(p for p in parts if p))
 
 
+def contact_search_text(full_name: str, phone: str, email: str) -> str:
+    """Name, phone in E.164 and as said with a leading 0 ("0912…"), e-mail; folded."""
+    local = phone.replace("+84", "0", 1) if phone else ""
+    return fold(" ".join(x for x in (full_name, phone, local, email) if x))
+
+
 class SqlCustomerRepository(_Repo):
     SORTS = {
         "code": m.Customer.code,
@@ -201,7 +246,7 @@ class SqlCustomerRepository(_Repo):
     def list(self, query: ListQuery) -> Page:
         C = m.Customer
         stmt = select(C.id, C.code, C.name, C.kind, C.tax_code, C.phone, C.province)
-        cond = _text_filter(C.search_text, query.text)
+        cond = _text_filter(C.search_text, query.text, self.s)
         if cond is not None:
             stmt = stmt.where(cond)
         page = _keyset(self.s, stmt, _sort(self.SORTS, query.sort), C.id, query, lambda r: r)
@@ -246,7 +291,7 @@ class SqlCustomerRepository(_Repo):
                 k = m.Contact()
             k.full_name, k.position = cd.full_name, cd.position or None
             k.phone, k.email, k.is_primary = cd.phone or None, cd.email or None, cd.is_primary
-            k.search_text = fold(" ".join(x for x in (cd.full_name, cd.phone, cd.email) if x))
+            k.search_text = contact_search_text(cd.full_name, cd.phone, cd.email)
             keep.append(k)
         c.contacts = keep
 
@@ -266,7 +311,7 @@ class SqlCustomerRepository(_Repo):
     def choices(self, folded_text: str, limit: int) -> list[CustomerChoice]:
         C = m.Customer
         stmt = select(C.id, C.code, C.name).order_by(C.sort_name, C.id).limit(limit)
-        cond = _text_filter(C.search_text, folded_text)
+        cond = _text_filter(C.search_text, folded_text, self.s)
         if cond is not None:
             stmt = stmt.where(cond)
         return [CustomerChoice(r.id, r.code, r.name) for r in self.s.execute(stmt)]
@@ -350,7 +395,7 @@ class SqlContractRepository(_Repo):
             .join(m.Customer, m.Customer.id == K.customer_id)
             .join(m.Package, m.Package.id == K.package_id)
         )
-        cond = _text_filter(K.search_text, query.text)
+        cond = _text_filter(K.search_text, query.text, self.s)
         if cond is not None:
             stmt = stmt.where(cond)
         if query.filters.get("customer_id"):
@@ -543,7 +588,7 @@ class SqlTicketRepository(_Repo):
     def list(self, query: ListQuery) -> Page:
         T = m.Ticket
         stmt = self._row_stmt()
-        cond = _text_filter(T.search_text, query.text)
+        cond = _text_filter(T.search_text, query.text, self.s)
         if cond is not None:
             stmt = stmt.where(cond)
         state = query.filters.get("state")
@@ -737,7 +782,7 @@ class SqlObligationRepository(_Repo):
                        m.Contract.number.label("contract_number"), O.title, O.done_on)
                 .join(m.Customer, m.Customer.id == O.customer_id)
                 .join(m.Contract, m.Contract.id == O.contract_id))
-        cond = _text_filter(m.Customer.search_text, query.text)
+        cond = _text_filter(m.Customer.search_text, query.text, self.s)
         if cond is not None:
             stmt = stmt.where(cond)
         f = query.filters
@@ -864,6 +909,151 @@ class SqlCalendarRepository(_Repo):
         self.s.execute(m.CalendarException.__table__.delete().where(m.CalendarException.day == day))
 
 
+def _show_phone(e164: str | None) -> str:
+    from ..domain.phone import PhoneError, format_phone
+
+    if not e164:
+        return ""
+    try:
+        return format_phone(e164)
+    except PhoneError:  # stored before numbers were checked
+        return e164
+
+
+def _joined(*parts) -> str:
+    return " · ".join(p for p in parts if p)
+
+
+class SqlSearchRepository(_Repo):
+    """Candidates for the global search: exact and prefix hits on indexed codes, numbers,
+    tax codes and phones, plus the most recent rows whose search_text contains every word
+    (from the trigram index where there is one). Ranking is the service's."""
+
+    KINDS = ("customer", "contact", "contract", "ticket")
+    _TABLES = {"customer": "customers", "contact": "contacts", "contract": "contracts", "ticket": "tickets"}
+
+    def find(self, kind: str, terms: SearchTerms, window: int) -> tuple[list[SearchCandidate], bool]:
+        """(candidates, whether more rows than `window` contain the words). Matches are not
+        counted beyond the window: a count reads every match (0.1–0.9 s for a common word
+        in a million tickets), the window only the newest."""
+        exact, ordered = getattr(self, f"_keys_{kind}")(terms, window)
+        found = self._containing(self._TABLES[kind], terms, window)
+        ids = list(dict.fromkeys([*exact, *ordered, *found]))
+        rows = getattr(self, f"_rows_{kind}")(ids, set(exact)) if ids else []
+        return rows, len(found) >= window
+
+    # -- what contains every word ----------------------------------------------------
+    def _containing(self, table: str, terms: SearchTerms, window: int) -> list[int]:
+        """The newest `window` rows whose search_text contains every word."""
+        if not terms.indexed:
+            return []
+        if search_index_available(self.s, table):
+            source, key = f"{table}_fts", "rowid"
+            indexed = [w for w in terms.words if len(w) >= MIN_INDEXED and not set(w) & set("%_\\")]
+            rest = [w for w in terms.words if w not in indexed]
+            # LIKE on a trigram FTS5 column is answered from its index (no ESCAPE there);
+            # the other words are checked on the rows it found.
+            conds = [f"search_text LIKE :w{i}" for i in range(len(indexed))]
+            conds += [f"instr(search_text, :s{i}) > 0" for i in range(len(rest))]
+            params = {**{f"w{i}": f"%{w}%" for i, w in enumerate(indexed)},
+                      **{f"s{i}": w for i, w in enumerate(rest)}}
+        else:
+            source, key = table, "id"
+            conds = [f"search_text LIKE :w{i} ESCAPE '\\'" for i in range(len(terms.words))]
+            params = {f"w{i}": f"%{_escape_like(w)}%" for i, w in enumerate(terms.words)}
+        where = " AND ".join(conds)
+        return [r[0] for r in self.s.execute(
+            text(f"SELECT {key} FROM {source} WHERE {where} ORDER BY {key} DESC LIMIT :window"),
+            {**params, "window": window})]
+
+    # -- exact and prefix matches on indexed columns -----------------------------------
+    def _prefix(self, column, code: str, window: int) -> list[int]:
+        if len(code) < 2:
+            return []
+        model = column.class_
+        return list(self.s.scalars(select(model.id).where(column >= code, column < code + "\uffff")
+                                   .order_by(column).limit(window)))
+
+    def _keys_customer(self, terms: SearchTerms, window: int):
+        C, K = m.Customer, m.Contact
+        conds = [C.code == terms.code]
+        if terms.tax_code:
+            conds.append(C.tax_code == terms.tax_code)
+        if terms.phones:
+            conds += [C.phone.in_(terms.phones),
+                      C.id.in_(select(K.customer_id).where(K.phone.in_(terms.phones)))]
+        exact = list(self.s.scalars(select(C.id).where(or_(*conds)).limit(window)))
+        return exact, self._prefix(C.code, terms.code, window)
+
+    def _keys_contact(self, terms: SearchTerms, window: int):
+        K = m.Contact
+        exact = list(self.s.scalars(select(K.id).where(K.phone.in_(terms.phones)).limit(window))) \
+            if terms.phones else []
+        return exact, []
+
+    def _keys_contract(self, terms: SearchTerms, window: int):
+        K = m.Contract
+        exact = list(self.s.scalars(select(K.id).where(K.number == terms.code)))
+        return exact, self._prefix(K.number, terms.code, window)
+
+    def _keys_ticket(self, terms: SearchTerms, window: int):
+        T = m.Ticket
+        exact = list(self.s.scalars(select(T.id).where(T.code == terms.code)))
+        return exact, self._prefix(T.code, terms.code, window)
+
+    # -- the rows, for display and ranking -------------------------------------------
+    def _rows_customer(self, ids, exact) -> list[SearchCandidate]:
+        C = m.Customer
+        rows = self.s.execute(select(C.id, C.code, C.name, C.tax_code, C.phone, C.search_text, C.updated_at)
+                              .where(C.id.in_(ids)))
+        return [SearchCandidate("customer", r.id, r.code, r.name, _joined(_nn(r.tax_code), _show_phone(r.phone)),
+                                r.id, r.search_text, r.updated_at, r.id in exact, (r.code, r.name))
+                for r in rows]
+
+    def _rows_contact(self, ids, exact) -> list[SearchCandidate]:
+        K, C = m.Contact, m.Customer
+        rows = self.s.execute(select(K.id, K.full_name, K.phone, K.customer_id, C.code, C.name, K.search_text,
+                                     K.updated_at).join(C, C.id == K.customer_id).where(K.id.in_(ids)))
+        return [SearchCandidate("contact", r.id, "", r.full_name, _joined(_show_phone(r.phone), f"{r.code} – {r.name}"),
+                                r.customer_id, r.search_text, r.updated_at, r.id in exact, (r.full_name,))
+                for r in rows]
+
+    def _rows_contract(self, ids, exact) -> list[SearchCandidate]:
+        K, C, P = m.Contract, m.Customer, m.Package
+        rows = self.s.execute(select(K.id, K.number, K.customer_id, C.code, C.name, P.name.label("package"), K.stage,
+                                     K.search_text, K.updated_at)
+                              .join(C, C.id == K.customer_id).join(P, P.id == K.package_id).where(K.id.in_(ids)))
+        return [SearchCandidate("contract", r.id, r.number, r.name, _joined(r.code, r.package), r.customer_id,
+                                r.search_text, r.updated_at, r.id in exact, (r.number,), r.stage)
+                for r in rows]
+
+    def _rows_ticket(self, ids, exact) -> list[SearchCandidate]:
+        T, C = m.Ticket, m.Customer
+        rows = self.s.execute(select(T.id, T.code, T.subject, T.customer_id, C.code.label("customer_code"),
+                                     C.name, T.status, T.search_text, T.received_at)
+                              .join(C, C.id == T.customer_id).where(T.id.in_(ids)))
+        return [SearchCandidate("ticket", r.id, r.code, r.subject, f"{r.customer_code} – {r.name}", r.customer_id,
+                                r.search_text, r.received_at, r.id in exact, (r.code, r.subject), r.status)
+                for r in rows]
+
+
+_SEARCH_INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def search_index_available(session: Session, table: str) -> bool:
+    """`<table>_fts` exists (SQLite with migration 0007 and FTS5 trigram). Asked once per engine."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return False
+    engine = getattr(bind, "engine", bind)
+    known = _SEARCH_INDEXES.get(engine)
+    if known is None:
+        known = set(session.scalars(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_fts' ESCAPE '\\'")))
+        _SEARCH_INDEXES[engine] = known
+    return f"{table}_fts" in known
+
+
 class SqlUnitOfWork:
     """One session, one transaction. Leaving without `commit()` rolls back."""
 
@@ -884,6 +1074,7 @@ class SqlUnitOfWork:
 
         self.callers = SqlCallerRepository(self.session)
         self.calendar = SqlCalendarRepository(self.session)
+        self.search = SqlSearchRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

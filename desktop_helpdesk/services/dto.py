@@ -428,3 +428,47 @@ class CallerLookup:
     candidates: tuple[str, ...]
     matches: tuple[CallerMatch, ...]
     error: str = ""
+
+
+@dataclass(frozen=True)
+class SearchCandidate:
+    """A record the storage found for a global search, before ranking."""
+
+    kind: str  # "customer", "contact", "contract", "ticket"
+    id: int
+    code: str  # customer code, contract or ticket number; "" for a contact
+    title: str  # name, or the ticket's subject
+    detail: str  # a short second line: customer, phone, package, status…
+    customer_id: int | None
+    search_text: str  # folded
+    recency: datetime | None
+    exact: bool  # matched a code, number, tax code or phone exactly
+    keys: tuple[str, ...] = ()  # fields whose start counts as a prefix match
+    status: str = ""  # contract stage or ticket status (a key of its enum)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    id: int
+    code: str
+    title: str
+    detail: str
+    customer_id: int | None
+    tier: int  # domain.search: EXACT, PREFIX, WORDS, SUBSTRING
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    kind: str
+    hits: tuple  # SearchHit, best first
+    total: int  # candidates found (exact and prefix hits, and the newest rows with every word)
+    capped: bool  # more rows contain the words than were looked at
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    text: str
+    groups: tuple  # SearchGroup in the order customers, contacts, contracts, tickets
+    too_short: bool = False

@@ -40,6 +40,7 @@ from ..domain.enums import (
 )
 from ..domain.errors import DuplicateError
 from ..domain.phone import PhoneError, normalize_phone, phone_candidates
+from ..domain.search import match_tier, parse_query
 from ..domain.text import fold, normalize, sort_key
 from .dto import (
     CallerLookup,
@@ -52,6 +53,9 @@ from .dto import (
     PackageData,
     Page,
     PaymentData,
+    SearchGroup,
+    SearchHit,
+    SearchResults,
     SlaTerms,
     TicketDraft,
 )
@@ -60,6 +64,12 @@ from .ports import UnitOfWorkFactory
 
 
 VN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+#: Global search: the groups in order, hits shown per group (and when one is expanded), and
+#: how many of the newest rows containing the words are ranked (and counted: "200+").
+SEARCH_KINDS = ("customer", "contact", "contract", "ticket")
+SEARCH_SHOWN, SEARCH_EXPANDED = 5, 50
+SEARCH_WINDOW = 200
+SEARCH_MIN_CHARS = 2
 MSG_NOT_POSITIVE = v.N_("Enter a number above zero.")
 _TAX_CODE = re.compile(r"[0-9]{10}(-[0-9]{3})?|[0-9]{12}")
 
@@ -592,6 +602,28 @@ class HelpdeskService:
         from . import dashboard
 
         return dashboard.build(self, self._now())
+
+    # -- global search ---------------------------------------------------------------
+    def global_search(self, text: str, limit: int = SEARCH_SHOWN, expand: str | None = None) -> SearchResults:
+        """Customers, contacts, contracts and tickets matching `text`, grouped and ranked:
+        exact code/number/tax code/phone first, then prefix, then word, then substring
+        matches, the most recent first within each; `limit` per group (`SEARCH_EXPANDED`
+        for the group `expand`)."""
+        terms = parse_query(text)
+        if len(terms.folded.replace(" ", "")) < SEARCH_MIN_CHARS:
+            return SearchResults(terms.text, (), too_short=True)
+        groups = []
+        with self._uow() as uow:
+            for kind in SEARCH_KINDS:
+                found, capped = uow.search.find(kind, terms, SEARCH_WINDOW)
+                ranked = sorted(
+                    ((match_tier(terms, exact=c.exact, keys=c.keys, search_text=c.search_text), c) for c in found),
+                    key=lambda tc: (tc[0], -(tc[1].recency.timestamp() if tc[1].recency else 0.0), -tc[1].id))
+                shown = SEARCH_EXPANDED if kind == expand else limit
+                hits = tuple(SearchHit(c.kind, c.id, c.code, c.title, c.detail, c.customer_id, tier, c.status)
+                             for tier, c in ranked[:shown])
+                groups.append(SearchGroup(kind, hits, len(found), capped))
+        return SearchResults(terms.text, tuple(groups))
 
     # -- meta ------------------------------------------------------------------------
     def is_empty(self) -> bool:

@@ -121,6 +121,10 @@ class CalendarRepository(Protocol):
     def remove(self, day) -> None: ...
 
 
+class SearchRepository(Protocol):
+    def find(self, kind: str, terms, window: int) -> tuple[list, bool]: ...
+
+
 class UnitOfWork(Protocol):
     operators: OperatorRepository
     packages: PackageRepository
@@ -132,6 +136,7 @@ class UnitOfWork(Protocol):
     alerts: AlertRepository
     callers: CallerRepository
     calendar: CalendarRepository
+    search: SearchRepository
 
     def __enter__(self) -> "UnitOfWork": ...
     def __exit__(self, *exc) -> None: ...

@@ -143,6 +143,8 @@ class MainWindow(QMainWindow):
         self.act_quit.setShortcuts([QKeySequence("Ctrl+Q")])
         self.act_refresh = act("F5", self.refresh_current)
         self.act_filter = act("Ctrl+L", self.focus_filter)
+        self.act_search = act("Ctrl+F", self.global_search)
+        self.search_popup = None
         self.act_views = [act("Ctrl+D", lambda _c=False: self.show_view("dashboard"))]
         for i, key in enumerate(self.pages):
             self.act_views.append(act(f"Ctrl+{i + 1}", lambda _c=False, k=key: self.show_view(k)))
@@ -178,6 +180,7 @@ class MainWindow(QMainWindow):
             self.menu_view.addAction(a)
         self.menu_view.addSeparator()
         self.menu_view.addAction(self.act_lookup)
+        self.menu_view.addAction(self.act_search)
         self.menu_view.addAction(self.act_filter)
         self.menu_view.addAction(self.act_refresh)
         self.menu_view.addSeparator()
@@ -206,6 +209,7 @@ class MainWindow(QMainWindow):
         self.act_quit.setText(_("&Quit"))
         self.act_refresh.setText(_("&Refresh"))
         self.act_filter.setText(_("&Filter the list"))
+        self.act_search.setText(_("&Search everything…"))
         for a, key in zip(self.act_views, self.views):
             a.setText(_(self.views[key].title))
         self.act_vi.setText("Tiếng Việt")
@@ -272,6 +276,21 @@ class MainWindow(QMainWindow):
             return
         page.filter.setFocus()
         page.filter.selectAll()
+
+    def global_search(self) -> None:
+        """Ctrl+F: the search box over customers, contacts, contracts and tickets."""
+        if self.search_popup is None:
+            from .search import SearchPopup
+
+            self.search_popup = SearchPopup(self.worker, self.service, self)
+            opens = {"customer": self.edit_customer, "contract": self.edit_contract, "ticket": self.edit_ticket}
+            self.search_popup.open_requested.connect(lambda kind, record_id: opens[kind](record_id))
+            self.search_popup.list_requested.connect(self._show_filtered)
+        self.search_popup.show_over(self)
+
+    def _show_filtered(self, view: str, text: str) -> None:
+        self.show_view(view)
+        self.pages[view].filter.setText(text)
 
     def refresh_reference_data(self) -> None:
         def got(data):

@@ -6,7 +6,7 @@ on so SQLite can alter tables, and the naming convention comes from the models' 
 
 from alembic import context
 
-from desktop_helpdesk.db.models import Base
+from desktop_helpdesk.db.models import Base, is_search_index_table
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,6 +30,8 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        # The FTS5 search indexes (0007) are raw SQL, not models.
+        include_name=lambda name, type_, parent: not (type_ == "table" and is_search_index_table(name)),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,95 @@
+"""What a global-search query means, and how well a found record matches it.
+
+Plain Python (no SQL): the service turns what the operator typed into a `SearchTerms`, the
+storage finds candidates, and `match_tier` ranks each one:
+
+0. EXACT — its code, contract or ticket number, tax code or phone (in any written form,
+   see `domain.phone.phone_candidates`) is the whole query;
+1. PREFIX — its code, number, name or subject starts with the query;
+2. KEY_WORDS — every word of the query starts a word of its code, name or subject;
+3. WORDS — every word of the query starts a word of the record's search text (which also
+   holds addresses, contacts, descriptions…);
+4. SUBSTRING — every word of the query is somewhere in it.
+
+Within a tier the most recent record comes first. Everything compares folded text
+(`domain.text.fold`: no case, no diacritics, đ = d).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .phone import PhoneError, phone_candidates
+from .text import fold
+
+EXACT, PREFIX, KEY_WORDS, WORDS, SUBSTRING = range(5)
+
+#: Shorter words cannot use the trigram index; a query made only of them looks up codes only.
+MIN_INDEXED = 3
+
+_PHONE_LIKE = re.compile(r"^\+?[0-9][0-9 .\-()]*$")
+_SEPARATORS = re.compile(r"[ .\-()]")
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    text: str  # as typed, normalised
+    folded: str  # fold(text)
+    words: tuple[str, ...]  # the folded words the search text must all contain
+    code: str  # upper-cased, for codes and numbers (KH00001, HD2025-0001, YC26-000123)
+    tax_code: str  # digits and dashes, or "" when the query cannot be a tax code
+    phones: tuple[str, ...]  # E.164 readings when the query looks like a phone number
+
+    #: One pattern per word: the word at the start of a word (not after a letter or digit).
+    word_starts: tuple[re.Pattern, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.word_starts:
+            patterns = tuple(re.compile(r"(?<![0-9a-z])" + re.escape(w)) for w in self.words)
+            object.__setattr__(self, "word_starts", patterns)
+
+    @property
+    def indexed(self) -> bool:
+        """At least one word is long enough for the trigram index."""
+        return any(len(w) >= MIN_INDEXED for w in self.words)
+
+
+def parse_query(text: str) -> SearchTerms:
+    text = " ".join(text.split())
+    folded = fold(text)
+    compact = _SEPARATORS.sub("", text)
+    phones: tuple[str, ...] = ()
+    words = tuple(folded.split())
+    if _PHONE_LIKE.match(text) and sum(ch.isdigit() for ch in text) >= 4:
+        # A number typed with spaces or dots ("0912 345 678") is one word: the digits as
+        # stored in search_text (it holds 0912345678 and +84912345678).
+        words = (compact,)
+        try:
+            phones = tuple(phone_candidates(text))
+        except PhoneError:
+            phones = ()
+    tax = text.replace(" ", "")
+    tax_code = tax if re.fullmatch(r"[0-9]{10}(-?[0-9]{3})?", tax) else ""
+    return SearchTerms(text, folded, words, text.replace(" ", "").upper(), tax_code, phones)
+
+
+def match_tier(terms: SearchTerms, *, exact: bool, keys: tuple[str, ...], search_text: str) -> int:
+    """How well a candidate matches. `exact`: the storage matched a code, number, tax code
+    or phone exactly; `keys`: its code/number and name/subject (any case or diacritics);
+    `search_text`: its folded search text."""
+    if exact:
+        return EXACT
+    folded_keys = [fold(k) for k in keys if k]
+    for key, folded in zip((k for k in keys if k), folded_keys):
+        if folded.startswith(terms.folded) or (terms.code and key.upper().startswith(terms.code)):
+            return PREFIX
+    if _all_words_start(terms, " ".join(folded_keys)):
+        return KEY_WORDS
+    if _all_words_start(terms, search_text):
+        return WORDS
+    return SUBSTRING
+
+
+def _all_words_start(terms: SearchTerms, folded: str) -> bool:
+    return all(rx.search(folded) for rx in terms.word_starts)

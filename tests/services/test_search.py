@@ -1,0 +1,206 @@
+"""Global search (Ctrl+F) over a real migrated SQLite file: grouping, ranking, folding, and
+the trigram index kept in step with the tables by its triggers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+
+from desktop_helpdesk.domain.search import EXACT, PREFIX, parse_query
+from desktop_helpdesk.services.dto import ContactData, ContractDraft, CustomerDraft, ListQuery, PackageData, TicketDraft
+
+T0 = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
+
+
+def _package(service) -> int:
+    with service.uow_factory() as uow:
+        pid = uow.packages.add(PackageData(0, "SPOS", "Phần mềm bán hàng SmartPOS", 12, "office", 240, 24, 48, 72,
+                                           True, 15_000_000))
+        uow.commit()
+    return pid
+
+
+def _customer(service, name, **kw) -> int:
+    return service.save_customer(CustomerDraft(name=name, kind="company", **kw))
+
+
+def _ticket(service, customer_id, subject, hours=0, description="") -> int:
+    return service.create_ticket(TicketDraft(customer_id=customer_id, subject=subject, request_type="how_to",
+                                             channel="hotline", description=description,
+                                             received_at=T0 + timedelta(hours=hours)), None)
+
+
+def _group(results, kind):
+    return next(g for g in results.groups if g.kind == kind)
+
+
+def _titles(results, kind):
+    return [h.title for h in _group(results, kind).hits]
+
+
+@pytest.fixture
+def desk(service):
+    """A small desk: three customers (one of them Nguyễn Văn Đức), contacts, a contract, tickets."""
+    ids = {}
+    ids["duc"] = service.save_customer(CustomerDraft(name="Nguyễn Văn Đức", kind="person", phone="0912 345 678",
+                                                     tax_code="0100109106"))
+    ids["minh"] = _customer(service, "Công ty TNHH Minh Phát", phone="028 3974 3179",
+                            address="12 Nguyễn Văn Đức, Quận 1",
+                            contacts=(ContactData(None, "Trần Thị Đức Hạnh", phone="0987 654 321"),))
+    ids["an"] = _customer(service, "Cửa hàng An Khang", code="KH00100")
+    ids["contract"] = service.save_contract(ContractDraft(customer_id=ids["minh"], package_id=_package(service),
+                                                          number="HD2026-0001"))
+    ids["old"] = _ticket(service, ids["an"], "Máy in hóa đơn báo lỗi", hours=0)
+    ids["new"] = _ticket(service, ids["an"], "Hỏi cách xuất hóa đơn điện tử", hours=5)
+    ids["mention"] = _ticket(service, ids["minh"], "Cài lại phần mềm", hours=2,
+                             description="Anh Đức gọi lại, hẹn chiều mai khắc phục sự cố")
+    return ids
+
+
+def test_results_are_grouped_customers_contacts_contracts_tickets(service, desk):
+    results = service.global_search("minh phat")
+    assert [g.kind for g in results.groups] == ["customer", "contact", "contract", "ticket"]
+    assert _titles(results, "customer") == ["Công ty TNHH Minh Phát"]
+    assert _titles(results, "contract") == ["Công ty TNHH Minh Phát"]  # the contract shows its customer
+    assert _group(results, "contract").hits[0].code == "HD2026-0001"
+    assert _titles(results, "ticket") == ["Cài lại phần mềm"]  # the ticket's customer matches
+    assert _titles(results, "contact") == []
+
+
+@pytest.mark.parametrize("typed", ["nguyen van duc", "NGUYỄN VĂN ĐỨC", "nguyễn văn đức", "Nguyen Van DUC"])
+def test_folding_ignores_case_and_diacritics_and_d_stroke(service, desk, typed):
+    results = service.global_search(typed)
+    hits = _group(results, "customer").hits
+    # The customer named so comes first (its name starts with the query); the one whose
+    # address is on a street of that name comes after it.
+    assert [h.title for h in hits] == ["Nguyễn Văn Đức", "Công ty TNHH Minh Phát"]
+    assert hits[0].tier == PREFIX and hits[1].tier > PREFIX
+
+
+def test_duc_in_capitals_finds_duc_with_stroke_everywhere(service, desk):
+    results = service.global_search("DUC")
+    assert "Nguyễn Văn Đức" in _titles(results, "customer")
+    assert _titles(results, "contact") == ["Trần Thị Đức Hạnh"]
+    assert _titles(results, "ticket") == ["Cài lại phần mềm"]  # "Anh Đức gọi lại" in its description
+
+
+def test_exact_customer_code_comes_first(service, desk):
+    # KH00001.. are given in order; KH00100 was typed. "kh0010" is a prefix of KH00100 only.
+    extra = _customer(service, "Khách lẻ KH00100 chi nhánh")  # mentions the code in its name
+    results = service.global_search("kh00100")
+    hits = _group(results, "customer").hits
+    assert hits[0].id == desk["an"] and hits[0].tier == EXACT
+    assert extra in [h.id for h in hits[1:]]
+    # Tickets of that customer are found by its code too.
+    assert {h.id for h in _group(results, "ticket").hits} == {desk["old"], desk["new"]}
+
+
+@pytest.mark.parametrize("typed", ["0912345678", "0912 345 678", "0912.345.678", "+84 912 345 678",
+                                   "84912345678", "+84912345678"])
+def test_exact_phone_in_any_written_form_comes_first(service, desk, typed):
+    # A customer whose notes merely contain the digits ranks below the one with that phone.
+    _customer(service, "Ghi chú số 0912345678", notes="x", address="gọi 0912345678")
+    hits = _group(service.global_search(typed), "customer").hits
+    assert hits[0].id == desk["duc"] and hits[0].tier == EXACT
+
+
+def test_a_contacts_phone_finds_the_contact_and_its_customer_exactly(service, desk):
+    results = service.global_search("0987.654.321")
+    assert _titles(results, "contact") == ["Trần Thị Đức Hạnh"]
+    assert _group(results, "contact").hits[0].tier == EXACT
+    assert _group(results, "customer").hits[0].id == desk["minh"]
+    assert _group(results, "contact").hits[0].customer_id == desk["minh"]
+
+
+def test_phone_fragment_finds_contacts_by_the_number_as_people_say_it(service, desk):
+    assert _titles(service.global_search("0987 654"), "contact") == ["Trần Thị Đức Hạnh"]
+
+
+def test_exact_tax_code_ticket_number_and_contract_number(service, desk):
+    assert _group(service.global_search("0100109106"), "customer").hits[0].id == desk["duc"]
+    code = service.get_ticket(desk["new"]).code
+    hit = _group(service.global_search(code.lower()), "ticket").hits[0]
+    assert hit.id == desk["new"] and hit.tier == EXACT
+    assert _group(service.global_search("hd2026-0001"), "contract").hits[0].tier == EXACT
+
+
+def test_prefix_before_word_before_substring_then_most_recent(service, desk):
+    a = _ticket(service, desk["an"], "Hóa đơn điện tử sai mã số thuế", hours=1)   # prefix, older
+    b = _ticket(service, desk["an"], "Hóa đơn không gửi được", hours=3)          # prefix, newer
+    c = _ticket(service, desk["an"], "Lỗi xuất hoá đơn", hours=9)               # words, newest
+    d = _ticket(service, desk["an"], "Đổi mẫu", hours=10, description="ghichuhoadon")  # substring only
+    ids = [h.id for h in _group(service.global_search("hoa don", limit=50), "ticket").hits]
+    assert ids.index(b) < ids.index(a) < ids.index(c) < ids.index(d)
+    # Among the word matches, the newest first.
+    assert ids.index(c) < ids.index(desk["new"]) < ids.index(desk["old"])
+
+
+def test_each_group_shows_a_few_and_counts_all_and_one_group_expands(service, desk):
+    for i in range(8):
+        _ticket(service, desk["an"], f"Hóa đơn số {i}", hours=20 + i)
+    group = _group(service.global_search("hoa don"), "ticket")
+    assert len(group.hits) == 5 and group.total == 10 and not group.capped
+    assert len(_group(service.global_search("hoa don", expand="ticket"), "ticket").hits) == 10
+
+
+def test_one_character_is_too_short_and_nothing_is_searched(service, desk):
+    assert service.global_search(" a ").too_short
+    assert not service.global_search("an").too_short
+
+
+def _fts_ids(service, table, word):
+    with service.uow_factory() as uow:
+        return {r[0] for r in uow.session.execute(
+            text(f"SELECT rowid FROM {table}_fts WHERE search_text LIKE :w"), {"w": f"%{word}%"})}
+
+
+def test_migration_builds_a_trigram_index_per_table_kept_in_step_by_triggers(service, desk):
+    cid = desk["an"]
+    assert _fts_ids(service, "customers", "an khang") == {cid}
+    details = service.get_customer(cid)
+    service.save_customer(details.draft.__class__(**{**details.draft.__dict__, "name": "Cửa hàng Bình Minh Đông"}),
+                          cid, details.version)
+    assert _fts_ids(service, "customers", "an khang") == set()
+    assert _fts_ids(service, "customers", "binh minh dong") == {cid}
+    # Tickets: inserted and edited.
+    tid = _ticket(service, cid, "Chuyển dữ liệu sang máy chủ mới")
+    assert _fts_ids(service, "tickets", "may chu moi") == {tid}
+    t = service.get_ticket(tid)
+    service.update_ticket(tid, t.version, t.draft.__class__(**{**t.draft.__dict__, "subject": "Sao lưu dữ liệu"}), None)
+    assert _fts_ids(service, "tickets", "may chu moi") == set()
+    assert _fts_ids(service, "tickets", "sao luu") == {tid}
+    # Contacts removed from a customer leave the index too.
+    minh = service.get_customer(desk["minh"])
+    assert _fts_ids(service, "contacts", "duc hanh")
+    service.save_customer(minh.draft.__class__(**{**minh.draft.__dict__, "contacts": ()}), desk["minh"], minh.version)
+    assert _fts_ids(service, "contacts", "duc hanh") == set()
+    assert _titles(service.global_search("duc hanh"), "contact") == []
+
+
+def test_the_index_agrees_with_a_plain_scan(service, desk):
+    """The FTS answer equals LIKE on the table itself (no row lost or stale)."""
+    with service.uow_factory() as uow:
+        for table in ("customers", "contacts", "contracts", "tickets"):
+            for word in ("duc", "hoa don", "0912", "kh001"):
+                where = " AND ".join(f"search_text LIKE '%{w}%'" for w in word.split())
+                plain = {r[0] for r in uow.session.execute(text(f"SELECT id FROM {table} WHERE {where}"))}
+                indexed = {r[0] for r in uow.session.execute(text(f"SELECT rowid FROM {table}_fts WHERE {where}"))}
+                assert indexed == plain, (table, word)
+
+
+def test_list_filters_use_the_index_and_find_the_same_rows(service, desk):
+    rows = service.list_tickets(ListQuery(text="khac phuc")).rows
+    assert [r.id for r in rows] == [desk["mention"]]
+    assert [r.name for r in service.list_customers(ListQuery(text="an khang")).rows] == ["Cửa hàng An Khang"]
+    # Short words (under three letters) are still matched, on the rows the index found.
+    assert [r.id for r in service.list_tickets(ListQuery(text="anh duc")).rows] == [desk["mention"]]
+
+
+def test_parse_query_reads_phones_tax_codes_and_codes():
+    q = parse_query("0912.345.678")
+    assert q.phones[0] == "+84912345678" and q.words == ("0912345678",)
+    assert parse_query("0100109106-001").tax_code == "0100109106-001"
+    assert parse_query("yc26-000123").code == "YC26-000123"
+    assert parse_query("Nguyễn Văn Đức").words == ("nguyen", "van", "duc")

@@ -1,0 +1,108 @@
+"""Ctrl+F, the global search box, driven with keyboard events only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from desktop_helpdesk.services.dto import ContactData, CustomerDraft, TicketDraft
+from tests.ui.conftest import type_text
+
+
+def _hits(popup):
+    items = [popup.tree.topLevelItem(i) for i in range(popup.tree.topLevelItemCount())]
+    return [it for it in items if it.data(0, Qt.ItemDataRole.UserRole)
+            and it.data(0, Qt.ItemDataRole.UserRole)[0] == "hit"]
+
+
+def _search(desk, qtbot, typed: str):
+    window = desk.window
+    window.activateWindow()
+    qtbot.keyClick(window.current_page(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    popup = window.search_popup
+    assert popup is not None and popup.isVisible()
+    qtbot.waitUntil(popup.box.hasFocus, timeout=3000)  # typing goes straight into the box
+    with qtbot.waitSignal(popup.results_shown, timeout=10_000):
+        QTest.keyClicks(popup.box, typed)  # ASCII, as an operator types without diacritics
+    return popup
+
+
+def test_ctrl_f_finds_nguyen_van_duc_typed_without_diacritics_and_enter_opens_him(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    duc = desk.service.save_customer(CustomerDraft(name="Nguyễn Văn Đức", kind="person", phone="0913 579 246"))
+    popup = _search(desk, qtbot, "nguyen van duc")
+    hits = _hits(popup)
+    assert hits[0].text(1) == "Nguyễn Văn Đức"
+    assert popup.tree.topLevelItem(0).text(0).startswith("Customers")
+    assert popup.tree.currentItem() is hits[0]  # the best match is chosen: Enter opens it
+    qtbot.keyClick(popup.box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: getattr(desk.window, "last_dialog", None) is not None
+                    and desk.window.last_dialog.record_id == duc, timeout=10_000)
+    assert not popup.isVisible()
+    assert desk.window.last_dialog.name.text() == "Nguyễn Văn Đức"
+
+
+def test_down_arrow_then_enter_opens_a_ticket_found_by_its_text(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    cid = desk.service.save_customer(CustomerDraft(
+        name="Công ty TNHH Đức Thành", kind="company",
+        contacts=(ContactData(None, "Lê Thị Đức Hạnh", phone="0987 123 456"),)))
+    tid = desk.service.create_ticket(TicketDraft(customer_id=cid, subject="Đồng bộ dữ liệu kho bị treo",
+                                                 request_type="incident", channel="hotline"), None)
+    popup = _search(desk, qtbot, "dong bo du lieu kho")
+    hits = _hits(popup)
+    kinds = [h.data(0, Qt.ItemDataRole.UserRole)[1].kind for h in hits]
+    assert kinds.count("ticket") == 1
+    for _ in range(kinds.index("ticket")):
+        qtbot.keyClick(popup.box, Qt.Key.Key_Down)  # the cursor stays in the box
+    assert popup.box.hasFocus()
+    qtbot.keyClick(popup.box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: getattr(desk.window, "last_dialog", None) is not None
+                    and desk.window.last_dialog.record_id == tid, timeout=10_000)
+
+
+def test_vietnamese_typed_with_diacritics_and_a_phone_in_another_form(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    cid = desk.service.save_customer(CustomerDraft(
+        name="Công ty TNHH Đức Thành", kind="company",
+        contacts=(ContactData(None, "Lê Thị Đức Hạnh", phone="0987 123 456"),)))
+    window = desk.window
+    qtbot.keyClick(window.current_page(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    popup = window.search_popup
+    with qtbot.waitSignal(popup.results_shown, timeout=10_000):
+        type_text(popup.box, "+84 987.123.456")
+    first = _hits(popup)[0].data(0, Qt.ItemDataRole.UserRole)[1]
+    assert (first.kind, first.id) == ("customer", cid)  # the caller's company, exact phone first
+    contact = next(h.data(0, Qt.ItemDataRole.UserRole)[1] for h in _hits(popup)
+                   if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "contact")
+    assert contact.title == "Lê Thị Đức Hạnh"
+    popup.box.clear()
+    with qtbot.waitSignal(popup.results_shown, timeout=10_000):
+        type_text(popup.box, "ĐỨC HẠNH")
+    assert [h.text(1) for h in _hits(popup)][:1] == ["Công ty TNHH Đức Thành"]
+
+
+def test_show_more_expands_a_group_and_a_stale_answer_is_dropped(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    cid = desk.service.save_customer(CustomerDraft(name="Nhà sách Phương Nam", kind="company"))
+    for i in range(8):
+        desk.service.create_ticket(TicketDraft(customer_id=cid, subject=f"Máy quét mã vạch số {i} không nhận",
+                                               request_type="incident", channel="hotline"), None)
+    popup = _search(desk, qtbot, "may quet ma vach")
+    tickets = [h for h in _hits(popup) if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "ticket"]
+    assert len(tickets) == 5
+    more = next(popup.tree.topLevelItem(i) for i in range(popup.tree.topLevelItemCount())
+                if popup.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == ("more", "ticket"))
+    assert "8" in more.text(0)
+    popup.tree.setCurrentItem(more)
+    with qtbot.waitSignal(popup.results_shown, timeout=10_000):
+        qtbot.keyClick(popup.box, Qt.Key.Key_Return)
+    tickets = [h for h in _hits(popup) if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "ticket"]
+    assert len(tickets) == 8
+    assert popup.tree.currentItem() is tickets[5]  # the first of the ones just shown
+    # An answer for an older text is not shown over the newer one.
+    seq = popup._seq
+    popup.box.setText("nha sach")
+    popup._show(seq, desk.service.global_search("may quet"))
+    assert [h for h in _hits(popup) if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "ticket"] == tickets
+    popup.hide()  # no search left waiting to start after the worker is shut down
