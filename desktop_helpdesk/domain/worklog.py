@@ -64,7 +64,7 @@ class EmailDirection(_Labelled):
 
     @classmethod
     def _labels(cls):
-        return {cls.RECEIVED: N_("Received"), cls.SENT: N_("Sent")}
+        return {cls.RECEIVED: N_("E-mail received"), cls.SENT: N_("E-mail sent")}
 
 
 class RemoteTool(_Labelled):

@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self.dashboard.load_failed.connect(self.show_error)
         self.pages["tickets"].new_requested.connect(self.new_ticket)
         self.pages["tickets"].edit_requested.connect(self.edit_ticket)
+        self.pages["tickets"].worklog.operator = lambda: self.operator  # who logs the work
         for page in self.pages.values():
             page.model.load_failed.connect(self.show_error)
         worker.failed.connect(self.show_error)

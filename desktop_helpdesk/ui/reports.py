@@ -96,14 +96,16 @@ def _vendor_head(vendor: dict, number: str, day: date | None) -> str:
     if vendor.get("email") or vendor.get("website"):
         lines.append(escape(" · ".join(x for x in (vendor.get("email"), vendor.get("website")) if x)))
     place = _("{place}, {date}").format(place="." * 16, date=format_long_date(day)) if day else ""
+    republic, motto = _("SOCIALIST REPUBLIC OF VIETNAM"), _("Independence – Freedom – Happiness")
+    numbered = _("No.: {number}").format(number=number)
     return (
         "<table width='100%' cellspacing='0' cellpadding='0'><tr>"
         f"<td width='55%' valign='top' style='font-size:8.5pt'>{'<br>'.join(lines)}</td>"
         "<td width='45%' valign='top' align='center' style='font-size:9pt'>"
-        f"<b>{escape(_('SOCIALIST REPUBLIC OF VIETNAM'))}</b><br>"
-        f"<b>{escape(_('Independence – Freedom – Happiness'))}</b><br>"
+        f"<b>{escape(republic)}</b><br>"
+        f"<b>{escape(motto)}</b><br>"
         "<span style='font-size:6pt'>―――――――――――</span></td></tr>"
-        f"<tr><td style='font-size:8.5pt;padding-top:6px'>{escape(_('No.: {number}').format(number=number))}</td>"
+        f"<tr><td style='font-size:8.5pt;padding-top:6px'>{escape(numbered)}</td>"
         f"<td align='center' style='padding-top:6px;font-size:9.5pt'><i>{escape(place)}</i></td></tr></table>"
     )
 
@@ -185,7 +187,9 @@ def visit_report_html(facts, vendor: dict, lang: str) -> str:
     with using(lang):
         d = facts.details
         day = _local_day(d.get("ended_at") or d.get("started_at") or facts.occurred_at)
-        number = f"{facts.ticket_code}/{_('VR')}-{facts.entry_id}"
+        # The report's number: the ticket's code and the visit's entry (VR: visit report).
+        number = _("{ticket}/VR-{entry}").format(ticket=facts.ticket_code, entry=facts.entry_id)
+        copies = _("This report is made in two copies; each party keeps one.")
         minutes = None
         if isinstance(d.get("started_at"), datetime) and isinstance(d.get("ended_at"), datetime):
             minutes = int((d["ended_at"] - d["started_at"]).total_seconds() // 60)
@@ -208,7 +212,7 @@ def visit_report_html(facts, vendor: dict, lang: str) -> str:
             _facts([(_("Technician"), f"<b>{_v(_staff(facts.technician_alias, facts.technician_code))}</b>"),
                     (_("Place of work"), _v(d.get("address")))]),
             "<p style='margin:0;font-size:4pt'>&nbsp;</p>",
-            _grid([_("Scheduled for"), _("Started"), _("Ended"), _("Duration")],
+            _grid([_("Scheduled for"), _("Start time"), _("End time"), _("Duration")],
                   [[_when(d.get("scheduled_at")), _when(d.get("started_at")), _when(d.get("ended_at")),
                     escape(format_duration_minutes(minutes)) if minutes is not None else "—"]], [25, 25, 25, 25]),
             _section(_("4. Work done")),
@@ -217,7 +221,7 @@ def visit_report_html(facts, vendor: dict, lang: str) -> str:
             _facts(result),
             _section(_("6. Customer's remarks")),
             _lines(2),
-            f"<p style='margin-top:10px;margin-bottom:0'><i>{escape(_('This report is made in two copies; each party keeps one.'))}</i></p>",
+            f"<p style='margin-top:10px;margin-bottom:0'><i>{escape(copies)}</i></p>",
             _signatures(_("CUSTOMER'S REPRESENTATIVE"), _("VENDOR'S TECHNICIAN"),
                         _staff(facts.technician_alias, facts.technician_code)),
         ]
@@ -228,7 +232,9 @@ def acceptance_report_html(facts, vendor: dict, lang: str) -> str:
     """The acceptance minutes (biên bản nghiệm thu) of a contract, in `lang`."""
     with using(lang):
         c = facts.customer
-        number = f"{facts.contract_number}/{_('AC')}"
+        number = _("{contract}/AM").format(contract=facts.contract_number)  # AM: acceptance minutes
+        copies = _("These minutes are made in two copies of equal value; each party keeps one.")
+        party_a_title, party_b_title = _("Party A (the customer)"), _("Party B (the vendor)")
         vendor_name = vendor.get("name") or _("Software vendor")
         rows = [[escape(_(ObligationKind(kind).label) if kind in set(ObligationKind) else kind)
                  + (f" – {escape(title)}" if title else ""),
@@ -256,13 +262,13 @@ def acceptance_report_html(facts, vendor: dict, lang: str) -> str:
             _vendor_head(vendor, number, facts.accepted_on),
             _title(_("ACCEPTANCE AND HANDOVER MINUTES"), basis),
             "<table width='100%' cellspacing='0' cellpadding='0' style='margin-top:6px'><tr>"
-            f"<td width='50%' valign='top' style='padding-right:12px'>{_section(_('Party A (the customer)'))}{party_a}</td>"
-            f"<td width='50%' valign='top' style='padding-left:12px'>{_section(_('Party B (the vendor)'))}{party_b}</td>"
+            f"<td width='50%' valign='top' style='padding-right:12px'>{_section(party_a_title)}{party_a}</td>"
+            f"<td width='50%' valign='top' style='padding-left:12px'>{_section(party_b_title)}{party_b}</td>"
             "</tr></table>",
             _section(_("1. Subject of acceptance")),
             _facts([(_("Contract number"), _v(facts.contract_number)), (_("Service package"), _v(facts.package_name)),
                     (_("Contract value"), escape(format_vnd(facts.value_vnd))),
-                    (_("Implementation"), escape(implementation)),
+                    (_("Implementation period"), escape(implementation)),
                     (_("Accepted on"), f"<b>{_when(facts.accepted_on)}</b>")]),
             _section(_("2. Work done")),
             work,
@@ -270,7 +276,7 @@ def acceptance_report_html(facts, vendor: dict, lang: str) -> str:
             f"<p style='margin:0'>{escape(conclusion)}</p>",
             _section(_("4. Remarks")),
             _lines(2),
-            f"<p style='margin-top:10px;margin-bottom:0'><i>{escape(_('These minutes are made in two copies of equal value; each party keeps one.'))}</i></p>",
+            f"<p style='margin-top:10px;margin-bottom:0'><i>{escape(copies)}</i></p>",
             _signatures(_("PARTY A'S REPRESENTATIVE"), _("PARTY B'S REPRESENTATIVE"),
                         _staff(facts.representative_alias, facts.representative_code)),
         ]
