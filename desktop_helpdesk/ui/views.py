@@ -582,11 +582,13 @@ class TicketsPage(ListPage):
         # The ticket's facts and clocks on the left, its history and work log on the right.
         self.worklog = WorkLogPanel(worker, service)
         self.worklog.entry_added.connect(self._entry_added)
+        self.worklog.install_shortcuts(self.table)  # Ctrl+Alt+C etc. straight from the list
         self.detail_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.detail_splitter.addWidget(self.detail)
         self.detail_splitter.addWidget(self.worklog)
         self.detail_splitter.setStretchFactor(0, 2)
         self.detail_splitter.setStretchFactor(1, 3)
+        self.detail_splitter.setSizes([420, 640])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail_splitter)

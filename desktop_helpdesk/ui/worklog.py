@@ -181,8 +181,7 @@ class WorkLogPanel(QWidget):
             b.clicked.connect(lambda _c=False, k=kind: self.add_entry(k))
             self.kind_buttons[kind] = b
             top.addWidget(b)
-            QShortcut(QKeySequence(KIND_KEYS[kind]), self, activated=lambda k=kind: self.add_entry(k),
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.install_shortcuts(self)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(4)
         self.tree.setRootIsDecorated(False)
@@ -209,6 +208,7 @@ class WorkLogPanel(QWidget):
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self.status, 1)
+        bottom.addStretch()
         bottom.addWidget(self.correct_button)
         bottom.addWidget(self.report_button)
         layout = QVBoxLayout(self)
@@ -219,6 +219,13 @@ class WorkLogPanel(QWidget):
         self.dialog = None
         self._select_id: int | None = None
         self.retranslate()
+
+    def install_shortcuts(self, scope: QWidget) -> None:
+        """Make the log keys work anywhere in `scope` (the whole tickets view, so the
+        operator can log a call right after picking the ticket in the list)."""
+        for kind, key in KIND_KEYS.items():
+            QShortcut(QKeySequence(key), scope, activated=lambda k=kind: self.add_entry(k),
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     # -- showing -----------------------------------------------------------------------
     def set_details(self, details) -> None:

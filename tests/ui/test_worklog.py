@@ -35,8 +35,8 @@ def test_a_call_with_its_duration_is_logged_with_the_keyboard_only(open_desk, qt
     desk = open_desk(demo=True)
     page, row = _open_ticket(desk)
     before = len(desk.service.get_ticket(row.id).history)
-    page.worklog.tree.setFocus()
-    qtbot.keyClick(page.worklog.tree, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    page.table.setFocus()  # the ticket was just picked in the list
+    qtbot.keyClick(page.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
     dialog = _dialog(page)
     desk.idle()
     assert dialog.current_kind() == "call"
