@@ -214,7 +214,7 @@ def visit_report_html(facts, vendor: dict, lang: str) -> str:
             "<p style='margin:0;font-size:4pt'>&nbsp;</p>",
             _grid([_("Scheduled for"), _("Start time"), _("End time"), _("Duration")],
                   [[_when(d.get("scheduled_at")), _when(d.get("started_at")), _when(d.get("ended_at")),
-                    escape(format_duration_minutes(minutes)) if minutes is not None else "—"]], [25, 25, 25, 25]),
+                    escape(format_duration_minutes(minutes)) if minutes is not None else "—"]], [28, 28, 28, 16]),
             _section(_("4. Work done")),
             _boxed(d.get("work_done") or ""),
             _section(_("5. Result")),
@@ -251,11 +251,11 @@ def acceptance_report_html(facts, vendor: dict, lang: str) -> str:
             number=facts.contract_number, signed=format_date(facts.signed_on) or "—")
         party_a = _facts([(_("Name"), f"<b>{_v(c.name)}</b>"), (_("Customer code"), _v(c.code)),
                           (_("Address"), _v(c.address)), (_("Tax code"), _v(c.tax_code)),
-                          (_("Represented by"), "." * 30), (_("Position"), "." * 30)], 36)
+                          (_("Represented by"), "." * 26), (_("Position"), "." * 26)], 42)
         party_b = _facts([(_("Name"), f"<b>{_v(vendor_name)}</b>"), (_("Address"), _v(vendor.get("address"))),
                           (_("Tax code"), _v(vendor.get("tax_code"))),
                           (_("Represented by"), f"<b>{_v(_staff(facts.representative_alias, facts.representative_code))}</b>")],
-                         36)
+                         42)
         implementation = " – ".join(x for x in (format_date(facts.implementation_started_on),
                                                  format_date(facts.completed_on)) if x) or "—"
         parts = [
