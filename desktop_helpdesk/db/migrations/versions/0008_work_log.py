@@ -1,8 +1,8 @@
 """The work log: structured fields, durations and corrections of ticket history entries;
 the history refuses updates and deletes
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-22
 
 Plain ADD COLUMN (no table rebuild): SQLite allows a REFERENCES clause on an added column
@@ -13,8 +13,8 @@ removal sets it NULL through its foreign key).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
