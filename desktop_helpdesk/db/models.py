@@ -348,11 +348,21 @@ class VerificationQuestion(RowMixin, Base):
 
 class TicketEvent(HistoryMixin, Base):
     """One entry of a ticket's append-only history (status, assignment, fields, notes,
-    entitlement, overrides, caller verification)."""
+    entitlement, overrides, caller verification) and of its work log (domain.worklog:
+    calls, remote sessions, visits, e-mails, notes).
+
+    A work-log entry's own fields are JSON in `details` (each kind has different ones; the
+    domain checks them); its duration is a column so time spent can be summed in SQL. A
+    correction is a new row whose `corrects_id` names the row it corrects. The migration
+    adds SQLite triggers that refuse UPDATE and DELETE of the entries' content."""
 
     __tablename__ = "ticket_events"
 
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="RESTRICT"), index=True)
+    corrects_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ticket_events.id"),
+                                                       index=True)
+    duration_minutes: Mapped[Optional[int]] = mapped_column(Integer)
+    details: Mapped[Optional[str]] = mapped_column(Text)
 
 
 class Alert(RowMixin, Base):

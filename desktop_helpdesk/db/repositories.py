@@ -23,6 +23,8 @@ from ..domain.enums import ContractStage, RequestType, TicketStatus
 from ..domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
 from ..domain.search import MIN_INDEXED, SearchTerms
 from ..domain.text import fold, sort_text
+from ..domain.worklog import WorkLogDraft, current_versions, details_from_json, details_to_json
+from ..domain.worklog import duration_minutes as worklog_duration
 from ..services.dto import (  # noqa: F401  (db implements the services' protocol)
     AlertData,
     CalendarDay,
@@ -34,6 +36,9 @@ from ..services.dto import (  # noqa: F401  (db implements the services' protoco
     PlannedData,
     SearchCandidate,
     VerificationQuestionData,
+    AcceptanceReportFacts,
+    PartyFacts,
+    VisitReportFacts,
     ContactData,
     ContractChoice,
     ContractDetails,
@@ -712,12 +717,15 @@ class SqlTicketRepository(_Repo):
             assignee_id=t.assignee_id, description=_nn(t.description), coverage=_nn(t.coverage),
             received_at=t.received_at,
         )
+        # In the order things happened (a call logged after it ended sits where it took place).
         events = self.s.scalars(
-            select(m.TicketEvent).where(m.TicketEvent.ticket_id == ticket_id).order_by(m.TicketEvent.id)
+            select(m.TicketEvent).where(m.TicketEvent.ticket_id == ticket_id)
+            .order_by(m.TicketEvent.occurred_at, m.TicketEvent.id)
         ).all()
         history = tuple(
             HistoryEntry(e.occurred_at, e.operator.full_name if e.operator else "", e.kind, _nn(e.field),
-                         _nn(e.old_value), _nn(e.new_value), _nn(e.body))
+                         _nn(e.old_value), _nn(e.new_value), _nn(e.body), e.id, e.corrects_id, e.duration_minutes,
+                         details_from_json(e.details), e.created_at)
             for e in events
         )
         return TicketDetails(
@@ -759,6 +767,22 @@ class SqlTicketRepository(_Repo):
             occurred_at=event.occurred_at or datetime.now(timezone.utc),
         ))
         self.s.flush()
+
+    def append_worklog(self, ticket_id: int, operator_id: int | None, draft: WorkLogDraft, occurred_at) -> int:
+        """Append a work-log entry (validated by the service). The history has no update or
+        delete: a correction is appended like any entry, naming the one it corrects."""
+        e = m.TicketEvent(
+            ticket_id=ticket_id, operator_id=operator_id, kind=str(draft.kind), body=draft.body or None,
+            details=details_to_json(draft), duration_minutes=worklog_duration(draft),
+            corrects_id=draft.corrects_id, occurred_at=occurred_at)
+        self.s.add(e)
+        self.s.flush()
+        return e.id
+
+    def event_facts(self, event_id: int) -> tuple[int, str]:
+        """(ticket id, kind) of a history entry."""
+        e = self._load(m.TicketEvent, event_id)
+        return e.ticket_id, e.kind
 
     def next_code(self, year: int) -> str:
         return _next_code(self.s, m.Ticket.code, f"YC{year % 100:02d}-", 6)
@@ -1054,6 +1078,48 @@ def search_index_available(session: Session, table: str) -> bool:
     return f"{table}_fts" in known
 
 
+def _party(c: m.Customer) -> PartyFacts:
+    return PartyFacts(c.name, c.code, _nn(c.address), _nn(c.tax_code))
+
+
+def _public(operator: m.Operator | None) -> tuple[str, str]:
+    """An operator as customers may see them: alias and code only (seed 002 §7)."""
+    return (operator.alias, operator.code) if operator is not None else ("", "")
+
+
+class SqlReportRepository(_Repo):
+    """The facts of customer-facing documents. Reads staff only by alias and code."""
+
+    def visit(self, event_id: int) -> VisitReportFacts:
+        e = self._load(m.TicketEvent, event_id)
+        if e.kind != "visit":
+            raise NotFoundError(f"visit {event_id}")
+        chain = self.s.execute(select(m.TicketEvent.id, m.TicketEvent.corrects_id)
+                               .where(m.TicketEvent.ticket_id == e.ticket_id, m.TicketEvent.kind == "visit")).all()
+        newest = self._load(m.TicketEvent, current_versions(chain)[e.id])
+        t = self._load(m.Ticket, e.ticket_id)
+        details = details_from_json(newest.details)
+        technician = self.s.get(m.Operator, details.get("technician_id") or 0) or newest.operator
+        contract = t.contract
+        return VisitReportFacts(
+            newest.id, t.code, t.subject, _party(t.customer), contract.number if contract else "",
+            contract.package.name if contract else "", details, _nn(newest.body), newest.occurred_at,
+            *_public(technician), corrected=newest.id != e.id or newest.corrects_id is not None)
+
+    def acceptance(self, contract_id: int, operator_id: int | None) -> AcceptanceReportFacts:
+        k = self._load(m.Contract, contract_id)
+        milestones = tuple(
+            (o.kind, o.due_on, _nn(o.title), o.done_on)
+            for o in self.s.scalars(select(m.Obligation).where(
+                m.Obligation.contract_id == contract_id, m.Obligation.derived.is_(False),
+                m.Obligation.kind.in_(("milestone_installation", "milestone_training", "milestone_pilot",
+                                       "milestone_acceptance"))).order_by(m.Obligation.due_on, m.Obligation.id)))
+        return AcceptanceReportFacts(
+            k.id, k.number, k.package.name, k.package.warranty_months, k.value_vnd, _party(k.customer), k.signed_on,
+            k.implementation_started_on, k.completed_on, k.accepted_on, k.warranty_end, milestones,
+            *_public(self.s.get(m.Operator, operator_id or 0)))
+
+
 class SqlUnitOfWork:
     """One session, one transaction. Leaving without `commit()` rolls back."""
 
@@ -1075,6 +1141,7 @@ class SqlUnitOfWork:
         self.callers = SqlCallerRepository(self.session)
         self.calendar = SqlCalendarRepository(self.session)
         self.search = SqlSearchRepository(self.session)
+        self.reports = SqlReportRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -201,6 +201,11 @@ class TicketEventKind(_Labelled):
     ASSIGNED = "assigned"
     FIELD_CHANGED = "field_changed"
     NOTE = "note"
+    # The work log (domain.worklog): what the desk did, with each kind's own fields.
+    CALL = "call"
+    REMOTE_SESSION = "remote_session"
+    VISIT = "visit"  # on-site visit
+    EMAIL = "email"
 
     @classmethod
     def _labels(cls):
@@ -210,6 +215,10 @@ class TicketEventKind(_Labelled):
             cls.ASSIGNED: N_("Assigned"),
             cls.FIELD_CHANGED: N_("Field changed"),
             cls.NOTE: N_("Note"),
+            cls.CALL: N_("Call"),
+            cls.REMOTE_SESSION: N_("Remote session"),
+            cls.VISIT: N_("On-site visit"),
+            cls.EMAIL: N_("E-mail"),
         }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -114,3 +115,28 @@ def pgettext(context: str, message: str) -> str:
 
 def language() -> str:
     return _current.language if _current else "en"
+
+
+_document_translators: dict[tuple[str, str], Translator] = {}
+
+
+@contextmanager
+def using(language: str, localedir: Path | None = None):
+    """Translate and format in `language` inside the block, e.g. to build a document printed
+    in another language than the interface's. Nothing is told of a change (the interface
+    stays as it is); call it on the GUI thread, around code that only builds text."""
+    global _current
+    previous = _current
+    folder = Path(localedir) if localedir is not None else (previous.localedir if previous else None)
+    if folder is None:
+        from ..paths import translations_dir
+
+        folder = translations_dir()
+    key = (str(folder), language)
+    if key not in _document_translators:
+        _document_translators[key] = Translator(folder, language)
+    _current = _document_translators[key]
+    try:
+        yield _current
+    finally:
+        _current = previous

@@ -27,6 +27,15 @@ def format_date(value: date | None) -> str:
     return _fd(value, format="medium", locale=_locale())
 
 
+def format_long_date(value: date | None) -> str:
+    """How a document is dated: "ngày 21 tháng 11 năm 2026" / "21 November 2026"."""
+    if value is None:
+        return ""
+    if language() == "vi":
+        return _fd(value, format="'ngày' dd 'tháng' MM 'năm' y", locale="vi_VN")
+    return _fd(value, format="d MMMM y", locale="en_US")
+
+
 def format_datetime(value: datetime | None, zone: tzinfo = DISPLAY_ZONE) -> str:
     """17/02/2026 14:05 in Vietnamese (24-hour); Feb 17, 2026, 2:05 PM in English."""
     if value is None:

@@ -260,8 +260,21 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                                    clocks.next_due(running))
         counts["tickets"] = 160
         uow.set_meta("demo_loaded_at", now.isoformat())
+        # The vendor printed at the head of service reports (a fictitious company).
+        for key, value in DEMO_VENDOR.items():
+            uow.set_meta(f"vendor.{key}", value)
         uow.commit()
     return counts
+
+
+DEMO_VENDOR = {
+    "name": "Công ty Cổ phần Phần mềm Sao Việt",
+    "address": "Tầng 5, 68 Nguyễn Huệ, phường Sài Gòn, TP. Hồ Chí Minh",
+    "tax_code": "0312345678",
+    "hotline": "1900 6868",
+    "email": "hotro@saoviet.example",
+    "website": "saoviet.example",
+}
 
 
 def _status_path(status: TicketStatus) -> list[TicketStatus]:

@@ -235,6 +235,13 @@ class HistoryEntry:
     old_value: str
     new_value: str
     body: str
+    # The work log (domain.worklog): the entry's id, the entry it corrects, its duration,
+    # its kind's own fields (domain.worklog.details_from_json) and when it was typed in.
+    id: int = 0
+    corrects_id: int | None = None
+    duration_minutes: int | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    recorded_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -472,3 +479,50 @@ class SearchResults:
     text: str
     groups: tuple  # SearchGroup in the order customers, contacts, contracts, tickets
     too_short: bool = False
+
+
+@dataclass(frozen=True)
+class PartyFacts:
+    """The customer as a customer-facing document names them."""
+
+    name: str
+    code: str
+    address: str
+    tax_code: str
+
+
+@dataclass(frozen=True)
+class VisitReportFacts:
+    """What a visit's service report is built from, read in one unit of work. Staff appear
+    only by alias and code (seed 002 §7): no name, phone or e-mail is read."""
+
+    entry_id: int  # the newest version of the visit (its last correction, or itself)
+    ticket_code: str
+    ticket_subject: str
+    customer: PartyFacts
+    contract_number: str
+    package_name: str
+    details: Mapping[str, Any]
+    body: str
+    occurred_at: datetime
+    technician_alias: str
+    technician_code: str
+    corrected: bool = False
+
+
+@dataclass(frozen=True)
+class AcceptanceReportFacts:
+    contract_id: int
+    contract_number: str
+    package_name: str
+    warranty_months: int
+    value_vnd: int
+    customer: PartyFacts
+    signed_on: date | None
+    implementation_started_on: date | None
+    completed_on: date | None
+    accepted_on: date | None
+    warranty_end: date | None
+    milestones: tuple  # (kind, due_on, title, done_on) of the planned implementation milestones
+    representative_alias: str
+    representative_code: str

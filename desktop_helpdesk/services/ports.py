@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Callable, Protocol
 
 from .dto import (
-    CallerMatch,
+    AcceptanceReportFacts,
     CalendarDay,
+    CallerMatch,
     ContractChoice,
     ContractDetails,
     ContractDraft,
@@ -25,6 +26,7 @@ from .dto import (
     Page,
     TicketDetails,
     TicketDraft,
+    VisitReportFacts,
 )
 
 
@@ -75,6 +77,9 @@ class TicketRepository(Protocol):
     def add(self, draft: TicketDraft, code: str) -> int: ...
     def update(self, ticket_id: int, version: int, draft: TicketDraft) -> None: ...
     def append_event(self, ticket_id: int, operator_id: int | None, event: NewEvent) -> None: ...
+    # The history is append-only: there is deliberately no update or delete of an entry.
+    def append_worklog(self, ticket_id: int, operator_id: int | None, draft, occurred_at) -> int: ...
+    def event_facts(self, event_id: int) -> tuple[int, str]: ...
     def next_code(self, year: int) -> str: ...
     def count_how_to(self, customer_id: int, folded_subject: str, except_id: int | None = None) -> int: ...
     def clock_columns(self, ticket_id: int) -> tuple: ...
@@ -125,6 +130,11 @@ class SearchRepository(Protocol):
     def find(self, kind: str, terms, window: int) -> tuple[list, bool]: ...
 
 
+class ReportRepository(Protocol):
+    def visit(self, event_id: int) -> VisitReportFacts: ...
+    def acceptance(self, contract_id: int, operator_id: int | None) -> AcceptanceReportFacts: ...
+
+
 class UnitOfWork(Protocol):
     operators: OperatorRepository
     packages: PackageRepository
@@ -137,6 +147,7 @@ class UnitOfWork(Protocol):
     callers: CallerRepository
     calendar: CalendarRepository
     search: SearchRepository
+    reports: ReportRepository
 
     def __enter__(self) -> "UnitOfWork": ...
     def __exit__(self, *exc) -> None: ...

@@ -82,6 +82,7 @@ class ContractPanel(QTabWidget):
         self.new_maintenance_end = DateField()
         self.move_button = QPushButton()
         self.renew_button = QPushButton()
+        self.acceptance_report_button = QPushButton()
         self.lifecycle_error = _error_label()
         self.move_form = QFormLayout()
         self.target_label, self.on_label, self.term_label = QLabel(), QLabel(), QLabel()
@@ -92,6 +93,7 @@ class ContractPanel(QTabWidget):
         buttons.addWidget(self.move_button)
         buttons.addWidget(self.renew_button)
         buttons.addStretch()
+        buttons.addWidget(self.acceptance_report_button)
         layout = QVBoxLayout(self.lifecycle_tab)
         layout.addWidget(self.stages_view)
         layout.addLayout(self.move_form)
@@ -100,6 +102,7 @@ class ContractPanel(QTabWidget):
         layout.addStretch()
         self.move_button.clicked.connect(self.move)
         self.renew_button.clicked.connect(self.renew)
+        self.acceptance_report_button.clicked.connect(self.acceptance_report)
 
     def _build_payments(self) -> None:
         self.payments_tab = QWidget()
@@ -187,6 +190,7 @@ class ContractPanel(QTabWidget):
             self.move_on.set_value(today)
         self.move_button.setEnabled(self.target.count() > 0)
         self.renew_button.setEnabled(f.warranty_end is not None or f.maintenance_end is not None)
+        self.acceptance_report_button.setEnabled(f.accepted_on is not None)
 
         self.payments.setRowCount(len(f.payments))
         for r, p in enumerate(f.payments):
@@ -258,6 +262,35 @@ class ContractPanel(QTabWidget):
         self._run(self.lifecycle_error, self.service.move_contract, self.file.id, self.file.version,
                   self.target.currentData(), self.move_on.value(), self.operator_id, self.new_maintenance_end.value())
 
+    def acceptance_report(self) -> None:
+        """The acceptance minutes to print and sign; the operator signs for the vendor."""
+        from ..services import worklog as worklog_service
+
+        self.lifecycle_error.hide()
+
+        def failed(exc):
+            if isinstance(exc, ContractError):
+                self.lifecycle_error.setText(_(exc.message))
+            else:
+                log.error("cannot build the acceptance report", exc_info=exc)
+                self.lifecycle_error.setText(_("The report could not be prepared. The details are in the log file."))
+            self.lifecycle_error.show()
+
+        self.worker.submit(worklog_service.acceptance_report, self.service, self.file.id, self.operator_id,
+                           on_done=self._show_acceptance_report, on_error=failed)
+
+    def _show_acceptance_report(self, result) -> None:
+        from PySide6.QtCore import Qt
+
+        from .reports import ReportDialog, acceptance_report_html
+
+        facts, vendor = result
+        dialog = ReportDialog(lambda lang: acceptance_report_html(facts, vendor, lang),
+                              f"{facts.contract_number}-acceptance", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.report_dialog = dialog
+        dialog.open()
+
     def renew(self) -> None:
         self._run(self.lifecycle_error, self.service.renew_maintenance, self.file.id, self.file.version, self.operator_id)
 
@@ -316,6 +349,8 @@ class ContractPanel(QTabWidget):
         self.term_label.setText(_("Maintenance term ends (optional):"))
         self.move_button.setText(_("&Move"))
         self.renew_button.setText(_("Renew maintenance for a year"))
+        self.acceptance_report_button.setText(_("Acceptance &minutes…"))
+        self.acceptance_report_button.setToolTip(_("The acceptance minutes to print or save as PDF for both parties to sign"))
         self.payments.setHorizontalHeaderLabels([_("Date"), _("Amount"), _("Method"), _("Invoice number")])
         for i in range(self.method.count()):
             self.method.setItemText(i, enum_label(PaymentMethod, self.method.itemData(i)))

@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         from .export import ListExporter
 
         self.exporter = ListExporter(worker, self, settings, save_settings)
+        self.pages["tickets"].worklog.operator = lambda: self.operator  # who logs the work
         for page in self.pages.values():
             page.model.load_failed.connect(self.show_error)
             page.export_requested.connect(self.export_current)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from ..domain.coverage import CoverageBadge, coverage_badge
 from ..domain.enums import (
-    EntitlementReason,
     Channel,
     ContractStage,
     Coverage,
@@ -36,7 +35,6 @@ from ..domain.enums import (
     ObligationKind,
     Priority,
     RequestType,
-    TicketEventKind,
     TicketStatus,
 )
 from ..domain.obligations import days_left
@@ -595,9 +593,21 @@ class TicketsPage(ListPage):
         self.toolbar.insertWidget(1, self.state)
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
+        from .worklog import WorkLogPanel
+
+        # The ticket's facts and clocks on the left, its history and work log on the right.
+        self.worklog = WorkLogPanel(worker, service)
+        self.worklog.entry_added.connect(self._entry_added)
+        self.worklog.install_shortcuts(self.table)  # Ctrl+Alt+C etc. straight from the list
+        self.detail_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.detail_splitter.addWidget(self.detail)
+        self.detail_splitter.addWidget(self.worklog)
+        self.detail_splitter.setStretchFactor(0, 2)
+        self.detail_splitter.setStretchFactor(1, 3)
+        self.detail_splitter.setSizes([420, 640])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.detail_splitter)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self._details = None
@@ -622,6 +632,7 @@ class TicketsPage(ListPage):
         if row is None:
             self._details = None
             self._render()
+            self.worklog.set_details(None)
             return
         self.worker.submit(self.service.get_ticket, row.id, on_done=lambda d: self._got(asked, d))
 
@@ -629,6 +640,14 @@ class TicketsPage(ListPage):
         if asked == self._asked:
             self._details = details
             self._render()
+            self.worklog.set_details(details)
+
+    def _entry_added(self, ticket_id: int) -> None:
+        """A work-log entry was saved: read the ticket again if it is still the one shown."""
+        if self._details is not None and self._details.id == ticket_id:
+            self._asked += 1
+            asked = self._asked
+            self.worker.submit(self.service.get_ticket, ticket_id, on_done=lambda d: self._got(asked, d))
 
     def _render(self) -> None:
         d = self._details
@@ -643,14 +662,10 @@ class TicketsPage(ListPage):
             (_("Received"), format_datetime(dr.received_at)),
         ]
         head = "".join(f"<tr><td style='color:#555;padding-right:12px'>{escape(k)}</td><td>{escape(v or '—')}</td></tr>" for k, v in rows)
-        items = []
-        for e in reversed(d.history):
-            items.append(f"<li><b>{escape(format_datetime(e.occurred_at))}</b> · {escape(e.operator or '—')} · {escape(self._describe(e))}</li>")
-        history_title = _("History")
+        # The history and work log are in self.worklog (ui/worklog.py), beside this.
         html = (f"<h3>{escape(d.code)} — {escape(dr.subject)}</h3><table>{head}</table>"
                 + self._clocks_html(d.id)
-                + (f"<p>{escape(dr.description)}</p>" if dr.description else "")
-                + f"<h4>{escape(history_title)}</h4><ul>{''.join(items)}</ul>")
+                + (f"<p>{escape(dr.description)}</p>" if dr.description else ""))
         self.detail.setHtml(html)
 
     def _clocks_html(self, ticket_id: int) -> str:
@@ -685,36 +700,9 @@ class TicketsPage(ListPage):
 
     @staticmethod
     def _describe(e) -> str:
-        kind = TicketEventKind(e.kind) if e.kind in set(TicketEventKind) else None
-        if kind == TicketEventKind.CREATED:
-            return _("Ticket created")
-        if kind == TicketEventKind.STATUS_CHANGED:
-            return _("Status: {old} → {new}").format(old=enum_label(TicketStatus, e.old_value), new=enum_label(TicketStatus, e.new_value))
-        if kind == TicketEventKind.ASSIGNED:
-            return _("Assignment changed")
-        if kind == TicketEventKind.NOTE:
-            return _("Note: {text}").format(text=e.body)
-        if kind == TicketEventKind.FIELD_CHANGED:
-            names = {"subject": _("Subject"), "request_type": _("Type"), "channel": _("Channel"), "priority": _("Priority"),
-                     "contact_id": _("Contact"), "contract_id": _("Contract"), "coverage": _("Coverage"), "description": _("Description")}
-            labels = {"request_type": RequestType, "channel": Channel, "priority": Priority, "coverage": Coverage}
-            old, new = e.old_value, e.new_value
-            if e.field in labels:
-                old, new = enum_label(labels[e.field], old), enum_label(labels[e.field], new)
-            if e.field in ("contact_id", "contract_id", "description"):
-                return _("{field} changed").format(field=names.get(e.field, e.field))
-            return _("{field}: {old} → {new}").format(field=names.get(e.field, e.field), old=old or "—", new=new or "—")
-        if e.kind == "entitlement":
-            refused = e.body.split()[:1] == ["refused"]
-            codes = [c for c in e.body.split() if c != "refused"]
-            reasons = "; ".join(_(EntitlementReason(c).message) for c in codes if c in {r.value for r in EntitlementReason})
-            verdict = enum_label(Coverage, "refused" if refused else e.new_value)
-            return _("Entitlement: {verdict}").format(verdict=verdict) + (f" ({reasons})" if reasons else "")
-        if e.kind == "override":
-            return _("Refusal overridden → {coverage}: {reason}").format(coverage=enum_label(Coverage, e.new_value), reason=e.body)
-        if e.kind == "verification":
-            return _("Caller verification: answer matches") if e.new_value == "match" else _("Caller verification: answer does not match")
-        return e.kind
+        from .worklog import describe
+
+        return describe(e)
 
     def reload(self, select_id: int | None = None) -> None:
         super().reload(select_id)

@@ -166,7 +166,10 @@ def test_ticket_view_shows_customer_contract_status_and_history(open_desk):
     desk.idle()
     row = page.model.row_at(0)
     html = page.detail.toPlainText()
-    assert row.code in html and row.customer_name in html and "History" in html
+    assert row.code in html and row.customer_name in html
+    history = page.worklog.tree
+    assert history.topLevelItemCount() >= 1
+    assert history.topLevelItem(0).text(page.worklog.COL_TEXT) == "Ticket created"
 
 
 def test_window_remembers_geometry_columns_and_last_view(open_desk):

@@ -1,0 +1,93 @@
+"""Use cases of the work log and of the service reports built from it.
+
+Functions over a `HelpdeskService` (its unit of work and clock), run on the database
+worker. The log is append-only: there is an `add_entry` and a `correct_entry`, and
+nothing that changes or removes an entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..domain import worklog as wl
+from ..domain.contracts import LifecycleError
+from ..domain.text import normalize
+from .dto import AcceptanceReportFacts, VisitReportFacts
+from .helpdesk import HelpdeskService, ValidationFailed, normalize_multiline
+
+#: Vendor facts printed at the head of customer-facing documents (app_meta keys).
+VENDOR_KEYS = ("vendor.name", "vendor.address", "vendor.tax_code", "vendor.hotline", "vendor.email", "vendor.website")
+
+MSG_NOT_ACCEPTED = wl.N_("The contract has not been accepted yet: record its acceptance first.")
+
+
+def _clean(draft: wl.WorkLogDraft) -> wl.WorkLogDraft:
+    details = {k: (normalize(v) if isinstance(v, str) else v) for k, v in draft.details.items()}
+    if isinstance(details.get("work_done"), str):
+        details["work_done"] = normalize_multiline(draft.details["work_done"])
+    return replace(draft, body=normalize_multiline(draft.body) if draft.body.strip() else "", details=details)
+
+
+def add_entry(service: HelpdeskService, ticket_id: int, operator_id: int | None, draft: wl.WorkLogDraft) -> int:
+    """Append a work-log entry (or, with `corrects_id`, a correction) to a ticket's history.
+    Raises ValidationFailed with per-field errors; returns the new entry's id."""
+    draft = _clean(draft)
+    now = service.now()
+    with service.uow_factory() as uow:
+        uow.tickets.get(ticket_id)  # NotFoundError for a ticket that is gone
+        original_kind = None
+        if draft.corrects_id is not None:
+            original_ticket, original_kind = uow.tickets.event_facts(draft.corrects_id)
+            if original_ticket != ticket_id:
+                raise ValidationFailed([wl.ValidationError("kind", "not_correctable", wl.MSG_NOT_CORRECTABLE)])
+        errors = wl.validate_entry(draft, now=now, original_kind=original_kind)
+        if errors:
+            raise ValidationFailed(errors)
+        occurred = draft.occurred_at or now
+        if draft.kind == wl.TicketEventKind.VISIT and draft.occurred_at is None:
+            # A visit sits in the history where it took place (or was planned to).
+            occurred = draft.get("started_at") or draft.get("scheduled_at") or now
+        entry_id = uow.tickets.append_worklog(ticket_id, operator_id, draft, occurred)
+        uow.commit()
+        return entry_id
+
+
+def correct_entry(service: HelpdeskService, ticket_id: int, operator_id: int | None, corrects_id: int,
+                  draft: wl.WorkLogDraft, reason: str) -> int:
+    """Append a correction of entry `corrects_id`: the corrected values and why."""
+    details = dict(draft.details)
+    details["reason"] = reason
+    return add_entry(service, ticket_id, operator_id, replace(draft, corrects_id=corrects_id, details=details))
+
+
+def vendor(service: HelpdeskService) -> dict[str, str]:
+    with service.uow_factory() as uow:
+        return {key.split(".", 1)[1]: uow.get_meta(key) or "" for key in VENDOR_KEYS}
+
+
+def set_vendor(service: HelpdeskService, **values: str) -> None:
+    with service.uow_factory() as uow:
+        for name, value in values.items():
+            key = f"vendor.{name}"
+            if key not in VENDOR_KEYS:
+                raise KeyError(name)
+            uow.set_meta(key, normalize(value))
+        uow.commit()
+
+
+def visit_report(service: HelpdeskService, event_id: int) -> tuple[VisitReportFacts, dict[str, str]]:
+    """The facts of a visit's service report (its newest correction) and the vendor's header."""
+    with service.uow_factory() as uow:
+        facts = uow.reports.visit(event_id)
+    return facts, vendor(service)
+
+
+def acceptance_report(service: HelpdeskService, contract_id: int,
+                      operator_id: int | None) -> tuple[AcceptanceReportFacts, dict[str, str]]:
+    """The facts of a contract's acceptance minutes; `operator_id` signs for the vendor."""
+    with service.uow_factory() as uow:
+        facts = uow.reports.acceptance(contract_id, operator_id)
+    if facts.accepted_on is None:
+        raise LifecycleError("not_accepted", MSG_NOT_ACCEPTED)
+    return facts, vendor(service)
+
