@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 
 import pytest
@@ -99,13 +98,6 @@ def test_old_iteration_counts_still_check_and_need_rehash(stored):
     old = hash_answer(ANSWER, iterations=1_000)
     assert check_answer("nguyen thi mai", old)
     assert needs_rehash(old) and not needs_rehash(stored)
-
-
-def test_a_check_takes_under_100_ms(stored):
-    check_answer(ANSWER, stored)  # warm up
-    start = time.perf_counter()
-    check_answer(ANSWER, stored)
-    assert time.perf_counter() - start < 0.1
 
 
 def test_normal_form():
