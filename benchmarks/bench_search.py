@@ -3,7 +3,7 @@
 Run from the repository root (the database is the lists benchmark's, generated once and cached
 in benchmarks/data/):
 
-    .venv/bin/python -m benchmarks.bench_search              # migrates to 0007 first if needed
+    .venv/bin/python -m benchmarks.bench_search              # migrates to the schema head first if needed
     .venv/bin/python -m benchmarks.bench_search --reps 31
 
 1. If the database is older than the app's schema, it is migrated (`db.migrate.upgrade`, the

@@ -204,3 +204,12 @@ def test_parse_query_reads_phones_tax_codes_and_codes():
     assert parse_query("0100109106-001").tax_code == "0100109106-001"
     assert parse_query("yc26-000123").code == "YC26-000123"
     assert parse_query("Nguyễn Văn Đức").words == ("nguyen", "van", "duc")
+
+
+def test_several_words_match_whole_words_not_their_pieces(service, desk):
+    # "Ông Hòa gửi đơn" holds every trigram of "dong" (don, ong) and "hoa" but not "dong":
+    # the index narrows by pieces of words, the rows found must still contain each word.
+    pieces = _ticket(service, desk["an"], "Ông Hòa gửi đơn", hours=30)
+    whole = _ticket(service, desk["an"], "Chi nhánh Đông Hòa", hours=31)
+    assert [h.id for h in _group(service.global_search("dong hoa"), "ticket").hits] == [whole]
+    assert pieces in [h.id for h in _group(service.global_search("hoa don"), "ticket").hits]
