@@ -1,6 +1,8 @@
-"""Indexes on each SLA clock's stop and pause times, so the dashboard's chart (clocks
-stopped in the last 30 days) and its paused count read a few rows instead of the whole
-tickets table (1.9 s and 0.9 s at every start on 1,000,000 tickets)
+"""Indexes on each SLA clock's stop time, and on its pause (with its stop and the ticket's
+next due time, so paused tickets are counted and ordered from the index alone): the
+dashboard's chart (clocks stopped in the last 30 days) and its paused count and list read a
+few index entries instead of the whole tickets table (1.9 s and 1.5 s at every start and
+every minute on 1,000,000 tickets; now about 0.02 s each)
 
 Revision ID: 0006
 Revises: 0005
@@ -19,10 +21,11 @@ KINDS = ("proposal", "fix", "complaint")
 def upgrade() -> None:
     for kind in KINDS:
         op.create_index(op.f(f"ix_tickets_{kind}_stopped_at"), "tickets", [f"{kind}_stopped_at"])
-        op.create_index(op.f(f"ix_tickets_{kind}_paused_since"), "tickets", [f"{kind}_paused_since"])
+        op.create_index(op.f(f"ix_tickets_{kind}_paused"), "tickets",
+                        [f"{kind}_paused_since", f"{kind}_stopped_at", "next_due_at"])
 
 
 def downgrade() -> None:
     for kind in KINDS:
-        op.drop_index(op.f(f"ix_tickets_{kind}_paused_since"), table_name="tickets")
+        op.drop_index(op.f(f"ix_tickets_{kind}_paused"), table_name="tickets")
         op.drop_index(op.f(f"ix_tickets_{kind}_stopped_at"), table_name="tickets")
