@@ -102,6 +102,8 @@ class TicketsModel(PagedTableModel):
         self.now = now
         self.countdown_column = countdown_column
         self._served = frozenset({DISPLAY, FOREGROUND, TOOLTIP, ALIGN, int(self.ROW_ROLE), int(self.ID_ROLE)})
+        right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._aligns = [right if column.align_right else None for column in columns]
         self._texts: dict[tuple[int, int], str] = {}  # (row, column) -> text; until rows or language change
         self._clocks: dict[int, list] = {}  # row -> [(kind, SlaClock)]; until the rows change
         self._countdowns: dict[int, tuple] = {}  # row -> (text, colour); until the next tick
@@ -132,26 +134,28 @@ class TicketsModel(PagedTableModel):
         return found
 
     def data(self, index, role: int = DISPLAY) -> Any:
-        if role not in self._served:
+        if role not in self._served:  # Qt asks for ~8 roles per painted cell; most are never served
             return None
-        r, c = index.row(), index.column()
-        if c == self.countdown_column:
-            if role == DISPLAY:
-                return self.countdown(r)[0]
-            if role == FOREGROUND:
-                return self.countdown(r)[1]
-            if role == TOOLTIP:
-                row = self.row_at(r)
-                return (countdown_tooltip(row, self.now()) or None) if row is not None else None
-            return super().data(index, role)
+        c = index.column()
         if role == DISPLAY:
+            r = index.row()
+            if c == self.countdown_column:
+                return self.countdown(r)[0]
             text = self._texts.get((r, c))
             if text is None:
                 text = super().data(index, role)
                 if text is not None:
                     self._texts[(r, c)] = text
             return text
-        if role == FOREGROUND or role == TOOLTIP:
+        if role == ALIGN:
+            return self._aligns[c] if 0 <= c < len(self._aligns) else None
+        if c == self.countdown_column:
+            if role == FOREGROUND:
+                return self.countdown(index.row())[1]
+            if role == TOOLTIP:
+                row = self.row_at(index.row())
+                return (countdown_tooltip(row, self.now()) or None) if row is not None else None
+        elif role == FOREGROUND or role == TOOLTIP:
             return None
         return super().data(index, role)
 
@@ -231,6 +235,7 @@ class ClocksLabel(QLabel):
     def set_clocks(self, clocks: list) -> None:
         """Show these (kind, SlaClock) pairs; none hides the label."""
         self._clocks = list(clocks)
+        self.setMinimumWidth(0)
         self.refresh()
 
     def refresh(self) -> None:
@@ -254,4 +259,10 @@ class ClocksLabel(QLabel):
         html = f"<b>{escape(title)}</b><table cellspacing='0' cellpadding='1'>{''.join(lines)}</table>"
         if html != self.text():
             self.setText(html)
+            # Only ever wider while the same ticket shows: a narrower text ("19 phút" after
+            # "20 phút") must not resize the detail beside it, which would lay its whole
+            # history out again on every tick.
+            hint = self.sizeHint().width()
+            if hint > self.minimumWidth():
+                self.setMinimumWidth(hint)
         self.show()
