@@ -18,8 +18,8 @@ from html import escape
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QLabel
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel
 
 from ..domain.sla import ClockKind, ClockState
 from ..i18n import N_, _
@@ -229,7 +229,11 @@ class ClocksLabel(QLabel):
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setContentsMargins(8, 4, 8, 4)
+        # Framed on the base colour, the full height of the detail beside it: one pane.
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
+        self.setMargin(6)
         self.hide()
 
     def set_clocks(self, clocks: list) -> None:
@@ -248,13 +252,15 @@ class ClocksLabel(QLabel):
         lines = []
         for kind, clock in self._clocks:
             state = clock.state(now)
-            name, label = _(KIND_LABELS[kind]), _(STATE_LABELS[state])
+            name = _(KIND_LABELS[kind])
+            left = left_text(clock, state, now, short=False)
+            if state not in (ClockState.PAUSED, ClockState.MET):  # those say their state already
+                left = f"{left} ({_(STATE_LABELS[state])})"
             due = _("due {when}").format(when=format_datetime(clock.due_at))
             lines.append(
                 f"<tr><td style='padding-right:10px'>{escape(name)}</td>"
                 f"<td style='color:{STATE_COLOURS[state].name()};padding-right:10px'>{STATE_MARKS[state]} "
-                f"{escape(left_text(clock, state, now, short=False))} ({escape(label)})</td>"
-                f"<td style='color:#555'>{escape(due)}</td></tr>")
+                f"{escape(left)}</td><td style='color:#555'>{escape(due)}</td></tr>")
         title = _("SLA clocks")
         html = f"<b>{escape(title)}</b><table cellspacing='0' cellpadding='1'>{''.join(lines)}</table>"
         if html != self.text():

@@ -332,8 +332,8 @@ class ContractsModel(PagedTableModel):
             Column(N_("Number"), "number", lambda r: r.number, width=110),
             Column(N_("Customer"), "customer", lambda r: r.customer_name, width=220),
             Column(N_("Package"), "package", lambda r: r.package_name, width=170),
-            Column(N_("Stage"), "stage", lambda r: enum_label(ContractStage, r.stage), width=140),
-            Column(N_("Coverage"), "", lambda r: self.countdown(r)[0], width=330),
+            Column(N_("Stage"), "stage", lambda r: enum_label(ContractStage, r.stage), width=175),
+            Column(N_("Coverage"), "", lambda r: self.countdown(r)[0], width=240),
             Column(N_("Value"), "value_vnd", lambda r: format_vnd(r.value_vnd), align_right=True, width=110),
             Column(N_("Signed on"), "signed_on", lambda r: format_date(r.signed_on), width=125),
             Column(N_("Accepted on"), "accepted_on", lambda r: format_date(r.accepted_on), width=125),
@@ -638,9 +638,9 @@ class TicketsPage(ListPage):
         pane = QWidget()
         pane_layout = QHBoxLayout(pane)
         pane_layout.setContentsMargins(0, 0, 0, 0)
-        pane_layout.setSpacing(0)
+        pane_layout.setSpacing(4)
         pane_layout.addWidget(self.detail, 1)
-        pane_layout.addWidget(self.clocks, 0, Qt.AlignmentFlag.AlignTop)
+        pane_layout.addWidget(self.clocks)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(pane)
