@@ -184,7 +184,7 @@ class CountdownTicker(QObject):
         self.timer = QTimer(self, singleShot=True)
         # Precise: a coarse timer fires up to 5 % early, paints the old minute and ticks twice.
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.timeout.connect(self.tick)
+        self.timer.timeout.connect(self._timeout)
         self.ticks = 0
 
     def start(self) -> None:
@@ -193,10 +193,20 @@ class CountdownTicker(QObject):
     def stop(self) -> None:
         self.timer.stop()
 
+    #: Fire this long after the minute turns, so that a timer a little early still paints the new minute.
+    MARGIN_MS = 20
+
     def _schedule(self) -> None:
         now = self.now()
         into_minute = now.second + now.microsecond / 1e6
-        self.timer.start(max(50, int((60 - into_minute) * 1000)))
+        self.timer.start(max(50, int((60 - into_minute) * 1000) + self.MARGIN_MS))
+
+    def _timeout(self) -> None:
+        now = self.now()
+        if now.second + now.microsecond / 1e6 >= 59.5:  # fired before the minute turned: wait for it
+            self._schedule()
+            return
+        self.tick()
 
     def visible_rows(self) -> tuple[int, int]:
         if self.view is None or self.model is None:

@@ -125,3 +125,17 @@ def _plain(html: str) -> str:
     doc = QTextDocument()
     doc.setHtml(html)
     return doc.toPlainText()
+
+
+def test_a_timer_that_fires_just_before_the_minute_waits_for_it_instead_of_ticking_twice(open_desk):
+    desk = open_desk()
+    clock = Clock(datetime(2026, 11, 21, 10, 0, 59, 900_000, tzinfo=VN))
+    desk.service._now = clock
+    desk.window.show_view("tickets")
+    ticker = desk.window.pages["tickets"].ticker
+    ticks = ticker.ticks
+    ticker._timeout()  # 100 ms early: the old minute would be painted, then the new one again
+    assert ticker.ticks == ticks and 50 <= ticker.timer.remainingTime() <= 150
+    clock.now += timedelta(milliseconds=130)
+    ticker._timeout()
+    assert ticker.ticks == ticks + 1 and 59_000 <= ticker.timer.remainingTime() <= 60_020
