@@ -4,14 +4,14 @@ dashboard's chart (clocks stopped in the last 30 days) and its paused count and 
 few index entries instead of the whole tickets table (1.9 s and 1.5 s at every start and
 every minute on 1,000,000 tickets; now about 0.02 s each)
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-22
 """
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
