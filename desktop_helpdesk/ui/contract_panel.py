@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from html import escape
 
 from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,6 +44,26 @@ PLANNED_KINDS = [k for k in ObligationKind if not k.is_derived]
 _ONE_DAY = timedelta(days=1)
 
 
+#: An obligation due within this many days is "soon" (▲, amber).
+SOON_DAYS = 7
+DAY_COLOURS = {"done": QColor("#607d8b"), "overdue": QColor("#b00020"), "soon": QColor("#a15c00"),
+               "running": QColor("#1b5e20")}
+DAY_MARKS = {"done": "✔", "overdue": "✖", "soon": "▲", "running": "●"}
+
+
+def day_countdown(due_on: date, today: date, done_on: date | None = None) -> tuple[str, QColor]:
+    """ "● còn 143 ngày" / "● 143 days left", "✖ quá hạn 3 ngày", "✔ xong ngày 01/12/2026", and
+    the colour of that state; the mark reads without the colour. `due_on` is the last day
+    covered: on that day one day is left."""
+    if done_on is not None:
+        state, text = "done", _("done on {date}").format(date=format_date(done_on))
+    else:
+        left = due_on - today + _ONE_DAY
+        state = "overdue" if left.days <= 0 else "soon" if left.days <= SOON_DAYS else "running"
+        text = format_time_left(left)
+    return f"{DAY_MARKS[state]} {text}", DAY_COLOURS[state]
+
+
 def _error_label() -> QLabel:
     label = QLabel()
     label.setStyleSheet(ERROR_STYLE)
@@ -62,6 +83,8 @@ class ContractPanel(QTabWidget):
         self.service = service
         self.operator_id = operator_id
         self.file = None
+        self._today: date | None = None
+        self._stage_rows: list = []
         self._build_lifecycle()
         self._build_payments()
         self._build_milestones()
@@ -70,6 +93,9 @@ class ContractPanel(QTabWidget):
         self.addTab(self.payments_tab, "")
         self.addTab(self.milestones_tab, "")
         self.addTab(self.history, "")
+        from .countdown import CountdownTicker
+
+        self.ticker = CountdownTicker(None, None, service.now, self)
         self.retranslate()
 
     # -- building ----------------------------------------------------------------------
@@ -167,21 +193,13 @@ class ContractPanel(QTabWidget):
         if f is None:
             return
         today = self.service.today()
-        rows = [(ContractStage.REQUEST_RECEIVED, f.request_received_on), (ContractStage.AGREED, f.agreed_on),
+        self._stage_rows = rows = [(ContractStage.REQUEST_RECEIVED, f.request_received_on), (ContractStage.AGREED, f.agreed_on),
                 (ContractStage.SIGNED, f.signed_on), (ContractStage.IMPLEMENTATION, f.implementation_started_on),
                 (ContractStage.COMPLETED, f.completed_on), (ContractStage.ACCEPTED, f.accepted_on),
                 (ContractStage.ENDED, f.ended_on)]
         current = ContractStage(f.stage)
-        current_title = _("Current stage: {stage}").format(stage=enum_label(ContractStage, f.stage))
-        html = [f"<p><b>{escape(current_title)}</b></p><table>"]
-        for stage, day in rows:
-            mark = "●" if day else "○"
-            html.append(f"<tr><td>{mark} {escape(enum_label(ContractStage, stage))}</td><td>{escape(format_date(day) or '—')}</td></tr>")
-        for title, day in ((_("Warranty ends"), f.warranty_end), (_("Maintenance ends"), f.maintenance_end)):
-            left = f" ({escape(format_time_left(day - today + _ONE_DAY))})" if day else ""
-            html.append(f"<tr><td>{escape(title)}</td><td>{escape(format_date(day) or '—')}{left}</td></tr>")
-        html.append("</table>")
-        self.stages_view.setText("".join(html))
+        self._today = today
+        self._render_stages(rows)
         self.target.clear()
         for stage in ContractStage:
             if stage.order > current.order or (current == ContractStage.ENDED and stage == ContractStage.MAINTENANCE):
@@ -205,14 +223,56 @@ class ContractPanel(QTabWidget):
 
         self.milestones.setRowCount(len(f.planned))
         for r, p in enumerate(f.planned):
-            left = _("done on {date}").format(date=format_date(p.done_on)) if p.done_on else format_time_left(p.due_on - today + _ONE_DAY)
-            for c, text in enumerate((enum_label(ObligationKind, p.kind), format_date(p.due_on), p.title, left)):
+            for c, text in enumerate((enum_label(ObligationKind, p.kind), format_date(p.due_on), p.title)):
                 self.milestones.setItem(r, c, QTableWidgetItem(text))
+        self._render_milestone_countdowns()
 
         items = []
         for e in reversed(f.history):
             items.append(f"<li><b>{escape(format_datetime(e.occurred_at))}</b> · {escape(e.operator or '—')} · {escape(self._describe(e))}</li>")
         self.history.setHtml(f"<ul>{''.join(items)}</ul>")
+
+    def _render_stages(self, rows) -> None:
+        f, today = self.file, self._today
+        current_title = _("Current stage: {stage}").format(stage=enum_label(ContractStage, f.stage))
+        html = [f"<p><b>{escape(current_title)}</b></p><table>"]
+        for stage, day in rows:
+            mark = "●" if day else "○"
+            html.append(f"<tr><td>{mark} {escape(enum_label(ContractStage, stage))}</td><td>{escape(format_date(day) or '—')}</td></tr>")
+        for title, day in ((_("Warranty ends"), f.warranty_end), (_("Maintenance ends"), f.maintenance_end)):
+            left = ""
+            if day:
+                text, colour = day_countdown(day, today)
+                left = f" <span style='color:{colour.name()}'>({escape(text)})</span>"
+            html.append(f"<tr><td style='padding-right:10px'>{escape(title)}</td><td>{escape(format_date(day) or '—')}{left}</td></tr>")
+        html.append("</table>")
+        self.stages_view.setText("".join(html))
+
+    def _render_milestone_countdowns(self) -> None:
+        for r, p in enumerate(self.file.planned):
+            text, colour = day_countdown(p.due_on, self._today, p.done_on)
+            item = QTableWidgetItem(text)
+            item.setForeground(colour)
+            self.milestones.setItem(r, 3, item)
+
+    def tick(self) -> None:
+        """The panel's minute-aligned ticker: the countdowns count days, so they are worked
+        out again only when the date moved on (nothing else in the window is touched)."""
+        if self.file is None or self._today is None:
+            return
+        today = self.service.today()
+        if today != self._today:
+            self._today = today
+            self._render_stages(self._stage_rows)
+            self._render_milestone_countdowns()
+
+    def showEvent(self, event) -> None:
+        self.ticker.start()  # only a visible window ticks
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        self.ticker.stop()
+        super().hideEvent(event)
 
     @staticmethod
     def _describe(e) -> str:

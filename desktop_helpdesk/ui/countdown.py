@@ -3,16 +3,23 @@
 One timer per visible view, aligned to the minute, repaints only the countdown cells of the
 rows on screen: no timer per row, no query per tick, no model reset. A hidden view does not
 tick.
+
+A tick must cost little with a million tickets (target ≤ 2 ms, benchmarks/README.md
+"Countdowns"): the model keeps each row's domain clocks until its rows are replaced, works
+out a row's countdown (text, colour) once per tick however many roles Qt asks for, keeps
+the other cells' texts until the rows or the language change, and answers the roles it
+never serves before doing any work (Qt asks for about eight per painted cell).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QTableView
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel
 
 from ..domain.sla import ClockKind, ClockState
 from ..i18n import N_, _
@@ -27,14 +34,19 @@ STATE_COLOURS = {ClockState.RUNNING: QColor("#1b5e20"), ClockState.AT_RISK: QCol
                  ClockState.MET: QColor("#607d8b")}
 KIND_LABELS = {ClockKind.PROPOSAL: N_("Solution proposal"), ClockKind.FIX: N_("Fix"),
                ClockKind.COMPLAINT: N_("Complaint answer")}
-
+STATE_LABELS = {ClockState.RUNNING: N_("running"), ClockState.AT_RISK: N_("at risk"), ClockState.BREACHED: N_("breached"),
+                ClockState.PAUSED: N_("paused"), ClockState.MET: N_("met")}
 
 live_clocks = clock_rules.live_clocks
 
+_R = Qt.ItemDataRole
+DISPLAY, FOREGROUND, TOOLTIP, ALIGN = int(_R.DisplayRole), int(_R.ForegroundRole), int(_R.ToolTipRole), int(
+    _R.TextAlignmentRole)
 
-def most_urgent(row, now: datetime):
-    """(kind, clock, state) of the clock that matters most now, or None."""
-    clocks = live_clocks(row)
+
+def urgent_of(clocks, now: datetime):
+    """(kind, clock, state) of the clock that matters most now among `clocks`, or None: the
+    open one due first, else the one stopped last."""
     if not clocks:
         return None
     open_ = [(k, c) for k, c in clocks if c.stopped_at is None]
@@ -45,17 +57,32 @@ def most_urgent(row, now: datetime):
     return kind, clock, clock.state(now)
 
 
-def countdown_text(row, now: datetime) -> str:
-    found = most_urgent(row, now)
-    if found is None:
-        return ""
-    _kind, clock, state = found
-    mark = STATE_MARKS[state]
+def most_urgent(row, now: datetime):
+    """(kind, clock, state) of the row's clock that matters most now, or None."""
+    return urgent_of(live_clocks(row), now)
+
+
+def left_text(clock, state: ClockState, now: datetime, short: bool = True) -> str:
+    """ "còn 1 giờ 20 phút", "quá hạn 35 phút", "tạm dừng – chờ khách hàng", "đã đạt"."""
     if state == ClockState.PAUSED:
-        return f"{mark} " + _("paused – waiting on customer")
+        return _("paused – waiting on customer")
     if state == ClockState.MET:
-        return f"{mark} " + _("met")
-    return f"{mark} " + format_time_left(clock.remaining(now), short=True)
+        return _("met")
+    return format_time_left(clock.remaining(now), short=short)
+
+
+def countdown_of(clocks, now: datetime) -> tuple[str, QColor | None]:
+    """The countdown cell of a row with these clocks: its text (a mark that reads without
+    colour, then the time left) and its colour."""
+    found = urgent_of(clocks, now)
+    if found is None:
+        return "", None
+    _kind, clock, state = found
+    return f"{STATE_MARKS[state]} {left_text(clock, state, now)}", STATE_COLOURS[state]
+
+
+def countdown_text(row, now: datetime) -> str:
+    return countdown_of(live_clocks(row), now)[0]
 
 
 def countdown_tooltip(row, now: datetime) -> str:
@@ -67,10 +94,6 @@ def countdown_tooltip(row, now: datetime) -> str:
     return "\n".join(lines)
 
 
-STATE_LABELS = {ClockState.RUNNING: N_("running"), ClockState.AT_RISK: N_("at risk"), ClockState.BREACHED: N_("breached"),
-                ClockState.PAUSED: N_("paused"), ClockState.MET: N_("met")}
-
-
 class TicketsModel(PagedTableModel):
     """The ticket list with a live "Time left" column."""
 
@@ -78,38 +101,90 @@ class TicketsModel(PagedTableModel):
         super().__init__(columns, fetch, worker, **kw)
         self.now = now
         self.countdown_column = countdown_column
+        self._served = frozenset({DISPLAY, FOREGROUND, TOOLTIP, ALIGN, int(self.ROW_ROLE), int(self.ID_ROLE)})
+        right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._aligns = [right if column.align_right else None for column in columns]
+        self._texts: dict[tuple[int, int], str] = {}  # (row, column) -> text; until rows or language change
+        self._clocks: dict[int, list] = {}  # row -> [(kind, SlaClock)]; until the rows change
+        self._countdowns: dict[int, tuple] = {}  # row -> (text, colour); until the next tick
+        for signal in (self.modelReset, self.rowsInserted, self.rowsRemoved, self.layoutChanged):
+            signal.connect(self.forget)
 
-    def data(self, index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if index.isValid() and index.column() == self.countdown_column:
-            row = self.row_at(index.row())
+    def forget(self, *_args) -> None:
+        """Drop what was worked out from the rows (they were replaced, or the language changed)."""
+        self._texts.clear()
+        self._clocks.clear()
+        self._countdowns.clear()
+
+    def clocks_of(self, r: int) -> list:
+        """Row `r`'s clocks as domain clocks, built once per row."""
+        clocks = self._clocks.get(r)
+        if clocks is None:
+            row = self.row_at(r)
             if row is None:
-                return None
-            if role == Qt.ItemDataRole.DisplayRole:
-                return countdown_text(row, self.now())
-            if role == Qt.ItemDataRole.ForegroundRole:
-                found = most_urgent(row, self.now())
-                return STATE_COLOURS[found[2]] if found else None
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return countdown_tooltip(row, self.now()) or None
+                return []
+            clocks = self._clocks[r] = live_clocks(row)
+        return clocks
+
+    def countdown(self, r: int) -> tuple[str, QColor | None]:
+        """Row `r`'s countdown (text, colour), worked out once per row per tick."""
+        found = self._countdowns.get(r)
+        if found is None:
+            found = self._countdowns[r] = countdown_of(self.clocks_of(r), self.now())
+        return found
+
+    def data(self, index, role: int = DISPLAY) -> Any:
+        if role not in self._served:  # Qt asks for ~8 roles per painted cell; most are never served
+            return None
+        c = index.column()
+        if role == DISPLAY:
+            r = index.row()
+            if c == self.countdown_column:
+                return self.countdown(r)[0]
+            text = self._texts.get((r, c))
+            if text is None:
+                text = super().data(index, role)
+                if text is not None:
+                    self._texts[(r, c)] = text
+            return text
+        if role == ALIGN:
+            return self._aligns[c] if 0 <= c < len(self._aligns) else None
+        if c == self.countdown_column:
+            if role == FOREGROUND:
+                return self.countdown(index.row())[1]
+            if role == TOOLTIP:
+                row = self.row_at(index.row())
+                return (countdown_tooltip(row, self.now()) or None) if row is not None else None
+        elif role == FOREGROUND or role == TOOLTIP:
+            return None
         return super().data(index, role)
 
+    def retranslate(self) -> None:
+        self.forget()
+        super().retranslate()
+
     def countdowns_changed(self, first: int, last: int) -> None:
+        self._countdowns.clear()  # every countdown moves on: worked out again when painted
         if 0 <= first <= last < self.rowCount():
             self.dataChanged.emit(self.index(first, self.countdown_column), self.index(last, self.countdown_column),
                                   [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
 
 
 class CountdownTicker(QObject):
-    """The one timer of a view. Fires on the next whole minute, then every minute, and asks
-    the model to repaint the countdown cells of the rows on screen only."""
+    """The one timer of a view. Fires on the next whole minute, then every minute; asks the
+    model (when there is one) to repaint the countdown cells of the rows on screen only, and
+    calls the parent's ``tick()`` (when it has one) for what else counts down on that view.
 
-    def __init__(self, view: QTableView, model: TicketsModel, now: Callable[[], datetime], parent=None):
+    Start it in the view's ``showEvent`` and stop it in ``hideEvent``: a hidden view does not tick.
+    """
+
+    def __init__(self, view: QAbstractItemView | None, model, now: Callable[[], datetime], parent=None):
         super().__init__(parent or view)
         self.view, self.model, self.now = view, model, now
         self.timer = QTimer(self, singleShot=True)
         # Precise: a coarse timer fires up to 5 % early, paints the old minute and ticks twice.
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.timeout.connect(self.tick)
+        self.timer.timeout.connect(self._timeout)
         self.ticks = 0
 
     def start(self) -> None:
@@ -118,12 +193,24 @@ class CountdownTicker(QObject):
     def stop(self) -> None:
         self.timer.stop()
 
+    #: Fire this long after the minute turns, so that a timer a little early still paints the new minute.
+    MARGIN_MS = 20
+
     def _schedule(self) -> None:
         now = self.now()
         into_minute = now.second + now.microsecond / 1e6
-        self.timer.start(max(50, int((60 - into_minute) * 1000)))
+        self.timer.start(max(50, int((60 - into_minute) * 1000) + self.MARGIN_MS))
+
+    def _timeout(self) -> None:
+        now = self.now()
+        if now.second + now.microsecond / 1e6 >= 59.5:  # fired before the minute turned: wait for it
+            self._schedule()
+            return
+        self.tick()
 
     def visible_rows(self) -> tuple[int, int]:
+        if self.view is None or self.model is None:
+            return 0, -1
         top = self.view.rowAt(0)
         bottom = self.view.rowAt(self.view.viewport().height() - 1)
         if top < 0:
@@ -132,10 +219,66 @@ class CountdownTicker(QObject):
 
     def tick(self) -> None:
         self.ticks += 1
-        first, last = self.visible_rows()
-        self.model.countdowns_changed(first, last)
+        if self.model is not None:
+            first, last = self.visible_rows()
+            self.model.countdowns_changed(first, last)
         on_tick = getattr(self.parent(), "tick", None)
         if callable(on_tick):
             on_tick()
         self._schedule()
 
+
+class ClocksLabel(QLabel):
+    """A ticket's SLA clocks, each with its live countdown, state and due time; its own
+    widget so that a tick re-renders these few lines, not the whole ticket."""
+
+    def __init__(self, now: Callable[[], datetime], parent=None):
+        super().__init__(parent)
+        self.now = now
+        self._clocks: list = []
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Framed on the base colour, the full height of the detail beside it: one pane.
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
+        self.setMargin(6)
+        self.hide()
+
+    def set_clocks(self, clocks: list) -> None:
+        """Show these (kind, SlaClock) pairs; none hides the label."""
+        self._clocks = list(clocks)
+        self.setMinimumWidth(0)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Work the countdowns out again (a tick, a language change)."""
+        if not self._clocks:
+            self.setText("")
+            self.hide()
+            return
+        now = self.now()
+        lines = []
+        for kind, clock in self._clocks:
+            state = clock.state(now)
+            name = _(KIND_LABELS[kind])
+            left = left_text(clock, state, now, short=False)
+            if state not in (ClockState.PAUSED, ClockState.MET):  # those say their state already
+                left = f"{left} ({_(STATE_LABELS[state])})"
+            due = _("due {when}").format(when=format_datetime(clock.due_at))
+            lines.append(
+                f"<tr><td style='padding-right:10px'>{escape(name)}</td>"
+                f"<td style='color:{STATE_COLOURS[state].name()};padding-right:10px'>{STATE_MARKS[state]} "
+                f"{escape(left)}</td><td style='color:#555'>{escape(due)}</td></tr>")
+        title = _("SLA clocks")
+        html = f"<b>{escape(title)}</b><table cellspacing='0' cellpadding='1'>{''.join(lines)}</table>"
+        if html != self.text():
+            self.setText(html)
+            # Only ever wider while the same ticket shows: a narrower text ("19 phút" after
+            # "20 phút") must not resize the detail beside it, which would lay its whole
+            # history out again on every tick.
+            hint = self.sizeHint().width()
+            if hint > self.minimumWidth():
+                self.setMinimumWidth(hint)
+        self.show()

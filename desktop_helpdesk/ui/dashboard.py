@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
+    QSizePolicy,
     QSplitter,
     QToolButton,
     QTreeWidget,
@@ -35,6 +36,8 @@ SECTION_TITLES = {
     "renewals_due": N_("Maintenance renewals due"),
 }
 SECTION_COLOURS = {"breached": "#b00020", "at_risk": "#a15c00", "due_2h": "#a15c00", "paused": "#555555"}
+#: The mark of a line's countdown, the same as the ticket list's (reads without colour).
+SECTION_MARKS = {"breached": "✖", "at_risk": "▲", "due_2h": "▲", "paused": "‖"}
 
 
 class DashboardPage(QWidget):
@@ -56,9 +59,13 @@ class DashboardPage(QWidget):
             button = QToolButton()
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             button.setMinimumSize(150, 54)
+            # Equal cards in even columns, whatever the length of their titles.
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             button.clicked.connect(lambda _c=False, s=section: self.focus_section(s))
             self.cards[section] = button
             cards.addWidget(button, i // 4, i % 4)
+        for column in range(4):
+            cards.setColumnStretch(column, 1)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(4)
         self.tree.setRootIsDecorated(True)
@@ -117,14 +124,24 @@ class DashboardPage(QWidget):
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
+            mark = SECTION_MARKS.get(section, "●")
+            colour = QColor(SECTION_COLOURS.get(section, "#1b5e20"))
             for item in rows:
-                if item.ticket_id is not None:
+                if section == "paused":  # a paused clock does not count down: its due time moves on
+                    when = _("paused – waiting on customer")
+                elif item.ticket_id is not None:
                     when = format_time_left(item.due - d.now, short=True) if item.due else ""
-                    due = format_datetime(item.due)
                 else:
                     when = format_time_left(item.due - d.now.date()) if item.due else ""
-                    due = format_date(item.due)
-                child = QTreeWidgetItem([f"{item.code} — {item.title}".rstrip(" —"), item.customer_name, due, when])
+                due = format_datetime(item.due) if item.ticket_id is not None else format_date(item.due)
+                line_mark, line_colour = mark, colour
+                if item.ticket_id is None and item.due:  # a date: overdue, within a week, or later
+                    days = (item.due - d.now.date()).days
+                    line_mark, line_colour = (("✖", QColor("#b00020")) if days < 0 else
+                                              ("▲", QColor("#a15c00")) if days <= 7 else (mark, colour))
+                child = QTreeWidgetItem([f"{item.code} — {item.title}".rstrip(" —"), item.customer_name, due,
+                                         f"{line_mark} {when}" if when else ""])
+                child.setForeground(3, line_colour)
                 child.setData(0, Qt.ItemDataRole.UserRole, ("ticket", item.ticket_id) if item.ticket_id else ("contract", item.contract_id))
                 top.addChild(child)
             self.tree.addTopLevelItem(top)

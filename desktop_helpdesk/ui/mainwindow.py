@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setMaximumWidth(240)
+        self.nav.setSpacing(2)  # Vietnamese stacked diacritics touched the line above
         self.stack = QStackedWidget()
         for key, page in self.views.items():
             item = QListWidgetItem()

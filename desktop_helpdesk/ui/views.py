@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import escape
 from typing import Any, Callable
 
@@ -42,6 +42,7 @@ from ..i18n import N_, _
 from ..i18n.formatting import DISPLAY_ZONE, format_date, format_datetime, format_duration, format_time_left, format_vnd
 from ..services.dto import ListQuery
 from ..services.helpdesk import HelpdeskService
+from .countdown import CountdownTicker
 from .tablemodel import Column, Index, PagedTableModel
 from .widgets import enum_label
 from .worker import DbWorker
@@ -89,27 +90,29 @@ def countdown_colour(due_on: date, today: date, done_on: date | None = None) -> 
     return None
 
 
-class DayWatch(QObject):
-    """One timer per view: checks the clock once a minute and tells when the date changes.
+class DayWatch(CountdownTicker):
+    """The view's one minute-aligned timer (a `CountdownTicker` without cells of its own):
+    tells when the date changes, for views whose countdowns count days.
 
     Started when its view is shown and stopped when hidden, so a hidden view costs nothing.
     """
 
     day_changed = Signal(object)  # the new date
 
-    def __init__(self, today: Callable[[], date], parent: QObject | None = None, interval_ms: int = 60_000):
-        super().__init__(parent)
+    def __init__(self, today: Callable[[], date], parent: QObject | None = None,
+                 now: Callable[[], datetime] | None = None):
+        super().__init__(None, None, now or (lambda: datetime.now(UTC)), parent)
         self._today = today
         self.day = today()
-        self._timer = QTimer(self, interval=interval_ms)
-        self._timer.timeout.connect(self.check)
 
     def start(self) -> None:
         self.check()
-        self._timer.start()
+        super().start()
 
-    def stop(self) -> None:
-        self._timer.stop()
+    def tick(self) -> None:
+        self.ticks += 1
+        self.check()
+        self._schedule()
 
     def check(self) -> None:
         day = self._today()
@@ -324,24 +327,62 @@ def customers_model(worker: DbWorker, service: HelpdeskService) -> CustomersMode
     return CustomersModel(worker, service)
 
 
-def contracts_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel:
-    columns = [
-        Column(N_("Number"), "number", lambda r: r.number, width=110),
-        Column(N_("Customer"), "customer", lambda r: r.customer_name, width=220),
-        Column(N_("Package"), "package", lambda r: r.package_name, width=170),
-        Column(N_("Stage"), "stage", lambda r: enum_label(ContractStage, r.stage), width=140),
-        Column(N_("Value"), "value_vnd", lambda r: format_vnd(r.value_vnd), align_right=True, width=110,
-               kind="money", value=lambda r: r.value_vnd),
-        Column(N_("Signed on"), "signed_on", lambda r: format_date(r.signed_on), width=125,
-               kind="date", value=lambda r: r.signed_on),
-        Column(N_("Accepted on"), "accepted_on", lambda r: format_date(r.accepted_on), width=125,
-               kind="date", value=lambda r: r.accepted_on),
-        Column(N_("Warranty ends"), "warranty_end", lambda r: format_date(r.warranty_end), width=125,
-               kind="date", value=lambda r: r.warranty_end),
-        Column(N_("Maintenance ends"), "maintenance_end", lambda r: format_date(r.maintenance_end), width=125,
-               kind="date", value=lambda r: r.maintenance_end),
-    ]
-    return PagedTableModel(columns, service.list_contracts, worker, default_sort="number", default_descending=True)
+class ContractsModel(PagedTableModel):
+    """Contracts with a live countdown to the end of their warranty or maintenance, worked
+    out from the row's end dates when painted and moved on by the view's ticker."""
+
+    COL_COUNTDOWN = 4
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QObject | None = None):
+        columns = [
+            Column(N_("Number"), "number", lambda r: r.number, width=110),
+            Column(N_("Customer"), "customer", lambda r: r.customer_name, width=220),
+            Column(N_("Package"), "package", lambda r: r.package_name, width=170),
+            Column(N_("Stage"), "stage", lambda r: enum_label(ContractStage, r.stage), width=175),
+            Column(N_("Coverage"), "", lambda r: self.countdown(r)[0], width=240),
+            Column(N_("Value"), "value_vnd", lambda r: format_vnd(r.value_vnd), align_right=True, width=110,
+                   kind="money", value=lambda r: r.value_vnd),
+            Column(N_("Signed on"), "signed_on", lambda r: format_date(r.signed_on), width=125,
+                   kind="date", value=lambda r: r.signed_on),
+            Column(N_("Accepted on"), "accepted_on", lambda r: format_date(r.accepted_on), width=125,
+                   kind="date", value=lambda r: r.accepted_on),
+            Column(N_("Warranty ends"), "warranty_end", lambda r: format_date(r.warranty_end), width=125,
+                   kind="date", value=lambda r: r.warranty_end),
+            Column(N_("Maintenance ends"), "maintenance_end", lambda r: format_date(r.maintenance_end), width=125,
+                   kind="date", value=lambda r: r.maintenance_end),
+        ]
+        super().__init__(columns, service.list_contracts, worker, default_sort="number", default_descending=True,
+                         parent=parent)
+        #: Today in Hà Nội by the service's clock: the countdowns count from it.
+        self.today: Callable[[], date] = lambda: today_in_vietnam(service)
+        self._painted_day: date | None = None
+
+    def countdown(self, row) -> tuple[str, QColor | None]:
+        """ "✔ Bảo hành còn 143 ngày" / "✔ Warranty: 143 days left" and its colour; nothing
+        before the contract is accepted."""
+        self._painted_day = today = self.today()
+        badge = coverage_badge(today, row.warranty_end, row.maintenance_end, 0)
+        if badge.state == "none":
+            return "", None
+        return badge_text(badge), QColor(badge_colour(badge))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and index.isValid() and index.column() == self.COL_COUNTDOWN:
+            row = self.row_at(index.row())
+            return self.countdown(row)[1] if row is not None else None
+        return super().data(index, role)
+
+    def countdowns_changed(self, first: int, last: int) -> None:
+        """A tick: repaint the visible countdown cells, only when the date moved on (they count days)."""
+        if self._painted_day is None or self.today() == self._painted_day:
+            return
+        if 0 <= first <= last < self.rowCount():
+            self.dataChanged.emit(self.index(first, self.COL_COUNTDOWN), self.index(last, self.COL_COUNTDOWN),
+                                  [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
+
+
+def contracts_model(worker: DbWorker, service: HelpdeskService) -> ContractsModel:
+    return ContractsModel(worker, service)
 
 
 def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel:
@@ -401,7 +442,7 @@ class CustomersPage(ListPage):
         self.splitter.setStretchFactor(1, 2)
         self._view = None
         self._asked = 0
-        self.watch = DayWatch(self.model.today, self)
+        self.watch = DayWatch(self.model.today, self, service.now)
         self.watch.day_changed.connect(self._day_changed)
         self.current_changed.connect(self._show_current)
         self.build_layout(self.splitter)
@@ -568,9 +609,20 @@ class ContractsPage(ListPage):
     title = N_("Contracts")
     new_label = N_("&New contract")
 
+    columns_version = 2  # 2: the live coverage countdown
+
     def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
         super().__init__(contracts_model(worker, service), parent)
+        self.ticker = CountdownTicker(self.table, self.model, service.now, self)
         self.build_layout()
+
+    def showEvent(self, event) -> None:
+        self.ticker.start()  # only a visible view ticks
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        self.ticker.stop()
+        super().hideEvent(event)
 
 
 class TicketsPage(ListPage):
@@ -593,18 +645,27 @@ class TicketsPage(ListPage):
         self.toolbar.insertWidget(1, self.state)
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
+        from .countdown import ClocksLabel
         from .worklog import WorkLogPanel
 
-        # The ticket's facts and clocks on the left, its history and work log on the right.
+        # The ticket's facts with its clocks beside them (in their own label: a tick re-renders
+        # the clocks only) on the left, its history and work log on the right.
+        self.clocks = ClocksLabel(service.now)
+        pane = QWidget()
+        pane_layout = QHBoxLayout(pane)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        pane_layout.setSpacing(4)
+        pane_layout.addWidget(self.detail, 1)
+        pane_layout.addWidget(self.clocks)
         self.worklog = WorkLogPanel(worker, service)
         self.worklog.entry_added.connect(self._entry_added)
         self.worklog.install_shortcuts(self.table)  # Ctrl+Alt+C etc. straight from the list
         self.detail_splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.detail_splitter.addWidget(self.detail)
+        self.detail_splitter.addWidget(pane)
         self.detail_splitter.addWidget(self.worklog)
         self.detail_splitter.setStretchFactor(0, 2)
         self.detail_splitter.setStretchFactor(1, 3)
-        self.detail_splitter.setSizes([420, 640])
+        self.detail_splitter.setSizes([480, 640])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail_splitter)
@@ -613,8 +674,6 @@ class TicketsPage(ListPage):
         self._details = None
         self._asked = 0
         self.current_changed.connect(self._show_current)
-        from .countdown import CountdownTicker
-
         self.ticker = CountdownTicker(self.table, self.model, service.now, self)
         self.build_layout(self.splitter)
 
@@ -652,8 +711,9 @@ class TicketsPage(ListPage):
     def _render(self) -> None:
         d = self._details
         if d is None:
+            self.clocks.set_clocks([])
             hint = _("Select a ticket to see its details and history.")
-            self.detail.setHtml(f"<p style='color:#666'>{hint}</p>")
+            self.detail.setHtml(f"<p style='color:#666'>{escape(hint)}</p>")
             return
         dr = d.draft
         rows = [
@@ -664,39 +724,15 @@ class TicketsPage(ListPage):
         head = "".join(f"<tr><td style='color:#555;padding-right:12px'>{escape(k)}</td><td>{escape(v or '—')}</td></tr>" for k, v in rows)
         # The history and work log are in self.worklog (ui/worklog.py), beside this.
         html = (f"<h3>{escape(d.code)} — {escape(dr.subject)}</h3><table>{head}</table>"
-                + self._clocks_html(d.id)
                 + (f"<p>{escape(dr.description)}</p>" if dr.description else ""))
         self.detail.setHtml(html)
-
-    def _clocks_html(self, ticket_id: int) -> str:
-        """The ticket's SLA clocks with their live countdowns (re-rendered on each tick)."""
-        from html import escape
-
-        from .countdown import KIND_LABELS, STATE_COLOURS, STATE_LABELS, STATE_MARKS, live_clocks
-
-        row = self.model.row_at(self.model.row_of_id(ticket_id))
-        if row is None or not row.clocks:
-            return ""
-        now = self.service.now()
-        lines = []
-        for kind, clock in live_clocks(row):
-            state = clock.state(now)
-            if state.value == "paused":
-                left = _("paused – waiting on customer")
-            elif state.value == "met":
-                left = _("met")
-            else:
-                left = format_time_left(clock.remaining(now))
-            lines.append(f"<tr><td>{escape(_(KIND_LABELS[kind]))}</td><td style='color:{STATE_COLOURS[state].name()}'>"
-                         f"{STATE_MARKS[state]} {escape(left)} ({escape(_(STATE_LABELS[state]))})</td>"
-                         f"<td>{escape(format_datetime(clock.due_at))}</td></tr>")
-        title = _("SLA clocks")
-        return f"<h4>{escape(title)}</h4><table>{''.join(lines)}</table>"
+        r = self.model.row_of_id(d.id)
+        self.clocks.set_clocks(self.model.clocks_of(r) if r >= 0 else [])
 
     def tick(self) -> None:
-        """Called by the view's timer: the open ticket's clocks move on with the list."""
-        if self._details is not None:
-            self._render()
+        """Called by the view's timer: the open ticket's clocks move on with the list (only
+        the clocks label is re-rendered, not the ticket and its history)."""
+        self.clocks.refresh()
 
     @staticmethod
     def _describe(e) -> str:

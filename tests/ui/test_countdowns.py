@@ -108,8 +108,34 @@ def test_the_ticket_detail_shows_its_clocks_and_they_move_with_the_tick(open_des
     desk.idle()
     page.table.selectRow(0)
     desk.idle()
-    text = page.detail.toPlainText()
+    assert page.clocks.isVisible()
+    text = _plain(page.clocks.text())
     assert "SLA clocks" in text and "Solution proposal" in text and "2 hours left (running)" in text
+    assert "Cân điện tử không nhận" in page.detail.toPlainText()
+    history = page.detail.toHtml()
     clock.now += timedelta(minutes=100)
     page.ticker.tick()
-    assert "20 minutes left (at risk)" in page.detail.toPlainText()
+    assert "20 minutes left (at risk)" in _plain(page.clocks.text())
+    assert page.detail.toHtml() == history  # the ticket and its history are not re-rendered by a tick
+
+
+def _plain(html: str) -> str:
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(html)
+    return doc.toPlainText()
+
+
+def test_a_timer_that_fires_just_before_the_minute_waits_for_it_instead_of_ticking_twice(open_desk):
+    desk = open_desk()
+    clock = Clock(datetime(2026, 11, 21, 10, 0, 59, 900_000, tzinfo=VN))
+    desk.service._now = clock
+    desk.window.show_view("tickets")
+    ticker = desk.window.pages["tickets"].ticker
+    ticks = ticker.ticks
+    ticker._timeout()  # 100 ms early: the old minute would be painted, then the new one again
+    assert ticker.ticks == ticks and 50 <= ticker.timer.remainingTime() <= 150
+    clock.now += timedelta(milliseconds=130)
+    ticker._timeout()
+    assert ticker.ticks == ticks + 1 and 59_000 <= ticker.timer.remainingTime() <= 60_020
