@@ -14,12 +14,11 @@ never serves before doing any work (Qt asks for about eight per painted cell).
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QGridLayout, QLabel, QVBoxLayout
 
 from ..domain.sla import ClockKind, ClockState
 from ..i18n import N_, _
@@ -228,57 +227,84 @@ class CountdownTicker(QObject):
         self._schedule()
 
 
-class ClocksLabel(QLabel):
+class ClocksPane(QFrame):
     """A ticket's SLA clocks, each with its live countdown, state and due time; its own
-    widget so that a tick re-renders these few lines, not the whole ticket."""
+    widget so that a tick re-renders these few lines, not the whole ticket. Plain-text
+    labels, one per cell: a tick sets the text of the countdowns that changed and nothing
+    is laid out as rich text again."""
 
     def __init__(self, now: Callable[[], datetime], parent=None):
         super().__init__(parent)
         self.now = now
         self._clocks: list = []
-        self.setTextFormat(Qt.TextFormat.RichText)
-        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._rows: list[tuple[QLabel, QLabel, QLabel]] = []
+        self._states: list = []
         # Framed on the base colour, the full height of the detail beside it: one pane.
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self.setAutoFillBackground(True)
-        self.setMargin(6)
+        self.title = QLabel()
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self._grid = QGridLayout()
+        self._grid.setHorizontalSpacing(10)
+        self._grid.setVerticalSpacing(2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.title)
+        layout.addLayout(self._grid)
+        layout.addStretch(1)
         self.hide()
 
     def set_clocks(self, clocks: list) -> None:
-        """Show these (kind, SlaClock) pairs; none hides the label."""
+        """Show these (kind, SlaClock) pairs; none hides the pane."""
         self._clocks = list(clocks)
+        while len(self._rows) < len(self._clocks):
+            r = len(self._rows)
+            cells = tuple(QLabel() for _i in range(3))
+            for c, cell in enumerate(cells):
+                cell.setTextFormat(Qt.TextFormat.PlainText)
+                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                self._grid.addWidget(cell, r, c)
+            cells[2].setStyleSheet("color: #555555")
+            self._rows.append(cells)
+        for r, cells in enumerate(self._rows):
+            for cell in cells:
+                cell.setVisible(r < len(self._clocks))
+        self._states = [None] * len(self._clocks)
         self.setMinimumWidth(0)
         self.refresh()
 
     def refresh(self) -> None:
         """Work the countdowns out again (a tick, a language change)."""
         if not self._clocks:
-            self.setText("")
             self.hide()
             return
         now = self.now()
-        lines = []
-        for kind, clock in self._clocks:
+        self.title.setText(_("SLA clocks"))
+        for r, ((kind, clock), (name, left, due)) in enumerate(zip(self._clocks, self._rows)):
             state = clock.state(now)
-            name = _(KIND_LABELS[kind])
-            left = left_text(clock, state, now, short=False)
+            text = left_text(clock, state, now, short=False)
             if state not in (ClockState.PAUSED, ClockState.MET):  # those say their state already
-                left = f"{left} ({_(STATE_LABELS[state])})"
-            due = _("due {when}").format(when=format_datetime(clock.due_at))
-            lines.append(
-                f"<tr><td style='padding-right:10px'>{escape(name)}</td>"
-                f"<td style='color:{STATE_COLOURS[state].name()};padding-right:10px'>{STATE_MARKS[state]} "
-                f"{escape(left)}</td><td style='color:#555'>{escape(due)}</td></tr>")
-        title = _("SLA clocks")
-        html = f"<b>{escape(title)}</b><table cellspacing='0' cellpadding='1'>{''.join(lines)}</table>"
-        if html != self.text():
-            self.setText(html)
-            # Only ever wider while the same ticket shows: a narrower text ("19 phút" after
-            # "20 phút") must not resize the detail beside it, which would lay its whole
-            # history out again on every tick.
-            hint = self.sizeHint().width()
-            if hint > self.minimumWidth():
-                self.setMinimumWidth(hint)
+                text = f"{text} ({_(STATE_LABELS[state])})"
+            name.setText(_(KIND_LABELS[kind]))  # QLabel does nothing when the text is the same
+            left.setText(f"{STATE_MARKS[state]} {text}")
+            due.setText(_("due {when}").format(when=format_datetime(clock.due_at)))
+            if self._states[r] != state:
+                self._states[r] = state
+                left.setStyleSheet(f"color: {STATE_COLOURS[state].name()}")
+        # Only ever wider while the same ticket shows: a narrower text ("19 phút" after
+        # "20 phút") must not resize the detail beside it and lay its text out again.
+        hint = self.sizeHint().width()
+        if hint > self.minimumWidth():
+            self.setMinimumWidth(hint)
         self.show()
+
+    def text(self) -> str:
+        """What the pane says, as plain text (one clock a line)."""
+        lines = [self.title.text()]
+        for cells in self._rows[:len(self._clocks)]:
+            lines.append("\t".join(cell.text() for cell in cells))
+        return "\n".join(lines) if self._clocks else ""
+

@@ -645,12 +645,12 @@ class TicketsPage(ListPage):
         self.toolbar.insertWidget(1, self.state)
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
-        from .countdown import ClocksLabel
+        from .countdown import ClocksPane
         from .worklog import WorkLogPanel
 
         # The ticket's facts with its clocks beside them (in their own label: a tick re-renders
         # the clocks only) on the left, its history and work log on the right.
-        self.clocks = ClocksLabel(service.now)
+        self.clocks = ClocksPane(service.now)
         pane = QWidget()
         pane_layout = QHBoxLayout(pane)
         pane_layout.setContentsMargins(0, 0, 0, 0)
