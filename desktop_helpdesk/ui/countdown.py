@@ -239,7 +239,7 @@ class ClocksPane(QFrame):
         self._clocks: list = []
         self._rows: list[tuple[QLabel, QLabel, QLabel]] = []
         self._states: list = []
-        # Framed on the base colour, the full height of the detail beside it: one pane.
+        # Framed on the base colour like the ticket's facts below it: one pane.
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self.setAutoFillBackground(True)
@@ -254,7 +254,7 @@ class ClocksPane(QFrame):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
         layout.addLayout(self._grid)
-        layout.addStretch(1)
+        self._grid.setColumnStretch(3, 1)  # the cells keep their width, the rest is blank
         self.hide()
 
     def set_clocks(self, clocks: list) -> None:
@@ -266,6 +266,8 @@ class ClocksPane(QFrame):
             for c, cell in enumerate(cells):
                 cell.setTextFormat(Qt.TextFormat.PlainText)
                 cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                # Shown whole when there is room; never the reason the window cannot shrink.
+                cell.setMinimumWidth(40)
                 self._grid.addWidget(cell, r, c)
             cells[2].setStyleSheet("color: #555555")
             self._rows.append(cells)
@@ -273,7 +275,6 @@ class ClocksPane(QFrame):
             for cell in cells:
                 cell.setVisible(r < len(self._clocks))
         self._states = [None] * len(self._clocks)
-        self.setMinimumWidth(0)
         self.refresh()
 
     def refresh(self) -> None:
@@ -294,11 +295,8 @@ class ClocksPane(QFrame):
             if self._states[r] != state:
                 self._states[r] = state
                 left.setStyleSheet(f"color: {STATE_COLOURS[state].name()}")
-        # Only ever wider while the same ticket shows: a narrower text ("19 phút" after
-        # "20 phút") must not resize the detail beside it and lay its text out again.
-        hint = self.sizeHint().width()
-        if hint > self.minimumWidth():
-            self.setMinimumWidth(hint)
+        # Above the ticket's facts, one line a clock: a new text changes no height, so the
+        # facts below are never laid out again by a tick.
         self.show()
 
     def text(self) -> str:

@@ -648,15 +648,15 @@ class TicketsPage(ListPage):
         from .countdown import ClocksPane
         from .worklog import WorkLogPanel
 
-        # The ticket's facts with its clocks beside them (in their own label: a tick re-renders
-        # the clocks only) on the left, its history and work log on the right.
+        # On the left the ticket's clocks (their own widget: a tick re-renders the clocks
+        # only) above its facts; on the right its history and work log.
         self.clocks = ClocksPane(service.now)
         pane = QWidget()
-        pane_layout = QHBoxLayout(pane)
+        pane_layout = QVBoxLayout(pane)
         pane_layout.setContentsMargins(0, 0, 0, 0)
         pane_layout.setSpacing(4)
-        pane_layout.addWidget(self.detail, 1)
         pane_layout.addWidget(self.clocks)
+        pane_layout.addWidget(self.detail, 1)
         self.worklog = WorkLogPanel(worker, service)
         self.worklog.entry_added.connect(self._entry_added)
         self.worklog.install_shortcuts(self.table)  # Ctrl+Alt+C etc. straight from the list
@@ -665,7 +665,7 @@ class TicketsPage(ListPage):
         self.detail_splitter.addWidget(self.worklog)
         self.detail_splitter.setStretchFactor(0, 2)
         self.detail_splitter.setStretchFactor(1, 3)
-        self.detail_splitter.setSizes([480, 640])
+        self.detail_splitter.setSizes([560, 560])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail_splitter)

@@ -3,42 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from desktop_helpdesk.db.engine import open_database
 from desktop_helpdesk.db.repositories import uow_factory
-from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, ListQuery, PackageData, PaymentData, TicketDraft
+from desktop_helpdesk.services.dto import ListQuery, TicketDraft
 from desktop_helpdesk.services.helpdesk import HelpdeskService
+from tests.factories import Clock, warranty_ticket
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-def _setup(service):
-    with service.uow_factory() as uow:
-        pid = uow.packages.add(PackageData(0, "GOLD", "Quản lý tiệm vàng", 12, "always", 120, 24, 48, 72, True, 45_000_000))
-        uow.commit()
-    cid = service.save_customer(CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
-    kid = service.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=45_000_000,
-                                              signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
-    service.add_payment(kid, PaymentData(None, date(2026, 9, 1), 45_000_000), None)
-    return service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Cân điện tử không nhận",
-                                             request_type="incident", channel="hotline"), None)
 
 
 def test_at_risk_then_breached_each_once_and_not_again_after_a_restart(db_url):
     clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
     engine, _ = open_database(db_url)
     service = HelpdeskService(uow_factory(engine), now=clock)
-    tid = _setup(service)
+    tid = warranty_ticket(service)
     assert [a.kind for a in service.check_alerts() if a.ticket_id] == []
     clock.now += timedelta(minutes=100)  # the 2-hour proposal clock is 83 % used
     new = service.check_alerts()
@@ -64,7 +45,7 @@ def test_at_risk_then_breached_each_once_and_not_again_after_a_restart(db_url):
 def test_obligations_alert_a_set_number_of_days_before_they_fall_due(engine):
     clock = Clock(datetime(2027, 9, 25, 9, 0, tzinfo=VN))  # warranty ends 01/10/2027
     service = HelpdeskService(uow_factory(engine), now=clock)
-    _setup(service)
+    warranty_ticket(service)
     new = [a for a in service.check_alerts() if a.kind == "obligation_due"]
     assert len(new) == 1 and new[0].contract_id is not None
     assert [a for a in service.check_alerts() if a.kind == "obligation_due"] == []
@@ -80,7 +61,7 @@ def _ticket(service, subject, received_at):
 def test_a_first_start_reports_recent_breaches_once_and_not_years_old_ones(engine):
     clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
     service = HelpdeskService(uow_factory(engine), now=clock)
-    _setup(service)
+    warranty_ticket(service)
     old = _ticket(service, "Lỗi in hóa đơn từ năm ngoái", clock.now - timedelta(days=400))
     weekend = _ticket(service, "Không đăng nhập được", clock.now - timedelta(days=3))  # breached while closed
     raised = [(a.kind, a.ticket_id) for a in service.check_alerts() if a.ticket_id]
@@ -93,7 +74,7 @@ def test_an_app_closed_for_a_weekend_reports_what_breached_meanwhile_once(db_url
     clock = Clock(datetime(2026, 11, 20, 17, 0, tzinfo=VN))  # Friday evening
     engine, _ = open_database(db_url)
     service = HelpdeskService(uow_factory(engine), now=clock)
-    _setup(service)
+    warranty_ticket(service)
     service.check_alerts()
     friday = _ticket(service, "Máy in mã vạch không chạy", clock.now)
     engine.dispose()
@@ -109,7 +90,7 @@ def test_an_app_closed_for_a_weekend_reports_what_breached_meanwhile_once(db_url
 def test_a_due_time_moved_before_the_last_check_is_still_reported(engine):
     clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
     service = HelpdeskService(uow_factory(engine), now=clock)
-    _setup(service)
+    warranty_ticket(service)
     tid = _ticket(service, "Cân điện tử không nhận", clock.now - timedelta(minutes=60))  # due in an hour
     service.check_alerts()
     package = service.packages()[0]

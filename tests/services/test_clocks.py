@@ -11,20 +11,13 @@ import pytest
 from desktop_helpdesk.db.repositories import uow_factory
 from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, ListQuery, PackageData, PaymentData, TicketDraft
 from desktop_helpdesk.services.helpdesk import HelpdeskService
+from tests.factories import Clock
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def vn(*args) -> datetime:
     return datetime(*args, tzinfo=VN)
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

@@ -162,6 +162,10 @@ def test_demo_data_is_a_living_desk(service):
     packages = service.packages()
     assert {p.warranty_months for p in packages} == {6, 12}
     assert not service.is_empty()
+    # Every countdown state can be seen whatever the hour the demo is loaded: running,
+    # breached, paused and met among the 160, and one fresh 24/7 incident already at risk.
+    counts = service.dashboard().counts
+    assert counts["at_risk"] >= 1 and counts["breached"] >= 1 and counts["paused"] >= 1
 
 
 def test_demo_customers_show_every_coverage_state(engine):

@@ -10,24 +10,11 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, PackageData, PaymentData, TicketDraft
+from tests.factories import warranty_ticket
 
 from .conftest import type_text
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def _office_ticket(desk):
-    s = desk.service
-    with s.uow_factory() as uow:
-        pid = uow.packages.add(PackageData(0, "BH", "Phần mềm bán hàng", 12, "office", 240, 24, 48, 72, False, 9_000_000))
-        uow.commit()
-    cid = s.save_customer(CustomerDraft(name="Công ty TNHH Hoa Mai", kind="company"))
-    kid = s.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=9_000_000,
-                                        signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
-    s.add_payment(kid, PaymentData(None, date(2026, 9, 1), 9_000_000), None)
-    return s.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Hướng dẫn in báo cáo tồn kho",
-                                       request_type="how_to", channel="hotline"), None)
 
 
 def _due(desk, ticket_id):
@@ -49,7 +36,8 @@ def test_adding_a_day_off_and_saving_moves_the_due_time_with_progress(open_desk,
     desk = open_desk()
     switcher = LanguageSwitcher(QApplication.instance(), translator)
     switcher.set_language("vi")
-    tid = _office_ticket(desk)  # received Saturday 10:00: four working hours on Monday
+    # Received Saturday 10:00: four working hours on Monday.
+    tid = warranty_ticket(desk.service, hours="office", subject="Hướng dẫn in báo cáo tồn kho", request_type="how_to")
     assert _due(desk, tid) == datetime(2026, 11, 23, 12, 0, tzinfo=VN)
     desk.window.act_calendar.trigger()
     dialog = desk.window.last_dialog

@@ -9,16 +9,9 @@ from datetime import date, timedelta
 from PySide6.QtCore import Qt
 
 from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, PackageData, PaymentData
+from tests.factories import Clock
 
 from .conftest import FIXED_NOW
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 def _accepted_contract(desk):

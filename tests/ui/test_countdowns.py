@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
 
-from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, PackageData, PaymentData, TicketDraft
+from tests.factories import Clock, warranty_ticket
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-def _ticket(desk, clock):
-    s = desk.service
-    with s.uow_factory() as uow:
-        pid = uow.packages.add(PackageData(0, "GOLD", "Quản lý tiệm vàng", 12, "always", 120, 24, 48, 72, True, 45_000_000))
-        uow.commit()
-    cid = s.save_customer(CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
-    kid = s.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=45_000_000,
-                                        signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
-    s.add_payment(kid, PaymentData(None, date(2026, 9, 1), 45_000_000), None)
-    return s.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Cân điện tử không nhận",
-                                       request_type="incident", channel="hotline"), None)
 
 
 def _cell(page):
@@ -43,7 +22,7 @@ def test_advancing_the_clock_changes_the_countdown_and_its_state_and_pausing_fre
     desk = open_desk()
     clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
     desk.service._now = clock
-    tid = _ticket(desk, clock)
+    tid = warranty_ticket(desk.service)
     desk.window.show_view("tickets")
     page = desk.window.pages["tickets"]
     page.reload()
@@ -101,7 +80,7 @@ def test_the_ticket_detail_shows_its_clocks_and_they_move_with_the_tick(open_des
     desk = open_desk()
     clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
     desk.service._now = clock
-    _ticket(desk, clock)
+    warranty_ticket(desk.service)
     desk.window.show_view("tickets")
     page = desk.window.pages["tickets"]
     page.reload()

@@ -1,0 +1,40 @@
+"""Shared test data: a clock the test moves by hand, and a customer under warranty on a
+package with one ticket whose SLA clocks start at once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, PackageData, PaymentData, TicketDraft
+
+
+class Clock:
+    """`now` for the service and the views; a test moves it (`clock.now += …`)."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def warranty_ticket(service, *, hours: str = "always", subject: str = "Cân điện tử không nhận",
+                    request_type: str = "incident") -> int:
+    """A paid-up customer in warranty on a package answered `hours` ("always": 24/7 with a
+    2-hour proposal target; "office": office hours with 4 working hours), and one ticket."""
+    if hours == "always":
+        package = PackageData(0, "GOLD", "Quản lý tiệm vàng", 12, "always", 120, 24, 48, 72, True, 45_000_000)
+        customer = CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household")
+    else:
+        package = PackageData(0, "BH", "Phần mềm bán hàng", 12, "office", 240, 24, 48, 72, False, 9_000_000)
+        customer = CustomerDraft(name="Công ty TNHH Hoa Mai", kind="company")
+    with service.uow_factory() as uow:
+        pid = uow.packages.add(package)
+        uow.commit()
+    cid = service.save_customer(customer)
+    kid = service.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty",
+                                              value_vnd=package.list_price_vnd,
+                                              signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
+    service.add_payment(kid, PaymentData(None, date(2026, 9, 1), package.list_price_vnd), None)
+    return service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject=subject,
+                                             request_type=request_type, channel="hotline"), None)
