@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import re
 import shutil
 import sqlite3
 import statistics
@@ -405,15 +404,10 @@ def machine() -> str:
 
 
 def write_readme(section: str) -> None:
-    """Replace (or append) the '## Lists' section of benchmarks/README.md, keeping the others."""
-    readme = HERE / "README.md"
-    text = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Lists\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section.rstrip() + "\n\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section.rstrip() + "\n"
-    readme.write_text(text, encoding="utf-8")
+    """Replace (or append) the '## Lists' section of benchmarks/README.md only."""
+    from benchmarks.readme import replace_section
+
+    replace_section("Lists", section)
 
 
 def main(argv=None) -> int:

@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sqlite3
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
@@ -170,14 +169,9 @@ def table(rows) -> str:
 
 def write_readme(section: str) -> None:
     """Replace (or append) the '## Caller lookup' section of benchmarks/README.md only."""
-    readme = HERE / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    pattern = re.compile(r"^## Caller lookup\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section.rstrip() + "\n\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section.rstrip() + "\n"
-    readme.write_text(text, encoding="utf-8")
+    from benchmarks.readme import replace_section
+
+    replace_section("Caller lookup", section)
 
 
 def main(argv=None) -> int:

@@ -115,7 +115,7 @@ class ObligationsPage(ListPage):
         self._filter_timer.timeout.connect(self.apply_filters)
         self.kind.currentIndexChanged.connect(lambda *_: self.apply_filters())
         self.due_within.valueChanged.connect(lambda *_: self._filter_timer.start())
-        self.watch = DayWatch(self.model.today, self, service.now)
+        self.ticker = self.watch = DayWatch(self.model.today, self, service.now)
         self.watch.day_changed.connect(self._day_changed)
         self._applied = self.filters()
         self.model.preset_filters(**self._applied)
@@ -159,14 +159,6 @@ class ObligationsPage(ListPage):
         row = self.current_row()
         if row is not None:
             self.contract_requested.emit(row.contract_id)
-
-    def showEvent(self, event) -> None:
-        self.watch.start()
-        super().showEvent(event)
-
-    def hideEvent(self, event) -> None:
-        self.watch.stop()
-        super().hideEvent(event)
 
     def retranslate(self) -> None:
         super().retranslate()

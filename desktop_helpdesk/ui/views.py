@@ -170,6 +170,9 @@ class ListPage(QWidget):
     #: Bumped when the columns change, so that column widths and order saved for the old
     #: columns are not laid over the new ones.
     columns_version = 1
+    #: The view's one countdown timer (a CountdownTicker or DayWatch), or None: it runs only
+    #: while the page is shown, so a hidden view costs nothing.
+    ticker = None
 
     @property
     def layout_key(self) -> str:
@@ -275,6 +278,16 @@ class ListPage(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def showEvent(self, event) -> None:
+        if self.ticker is not None:
+            self.ticker.start()  # only a visible view ticks
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        if self.ticker is not None:
+            self.ticker.stop()
+        super().hideEvent(event)
 
 
 class CustomersModel(PagedTableModel):
@@ -442,7 +455,7 @@ class CustomersPage(ListPage):
         self.splitter.setStretchFactor(1, 2)
         self._view = None
         self._asked = 0
-        self.watch = DayWatch(self.model.today, self, service.now)
+        self.ticker = self.watch = DayWatch(self.model.today, self, service.now)
         self.watch.day_changed.connect(self._day_changed)
         self.current_changed.connect(self._show_current)
         self.build_layout(self.splitter)
@@ -515,14 +528,6 @@ class CustomersPage(ListPage):
         self.detail.setHtml(render_customer(v))
 
     # -- page ------------------------------------------------------------------------
-    def showEvent(self, event) -> None:
-        self.watch.start()
-        super().showEvent(event)
-
-    def hideEvent(self, event) -> None:
-        self.watch.stop()
-        super().hideEvent(event)
-
     def retranslate(self) -> None:
         super().retranslate()
         self._render()
@@ -616,14 +621,6 @@ class ContractsPage(ListPage):
         self.ticker = CountdownTicker(self.table, self.model, service.now, self)
         self.build_layout()
 
-    def showEvent(self, event) -> None:
-        self.ticker.start()  # only a visible view ticks
-        super().showEvent(event)
-
-    def hideEvent(self, event) -> None:
-        self.ticker.stop()
-        super().hideEvent(event)
-
 
 class TicketsPage(ListPage):
     """Tickets, with the selected ticket's customer, contract, status and history below."""
@@ -676,14 +673,6 @@ class TicketsPage(ListPage):
         self.current_changed.connect(self._show_current)
         self.ticker = CountdownTicker(self.table, self.model, service.now, self)
         self.build_layout(self.splitter)
-
-    def showEvent(self, event) -> None:
-        self.ticker.start()  # only a visible view ticks
-        super().showEvent(event)
-
-    def hideEvent(self, event) -> None:
-        self.ticker.stop()
-        super().hideEvent(event)
 
     def _show_current(self, row) -> None:
         self._asked += 1
