@@ -249,12 +249,12 @@ class ClocksPane(QFrame):
         self.title.setFont(font)
         self._grid = QGridLayout()
         self._grid.setHorizontalSpacing(10)
-        self._grid.setVerticalSpacing(2)
+        self._grid.setVerticalSpacing(0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
         layout.addLayout(self._grid)
-        self._grid.setColumnStretch(3, 1)  # the cells keep their width, the rest is blank
+        self._grid.setColumnStretch(2, 1)  # the cells keep their width, the rest is blank
         self.hide()
 
     def set_clocks(self, clocks: list) -> None:
@@ -263,12 +263,14 @@ class ClocksPane(QFrame):
         while len(self._rows) < len(self._clocks):
             r = len(self._rows)
             cells = tuple(QLabel() for _i in range(3))
-            for c, cell in enumerate(cells):
+            # Two lines a clock, so that it fits beside the work log: its name and countdown,
+            # then its due time under the countdown.
+            for cell, (row, col) in zip(cells, ((2 * r, 0), (2 * r, 1), (2 * r + 1, 1))):
                 cell.setTextFormat(Qt.TextFormat.PlainText)
                 cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 # Shown whole when there is room; never the reason the window cannot shrink.
                 cell.setMinimumWidth(40)
-                self._grid.addWidget(cell, r, c)
+                self._grid.addWidget(cell, row, col, Qt.AlignmentFlag.AlignTop)
             cells[2].setStyleSheet("color: #555555")
             self._rows.append(cells)
         for r, cells in enumerate(self._rows):
