@@ -258,7 +258,7 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                 previous = step
             uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in running.items()},
                                    clocks.next_due(running))
-        counts["tickets"] = 160 + _add_at_risk_ticket(uow, contract_rows, contact_of, data, now)
+        counts["tickets"] = 160 + _add_at_risk_ticket(uow, contract_rows, contact_of, data, now, operator_ids[0])
         uow.set_meta("demo_loaded_at", now.isoformat())
         # The vendor printed at the head of service reports (a fictitious company).
         for key, value in DEMO_VENDOR.items():
@@ -277,7 +277,7 @@ DEMO_VENDOR = {
 }
 
 
-def _add_at_risk_ticket(uow, contract_rows, contact_of, data, now: datetime) -> int:
+def _add_at_risk_ticket(uow, contract_rows, contact_of, data, now: datetime, operator_id: int) -> int:
     """A fresh incident on a 24/7 package under warranty whose proposal clock is 85 % used:
     the demo shows an at-risk countdown (▲) whatever the hour it is loaded at (office-hours
     clocks do not move at night or on a weekend). Returns how many tickets it added."""
@@ -291,8 +291,8 @@ def _add_at_risk_ticket(uow, contract_rows, contact_of, data, now: datetime) -> 
                             priority=Priority.HIGH.value, status=TicketStatus.NEW.value, contract_id=kid,
                             contact_id=contact_of.get(cid), coverage=Coverage.WARRANTY.value, received_at=received)
         ticket_id = uow.tickets.add(draft, f"YC{received.astimezone(VN).year % 100:02d}-{161:06d}")
-        uow.tickets.append_event(ticket_id, None, NewEvent(TicketEventKind.CREATED, new_value=TicketStatus.NEW.value,
-                                                           body=draft.subject, occurred_at=received))
+        uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.CREATED, new_value=TicketStatus.NEW.value,
+                                                                  body=draft.subject, occurred_at=received))
         policy = clocks.policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours,
                                    terms.complaint_hours)
         running = clocks.start_clocks(clocks.clocks_for(draft.request_type, draft.coverage), policy,
