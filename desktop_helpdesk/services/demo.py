@@ -270,7 +270,7 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
 DEMO_VENDOR = {
     "name": "Công ty Cổ phần Phần mềm Sao Việt",
     "address": "Tầng 5, 68 Nguyễn Huệ, phường Sài Gòn, TP. Hồ Chí Minh",
-    "tax_code": "0312345678",
+    "tax_code": "0312345673",
     "hotline": "1900 6868",
     "email": "hotro@saoviet.example",
     "website": "saoviet.example",

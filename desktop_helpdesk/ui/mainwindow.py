@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.act_export = act("Ctrl+E", self.export_current)
         self.act_lookup = act("F2", self.show_lookup)
         self.act_calendar = act("", self.edit_calendar)
+        self.act_vendor = act("", self.edit_vendor)
         self.act_dnd = QAction(self, checkable=True)
         self.act_dnd.setChecked(self.settings.do_not_disturb)
         self.act_dnd.toggled.connect(self.set_do_not_disturb)
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_packages)
         self.menu_file.addAction(self.act_calendar)
+        self.menu_file.addAction(self.act_vendor)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         self.menu_view = bar.addMenu("")
@@ -225,6 +227,7 @@ class MainWindow(QMainWindow):
         self.act_lookup.setText(_("&Caller lookup"))
         self.lookup_dock.setWindowTitle(_("Caller lookup"))
         self.act_calendar.setText(_("Support ca&lendar…"))
+        self.act_vendor.setText(_("Company &details on reports…"))
         self.act_dnd.setText(_("&Do not disturb"))
         self._show_operator()
 
@@ -424,6 +427,14 @@ class MainWindow(QMainWindow):
 
         dialog = SupportCalendarDialog(self.worker, self.service, self.service.today().year, self)
         dialog.saved.connect(lambda *_: (self.pages["tickets"].reload(), self.dashboard.reload()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.last_dialog = dialog
+
+    def edit_vendor(self) -> None:
+        from .vendor import VendorDialog
+
+        dialog = VendorDialog(self.worker, self.service, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.last_dialog = dialog

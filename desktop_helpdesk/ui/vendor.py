@@ -1,0 +1,61 @@
+"""The vendor's own details, printed at the head of every customer-facing document (service
+reports, acceptance minutes): name, address, tax code, hotline, e-mail and website."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+
+from ..domain import validation as v
+from ..i18n import N_, _
+from ..services import worklog as worklog_service
+from ..services.helpdesk import HelpdeskService
+from .dialogs import FormDialog
+from .worker import DbWorker
+
+
+class VendorDialog(FormDialog):
+    """Edits the header of the reports; read and written on the worker."""
+
+    FIELDS = (("name", N_("Company name"), 200), ("address", N_("Address"), 300), ("tax_code", N_("Tax code"), 14),
+              ("hotline", N_("Hotline"), 40), ("email", N_("E-mail"), 254), ("website", N_("Website"), 200))
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
+        super().__init__(worker, service, parent)
+        self.resize(560, 360)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.fields: dict[str, QLineEdit] = {}
+        for name, title, length in self.FIELDS:
+            edit = QLineEdit()
+            edit.setMaxLength(length)
+            self.fields[name] = self.form.add(name, title, edit, required=name == "name")
+        self._watch(*self.fields.values())
+        self._finish_layout(self.intro)
+        self.loaded = False
+        worker.submit(worklog_service.vendor, service, on_done=self.load)
+
+    def load(self, values: dict) -> None:
+        """Show what is stored (nothing typed is overwritten)."""
+        for name, edit in self.fields.items():
+            if name not in self._touched:
+                edit.setText(values.get(name, ""))
+        self.loaded = True
+        # Details stored earlier are checked at once, so a Save that stays disabled says why.
+        self._attempted = self._attempted or any(values.get(name) for name in self.fields)
+        self.revalidate()
+
+    def field_errors(self) -> dict[str, str]:
+        text = {name: edit.text() for name, edit in self.fields.items()}
+        checks = (v.validate_required("name", text["name"]), v.validate_tax_code("tax_code", text["tax_code"]),
+                  v.validate_email("email", text["email"]))
+        return {err.field: self.error_text(err) for err in checks if err is not None}
+
+    def build_job(self):
+        values = {name: edit.text().strip() for name, edit in self.fields.items()}
+        return (lambda: worklog_service.set_vendor(self.service, **values) or 0), ()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.setWindowTitle(_("Company details on reports"))
+        self.intro.setText(_("Printed at the head of service reports and acceptance minutes. Staff appear on "
+                             "them only by alias and code."))
