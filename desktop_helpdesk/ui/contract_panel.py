@@ -34,6 +34,7 @@ from ..i18n import N_, _
 from ..i18n.formatting import format_date, format_datetime, format_time_left, format_vnd
 from ..services.dto import PaymentData, PlannedData
 from ..services.helpdesk import HelpdeskService, ValidationFailed
+from .views import DAY_COLOURS, DAY_MARKS, day_state
 from .widgets import ERROR_STYLE, DateField, MoneyField, enum_label
 from .worker import DbWorker
 
@@ -44,13 +45,6 @@ PLANNED_KINDS = [k for k in ObligationKind if not k.is_derived]
 _ONE_DAY = timedelta(days=1)
 
 
-#: An obligation due within this many days is "soon" (▲, amber).
-SOON_DAYS = 7
-DAY_COLOURS = {"done": QColor("#607d8b"), "overdue": QColor("#b00020"), "soon": QColor("#a15c00"),
-               "running": QColor("#1b5e20")}
-DAY_MARKS = {"done": "✔", "overdue": "✖", "soon": "▲", "running": "●"}
-
-
 def day_countdown(due_on: date, today: date, done_on: date | None = None) -> tuple[str, QColor]:
     """ "● còn 143 ngày" / "● 143 days left", "✖ quá hạn 3 ngày", "✔ xong ngày 01/12/2026", and
     the colour of that state; the mark reads without the colour. `due_on` is the last day
@@ -59,7 +53,7 @@ def day_countdown(due_on: date, today: date, done_on: date | None = None) -> tup
         state, text = "done", _("done on {date}").format(date=format_date(done_on))
     else:
         left = due_on - today + _ONE_DAY
-        state = "overdue" if left.days <= 0 else "soon" if left.days <= SOON_DAYS else "running"
+        state = "overdue" if left.days <= 0 else day_state(left.days)
         text = format_time_left(left)
     return f"{DAY_MARKS[state]} {text}", DAY_COLOURS[state]
 

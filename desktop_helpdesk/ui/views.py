@@ -56,11 +56,12 @@ def _phone(e164: str) -> str:
     return _display_phone(e164)
 
 
-#: Colours of the countdown; the text says the same ("overdue", "due today") without them.
-OVERDUE_COLOUR = QColor("#b00020")
-SOON_COLOUR = QColor("#9a5b00")
-DONE_COLOUR = QColor("#666666")
-#: An open obligation due within this many days is shown in the "soon" colour.
+#: Countdowns in days (obligations, contract dates): per state, a mark that reads without
+#: colour and a colour, the same marks as the SLA clocks' (● running, ▲ soon, ✖ overdue, ✔ done).
+DAY_COLOURS = {"done": QColor("#607d8b"), "overdue": QColor("#b00020"), "soon": QColor("#a15c00"),
+               "running": QColor("#1b5e20")}
+DAY_MARKS = {"done": "✔", "overdue": "✖", "soon": "▲", "running": "●"}
+#: An open obligation due within this many days is "soon".
 SOON_DAYS = 7
 
 
@@ -69,25 +70,25 @@ def today_in_vietnam(service: HelpdeskService) -> date:
     return service.now().astimezone(DISPLAY_ZONE).date()
 
 
+def day_state(days: int | None) -> str:
+    """The state of a countdown with `days` left (None: done)."""
+    if days is None:
+        return "done"
+    return "overdue" if days < 0 else "soon" if days <= SOON_DAYS else "running"
+
+
 def countdown_text(due_on: date, today: date, done_on: date | None = None) -> str:
-    """ "còn 143 ngày" / "143 days left", "quá hạn 12 ngày" / "12 days overdue", "Due today"."""
+    """ "● còn 143 ngày" / "● 143 days left", "✖ quá hạn 12 ngày" / "✖ 12 days overdue",
+    "▲ Đến hạn hôm nay" / "▲ Due today", "✔ xong ngày …" / "✔ done on …"."""
     if done_on is not None:
-        return _("done on {date}").format(date=format_date(done_on))
+        return f"{DAY_MARKS['done']} " + _("done on {date}").format(date=format_date(done_on))
     n = days_left(due_on, today)
-    if n == 0:
-        return _("Due today")
-    return format_time_left(timedelta(days=n))
+    text = _("Due today") if n == 0 else format_time_left(timedelta(days=n))
+    return f"{DAY_MARKS[day_state(n)]} {text}"
 
 
-def countdown_colour(due_on: date, today: date, done_on: date | None = None) -> QColor | None:
-    if done_on is not None:
-        return DONE_COLOUR
-    n = days_left(due_on, today)
-    if n < 0:
-        return OVERDUE_COLOUR
-    if n <= SOON_DAYS:
-        return SOON_COLOUR
-    return None
+def countdown_colour(due_on: date, today: date, done_on: date | None = None) -> QColor:
+    return DAY_COLOURS[day_state(None if done_on is not None else days_left(due_on, today))]
 
 
 class DayWatch(CountdownTicker):
