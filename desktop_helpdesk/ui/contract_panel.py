@@ -334,16 +334,11 @@ class ContractPanel(QTabWidget):
                            on_done=self._show_acceptance_report, on_error=failed)
 
     def _show_acceptance_report(self, result) -> None:
-        from PySide6.QtCore import Qt
-
-        from .reports import ReportDialog, acceptance_report_html
+        from .reports import acceptance_report_html, open_report
 
         facts, vendor = result
-        dialog = ReportDialog(lambda lang: acceptance_report_html(facts, vendor, lang),
-                              f"{facts.contract_number}-acceptance", self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.report_dialog = dialog
-        dialog.open()
+        self.report_dialog = open_report(self, lambda lang: acceptance_report_html(facts, vendor, lang),
+                                         f"{facts.contract_number}-acceptance")
 
     def renew(self) -> None:
         self._run(self.lifecycle_error, self.service.renew_maintenance, self.file.id, self.file.version, self.operator_id)

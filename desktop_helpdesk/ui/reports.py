@@ -16,7 +16,7 @@ from datetime import date, datetime
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMarginsF
+from PySide6.QtCore import QEvent, QMarginsF, Qt
 from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QPageLayout, QPageSize, QPdfWriter, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
@@ -322,6 +322,14 @@ def write_pdf(html: str, path: str | Path, title: str = "") -> Path:
     _document_for(html, writer).print_(writer)
     del writer  # the file is complete once the writer is gone
     return path
+
+
+def open_report(parent, render, file_stem: str) -> "ReportDialog":
+    """Show a report window (deleted when closed) for `render(language) -> HTML`."""
+    dialog = ReportDialog(render, file_stem, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
 
 
 class ReportDialog(QDialog):

@@ -333,14 +333,11 @@ class WorkLogPanel(QWidget):
                            on_error=self._report_failed)
 
     def _show_report(self, result) -> None:
-        from .reports import ReportDialog, visit_report_html
+        from .reports import open_report, visit_report_html
 
         facts, vendor = result
-        dialog = ReportDialog(lambda lang: visit_report_html(facts, vendor, lang),
-                              f"{facts.ticket_code}-{facts.entry_id}", self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.report_dialog = dialog
-        dialog.open()
+        self.report_dialog = open_report(self, lambda lang: visit_report_html(facts, vendor, lang),
+                                         f"{facts.ticket_code}-{facts.entry_id}")
 
     def _report_failed(self, exc: BaseException) -> None:
         log.error("cannot build the visit report", exc_info=exc)
