@@ -283,13 +283,49 @@ def _self_test(app, window, worker, service) -> int:
                TicketDialog(worker, service, window.operators, window)]
     for d in dialogs:
         d.deleteLater()
+    if not failures and not missing:
+        try:
+            written = _self_test_files(window, worker)
+        except Exception as exc:  # a bundle without openpyxl, the PDF writer or the fonts
+            log.exception("self-test: writing the export and the report failed")
+            failures.append(f"export and report: {exc!r}")
     if failures or missing:
         print(f"self-test FAILED: {'; '.join(failures + [f'{m}: no page within 30 s' for m in missing])}", file=sys.stderr)
         return EXIT_FAILURE
     counts = ", ".join(f"{k} {results[k]}" for k in window.pages)
     print(f"self-test OK: database migrated, main window, {len(window.pages)} views and {len(dialogs)} dialogs built; "
-          f"first page loaded ({counts} rows)")
+          f"first page loaded ({counts} rows); {written} written")
     return EXIT_OK
+
+
+def _self_test_files(window, worker) -> str:
+    """Write the loaded tickets to Excel and CSV and a report page to PDF in a temporary
+    folder, as Ctrl+E and "Save as PDF" do: a bundle missing openpyxl, the PDF writer, the
+    print support or the report fonts fails here instead of in front of a user."""
+    import tempfile
+    from pathlib import Path
+
+    from PySide6.QtPrintSupport import QPrintDialog  # noqa: F401  (the print dialog's module is bundled)
+
+    from .services.export import ExportFile
+    from .ui.export import shown_columns
+    from .ui.reports import write_pdf
+
+    page = window.pages["tickets"]
+    rows = [page.model.row_at(i) for i in range(page.model.rowCount())]
+    columns = shown_columns(page)
+    sizes = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("tickets.xlsx", "tickets.csv"):
+            out = worker.run_sync(ExportFile, Path(tmp) / name, columns, "Tickets")
+            worker.run_sync(out.write, rows)
+            sizes.append(worker.run_sync(out.commit).path.stat().st_size)
+        pdf = write_pdf("<h2>Biên bản hỗ trợ kỹ thuật – Đặng Văn Đức</h2><p>Kiểm tra phông chữ tiếng Việt.</p>",
+                        Path(tmp) / "report.pdf", "self-test")
+        sizes.append(pdf.stat().st_size)
+    if not all(sizes):
+        raise RuntimeError("an empty file was written")
+    return f"export xlsx + csv ({len(rows)} tickets) and a PDF report"
 
 
 def _maybe_quit(results, window, loop) -> None:

@@ -25,6 +25,7 @@ def test_self_test_with_demo_data_exits_zero_and_says_what_it_checked(tmp_path):
     result = _run("--demo", "--self-test", "--data-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("self-test OK") and "customers 48" in result.stdout
+    assert "export xlsx + csv (111 tickets) and a PDF report written" in result.stdout
     assert (tmp_path / "helpdesk.sqlite3").exists()
     assert (tmp_path / "logs" / "desktop-helpdesk.log").exists()
 
