@@ -476,12 +476,9 @@ class MainWindow(QMainWindow):
             state = s.header_states.get(page.layout_key)
             if state:
                 page.table.horizontalHeader().restoreState(_unb64(state))
-        if "main" in s.splitter_states:
-            self.splitter.restoreState(_unb64(s.splitter_states["main"]))
-        if "ticket_detail" in s.splitter_states:
-            self.pages["tickets"].splitter.restoreState(_unb64(s.splitter_states["ticket_detail"]))
-        if "customer_detail" in s.splitter_states:
-            self.pages["customers"].splitter.restoreState(_unb64(s.splitter_states["customer_detail"]))
+        for key, splitter in self._splitters().items():
+            if key in s.splitter_states:
+                splitter.restoreState(_unb64(s.splitter_states[key]))
         self.show_view(s.last_view if s.last_view in self.views else "dashboard")
 
     def save_layout(self) -> None:
@@ -489,10 +486,15 @@ class MainWindow(QMainWindow):
         s.window_geometry = _b64(self.saveGeometry())
         s.window_state = _b64(self.saveState())
         s.header_states = {page.layout_key: _b64(page.table.horizontalHeader().saveState()) for page in self.pages.values()}
-        s.splitter_states = {"main": _b64(self.splitter.saveState()),
-                             "ticket_detail": _b64(self.pages["tickets"].splitter.saveState()),
-                             "customer_detail": _b64(self.pages["customers"].splitter.saveState())}
+        s.splitter_states = {key: _b64(splitter.saveState()) for key, splitter in self._splitters().items()}
         self._save_settings()
+
+    def _splitters(self) -> dict:
+        """Every splitter whose position is remembered, by its key in the settings."""
+        return {"main": self.splitter,
+                "ticket_detail": self.pages["tickets"].splitter,  # the list above, the ticket below
+                "ticket_sides": self.pages["tickets"].detail_splitter,  # the ticket beside its work log
+                "customer_detail": self.pages["customers"].splitter}
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()

@@ -178,11 +178,15 @@ def test_window_remembers_geometry_columns_and_last_view(open_desk):
     window.show_view("contracts")
     window.resize(777, 555)
     window.pages["contracts"].table.setColumnWidth(1, 333)
+    window.pages["tickets"].detail_splitter.setSizes([200, 500])  # the work log made wider
+    sides = window.pages["tickets"].detail_splitter.sizes()
+    assert sides[1] > sides[0] > 0
     desk.close()
     desk2 = open_desk()
     assert desk2.window.current_page() is desk2.window.pages["contracts"]
     assert desk2.window.pages["contracts"].table.columnWidth(1) == 333
     assert (desk2.window.width(), desk2.window.height()) == (777, 555)
+    assert desk2.window.pages["tickets"].detail_splitter.sizes() == sides
 
 
 def test_first_start_asks_who_is_working_and_can_add_a_new_operator(qtbot, service, translator):
