@@ -64,6 +64,12 @@ def policy_for(proposal_minutes: int = 240, fix_hours: int = 24, fix_extended_ho
     )
 
 
+def rules_for(terms) -> tuple[SlaPolicy, BusinessCalendar]:
+    """The SLA policy and the support calendar of a package's terms (`SlaTerms`)."""
+    return (policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours, terms.complaint_hours),
+            calendar_for(terms.support_hours))
+
+
 def clocks_for(request_type: str, coverage: str) -> tuple[ClockKind, ...]:
     if coverage == Coverage.REFUSED:
         return ()
@@ -130,9 +136,7 @@ def clock_to_columns(clock: SlaClock | None) -> dict:
 
 def live_clocks(row) -> list[tuple[ClockKind, SlaClock]]:
     """A ticket row's stored clocks as domain clocks, on its package's calendar and targets."""
-    terms = row.terms
-    policy = policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours, terms.complaint_hours)
-    calendar = calendar_for(terms.support_hours)
+    policy, calendar = rules_for(row.terms)
     out = []
     for c in row.clocks:
         kind = ClockKind(c.kind)

@@ -241,9 +241,7 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                                                                  new_value=str(assignee), occurred_at=when))
             previous = TicketStatus.NEW
             terms = uow.tickets.terms_for_contract(kid)
-            policy = clocks.policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours,
-                                       terms.complaint_hours)
-            calendar = clocks.calendar_for(terms.support_hours)
+            policy, calendar = clocks.rules_for(terms)
             running = clocks.start_clocks(clocks.clocks_for(rtype.value, coverage.value), policy, calendar,
                                           received, TicketStatus.NEW.value)
             for step in path:
@@ -293,10 +291,8 @@ def _add_at_risk_ticket(uow, contract_rows, contact_of, data, now: datetime, ope
         ticket_id = uow.tickets.add(draft, f"YC{received.astimezone(VN).year % 100:02d}-{161:06d}")
         uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.CREATED, new_value=TicketStatus.NEW.value,
                                                                   body=draft.subject, occurred_at=received))
-        policy = clocks.policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours,
-                                   terms.complaint_hours)
-        running = clocks.start_clocks(clocks.clocks_for(draft.request_type, draft.coverage), policy,
-                                      clocks.calendar_for(terms.support_hours), received, draft.status)
+        running = clocks.start_clocks(clocks.clocks_for(draft.request_type, draft.coverage), *clocks.rules_for(terms),
+                                      received, draft.status)
         uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in running.items()},
                                clocks.next_due(running))
         return 1

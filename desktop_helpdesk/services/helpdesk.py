@@ -224,7 +224,7 @@ class HelpdeskService:
             uow.commit()
         terms = SlaTerms(data.support_hours, data.proposal_target_minutes, data.fix_target_hours,
                          data.fix_extended_hours, data.complaint_target_hours)
-        policy, calendar = clocks.policy_for(*_targets(terms)), clocks.calendar_for(terms.support_hours)
+        policy, calendar = clocks.rules_for(terms)
         for start in range(0, len(ids), batch):
             with self._uow() as uow:
                 earliest = None
@@ -284,7 +284,7 @@ class HelpdeskService:
             with self._uow() as uow:
                 updates, earliest = [], None
                 for ticket_id, stored, terms in uow.tickets.clocks_of(ids[start:start + batch]):
-                    policy, calendar = clocks.policy_for(*_targets(terms)), clocks.calendar_for(terms.support_hours)
+                    policy, calendar = clocks.rules_for(terms)
                     moved = {}
                     for c in stored:
                         kind = ClockKind(c.kind)
@@ -535,7 +535,7 @@ class HelpdeskService:
             for question_id, ok in verifications:
                 _record_verification(uow, ticket_id, operator_id, question_id, ok)
             terms = uow.tickets.terms_for_contract(draft.contract_id)
-            policy, calendar = clocks.policy_for(*_targets(terms)), clocks.calendar_for(terms.support_hours)
+            policy, calendar = clocks.rules_for(terms)
             started = clocks.start_clocks(clocks.clocks_for(draft.request_type, draft.coverage), policy, calendar,
                                           draft.received_at, draft.status)
             uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in started.items()},
@@ -576,7 +576,7 @@ class HelpdeskService:
 
     def _move_clocks(self, uow, ticket_id: int, old_status: str, new_status: str) -> None:
         stored, terms = uow.tickets.clock_columns(ticket_id)
-        policy, calendar = clocks.policy_for(*_targets(terms)), clocks.calendar_for(terms.support_hours)
+        policy, calendar = clocks.rules_for(terms)
         current = {ClockKind(k): clocks.clock_from_columns(ClockKind(k), cols, policy, calendar) for k, cols in stored.items()}
         moved = clocks.follow_status(current, old_status, new_status, self._now(), policy, calendar)
         uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in moved.items()},
@@ -633,10 +633,6 @@ class HelpdeskService:
     def today(self) -> date:
         """Today in Hà Nội: the support desk's calendar day."""
         return self._today_vn()
-
-
-def _targets(terms) -> tuple[int, int, int, int]:
-    return terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours, terms.complaint_hours
 
 
 def _record_verification(uow, ticket_id: int, operator_id: int | None, question_id: int, ok: bool) -> None:
