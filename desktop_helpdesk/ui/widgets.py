@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCompleter,
     QFormLayout,
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.enums import _Labelled
-from ..i18n import _
+from ..i18n import N_, _
 from ..i18n.formatting import format_date, format_vnd
 from .worker import DbWorker
 
@@ -104,10 +104,20 @@ def parse_date(text: str) -> date | None:
 class DateField(QLineEdit):
     """A date typed as dd/mm/yyyy; empty means "not set"."""
 
+    #: The hint shown while empty ("nn/tt/nnnn" in Vietnamese), and the longest text.
+    PLACEHOLDER = N_("dd/mm/yyyy")
+    MAX_LENGTH = 10
+    FORMAT_ERROR = N_("Enter a date as day/month/year, e.g. 17/02/2026.")
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setPlaceholderText("dd/mm/yyyy")
-        self.setMaxLength(10)
+        self.setPlaceholderText(_(self.PLACEHOLDER))
+        self.setMaxLength(self.MAX_LENGTH)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.setPlaceholderText(_(self.PLACEHOLDER))
+        super().changeEvent(event)
 
     def value(self) -> date | None:
         return parse_date(self.text())
@@ -119,7 +129,7 @@ class DateField(QLineEdit):
         try:
             self.value()
         except ValueError:
-            return _("Enter a date as day/month/year, e.g. 17/02/2026.")
+            return _(self.FORMAT_ERROR)
         return None
 
 

@@ -44,7 +44,7 @@ from ..i18n.formatting import DISPLAY_ZONE, format_datetime, format_duration
 from ..services import worklog as worklog_service
 from ..services.helpdesk import HelpdeskService
 from .dialogs import FormDialog, _select_data
-from .widgets import enum_label
+from .widgets import DateField, enum_label
 from .worker import DbWorker
 
 log = logging.getLogger(__name__)
@@ -382,11 +382,12 @@ def _datetime_text(value: datetime | None) -> str:
     return value.astimezone(DISPLAY_ZONE).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
-class DateTimeField(QLineEdit):
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setPlaceholderText("dd/mm/yyyy hh:mm")
-        self.setMaxLength(16)
+class DateTimeField(DateField):
+    """A date and time typed as dd/mm/yyyy hh:mm (Vietnam time); empty means "not set"."""
+
+    PLACEHOLDER = N_("dd/mm/yyyy hh:mm")
+    MAX_LENGTH = 16
+    FORMAT_ERROR = wl.MSG_DATETIME_FORMAT
 
     def value(self) -> datetime | None:
         return _parse_datetime(self.text())
@@ -550,11 +551,8 @@ class WorkLogDialog(FormDialog):
         kind = self.current_kind()
         for name, field in (("occurred_at", self.occurred_at), ("scheduled_at", self.scheduled_at),
                             ("started_at", self.started_at), ("ended_at", self.ended_at)):
-            if kind in self.SHOWN[name]:
-                try:
-                    field.value()
-                except ValueError:
-                    errors[name] = _(wl.MSG_DATETIME_FORMAT)
+            if kind in self.SHOWN[name] and field.error():
+                errors[name] = field.error()
         if kind in self.SHOWN["duration_minutes"]:
             try:
                 wl.parse_duration(self.duration.text())
