@@ -74,6 +74,10 @@ def open_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> tuple[Eng
             raise DatabaseOpenError(DatabaseOpenError.READ_ONLY, str(exc)) from exc
         if path.exists() and not _writable(path):
             raise DatabaseOpenError(DatabaseOpenError.READ_ONLY, str(path))
+        try:
+            _check_ours(path, busy_timeout_ms)
+        except sqlite3.Error as exc:
+            raise classify(exc) from exc
     engine = make_engine(url, busy_timeout_ms)
     try:
         with engine.connect() as conn:
@@ -91,6 +95,20 @@ def open_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> tuple[Eng
         engine.dispose()
         raise classify(exc) from exc
     return engine, outcome
+
+
+def _check_ours(path: Path, busy_timeout_ms: int) -> None:
+    """An existing file must be a SQLite database of ours (or empty) before the engine's
+    first connection switches it to WAL: another program's file is refused untouched."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=busy_timeout_ms / 1000)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        con.close()
+    if tables and "alembic_version" not in tables:
+        raise DatabaseOpenError(DatabaseOpenError.CORRUPT, "the database has tables but no schema version")
 
 
 def _probe_write(path: Path, busy_timeout_ms: int) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
 
-from ..domain.errors import DatabaseNewerError
+from ..domain.errors import DatabaseNewerError, DatabaseOpenError
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,8 @@ def ensure_schema(engine: Engine, sqlite_path: Path | None = None) -> str:
         with engine.connect() as conn:
             has_tables = bool(inspect(conn).get_table_names())
         if has_tables:
-            raise DatabaseNewerError("the database has tables but no schema version")
+            # Another program's file: not ours to upgrade, and not "newer" either.
+            raise DatabaseOpenError(DatabaseOpenError.CORRUPT, "the database has tables but no schema version")
         log.info("creating a new database schema")
         upgrade(engine)
         return "created"

@@ -178,10 +178,11 @@ class SqlOperatorRepository(_Repo):
         return [OperatorData(o.id, o.code, o.full_name, o.alias, o.role, o.active) for o in rows]
 
     def add(self, draft: OperatorDraft) -> int:
-        code = draft.code or f"NV{(self.s.scalar(select(func.count(m.Operator.id))) or 0) + 1:03d}"
+        # After the highest code in use, not the count: codes with gaps or typed by hand never collide.
+        code = draft.code or _next_code(self.s, m.Operator.code, "NV", 3)
         op = m.Operator(code=code, full_name=draft.full_name, alias=draft.alias, role=draft.role)
         self.s.add(op)
-        self.s.flush()
+        _flush(self.s, "code", code)
         return op.id
 
 

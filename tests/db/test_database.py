@@ -105,6 +105,19 @@ def test_database_from_a_newer_version_is_refused_and_untouched(db_url, tmp_path
     assert (tmp_path / "helpdesk.sqlite3").read_bytes() == before
 
 
+def test_another_programs_database_is_not_taken_for_a_newer_version(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "ketoan.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE so_cai (id INTEGER PRIMARY KEY, dien_giai TEXT)")
+    before = path.read_bytes()
+    with pytest.raises(DatabaseOpenError) as info:
+        open_database(sqlite_url(path))
+    assert info.value.reason == DatabaseOpenError.CORRUPT  # "not a Desktop Helpdesk database"
+    assert path.read_bytes() == before
+
+
 def test_corrupt_file_is_reported_as_corrupt(tmp_path):
     path = tmp_path / "broken.sqlite3"
     path.write_bytes(b"this is not a database" * 200)
