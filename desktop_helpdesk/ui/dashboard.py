@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..i18n import N_, _
-from ..i18n.formatting import format_date, format_datetime, format_time_left
+from ..i18n.formatting import DISPLAY_ZONE, format_date, format_datetime, format_time_left
 from ..services.helpdesk import HelpdeskService
+from .views import countdown_colour, countdown_text
 from .worker import DbWorker
 
 SECTION_TITLES = {
@@ -125,22 +126,21 @@ class DashboardPage(QWidget):
             font.setBold(True)
             top.setFont(0, font)
             mark = SECTION_MARKS.get(section, "●")
+            today = d.now.astimezone(DISPLAY_ZONE).date()  # the desk's day in Hà Nội, not UTC's
             colour = QColor(SECTION_COLOURS.get(section, "#1b5e20"))
             for item in rows:
-                if section == "paused":  # a paused clock does not count down: its due time moves on
-                    when = _("paused – waiting on customer")
-                elif item.ticket_id is not None:
-                    when = format_time_left(item.due - d.now, short=True) if item.due else ""
+                if item.ticket_id is None:  # a contract's date, counted in days as in the other lists
+                    due = format_date(item.due)
+                    text = countdown_text(item.due, today) if item.due else ""
+                    line_colour = countdown_colour(item.due, today) if item.due else colour
                 else:
-                    when = format_time_left(item.due - d.now.date()) if item.due else ""
-                due = format_datetime(item.due) if item.ticket_id is not None else format_date(item.due)
-                line_mark, line_colour = mark, colour
-                if item.ticket_id is None and item.due:  # a date: overdue, within a week, or later
-                    days = (item.due - d.now.date()).days
-                    line_mark, line_colour = (("✖", QColor("#b00020")) if days < 0 else
-                                              ("▲", QColor("#a15c00")) if days <= 7 else (mark, colour))
-                child = QTreeWidgetItem([f"{item.code} — {item.title}".rstrip(" —"), item.customer_name, due,
-                                         f"{line_mark} {when}" if when else ""])
+                    due = format_datetime(item.due)
+                    if section == "paused":  # a paused clock does not count down: its due time moves on
+                        when = _("paused – waiting on customer")
+                    else:
+                        when = format_time_left(item.due - d.now, short=True) if item.due else ""
+                    text, line_colour = (f"{mark} {when}" if when else ""), colour
+                child = QTreeWidgetItem([f"{item.code} — {item.title}".rstrip(" —"), item.customer_name, due, text])
                 child.setForeground(3, line_colour)
                 child.setData(0, Qt.ItemDataRole.UserRole, ("ticket", item.ticket_id) if item.ticket_id else ("contract", item.contract_id))
                 top.addChild(child)

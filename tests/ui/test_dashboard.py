@@ -52,3 +52,35 @@ def test_editing_a_package_recomputes_open_tickets_with_progress(open_desk, qtbo
     stored = next(p for p in desk.service.packages() if p.id == package.id)
     assert stored.proposal_target_minutes == package.proposal_target_minutes // 2
     assert "recomputed" in dialog.error.text()
+
+
+def test_contract_lines_count_days_from_the_desks_date_not_utcs(open_desk, qtbot):
+    from datetime import date, datetime, timezone
+
+    from desktop_helpdesk.ui.views import countdown_text
+
+    desk = open_desk(demo=True)
+    dash = desk.window.dashboard
+    # 01:00 on 22/11 in Hà Nội is still 21/11 in UTC.
+    desk.service._now = lambda: datetime(2026, 11, 21, 18, 0, tzinfo=timezone.utc)
+    dash.reload()
+    desk.idle()
+    qtbot.waitUntil(lambda: dash.data is not None and dash.data.now.hour == 18, timeout=10_000)
+    contract_lines = [(child, item) for child, item in _lines(dash) if item.ticket_id is None and item.due]
+    assert contract_lines, "the demo has warranties ending and renewals due"
+    for child, item in contract_lines:
+        assert child.text(3) == countdown_text(item.due, date(2026, 11, 22))
+        assert "less than a minute" not in child.text(3)
+
+
+def _lines(dash):
+    """Each line of the tree with the item it shows (sections in order, items in order)."""
+    items = list(dash.data.items)
+    out = []
+    for i in range(dash.tree.topLevelItemCount()):
+        top = dash.tree.topLevelItem(i)
+        section = [it for it in items if it.section == top.data(0, 256)] if top.data(0, 256) else None
+        children = [top.child(j) for j in range(top.childCount())]
+        if section is not None and len(section) >= len(children):
+            out += list(zip(children, section))
+    return out
