@@ -5,11 +5,10 @@ the file is read again, so what is shown is what is stored."""
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 from html import escape
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,33 +30,16 @@ from ..domain.contracts import ContractError
 from ..domain.enums import ContractStage, ObligationKind, PaymentMethod
 from ..domain.errors import ConcurrentEditError
 from ..i18n import N_, _
-from ..i18n.formatting import format_date, format_datetime, format_time_left, format_vnd
+from ..i18n.formatting import format_date, format_datetime, format_vnd
 from ..services.dto import PaymentData, PlannedData
 from ..services.helpdesk import HelpdeskService, ValidationFailed
-from .views import DAY_COLOURS, DAY_MARKS, day_state
+from .views import countdown_colour, countdown_text
 from .widgets import ERROR_STYLE, DateField, MoneyField, enum_label
 from .worker import DbWorker
 
 log = logging.getLogger(__name__)
 
 PLANNED_KINDS = [k for k in ObligationKind if not k.is_derived]
-# An end date is the last covered day: on that day one day is still left.
-_ONE_DAY = timedelta(days=1)
-
-
-def day_countdown(due_on: date, today: date, done_on: date | None = None) -> tuple[str, QColor]:
-    """ "● còn 143 ngày" / "● 143 days left", "✖ quá hạn 3 ngày", "✔ xong ngày 01/12/2026", and
-    the colour of that state; the mark reads without the colour. `due_on` is the last day
-    covered: on that day one day is left."""
-    if done_on is not None:
-        state, text = "done", _("done on {date}").format(date=format_date(done_on))
-    else:
-        left = due_on - today + _ONE_DAY
-        state = "overdue" if left.days <= 0 else day_state(left.days)
-        text = format_time_left(left)
-    return f"{DAY_MARKS[state]} {text}", DAY_COLOURS[state]
-
-
 def _error_label() -> QLabel:
     label = QLabel()
     label.setStyleSheet(ERROR_STYLE)
@@ -236,7 +218,7 @@ class ContractPanel(QTabWidget):
         for title, day in ((_("Warranty ends"), f.warranty_end), (_("Maintenance ends"), f.maintenance_end)):
             left = ""
             if day:
-                text, colour = day_countdown(day, today)
+                text, colour = countdown_text(day, today), countdown_colour(day, today)
                 left = f" <span style='color:{colour.name()}'>({escape(text)})</span>"
             html.append(f"<tr><td style='padding-right:10px'>{escape(title)}</td><td>{escape(format_date(day) or '—')}{left}</td></tr>")
         html.append("</table>")
@@ -244,7 +226,8 @@ class ContractPanel(QTabWidget):
 
     def _render_milestone_countdowns(self) -> None:
         for r, p in enumerate(self.file.planned):
-            text, colour = day_countdown(p.due_on, self._today, p.done_on)
+            text = countdown_text(p.due_on, self._today, p.done_on)
+            colour = countdown_colour(p.due_on, self._today, p.done_on)
             item = QTableWidgetItem(text)
             item.setForeground(colour)
             self.milestones.setItem(r, 3, item)

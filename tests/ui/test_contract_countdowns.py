@@ -74,7 +74,7 @@ def test_the_contract_window_counts_down_the_warranty_and_milestones_with_the_cl
     qtbot.waitUntil(lambda: panel.file is not None, timeout=5000)
     assert panel.ticker.timer.isActive()
     warranty_end = panel.file.warranty_end
-    left = (warranty_end - date(2026, 11, 21)).days + 1  # the end date is the last covered day
+    left = (warranty_end - date(2026, 11, 21)).days  # as the coverage badge and the obligations list count
     assert f"● {left} days left" in panel.stages_view.text()
     clock.now = FIXED_NOW + timedelta(days=2)
     panel.ticker.tick()

@@ -103,7 +103,7 @@ def test_planned_milestones_become_obligations(open_desk, qtbot):
     type_text(panel.planned_title, "Đào tạo thu ngân")
     qtbot.mouseClick(panel.add_planned_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(panel.file.planned) == 1, timeout=3000)
-    assert panel.milestones.item(0, 3).text() == "● 11 days left"
+    assert panel.milestones.item(0, 3).text() == "● 10 days left"  # 01/12 from 21/11, as in the obligations list
     rows = desk.service.list_obligations(ListQuery(filters={"customer_id": cid})).rows
     assert [(r.kind, r.due_on, r.title) for r in rows] == [("milestone_training", date(2026, 12, 1), "Đào tạo thu ngân")]
 
