@@ -87,6 +87,7 @@ class FormDialog(QDialog):
         self._attempted = False
         self._discard_confirmed = False
         self._touched: set[str] = set()
+        self._user_changed = False
         self.form = Form()
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -120,6 +121,7 @@ class FormDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
+        self._watch_user_changes()
         self.retranslate()
         self.revalidate()
 
@@ -199,9 +201,32 @@ class FormDialog(QDialog):
             self.show_status(_("The record could not be saved; nothing was written. The details are in the log file."))
         self.save_button.setEnabled(True)
 
+    def has_unsaved_input(self) -> bool:
+        """Did the user change anything in this window? Read from the editors themselves, so
+        no field can be forgotten: a line edit's or text box's modified flag (set by typing,
+        cleared when the program fills it) and the choices, ticks and table edits made by
+        hand since the window opened."""
+        if self._touched or self._user_changed:
+            return True
+        return (any(e.isModified() and not e.isReadOnly() for e in self.findChildren(QLineEdit))
+                or any(e.document().isModified() and not e.isReadOnly() for e in self.findChildren(QPlainTextEdit)))
+
+    def _watch_user_changes(self) -> None:
+        """Choices, ticks and table edits made by hand (signals the program's own changes do not send)."""
+        mark = lambda *_a: setattr(self, "_user_changed", True)  # noqa: E731
+        for combo in self.findChildren(QComboBox):
+            combo.activated.connect(mark)
+        for box in self.findChildren(QCheckBox):
+            box.clicked.connect(mark)
+        for table in self.findChildren(QTableWidget):
+            table.itemDelegate().commitData.connect(mark)
+
     def reject(self) -> None:
-        """Closing with typed, unsaved changes asks first; nothing typed is silently dropped."""
-        if self._touched and not self._saving and not self._discard_confirmed:
+        """Closing with typed, unsaved changes asks first; nothing typed is silently dropped.
+        While a save is on its way the window stays: its answer decides."""
+        if self._saving:
+            return
+        if self.has_unsaved_input() and not self._discard_confirmed:
             box = QMessageBox(QMessageBox.Icon.Question, _("Discard changes?"),
                               _("The changes you typed have not been saved. Close this window and discard them?"),
                               QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)

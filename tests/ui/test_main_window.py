@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from PySide6.QtCore import Qt
 
 from desktop_helpdesk.services.dto import ListQuery
@@ -154,6 +156,29 @@ def test_invalid_input_is_refused_beside_the_field_and_writes_nothing(open_desk,
     with qtbot.waitSignal(d.rejected, timeout=3000):
         qtbot.mouseClick(d.discard_box.button(d.discard_box.StandardButton.Discard), Qt.MouseButton.LeftButton)
     assert desk.service.list_customers(ListQuery()).rows == ()
+
+
+@pytest.mark.parametrize("edit", ["description", "priority", "conditions"])
+def test_closing_a_ticket_form_after_any_change_asks_first(open_desk, qtbot, edit):
+    desk = open_desk(demo=True)
+    desk.window.new_ticket()
+    d = desk.window.last_dialog
+    desk.idle()
+    d.reject()  # nothing changed: closes without asking
+    assert not d.isVisible()
+    desk.window.new_ticket()
+    d = desk.window.last_dialog
+    desk.idle()
+    if edit == "description":  # free text that no check watches
+        type_text(d.description, "Máy in hóa đơn không nhận lệnh in")
+    elif edit == "priority":  # a choice made by hand
+        d.priority.setFocus()
+        qtbot.keyClick(d.priority, Qt.Key.Key_Down)
+        d.priority.activated.emit(d.priority.currentIndex())
+    else:
+        qtbot.mouseClick(d.cooperating, Qt.MouseButton.LeftButton)
+    d.reject()
+    assert d.isVisible() and d.discard_box.isVisible()
 
 
 def test_ticket_view_shows_customer_contract_status_and_history(open_desk):
