@@ -58,6 +58,8 @@ class DbWorker(QObject):
     def _deliver(self, on_done, on_error, result, error) -> None:
         self._pending -= 1
         try:
+            if _gone(on_done if error is None else on_error):
+                return  # its window was closed while the job ran: nobody is waiting for the answer
             if error is not None:
                 if on_error is not None:
                     on_error(error)
@@ -76,3 +78,11 @@ class DbWorker(QObject):
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
+
+
+def _gone(callback) -> bool:
+    """The callback is a method of a Qt object that has been deleted (a closed window)."""
+    import shiboken6
+
+    owner = getattr(callback, "__self__", None)
+    return isinstance(owner, QObject) and not shiboken6.isValid(owner)
