@@ -79,6 +79,7 @@ class SearchPopup(QDialog):
         self.resize(860, 520)
 
         self.results = None
+        self._open_seq: int | None = None  # the search whose answer Enter is waiting for
         self._seq = 0  # the latest search asked for; older answers are dropped
         self._expanded: str | None = None
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -133,6 +134,9 @@ class SearchPopup(QDialog):
         self.results = results
         self._render()
         self.results_shown.emit(sum(len(g.hits) for g in results.groups))
+        if self._open_seq == seq and self.isVisible():
+            self._open_seq = None
+            self.open_current()
 
     def _failed(self, seq: int, exc: BaseException) -> None:
         log.error("global search failed", exc_info=exc)
@@ -247,12 +251,10 @@ class SearchPopup(QDialog):
         if self._debounce.isActive():  # typed faster than the debounce: search now, open after
             self._debounce.stop()
             self._search()
-            self.results_shown.connect(self._open_when_shown, Qt.ConnectionType.SingleShotConnection)
+            # Only that search's answer opens; a newer text, a too-short one or a failure never does.
+            self._open_seq = self._seq
             return
         self._activate(self.tree.currentItem() or next(iter(self._selectable()), None))
-
-    def _open_when_shown(self, _count: int) -> None:
-        self.open_current()
 
     # -- keys ------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

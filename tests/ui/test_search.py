@@ -106,3 +106,19 @@ def test_show_more_expands_a_group_and_a_stale_answer_is_dropped(open_desk, qtbo
     popup._show(seq, desk.service.global_search("may quet"))
     assert [h for h in _hits(popup) if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "ticket"] == tickets
     popup.hide()  # no search left waiting to start after the worker is shut down
+
+
+def test_enter_on_a_too_short_text_never_opens_a_later_search_by_itself(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.activateWindow()
+    qtbot.keyClick(window.current_page(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    popup = window.search_popup
+    qtbot.waitUntil(popup.box.hasFocus, timeout=3000)
+    QTest.keyClicks(popup.box, "c")
+    qtbot.keyClick(popup.box, Qt.Key.Key_Return)  # one letter: nothing to open
+    desk.idle()
+    with qtbot.waitSignal(popup.results_shown, timeout=10_000):
+        QTest.keyClicks(popup.box, "ong ty")
+    desk.idle()
+    assert popup.isVisible() and getattr(window, "last_dialog", None) is None  # the operator chooses
