@@ -3,6 +3,8 @@ reports, acceptance minutes): name, address, tax code, hotline, e-mail and websi
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from ..domain import validation as v
@@ -11,6 +13,8 @@ from ..services import worklog as worklog_service
 from ..services.helpdesk import HelpdeskService
 from .dialogs import FormDialog
 from .worker import DbWorker
+
+log = logging.getLogger(__name__)
 
 
 class VendorDialog(FormDialog):
@@ -30,9 +34,20 @@ class VendorDialog(FormDialog):
             edit.setMaxLength(length)
             self.fields[name] = self.form.add(name, title, edit, required=name == "name")
         self._watch(*self.fields.values())
+        self.loaded = False  # until then Save stays off: saving would blank what is stored
         self._finish_layout(self.intro)
-        self.loaded = False
-        worker.submit(worklog_service.vendor, service, on_done=self.load)
+        worker.submit(worklog_service.vendor, service, on_done=self.load, on_error=self._load_failed)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        log.error("cannot read the company details", exc_info=exc)
+        self.show_status(_("The company details could not be read, so they cannot be changed now. "
+                           "The details are in the log file."))
+
+    def revalidate(self) -> bool:
+        ok = super().revalidate()
+        if not self.loaded:
+            self.save_button.setEnabled(False)
+        return ok and self.loaded
 
     def load(self, values: dict) -> None:
         """Show what is stored (nothing typed is overwritten)."""
@@ -52,7 +67,7 @@ class VendorDialog(FormDialog):
 
     def build_job(self):
         values = {name: edit.text().strip() for name, edit in self.fields.items()}
-        return (lambda: worklog_service.set_vendor(self.service, **values) or 0), ()
+        return (lambda: worklog_service.set_vendor(self.service, **values)), ()
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -3,6 +3,7 @@ fields and printed on the next report."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from desktop_helpdesk.services import worklog as worklog_service
@@ -58,3 +59,24 @@ def test_stored_details_that_no_longer_pass_say_why_save_is_disabled(open_desk, 
     dialog = _open(desk, qtbot)
     assert not dialog.save_button.isEnabled()
     assert "check the digits" in dialog.form.rows["tax_code"].error.text()
+
+
+@pytest.mark.allow_log_errors
+def test_nothing_can_be_saved_over_details_that_could_not_be_read(open_desk, qtbot, monkeypatch, caplog):
+    desk = open_desk()
+    worklog_service.set_vendor(desk.service, name="Công ty Sao Việt", address="68 Nguyễn Huệ")
+
+    def broken(service):
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(worklog_service, "vendor", broken)
+    desk.window.edit_vendor()
+    dialog = desk.window.last_dialog
+    desk.idle()
+    type_text(dialog.fields["name"], "Công ty mới")
+    qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    desk.idle()
+    assert not dialog.save_button.isEnabled() and dialog.status.isVisible()
+    monkeypatch.undo()
+    assert worklog_service.vendor(desk.service)["address"] == "68 Nguyễn Huệ"  # not blanked
+    caplog.clear()
