@@ -309,6 +309,7 @@ class CustomerDialog(FormDialog):
         self.questions_label = QLabel()
         self.questions_list = QLabel()
         self.questions_list.setWordWrap(True)
+        self.questions_list.setTextFormat(Qt.TextFormat.PlainText)  # typed by staff: never read as HTML
         self.new_question, self.new_answer = QLineEdit(), QLineEdit()
         self.new_answer.setEchoMode(QLineEdit.EchoMode.Password)
         self.add_question_button = QPushButton()

@@ -4,7 +4,9 @@ worker; the window only ever says "matches" or "does not match"."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+import logging
+
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,7 +20,10 @@ from PySide6.QtWidgets import (
 
 from ..i18n import _
 from ..services.helpdesk import HelpdeskService
+from .widgets import ERROR_STYLE
 from .worker import DbWorker
+
+log = logging.getLogger(__name__)
 
 
 class VerifyDialog(QDialog):
@@ -54,7 +59,9 @@ class VerifyDialog(QDialog):
             answer.setEchoMode(QLineEdit.EchoMode.Password)  # the caller's answer is not shown around
             answer.returnPressed.connect(lambda qid=q.id: self.check(qid))
             check.clicked.connect(lambda _c=False, qid=q.id: self.check(qid))
-            self.grid.addWidget(QLabel(q.question), r * 2, 0, 1, 3)
+            question = QLabel(q.question)
+            question.setTextFormat(Qt.TextFormat.PlainText)  # typed by staff: never read as HTML
+            self.grid.addWidget(question, r * 2, 0, 1, 3)
             self.grid.addWidget(answer, r * 2 + 1, 0)
             self.grid.addWidget(check, r * 2 + 1, 1)
             self.grid.addWidget(result, r * 2 + 1, 2)
@@ -63,6 +70,8 @@ class VerifyDialog(QDialog):
 
     def check(self, question_id: int) -> None:
         answer, check, result = self.rows[question_id]
+        if not answer.text().strip():
+            return  # nothing said yet: a blank is not a wrong answer, and the history keeps every check
         check.setEnabled(False)
 
         def done(ok: bool) -> None:
@@ -71,8 +80,14 @@ class VerifyDialog(QDialog):
             answer.clear()
             self._show_result(result, ok)
 
+        def failed(exc: BaseException) -> None:
+            log.error("cannot check the caller's answer", exc_info=exc)
+            check.setEnabled(True)  # the answer stays typed: try again
+            result.setText(_("Could not check; try again."))
+            result.setStyleSheet(ERROR_STYLE)
+
         self.worker.submit(self.service.verify_answer, question_id, answer.text(), self.ticket_id, self.operator_id,
-                           on_done=done)
+                           on_done=done, on_error=failed)
 
     @staticmethod
     def _show_result(label: QLabel, ok: bool | None) -> None:

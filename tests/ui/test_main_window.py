@@ -302,6 +302,9 @@ def test_caller_verification_says_match_or_not_and_the_ticket_records_only_the_o
     v = d.verify_dialog
     qtbot.waitUntil(lambda: qid in v.rows, timeout=5000)
     answer, check, result = v.rows[qid]
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton)  # nothing typed yet: not a wrong answer
+    desk.idle()
+    assert result.text() == "" and check.isEnabled()
     type_text(answer, "Trần Văn Nam")
     qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Does not match" in result.text(), timeout=5000)
