@@ -268,9 +268,16 @@ class ContractPanel(QTabWidget):
         return _("Contract edited")
 
     # -- actions -----------------------------------------------------------------------
-    def _run(self, error_label: QLabel, fn, *args) -> None:
+    def _run(self, error_label: QLabel, fn, *args, clear: tuple = ()) -> None:
+        """Run a change on the worker, then read the contract again. The `clear` fields are
+        emptied only once it is saved: a refused change keeps what was typed."""
         error_label.hide()
         contract_id = self.file.id
+
+        def done(*_a):
+            for field in clear:
+                field.clear()
+            self.reload(contract_id)
 
         def failed(exc):
             if isinstance(exc, ContractError):
@@ -288,7 +295,7 @@ class ContractPanel(QTabWidget):
             error_label.setText(message)
             error_label.show()
 
-        self.worker.submit(fn, *args, on_done=lambda *_: self.reload(contract_id), on_error=failed)
+        self.worker.submit(fn, *args, on_done=done, on_error=failed)
 
     def move(self) -> None:
         problem = self.move_on.error() or self.new_maintenance_end.error()
@@ -333,9 +340,8 @@ class ContractPanel(QTabWidget):
             self.payment_error.show()
             return
         payment = PaymentData(None, self.paid_on.value(), self.amount.value(), self.method.currentData(), self.invoice.text())
-        self.amount.clear()
-        self.invoice.clear()
-        self._run(self.payment_error, self.service.add_payment, self.file.id, payment, self.operator_id)
+        self._run(self.payment_error, self.service.add_payment, self.file.id, payment, self.operator_id,
+                  clear=(self.amount, self.invoice))
 
     def _planned(self) -> list[PlannedData]:
         return list(self.file.planned)
@@ -348,8 +354,8 @@ class ContractPanel(QTabWidget):
             return
         items = self._planned() + [PlannedData(None, self.planned_kind.currentData(), self.planned_on.value(),
                                                self.planned_title.text().strip())]
-        self.planned_title.clear()
-        self._run(self.planned_error, self.service.save_planned, self.file.id, items, self.operator_id)
+        self._run(self.planned_error, self.service.save_planned, self.file.id, items, self.operator_id,
+                  clear=(self.planned_title,))
 
     def _selected_planned(self) -> int:
         return self.milestones.currentRow()

@@ -341,10 +341,19 @@ class CustomerDialog(FormDialog):
             return
         self.question_error.hide()
         question, answer = self.new_question.text(), self.new_answer.text()
-        self.new_question.clear()
-        self.new_answer.clear()
+
+        def added(*_a) -> None:  # emptied once stored: a failure keeps what was typed
+            self.new_question.clear()
+            self.new_answer.clear()
+            self._load_questions()
+
+        def failed(exc: BaseException) -> None:
+            log.error("cannot add the verification question", exc_info=exc)
+            self.question_error.setText(_("The question could not be saved. The details are in the log file."))
+            self.question_error.show()
+
         self.worker.submit(self.service.add_verification_question, self.record_id, question, answer,
-                           on_done=lambda *_: self._load_questions())
+                           on_done=added, on_error=failed)
 
     def add_contact_row(self, contact: ContactData | None = None) -> None:
         r = self.contacts.rowCount()

@@ -85,8 +85,15 @@ def test_payments_show_the_outstanding_balance_and_refuse_a_bad_amount(open_desk
     panel.amount.clear()
     type_text(panel.amount, "30.000.000")
     type_text(panel.invoice, "0001234")
+    real_add = desk.service.add_payment
+    desk.service.add_payment = lambda *a: (_ for _ in ()).throw(ValueError("refused"))
+    qtbot.mouseClick(panel.add_payment_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(panel.payment_error.isVisible, timeout=3000)
+    assert (panel.amount.text(), panel.invoice.text()) == ("30.000.000", "0001234")  # kept to try again
+    desk.service.add_payment = real_add
     qtbot.mouseClick(panel.add_payment_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(panel.file.payments) == 1, timeout=3000)
+    assert panel.amount.text() == "" and panel.invoice.text() == ""  # saved: ready for the next one
     assert "outstanding ₫15,000,000" in panel.payment_summary.text()
     assert panel.payments.item(0, 1).text() == "₫30,000,000"
     assert desk.service.customer_coverage(cid).outstanding_vnd == 15_000_000
