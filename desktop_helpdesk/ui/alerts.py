@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QListWidget, QListWidgetItem, QSystemTrayIcon, QVBoxLayout
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..i18n.formatting import format_datetime
 from ..services.helpdesk import HelpdeskService
 from .worker import DbWorker
@@ -61,7 +61,7 @@ class AlertCenter(QObject):
             return
         if len(new) > GROUP_ABOVE:
             breached = sum(1 for a in new if a.kind == "clock_breached")
-            title = _("{count} new alerts").format(count=len(new))
+            title = ngettext("{count} new alert", "{count} new alerts", len(new)).format(count=len(new))
             body = _("{breached} breached, {others} more. Open the alert list to see them.").format(
                 breached=breached, others=len(new) - breached)
         else:

@@ -31,7 +31,7 @@ from ..i18n import N_, _
 from ..i18n.formatting import format_date, holiday_names
 from ..services.dto import CalendarDay
 from ..services.helpdesk import HelpdeskService, ValidationFailed
-from .packages import ProgressRelay
+from .packages import ProgressRelay, recomputed_text
 from .widgets import DateField
 from .worker import DbWorker
 
@@ -305,7 +305,7 @@ class SupportCalendarDialog(QDialog):
         self.pending = {}
         self._finish()
         self._render()
-        self._say(_("Saved; {count} open tickets recomputed.").format(count=count))
+        self._say(recomputed_text(count))
         self.saved.emit(count)
 
     def _failed(self, exc) -> None:

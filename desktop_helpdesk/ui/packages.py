@@ -21,12 +21,18 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.enums import SupportHours
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..services.helpdesk import HelpdeskService, ValidationFailed
 from .widgets import enum_label
 from .worker import DbWorker
 
 log = logging.getLogger(__name__)
+
+
+def recomputed_text(count: int) -> str:
+    """What a save that recomputed due times says afterwards."""
+    return ngettext("Saved; {count} open ticket recomputed.", "Saved; {count} open tickets recomputed.",
+                    count).format(count=count)
 
 
 class ProgressRelay(QObject):
@@ -112,7 +118,7 @@ class PackagesDialog(QDialog):
             self.packages[row] = data
             self._finish()
             self.saved.emit(count)
-            self.error.setText(_("Saved; {count} open tickets recomputed.").format(count=count))
+            self.error.setText(recomputed_text(count))
             self.error.setStyleSheet("color: #1b5e20;")
             self.error.show()
 

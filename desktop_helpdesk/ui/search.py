@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ..domain.enums import ContractStage, TicketStatus
 from ..domain.text import fold
 from ..i18n import N_, _
+from ..i18n.formatting import format_number
 from ..services.helpdesk import SEARCH_MIN_CHARS, SEARCH_SHOWN, HelpdeskService
 from .worker import DbWorker
 
@@ -161,7 +162,7 @@ class SearchPopup(QDialog):
         for group in results.groups:
             if not group.hits:
                 continue
-            total = f"{group.total:,}+" if group.capped else f"{group.total:,}"
+            total = format_number(group.total) + ("+" if group.capped else "")
             heading = QTreeWidgetItem([_("{group} · {count}").format(group=_(GROUP_TITLES[group.kind]), count=total)])
             heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
             heading.setFont(0, bold)
@@ -192,7 +193,7 @@ class SearchPopup(QDialog):
         title = _(GROUP_TITLES[group.kind]).lower()
         if group.kind != self._expanded:
             text = _("  ▸ Show more {group} ({count} found)…").format(
-                group=title, count=f"{group.total:,}" + ("+" if group.capped else ""))
+                group=title, count=format_number(group.total) + ("+" if group.capped else ""))
             data = ("more", group.kind)
         elif group.kind in LIST_VIEWS:
             text = _("  ▸ See all in the {group} list…").format(group=title)

@@ -38,8 +38,8 @@ from ..domain.enums import (
     TicketStatus,
 )
 from ..domain.obligations import days_left
-from ..i18n import N_, _
-from ..i18n.formatting import DISPLAY_ZONE, format_date, format_datetime, format_duration, format_time_left, format_vnd
+from ..i18n import N_, _, ngettext
+from ..i18n.formatting import DISPLAY_ZONE, format_date, format_datetime, format_duration, format_number, format_time_left, format_vnd
 from ..services.dto import ListQuery
 from ..services.helpdesk import HelpdeskService
 from .countdown import CountdownTicker
@@ -251,7 +251,7 @@ class ListPage(QWidget):
 
     def _loaded(self, count: int) -> None:
         more = "+" if self.model.canFetchMore() else ""
-        self.count_label.setText(_("{count} rows").format(count=f"{count}{more}"))
+        self.count_label.setText(ngettext("{count} row", "{count} rows", count).format(count=format_number(count) + more))
         if self._select_after_load is not None:
             r = self.model.row_of_id(self._select_after_load)
             if r >= 0:
