@@ -328,7 +328,7 @@ class ContractPanel(QTabWidget):
 
         facts, vendor = result
         self.report_dialog = open_report(self, lambda lang: acceptance_report_html(facts, vendor, lang),
-                                         f"{facts.contract_number}-acceptance")
+                                         f"{facts.contract_number}-acceptance", N_("Acceptance minutes"))
 
     def renew(self) -> None:
         self._run(self.lifecycle_error, self.service.renew_maintenance, self.file.id, self.file.version, self.operator_id)

@@ -507,7 +507,8 @@ class ContractDialog(FormDialog):
         _select_data(self.stage, f.stage)
         for field, value in ((self.signed_on, f.signed_on), (self.accepted_on, f.accepted_on),
                              (self.maintenance_end, f.maintenance_end), (self.request_received_on, f.request_received_on)):
-            field.set_value(value)
+            if not field.isModified():  # a date typed in the form and not yet saved stays
+                field.set_value(value)
 
     def set_customer(self, customer_id: int, label: str) -> None:
         self.customer.set_customer(customer_id, label)

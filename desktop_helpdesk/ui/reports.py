@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.enums import ObligationKind
 from ..domain.worklog import VisitOutcome
-from ..i18n import _, language, using
+from ..i18n import N_, _, language, using
 from ..i18n.formatting import (
     DISPLAY_ZONE,
     format_date,
@@ -324,9 +323,10 @@ def write_pdf(html: str, path: str | Path, title: str = "") -> Path:
     return path
 
 
-def open_report(parent, render, file_stem: str) -> "ReportDialog":
-    """Show a report window (deleted when closed) for `render(language) -> HTML`."""
-    dialog = ReportDialog(render, file_stem, parent)
+def open_report(parent, render, file_stem: str, title: str = N_("Service report")) -> "ReportDialog":
+    """Show a report window (deleted when closed) for `render(language) -> HTML`; `title` is
+    the English title of its window and PDF (translated when shown)."""
+    dialog = ReportDialog(render, file_stem, parent, title)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
@@ -335,10 +335,11 @@ def open_report(parent, render, file_stem: str) -> "ReportDialog":
 class ReportDialog(QDialog):
     """Preview of a report with its language, "Save as PDF…" (Ctrl+S) and "Print…" (Ctrl+P)."""
 
-    def __init__(self, build_html, file_stem: str, parent: QWidget | None = None):
+    def __init__(self, build_html, file_stem: str, parent: QWidget | None = None, title: str = N_("Service report")):
         super().__init__(parent)
         self.build_html = build_html  # language -> HTML
         self.file_stem = file_stem
+        self.title = title
         self.resize(820, 900)
         self.language = QComboBox()
         self.language.addItem("Tiếng Việt", "vi")
@@ -411,7 +412,7 @@ class ReportDialog(QDialog):
             self.status.setText(_("Sent to the printer."))
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_("Service report"))
+        self.setWindowTitle(_(self.title))
         self.language_label.setText(_("Document &language:"))
         self.save_button.setText(_("Save as &PDF…"))
         self.save_button.setToolTip(_("Save as PDF (Ctrl+S)"))
@@ -424,8 +425,3 @@ class ReportDialog(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
-
-
-def warn(parent: QWidget, text: str) -> None:
-    QMessageBox.warning(parent, _("Service report"), text)
-

@@ -116,6 +116,7 @@ def test_the_report_window_switches_language_and_saves_a_pdf(open_desk, qtbot, t
     desk.idle()
     dialog = panel.report_dialog
     assert isinstance(dialog, ReportDialog) and "ON-SITE SERVICE REPORT" in dialog.preview.toPlainText()
+    assert dialog.windowTitle() == "Service report"
     dialog.language.setCurrentIndex(dialog.language.findData("vi"))
     assert "BIÊN BẢN HỖ TRỢ KỸ THUẬT TẠI CHỖ" in dialog.preview.toPlainText()
     out = dialog.save_pdf(str(tmp_path / "bien-ban"))
@@ -134,4 +135,5 @@ def test_the_contract_window_offers_acceptance_minutes_once_accepted(open_desk, 
     qtbot.mouseClick(panel.acceptance_report_button, Qt.MouseButton.LeftButton)
     desk.idle()
     assert "ACCEPTANCE AND HANDOVER MINUTES" in panel.report_dialog.preview.toPlainText()
+    assert panel.report_dialog.windowTitle() == "Acceptance minutes"  # not "Service report"
     panel.report_dialog.close()
