@@ -616,23 +616,33 @@ class SqlTicketRepository(_Repo):
             stmt = stmt.where(T.customer_id == query.filters["customer_id"])
         return _keyset(self.s, stmt, _sort(self.SORTS, query.sort), T.id, query, self._to_row)
 
-    def _due_stmt(self, start, end):
-        T = m.Ticket
-        stmt = self._row_stmt().where(T.next_due_at.is_not(None))
+    @staticmethod
+    def _due_between(stmt, start, end, column=None):
+        column = m.Ticket.next_due_at if column is None else column
+        stmt = stmt.where(column.is_not(None))
         if start is not None:
-            stmt = stmt.where(T.next_due_at >= start)
+            stmt = stmt.where(column >= start)
         if end is not None:
-            stmt = stmt.where(T.next_due_at < end)
+            stmt = stmt.where(column < end)
         return stmt
 
-    def count_due(self, start, end) -> int:
+    def _due_stmt(self, start, end):
+        """Tickets whose clocks run and fall due in [start, end). A ticket waiting on the
+        customer keeps its frozen due time in next_due_at (the list sorts by it) but is not
+        due: its clocks are paused (waiting pauses them all at once)."""
         T = m.Ticket
-        stmt = select(func.count(T.id)).where(T.next_due_at.is_not(None))
-        if start is not None:
-            stmt = stmt.where(T.next_due_at >= start)
-        if end is not None:
-            stmt = stmt.where(T.next_due_at < end)
-        return self.s.scalar(stmt) or 0
+        running = and_(*(or_(getattr(T, f"{k}_paused_since").is_(None), getattr(T, f"{k}_stopped_at").is_not(None))
+                         for k in CLOCK_KINDS))
+        return self._due_between(self._row_stmt(), start, end).where(running)
+
+    def count_due(self, start, end) -> int:
+        """As `_due_stmt`, counted from indexes: every ticket due in the range, less the paused ones."""
+        T = m.Ticket
+        due = self.s.scalar(self._due_between(select(func.count(T.id)), start, end)) or 0
+        paused = self._paused()
+        paused_due = self.s.scalar(self._due_between(select(func.count()).select_from(paused), start, end,
+                                                     paused.c.next_due_at)) or 0
+        return due - paused_due
 
     def due_rows(self, start, end, limit: int) -> list:
         rows = self.s.execute(self._due_stmt(start, end).order_by(m.Ticket.next_due_at, m.Ticket.id).limit(limit))
