@@ -98,7 +98,9 @@ def follow_status(clocks: dict, old: str, new: str, at: datetime, policy: SlaPol
             continue
         if not old_s.is_open and new_s.is_open:
             if kind in (ClockKind.FIX, ClockKind.COMPLAINT):
-                out[kind] = policy.start_clock(kind, calendar, at)
+                restarted = policy.start_clock(kind, calendar, at)
+                # Reopened straight into "waiting on customer": the new clock waits too.
+                out[kind] = restarted.pause(at) if new_s == TicketStatus.WAITING_CUSTOMER else restarted
             continue
         if clock.stopped_at is not None:
             continue

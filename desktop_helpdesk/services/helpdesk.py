@@ -234,7 +234,9 @@ class HelpdeskService:
                     for k, cols in stored.items():
                         kind = ClockKind(k)
                         clock = clocks.clock_from_columns(kind, cols, policy, calendar)
-                        moved[kind] = clock.recompute(policy.target(kind), calendar) if clock else None
+                        # A clock already met or breached keeps its verdict (as a calendar edit does).
+                        moved[kind] = (clock.recompute(policy.target(kind), calendar)
+                                       if clock and clock.stopped_at is None else clock)
                     due = clocks.next_due(moved)
                     uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in moved.items()}, due)
                     earliest = due if earliest is None or (due is not None and due < earliest) else earliest
@@ -368,7 +370,7 @@ class HelpdeskService:
         with self._uow() as uow:
             months = {p.id: p.warranty_months for p in uow.packages.all()}.get(draft.package_id, 12)
             if not draft.number:
-                year = (draft.signed_on or draft.request_received_on or self._now().date()).year
+                year = (draft.signed_on or draft.request_received_on or self._today_vn()).year
                 draft = replace(draft, number=uow.contracts.next_number(year))
             elif uow.contracts.number_taken(draft.number, contract_id):
                 raise DuplicateError("number", draft.number)
@@ -522,7 +524,7 @@ class HelpdeskService:
                 raise ValidationFailed([v.ValidationError("override_reason", exc.code, exc.message)]) from exc
         draft = replace(draft, coverage=verdict.coverage.value)
         with self._uow() as uow:
-            code = uow.tickets.next_code(draft.received_at.year)
+            code = uow.tickets.next_code(draft.received_at.astimezone(VN_ZONE).year)  # the desk's year, not UTC's
             ticket_id = uow.tickets.add(draft, code)
             uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.CREATED, new_value=draft.status, body=draft.subject))
             uow.tickets.append_event(ticket_id, operator_id, NewEvent(

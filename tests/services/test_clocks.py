@@ -3,7 +3,7 @@ customer, met by "solution proposed" / "resolved", restarted on reopening."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -129,6 +129,38 @@ def test_editing_a_package_policy_recomputes_running_clocks_with_progress(desk):
     # 2 working hours from Friday 16:00: 1.5 h on Friday, then Monday 08:00 + 0.5 h.
     assert clocks["proposal"].due_at == vn(2026, 11, 23, 8, 30)
     assert clocks["fix"].due_at == vn(2026, 11, 22, 16, 0)  # unchanged target, same due
+
+
+def test_editing_a_package_keeps_the_verdict_of_a_clock_already_met_late(desk):
+    service, clock, cid, kid = desk
+    tid = service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Không in được hóa đơn",
+                                            request_type="incident", channel="hotline"), None)
+    clock.now = vn(2026, 11, 23, 11, 0)  # proposal due Monday 10:30: proposed half an hour late
+    _update(service, tid, "solution_proposed")
+    before = {c.kind: c for c in _row(service, tid).clocks}["proposal"]
+    package = service.packages()[0]
+    service.update_package_terms(package.__class__(**{**package.__dict__, "proposal_target_minutes": 600}))
+    after = {c.kind: c for c in _row(service, tid).clocks}["proposal"]
+    assert after.due_at == before.due_at == vn(2026, 11, 23, 10, 30)  # still breached, as it was
+
+
+def test_reopening_straight_into_waiting_on_the_customer_starts_the_clocks_paused(desk):
+    service, clock, cid, kid = desk
+    tid = service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Máy chủ báo lỗi",
+                                            request_type="incident", channel="hotline"), None)
+    _update(service, tid, "resolved")
+    clock.now = vn(2026, 11, 24, 9, 0)
+    _update(service, tid, "waiting_customer")
+    fix = {c.kind: c for c in _row(service, tid).clocks}["fix"]
+    assert fix.stopped_at is None and fix.paused_since == vn(2026, 11, 24, 9, 0)
+
+
+def test_a_ticket_code_takes_the_year_of_the_desk_not_of_utc(desk):
+    service, clock, cid, kid = desk
+    clock.now = vn(2027, 1, 1, 1, 0).astimezone(timezone.utc)  # the app's clock is UTC: still 31 December
+    tid = service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Chúc mừng năm mới",
+                                            request_type="incident", channel="hotline"), None)
+    assert service.get_ticket(tid).code.startswith("YC27-")
 
 
 def test_a_policy_target_must_be_above_zero(desk):
