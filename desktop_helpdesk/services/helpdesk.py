@@ -553,7 +553,8 @@ class HelpdeskService:
         draft = clean_ticket(draft)
         with self._uow() as uow:
             old = uow.tickets.get(ticket_id).draft
-            draft = replace(draft, received_at=old.received_at)
+            # The coverage is the entitlement's verdict (or a recorded override), never an edit.
+            draft = replace(draft, received_at=old.received_at, coverage=old.coverage)
             uow.tickets.update(ticket_id, version, draft)
             if old.status != draft.status:
                 self._move_clocks(uow, ticket_id, old.status, draft.status)

@@ -170,3 +170,13 @@ def test_a_policy_target_must_be_above_zero(desk):
     package = service.packages()[0]
     with pytest.raises(ValidationFailed):
         service.update_package_terms(package.__class__(**{**package.__dict__, "fix_target_hours": 0}))
+
+
+def test_editing_a_ticket_cannot_change_its_coverage_without_the_entitlement(desk):
+    service, clock, cid, kid = desk
+    tid = service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject="Cài đặt thêm máy",
+                                            request_type="change_request", channel="hotline"), None)
+    t = service.get_ticket(tid)
+    assert t.draft.coverage == "billable"
+    service.update_ticket(tid, t.version, t.draft.__class__(**{**t.draft.__dict__, "coverage": "warranty"}), None)
+    assert service.get_ticket(tid).draft.coverage == "billable"  # the entitlement's verdict, not an edit
