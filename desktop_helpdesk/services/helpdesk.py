@@ -24,7 +24,7 @@ from ..domain.contracts import (
     warranty_end,
 )
 from ..domain.entitlement import Entitlement, EntitlementInput, OverrideError, check_entitlement, override
-from ..domain.obligations import obligations_for_contract
+from ..domain.obligations import PlannedItem, obligations_for_contract
 from ..domain.sla import ClockKind
 from ..domain.verification import check_answer, hash_answer
 from ..domain.enums import (
@@ -433,6 +433,11 @@ class HelpdeskService:
             return payment_id
 
     def save_planned(self, contract_id: int, planned, operator_id: int | None) -> None:
+        """Replace the contract's planned items. A derived kind (a warranty end...) is refused:
+        those come from the contract's dates (ValueError)."""
+        planned = tuple(replace(p, title=normalize(p.title or "")) for p in planned)
+        for p in planned:
+            PlannedItem(p.kind, p.due_on, p.title, p.done_on)  # the domain's check
         with self._uow() as uow:
             self._derive_obligations(uow, contract_id, planned=tuple(planned))
             uow.contracts.append_event(contract_id, operator_id, NewEvent("planned_changed", body=str(len(planned))))

@@ -114,6 +114,13 @@ def test_planned_milestones_are_obligations_and_due_within_filters(desk):
     assert len(service.contract_file(kid).planned) == 2
 
 
+def test_a_derived_date_cannot_be_planned_by_hand_and_nothing_is_written(desk):
+    service, cid, kid = desk
+    with pytest.raises(ValueError):
+        service.save_planned(kid, [PlannedData(None, "warranty_end", date(2027, 1, 10), "Hết bảo hành")], None)
+    assert service.contract_file(kid).planned == ()
+
+
 def test_repeated_how_to_on_the_same_topic_is_refused(desk):
     from desktop_helpdesk.services.dto import TicketDraft
 
