@@ -122,12 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     from .paths import app_paths, translations_dir
 
     paths = app_paths(args.data_dir)
+    folder_error: OSError | None = None
     try:
         paths.ensure()
         log_file = setup_logging(paths.log_dir)
-    except OSError as exc:
-        print(f"desktop-helpdesk: cannot create the data folder {paths.data_dir}: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+    except OSError as exc:  # told in a window below: a Windows GUI app has no console
+        folder_error, log_file = exc, None
 
     from PySide6.QtCore import QLockFile
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Desktop Helpdesk")
     app.setOrganizationName("DesktopHelpdesk")
-    settings = Settings.load(paths.settings_file)
+    settings = Settings() if folder_error else Settings.load(paths.settings_file)
     language = args.lang or settings.language or system_language()
     translator = Translator(translations_dir(), language)
     install(translator)
@@ -152,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             QMessageBox.critical(None, _("Desktop Helpdesk"), message)
         return code
+
+    if folder_error is not None:
+        return fail(_("Desktop Helpdesk cannot create its data folder {folder}: {reason}").format(
+            folder=paths.data_dir, reason=folder_error.strerror or folder_error), EXIT_FAILURE)
 
     if args.self_test:
         def show_unexpected(message: str) -> None:

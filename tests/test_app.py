@@ -53,3 +53,11 @@ def test_an_unhandled_exception_is_logged_with_traceback_and_shown_briefly(tmp_p
 
 
 pytestmark = pytest.mark.allow_log_errors
+
+
+def test_a_data_folder_that_cannot_be_created_is_explained_not_a_traceback(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    result = _run("--self-test", "--lang", "vi", "--data-dir", str(blocker / "helpdesk"))
+    assert result.returncode != 0
+    assert "không tạo được thư mục dữ liệu" in result.stderr and "Traceback" not in result.stderr
