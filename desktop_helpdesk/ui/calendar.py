@@ -132,7 +132,13 @@ class SupportCalendarDialog(QDialog):
         self.confirm_box: QMessageBox | None = None
         self.resize(900, 560)
         self.retranslate()
-        worker.submit(service.calendar_days, on_done=self._loaded, on_error=self._load_failed)
+        year = self.year.value()
+
+        def load():  # on the worker: the first holiday names read the holidays package's
+            holiday_names(year)  # catalogues (~0.5 s); later years take a few ms on the GUI thread
+            return service.calendar_days()
+
+        worker.submit(load, on_done=self._loaded, on_error=self._load_failed)
 
     # -- data ------------------------------------------------------------------------
     def _loaded(self, days) -> None:
