@@ -38,7 +38,7 @@ one check at once, then one a minute on the worker), which ``Desk`` does not; th
 alerts, so the run uses a throw-away copy of the database. (b) then shows what the checks
 cost an idle app.
 
-The ticket model measured is the app's own (``desktop_helpdesk.ui.countdown.TicketsModel``:
+The ticket model measured is the app's own (``desktop_helpdesk.ui.tickets.model.TicketsModel``:
 a row's clocks kept until its rows change, its countdown worked out once per tick, the other
 cells' texts kept until the rows or the language change, unserved roles answered first; the
 prototype of it that ``--proposed`` used to swap in is now the app's code). The benchmark also
@@ -142,8 +142,8 @@ class Desk:
         from desktop_helpdesk.paths import translations_dir
         from desktop_helpdesk.services.helpdesk import HelpdeskService
         from desktop_helpdesk.settings import Settings
-        from desktop_helpdesk.ui.mainwindow import MainWindow
-        from desktop_helpdesk.ui.worker import DbWorker
+        from desktop_helpdesk.ui.shell.mainwindow import MainWindow
+        from desktop_helpdesk.ui.kit.worker import DbWorker
 
         install(Translator(translations_dir(), language))
         self.engine, _ = open_database(sqlite_url(path))
@@ -266,7 +266,7 @@ def run_loop(seconds: float) -> None:
 
 
 def visible_state(desk: Desk, clock: Clock) -> str:
-    from desktop_helpdesk.ui.countdown import most_urgent
+    from desktop_helpdesk.ui.kit.countdown import most_urgent
 
     page = desk.page
     first, last = page.ticker.visible_rows()

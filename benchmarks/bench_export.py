@@ -36,8 +36,8 @@ DATA = Path(__file__).resolve().parent / "data" / "lists.sqlite3"
 def ticket_columns(service) -> list[ExportColumn]:
     """The ticket list's columns as the GUI builds them (no widget needed)."""
     from desktop_helpdesk.i18n import _
-    from desktop_helpdesk.ui.views import tickets_model
-    from desktop_helpdesk.ui.worker import DbWorker
+    from desktop_helpdesk.ui.tickets.page import tickets_model
+    from desktop_helpdesk.ui.kit.worker import DbWorker
 
     model = tickets_model(DbWorker(), service)
     return [ExportColumn(_(c.title), c.kind, c.export_value) for c in model.columns]

@@ -79,8 +79,8 @@ def main(argv=None) -> int:
     from desktop_helpdesk.paths import translations_dir
     from desktop_helpdesk.services.helpdesk import HelpdeskService
     from desktop_helpdesk.settings import Settings
-    from desktop_helpdesk.ui.mainwindow import MainWindow
-    from desktop_helpdesk.ui.worker import DbWorker
+    from desktop_helpdesk.ui.shell.mainwindow import MainWindow
+    from desktop_helpdesk.ui.kit.worker import DbWorker
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     install(Translator(translations_dir(), args.language))

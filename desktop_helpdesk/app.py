@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from .i18n import Translator, _, install
     from .settings import Settings
-    from .ui.qt_i18n import LanguageSwitcher
+    from .ui.kit.qt_i18n import LanguageSwitcher
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Desktop Helpdesk")
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     from .db.repositories import uow_factory
     from .domain.errors import DatabaseOpenError
     from .services.helpdesk import HelpdeskService
-    from .ui.worker import DbWorker
+    from .ui.kit.worker import DbWorker
 
     url = args.database_url or sqlite_url(paths.database_file)
     worker = DbWorker()
@@ -208,8 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         worker.shutdown()
         return fail(_("Desktop Helpdesk could not prepare its data. The details are in the log file."), EXIT_FAILURE)
 
-    from .ui.dialogs import OperatorDialog
-    from .ui.mainwindow import MainWindow
+    from .ui.shell.operator import OperatorDialog
+    from .ui.shell.mainwindow import MainWindow
 
     operator = next((o for o in operators if o.code == settings.operator_code), None)
     if operator is None and args.self_test:
@@ -267,7 +267,11 @@ def _self_test(app, window, worker, service) -> int:
     """Load one page of every list and open every dialog; report in one line."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from .ui.dialogs import ContractDialog, CustomerDialog, TicketDialog
+    from .ui.contracts.dialog import ContractDialog
+
+    from .ui.customers.dialog import CustomerDialog
+
+    from .ui.tickets.dialog import TicketDialog
 
     results: dict[str, object] = {}
     loop = QEventLoop()
@@ -312,8 +316,8 @@ def _self_test_files(window, worker) -> str:
     from PySide6.QtPrintSupport import QPrintDialog  # noqa: F401  (the print dialog's module is bundled)
 
     from .services.export import ExportFile
-    from .ui.export import shown_columns
-    from .ui.reports import write_pdf
+    from .ui.shell.export import shown_columns
+    from .ui.kit.documents import write_pdf
 
     page = window.pages["tickets"]
     rows = [page.model.row_at(i) for i in range(page.model.rowCount())]

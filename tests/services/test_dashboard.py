@@ -48,7 +48,7 @@ def test_counts_match_a_recount_of_every_ticket_clock(engine):
 
 
 def _any_at_risk(ticket) -> bool:
-    from desktop_helpdesk.ui.countdown import live_clocks
+    from desktop_helpdesk.ui.kit.countdown import live_clocks
 
     return any(c.stopped_at is None and c.state(NOW) == ClockState.AT_RISK for _k, c in live_clocks(ticket))
 

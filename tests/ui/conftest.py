@@ -17,8 +17,8 @@ class Desk:
     """One run of the app against a database file: worker, service and main window."""
 
     def __init__(self, qtbot, db_url, settings_path, demo=False):
-        from desktop_helpdesk.ui.mainwindow import MainWindow
-        from desktop_helpdesk.ui.worker import DbWorker
+        from desktop_helpdesk.ui.shell.mainwindow import MainWindow
+        from desktop_helpdesk.ui.kit.worker import DbWorker
 
         self.qtbot = qtbot
         self.engine, _ = open_database(db_url)
@@ -82,7 +82,7 @@ def vietnamese(translator):
     """The app in Vietnamese for one test (open windows follow, as in the app), English after."""
     from PySide6.QtWidgets import QApplication
 
-    from desktop_helpdesk.ui.qt_i18n import LanguageSwitcher
+    from desktop_helpdesk.ui.kit.qt_i18n import LanguageSwitcher
 
     switcher = LanguageSwitcher(QApplication.instance(), translator)
     switcher.set_language("vi")

@@ -31,7 +31,7 @@ def _rows(dialog):
 def test_adding_a_day_off_and_saving_moves_the_due_time_with_progress(open_desk, translator, qtbot):
     from PySide6.QtWidgets import QApplication
 
-    from desktop_helpdesk.ui.qt_i18n import LanguageSwitcher
+    from desktop_helpdesk.ui.kit.qt_i18n import LanguageSwitcher
 
     desk = open_desk()
     switcher = LanguageSwitcher(QApplication.instance(), translator)

@@ -129,7 +129,7 @@ def test_badges_speak_vietnamese(open_desk, translator, qtbot):
     from PySide6.QtWidgets import QApplication
 
     from desktop_helpdesk.i18n import _
-    from desktop_helpdesk.ui.qt_i18n import LanguageSwitcher
+    from desktop_helpdesk.ui.kit.qt_i18n import LanguageSwitcher
 
     desk = open_desk()
     ids = _setup(desk)
@@ -185,7 +185,8 @@ def test_the_detail_shows_the_customers_badge_contacts_contracts_obligations_and
 
 
 def test_links_in_the_detail_open_the_contract_and_the_ticket(open_desk, qtbot):
-    from desktop_helpdesk.ui.dialogs import ContractDialog, TicketDialog
+    from desktop_helpdesk.ui.contracts.dialog import ContractDialog
+    from desktop_helpdesk.ui.tickets.dialog import TicketDialog
 
     desk = open_desk()
     ids = _setup(desk)

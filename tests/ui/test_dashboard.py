@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop_helpdesk.ui.dashboard import SECTION_TITLES
+from desktop_helpdesk.ui.shell.dashboard import SECTION_TITLES
 
 
 def test_dashboard_is_the_start_view_and_its_cards_match_the_data(open_desk, qtbot):
@@ -57,7 +57,7 @@ def test_editing_a_package_recomputes_open_tickets_with_progress(open_desk, qtbo
 def test_contract_lines_count_days_from_the_desks_date_not_utcs(open_desk, qtbot):
     from datetime import date, datetime, timezone
 
-    from desktop_helpdesk.ui.views import countdown_text
+    from desktop_helpdesk.ui.kit.countdown import day_countdown_text as countdown_text
 
     desk = open_desk(demo=True)
     dash = desk.window.dashboard

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QMenu
 
-from desktop_helpdesk.ui.qt_i18n import LanguageSwitcher
+from desktop_helpdesk.ui.kit.qt_i18n import LanguageSwitcher
 
 
 def _visible_texts(widget) -> set[str]:
@@ -78,7 +78,7 @@ def _h():
 
 def _neutral(widget) -> set[str]:
     """Texts that are the same in both languages: data, numbers, symbols."""
-    from desktop_helpdesk.ui.tablemodel import PagedTableModel  # noqa: F401
+    from desktop_helpdesk.ui.kit.paged_model import PagedTableModel  # noqa: F401
 
     same = set()
     for w in widget.findChildren(QLabel):

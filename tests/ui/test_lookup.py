@@ -187,7 +187,7 @@ def test_an_invalid_number_shows_the_message_in_the_users_language(open_desk, qt
     _press(qtbot, Qt.Key.Key_Return)  # nothing to open, nothing breaks
     assert lookup.field.hasFocus() and lookup.results.toPlainText() == ""
 
-    from desktop_helpdesk.ui.qt_i18n import LanguageSwitcher
+    from desktop_helpdesk.ui.kit.qt_i18n import LanguageSwitcher
 
     LanguageSwitcher(QApplication.instance(), translator).set_language("vi")
     qtbot.waitUntil(lambda: lookup.message_text() != "This phone number is too long.")

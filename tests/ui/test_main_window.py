@@ -36,7 +36,7 @@ def test_lists_page_lazily_and_sort_in_sql(open_desk):
     shown = model.rowCount()
     assert 10 <= shown < 48 and shown % 10 == 0 and model.canFetchMore()
     # Without a view, nothing is fetched until asked: one page per fetchMore.
-    from desktop_helpdesk.ui.views import customers_model
+    from desktop_helpdesk.ui.customers.page import customers_model
 
     bare = customers_model(desk.worker, desk.service)
     bare._page_size = 10
@@ -215,8 +215,8 @@ def test_window_remembers_geometry_columns_and_last_view(open_desk):
 
 
 def test_first_start_asks_who_is_working_and_can_add_a_new_operator(qtbot, service, translator):
-    from desktop_helpdesk.ui.dialogs import OperatorDialog
-    from desktop_helpdesk.ui.worker import DbWorker
+    from desktop_helpdesk.ui.shell.operator import OperatorDialog
+    from desktop_helpdesk.ui.kit.worker import DbWorker
 
     worker = DbWorker()
     dialog = OperatorDialog(worker, service, [])
@@ -281,7 +281,7 @@ def test_unpaid_customer_is_refused_with_its_reason_and_an_override_needs_a_type
     assert "refused" in verdict.body and "unpaid" in verdict.body
     assert override.body == "Giám đốc đồng ý hỗ trợ trước, khách hẹn thanh toán 25/11"
     assert (override.old_value, override.new_value) == ("refused", "warranty")
-    from desktop_helpdesk.ui.views import TicketsPage
+    from desktop_helpdesk.ui.tickets.page import TicketsPage
 
     assert TicketsPage._describe(verdict).startswith("Entitlement: Refused (Part or all of the agreed cost is unpaid.")
     assert TicketsPage._describe(override) == "Refusal overridden → Warranty: " + override.body

@@ -119,7 +119,7 @@ def test_the_text_box_filters_by_customer(open_desk, qtbot):
 
 
 def test_double_click_and_enter_open_the_obligations_contract(open_desk, qtbot):
-    from desktop_helpdesk.ui.dialogs import ContractDialog
+    from desktop_helpdesk.ui.contracts.dialog import ContractDialog
 
     desk = open_desk(demo=True)
     page = _open_page(desk)
@@ -183,7 +183,7 @@ def test_countdowns_move_on_when_the_date_changes_without_a_query_per_tick(open_
 def test_the_page_speaks_vietnamese_after_a_language_switch(open_desk, translator, qtbot):
     from PySide6.QtWidgets import QApplication
 
-    from desktop_helpdesk.ui.qt_i18n import LanguageSwitcher
+    from desktop_helpdesk.ui.kit.qt_i18n import LanguageSwitcher
 
     desk = open_desk(demo=True)
     page = _open_page(desk)

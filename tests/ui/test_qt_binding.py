@@ -30,7 +30,7 @@ def test_an_answer_for_a_closed_window_is_dropped_not_raised(qtbot):
 
     from PySide6.QtWidgets import QDialog
 
-    from desktop_helpdesk.ui.worker import DbWorker
+    from desktop_helpdesk.ui.kit.worker import DbWorker
 
     class Window(QDialog):
         answers = []

@@ -12,7 +12,9 @@ from sqlalchemy import text
 from desktop_helpdesk.domain.worklog import WorkLogDraft
 from desktop_helpdesk.services import worklog as worklog_service
 from desktop_helpdesk.services.dto import ListQuery
-from desktop_helpdesk.ui.reports import ReportDialog, acceptance_report_html, visit_report_html, write_pdf
+from desktop_helpdesk.ui.kit.documents import ReportDialog, write_pdf
+from desktop_helpdesk.ui.contracts.acceptance import acceptance_report_html
+from desktop_helpdesk.ui.tickets.visit_report import visit_report_html
 
 from .conftest import FIXED_NOW
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_helpdesk.domain.worklog import WorkLogDraft
 from desktop_helpdesk.services import worklog as worklog_service
-from desktop_helpdesk.ui.worklog import WorkLogDialog
+from desktop_helpdesk.ui.tickets.worklog import WorkLogDialog
 
 from .conftest import FIXED_NOW, type_text
 
@@ -130,7 +130,7 @@ def test_the_history_offers_no_way_to_edit_or_delete(open_desk):
     labels = [b.text().replace("&", "").lower() for b in panel.findChildren(QAbstractButton)]
     assert labels and not [t for t in labels if any(w in t for w in ("edit", "delete", "remove"))]
     assert panel.tree.editTriggers() == panel.tree.EditTrigger.NoEditTriggers
-    from desktop_helpdesk.ui.worklog import WorkLogPanel
+    from desktop_helpdesk.ui.tickets.worklog import WorkLogPanel
 
     own = set(vars(WorkLogPanel))
     assert not [n for n in own if n.startswith(("edit", "delete", "remove", "update"))]

@@ -1,0 +1,408 @@
+"""The contract's file inside its edit window: lifecycle moves, payments, planned
+milestones and the contract's history. Each action is saved at once (on the worker) and
+the file is read again, so what is shown is what is stored."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from html import escape
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.contracts import ContractError
+from ...domain.enums import ContractStage, ObligationKind, PaymentMethod
+from ...domain.errors import ConcurrentEditError
+from ...i18n import N_, _
+from ...i18n.formatting import format_date, format_datetime, format_vnd
+from ...services import worklog as worklog_service
+from ...services.dto import PaymentData, PlannedData
+from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ..kit.countdown import CountdownTicker, day_countdown_colour, day_countdown_text
+from ..kit.documents import open_report
+from ..kit.marks import ERROR_STYLE
+from ..kit.widgets import DateField, MoneyField, enum_label
+from ..kit.worker import DbWorker
+from .acceptance import acceptance_report_html
+
+log = logging.getLogger(__name__)
+PLANNED_KINDS = [k for k in ObligationKind if not k.is_derived]
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class ContractPanel(QTabWidget):
+    """Tabs under the contract form. `file_loaded(version)` tells the form the new version."""
+
+    file_loaded = Signal(int)
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, operator_id: int | None, parent=None):
+        super().__init__(parent)
+        self.worker = worker
+        self.service = service
+        self.operator_id = operator_id
+        self.file = None
+        self._today: date | None = None
+        self._stage_rows: list = []
+        self._build_lifecycle()
+        self._build_payments()
+        self._build_milestones()
+        self.history = QTextBrowser()
+        self.addTab(self.lifecycle_tab, "")
+        self.addTab(self.payments_tab, "")
+        self.addTab(self.milestones_tab, "")
+        self.addTab(self.history, "")
+        self.ticker = CountdownTicker(None, None, service.now, self)
+        self.retranslate()
+
+    # -- building ----------------------------------------------------------------------
+    def _build_lifecycle(self) -> None:
+        self.lifecycle_tab = QWidget()
+        self.stages_view = QLabel()
+        self.stages_view.setWordWrap(True)
+        self.target = QComboBox()
+        self.move_on = DateField()
+        self.new_maintenance_end = DateField()
+        self.move_button = QPushButton()
+        self.renew_button = QPushButton()
+        self.acceptance_report_button = QPushButton()
+        self.lifecycle_error = _error_label()
+        self.move_form = QFormLayout()
+        self.target_label, self.on_label, self.term_label = QLabel(), QLabel(), QLabel()
+        self.move_form.addRow(self.target_label, self.target)
+        self.move_form.addRow(self.on_label, self.move_on)
+        self.move_form.addRow(self.term_label, self.new_maintenance_end)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.move_button)
+        buttons.addWidget(self.renew_button)
+        buttons.addStretch()
+        buttons.addWidget(self.acceptance_report_button)
+        layout = QVBoxLayout(self.lifecycle_tab)
+        layout.addWidget(self.stages_view)
+        layout.addLayout(self.move_form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.lifecycle_error)
+        layout.addStretch()
+        self.move_button.clicked.connect(self.move)
+        self.renew_button.clicked.connect(self.renew)
+        self.acceptance_report_button.clicked.connect(self.acceptance_report)
+
+    def _build_payments(self) -> None:
+        self.payments_tab = QWidget()
+        self.payment_summary = QLabel()
+        self.payments = QTableWidget(0, 4)
+        self.payments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.payments.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.paid_on, self.amount, self.method, self.invoice = DateField(), MoneyField(), QComboBox(), QLineEdit()
+        for m in PaymentMethod:
+            self.method.addItem("", m.value)
+        self.invoice.setMaxLength(40)
+        self.add_payment_button = QPushButton()
+        self.payment_error = _error_label()
+        row = QHBoxLayout()
+        for w in (self.paid_on, self.amount, self.method, self.invoice, self.add_payment_button):
+            row.addWidget(w)
+        layout = QVBoxLayout(self.payments_tab)
+        layout.addWidget(self.payment_summary)
+        layout.addWidget(self.payments)
+        layout.addLayout(row)
+        layout.addWidget(self.payment_error)
+        self.add_payment_button.clicked.connect(self.add_payment)
+
+    def _build_milestones(self) -> None:
+        self.milestones_tab = QWidget()
+        self.milestones = QTableWidget(0, 4)
+        self.milestones.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.milestones.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.milestones.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.planned_kind, self.planned_on, self.planned_title = QComboBox(), DateField(), QLineEdit()
+        for k in PLANNED_KINDS:
+            self.planned_kind.addItem("", k.value)
+        self.add_planned_button, self.done_button, self.remove_planned_button = QPushButton(), QPushButton(), QPushButton()
+        self.planned_error = _error_label()
+        row = QHBoxLayout()
+        for w in (self.planned_kind, self.planned_on, self.planned_title, self.add_planned_button):
+            row.addWidget(w)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.done_button)
+        row2.addWidget(self.remove_planned_button)
+        row2.addStretch()
+        layout = QVBoxLayout(self.milestones_tab)
+        layout.addWidget(self.milestones)
+        layout.addLayout(row)
+        layout.addLayout(row2)
+        layout.addWidget(self.planned_error)
+        self.add_planned_button.clicked.connect(self.add_planned)
+        self.done_button.clicked.connect(self.mark_done)
+        self.remove_planned_button.clicked.connect(self.remove_planned)
+
+    # -- data ------------------------------------------------------------------------
+    def reload(self, contract_id: int) -> None:
+        self.worker.submit(self.service.contract_file, contract_id, on_done=self.load)
+
+    def load(self, f) -> None:
+        self.file = f
+        self.file_loaded.emit(f.version)
+        self._render()
+
+    def _render(self) -> None:
+        f = self.file
+        if f is None:
+            return
+        today = self.service.today()
+        self._stage_rows = rows = [(ContractStage.REQUEST_RECEIVED, f.request_received_on), (ContractStage.AGREED, f.agreed_on),
+                (ContractStage.SIGNED, f.signed_on), (ContractStage.IMPLEMENTATION, f.implementation_started_on),
+                (ContractStage.COMPLETED, f.completed_on), (ContractStage.ACCEPTED, f.accepted_on),
+                (ContractStage.ENDED, f.ended_on)]
+        current = ContractStage(f.stage)
+        self._today = today
+        self._render_stages(rows)
+        self.target.clear()
+        for stage in ContractStage:
+            if stage.order > current.order or (current == ContractStage.ENDED and stage == ContractStage.MAINTENANCE):
+                self.target.addItem(enum_label(ContractStage, stage), stage.value)
+        if not self.move_on.text():
+            self.move_on.set_value(today)
+        self.move_button.setEnabled(self.target.count() > 0)
+        self.renew_button.setEnabled(f.warranty_end is not None or f.maintenance_end is not None)
+        self.acceptance_report_button.setEnabled(f.accepted_on is not None)
+
+        self.payments.setRowCount(len(f.payments))
+        for r, p in enumerate(f.payments):
+            for c, text in enumerate((format_date(p.paid_on), format_vnd(p.amount_vnd),
+                                      enum_label(PaymentMethod, p.method), p.invoice_number)):
+                self.payments.setItem(r, c, QTableWidgetItem(text))
+        owed = max(0, f.value_vnd - f.paid_vnd) if current.order >= ContractStage.SIGNED.order else 0
+        self.payment_summary.setText(_("Value {value} · paid {paid} · outstanding {owed}").format(
+            value=format_vnd(f.value_vnd), paid=format_vnd(f.paid_vnd), owed=format_vnd(owed)))
+        if not self.paid_on.text():
+            self.paid_on.set_value(today)
+
+        self.milestones.setRowCount(len(f.planned))
+        for r, p in enumerate(f.planned):
+            for c, text in enumerate((enum_label(ObligationKind, p.kind), format_date(p.due_on), p.title)):
+                self.milestones.setItem(r, c, QTableWidgetItem(text))
+        self._render_milestone_countdowns()
+
+        items = []
+        for e in reversed(f.history):
+            items.append(f"<li><b>{escape(format_datetime(e.occurred_at))}</b> · {escape(e.operator or '—')} · {escape(self._describe(e))}</li>")
+        self.history.setHtml(f"<ul>{''.join(items)}</ul>")
+
+    def _render_stages(self, rows) -> None:
+        f, today = self.file, self._today
+        current_title = _("Current stage: {stage}").format(stage=enum_label(ContractStage, f.stage))
+        html = [f"<p><b>{escape(current_title)}</b></p><table>"]
+        for stage, day in rows:
+            mark = "●" if day else "○"
+            html.append(f"<tr><td>{mark} {escape(enum_label(ContractStage, stage))}</td><td>{escape(format_date(day) or '—')}</td></tr>")
+        for title, day in ((_("Warranty ends"), f.warranty_end), (_("Maintenance ends"), f.maintenance_end)):
+            left = ""
+            if day:
+                text, colour = day_countdown_text(day, today), day_countdown_colour(day, today)
+                left = f" <span style='color:{colour.name()}'>({escape(text)})</span>"
+            html.append(f"<tr><td style='padding-right:10px'>{escape(title)}</td><td>{escape(format_date(day) or '—')}{left}</td></tr>")
+        html.append("</table>")
+        self.stages_view.setText("".join(html))
+
+    def _render_milestone_countdowns(self) -> None:
+        for r, p in enumerate(self.file.planned):
+            text = day_countdown_text(p.due_on, self._today, p.done_on)
+            colour = day_countdown_colour(p.due_on, self._today, p.done_on)
+            item = QTableWidgetItem(text)
+            item.setForeground(colour)
+            self.milestones.setItem(r, 3, item)
+
+    def tick(self) -> None:
+        """The panel's minute-aligned ticker: the countdowns count days, so they are worked
+        out again only when the date moved on (nothing else in the window is touched)."""
+        if self.file is None or self._today is None:
+            return
+        today = self.service.today()
+        if today != self._today:
+            self._today = today
+            self._render_stages(self._stage_rows)
+            self._render_milestone_countdowns()
+
+    def showEvent(self, event) -> None:
+        self.ticker.start()  # only a visible window ticks
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        self.ticker.stop()
+        super().hideEvent(event)
+
+    @staticmethod
+    def _describe(e) -> str:
+        if e.kind == "stage_changed":
+            return _("Stage: {old} → {new} on {date}").format(
+                old=enum_label(ContractStage, e.old_value), new=enum_label(ContractStage, e.new_value),
+                date=format_date(date.fromisoformat(e.body)) if e.body else "")
+        if e.kind == "payment":
+            return _("Payment received: {amount}").format(amount=format_vnd(int(e.new_value or 0)))
+        if e.kind == "renewed":
+            return _("Maintenance renewed until {date}").format(date=format_date(date.fromisoformat(e.new_value)))
+        if e.kind == "created":
+            return _("Contract created")
+        if e.kind == "planned_changed":
+            return _("Milestones changed")
+        return _("Contract edited")
+
+    # -- actions -----------------------------------------------------------------------
+    def _run(self, error_label: QLabel, fn, *args, clear: tuple = ()) -> None:
+        """Run a change on the worker, then read the contract again. The `clear` fields are
+        emptied only once it is saved: a refused change keeps what was typed."""
+        error_label.hide()
+        contract_id = self.file.id
+
+        def done(*_a):
+            for field in clear:
+                field.clear()
+            self.reload(contract_id)
+
+        def failed(exc):
+            if isinstance(exc, ContractError):
+                message = _(exc.message)
+            elif isinstance(exc, ValidationFailed):
+                message = "; ".join(_(e.message) for e in exc.errors)
+            elif isinstance(exc, ConcurrentEditError):
+                message = _("Someone else changed this contract meanwhile; it was read again. Try once more.")
+                self.reload(contract_id)
+            elif isinstance(exc, ValueError):
+                message = _("Check the amount and the dates.")
+            else:
+                log.error("contract action failed", exc_info=exc)
+                message = _("The change could not be saved; nothing was written. The details are in the log file.")
+            error_label.setText(message)
+            error_label.show()
+
+        self.worker.submit(fn, *args, on_done=done, on_error=failed)
+
+    def move(self) -> None:
+        problem = self.move_on.error() or self.new_maintenance_end.error()
+        if problem or self.move_on.value() is None:
+            self.lifecycle_error.setText(problem or _("Enter the date of the change."))
+            self.lifecycle_error.show()
+            return
+        self._run(self.lifecycle_error, self.service.move_contract, self.file.id, self.file.version,
+                  self.target.currentData(), self.move_on.value(), self.operator_id, self.new_maintenance_end.value())
+
+    def acceptance_report(self) -> None:
+        """The acceptance minutes to print and sign; the operator signs for the vendor."""
+        self.lifecycle_error.hide()
+
+        def failed(exc):
+            if isinstance(exc, ContractError):
+                self.lifecycle_error.setText(_(exc.message))
+            else:
+                log.error("cannot build the acceptance report", exc_info=exc)
+                self.lifecycle_error.setText(_("The report could not be prepared. The details are in the log file."))
+            self.lifecycle_error.show()
+
+        self.worker.submit(worklog_service.acceptance_report, self.service, self.file.id, self.operator_id,
+                           on_done=self._show_acceptance_report, on_error=failed)
+
+    def _show_acceptance_report(self, result) -> None:
+        facts, vendor = result
+        self.report_dialog = open_report(self, lambda lang: acceptance_report_html(facts, vendor, lang),
+                                         f"{facts.contract_number}-acceptance", N_("Acceptance minutes"))
+
+    def renew(self) -> None:
+        self._run(self.lifecycle_error, self.service.renew_maintenance, self.file.id, self.file.version, self.operator_id)
+
+    def add_payment(self) -> None:
+        problem = self.paid_on.error() or self.amount.error()
+        if problem or self.paid_on.value() is None or self.amount.value() <= 0:
+            self.payment_error.setText(problem or _("Enter the payment's date and an amount above zero."))
+            self.payment_error.show()
+            return
+        payment = PaymentData(None, self.paid_on.value(), self.amount.value(), self.method.currentData(), self.invoice.text())
+        self._run(self.payment_error, self.service.add_payment, self.file.id, payment, self.operator_id,
+                  clear=(self.amount, self.invoice))
+
+    def _planned(self) -> list[PlannedData]:
+        return list(self.file.planned)
+
+    def add_planned(self) -> None:
+        problem = self.planned_on.error()
+        if problem or self.planned_on.value() is None:
+            self.planned_error.setText(problem or _("Enter the planned date."))
+            self.planned_error.show()
+            return
+        items = self._planned() + [PlannedData(None, self.planned_kind.currentData(), self.planned_on.value(),
+                                               self.planned_title.text().strip())]
+        self._run(self.planned_error, self.service.save_planned, self.file.id, items, self.operator_id,
+                  clear=(self.planned_title,))
+
+    def _selected_planned(self) -> int:
+        return self.milestones.currentRow()
+
+    def mark_done(self) -> None:
+        r = self._selected_planned()
+        if r < 0:
+            return
+        items = self._planned()
+        from dataclasses import replace
+
+        items[r] = replace(items[r], done_on=self.service.today())
+        self._run(self.planned_error, self.service.save_planned, self.file.id, items, self.operator_id)
+
+    def remove_planned(self) -> None:
+        r = self._selected_planned()
+        if r < 0:
+            return
+        items = self._planned()
+        del items[r]
+        self._run(self.planned_error, self.service.save_planned, self.file.id, items, self.operator_id)
+
+    # -- language --------------------------------------------------------------------
+    def retranslate(self) -> None:
+        for i, title in enumerate((N_("Lifecycle"), N_("Payments"), N_("Milestones"), N_("History"))):
+            self.setTabText(i, _(title))
+        self.target_label.setText(_("Move to stage:"))
+        self.on_label.setText(_("On date:"))
+        self.term_label.setText(_("Maintenance term ends (optional):"))
+        self.move_button.setText(_("&Move"))
+        self.renew_button.setText(_("Renew maintenance for a year"))
+        self.acceptance_report_button.setText(_("Acceptance &minutes…"))
+        self.acceptance_report_button.setToolTip(_("The acceptance minutes to print or save as PDF for both parties to sign"))
+        self.payments.setHorizontalHeaderLabels([_("Date"), _("Amount"), _("Method"), _("Invoice number")])
+        for i in range(self.method.count()):
+            self.method.setItemText(i, enum_label(PaymentMethod, self.method.itemData(i)))
+        self.invoice.setPlaceholderText(_("Invoice number"))
+        self.add_payment_button.setText(_("Add payment"))
+        self.milestones.setHorizontalHeaderLabels([_("Kind"), _("Due"), _("Title"), _("Countdown")])
+        for i in range(self.planned_kind.count()):
+            self.planned_kind.setItemText(i, enum_label(ObligationKind, self.planned_kind.itemData(i)))
+        self.planned_title.setPlaceholderText(_("Title, e.g. Training for cashiers"))
+        self.add_planned_button.setText(_("Add"))
+        self.done_button.setText(_("Mark done today"))
+        self.remove_planned_button.setText(_("Remove"))
+        self._render()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -1,0 +1,278 @@
+"""The customers list with each customer's coverage badge, and the selected customer's detail."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QSplitter,
+    QTextBrowser,
+    QWidget,
+)
+
+from ...domain.coverage import CoverageBadge, coverage_badge
+from ...domain.enums import (
+    ContractStage,
+    CustomerKind,
+    ObligationKind,
+    TicketStatus,
+)
+from ...i18n import N_, _
+from ...i18n.formatting import format_date, format_datetime
+from ...services.dto import ListQuery
+from ...services.helpdesk import HelpdeskService
+from ..kit.countdown import (
+    DayWatch,
+    day_countdown_colour,
+    day_countdown_text,
+    today_in_vietnam,
+)
+from ..kit.list_page import ListPage
+from ..kit.marks import badge_colour, badge_text
+from ..kit.paged_model import Column, Index, PagedTableModel
+from ..kit.widgets import display_phone, enum_label
+from ..kit.worker import DbWorker
+
+log = logging.getLogger(__name__)
+
+
+class CustomersModel(PagedTableModel):
+    """Customers with their coverage badge, worked out from the row's end dates when painted."""
+
+    COL_COVERAGE = 2
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QObject | None = None):
+        columns = [
+            Column(N_("Code"), "code", lambda r: r.code, width=80),
+            Column(N_("Name"), "name", lambda r: r.name, width=250),
+            Column(N_("Coverage"), "", lambda r: badge_text(self.badge(r)), width=370),
+            Column(N_("Phone"), "phone", lambda r: display_phone(r.phone), width=115),
+            Column(N_("Tax code"), "tax_code", lambda r: r.tax_code, width=110),
+            Column(N_("Province"), "province", lambda r: r.province, width=130),
+            Column(N_("Kind"), "kind", lambda r: enum_label(CustomerKind, r.kind), width=120),
+            Column(N_("Contracts"), "", lambda r: str(r.contract_count), align_right=True, width=80,
+                   kind="number", value=lambda r: r.contract_count),
+            Column(N_("Open tickets"), "", lambda r: str(r.open_ticket_count), align_right=True, width=90,
+                   kind="number", value=lambda r: r.open_ticket_count),
+        ]
+        super().__init__(columns, service.list_customers, worker, default_sort="name", parent=parent)
+        #: Today in Hà Nội by the service's clock: the badges count from it.
+        self.today: Callable[[], date] = lambda: today_in_vietnam(service)
+
+    def badge(self, row) -> CoverageBadge:
+        return coverage_badge(self.today(), row.warranty_end, row.maintenance_end, row.outstanding_vnd)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and index.column() == self.COL_COVERAGE and role in (
+                Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole):
+            row = self.row_at(index.row())
+            if row is None:
+                return None
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(badge_colour(self.badge(row)))
+            warranty, maintenance = _("Warranty ends"), _("Maintenance ends")
+            return "\n".join([badge_text(self.badge(row)),
+                              f"{warranty}: {format_date(row.warranty_end) or '—'}",
+                              f"{maintenance}: {format_date(row.maintenance_end) or '—'}"])
+        return super().data(index, role)
+
+    def refresh_badges(self) -> None:
+        """Repaint the coverage cells (the date changed); the rows stay as they are."""
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, self.COL_COVERAGE), self.index(self.rowCount() - 1, self.COL_COVERAGE))
+
+
+def customers_model(worker: DbWorker, service: HelpdeskService) -> CustomersModel:
+    return CustomersModel(worker, service)
+
+
+class CustomersPage(ListPage):
+    """Customers, with the selected one's coverage, contacts, contracts, coming obligations
+    and open tickets below: what a hotline operator needs while the customer is talking."""
+
+    key = "customers"
+    title = N_("Customers")
+    new_label = N_("&New customer")
+    columns_version = 2  # 2: the coverage column
+    #: How many coming obligations and open tickets the detail shows.
+    DETAIL_OBLIGATIONS = 5
+    DETAIL_TICKETS = 10
+
+    #: A contract number or ticket code in the detail was clicked: (contract id) / (ticket id)
+    contract_requested = Signal(int)
+    ticket_requested = Signal(int)
+    #: Reading the selected customer's file failed: (exception)
+    detail_failed = Signal(object)
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
+        super().__init__(customers_model(worker, service), parent)
+        self.worker = worker
+        self.service = service
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(self._link)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self._view = None
+        self._asked = 0
+        self.ticker = self.watch = DayWatch(self.model.today, self, service.now)
+        self.watch.day_changed.connect(self._day_changed)
+        self.current_changed.connect(self._show_current)
+        self.build_layout(self.splitter)
+
+    # -- the detail ------------------------------------------------------------------
+    def refresh_detail(self) -> None:
+        """Read the selected customer again (after a contract or ticket was saved)."""
+        self._show_current(self.current_row())
+
+    def _show_current(self, row) -> None:
+        self._asked += 1
+        asked = self._asked
+        if row is None:
+            self._view = None
+            self._render()
+            return
+        service, customer_id, open_count = self.service, row.id, row.open_ticket_count
+
+        def load():  # on the worker thread: one job, several reads
+            today = today_in_vietnam(service)
+            tickets = service.list_tickets(ListQuery(sort="received_at", descending=True, limit=self.DETAIL_TICKETS,
+                                                     filters={"customer_id": customer_id, "state": "open"}))
+            return CustomerView(
+                today=today,
+                details=service.get_customer(customer_id),
+                coverage=service.customer_coverage(customer_id),
+                contracts=service.list_contracts(ListQuery(filters={"customer_id": customer_id})).rows,
+                obligations=service.list_obligations(ListQuery(
+                    filters={"customer_id": customer_id, "from": today}, limit=self.DETAIL_OBLIGATIONS)).rows,
+                tickets=tickets.rows,
+                # The list's count may be older than this read; all of them were read when there is no next page.
+                open_ticket_count=len(tickets.rows) if tickets.next_cursor is None else max(open_count, len(tickets.rows)),
+            )
+
+        self.worker.submit(load, on_done=lambda view: self._got(asked, view), on_error=lambda exc: self._failed(asked, exc))
+
+    def _got(self, asked: int, view) -> None:
+        if asked == self._asked:
+            self._view = view
+            self._render()
+
+    def _failed(self, asked: int, exc: BaseException) -> None:
+        if asked != self._asked:
+            return
+        # Never leave the previous customer's file under another customer's row.
+        self._view = None
+        self._render()
+        log.error("cannot read the customer's file", exc_info=exc)
+        self.detail_failed.emit(exc)
+
+    def _day_changed(self, _day) -> None:
+        self.model.refresh_badges()
+        if self._view is not None:
+            self.refresh_detail()
+
+    def _link(self, url: QUrl) -> None:
+        kind, _sep, ident = url.toString().partition(":")
+        if ident.isdigit():
+            if kind == "contract":
+                self.contract_requested.emit(int(ident))
+            elif kind == "ticket":
+                self.ticket_requested.emit(int(ident))
+
+    def _render(self) -> None:
+        v = self._view
+        if v is None:
+            hint = _("Select a customer to see their coverage, contacts, contracts, obligations and open tickets.")
+            self.detail.setHtml(f"<p style='color:#666'>{escape(hint)}</p>")
+            return
+        self.detail.setHtml(render_customer(v))
+
+    # -- page ------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        super().retranslate()
+        self._render()
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """What the customer detail shows, read in one worker job."""
+
+    today: date
+    details: Any  # CustomerDetails
+    coverage: Any  # CoverageFacts
+    contracts: tuple
+    obligations: tuple  # the next few, from today on
+    tickets: tuple  # the newest open ones
+    open_ticket_count: int
+
+    @property
+    def badge(self) -> CoverageBadge:
+        c = self.coverage
+        return coverage_badge(self.today, c.warranty_end, c.maintenance_end, c.outstanding_vnd)
+
+
+def _table(headers: list[str], rows: list[list[str]], empty: str, wrap: tuple[int, ...] = ()) -> str:
+    """An HTML table of already escaped cells, or the escaped `empty` line. Only the
+    columns in `wrap` may wrap (names, subjects); dates, codes and headers stay on one line."""
+    if not rows:
+        return f"<p style='color:#666;margin:0'>{escape(empty)}</p>"
+
+    def cell(tag: str, i: int, content: str, extra: str = "") -> str:
+        nowrap = "" if i in wrap else "white-space:nowrap;"
+        return f"<{tag} align='left' valign='top' style='{nowrap}padding-right:10px;{extra}'>{content}</{tag}>"
+
+    head = "".join(cell("th", i, escape(h), "color:#555;font-weight:normal") for i, h in enumerate(headers))
+    body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table cellspacing='0' cellpadding='1'><tr>{head}</tr>{body}</table>"
+
+
+def render_customer(v: CustomerView) -> str:
+    """The customer detail as HTML: left the badge, contacts and contracts, right the coming
+    obligations and open tickets. Contract numbers and ticket codes are links."""
+    d = v.details.draft
+    badge = v.badge
+    none = _("None")
+    tax_code = _("Tax code")
+    facts = [x for x in (display_phone(d.phone), d.tax_code and f"{tax_code}: {d.tax_code}", d.address) if x]
+    head = (f"<h3 style='margin-bottom:2px'>{escape(d.code)} — {escape(d.name)}</h3>"
+            f"<p style='margin-top:2px'><b style='color:{badge_colour(badge)}'>{escape(badge_text(badge))}</b>"
+            + (f"<br>{escape(' · '.join(facts))}" if facts else "") + "</p>")
+    contacts = _table(
+        [_("Full name"), _("Position"), _("Phone"), _("E-mail")],
+        [[escape(c.full_name) + (" ★" if c.is_primary else ""), escape(c.position), escape(display_phone(c.phone)),
+          escape(c.email)] for c in d.contacts], none, wrap=(1,))
+    contracts = _table(
+        [_("Number"), _("Package"), _("Stage"), _("Warranty ends"), _("Maintenance ends")],
+        [[f"<a href='contract:{k.id}'>{escape(k.number)}</a>", escape(k.package_name),
+          escape(enum_label(ContractStage, k.stage)), escape(format_date(k.warranty_end)),
+          escape(format_date(k.maintenance_end))] for k in v.contracts], none, wrap=(1, 2))
+    obligations = _table(
+        [_("Due"), _("Countdown"), _("Type"), _("Contract")],
+        [[escape(format_date(o.due_on)),
+          _coloured(day_countdown_text(o.due_on, v.today, o.done_on), day_countdown_colour(o.due_on, v.today, o.done_on)),
+          escape(enum_label(ObligationKind, o.kind) + (f" – {o.title}" if o.title else "")),
+          f"<a href='contract:{o.contract_id}'>{escape(o.contract_number)}</a>"] for o in v.obligations], none, wrap=(2,))
+    tickets = _table(
+        [_("Code"), _("Subject"), _("Status"), _("Received")],
+        [[f"<a href='ticket:{t.id}'>{escape(t.code)}</a>", escape(t.subject), escape(enum_label(TicketStatus, t.status)),
+          escape(format_datetime(t.received_at))] for t in v.tickets], none, wrap=(1,))
+    h4 = "<h4 style='margin-top:8px;margin-bottom:2px'>{}</h4>".format
+    titles = [escape(t) for t in (_("Contacts"), _("Contracts"), _("Upcoming obligations"), _("Open tickets"))]
+    left = h4(titles[0]) + contacts + h4(titles[1]) + contracts
+    right = h4(titles[2]) + obligations + h4(f"{titles[3]} ({v.open_ticket_count})") + tickets
+    return (f"{head}<table width='100%' cellspacing='0'><tr>"
+            f"<td width='50%' valign='top' style='padding-right:16px'>{left}</td>"
+            f"<td width='50%' valign='top'>{right}</td></tr></table>")
+
+
+def _coloured(text: str, colour: QColor | None) -> str:
+    return f"<span style='color:{colour.name()}'>{escape(text)}</span>" if colour is not None else escape(text)

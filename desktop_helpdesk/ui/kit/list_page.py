@@ -1,0 +1,159 @@
+"""The list views: customers, contracts and tickets, each a filter box, actions and a table;
+and what the lists share to show coverage and countdowns in days."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...i18n import _, ngettext
+from ...i18n.formatting import format_number
+from .paged_model import PagedTableModel
+
+log = logging.getLogger(__name__)
+
+
+class ListPage(QWidget):
+    """A filter box, New/Edit buttons and a lazily paged table."""
+
+    new_requested = Signal()
+    edit_requested = Signal(int)
+    export_requested = Signal()
+    current_changed = Signal(object)  # the row dataclass, or None
+
+    key = ""
+    title = ""
+    new_label = ""
+    #: Bumped when the columns change, so that column widths and order saved for the old
+    #: columns are not laid over the new ones.
+    columns_version = 1
+    #: The view's one countdown timer (a CountdownTicker or DayWatch), or None: it runs only
+    #: while the page is shown, so a hidden view costs nothing.
+    ticker = None
+
+    @property
+    def layout_key(self) -> str:
+        """The key of this page's saved header layout."""
+        return self.key if self.columns_version == 1 else f"{self.key}/{self.columns_version}"
+
+    def __init__(self, model: PagedTableModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+        self.filter = QLineEdit()
+        self.filter.setClearButtonEnabled(True)
+        self.new_button = QPushButton()
+        self.edit_button = QPushButton()
+        self.export_button = QPushButton()
+        self.count_label = QLabel()
+        self.table = QTableView()
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicatorShown(True)
+        for i, c in enumerate(model.columns):
+            self.table.setColumnWidth(i, c.width)
+        sort_col = model.sort_column()
+        if sort_col >= 0:
+            header.setSortIndicator(sort_col, Qt.SortOrder.DescendingOrder if model.descending else Qt.SortOrder.AscendingOrder)
+        # Enabled after the indicator shows the model's own order, so no extra reload.
+        self.table.setSortingEnabled(True)
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(lambda: self.model.set_filter_text(self.filter.text()))
+        self.filter.textChanged.connect(lambda *_: self._debounce.start())
+        self.new_button.clicked.connect(self.new_requested)
+        self.edit_button.clicked.connect(self._edit_current)
+        self.export_button.clicked.connect(self.export_requested)
+        self.table.doubleClicked.connect(lambda *_: self._edit_current())
+        self.table.activated.connect(lambda *_: self._edit_current())
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        model.page_loaded.connect(self._loaded)
+        model.modelReset.connect(lambda: self._row_changed())
+        self.toolbar = QHBoxLayout()
+        self.toolbar.addWidget(self.filter, 1)
+        self.toolbar.addWidget(self.new_button)
+        self.toolbar.addWidget(self.edit_button)
+        self.toolbar.addWidget(self.export_button)
+        self.toolbar.addWidget(self.count_label)
+        self.edit_button.setEnabled(False)
+        self._select_after_load: int | None = None
+
+    def build_layout(self, body: QWidget | None = None) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(self.toolbar)
+        layout.addWidget(body or self.table)
+        self.retranslate()
+
+    def current_row(self):
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def _edit_current(self) -> None:
+        row = self.current_row()
+        if row is not None:
+            self.edit_requested.emit(row.id)
+
+    def _row_changed(self, *args) -> None:
+        row = self.current_row()
+        self.edit_button.setEnabled(row is not None)
+        self.current_changed.emit(row)
+
+    def _loaded(self, count: int) -> None:
+        more = "+" if self.model.canFetchMore() else ""
+        self.count_label.setText(ngettext("{count} row", "{count} rows", count).format(count=format_number(count) + more))
+        if self._select_after_load is not None:
+            r = self.model.row_of_id(self._select_after_load)
+            if r >= 0:
+                self._select_after_load = None
+                self.table.selectionModel().setCurrentIndex(
+                    self.model.index(r, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                self.table.scrollTo(self.model.index(r, 0))
+
+    def reload(self, select_id: int | None = None) -> None:
+        current = self.current_row()
+        self._select_after_load = select_id if select_id is not None else (current.id if current else None)
+        self.model.reload()
+
+    def retranslate(self) -> None:
+        self.filter.setPlaceholderText(_("Filter: name, code, phone, tax code… (diacritics optional)"))
+        self.new_button.setText(_(self.new_label))
+        self.edit_button.setText(_("&Edit"))
+        self.export_button.setText(_("E&xport…"))
+        self.export_button.setToolTip(_("Export this list, as filtered, to Excel or CSV (Ctrl+E)"))
+        self.model.retranslate()
+        self._loaded(self.model.rowCount())
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:
+        if self.ticker is not None:
+            self.ticker.start()  # only a visible view ticks
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        if self.ticker is not None:
+            self.ticker.stop()
+        super().hideEvent(event)

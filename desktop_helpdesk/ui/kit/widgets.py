@@ -1,0 +1,286 @@
+"""Small reusable widgets: a form with errors beside each field, date and money inputs,
+and a customer picker that searches on the worker thread."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import QEvent, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain import worklog as wl
+from ...domain.enums import _Labelled
+from ...domain.phone import format_phone
+from ...domain.validation import parse_money_vnd
+from ...i18n import N_, _
+from ...i18n.formatting import DISPLAY_ZONE, format_date, format_vnd
+from .marks import ERROR_STYLE
+from .worker import DbWorker
+
+
+def enum_label(enum_cls: type[_Labelled], value: str) -> str:
+    """The translated label of a stored enum value ("" stays "")."""
+    if not value:
+        return ""
+    try:
+        return _(enum_cls(value).label)
+    except ValueError:
+        return value
+
+
+class FieldRow(QWidget):
+    """A field with its error message shown just below it, in the user's language."""
+
+    def __init__(self, field: QWidget, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.field = field
+        self.error = QLabel()
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(field)
+        layout.addWidget(self.error)
+
+    def set_error(self, message: str | None) -> None:
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+
+
+class Form(QFormLayout):
+    """A QFormLayout whose rows are FieldRows, keyed by field name."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.rows: dict[str, FieldRow] = {}
+        self.labels: dict[str, tuple[QLabel, str]] = {}
+        self.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+
+    def add(self, name: str, title: str, field: QWidget, required: bool = False) -> QWidget:
+        row = FieldRow(field)
+        label = QLabel()
+        label.setBuddy(field)
+        self.labels[name] = (label, title + (" *" if required else ""))
+        self.rows[name] = row
+        self.addRow(label, row)
+        return field
+
+    def retranslate(self) -> None:
+        for label, title in self.labels.values():
+            star = title.endswith(" *")
+            label.setText(_(title[:-2] if star else title) + (" *" if star else "") + ":")
+
+    def set_error(self, name: str, message: str | None) -> None:
+        if name in self.rows:
+            self.rows[name].set_error(message)
+
+    def clear_errors(self) -> None:
+        for row in self.rows.values():
+            row.set_error(None)
+
+
+def parse_date(text: str) -> date | None:
+    """dd/mm/yyyy (also with - or .), or ISO yyyy-mm-dd. Empty gives None; else ValueError."""
+    text = text.strip()
+    if not text:
+        return None
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+class DateField(QLineEdit):
+    """A date typed as dd/mm/yyyy; empty means "not set"."""
+
+    #: The hint shown while empty ("nn/tt/nnnn" in Vietnamese), and the longest text.
+    PLACEHOLDER = N_("dd/mm/yyyy")
+    MAX_LENGTH = 10
+    FORMAT_ERROR = N_("Enter a date as day/month/year, e.g. 17/02/2026.")
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setPlaceholderText(_(self.PLACEHOLDER))
+        self.setMaxLength(self.MAX_LENGTH)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.setPlaceholderText(_(self.PLACEHOLDER))
+        super().changeEvent(event)
+
+    def value(self) -> date | None:
+        return parse_date(self.text())
+
+    def set_value(self, value: date | None) -> None:
+        self.setText(value.strftime("%d/%m/%Y") if value else "")
+
+    def error(self) -> str | None:
+        try:
+            self.value()
+        except ValueError:
+            return _(self.FORMAT_ERROR)
+        return None
+
+
+class MoneyField(QLineEdit):
+    """Whole VND. Accepts 1.500.000, 1,500,000 or 1500000, with or without ₫."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.setPlaceholderText("0 ₫")
+
+    def value(self) -> int:
+        # English shows the symbol first ("₫1,500,000"): accept it wherever it stands.
+        text = self.text().replace("₫", " ").strip()
+        return parse_money_vnd(text) if text else 0
+
+    def set_value(self, amount: int) -> None:
+        self.setText(format_vnd(amount) if amount else "")
+
+    def error(self) -> str | None:
+        try:
+            self.value()
+        except ValueError:
+            return _("Enter a whole amount in đồng, e.g. 1.500.000.")
+        return None
+
+
+class CustomerPicker(QLineEdit):
+    """Type part of a customer's name, code, phone or tax code; pick from the list.
+
+    The search runs on the worker thread, debounced; stale answers are dropped.
+    """
+
+    customer_changed = Signal(object)  # id or None
+
+    def __init__(self, worker: DbWorker, search, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._worker = worker
+        self._search = search
+        self._choices: dict[str, int] = {}
+        self._customer_id: int | None = None
+        self._asked = 0
+        self._list = QStringListModel(self)
+        self._completer = QCompleter(self._list, self)
+        self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setCompleter(self._completer)
+        self._completer.activated[str].connect(self._chosen)
+        self._timer = QTimer(self, singleShot=True, interval=200)
+        self._timer.timeout.connect(self._ask)
+        self.textEdited.connect(self._edited)
+
+    @property
+    def customer_id(self) -> int | None:
+        return self._customer_id
+
+    def set_customer(self, customer_id: int | None, label: str = "") -> None:
+        self._customer_id = customer_id
+        self.setText(label)
+        self.customer_changed.emit(customer_id)
+
+    def _edited(self, _text: str) -> None:
+        if self._customer_id is not None:
+            self._customer_id = None
+            self.customer_changed.emit(None)
+        self._timer.start()
+
+    def _ask(self) -> None:
+        self._asked += 1
+        asked = self._asked
+        self._worker.submit(self._search, self.text(), on_done=lambda rows: self._answer(asked, rows))
+
+    def _answer(self, asked: int, rows) -> None:
+        if asked != self._asked:
+            return
+        self._choices = {f"{r.code} – {r.name}": r.id for r in rows}
+        self._list.setStringList(list(self._choices))
+        if self._choices and self.hasFocus():
+            self._completer.complete()
+
+    def _chosen(self, text: str) -> None:
+        if text in self._choices:
+            self.set_customer(self._choices[text], text)
+
+
+def date_text(value: date | None) -> str:
+    return format_date(value)
+
+
+def enum_combo(enum_cls) -> QComboBox:
+    combo = QComboBox()
+    for member in enum_cls:
+        combo.addItem(_(member.label), member.value)
+    return combo
+
+
+def retranslate_enum_combo(combo: QComboBox, enum_cls) -> None:
+    for i in range(combo.count()):
+        combo.setItemText(i, enum_label(enum_cls, combo.itemData(i)))
+
+
+def select_data(combo: QComboBox, value) -> None:
+    index = combo.findData(value)
+    combo.setCurrentIndex(max(index, 0) if value is not None else combo.currentIndex())
+
+
+def alive(widget: QWidget) -> bool:
+    """False once Qt has deleted the widget (a closed dialog whose worker answer came late)."""
+    import shiboken6
+
+    return shiboken6.isValid(widget)
+
+
+def display_phone(e164: str) -> str:
+    if not e164:
+        return ""
+    try:
+        return format_phone(e164)
+    except ValueError:
+        return e164
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """dd/mm/yyyy hh:mm (also with - or .) in Vietnam's time; blank gives None; else ValueError."""
+    text = " ".join(text.split())
+    if not text:
+        return None
+    for fmt in ("%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=DISPLAY_ZONE)
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def datetime_text(value: datetime | None) -> str:
+    return value.astimezone(DISPLAY_ZONE).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+class DateTimeField(DateField):
+    """A date and time typed as dd/mm/yyyy hh:mm (Vietnam time); empty means "not set"."""
+
+    PLACEHOLDER = N_("dd/mm/yyyy hh:mm")
+    MAX_LENGTH = 16
+    FORMAT_ERROR = wl.MSG_DATETIME_FORMAT
+
+    def value(self) -> datetime | None:
+        return parse_datetime(self.text())
+
+    def set_value(self, value: datetime | None) -> None:
+        self.setText(datetime_text(value))

@@ -1,0 +1,160 @@
+"""Packages and their SLA terms. Saving recomputes the due times of every clock still
+running on the package, on the worker, with progress."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from ...domain.enums import SupportHours
+from ...i18n import _, ngettext
+from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ..kit.progress import ProgressRelay
+from ..kit.widgets import enum_label
+from ..kit.worker import DbWorker
+
+log = logging.getLogger(__name__)
+
+
+def recomputed_text(count: int) -> str:
+    """What a save that recomputed due times says afterwards."""
+    return ngettext("Saved; {count} open ticket recomputed.", "Saved; {count} open tickets recomputed.",
+                    count).format(count=count)
+
+
+class PackagesDialog(QDialog):
+    saved = Signal(int)  # tickets recomputed
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, packages, parent=None):
+        super().__init__(parent)
+        self.worker, self.service = worker, service
+        self.packages = list(packages)
+        self.list = QListWidget()
+        self.list.setMinimumWidth(280)
+        for p in self.packages:
+            self.list.addItem(p.name)
+        self.support_hours = QComboBox()
+        for h in SupportHours:
+            self.support_hours.addItem("", h.value)
+        self.spins = {}
+        for name, maximum in (("warranty_months", 60), ("proposal_target_minutes", 10_000), ("fix_target_hours", 1000),
+                              ("fix_extended_hours", 1000), ("complaint_target_hours", 1000)):
+            spin = QSpinBox()
+            spin.setRange(1, maximum)
+            self.spins[name] = spin
+        self.labels = {k: QLabel() for k in ("support_hours", *self.spins)}
+        form = QFormLayout()
+        form.addRow(self.labels["support_hours"], self.support_hours)
+        for name, spin in self.spins.items():
+            form.addRow(self.labels[name], spin)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.hide()
+        self.save_button = QPushButton()
+        self.save_button.clicked.connect(self.save)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        right = QVBoxLayout()
+        right.addLayout(form)
+        right.addWidget(self.error)
+        right.addWidget(self.save_button)
+        right.addStretch()
+        row = QHBoxLayout()
+        row.addWidget(self.list, 1)
+        row.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(buttons)
+        self.relay = ProgressRelay(self)
+        self.progress: QProgressDialog | None = None
+        self.relay.progressed.connect(self._progressed)
+        self.list.currentRowChanged.connect(self._show)
+        self.resize(860, 380)
+        self.retranslate()
+        if self.packages:
+            self.list.setCurrentRow(0)
+
+    def _show(self, row: int) -> None:
+        if not (0 <= row < len(self.packages)):
+            return
+        p = self.packages[row]
+        self.support_hours.setCurrentIndex(max(0, self.support_hours.findData(p.support_hours)))
+        for name, spin in self.spins.items():
+            spin.setValue(getattr(p, name))
+
+    def save(self) -> None:
+        row = self.list.currentRow()
+        if row < 0:
+            return
+        p = self.packages[row]
+        data = p.__class__(**{**p.__dict__, "support_hours": self.support_hours.currentData(),
+                              **{name: spin.value() for name, spin in self.spins.items()}})
+        self.progress = QProgressDialog(_("Recomputing the due times of open tickets…"), "", 0, 0, self)
+        self.progress.setCancelButton(None)
+        self.progress.setMinimumDuration(300)
+        self.progress.setWindowTitle(_("Packages and SLA"))
+        self.save_button.setEnabled(False)
+
+        def done(count: int) -> None:
+            self.packages[row] = data
+            self._finish()
+            self.saved.emit(count)
+            self.error.setText(recomputed_text(count))
+            self.error.setStyleSheet("color: #1b5e20;")
+            self.error.show()
+
+        def failed(exc) -> None:
+            self._finish()
+            if isinstance(exc, ValidationFailed):
+                self.error.setText("; ".join(_(e.message) for e in exc.errors))
+            else:
+                log.error("package terms not saved", exc_info=exc)
+                self.error.setText(_("The change could not be saved; nothing was written. The details are in the log file."))
+            self.error.setStyleSheet("color: #b00020;")
+            self.error.show()
+
+        self.worker.submit(self.service.update_package_terms, data, self.relay.progressed.emit,
+                           on_done=done, on_error=failed)
+
+    def _progressed(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress.setMaximum(total)
+            self.progress.setValue(done)
+
+    def _finish(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
+            self.progress = None
+        self.save_button.setEnabled(True)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Packages and SLA"))
+        texts = {"support_hours": _("Support hours:"), "warranty_months": _("Warranty (months):"),
+                 "proposal_target_minutes": _("Solution proposal within (working minutes):"),
+                 "fix_target_hours": _("Fix within (hours):"),
+                 "fix_extended_hours": _("Fix within, over days off (hours):"),
+                 "complaint_target_hours": _("Complaint answered within (hours):")}
+        for name, label in self.labels.items():
+            label.setText(texts[name])
+        for i in range(self.support_hours.count()):
+            self.support_hours.setItemText(i, enum_label(SupportHours, self.support_hours.itemData(i)))
+        self.save_button.setText(_("Save and recompute open tickets"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

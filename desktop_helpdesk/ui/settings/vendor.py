@@ -1,0 +1,76 @@
+"""The vendor's own details, printed at the head of every customer-facing document (service
+reports, acceptance minutes): name, address, tax code, hotline, e-mail and website."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+
+from ...domain import validation as v
+from ...i18n import N_, _
+from ...services import worklog as worklog_service
+from ...services.helpdesk import HelpdeskService
+from ..kit.form import FormDialog
+from ..kit.worker import DbWorker
+
+log = logging.getLogger(__name__)
+
+
+class VendorDialog(FormDialog):
+    """Edits the header of the reports; read and written on the worker."""
+
+    FIELDS = (("name", N_("Company name"), 200), ("address", N_("Address"), 300), ("tax_code", N_("Tax code"), 14),
+              ("hotline", N_("Hotline"), 40), ("email", N_("E-mail"), 254), ("website", N_("Website"), 200))
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
+        super().__init__(worker, service, parent)
+        self.resize(560, 360)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.fields: dict[str, QLineEdit] = {}
+        for name, title, length in self.FIELDS:
+            edit = QLineEdit()
+            edit.setMaxLength(length)
+            self.fields[name] = self.form.add(name, title, edit, required=name == "name")
+        self._watch(*self.fields.values())
+        self.loaded = False  # until then Save stays off: saving would blank what is stored
+        self._finish_layout(self.intro)
+        worker.submit(worklog_service.vendor, service, on_done=self.load, on_error=self._load_failed)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        log.error("cannot read the company details", exc_info=exc)
+        self.show_status(_("The company details could not be read, so they cannot be changed now. "
+                           "The details are in the log file."))
+
+    def revalidate(self) -> bool:
+        ok = super().revalidate()
+        if not self.loaded:
+            self.save_button.setEnabled(False)
+        return ok and self.loaded
+
+    def load(self, values: dict) -> None:
+        """Show what is stored (nothing typed is overwritten)."""
+        for name, edit in self.fields.items():
+            if name not in self._touched:
+                edit.setText(values.get(name, ""))
+        self.loaded = True
+        # Details stored earlier are checked at once, so a Save that stays disabled says why.
+        self._attempted = self._attempted or any(values.get(name) for name in self.fields)
+        self.revalidate()
+
+    def field_errors(self) -> dict[str, str]:
+        text = {name: edit.text() for name, edit in self.fields.items()}
+        checks = (v.validate_required("name", text["name"]), v.validate_tax_code("tax_code", text["tax_code"]),
+                  v.validate_email("email", text["email"]))
+        return {err.field: self.error_text(err) for err in checks if err is not None}
+
+    def build_job(self):
+        values = {name: edit.text().strip() for name, edit in self.fields.items()}
+        return (lambda: worklog_service.set_vendor(self.service, **values)), ()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.setWindowTitle(_("Company details on reports"))
+        self.intro.setText(_("Printed at the head of service reports and acceptance minutes. Staff appear on "
+                             "them only by alias and code."))

@@ -1,0 +1,224 @@
+"""The start view: what is breached, at risk and due soon, paused clocks, warranties ending
+and renewals due — each line opens its ticket or contract — and a chart of clocks met
+versus breached per day over the last 30 days. Refreshed on the worker when shown and once
+a minute while visible (one timer)."""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...i18n import N_, _
+from ...i18n.formatting import (
+    DISPLAY_ZONE,
+    format_date,
+    format_datetime,
+    format_time_left,
+)
+from ...services.helpdesk import HelpdeskService
+from ..kit.countdown import day_countdown_colour, day_countdown_text
+from ..kit.marks import SECTION_COLOURS, SECTION_MARKS
+from ..kit.worker import DbWorker
+
+SECTION_TITLES = {
+    "breached": N_("Breached"),
+    "at_risk": N_("At risk"),
+    "due_2h": N_("Due within 2 hours"),
+    "due_today": N_("Due today"),
+    "due_week": N_("Due this week"),
+    "paused": N_("Paused – waiting on customer"),
+    "warranty_ending": N_("Warranties ending within 30 days"),
+    "renewals_due": N_("Maintenance renewals due"),
+}
+
+
+class DashboardPage(QWidget):
+    key = "dashboard"
+    title = N_("Dashboard")
+
+    ticket_requested = Signal(int)
+    contract_requested = Signal(int)
+    load_failed = Signal(object)
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.worker, self.service = worker, service
+        self.data = None
+        self._asked = 0
+        self.cards: dict[str, QToolButton] = {}
+        cards = QGridLayout()
+        for i, section in enumerate(SECTION_TITLES):
+            button = QToolButton()
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setMinimumSize(150, 54)
+            # Equal cards in even columns, whatever the length of their titles.
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            button.clicked.connect(lambda _c=False, s=section: self.focus_section(s))
+            self.cards[section] = button
+            cards.addWidget(button, i // 4, i % 4)
+        for column in range(4):
+            cards.setColumnStretch(column, 1)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(4)
+        self.tree.setRootIsDecorated(True)
+        self.tree.itemActivated.connect(self._open)
+        self.tree.itemDoubleClicked.connect(self._open)
+        self.chart = QChart()
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumHeight(220)
+        self.updated = QLabel()
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.tree)
+        splitter.addWidget(self.chart_view)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(cards)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.updated)
+        self.timer = QTimer(self, interval=60_000)
+        self.timer.timeout.connect(self.reload)
+        self.retranslate()
+
+    # -- data ------------------------------------------------------------------------
+    def reload(self, *_args) -> None:
+        self._asked += 1
+        asked = self._asked
+        self.worker.submit(self.service.dashboard, on_done=lambda d: self._got(asked, d),
+                           on_error=self.load_failed.emit)
+
+    def _got(self, asked: int, data) -> None:
+        import shiboken6
+
+        if not shiboken6.isValid(self):  # the window closed while the worker was counting
+            return
+        if asked == self._asked:
+            self.data = data
+            self._render()
+
+    def _render(self) -> None:
+        d = self.data
+        for section, button in self.cards.items():
+            count = d.counts.get(section, 0) if d else 0
+            button.setText(f"{count}\n{_(SECTION_TITLES[section])}")
+            colour = SECTION_COLOURS.get(section) if count else None
+            button.setStyleSheet(f"QToolButton {{ color: {colour}; font-weight: bold; }}" if colour else "")
+        self.tree.clear()
+        if d is None:
+            return
+        for section in SECTION_TITLES:
+            rows = [i for i in d.items if i.section == section]
+            top = QTreeWidgetItem([f"{_(SECTION_TITLES[section])} ({d.counts.get(section, 0)})"])
+            top.setData(0, Qt.ItemDataRole.UserRole, section)
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            mark = SECTION_MARKS.get(section, "●")
+            today = d.now.astimezone(DISPLAY_ZONE).date()  # the desk's day in Hà Nội, not UTC's
+            colour = QColor(SECTION_COLOURS.get(section, "#1b5e20"))
+            for item in rows:
+                if item.ticket_id is None:  # a contract's date, counted in days as in the other lists
+                    due = format_date(item.due)
+                    text = day_countdown_text(item.due, today) if item.due else ""
+                    line_colour = day_countdown_colour(item.due, today) if item.due else colour
+                else:
+                    due = format_datetime(item.due)
+                    if section == "paused":  # a paused clock does not count down: its due time moves on
+                        when = _("paused – waiting on customer")
+                    else:
+                        when = format_time_left(item.due - d.now, short=True) if item.due else ""
+                    text, line_colour = (f"{mark} {when}" if when else ""), colour
+                child = QTreeWidgetItem([f"{item.code} — {item.title}".rstrip(" —"), item.customer_name, due, text])
+                child.setForeground(3, line_colour)
+                child.setData(0, Qt.ItemDataRole.UserRole, ("ticket", item.ticket_id) if item.ticket_id else ("contract", item.contract_id))
+                top.addChild(child)
+            self.tree.addTopLevelItem(top)
+            top.setExpanded(bool(rows) and section in ("breached", "at_risk", "due_2h"))
+        for c in range(4):
+            self.tree.resizeColumnToContents(c)
+        self._render_chart()
+        self.updated.setText(_("Updated {time}").format(time=format_datetime(d.now)))
+
+    def _render_chart(self) -> None:
+        d = self.data
+        self.chart.removeAllSeries()
+        for axis in list(self.chart.axes()):
+            self.chart.removeAxis(axis)
+        met, breached = QBarSet(_("Met")), QBarSet(_("Breached"))
+        met.setColor(QColor("#2e7d32"))
+        breached.setColor(QColor("#c62828"))
+        days = []
+        for day, m, b in d.met_breached_by_day:
+            met.append(m)
+            breached.append(b)
+            days.append(day.strftime("%d/%m"))
+        series = QStackedBarSeries()
+        series.append(met)
+        series.append(breached)
+        self.chart.addSeries(series)
+        axis_x = QBarCategoryAxis()
+        axis_x.append(days)
+        axis_x.setLabelsAngle(-90)
+        axis_y = QValueAxis()
+        axis_y.setLabelFormat("%d")
+        axis_y.setMin(0)
+        self.chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        self.chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_x)
+        series.attachAxis(axis_y)
+        self.chart.setTitle(_("SLA clocks met and breached per day, last 30 days"))
+
+    def focus_section(self, section: str) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            if top.data(0, Qt.ItemDataRole.UserRole) == section:
+                top.setExpanded(True)
+                self.tree.setCurrentItem(top)
+                self.tree.scrollToItem(top, QTreeWidget.ScrollHint.PositionAtTop)
+
+    def _open(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        target = item.data(0, Qt.ItemDataRole.UserRole)
+        if isinstance(target, tuple):
+            kind, record_id = target
+            (self.ticket_requested if kind == "ticket" else self.contract_requested).emit(record_id)
+
+    # -- visibility and language -----------------------------------------------------
+    def showEvent(self, event) -> None:
+        self.reload()
+        self.timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        self.timer.stop()
+        super().hideEvent(event)
+
+    def retranslate(self) -> None:
+        self.tree.setHeaderLabels([_("Item"), _("Customer"), _("Due"), _("Time left")])
+        self._render()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

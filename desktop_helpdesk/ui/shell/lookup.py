@@ -1,0 +1,276 @@
+"""The caller lookup: one field (F2) that finds who is on the phone from their number typed
+any way it is said, with their coverage badge, open tickets and running clocks.
+
+The search runs on the worker thread, debounced while the operator types; a stale answer
+(the text changed since it was asked) is dropped. The keyboard never leaves the field:
+Up/Down choose a match, Enter opens a new ticket for it, Esc closes the lookup. The one
+timer of the panel repaints the clocks once a minute while it is visible; no query per tick."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QTextBrowser, QVBoxLayout, QWidget
+
+from ...domain.coverage import coverage_badge
+from ...domain.validation import PHONE_MESSAGES
+from ...i18n import N_, _, ngettext
+from ...services.dto import CallerLookup, CallerMatch
+from ...services.helpdesk import HelpdeskService
+from ..kit.countdown import clock_countdown_text, most_urgent, today_in_vietnam
+from ..kit.marks import STATE_COLOURS, badge_colour, badge_text
+from ..kit.widgets import display_phone
+from ..kit.worker import DbWorker
+
+MATCHED_BY = {
+    "contact_phone": N_("contact's phone"),
+    "customer_phone": N_("customer's phone"),
+    "customer_code": N_("customer code"),
+    "tax_code": N_("tax code"),
+}
+
+
+SELECTED_BACKGROUND = "#fff3c4"
+ERROR_COLOUR = "#b00020"
+HINT_COLOUR = "#666666"
+
+
+class CallerLookupPanel(QWidget):
+    """The lookup field and its results; lives in a dock of the main window."""
+
+    #: Enter on a match: open a new ticket for its customer and contact (CallerMatch)
+    ticket_requested = Signal(object)
+    #: A ticket code was clicked (ticket id)
+    ticket_open_requested = Signal(int)
+    #: Esc: the operator is done with the lookup
+    close_requested = Signal()
+    #: An answer was shown (for tests and the status bar)
+    results_shown = Signal(object)
+
+    DEBOUNCE_MS = 250
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.worker = worker
+        self.service = service
+        self.lookup: CallerLookup | None = None
+        self.current = 0
+        self._asked = 0
+        self._asked_text: str | None = None
+        self._open_when_ready = False
+        self.setObjectName("caller_lookup_panel")
+        self.field = QLineEdit()
+        self.field.setObjectName("caller_lookup_field")
+        self.field.setClearButtonEnabled(True)
+        self.field.setMaxLength(60)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.results = QTextBrowser()
+        self.results.setOpenLinks(False)
+        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays in the field
+        self.results.anchorClicked.connect(self._link)
+        self.keys = QLabel()
+        self.keys.setWordWrap(True)
+        self.keys.setStyleSheet(f"color: {HINT_COLOUR};")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.field)
+        layout.addWidget(self.message)
+        layout.addWidget(self.results, 1)
+        layout.addWidget(self.keys)
+        self._timer = QTimer(self, singleShot=True, interval=self.DEBOUNCE_MS)
+        self._timer.timeout.connect(self._ask)
+        self.field.textEdited.connect(lambda *_: self._timer.start())
+        self.field.installEventFilter(self)
+        # The panel's one timer: the clocks shown move on once a minute, from the rows held.
+        self._ticker = QTimer(self, interval=60_000)
+        self._ticker.timeout.connect(self._render)
+        self.retranslate()
+
+    # -- the operator's keys -----------------------------------------------------------
+    def focus_field(self) -> None:
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.field and event.type() == QEvent.Type.KeyPress:
+            key, mods = event.key(), event.modifiers()
+            if mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+                return False
+            if key == Qt.Key.Key_Down:
+                self.move(1)
+                return True
+            if key == Qt.Key.Key_Up:
+                self.move(-1)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.activate()
+                return True
+            if key == Qt.Key.Key_Escape:
+                self.close_requested.emit()
+                return True
+        return super().eventFilter(obj, event)
+
+    def move(self, step: int) -> None:
+        if self.lookup is None or not self.lookup.matches:
+            return
+        self.current = max(0, min(len(self.lookup.matches) - 1, self.current + step))
+        self._render()
+        self.results.scrollToAnchor(f"m{self.current}")
+
+    def current_match(self) -> CallerMatch | None:
+        if self.lookup is None or not self.lookup.matches or self._stale():
+            return None
+        return self.lookup.matches[self.current]
+
+    def activate(self) -> None:
+        """Enter: a new ticket for the chosen match. Typed faster than the debounce, the
+        search runs now and the ticket opens when its answer comes, if there is one."""
+        if self._stale():
+            self._open_when_ready = True
+            self._ask()
+            return
+        match = self.current_match()
+        if match is not None:
+            self.ticket_requested.emit(match)
+
+    def _stale(self) -> bool:
+        return self._timer.isActive() or self._asked_text != self.field.text() or self.lookup is None
+
+    # -- searching on the worker ---------------------------------------------------------
+    def _ask(self) -> None:
+        self._timer.stop()
+        self._asked += 1
+        asked, text = self._asked, self.field.text()
+        self._asked_text = text
+        self.worker.submit(self.service.lookup_caller, text, on_done=lambda found: self._answer(asked, found),
+                           on_error=lambda exc: self._failed(asked, exc))
+
+    def refresh(self) -> None:
+        """Ask again for the same text (a ticket was saved: its clock belongs here now)."""
+        if self.lookup is not None and self.field.text().strip():
+            self._ask()
+
+    def _answer(self, asked: int, found: CallerLookup) -> None:
+        if asked != self._asked:
+            return
+        keep = self.lookup.matches[self.current] if self.lookup and self.lookup.matches else None
+        self.lookup = found
+        self.current = 0
+        if keep is not None:  # a refresh keeps the operator's choice
+            for i, m in enumerate(found.matches):
+                if (m.customer_id, m.contact_id) == (keep.customer_id, keep.contact_id):
+                    self.current = i
+        self._render()
+        self.results_shown.emit(found)
+        if self._open_when_ready:
+            self._open_when_ready = False
+            self.activate()
+
+    def _failed(self, asked: int, exc: BaseException) -> None:
+        logging.getLogger(__name__).error("caller lookup failed", exc_info=exc)
+        if asked == self._asked:
+            self._open_when_ready = False
+            self._set_message(_("The lookup could not be done; the details are in the log file."), ERROR_COLOUR)
+
+    # -- showing -------------------------------------------------------------------------
+    def _set_message(self, text: str, colour: str = HINT_COLOUR) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(f"color: {colour};")
+
+    def message_text(self) -> str:
+        return self.message.text()
+
+    def _render(self) -> None:
+        found = self.lookup
+        if found is None or not found.text:
+            self._set_message(_("Type the caller's number in any form (0912 345 678, 04 3826 1234, 0168…), "
+                                "or a customer code or tax code."))
+            self.results.setHtml("")
+            return
+        if found.error:
+            colour = HINT_COLOUR if found.error == "too_short" else ERROR_COLOUR
+            self._set_message(_(PHONE_MESSAGES.get(found.error, PHONE_MESSAGES["empty"])), colour)
+            self.results.setHtml("")
+            return
+        if not found.matches:
+            tried = ", ".join(display_phone(c) for c in found.candidates)
+            self._set_message(_("No contact or customer has this number ({numbers}).").format(numbers=tried)
+                              if tried else _("No customer has this code or tax code."), ERROR_COLOUR)
+            self.results.setHtml("")
+            return
+        n = len(found.matches)
+        self._set_message(ngettext("{n} caller found", "{n} callers found", n).format(n=n))
+        now, today = self.service.now(), today_in_vietnam(self.service)
+        cards = [self._card(i, m, now, today) for i, m in enumerate(found.matches)]
+        self.results.setHtml("".join(cards))
+
+    def _card(self, i: int, m: CallerMatch, now, today) -> str:
+        badge = coverage_badge(today, m.warranty_end, m.maintenance_end, m.outstanding_vnd)
+        who = escape(m.contact_name) + (f" · {escape(m.contact_position)}" if m.contact_position else "") \
+            if m.contact_id else escape(m.customer_name)
+        how = _(MATCHED_BY[m.matched_by])
+        number = f"☎ {escape(display_phone(m.phone))} · " if m.phone else ""
+        lines = [
+            f"<a name='m{i}' href='match:{i}' style='text-decoration:none;color:#000'><b>{who}</b></a>",
+            f"{escape(m.customer_code)} — {escape(m.customer_name)}" if m.contact_id else escape(m.customer_code),
+            f"<span style='color:{HINT_COLOUR}'>{number}{escape(how)}</span>",
+            f"<b style='color:{badge_colour(badge)}'>{escape(badge_text(badge))}</b>",
+        ]
+        if m.open_ticket_count:
+            title = ngettext("{n} open ticket", "{n} open tickets", m.open_ticket_count).format(n=m.open_ticket_count)
+            # One ticket per two short lines: the dock is narrow, a table would squeeze the subject.
+            rows = []
+            for t in m.open_tickets:
+                urgent = most_urgent(t, now)
+                colour = STATE_COLOURS[urgent[2]].name() if urgent else HINT_COLOUR
+                rows.append(f"<p style='margin:3px 0 0 8px'><a href='ticket:{t.id}'>{escape(t.code)}</a>&nbsp; "
+                            f"<span style='color:{colour}'>{escape(clock_countdown_text(t, now))}</span><br>"
+                            f"<span style='color:#333333'>{escape(t.subject)}</span></p>")
+            more = m.open_ticket_count - len(m.open_tickets)
+            if more > 0:
+                more_text = escape(_("and {n} more").format(n=more))
+                rows.append(f"<p style='margin:3px 0 0 8px;color:{HINT_COLOUR}'>{more_text}</p>")
+            lines.append(f"<b>{escape(title)}</b>{''.join(rows)}")
+        else:
+            none_open = escape(_("No open tickets"))
+            lines.append(f"<span style='color:{HINT_COLOUR}'>{none_open}</span>")
+        background = f" bgcolor='{SELECTED_BACKGROUND}'" if i == self.current else ""
+        return (f"<table width='100%' cellspacing='0' cellpadding='6'{background}><tr><td>"
+                + "<br>".join(lines[:4]) + "".join(f"<div>{x}</div>" for x in lines[4:])
+                + "</td></tr></table><hr>")
+
+    def _link(self, url: QUrl) -> None:
+        kind, _sep, ident = url.toString().partition(":")
+        if not ident.isdigit():
+            return
+        if kind == "match":
+            self.current = int(ident)
+            self._render()
+            self.activate()
+        elif kind == "ticket":
+            self.ticket_open_requested.emit(int(ident))
+        self.field.setFocus()
+
+    # -- page ------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        self._ticker.start()
+        self._render()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        self._ticker.stop()
+        super().hideEvent(event)
+
+    def retranslate(self) -> None:
+        self.field.setPlaceholderText(_("Caller's phone, customer code or tax code"))
+        self.field.setToolTip(_("Caller lookup (F2)"))
+        self.keys.setText(_("↑ ↓ choose · Enter: new ticket for the caller · Esc: close"))
+        self._render()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -1,0 +1,493 @@
+"""The main window: navigation between the views, menus, status bar, remembered layout."""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from ... import __version__
+from ...domain.enums import OperatorRole
+from ...domain.errors import NotFoundError
+from ...i18n import _, language
+from ...services.clocks import calendar_for
+from ...services.helpdesk import HelpdeskService
+from ...settings import Settings
+from ..contracts.dialog import ContractDialog
+from ..contracts.page import ContractsPage
+from ..customers.dialog import CustomerDialog
+from ..customers.page import CustomersPage
+from ..kit.list_page import ListPage
+from ..kit.worker import DbWorker
+from ..obligations.page import ObligationsPage
+from ..settings.calendar import SupportCalendarDialog
+from ..settings.packages import PackagesDialog
+from ..settings.vendor import VendorDialog
+from ..tickets.dialog import TicketDialog
+from ..tickets.page import TicketsPage
+from .alerts import AlertCenter
+from .dashboard import DashboardPage
+from .export import ListExporter
+from .lookup import CallerLookupPanel
+from .search import SearchPopup
+
+log = logging.getLogger(__name__)
+
+
+def _b64(data: QByteArray) -> str:
+    return base64.b64encode(bytes(data)).decode("ascii")
+
+
+def _unb64(text: str) -> QByteArray:
+    try:
+        return QByteArray(base64.b64decode(text.encode("ascii")))
+    except ValueError:
+        return QByteArray()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, worker: DbWorker, service: HelpdeskService, settings: Settings, save_settings,
+                 operator, database_label: str, set_language=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.worker = worker
+        self.service = service
+        self.settings = settings
+        self._save_settings = save_settings
+        self._set_language = set_language
+        self.operator = operator
+        self.packages: list = []
+        self.operators: list = []
+        self.setObjectName("MainWindow")
+        self.resize(1280, 720)
+        self.setMinimumSize(QSize(760, 480))
+
+        # The order is the order of the navigation and of the Ctrl+1… shortcuts.
+        self.pages: dict[str, ListPage] = {
+            "customers": CustomersPage(worker, service),
+            "contracts": ContractsPage(worker, service),
+            "obligations": ObligationsPage(worker, service),
+            "tickets": TicketsPage(worker, service),
+        }
+        self.dashboard = DashboardPage(worker, service)
+        #: Every view in navigation order: the dashboard (the start view), then the lists.
+        self.views = {"dashboard": self.dashboard, **self.pages}
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setMaximumWidth(240)
+        self.nav.setSpacing(2)  # Vietnamese stacked diacritics touched the line above
+        self.stack = QStackedWidget()
+        for key, page in self.views.items():
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self._show_row)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([170, 1100])
+        self.setCentralWidget(self.splitter)
+
+        self.pages["customers"].new_requested.connect(self.new_customer)
+        self.pages["customers"].edit_requested.connect(self.edit_customer)
+        self.pages["customers"].contract_requested.connect(self.edit_contract)
+        self.pages["customers"].ticket_requested.connect(self.edit_ticket)
+        self.pages["customers"].detail_failed.connect(self.show_error)
+        self.pages["obligations"].contract_requested.connect(self.edit_contract)
+        self.pages["contracts"].new_requested.connect(self.new_contract)
+        self.pages["contracts"].edit_requested.connect(self.edit_contract)
+        self.alerts = AlertCenter(worker, service, self)
+        self.alerts.do_not_disturb = settings.do_not_disturb
+        self.alerts.ticket_requested.connect(self.edit_ticket)
+        self.alerts.contract_requested.connect(self.edit_contract)
+        self.dashboard.ticket_requested.connect(self.edit_ticket)
+        self.dashboard.contract_requested.connect(self.edit_contract)
+        self.dashboard.load_failed.connect(self.show_error)
+        self.pages["tickets"].new_requested.connect(self.new_ticket)
+        self.pages["tickets"].edit_requested.connect(self.edit_ticket)
+        self.exporter = ListExporter(worker, self, settings, save_settings)
+        self.pages["tickets"].worklog.operator = lambda: self.operator  # who logs the work
+        for page in self.pages.values():
+            page.model.load_failed.connect(self.show_error)
+            page.export_requested.connect(self.export_current)
+        worker.failed.connect(self.show_error)
+        self._build_lookup()
+
+        self._build_actions()
+        self.operator_label = QLabel()
+        self.database_label = QLabel(database_label)
+        self.busy_label = QLabel()
+        self.statusBar().addWidget(self.operator_label)
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.database_label)
+        worker.busy_changed.connect(self._show_busy)
+        self.retranslate()
+        self._restore_layout()
+        self.refresh_reference_data()
+
+    # -- actions ---------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        def act(shortcut, slot) -> QAction:
+            a = QAction(self)
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+            a.triggered.connect(slot)
+            return a
+
+        self.act_new_ticket = act("Ctrl+N", self.new_ticket)
+        self.act_new_customer = act("Ctrl+Shift+K", self.new_customer)
+        self.act_new_contract = act("Ctrl+Shift+H", self.new_contract)
+        self.act_quit = act(QKeySequence.StandardKey.Quit, self.close)
+        self.act_quit.setShortcuts([QKeySequence("Ctrl+Q")])
+        self.act_refresh = act("F5", self.refresh_current)
+        self.act_filter = act("Ctrl+L", self.focus_filter)
+        self.act_search = act("Ctrl+F", self.global_search)
+        self.search_popup = None
+        self.act_views = [act("Ctrl+D", lambda _c=False: self.show_view("dashboard"))]
+        for i, key in enumerate(self.pages):
+            self.act_views.append(act(f"Ctrl+{i + 1}", lambda _c=False, k=key: self.show_view(k)))
+        self.act_vi = QAction(self, checkable=True)
+        self.act_en = QAction(self, checkable=True)
+        group = QActionGroup(self)
+        for a, lang in ((self.act_vi, "vi"), (self.act_en, "en")):
+            group.addAction(a)
+            a.triggered.connect(lambda _c=False, lg=lang: self.change_language(lg))
+        self.act_about = act("", self.about)
+        self.act_alerts = act("Ctrl+Shift+A", lambda: self.alerts.show_list(self))
+        self.act_packages = act("", self.edit_packages)
+        self.act_export = act("Ctrl+E", self.export_current)
+        self.act_lookup = act("F2", self.show_lookup)
+        self.act_calendar = act("", self.edit_calendar)
+        self.act_vendor = act("", self.edit_vendor)
+        self.act_dnd = QAction(self, checkable=True)
+        self.act_dnd.setChecked(self.settings.do_not_disturb)
+        self.act_dnd.toggled.connect(self.set_do_not_disturb)
+
+        bar = self.menuBar()
+        self.menu_file = bar.addMenu("")
+        for a in (self.act_new_ticket, self.act_new_customer, self.act_new_contract):
+            self.menu_file.addAction(a)
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_export)
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_packages)
+        self.menu_file.addAction(self.act_calendar)
+        self.menu_file.addAction(self.act_vendor)
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_quit)
+        self.menu_view = bar.addMenu("")
+        for a in self.act_views:
+            self.menu_view.addAction(a)
+        self.menu_view.addSeparator()
+        self.menu_view.addAction(self.act_lookup)
+        self.menu_view.addAction(self.act_search)
+        self.menu_view.addAction(self.act_filter)
+        self.menu_view.addAction(self.act_refresh)
+        self.menu_view.addSeparator()
+        self.menu_view.addAction(self.act_alerts)
+        self.menu_view.addAction(self.act_dnd)
+        self.menu_language = bar.addMenu("")
+        self.menu_language.addAction(self.act_vi)
+        self.menu_language.addAction(self.act_en)
+        self.menu_help = bar.addMenu("")
+        self.menu_help.addAction(self.act_about)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Desktop Helpdesk"))
+        for i in range(self.nav.count()):
+            item = self.nav.item(i)
+            item.setText(_(self.views[item.data(Qt.ItemDataRole.UserRole)].title))
+        self.menu_file.setTitle(_("&File"))
+        self.menu_view.setTitle(_("&View"))
+        self.menu_language.setTitle(_("&Language"))
+        self.menu_help.setTitle(_("&Help"))
+        self.act_new_ticket.setText(_("New &ticket"))
+        self.act_new_customer.setText(_("New &customer"))
+        self.act_new_contract.setText(_("New co&ntract"))
+        self.act_quit.setText(_("&Quit"))
+        self.act_refresh.setText(_("&Refresh"))
+        self.act_filter.setText(_("&Filter the list"))
+        self.act_search.setText(_("&Search everything…"))
+        for a, key in zip(self.act_views, self.views):
+            a.setText(_(self.views[key].title))
+        self.act_vi.setText("Tiếng Việt")
+        self.act_en.setText("English")
+        self.act_vi.setChecked(language() == "vi")
+        self.act_en.setChecked(language() != "vi")
+        self.act_about.setText(_("&About Desktop Helpdesk"))
+        self.act_alerts.setText(_("Recent &alerts…"))
+        self.act_packages.setText(_("&Packages and SLA…"))
+        self.act_export.setText(_("&Export the list…"))
+        self.act_lookup.setText(_("&Caller lookup"))
+        self.lookup_dock.setWindowTitle(_("Caller lookup"))
+        self.act_calendar.setText(_("Support ca&lendar…"))
+        self.act_vendor.setText(_("Company &details on reports…"))
+        self.act_dnd.setText(_("&Do not disturb"))
+        self._show_operator()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _show_busy(self, busy: bool) -> None:
+        self.busy_label.setText(_("Working…") if busy else "")
+
+    def _show_operator(self) -> None:
+        if self.operator is None:
+            self.operator_label.setText("")
+            return
+        role = _(OperatorRole(self.operator.role).label) if self.operator.role in set(OperatorRole) else self.operator.role
+        self.operator_label.setText(_("Operator: {name} ({role})").format(name=self.operator.full_name, role=role))
+
+    # -- navigation ------------------------------------------------------------------
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        key = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
+        self.settings.last_view = key
+        page = self.pages.get(key)
+        self.act_export.setEnabled(page is not None)
+        if page is not None and page.model.rowCount() == 0 and page.model.canFetchMore():
+            page.model.fetchMore()
+
+    def show_view(self, key: str) -> None:
+        keys = list(self.views)
+        if key in keys:
+            self.nav.setCurrentRow(keys.index(key))
+
+    def current_page(self) -> ListPage:
+        return self.stack.currentWidget()
+
+    def export_current(self) -> None:
+        """Export the list in view (Ctrl+E) as it is filtered and sorted."""
+        page = self.current_page()
+        if isinstance(page, ListPage):
+            self.exporter.ask_and_export(page, self.service.today())
+
+    def refresh_current(self) -> None:
+        self.current_page().reload()
+
+    def focus_filter(self) -> None:
+        page = self.current_page()
+        if not hasattr(page, "filter"):
+            return
+        page.filter.setFocus()
+        page.filter.selectAll()
+
+    def global_search(self) -> None:
+        """Ctrl+F: the search box over customers, contacts, contracts and tickets."""
+        if self.search_popup is None:
+            self.search_popup = SearchPopup(self.worker, self.service, self)
+            opens = {"customer": self.edit_customer, "contract": self.edit_contract, "ticket": self.edit_ticket}
+            self.search_popup.open_requested.connect(lambda kind, record_id: opens[kind](record_id))
+            self.search_popup.list_requested.connect(self._show_filtered)
+        self.search_popup.show_over(self)
+
+    def _show_filtered(self, view: str, text: str) -> None:
+        self.show_view(view)
+        self.pages[view].filter.setText(text)
+
+    def refresh_reference_data(self) -> None:
+        def got(data):
+            self.packages, self.operators = data
+
+        self.worker.submit(lambda: (self.service.packages(), self.service.operators()), on_done=got)
+        # Build the support calendars (holidays for 20 years, ~0.25 s) on the worker, before
+        # the first countdown is painted on the GUI thread.
+        self.worker.submit(lambda: [calendar_for(hours) for hours in ("office", "always")])
+
+    # -- dialogs ---------------------------------------------------------------------
+    def _open(self, dialog, page_key: str) -> None:
+        dialog.saved.connect(lambda record_id: self.pages[page_key].reload(record_id))
+        if page_key == "contracts":  # a contract's dates make its obligations
+            dialog.saved.connect(lambda *_: self.pages["obligations"].reload())
+        # The selected customer's coverage, contracts or open tickets may have changed.
+        dialog.saved.connect(lambda *_: self.pages["customers"].refresh_detail())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        dialog.activateWindow()
+        self.last_dialog = dialog
+
+    def new_customer(self) -> None:
+        self._open(CustomerDialog(self.worker, self.service, self), "customers")
+
+    def edit_customer(self, customer_id: int) -> None:
+        def got(details):
+            dialog = CustomerDialog(self.worker, self.service, self)
+            dialog.load(details)
+            self._open(dialog, "customers")
+
+        self.worker.submit(self.service.get_customer, customer_id, on_done=got, on_error=self.show_error)
+
+    def new_contract(self) -> None:
+        dialog = ContractDialog(self.worker, self.service, self.packages, self, operator_id=self._operator_id())
+        page = self.current_page()
+        row = page.current_row() if page in (self.pages["customers"], self.pages["obligations"]) else None
+        if page is self.pages["customers"] and row is not None:
+            dialog.set_customer(row.id, f"{row.code} – {row.name}")
+        elif row is not None:
+            dialog.set_customer(row.customer_id, row.customer_name)
+        self._open(dialog, "contracts")
+
+    def edit_contract(self, contract_id: int) -> None:
+        def got(details):
+            dialog = ContractDialog(self.worker, self.service, self.packages, self, operator_id=self._operator_id())
+            dialog.load(details)
+            self._open(dialog, "contracts")
+
+        self.worker.submit(self.service.get_contract, contract_id, on_done=got, on_error=self.show_error)
+
+    # -- caller lookup ---------------------------------------------------------------
+    def _build_lookup(self) -> None:
+        self.lookup = CallerLookupPanel(self.worker, self.service)
+        self.lookup_dock = QDockWidget()
+        self.lookup_dock.setObjectName("caller_lookup")  # its place and visibility are remembered
+        self.lookup_dock.setWidget(self.lookup)
+        self.lookup_dock.setMinimumWidth(340)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lookup_dock)
+        self.lookup_dock.hide()
+        self.lookup.ticket_requested.connect(self.new_ticket_for_caller)
+        self.lookup.ticket_open_requested.connect(self.edit_ticket)
+        self.lookup.close_requested.connect(self.close_lookup)
+
+    def show_lookup(self) -> None:
+        """F2, from anywhere in the window: the lookup field, its text selected to type over."""
+        self.lookup_dock.show()
+        self.lookup_dock.raise_()
+        self.lookup.focus_field()
+
+    def close_lookup(self) -> None:
+        self.lookup_dock.hide()
+        page = self.current_page()
+        (getattr(page, "table", None) or page).setFocus()
+
+    def new_ticket_for_caller(self, match) -> None:
+        """A quick ticket for the caller the lookup found: customer and contact filled in,
+        channel hotline, the cursor in the subject."""
+        dialog = TicketDialog(self.worker, self.service, self.operators, self, operator_id=self._operator_id())
+        dialog.preset_caller(match.customer_id, f"{match.customer_code} – {match.customer_name}", match.contact_id)
+        self._open(dialog, "tickets")
+        dialog.saved.connect(lambda *_: self.lookup.refresh())
+
+    def new_ticket(self) -> None:
+        focus = self.focusWidget()
+        if focus is not None and self.lookup.isAncestorOf(focus) and self.lookup.current_match() is not None:
+            self.new_ticket_for_caller(self.lookup.current_match())  # Ctrl+N in the lookup = Enter
+            return
+        dialog = TicketDialog(self.worker, self.service, self.operators, self, operator_id=self._operator_id())
+        page = self.current_page()
+        if page is self.pages["customers"] and page.current_row() is not None:
+            c = page.current_row()
+            dialog.set_customer(c.id, f"{c.code} – {c.name}")
+        elif page in (self.pages["contracts"], self.pages["obligations"]) and page.current_row() is not None:
+            k = page.current_row()
+            dialog.set_customer(k.customer_id, k.customer_name)
+        self._open(dialog, "tickets")
+        if page is not self.pages["tickets"]:
+            dialog.saved.connect(lambda *_: self.show_view("tickets"))
+
+    def edit_ticket(self, ticket_id: int) -> None:
+        def got(details):
+            dialog = TicketDialog(self.worker, self.service, self.operators, self, operator_id=self._operator_id())
+            dialog.load(details)
+            self._open(dialog, "tickets")
+
+        self.worker.submit(self.service.get_ticket, ticket_id, on_done=got, on_error=self.show_error)
+
+    def _operator_id(self):
+        return self.operator.id if self.operator else None
+
+    # -- language, errors, about -----------------------------------------------------
+    def edit_packages(self) -> None:
+        dialog = PackagesDialog(self.worker, self.service, self.packages, self)
+        dialog.saved.connect(lambda *_: (self.refresh_reference_data(), self.pages["tickets"].reload(),
+                                         self.dashboard.reload()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.last_dialog = dialog
+
+    def edit_calendar(self) -> None:
+        dialog = SupportCalendarDialog(self.worker, self.service, self.service.today().year, self)
+        dialog.saved.connect(lambda *_: (self.pages["tickets"].reload(), self.dashboard.reload()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.last_dialog = dialog
+
+    def edit_vendor(self) -> None:
+        dialog = VendorDialog(self.worker, self.service, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.last_dialog = dialog
+
+    def set_do_not_disturb(self, on: bool) -> None:
+        self.alerts.do_not_disturb = on
+        self.settings.do_not_disturb = on
+        self._save_settings()
+
+    def change_language(self, language: str) -> None:
+        if self._set_language is not None:
+            self._set_language(language)
+        self.settings.language = language
+
+    def show_error(self, exc: BaseException) -> None:
+        if isinstance(exc, NotFoundError):
+            message = _("This record no longer exists.")
+        else:
+            message = _("Something went wrong while talking to the database. Nothing was lost; the details are in the log file.")
+        self.statusBar().showMessage(message, 10000)
+        QMessageBox.warning(self, _("Desktop Helpdesk"), message)
+
+    def about(self) -> None:
+        QMessageBox.about(self, _("About Desktop Helpdesk"),
+                          _("Desktop Helpdesk {version}\nContracts, warranty and SLA clocks for Vietnamese software support desks.").format(version=__version__))
+
+    # -- layout memory ---------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        s = self.settings
+        if s.window_geometry:
+            self.restoreGeometry(_unb64(s.window_geometry))
+        if s.window_state:
+            self.restoreState(_unb64(s.window_state))
+        for page in self.pages.values():
+            state = s.header_states.get(page.layout_key)
+            if state:
+                page.table.horizontalHeader().restoreState(_unb64(state))
+        for key, splitter in self._splitters().items():
+            if key in s.splitter_states:
+                splitter.restoreState(_unb64(s.splitter_states[key]))
+        self.show_view(s.last_view if s.last_view in self.views else "dashboard")
+
+    def save_layout(self) -> None:
+        s = self.settings
+        s.window_geometry = _b64(self.saveGeometry())
+        s.window_state = _b64(self.saveState())
+        s.header_states = {page.layout_key: _b64(page.table.horizontalHeader().saveState()) for page in self.pages.values()}
+        s.splitter_states = {key: _b64(splitter.saveState()) for key, splitter in self._splitters().items()}
+        self._save_settings()
+
+    def _splitters(self) -> dict:
+        """Every splitter whose position is remembered, by its key in the settings."""
+        return {"main": self.splitter,
+                "ticket_detail": self.pages["tickets"].splitter,  # the list above, the ticket below
+                "ticket_sides": self.pages["tickets"].detail_splitter,  # the ticket beside its work log
+                "customer_detail": self.pages["customers"].splitter}
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)

@@ -1,0 +1,116 @@
+"""Who is at the desk: choose (or add) the operator at start-up."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain import validation as v
+from ...domain.enums import (
+    OperatorRole,
+)
+from ...i18n import N_, _
+from ...services.dto import OperatorDraft
+from ...services.helpdesk import HelpdeskService
+from ..kit.widgets import Form, enum_combo, retranslate_enum_combo
+from ..kit.worker import DbWorker
+
+log = logging.getLogger(__name__)
+
+
+class OperatorDialog(QDialog):
+    """Who is at this workstation: chosen on first start, shown in the status bar."""
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, operators, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.worker = worker
+        self.service = service
+        self.operator = None
+        self._operators = list(operators)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.choice = QComboBox()
+        for o in self._operators:
+            self.choice.addItem(f"{o.full_name} – {_(OperatorRole(o.role).label)}", o.id)
+        self.choice.addItem("", None)  # "a new operator"
+        self.form = Form()
+        self.full_name = self.form.add("full_name", N_("Full name"), QLineEdit(), required=True)
+        self.alias = self.form.add("alias", N_("Alias shown to customers"), QLineEdit(), required=True)
+        self.role = self.form.add("role", N_("Role"), enum_combo(OperatorRole))
+        self.new_box = QWidget()
+        self.new_box.setLayout(self.form)
+        self.buttons = QDialogButtonBox()
+        self.ok_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.quit_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        self.setMinimumWidth(460)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.choice)
+        layout.addWidget(self.new_box)
+        layout.addWidget(self.buttons)
+        self.choice.currentIndexChanged.connect(self._update)
+        self.full_name.textChanged.connect(self._update)
+        self.alias.textChanged.connect(self._update)
+        self.retranslate()
+        self._update()
+
+    def _update(self) -> None:
+        new = self.choice.currentData() is None
+        self.new_box.setVisible(new)
+        ok = True
+        if new:
+            for name, w in (("full_name", self.full_name), ("alias", self.alias)):
+                err = v.validate_required(name, w.text())
+                self.form.set_error(name, _(err.message) if err and w.isModified() else None)
+                ok = ok and err is None
+        self.ok_button.setEnabled(ok)
+
+    def _accept(self) -> None:
+        operator_id = self.choice.currentData()
+        if operator_id is not None:
+            self.operator = next(o for o in self._operators if o.id == operator_id)
+            self.accept()
+            return
+        draft = OperatorDraft(code="", full_name=self.full_name.text(), alias=self.alias.text(), role=self.role.currentData())
+        self.ok_button.setEnabled(False)
+        self.worker.submit(self._create, draft, on_done=self._created, on_error=self._failed)
+
+    def _create(self, draft):
+        new_id = self.service.add_operator(draft)
+        return next(o for o in self.service.operators() if o.id == new_id)
+
+    def _created(self, operator) -> None:
+        self.operator = operator
+        self.accept()
+
+    def _failed(self, exc) -> None:
+        log.error("cannot add operator", exc_info=exc)
+        QMessageBox.warning(self, _("Operator"), _("The operator could not be saved; nothing was written. The details are in the log file."))
+        self.ok_button.setEnabled(True)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Who is working at this computer?"))
+        self.intro.setText(_("Choose yourself from the list, or add yourself as a new operator. Your name is recorded in the history of every ticket you change."))
+        self.choice.setItemText(self.choice.count() - 1, _("A new operator…"))
+        self.form.retranslate()
+        retranslate_enum_combo(self.role, OperatorRole)
+        self.ok_button.setText(_("Start working"))
+        self.quit_button.setText(_("Quit"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

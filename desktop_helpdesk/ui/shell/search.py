@@ -1,0 +1,296 @@
+"""The global search box (Ctrl+F): customers, contacts, contracts and tickets at once.
+
+Typing is debounced; each search runs on the database worker and a result that arrives
+after the text changed again is dropped. Up/Down move through the hits while the cursor stays
+in the box, Enter opens the chosen one (the best match when nothing is chosen), Esc closes."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.enums import ContractStage, TicketStatus
+from ...domain.text import fold
+from ...i18n import N_, _
+from ...i18n.formatting import format_number
+from ...services.helpdesk import SEARCH_MIN_CHARS, SEARCH_SHOWN, HelpdeskService
+from ..kit.worker import DbWorker
+
+log = logging.getLogger(__name__)
+GROUP_TITLES = {"customer": N_("Customers"), "contact": N_("Contacts"), "contract": N_("Contracts"),
+                "ticket": N_("Tickets")}
+
+
+#: Groups with a list view of their own, where "see all" can show every match.
+LIST_VIEWS = {"customer": "customers", "contract": "contracts", "ticket": "tickets"}
+DEBOUNCE_MS = 200
+ROLE = Qt.ItemDataRole.UserRole  # ("hit", SearchHit) / ("more", kind) / ("list", kind) / None for a heading
+
+
+class SearchPopup(QDialog):
+    """Search everything; `open_requested(kind, id)` for the chosen record (a contact opens its
+    customer), `list_requested(view, text)` to see every match in a list view."""
+
+    open_requested = Signal(str, int)
+    list_requested = Signal(str, str)
+    #: A search's results were shown (the number of hits): for tests and the status line.
+    results_shown = Signal(int)
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("GlobalSearch")
+        self.worker, self.service = worker, service
+        self.box = QLineEdit()
+        self.box.setObjectName("globalSearchBox")
+        self.box.setClearButtonEnabled(True)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setIndentation(0)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setAllColumnsShowFocus(True)
+        header = self.tree.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        self.tree.setColumnWidth(1, 380)
+        #: Below the list: what is going on ("Searching…", "Nothing found…"), else the keys.
+        self.hint = QLabel()
+        self.hint.setObjectName("globalSearchStatus")
+        self._message = ""
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.box)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.hint)
+        self.resize(860, 520)
+
+        self.results = None
+        self._open_seq: int | None = None  # the search whose answer Enter is waiting for
+        self._seq = 0  # the latest search asked for; older answers are dropped
+        self._expanded: str | None = None
+        self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._search)
+        self.box.textChanged.connect(self._text_changed)
+        self.box.installEventFilter(self)
+        self.tree.itemActivated.connect(self._activate)
+        self.tree.itemClicked.connect(self._activate)
+        self.retranslate()
+
+    # -- showing ---------------------------------------------------------------------
+    def show_over(self, window: QWidget) -> None:
+        """Open (or bring back) the box over `window`, the last text selected for retyping."""
+        geo = window.geometry()
+        self.resize(max(640, min(1040, geo.width() - 80)), max(360, min(560, geo.height() - 120)))
+        self.move(geo.x() + max(0, (geo.width() - self.width()) // 2), geo.y() + 60)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.box.setFocus()
+        self.box.selectAll()
+
+    # -- searching -------------------------------------------------------------------
+    def _say(self, message: str) -> None:
+        self._message = message
+        self.hint.setText(message or _("↑ ↓ choose · Enter opens · Esc closes · diacritics optional"))
+
+    def _text_changed(self, _text: str) -> None:
+        self._expanded = None
+        self._seq += 1  # whatever is on its way is stale now
+        self._debounce.start()
+
+    def _search(self) -> None:
+        text = self.box.text()
+        self._seq += 1
+        seq = self._seq
+        if len(fold(text).replace(" ", "")) < SEARCH_MIN_CHARS:
+            self.results = None
+            self.tree.clear()
+            self._say(_("Type at least two letters or digits.") if text.strip() else "")
+            return
+        self._say(_("Searching…"))
+        self.worker.submit(self.service.global_search, text, SEARCH_SHOWN, self._expanded,
+                           on_done=lambda results: self._show(seq, results),
+                           on_error=lambda exc: self._failed(seq, exc))
+
+    def _show(self, seq: int, results) -> None:
+        import shiboken6
+
+        if seq != self._seq or not shiboken6.isValid(self):
+            return  # the text changed since: a newer search is coming
+        self.results = results
+        self._render()
+        self.results_shown.emit(sum(len(g.hits) for g in results.groups))
+        if self._open_seq == seq and self.isVisible():
+            self._open_seq = None
+            self.open_current()
+
+    def _failed(self, seq: int, exc: BaseException) -> None:
+        log.error("global search failed", exc_info=exc)
+        if seq == self._seq:
+            self._say(_("The search failed. The details are in the log file."))
+
+    # -- the list --------------------------------------------------------------------
+    def _render(self) -> None:
+        self.tree.clear()
+        results = self.results
+        if results is None:
+            return
+        found = sum(len(g.hits) for g in results.groups)
+        if not found:
+            self._say(_("Nothing found for “{text}”.").format(text=results.text))
+            return
+        self._say("")
+        bold = QFont(self.tree.font())
+        bold.setBold(True)
+        grey = QColor("#5f6b7a")
+        first = None
+        for group in results.groups:
+            if not group.hits:
+                continue
+            total = format_number(group.total) + ("+" if group.capped else "")
+            heading = QTreeWidgetItem([_("{group} · {count}").format(group=_(GROUP_TITLES[group.kind]), count=total)])
+            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            heading.setFont(0, bold)
+            heading.setBackground(0, QColor("#e8eef6"))
+            self.tree.addTopLevelItem(heading)
+            heading.setFirstColumnSpanned(True)
+            for i, hit in enumerate(group.hits):
+                item = QTreeWidgetItem(["  " + hit.code if hit.code else "", hit.title, self._detail(hit)])
+                item.setData(0, ROLE, ("hit", hit))
+                item.setForeground(2, grey)
+                item.setToolTip(1, hit.title)
+                self.tree.addTopLevelItem(item)
+                if first is None:
+                    first = item
+                if group.kind == self._expanded and i == SEARCH_SHOWN:
+                    first = item  # after "show more": the first of the new ones
+            more = self._more_item(group)
+            if more is not None:
+                self.tree.addTopLevelItem(more)
+                more.setFirstColumnSpanned(True)
+        if first is not None:
+            self.tree.setCurrentItem(first)
+
+    def _more_item(self, group) -> QTreeWidgetItem | None:
+        shown = len(group.hits)
+        if group.total <= shown and not group.capped:
+            return None
+        title = _(GROUP_TITLES[group.kind]).lower()
+        if group.kind != self._expanded:
+            text = _("  ▸ Show more {group} ({count} found)…").format(
+                group=title, count=format_number(group.total) + ("+" if group.capped else ""))
+            data = ("more", group.kind)
+        elif group.kind in LIST_VIEWS:
+            text = _("  ▸ See all in the {group} list…").format(group=title)
+            data = ("list", group.kind)
+        else:
+            return None
+        item = QTreeWidgetItem([text])
+        item.setData(0, ROLE, data)
+        item.setForeground(0, QColor("#1565c0"))
+        return item
+
+    @staticmethod
+    def _detail(hit) -> str:
+        status = ""
+        if hit.kind == "ticket" and hit.status in set(TicketStatus):
+            status = _(TicketStatus(hit.status).label)
+        elif hit.kind == "contract" and hit.status in set(ContractStage):
+            status = _(ContractStage(hit.status).label)
+        return " · ".join(p for p in (status, hit.detail) if p)  # the status first: it is short
+
+    def _selectable(self) -> list[QTreeWidgetItem]:
+        items = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        return [it for it in items if it.data(0, ROLE)]
+
+    def _move(self, step: int) -> None:
+        items = self._selectable()
+        if not items:
+            return
+        current = self.tree.currentItem()
+        at = items.index(current) if current in items else (-1 if step > 0 else len(items))
+        target = items[max(0, min(len(items) - 1, at + step))]
+        self.tree.setCurrentItem(target)
+        self.tree.scrollToItem(target)
+
+    def _activate(self, item: QTreeWidgetItem | None, _column: int = 0) -> None:
+        data = item.data(0, ROLE) if item is not None else None
+        if not data:
+            return
+        what, value = data
+        if what == "more":
+            self._expanded = value
+            self._search()
+        elif what == "list":
+            self.list_requested.emit(LIST_VIEWS[value], self.box.text())
+            self.hide()
+        else:
+            hit = value
+            self.hide()
+            if hit.kind == "contact":
+                self.open_requested.emit("customer", hit.customer_id)
+            else:
+                self.open_requested.emit(hit.kind, hit.id)
+
+    def open_current(self) -> None:
+        """Enter in the box: open the chosen hit, or the best one when the list is still coming."""
+        if self._debounce.isActive():  # typed faster than the debounce: search now, open after
+            self._debounce.stop()
+            self._search()
+            # Only that search's answer opens; a newer text, a too-short one or a failure never does.
+            self._open_seq = self._seq
+            return
+        self._activate(self.tree.currentItem() or next(iter(self._selectable()), None))
+
+    # -- keys ------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.box and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if key == Qt.Key.Key_Down:
+                self._move(1)
+                return True
+            if key == Qt.Key.Key_Up:
+                self._move(-1)
+                return True
+            if key == Qt.Key.Key_PageDown:
+                self._move(10)
+                return True
+            if key == Qt.Key.Key_PageUp:
+                self._move(-10)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.open_current()
+                return True
+        return super().eventFilter(watched, event)
+
+    def hideEvent(self, event) -> None:
+        self._debounce.stop()
+        super().hideEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Search everything"))
+        self.box.setPlaceholderText(
+            _("Customer, contact, contract or ticket: name, code, number, phone, tax code, ticket text…"))
+        if self.results is None:
+            self._say("")
+        self._render()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

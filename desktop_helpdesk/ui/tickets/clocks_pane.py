@@ -1,0 +1,98 @@
+"""The selected ticket's SLA clocks as plain labels, re-rendered on each tick (and nothing else is)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout
+
+from ...domain.sla import ClockState
+from ...i18n import _
+from ...i18n.formatting import format_datetime
+from ..kit.countdown import CLOCK_KIND_LABELS, left_text
+from ..kit.marks import STATE_COLOURS, STATE_LABELS, STATE_MARKS
+
+
+class ClocksPane(QFrame):
+    """A ticket's SLA clocks, each with its live countdown, state and due time; its own
+    widget so that a tick re-renders these few lines, not the whole ticket. Plain-text
+    labels, one per cell: a tick sets the text of the countdowns that changed and nothing
+    is laid out as rich text again."""
+
+    def __init__(self, now: Callable[[], datetime], parent=None):
+        super().__init__(parent)
+        self.now = now
+        self._clocks: list = []
+        self._rows: list[tuple[QLabel, QLabel, QLabel]] = []
+        self._states: list = []
+        # Framed on the base colour like the ticket's facts below it: one pane.
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
+        self.title = QLabel()
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self._grid = QGridLayout()
+        self._grid.setHorizontalSpacing(10)
+        self._grid.setVerticalSpacing(0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.title)
+        layout.addLayout(self._grid)
+        self._grid.setColumnStretch(2, 1)  # the cells keep their width, the rest is blank
+        self.hide()
+
+    def set_clocks(self, clocks: list) -> None:
+        """Show these (kind, SlaClock) pairs; none hides the pane."""
+        self._clocks = list(clocks)
+        while len(self._rows) < len(self._clocks):
+            r = len(self._rows)
+            cells = tuple(QLabel() for _i in range(3))
+            # Two lines a clock, so that it fits beside the work log: its name and countdown,
+            # then its due time under the countdown.
+            for cell, (row, col) in zip(cells, ((2 * r, 0), (2 * r, 1), (2 * r + 1, 1))):
+                cell.setTextFormat(Qt.TextFormat.PlainText)
+                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                # Shown whole when there is room; never the reason the window cannot shrink.
+                cell.setMinimumWidth(40)
+                self._grid.addWidget(cell, row, col, Qt.AlignmentFlag.AlignTop)
+            cells[2].setStyleSheet("color: #555555")
+            self._rows.append(cells)
+        for r, cells in enumerate(self._rows):
+            for cell in cells:
+                cell.setVisible(r < len(self._clocks))
+        self._states = [None] * len(self._clocks)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Work the countdowns out again (a tick, a language change)."""
+        if not self._clocks:
+            self.hide()
+            return
+        now = self.now()
+        self.title.setText(_("SLA clocks"))
+        for r, ((kind, clock), (name, left, due)) in enumerate(zip(self._clocks, self._rows)):
+            state = clock.state(now)
+            text = left_text(clock, state, now, short=False)
+            if state not in (ClockState.PAUSED, ClockState.MET):  # those say their state already
+                text = f"{text} ({_(STATE_LABELS[state])})"
+            name.setText(_(CLOCK_KIND_LABELS[kind]))  # QLabel does nothing when the text is the same
+            left.setText(f"{STATE_MARKS[state]} {text}")
+            due.setText(_("due {when}").format(when=format_datetime(clock.due_at)))
+            if self._states[r] != state:
+                self._states[r] = state
+                left.setStyleSheet(f"color: {STATE_COLOURS[state].name()}")
+        # Above the ticket's facts, one line a clock: a new text changes no height, so the
+        # facts below are never laid out again by a tick.
+        self.show()
+
+    def text(self) -> str:
+        """What the pane says, as plain text (one clock a line)."""
+        lines = [self.title.text()]
+        for cells in self._rows[:len(self._clocks)]:
+            lines.append("\t".join(cell.text() for cell in cells))
+        return "\n".join(lines) if self._clocks else ""

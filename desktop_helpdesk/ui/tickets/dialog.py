@@ -1,0 +1,287 @@
+"""The ticket form: the caller, the request, what the customer is entitled to, and the verification."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+from ...domain import validation as v
+from ...domain.enums import (
+    Channel,
+    ContractStage,
+    Coverage,
+    Priority,
+    RequestType,
+    TicketStatus,
+)
+from ...i18n import N_, _
+from ...services.dto import TicketDraft
+from ...services.helpdesk import HelpdeskService
+from ..kit.form import FormDialog
+from ..kit.widgets import (
+    CustomerPicker,
+    alive,
+    display_phone,
+    enum_combo,
+    enum_label,
+    retranslate_enum_combo,
+    select_data,
+)
+from ..kit.worker import DbWorker
+from .verification import VerifyDialog
+
+
+class TicketDialog(FormDialog):
+    def __init__(self, worker: DbWorker, service: HelpdeskService, operators, parent: QWidget | None = None,
+                 operator_id: int | None = None):
+        super().__init__(worker, service, parent)
+        self.operator_id = operator_id
+        self.resize(620, 600)
+        f = self.form
+        self.customer = f.add("customer_id", N_("Customer"), CustomerPicker(worker, service.customer_choices), required=True)
+        self.contact = f.add("contact_id", N_("Contact"), QComboBox())
+        self.contract = f.add("contract_id", N_("Contract"), QComboBox())
+        self.subject = f.add("subject", N_("Subject"), QLineEdit(), required=True)
+        self.request_type = f.add("request_type", N_("Type"), enum_combo(RequestType))
+        self.channel = f.add("channel", N_("Channel"), enum_combo(Channel))
+        self.priority = f.add("priority", N_("Priority"), enum_combo(Priority))
+        self.status_combo = f.add("status", N_("Status"), enum_combo(TicketStatus))
+        self.assignee = f.add("assignee_id", N_("Assigned to"), QComboBox())
+        self.description = f.add("description", N_("Description"), QPlainTextEdit())
+        self.note = f.add("note", N_("Note for the history"), QPlainTextEdit())
+        self.cooperating = QCheckBox()
+        self.in_scope = QCheckBox()
+        self.cooperating.setChecked(True)
+        self.in_scope.setChecked(True)
+        checks = QWidget()
+        row = QHBoxLayout(checks)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.cooperating)
+        row.addWidget(self.in_scope)
+        row.addStretch()
+        f.add("checks", N_("Conditions"), checks)
+        verify_row = QWidget()
+        row = QHBoxLayout(verify_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.verify_button = QPushButton()
+        self.verify_summary = QLabel()
+        row.addWidget(self.verify_button)
+        row.addWidget(self.verify_summary, 1)
+        f.add("verify", N_("Caller"), verify_row)
+        self.verify_button.clicked.connect(self.verify_caller)
+        self.verify_button.setEnabled(False)
+        self.verifications: dict[int, bool] = {}
+        self.entitlement_label = f.add("entitlement", N_("Entitlement"), QLabel())
+        self.entitlement_label.setWordWrap(True)
+        self.entitlement_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        for combo in (self.contact, self.contract, self.assignee):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumContentsLength(24)
+        self.entitlement_label.setTextFormat(Qt.TextFormat.RichText)
+        self.override_reason = f.add("override_reason", N_("Override reason"), QLineEdit())
+        self.description.setMaximumHeight(90)
+        self.note.setMaximumHeight(60)
+        self.subject.setMaxLength(300)
+        select_data(self.priority, Priority.NORMAL.value)
+        self.assignee.addItem("", None)
+        for o in operators:
+            self.assignee.addItem(f"{o.full_name} ({o.code})", o.id)
+        self._draft = None
+        self.verdict = None
+        self._verdict_asked = 0
+        self._verdict_timer = QTimer(self, singleShot=True, interval=250)
+        self._verdict_timer.timeout.connect(self._ask_verdict)
+        self.customer.customer_changed.connect(self._customer_changed)
+        for signal in (self.contract.currentIndexChanged, self.request_type.currentIndexChanged,
+                       self.subject.textChanged, self.cooperating.toggled, self.in_scope.toggled):
+            signal.connect(lambda *_: self._verdict_timer.start())
+        self._watch(self.subject, self.request_type, self.channel, self.override_reason)
+        for name in ("note", "override_reason"):
+            self._show_row(name, False)
+        self._preset_contact: int | None = None
+        # Fully keyboard-driven: Tab leaves the text boxes instead of typing a tab, and walks
+        # the fields in the order they are shown; Ctrl+Enter saves, Esc cancels.
+        for box in (self.description, self.note):
+            box.setTabChangesFocus(True)
+        self._finish_layout()
+        chain = [self.customer, self.contact, self.contract, self.subject, self.request_type, self.channel,
+                 self.priority, self.status_combo, self.assignee, self.description, self.note, self.cooperating,
+                 self.in_scope, self.verify_button, self.override_reason, self.save_button, self.cancel_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+        self.customer.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_row(self, name: str, visible: bool) -> None:
+        self.form.rows[name].setVisible(visible)
+        self.form.labels[name][0].setVisible(visible)
+
+    # -- entitlement, decided by the service as the operator types ---------------------
+    def _ask_verdict(self) -> None:
+        if self.record_id is not None or self.customer.customer_id is None:
+            self.verdict = None
+            self._render_verdict()
+            return
+        self._verdict_asked += 1
+        asked = self._verdict_asked
+        self.worker.submit(self.service.entitlement, self.customer.customer_id, self.contract.currentData(),
+                           self.request_type.currentData(), self.subject.text(), self.cooperating.isChecked(),
+                           self.in_scope.isChecked(), on_done=lambda v: self._got_verdict(asked, v))
+
+    def _got_verdict(self, asked: int, verdict) -> None:
+        # A quick save can close (and delete) the form before the last verdict comes back.
+        if asked == self._verdict_asked and alive(self):
+            self.verdict = verdict
+            self._render_verdict()
+            self.revalidate()
+
+    def _render_verdict(self) -> None:
+        from html import escape
+
+        v = self.verdict
+        if v is None:
+            self.entitlement_label.setText("")
+            self._show_row("override_reason", False)
+            return
+        colour = {"warranty": "#1b5e20", "maintenance": "#0d47a1", "billable": "#8d6e00", "refused": "#b00020"}[v.coverage.value]
+        head = f"<b style='color:{colour}'>{escape(enum_label(Coverage, v.coverage.value))}</b>"
+        # Symbols as well as colour: a refusal ground reads as one without colour too.
+        reasons = "".join(f"<div>{'✖' if r.is_refusal else '⚠'} {escape(_(r.message))}</div>" for r in v.reasons)
+        self.entitlement_label.setText(head + reasons)
+        self.entitlement_label.adjustSize()
+        self._show_row("override_reason", v.refused)
+
+    def field_errors(self) -> dict[str, str]:
+        errors = self._ticket_errors()
+        if self.verdict is not None and self.verdict.refused and not self.override_reason.text().strip():
+            errors["override_reason"] = _("The request is refused: type why you serve it anyway, or cancel.")
+        return errors
+
+    def verify_caller(self) -> None:
+        if self.customer.customer_id is None:
+            return
+        dialog = VerifyDialog(self.worker, self.service, self.customer.customer_id, self.record_id,
+                              self.operator_id, self)
+        dialog.finished.connect(lambda *_: self._verified(dialog))
+        self.verify_dialog = dialog
+        dialog.open()
+
+    def _verified(self, dialog) -> None:
+        self.verifications.update(dialog.outcomes)
+        self.verify_summary.setText(dialog.summary())
+
+    def _customer_changed(self, customer_id) -> None:
+        self.verifications = {}
+        self.verify_summary.setText("")
+        self.verify_button.setEnabled(customer_id is not None)
+        self.contact.clear()
+        self.contract.clear()
+        self.contact.addItem("", None)
+        self.contract.addItem("", None)
+        if customer_id is not None:
+            self.worker.submit(self.service.get_customer, customer_id, on_done=self._fill_contacts)
+            self.worker.submit(self.service.contract_choices, customer_id, on_done=self._fill_contracts)
+        self.revalidate()
+
+    def _fill_contacts(self, details) -> None:
+        if not alive(self) or details.id != self.customer.customer_id:
+            return
+        for c in details.draft.contacts:
+            self.contact.addItem(f"{c.full_name}" + (f" – {display_phone(c.phone)}" if c.phone else ""), c.id)
+        if self._draft is not None:
+            select_data(self.contact, self._draft.contact_id)
+        elif self._preset_contact is not None and self.contact.findData(self._preset_contact) >= 0:
+            select_data(self.contact, self._preset_contact)
+        elif self.contact.count() > 1:
+            self.contact.setCurrentIndex(1)
+
+    def _fill_contracts(self, choices) -> None:
+        if not alive(self):
+            return
+        for k in choices:
+            self.contract.addItem(f"{k.number} – {k.package_name} ({enum_label(ContractStage, k.stage)})", k.id)
+        if self._draft is not None:
+            select_data(self.contract, self._draft.contract_id)
+        elif self.contract.count() > 1:
+            self.contract.setCurrentIndex(self.contract.count() - 1)
+
+    def set_customer(self, customer_id: int, label: str) -> None:
+        self.customer.set_customer(customer_id, label)
+        self.subject.setFocus(Qt.FocusReason.OtherFocusReason)  # the customer is known: type the subject
+
+    def preset_caller(self, customer_id: int, label: str, contact_id: int | None,
+                      channel: str = Channel.HOTLINE.value) -> None:
+        """A quick ticket for the caller just found: customer and contact filled in, the
+        channel the call came by, the cursor in the subject."""
+        self._preset_contact = contact_id
+        select_data(self.channel, channel)
+        self.customer.set_customer(customer_id, label)
+        self.subject.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def load(self, details) -> None:
+        self.record_id, self.version = details.id, details.version
+        self._attempted = True
+        d = details.draft
+        self._draft = d
+        self.customer.set_customer(d.customer_id, details.customer_name)
+        self.subject.setText(d.subject)
+        for combo, value in ((self.request_type, d.request_type), (self.channel, d.channel),
+                             (self.priority, d.priority), (self.status_combo, d.status), (self.assignee, d.assignee_id)):
+            select_data(combo, value)
+        self.description.setPlainText(d.description)
+        self._show_row("note", True)
+        for name in ("checks", "entitlement", "override_reason"):
+            self._show_row(name, False)
+        self.setProperty("ticket_code", details.code)
+        self.retranslate()
+
+    def _ticket_errors(self) -> dict[str, str]:
+        errors = {}
+        if self.customer.customer_id is None:
+            errors["customer_id"] = _("Choose a customer from the list.")
+        err = v.validate_required("subject", self.subject.text())
+        if err is not None:
+            errors["subject"] = self.error_text(err)
+        return errors
+
+    def draft(self) -> TicketDraft:
+        base = self._draft
+        return TicketDraft(
+            customer_id=self.customer.customer_id or 0, subject=self.subject.text(),
+            request_type=self.request_type.currentData(), channel=self.channel.currentData(),
+            priority=self.priority.currentData(), status=self.status_combo.currentData(),
+            contact_id=self.contact.currentData(), contract_id=self.contract.currentData(),
+            assignee_id=self.assignee.currentData(), description=self.description.toPlainText(),
+            coverage=base.coverage if base else "", received_at=base.received_at if base else None,
+        )
+
+    def build_job(self):
+        if self.record_id is None:
+            return self.service.create_ticket, (self.draft(), self.operator_id, self.override_reason.text(),
+                                                self.cooperating.isChecked(), self.in_scope.isChecked(),
+                                                tuple(self.verifications.items()))
+        return self.service.update_ticket, (self.record_id, self.version, self.draft(), self.operator_id,
+                                            self.note.toPlainText())
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        code = self.property("ticket_code")
+        self.setWindowTitle(_("Edit ticket {code}").format(code=code) if self.record_id else _("New ticket"))
+        self.customer.setPlaceholderText(_("Type a name, code, phone or tax code"))
+        for combo, enum_cls in ((self.request_type, RequestType), (self.channel, Channel),
+                                (self.priority, Priority), (self.status_combo, TicketStatus)):
+            retranslate_enum_combo(combo, enum_cls)
+        self.verify_button.setText(_("Verify the caller…"))
+        self.cooperating.setText(_("Customer cooperates"))
+        self.in_scope.setText(_("Within support scope"))
+        self.override_reason.setPlaceholderText(_("Why the refusal is overridden (kept in the history)"))
+        self._render_verdict()

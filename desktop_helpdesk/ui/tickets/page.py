@@ -1,0 +1,172 @@
+"""The tickets list, the selected ticket's clocks and facts, and its history and work log beside them."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.enums import (
+    Channel,
+    Coverage,
+    Priority,
+    RequestType,
+    TicketStatus,
+)
+from ...i18n import N_, _
+from ...i18n.formatting import format_datetime
+from ...services.helpdesk import HelpdeskService
+from ..kit.countdown import CountdownTicker
+from ..kit.countdown import clock_countdown_text as clock_text
+from ..kit.list_page import ListPage
+from ..kit.paged_model import Column, PagedTableModel
+from ..kit.widgets import enum_label
+from ..kit.worker import DbWorker
+from .clocks_pane import ClocksPane
+from .model import TicketsModel
+from .worklog import WorkLogPanel, describe
+
+
+def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel:
+    columns = [
+        Column(N_("Code"), "code", lambda r: r.code, width=100),
+        Column(N_("Received"), "received_at", lambda r: format_datetime(r.received_at), width=165,
+               kind="datetime", value=lambda r: r.received_at),
+        Column(N_("Subject"), "subject", lambda r: r.subject, width=260),
+        Column(N_("Customer"), "customer", lambda r: r.customer_name, width=200),
+        Column(N_("Contract"), "", lambda r: r.contract_number, width=100),
+        Column(N_("Type"), "request_type", lambda r: enum_label(RequestType, r.request_type), width=110),
+        Column(N_("Status"), "status", lambda r: enum_label(TicketStatus, r.status), width=120),
+        Column(N_("Priority"), "priority", lambda r: enum_label(Priority, r.priority), width=80),
+        Column(N_("Channel"), "channel", lambda r: enum_label(Channel, r.channel), width=90),
+        Column(N_("Coverage"), "coverage", lambda r: enum_label(Coverage, r.coverage), width=90),
+        Column(N_("Assigned to"), "", lambda r: r.assignee, width=140),
+    ]
+
+    # The live countdown, third: what the operator watches; painted by TicketsModel.data
+    # (an export writes it as it reads at the time of the export).
+    columns.insert(2, Column(N_("Time left"), "next_due_at", lambda r: "", width=200,
+                             value=lambda r: clock_text(r, service.now())))
+    return TicketsModel(columns, service.list_tickets, worker, now=service.now, countdown_column=2,
+                        default_sort="received_at", default_descending=True, filters={"state": "open"})
+
+
+class TicketsPage(ListPage):
+    """Tickets, with the selected ticket's customer, contract, status and history below."""
+
+    key = "tickets"
+    title = N_("Tickets")
+    columns_version = 2  # 2: the live "Time left" column
+    new_label = N_("&New ticket")
+    STATES = (("open", N_("Open tickets")), ("done", N_("Resolved and closed")), ("", N_("All tickets")))
+
+    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
+        super().__init__(tickets_model(worker, service), parent)
+        self.worker = worker
+        self.service = service
+        self.state = QComboBox()
+        for value, _title in self.STATES:
+            self.state.addItem("", value)
+        self.state.currentIndexChanged.connect(lambda *_: self.model.set_filters(state=self.state.currentData()))
+        self.toolbar.insertWidget(1, self.state)
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)
+
+        # On the left the ticket's clocks (their own widget: a tick re-renders the clocks
+        # only) above its facts; on the right its history and work log.
+        self.clocks = ClocksPane(service.now)
+        pane = QWidget()
+        pane_layout = QVBoxLayout(pane)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        pane_layout.setSpacing(4)
+        pane_layout.addWidget(self.clocks)
+        pane_layout.addWidget(self.detail, 1)
+        self.worklog = WorkLogPanel(worker, service)
+        self.worklog.entry_added.connect(self._entry_added)
+        self.worklog.install_shortcuts(self.table)  # Ctrl+Alt+C etc. straight from the list
+        self.detail_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.detail_splitter.addWidget(pane)
+        self.detail_splitter.addWidget(self.worklog)
+        self.detail_splitter.setStretchFactor(0, 2)
+        self.detail_splitter.setStretchFactor(1, 3)
+        self.detail_splitter.setSizes([560, 560])
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail_splitter)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self._details = None
+        self._asked = 0
+        self.current_changed.connect(self._show_current)
+        self.ticker = CountdownTicker(self.table, self.model, service.now, self)
+        self.build_layout(self.splitter)
+
+    def _show_current(self, row) -> None:
+        self._asked += 1
+        asked = self._asked
+        if row is None:
+            self._details = None
+            self._render()
+            self.worklog.set_details(None)
+            return
+        self.worker.submit(self.service.get_ticket, row.id, on_done=lambda d: self._got(asked, d))
+
+    def _got(self, asked: int, details) -> None:
+        if asked == self._asked:
+            self._details = details
+            self._render()
+            self.worklog.set_details(details)
+
+    def _entry_added(self, ticket_id: int) -> None:
+        """A work-log entry was saved: read the ticket again if it is still the one shown."""
+        if self._details is not None and self._details.id == ticket_id:
+            self._asked += 1
+            asked = self._asked
+            self.worker.submit(self.service.get_ticket, ticket_id, on_done=lambda d: self._got(asked, d))
+
+    def _render(self) -> None:
+        d = self._details
+        if d is None:
+            self.clocks.set_clocks([])
+            hint = _("Select a ticket to see its details and history.")
+            self.detail.setHtml(f"<p style='color:#666'>{escape(hint)}</p>")
+            return
+        dr = d.draft
+        rows = [
+            (_("Customer"), d.customer_name), (_("Contact"), d.contact_name), (_("Contract"), d.contract_number),
+            (_("Status"), enum_label(TicketStatus, dr.status)), (_("Type"), enum_label(RequestType, dr.request_type)),
+            (_("Received"), format_datetime(dr.received_at)),
+        ]
+        head = "".join(f"<tr><td style='color:#555;padding-right:12px'>{escape(k)}</td><td>{escape(v or '—')}</td></tr>" for k, v in rows)
+        # The history and work log are in self.worklog (ui/worklog.py), beside this.
+        html = (f"<h3>{escape(d.code)} — {escape(dr.subject)}</h3><table>{head}</table>"
+                + (f"<p>{escape(dr.description)}</p>" if dr.description else ""))
+        self.detail.setHtml(html)
+        r = self.model.row_of_id(d.id)
+        self.clocks.set_clocks(self.model.clocks_of(r) if r >= 0 else [])
+
+    def tick(self) -> None:
+        """Called by the view's timer: the open ticket's clocks move on with the list (only
+        the clocks label is re-rendered, not the ticket and its history)."""
+        self.clocks.refresh()
+
+    @staticmethod
+    def _describe(e) -> str:
+        return describe(e)
+
+    def reload(self, select_id: int | None = None) -> None:
+        super().reload(select_id)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        if hasattr(self, "state"):
+            for i, (_value, title) in enumerate(self.STATES):
+                self.state.setItemText(i, _(title))
+            self._render()
