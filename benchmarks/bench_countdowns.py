@@ -56,6 +56,8 @@ reports the references lost per tick and, when they leak, compensates the counte
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import catalog
+
 import os
 
 # Before anything imports Qt: no display needed, and the numbers do not depend on one.
@@ -88,7 +90,7 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 class Clock:
-    """The service's ``now()``: the data set's "now", running with the wall clock, plus
+    """The ctx's ``now()``: the data set's "now", running with the wall clock, plus
     whatever ``advance()`` added."""
 
     def __init__(self, start: datetime):
@@ -140,19 +142,19 @@ class Desk:
         from desktop_helpdesk.db.repositories import uow_factory
         from desktop_helpdesk.i18n import Translator, install
         from desktop_helpdesk.paths import translations_dir
-        from desktop_helpdesk.services.helpdesk import HelpdeskService
+        from desktop_helpdesk.services.context import make_context
         from desktop_helpdesk.settings import Settings
         from desktop_helpdesk.ui.shell.mainwindow import MainWindow
         from desktop_helpdesk.ui.kit.worker import DbWorker
 
         install(Translator(translations_dir(), language))
         self.engine, _ = open_database(sqlite_url(path))
-        self.service = HelpdeskService(uow_factory(self.engine), now=clock)
+        self.ctx = make_context(uow_factory(self.engine), clock)
         self.worker = DbWorker()
         settings_path = home / "settings.json"
         self.settings = Settings.load(settings_path)
-        operators = self.service.operators()
-        self.window = MainWindow(self.worker, self.service, self.settings, lambda: self.settings.save(settings_path),
+        operators = self.catalog.operators(ctx)
+        self.window = MainWindow(self.worker, self.ctx, self.settings, lambda: self.settings.save(settings_path),
                                  operators[0] if operators else None, str(path))
         self.window.resize(1366, 768)
         self.window.show()
@@ -424,7 +426,7 @@ def main(argv=None) -> int:
     desk.window.show_view("dashboard")
     desk.wait(lambda: desk.worker.pending == 0 and desk.window.dashboard.data is not None, 120)
     builds = []
-    build = desk.service.dashboard
+    build = desk.ctx.dashboard
 
     def timed_build():
         t0 = time.perf_counter()
@@ -433,7 +435,7 @@ def main(argv=None) -> int:
         finally:
             builds.append(time.perf_counter() - t0)
 
-    desk.service.dashboard = timed_build
+    desk.ctx.dashboard = timed_build
     gc.collect()
     cpu0, wall0 = cpu_seconds(), time.perf_counter()
     run_loop(args.idle)
@@ -444,7 +446,7 @@ def main(argv=None) -> int:
           f"{len(builds)} dashboard refresh(es) on the worker, "
           f"{', '.join(f'{b * 1000:.0f} ms' for b in builds)}; target <= {IDLE_TARGET:.0%}: "
           f"{'ok' if share <= IDLE_TARGET else 'MISSED'}")
-    desk.service.dashboard = build
+    desk.ctx.dashboard = build
     desk.window.show_view("tickets")
     desk.wait(lambda: desk.worker.pending == 0, 60)
 
@@ -452,7 +454,7 @@ def main(argv=None) -> int:
         desk.wait(lambda: desk.worker.pending == 0, 600)
         backlog, t0 = 0, time.perf_counter()
         while True:
-            new = desk.worker.run_sync(desk.service.check_alerts)
+            new = desk.worker.run_sync(desk.ctx.check_alerts)
             backlog += len(new)
             if not new:
                 break
@@ -460,7 +462,7 @@ def main(argv=None) -> int:
         costs = []
         for _ in range(3):
             cpu0, wall0 = cpu_seconds(), time.perf_counter()
-            desk.worker.run_sync(desk.service.check_alerts)
+            desk.worker.run_sync(desk.ctx.check_alerts)
             costs.append((cpu_seconds() - cpu0, time.perf_counter() - wall0))
         cpu = statistics.median(c for c, _w in costs)
         print(f"    one alert check with nothing new: CPU {cpu * 1000:.0f} ms, wall "

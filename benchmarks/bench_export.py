@@ -28,28 +28,28 @@ from desktop_helpdesk.i18n import Translator, install  # noqa: E402
 from desktop_helpdesk.paths import translations_dir  # noqa: E402
 from desktop_helpdesk.services.dto import ListQuery  # noqa: E402
 from desktop_helpdesk.services.export import ExportColumn, ExportFile, read_page  # noqa: E402
-from desktop_helpdesk.services.helpdesk import HelpdeskService  # noqa: E402
+from desktop_helpdesk.services.context import make_context  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data" / "lists.sqlite3"
 
 
-def ticket_columns(service) -> list[ExportColumn]:
+def ticket_columns(ctx) -> list[ExportColumn]:
     """The ticket list's columns as the GUI builds them (no widget needed)."""
     from desktop_helpdesk.i18n import _
     from desktop_helpdesk.ui.tickets.page import tickets_model
     from desktop_helpdesk.ui.kit.worker import DbWorker
 
-    model = tickets_model(DbWorker(), service)
+    model = tickets_model(DbWorker(), ctx)
     return [ExportColumn(_(c.title), c.kind, c.export_value) for c in model.columns]
 
 
-def run(service, columns, query: ListQuery, path: Path) -> dict:
+def run(ctx, columns, query: ListQuery, path: Path) -> dict:
     started = time.perf_counter()
     out = ExportFile(path, columns, "Tickets")
     cursor, longest = None, 0.0
     while True:
         t0 = time.perf_counter()
-        page = read_page(service.list_tickets, query, cursor)
+        page = read_page(ctx.list_tickets, query, cursor)
         out.write(page.rows)
         longest = max(longest, time.perf_counter() - t0)
         cursor = page.next_cursor
@@ -72,13 +72,13 @@ def main() -> None:
         generate(DATA)
     install(Translator(translations_dir(), "vi"))
     engine, _ = open_database(sqlite_url(DATA))
-    service = HelpdeskService(uow_factory(engine))
-    columns = ticket_columns(service)
+    ctx = make_context(uow_factory(engine))
+    columns = ticket_columns(ctx)
     query = ListQuery(sort="received_at", descending=True, filters={"state": args.state} if args.state else {})
     formats = args.formats.split(",") if args.formats else (["xlsx", "csv"] if args.state else ["csv"])
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in formats:
-            r = run(service, columns, query, Path(tmp) / f"tickets.{fmt}")
+            r = run(ctx, columns, query, Path(tmp) / f"tickets.{fmt}")
             print(f"{fmt}: {r['rows']:,} rows in {r['seconds']:.1f} s ({r['rate']:,.0f} rows/s), "
                   f"longest page job {r['longest_page'] * 1000:.0f} ms, final save {r['save']:.1f} s, "
                   f"{r['mb']:.1f} MB")

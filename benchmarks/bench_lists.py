@@ -7,7 +7,7 @@ Run from the repository root (the database is generated once and cached in bench
     /work/venv/bin/python -m benchmarks.bench_lists --try-indexes    # also on a copy with the proposed indexes
     /work/venv/bin/python -m benchmarks.bench_lists --write-readme   # put the table into benchmarks/README.md
 
-Every case calls the service exactly as the GUI's table model does
+Every case calls the ctx exactly as the GUI's table model does
 (`HelpdeskService.list_customers/list_contracts/list_tickets(ListQuery(limit=200))`), so a
 time includes the unit of work, SQLAlchemy and building the row dataclasses: it is what the
 worker thread spends before the page can be shown. Cases: the GUI's default view; the 51st
@@ -49,7 +49,7 @@ from desktop_helpdesk.db.repositories import (  # noqa: E402
     uow_factory,
 )
 from desktop_helpdesk.services.dto import ListQuery  # noqa: E402
-from desktop_helpdesk.services.helpdesk import HelpdeskService  # noqa: E402
+from desktop_helpdesk.services.context import make_context  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TARGET_MS = 100.0
@@ -245,16 +245,16 @@ def build_cases(rare_customer: str, rare_contract: str) -> list[Case]:
 def service_for(path: Path):
     engine, _ = open_database(sqlite_url(path))
     optimize(engine)  # as the app does at start-up (a full ANALYZE if never analysed)
-    return engine, HelpdeskService(uow_factory(engine))
+    return engine, make_context(uow_factory(engine))
 
 
-def lister(service: HelpdeskService, lst: str):
-    return {"customers": service.list_customers, "contracts": service.list_contracts,
-            "tickets": service.list_tickets}[lst]
+def lister(ctx: HelpdeskService, lst: str):
+    return {"customers": ctx.list_customers, "contracts": ctx.list_contracts,
+            "tickets": ctx.list_tickets}[lst]
 
 
-def run_case(service, case: Case, reps: int, budget_s: float) -> Case:
-    fetch = lister(service, case.list)
+def run_case(ctx, case: Case, reps: int, budget_s: float) -> Case:
+    fetch = lister(ctx, case.list)
     query = case.query
     for _ in range(case.scroll):
         page = fetch(query)
@@ -319,11 +319,11 @@ def pick_rare(path: Path) -> tuple[str, str]:
 
 
 def run_all(path: Path, cases: list[Case], reps: int, budget_s: float, log=print) -> list[Case]:
-    engine, service = service_for(path)
+    engine, ctx = service_for(path)
     try:
         done = []
         for case in cases:
-            result = run_case(service, case, reps, budget_s)
+            result = run_case(ctx, case, reps, budget_s)
             done.append(result)
             log(f"  {result.list:9} {result.name:52} {result.rows:4} rows  median {result.median:8.1f} ms"
                 f"  p95 {result.p95:8.1f} ms{'  SLOW' if result.p95 > TARGET_MS else ''}")
@@ -337,14 +337,14 @@ def run_all(path: Path, cases: list[Case], reps: int, budget_s: float, log=print
 
 
 def plan_of(path: Path, service_call) -> list[str]:
-    """EXPLAIN QUERY PLAN of the last statement a service call executed."""
+    """EXPLAIN QUERY PLAN of the last statement a ctx call executed."""
     from sqlalchemy import event
 
-    engine, service = service_for(path)
+    engine, ctx = service_for(path)
     seen = []
     event.listen(engine, "before_cursor_execute", lambda c, cur, stmt, params, ctx, many: seen.append((stmt, params)))
     try:
-        service_call(service)
+        service_call(ctx)
         stmt, params = seen[-1]
         raw = engine.raw_connection()
         try:

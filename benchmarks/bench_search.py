@@ -20,6 +20,8 @@ median, p95 and minimum. The machine is shared: the load average is printed with
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import search
+
 import argparse
 import os
 import platform
@@ -40,7 +42,7 @@ from desktop_helpdesk.db.engine import make_engine, optimize, sqlite_url  # noqa
 from desktop_helpdesk.db.repositories import uow_factory  # noqa: E402
 from desktop_helpdesk.domain.phone import format_phone  # noqa: E402
 from desktop_helpdesk.domain.text import fold  # noqa: E402
-from desktop_helpdesk.services.helpdesk import HelpdeskService  # noqa: E402
+from desktop_helpdesk.services.context import make_context  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TARGET_MS = 100.0
@@ -136,7 +138,7 @@ def main() -> None:
     print(f"{platform.machine()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
           f"load {open('/proc/loadavg').read().strip()}")
     migrate_if_needed(engine, args.db)
-    service = HelpdeskService(uow_factory(engine))
+    ctx = make_context(uow_factory(engine))
     captured: list[tuple[str, object]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
@@ -147,21 +149,21 @@ def main() -> None:
     for what, query in typical_queries(engine):
         captured.clear()
         event.listen(engine, "before_cursor_execute", capture)
-        results = service.global_search(query)
+        results = search.global_search(ctx, query)
         event.remove(engine, "before_cursor_execute", capture)
         statements = [(s, p) for s, p in captured if not s.lstrip().upper().startswith(("BEGIN", "ROLLBACK", "COMMIT"))]
-        via_service = _timed(lambda: service.global_search(query), args.reps)
+        via_service = _timed(lambda: search.global_search(ctx, query), args.reps)
         via_sqlite = _timed(lambda: [direct.execute(s, p).fetchall() for s, p in statements], args.reps)
         found = " / ".join(f"{len(g.hits)}:{g.total}{'+' if g.capped else ''}" for g in results.groups)
         rows.append((what, query, found, _stats(via_service), _stats(via_sqlite), len(statements)))
         s, d = rows[-1][3], rows[-1][4]
-        print(f"{what:55} {query!r:28} {found:32} service {s[0]:6.1f} / {s[1]:6.1f} / {s[2]:6.1f} ms   "
+        print(f"{what:55} {query!r:28} {found:32} ctx {s[0]:6.1f} / {s[1]:6.1f} / {s[2]:6.1f} ms   "
               f"sqlite3 {d[0]:6.1f} / {d[1]:6.1f} / {d[2]:6.1f} ms  ({len(statements)} statements)"
               f"{'  SLOW' if s[1] > TARGET_MS else ''}", flush=True)
     print(f"load after: {open('/proc/loadavg').read().strip()}")
     print()
     print("| query | typed | shown:found per group (customers / contacts / contracts / tickets) "
-          "| service median / p95 / min ms | sqlite3 direct median / p95 / min ms | statements |")
+          "| ctx median / p95 / min ms | sqlite3 direct median / p95 / min ms | statements |")
     print("|---|---|---|---:|---:|---:|")
     for what, query, found, s, d, n in rows:
         mark = " **SLOW**" if s[1] > TARGET_MS else ""

@@ -22,6 +22,8 @@ when alerts are left out with ``--no-alerts``).
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import catalog
+
 import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -77,7 +79,7 @@ def main(argv=None) -> int:
     from desktop_helpdesk.db.repositories import uow_factory
     from desktop_helpdesk.i18n import Translator, install
     from desktop_helpdesk.paths import translations_dir
-    from desktop_helpdesk.services.helpdesk import HelpdeskService
+    from desktop_helpdesk.services.context import make_context
     from desktop_helpdesk.settings import Settings
     from desktop_helpdesk.ui.shell.mainwindow import MainWindow
     from desktop_helpdesk.ui.kit.worker import DbWorker
@@ -88,7 +90,7 @@ def main(argv=None) -> int:
     clock = Clock(END.replace(tzinfo=UTC))
     t_start = time.perf_counter()
     engine, _ = open_database(sqlite_url(path))
-    service = HelpdeskService(uow_factory(engine), now=clock)
+    ctx = make_context(uow_factory(engine), clock)
     worker = DbWorker()
     jobs: list[tuple[str, float, float]] = []  # name, start, seconds (on the worker thread)
     submit = worker.submit
@@ -106,9 +108,9 @@ def main(argv=None) -> int:
     settings_path = home / "settings.json"
     settings = Settings.load(settings_path)
     settings.last_view = args.view
-    operators = service.operators()
+    operators = catalog.operators(ctx)
     t_open = time.perf_counter() - t_start
-    window = MainWindow(worker, service, settings, lambda: None, operators[0] if operators else None, str(path))
+    window = MainWindow(worker, ctx, settings, lambda: None, operators[0] if operators else None, str(path))
     window.resize(1366, 768)
     window.show()
     if not args.no_alerts:
@@ -148,7 +150,7 @@ def main(argv=None) -> int:
 
         now = clock()
         print("\ndashboard queries alone:")
-        with service.uow_factory() as uow:
+        with ctx.uow() as uow:
             for label, fn in (
                 ("count_due breached", lambda: uow.tickets.count_due(None, now)),
                 ("count_due week", lambda: uow.tickets.count_due(now, now + timedelta(days=7))),
@@ -162,7 +164,7 @@ def main(argv=None) -> int:
                 out = fn()
                 print(f"  {label}: {time.perf_counter() - t0:.3f} s ({out if isinstance(out, int) else len(out)})")
         t0 = time.perf_counter()
-        dash_mod.build(service, now)
+        dash_mod.build(ctx, now)
         print(f"  dashboard.build total: {time.perf_counter() - t0:.3f} s")
 
     window.close()

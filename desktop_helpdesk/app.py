@@ -87,31 +87,29 @@ def make_excepthook(log_file: Path, show):
 
 
 class _Startup:
-    """Runs a callable on the worker while the GUI event loop keeps spinning."""
+    """Runs a callable on a start-up thread while the GUI event loop keeps spinning (the
+    database is opened, and maybe migrated, before the job runner and its lanes exist)."""
 
-    def __init__(self, worker):
-        self.worker = worker
+    def __init__(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="start-up")
 
     def call(self, fn, *args):
-        from PySide6.QtCore import QEventLoop
+        from PySide6.QtCore import QEventLoop, QTimer
 
+        future = self._pool.submit(fn, *args)
         loop = QEventLoop()
-        box: dict = {}
-
-        def done(result):
-            box["result"] = result
-            loop.quit()
-
-        def failed(exc):
-            box["error"] = exc
-            loop.quit()
-
-        self.worker.submit(fn, *args, on_done=done, on_error=failed)
-        if "result" not in box and "error" not in box:
+        timer = QTimer(interval=10)
+        timer.timeout.connect(lambda: future.done() and loop.quit())
+        timer.start()
+        if not future.done():
             loop.exec()
-        if "error" in box:
-            raise box["error"]
-        return box["result"]
+        timer.stop()
+        return future.result()
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,36 +175,40 @@ def main(argv: list[str] | None = None) -> int:
     from .db.engine import open_database, optimize, sqlite_url
     from .db.repositories import uow_factory
     from .domain.errors import DatabaseOpenError
-    from .services.helpdesk import HelpdeskService
-    from .ui.kit.worker import DbWorker
+    from .services import catalog, customers
+    from .services.context import make_context
+    from .ui.kit.worker import Jobs
 
     url = args.database_url or sqlite_url(paths.database_file)
-    worker = DbWorker()
-    startup = _Startup(worker)
+    startup = _Startup()
     try:
         engine, outcome = startup.call(open_database, url)
     except DatabaseOpenError as exc:
-        worker.shutdown()
+        startup.shutdown()
         return fail(database_error_message(exc.reason), EXIT_DATABASE)
     except Exception as exc:  # noqa: BLE001 - anything else is logged and explained
-        log.exception("cannot open database %s", url)
-        worker.shutdown()
+        log.exception("cannot open database %s", _redact(url))
+        startup.shutdown()
         return fail(database_error_message("unreachable") + f"\n({type(exc).__name__})", EXIT_DATABASE)
-    log.info("database %s opened (%s)", url, outcome)
-    service = HelpdeskService(uow_factory(engine))
+    log.info("database %s opened (%s)", _redact(url), outcome)
+    # One context: every lane takes its own connection from the engine's pool, so a long
+    # job (a recompute, an export, the alert check) never holds the interactive lane's.
+    ctx = make_context(uow_factory(engine))
 
     try:
-        if args.demo and startup.call(service.is_empty):
+        if args.demo and startup.call(customers.is_empty, ctx):
             from .services.demo import load_demo
 
-            startup.call(load_demo, service)
+            startup.call(load_demo, ctx)
             log.info("demo data loaded")
         startup.call(optimize, engine)
-        operators = startup.call(service.operators)
+        operators = startup.call(catalog.operators, ctx)
     except Exception:  # noqa: BLE001
         log.exception("start-up failed")
-        worker.shutdown()
+        startup.shutdown()
         return fail(_("Desktop Helpdesk could not prepare its data. The details are in the log file."), EXIT_FAILURE)
+    startup.shutdown()
+    jobs = Jobs(ctx)
 
     from .ui.shell.operator import OperatorDialog
     from .ui.shell.mainwindow import MainWindow
@@ -215,9 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     if operator is None and args.self_test:
         operator = operators[0] if operators else None
     elif operator is None:
-        dialog = OperatorDialog(worker, service, operators)
+        dialog = OperatorDialog(jobs, operators)
         if dialog.exec() != OperatorDialog.DialogCode.Accepted or dialog.operator is None:
-            worker.shutdown()
+            jobs.shutdown()
             return EXIT_OK
         operator = dialog.operator
         settings.operator_code = operator.code
@@ -234,12 +236,12 @@ def main(argv: list[str] | None = None) -> int:
         save_settings()
 
     db_label = str(paths.database_file) if not args.database_url else _redact(url)
-    window = MainWindow(worker, service, settings, save_settings, operator, db_label, set_language)
+    window = MainWindow(jobs, settings, save_settings, operator, db_label, set_language)
 
     if args.self_test:
-        code = _self_test(app, window, worker, service)
+        code = _self_test(app, window, jobs)
         window.close()
-        worker.shutdown()
+        jobs.shutdown()
         engine.dispose()
         return code
 
@@ -247,10 +249,10 @@ def main(argv: list[str] | None = None) -> int:
     window.alerts.start()
     code = app.exec()
     try:
-        worker.run_sync(optimize, engine)
+        jobs.run_sync(lambda _ctx: optimize(engine))
     except Exception:  # noqa: BLE001 - statistics are an optimisation; never block quitting
         log.exception("PRAGMA optimize failed")
-    worker.shutdown()
+    jobs.shutdown()
     engine.dispose()
     if lock is not None:
         lock.unlock()
@@ -263,7 +265,7 @@ def _redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _self_test(app, window, worker, service) -> int:
+def _self_test(app, window, jobs) -> int:
     """Load one page of every list and open every dialog; report in one line."""
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -287,13 +289,13 @@ def _self_test(app, window, worker, service) -> int:
         loop.exec()
     failures = [f"{k}: {v}" for k, v in results.items() if isinstance(v, BaseException)]
     missing = [k for k in window.pages if k not in results]
-    dialogs = [CustomerDialog(worker, service, window), ContractDialog(worker, service, window.packages, window),
-               TicketDialog(worker, service, window.operators, window)]
+    dialogs = [CustomerDialog(jobs, window), ContractDialog(jobs, window.packages, window),
+               TicketDialog(jobs, window.operators, window)]
     for d in dialogs:
         d.deleteLater()
     if not failures and not missing:
         try:
-            written = _self_test_files(window, worker)
+            written = _self_test_files(window, jobs)
         except Exception as exc:  # a bundle without openpyxl, the PDF writer or the fonts
             log.exception("self-test: writing the export and the report failed")
             failures.append(f"export and report: {exc!r}")
@@ -306,7 +308,7 @@ def _self_test(app, window, worker, service) -> int:
     return EXIT_OK
 
 
-def _self_test_files(window, worker) -> str:
+def _self_test_files(window, jobs) -> str:
     """Write the loaded tickets to Excel and CSV and a report page to PDF in a temporary
     folder, as Ctrl+E and "Save as PDF" do: a bundle missing openpyxl, the PDF writer, the
     print support or the report fonts fails here instead of in front of a user."""
@@ -325,9 +327,9 @@ def _self_test_files(window, worker) -> str:
     sizes = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in ("tickets.xlsx", "tickets.csv"):
-            out = worker.run_sync(ExportFile, Path(tmp) / name, columns, "Tickets")
-            worker.run_sync(out.write, rows)
-            sizes.append(worker.run_sync(out.commit).path.stat().st_size)
+            out = ExportFile(Path(tmp) / name, columns, "Tickets")
+            out.write(rows)
+            sizes.append(out.commit().path.stat().st_size)
         pdf = write_pdf("<h2>Biên bản hỗ trợ kỹ thuật – Đặng Văn Đức</h2><p>Kiểm tra phông chữ tiếng Việt.</p>",
                         Path(tmp) / "report.pdf", "self-test")
         sizes.append(pdf.stat().st_size)

@@ -60,11 +60,11 @@ def engine(db_url):
 
 
 @pytest.fixture
-def service(engine):
+def ctx(engine):
     from desktop_helpdesk.db.repositories import uow_factory
-    from desktop_helpdesk.services.helpdesk import HelpdeskService
+    from desktop_helpdesk.services.context import make_context
 
-    return HelpdeskService(uow_factory(engine))
+    return make_context(uow_factory(engine))
 
 
 @pytest.fixture

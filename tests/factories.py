@@ -3,13 +3,15 @@ package with one ticket whose SLA clocks start at once."""
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import contracts, customers, tickets
+
 from datetime import date
 
 from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, PackageData, PaymentData, TicketDraft
 
 
 class Clock:
-    """`now` for the service and the views; a test moves it (`clock.now += …`)."""
+    """`now` for the ctx and the views; a test moves it (`clock.now += …`)."""
 
     def __init__(self, now):
         self.now = now
@@ -18,7 +20,7 @@ class Clock:
         return self.now
 
 
-def warranty_ticket(service, *, hours: str = "always", subject: str = "Cân điện tử không nhận",
+def warranty_ticket(ctx, *, hours: str = "always", subject: str = "Cân điện tử không nhận",
                     request_type: str = "incident") -> int:
     """A paid-up customer in warranty on a package answered `hours` ("always": 24/7 with a
     2-hour proposal target; "office": office hours with 4 working hours), and one ticket."""
@@ -28,13 +30,13 @@ def warranty_ticket(service, *, hours: str = "always", subject: str = "Cân đi�
     else:
         package = PackageData(0, "BH", "Phần mềm bán hàng", 12, "office", 240, 24, 48, 72, False, 9_000_000)
         customer = CustomerDraft(name="Công ty TNHH Hoa Mai", kind="company")
-    with service.uow_factory() as uow:
+    with ctx.uow() as uow:
         pid = uow.packages.add(package)
         uow.commit()
-    cid = service.save_customer(customer)
-    kid = service.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty",
+    cid = customers.save_customer(ctx, customer)
+    kid = contracts.save_contract(ctx, ContractDraft(customer_id=cid, package_id=pid, stage="warranty",
                                               value_vnd=package.list_price_vnd,
                                               signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
-    service.add_payment(kid, PaymentData(None, date(2026, 9, 1), package.list_price_vnd), None)
-    return service.create_ticket(TicketDraft(customer_id=cid, contract_id=kid, subject=subject,
+    contracts.add_payment(ctx, kid, PaymentData(None, date(2026, 9, 1), package.list_price_vnd), None)
+    return tickets.create_ticket(ctx, TicketDraft(customer_id=cid, contract_id=kid, subject=subject,
                                              request_type=request_type, channel="hotline"), None)

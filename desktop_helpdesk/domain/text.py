@@ -29,6 +29,11 @@ def normalize(s: str) -> str:
     return " ".join(unicodedata.normalize("NFC", s).split())
 
 
+def normalize_multiline(text: str) -> str:
+    """NFC each line, keep the line breaks the operator typed."""
+    return "\n".join(normalize(line) for line in text.strip().splitlines())
+
+
 # --------------------------------------------------------------------------
 # fold
 # --------------------------------------------------------------------------

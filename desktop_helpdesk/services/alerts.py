@@ -34,26 +34,27 @@ alerts for breaches years old, and would have gone on to 200,000).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from ..domain.sla import DEFAULT_AT_RISK_SHARE, ClockState
-from . import clocks as rules
+from ..domain.vietnam import desk_today
+from .context import Context
+from .contracts import list_obligations
 from .dto import ListQuery, SlaTerms
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OBLIGATION_NOTICE_DAYS = 7
 BREACH_LOOKBACK = timedelta(days=4)
 CHECKED_UNTIL = "alerts.checked_until"
 SCAN_LIMIT = 5000  # clocks per kind and check; the rest are read by the next check
 
 
-def check(service, now: datetime, obligation_days: int = OBLIGATION_NOTICE_DAYS) -> list:
+def check(ctx: Context, obligation_days: int = OBLIGATION_NOTICE_DAYS) -> list:
     """Raise every alert that is due and not raised yet; return the new ones."""
     keys: list[str] = []
-    today = now.astimezone(VN).date()
-    obligations = service.list_obligations(ListQuery(limit=2000, filters={
+    now = ctx.now()
+    today = desk_today(now)
+    obligations = list_obligations(ctx, ListQuery(limit=2000, filters={
         "from": today, "until": today + timedelta(days=obligation_days)})).rows
-    with service.uow_factory() as uow:
+    with ctx.uow() as uow:
         checked = _checked_until(uow)
         since = now - BREACH_LOOKBACK if checked is None else max(min(checked, now), now - BREACH_LOOKBACK)
         next_mark = now
@@ -65,9 +66,9 @@ def check(service, now: datetime, obligation_days: int = OBLIGATION_NOTICE_DAYS)
                 uow.alerts.add(key, "clock_breached", f"{code} — {subject}", ticket_id=ticket_id, due_at=due,
                                raised_at=now)
                 keys.append(key)
-        horizons = at_risk_horizons(uow.packages.terms() + [SlaTerms()], now)
+        horizons = at_risk_horizons(ctx, uow.packages.terms() + [SlaTerms()], now)
         for kind, r in uow.alerts.at_risk_candidates(now, horizons, SCAN_LIMIT):
-            clock = dict((k.value, c) for k, c in rules.live_clocks(r)).get(kind)
+            clock = dict((k.value, c) for k, c in ctx.calendars.live_clocks(r)).get(kind)
             if clock is not None and clock.state(now) == ClockState.AT_RISK:
                 key = f"ticket:{r.id}:{kind}:at_risk"
                 uow.alerts.add(key, "clock_at_risk", f"{r.code} — {r.subject}", ticket_id=r.id,
@@ -85,12 +86,12 @@ def check(service, now: datetime, obligation_days: int = OBLIGATION_NOTICE_DAYS)
     return new
 
 
-def at_risk_horizons(terms: list[SlaTerms], now: datetime, share: float = DEFAULT_AT_RISK_SHARE) -> dict:
+def at_risk_horizons(ctx: Context, terms: list[SlaTerms], now: datetime, share: float = DEFAULT_AT_RISK_SHARE) -> dict:
     """Clock kind -> the latest due time a running clock of that kind can have and be at
     risk at `now`: at most (1 - share) of its target is left. Over every package's terms."""
     left = 1.0 - share
     slack = timedelta(minutes=1)
-    proposal = max(rules.calendar_for(t.support_hours).add_working_time(now, timedelta(minutes=t.proposal_minutes * left))
+    proposal = max(ctx.calendars.for_hours(t.support_hours).add_working_time(now, timedelta(minutes=t.proposal_minutes * left))
                    for t in terms)
     fix = max(max(t.fix_hours, t.fix_extended_hours) for t in terms)
     complaint = max(t.complaint_hours for t in terms)
@@ -114,12 +115,12 @@ def _checked_until(uow) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def recent(service, limit: int = 200) -> list:
-    with service.uow_factory() as uow:
+def recent(ctx: Context, limit: int = 200) -> list:
+    with ctx.uow() as uow:
         return uow.alerts.recent(limit)
 
 
-def mark_read(service, now: datetime) -> None:
-    with service.uow_factory() as uow:
-        uow.alerts.mark_read(now)
+def mark_read(ctx: Context) -> None:
+    with ctx.uow() as uow:
+        uow.alerts.mark_read(ctx.now())
         uow.commit()

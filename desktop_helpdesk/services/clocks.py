@@ -14,7 +14,9 @@ reports that the fix did not hold, which is a new notification.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+import threading
 from functools import lru_cache
+from typing import Callable
 
 from ..domain.calendar import OFFICE_HOURS, BusinessCalendar
 from ..domain.enums import Coverage, RequestType, SupportHours, TicketStatus
@@ -23,35 +25,72 @@ from ..domain.sla import ClockKind, ClockTimeTarget, SlaClock, SlaPolicy, Workin
 CALENDAR_YEARS = range(2020, 2041)
 DAY_OFF, WORKING_DAY = "day_off", "working_day"
 
-# The firm's own days (days off, working days) on the office calendar, as set from the open
-# database by set_office_days: one database per process, and the table models read
-# calendar_for at paint time, so the calendar is process-wide like the cache below.
-_office_days: tuple[tuple[date, ...], tuple[date, ...]] = ((), ())
 
+class Calendars:
+    """The support calendars of one database: office hours with Vietnam's holidays and the
+    firm's own days (days off, working days) from that database, and 24/7.
 
-def set_office_days(days) -> bool:
-    """Use the firm's own calendar days (objects with `.day` and `.kind`) on the office
-    calendar from now on; returns whether that changed it (and dropped the cached one)."""
-    global _office_days
-    key = (tuple(sorted(d.day for d in days if d.kind == DAY_OFF)),
-           tuple(sorted(d.day for d in days if d.kind == WORKING_DAY)))
-    if key == _office_days:
-        return False
-    _office_days = key
-    calendar_for.cache_clear()
-    return True
+    One instance per open database, shared by the worker lanes (which read and change the
+    firm's days) and the views (which read a calendar at paint time, never the database):
+    the firm's days are read once, on the first use, which the main window makes on a
+    worker before the first countdown is painted."""
 
+    def __init__(self, read_days: Callable[[], list] | None = None):
+        self._read_days = read_days
+        self._lock = threading.Lock()
+        self._office_days: tuple[tuple[date, ...], tuple[date, ...]] | None = None if read_days else ((), ())
+        self._built: dict[str, BusinessCalendar] = {}
 
-@lru_cache(maxsize=8)
-def calendar_for(support_hours: str) -> BusinessCalendar:
-    """The support calendar of a package: office hours with Vietnam's holidays and the firm's
-    own days (set_office_days), or 24/7."""
-    if support_hours == SupportHours.ALWAYS:
-        return BusinessCalendar.always_open("Asia/Ho_Chi_Minh")
-    days_off, working_days = _office_days
-    weekday_hours = OFFICE_HOURS[0]
-    return BusinessCalendar.vietnam(OFFICE_HOURS, years=CALENDAR_YEARS, extra_holidays=days_off,
-                                    extra_working_days={day: weekday_hours for day in working_days})
+    def set_office_days(self, days) -> bool:
+        """Use the firm's own calendar days (objects with `.day` and `.kind`) on the office
+        calendar from now on; returns whether that changed it."""
+        key = (tuple(sorted(d.day for d in days if d.kind == DAY_OFF)),
+               tuple(sorted(d.day for d in days if d.kind == WORKING_DAY)))
+        with self._lock:
+            if key == self._office_days:
+                return False
+            self._office_days = key
+            self._built = {}
+            return True
+
+    def for_hours(self, support_hours: str) -> BusinessCalendar:
+        """The support calendar of a package's support hours."""
+        built = self._built.get(support_hours)
+        if built is not None:
+            return built
+        if self._office_days is None:
+            self.set_office_days(self._read_days())
+        with self._lock:
+            built = self._built.get(support_hours)
+            if built is None:
+                built = self._build(support_hours, self._office_days)
+                self._built[support_hours] = built
+            return built
+
+    @staticmethod
+    def _build(support_hours: str, office_days) -> BusinessCalendar:
+        if support_hours == SupportHours.ALWAYS:
+            return BusinessCalendar.always_open("Asia/Ho_Chi_Minh")
+        days_off, working_days = office_days
+        weekday_hours = OFFICE_HOURS[0]
+        return BusinessCalendar.vietnam(OFFICE_HOURS, years=CALENDAR_YEARS, extra_holidays=days_off,
+                                        extra_working_days={day: weekday_hours for day in working_days})
+
+    def rules_for(self, terms) -> tuple[SlaPolicy, BusinessCalendar]:
+        """The SLA policy and the support calendar of a package's terms (`SlaTerms`)."""
+        return (policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours, terms.complaint_hours),
+                self.for_hours(terms.support_hours))
+
+    def live_clocks(self, row) -> list[tuple[ClockKind, SlaClock]]:
+        """A ticket row's stored clocks as domain clocks, on its package's calendar and targets."""
+        policy, calendar = self.rules_for(row.terms)
+        out = []
+        for c in row.clocks:
+            kind = ClockKind(c.kind)
+            columns = {"started_at": c.started_at, "paused_seconds": c.paused_seconds, "paused_since": c.paused_since,
+                       "stopped_at": c.stopped_at, "due_at": c.due_at}
+            out.append((kind, clock_from_columns(kind, columns, policy, calendar)))
+        return out
 
 
 @lru_cache(maxsize=64)
@@ -62,12 +101,6 @@ def policy_for(proposal_minutes: int = 240, fix_hours: int = 24, fix_extended_ho
         fix=ClockTimeTarget(timedelta(hours=fix_hours), extended=timedelta(hours=fix_extended_hours)),
         complaint=ClockTimeTarget(timedelta(hours=complaint_hours)),
     )
-
-
-def rules_for(terms) -> tuple[SlaPolicy, BusinessCalendar]:
-    """The SLA policy and the support calendar of a package's terms (`SlaTerms`)."""
-    return (policy_for(terms.proposal_minutes, terms.fix_hours, terms.fix_extended_hours, terms.complaint_hours),
-            calendar_for(terms.support_hours))
 
 
 def clocks_for(request_type: str, coverage: str) -> tuple[ClockKind, ...]:
@@ -134,15 +167,3 @@ def clock_to_columns(clock: SlaClock | None) -> dict:
     c = clock.to_columns()
     return {"started_at": c["started_at"], "paused_seconds": int(c["paused_total"].total_seconds()),
             "paused_since": c["paused_since"], "stopped_at": c["stopped_at"], "due_at": c["due_at"]}
-
-
-def live_clocks(row) -> list[tuple[ClockKind, SlaClock]]:
-    """A ticket row's stored clocks as domain clocks, on its package's calendar and targets."""
-    policy, calendar = rules_for(row.terms)
-    out = []
-    for c in row.clocks:
-        kind = ClockKind(c.kind)
-        columns = {"started_at": c.started_at, "paused_seconds": c.paused_seconds, "paused_since": c.paused_since,
-                   "stopped_at": c.stopped_at, "due_at": c.due_at}
-        out.append((kind, clock_from_columns(kind, columns, policy, calendar)))
-    return out

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from ..domain.sla import ClockState
-from . import clocks as rules
+from ..domain.vietnam import VIETNAM as VN
+from .context import Context
+from .contracts import list_obligations
 from .dto import DashboardData, DashboardItem, ListQuery
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SECTIONS = ("breached", "at_risk", "due_2h", "due_today", "due_week", "paused", "warranty_ending", "renewals_due")
 LIST_LIMIT = 50
 #: The longest an at-risk clock can be from its due time: 25 % of the 72-hour complaint
@@ -22,8 +22,9 @@ LIST_LIMIT = 50
 AT_RISK_HORIZON = timedelta(days=4)
 
 
-def build(service, now: datetime) -> DashboardData:
-    """Runs on the worker. `service` is the HelpdeskService (its unit of work and clock)."""
+def build(ctx: Context) -> DashboardData:
+    """Runs on a worker: the counts, lists and chart at the context's now."""
+    now = ctx.now()
     local = now.astimezone(VN)
     end_of_today = datetime.combine(local.date() + timedelta(days=1), time(0), VN)
     end_of_week = datetime.combine(local.date() + timedelta(days=7 - local.weekday()), time(0), VN)
@@ -33,7 +34,7 @@ def build(service, now: datetime) -> DashboardData:
     def ticket_item(section, r, due):
         return DashboardItem(section, r.id, None, r.code, r.subject, r.customer_name, due)
 
-    with service.uow_factory() as uow:
+    with ctx.uow() as uow:
         windows = {
             "breached": (None, now),
             "due_2h": (now, now + timedelta(hours=2)),
@@ -50,7 +51,7 @@ def build(service, now: datetime) -> DashboardData:
         # At risk: exact share of the target, for the clocks that can be at risk at all.
         at_risk = 0
         for r in uow.tickets.due_rows(now, now + AT_RISK_HORIZON, 5000):
-            for kind, clock in rules.live_clocks(r):
+            for kind, clock in ctx.calendars.live_clocks(r):
                 if clock.stopped_at is None and clock.state(now) == ClockState.AT_RISK:
                     at_risk += 1
                     if at_risk <= LIST_LIMIT:
@@ -59,13 +60,13 @@ def build(service, now: datetime) -> DashboardData:
         counts["at_risk"] = at_risk
     today = local.date()
     for section, kind in (("warranty_ending", "warranty_end"), ("renewals_due", "renewal_notice")):
-        rows = service.list_obligations(ListQuery(limit=500, filters={
+        rows = list_obligations(ctx, ListQuery(limit=500, filters={
             "kind": kind, "from": today if kind == "warranty_end" else today - timedelta(days=30),
             "until": today + timedelta(days=30)})).rows
         counts[section] = len(rows)
         items.extend(DashboardItem(section, None, r.contract_id, r.contract_number, r.title, r.customer_name, r.due_on, r.kind)
                      for r in rows[:LIST_LIMIT])
-    with service.uow_factory() as uow:
+    with ctx.uow() as uow:
         stops = uow.tickets.stopped_clocks_since(now - timedelta(days=30))
     by_day: dict = {}
     for stopped_at, due_at in stops:

@@ -10,7 +10,6 @@ import json
 import random
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from ..domain import validation as v
 from ..domain.contracts import add_months, warranty_end
@@ -38,10 +37,12 @@ from .dto import (
     PlannedData,
     TicketDraft,
 )
+from ..domain.vietnam import VIETNAM as VN
 from . import clocks
-from .helpdesk import HelpdeskService, clean_customer
+from .context import Context
+from .contracts import derive_obligations
+from .customers import clean_customer
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DEMO_FILE = "demo_vi.json"
 
 
@@ -90,13 +91,13 @@ def _at(day: date, hour: int, minute: int) -> datetime:
     return datetime.combine(day, time(hour, minute), VN).astimezone(timezone.utc)
 
 
-def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -> dict:
+def load_demo(ctx: Context, seed: int = 2026, customers: int = 48) -> dict:
     """Fill an empty database. Returns counts of what was created."""
     rng = random.Random(seed)
     data = _data()
-    today = service.now().astimezone(VN).date()
+    today = ctx.now().astimezone(VN).date()
     counts = {"operators": 0, "packages": 0, "customers": 0, "contracts": 0, "tickets": 0}
-    with service.uow_factory() as uow:
+    with ctx.uow() as uow:
         operator_ids = []
         for code, name, alias, role in data["operators"]:
             operator_ids.append(uow.operators.add(OperatorDraft(code, name, alias, role)))
@@ -202,14 +203,14 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                     planned[0] = replace(planned[0], done_on=today - timedelta(days=5))
                 else:
                     planned = None
-                service._derive_obligations(uow, kid, planned=planned)
+                derive_obligations(uow, kid, planned=planned)
                 contract_rows.append((kid, cid, stage))
         counts["contracts"] = len(contract_rows)
 
         # Tickets: every type and status, a history that tells what happened.
         types, statuses, channels, priorities = list(RequestType), list(TicketStatus), list(Channel), list(Priority)
         subjects = data["ticket_subjects"]
-        now = service.now()
+        now = ctx.now()
         for t in range(160):
             kid, cid, stage = contract_rows[(t * 7) % len(contract_rows)]
             rtype = types[t % len(types)]
@@ -241,7 +242,7 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                                                                  new_value=str(assignee), occurred_at=when))
             previous = TicketStatus.NEW
             terms = uow.tickets.terms_for_contract(kid)
-            policy, calendar = clocks.rules_for(terms)
+            policy, calendar = ctx.calendars.rules_for(terms)
             running = clocks.start_clocks(clocks.clocks_for(rtype.value, coverage.value), policy, calendar,
                                           received, TicketStatus.NEW.value)
             for step in path:
@@ -256,7 +257,7 @@ def load_demo(service: HelpdeskService, seed: int = 2026, customers: int = 48) -
                 previous = step
             uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in running.items()},
                                    clocks.next_due(running))
-        counts["tickets"] = 160 + _add_at_risk_ticket(uow, contract_rows, contact_of, data, now, operator_ids[0])
+        counts["tickets"] = 160 + _add_at_risk_ticket(ctx, uow, contract_rows, contact_of, data, now, operator_ids[0])
         uow.set_meta("demo_loaded_at", now.isoformat())
         # The vendor printed at the head of service reports (a fictitious company).
         for key, value in DEMO_VENDOR.items():
@@ -275,7 +276,7 @@ DEMO_VENDOR = {
 }
 
 
-def _add_at_risk_ticket(uow, contract_rows, contact_of, data, now: datetime, operator_id: int) -> int:
+def _add_at_risk_ticket(ctx: Context, uow, contract_rows, contact_of, data, now: datetime, operator_id: int) -> int:
     """A fresh incident on a 24/7 package under warranty whose proposal clock is 85 % used:
     the demo shows an at-risk countdown (▲) whatever the hour it is loaded at (office-hours
     clocks do not move at night or on a weekend). Returns how many tickets it added."""
@@ -291,7 +292,7 @@ def _add_at_risk_ticket(uow, contract_rows, contact_of, data, now: datetime, ope
         ticket_id = uow.tickets.add(draft, f"YC{received.astimezone(VN).year % 100:02d}-{161:06d}")
         uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.CREATED, new_value=TicketStatus.NEW.value,
                                                                   body=draft.subject, occurred_at=received))
-        running = clocks.start_clocks(clocks.clocks_for(draft.request_type, draft.coverage), *clocks.rules_for(terms),
+        running = clocks.start_clocks(clocks.clocks_for(draft.request_type, draft.coverage), *ctx.calendars.rules_for(terms),
                                       received, draft.status)
         uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in running.items()},
                                clocks.next_due(running))

@@ -1,7 +1,6 @@
 """Use cases of the work log and of the service reports built from it.
 
-Functions over a `HelpdeskService` (its unit of work and clock), run on the database
-worker. The log is append-only: there is an `add_entry` and a `correct_entry`, and
+Functions over a `Context` (its unit of work and clock), run on a database worker. The log is append-only: there is an `add_entry` and a `correct_entry`, and
 nothing that changes or removes an entry.
 """
 
@@ -11,12 +10,11 @@ from dataclasses import replace
 
 from ..domain import worklog as wl
 from ..domain.contracts import LifecycleError
-from ..domain.text import normalize
+from ..domain.text import normalize, normalize_multiline
+from .catalog import vendor
+from .context import Context
 from .dto import AcceptanceReportFacts, VisitReportFacts
-from .helpdesk import HelpdeskService, ValidationFailed, normalize_multiline
-
-#: Vendor facts printed at the head of customer-facing documents (app_meta keys).
-VENDOR_KEYS = ("vendor.name", "vendor.address", "vendor.tax_code", "vendor.hotline", "vendor.email", "vendor.website")
+from .errors import ValidationFailed
 
 MSG_NOT_ACCEPTED = wl.N_("The contract has not been accepted yet: record its acceptance first.")
 
@@ -28,12 +26,12 @@ def _clean(draft: wl.WorkLogDraft) -> wl.WorkLogDraft:
     return replace(draft, body=normalize_multiline(draft.body) if draft.body.strip() else "", details=details)
 
 
-def add_entry(service: HelpdeskService, ticket_id: int, operator_id: int | None, draft: wl.WorkLogDraft) -> int:
+def add_entry(ctx: Context, ticket_id: int, operator_id: int | None, draft: wl.WorkLogDraft) -> int:
     """Append a work-log entry (or, with `corrects_id`, a correction) to a ticket's history.
     Raises ValidationFailed with per-field errors; returns the new entry's id."""
     draft = _clean(draft)
-    now = service.now()
-    with service.uow_factory() as uow:
+    now = ctx.now()
+    with ctx.uow() as uow:
         uow.tickets.get(ticket_id)  # NotFoundError for a ticket that is gone
         original_kind = None
         if draft.corrects_id is not None:
@@ -52,42 +50,27 @@ def add_entry(service: HelpdeskService, ticket_id: int, operator_id: int | None,
         return entry_id
 
 
-def correct_entry(service: HelpdeskService, ticket_id: int, operator_id: int | None, corrects_id: int,
+def correct_entry(ctx: Context, ticket_id: int, operator_id: int | None, corrects_id: int,
                   draft: wl.WorkLogDraft, reason: str) -> int:
     """Append a correction of entry `corrects_id`: the corrected values and why."""
     details = dict(draft.details)
     details["reason"] = reason
-    return add_entry(service, ticket_id, operator_id, replace(draft, corrects_id=corrects_id, details=details))
+    return add_entry(ctx, ticket_id, operator_id, replace(draft, corrects_id=corrects_id, details=details))
 
 
-def vendor(service: HelpdeskService) -> dict[str, str]:
-    with service.uow_factory() as uow:
-        return {key.split(".", 1)[1]: uow.get_meta(key) or "" for key in VENDOR_KEYS}
-
-
-def set_vendor(service: HelpdeskService, **values: str) -> None:
-    with service.uow_factory() as uow:
-        for name, value in values.items():
-            key = f"vendor.{name}"
-            if key not in VENDOR_KEYS:
-                raise KeyError(name)
-            uow.set_meta(key, normalize(value))
-        uow.commit()
-
-
-def visit_report(service: HelpdeskService, event_id: int) -> tuple[VisitReportFacts, dict[str, str]]:
+def visit_report(ctx: Context, event_id: int) -> tuple[VisitReportFacts, dict[str, str]]:
     """The facts of a visit's service report (its newest correction) and the vendor's header."""
-    with service.uow_factory() as uow:
+    with ctx.uow() as uow:
         facts = uow.reports.visit(event_id)
-    return facts, vendor(service)
+    return facts, vendor(ctx)
 
 
-def acceptance_report(service: HelpdeskService, contract_id: int,
+def acceptance_report(ctx: Context, contract_id: int,
                       operator_id: int | None) -> tuple[AcceptanceReportFacts, dict[str, str]]:
     """The facts of a contract's acceptance minutes; `operator_id` signs for the vendor."""
-    with service.uow_factory() as uow:
+    with ctx.uow() as uow:
         facts = uow.reports.acceptance(contract_id, operator_id)
     if facts.accepted_on is None:
         raise LifecycleError("not_accepted", MSG_NOT_ACCEPTED)
-    return facts, vendor(service)
+    return facts, vendor(ctx)
 

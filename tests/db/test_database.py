@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import customers
+
 import sqlite3
 import subprocess
 import sys
@@ -71,7 +73,7 @@ def test_every_table_has_uuid_audit_times_and_version(engine):
         assert {"id", "uuid", "created_at", "updated_at", "version"} <= cols, table
 
 
-def test_naive_datetimes_are_refused(service, engine):
+def test_naive_datetimes_are_refused(ctx, engine):
     from sqlalchemy.orm import Session
 
     with Session(engine) as s:
@@ -141,10 +143,10 @@ def test_locked_database_is_reported_as_locked(db_url, tmp_path):
         holder.close()
 
 
-def test_backup_before_upgrade_copies_everything(engine, tmp_path, service):
+def test_backup_before_upgrade_copies_everything(engine, tmp_path, ctx):
     from desktop_helpdesk.services.dto import CustomerDraft
 
-    service.save_customer(CustomerDraft(name="Công ty TNHH An Khang", kind="company"))
+    customers.save_customer(ctx, CustomerDraft(name="Công ty TNHH An Khang", kind="company"))
     copy = migrate.backup_sqlite(tmp_path / "helpdesk.sqlite3", "0001")
     con = sqlite3.connect(str(copy))
     try:
@@ -167,11 +169,11 @@ def test_older_schema_is_copied_then_upgraded(db_url, tmp_path, monkeypatch):
     assert list(tmp_path.glob("helpdesk.before-older-*.sqlite3"))
 
 
-def test_utc_times_come_back_aware(service, engine):
+def test_utc_times_come_back_aware(ctx, engine):
     from desktop_helpdesk.services.dto import CustomerDraft
     from sqlalchemy.orm import Session
 
-    cid = service.save_customer(CustomerDraft(name="Lê Văn Bình", kind="person"))
+    cid = customers.save_customer(ctx, CustomerDraft(name="Lê Văn Bình", kind="person"))
     with Session(engine) as s:
         c = s.get(Customer, cid)
         assert c.created_at.tzinfo is not None and c.created_at.utcoffset() == timezone.utc.utcoffset(None)

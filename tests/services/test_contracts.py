@@ -3,6 +3,8 @@ entitlement from stored facts and ownership verification."""
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import contracts, customers, tickets
+
 from datetime import date, datetime, timezone
 
 import pytest
@@ -10,94 +12,94 @@ import pytest
 from desktop_helpdesk.db.repositories import uow_factory
 from desktop_helpdesk.domain.contracts import LifecycleError
 from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, ListQuery, PackageData, PaymentData, PlannedData
-from desktop_helpdesk.services.helpdesk import HelpdeskService
+from desktop_helpdesk.services.context import make_context
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hà Nội
 
 
 @pytest.fixture
 def desk(engine):
-    service = HelpdeskService(uow_factory(engine), now=lambda: NOW)
-    with service.uow_factory() as uow:
+    ctx = make_context(uow_factory(engine), lambda: NOW)
+    with ctx.uow() as uow:
         pid = uow.packages.add(PackageData(0, "SPOS", "Phần mềm bán hàng", 6, "office", 240, 24, 48, 72, True, 15_000_000))
         uow.commit()
-    cid = service.save_customer(CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
-    kid = service.save_contract(ContractDraft(customer_id=cid, package_id=pid, value_vnd=20_000_000,
+    cid = customers.save_customer(ctx, CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
+    kid = contracts.save_contract(ctx, ContractDraft(customer_id=cid, package_id=pid, value_vnd=20_000_000,
                                               request_received_on=date(2026, 1, 5)))
-    return service, cid, kid
+    return ctx, cid, kid
 
 
-def _move(service, kid, target, on, **kw):
-    f = service.contract_file(kid)
-    service.move_contract(kid, f.version, target, on, None, **kw)
-    return service.contract_file(kid)
+def _move(ctx, kid, target, on, **kw):
+    f = contracts.contract_file(ctx, kid)
+    contracts.move_contract(ctx, kid, f.version, target, on, None, **kw)
+    return contracts.contract_file(ctx, kid)
 
 
 def test_the_lifecycle_from_request_to_warranty_with_dates_and_history(desk):
-    service, _cid, kid = desk
+    ctx, _cid, kid = desk
     for target, on in (("agreed", date(2026, 1, 10)), ("signed", date(2026, 1, 15)),
                        ("implementation", date(2026, 1, 20)), ("completed", date(2026, 1, 25))):
-        f = _move(service, kid, target, on)
-    f = _move(service, kid, "accepted", date(2026, 1, 31))
+        f = _move(ctx, kid, target, on)
+    f = _move(ctx, kid, "accepted", date(2026, 1, 31))
     assert (f.stage, f.accepted_on, f.warranty_end) == ("accepted", date(2026, 1, 31), date(2026, 7, 31))
-    f = _move(service, kid, "warranty", date(2026, 2, 1))
+    f = _move(ctx, kid, "warranty", date(2026, 2, 1))
     moves = [(e.old_value, e.new_value, e.body) for e in f.history if e.kind == "stage_changed"]
     assert moves[0] == ("request_received", "agreed", "2026-01-10") and moves[-1][1] == "warranty"
 
 
 def test_impossible_orders_are_refused_and_nothing_changes(desk):
-    service, _cid, kid = desk
-    before = service.contract_file(kid)
+    ctx, _cid, kid = desk
+    before = contracts.contract_file(ctx, kid)
     with pytest.raises(LifecycleError) as info:
-        service.move_contract(kid, before.version, "accepted", date(2026, 2, 1), None)
+        contracts.move_contract(ctx, kid, before.version, "accepted", date(2026, 2, 1), None)
     assert info.value.code == "acceptance_needs_signing"
     with pytest.raises(LifecycleError):
-        service.move_contract(kid, before.version, "warranty", date(2026, 2, 1), None)
-    after = service.contract_file(kid)
+        contracts.move_contract(ctx, kid, before.version, "warranty", date(2026, 2, 1), None)
+    after = contracts.contract_file(ctx, kid)
     assert (after.stage, after.version, after.history) == (before.stage, before.version, before.history)
 
 
 def test_payments_reduce_what_is_owed_and_unpaid_refuses(desk):
-    service, cid, kid = desk
-    _move(service, kid, "signed", date(2026, 10, 1))
-    assert service.customer_coverage(cid).outstanding_vnd == 20_000_000
-    verdict = service.entitlement(cid, None, "incident", "Lỗi in hóa đơn")
+    ctx, cid, kid = desk
+    _move(ctx, kid, "signed", date(2026, 10, 1))
+    assert contracts.customer_coverage(ctx, cid).outstanding_vnd == 20_000_000
+    verdict = contracts.entitlement(ctx, cid, None, "incident", "Lỗi in hóa đơn")
     assert verdict.refused and "unpaid" in verdict.codes
-    service.add_payment(kid, PaymentData(None, date(2026, 10, 2), 15_000_000, "bank_transfer", "HĐ-0001"), None)
-    service.add_payment(kid, PaymentData(None, date(2026, 10, 9), 5_000_000, "cash"), None)
-    assert service.customer_coverage(cid).outstanding_vnd == 0
-    f = service.contract_file(kid)
+    contracts.add_payment(ctx, kid, PaymentData(None, date(2026, 10, 2), 15_000_000, "bank_transfer", "HĐ-0001"), None)
+    contracts.add_payment(ctx, kid, PaymentData(None, date(2026, 10, 9), 5_000_000, "cash"), None)
+    assert contracts.customer_coverage(ctx, cid).outstanding_vnd == 0
+    f = contracts.contract_file(ctx, kid)
     assert f.paid_vnd == 20_000_000 and [p.invoice_number for p in f.payments] == ["HĐ-0001", ""]
     assert [e.kind for e in f.history].count("payment") == 2
 
 
 def test_a_payment_of_zero_is_refused(desk):
-    service, _cid, kid = desk
+    ctx, _cid, kid = desk
     with pytest.raises(ValueError):
-        service.add_payment(kid, PaymentData(None, date(2026, 10, 2), 0), None)
+        contracts.add_payment(ctx, kid, PaymentData(None, date(2026, 10, 2), 0), None)
 
 
 def test_warranty_coverage_grace_and_expiry_from_stored_contracts(desk):
-    service, cid, kid = desk
-    _move(service, kid, "signed", date(2026, 4, 1))
-    service.add_payment(kid, PaymentData(None, date(2026, 4, 1), 20_000_000), None)
-    _move(service, kid, "accepted", date(2026, 5, 15))  # 6 months: warranty until 15/11/2026
-    verdict = service.entitlement(cid, None, "incident", "Máy chủ báo lỗi")
+    ctx, cid, kid = desk
+    _move(ctx, kid, "signed", date(2026, 4, 1))
+    contracts.add_payment(ctx, kid, PaymentData(None, date(2026, 4, 1), 20_000_000), None)
+    _move(ctx, kid, "accepted", date(2026, 5, 15))  # 6 months: warranty until 15/11/2026
+    verdict = contracts.entitlement(ctx, cid, None, "incident", "Máy chủ báo lỗi")
     assert verdict.coverage.value == "warranty" and verdict.codes == ("in_grace_period",)  # 6 days after
 
 
 def test_renewal_creates_the_next_term_and_obligations_follow(desk):
-    service, cid, kid = desk
-    _move(service, kid, "signed", date(2026, 1, 10))
-    _move(service, kid, "accepted", date(2026, 2, 20))  # 6 months: warranty to 20/08/2026
-    f = service.contract_file(kid)
-    end = service.renew_maintenance(kid, f.version, None)
+    ctx, cid, kid = desk
+    _move(ctx, kid, "signed", date(2026, 1, 10))
+    _move(ctx, kid, "accepted", date(2026, 2, 20))  # 6 months: warranty to 20/08/2026
+    f = contracts.contract_file(ctx, kid)
+    end = contracts.renew_maintenance(ctx, kid, f.version, None)
     assert end == date(2027, 8, 20)
-    end = service.renew_maintenance(kid, service.contract_file(kid).version, None)
+    end = contracts.renew_maintenance(ctx, kid, contracts.contract_file(ctx, kid).version, None)
     assert end == date(2028, 8, 20)
-    f = service.contract_file(kid)
+    f = contracts.contract_file(ctx, kid)
     assert f.stage == "maintenance" and f.maintenance_end == date(2028, 8, 20)
-    rows = service.list_obligations(ListQuery(filters={"customer_id": cid})).rows
+    rows = contracts.list_obligations(ctx, ListQuery(filters={"customer_id": cid})).rows
     kinds = {(r.kind, r.due_on) for r in rows}
     assert ("maintenance_end", date(2028, 8, 20)) in kinds
     assert ("renewal_notice", date(2028, 7, 21)) in kinds
@@ -106,41 +108,41 @@ def test_renewal_creates_the_next_term_and_obligations_follow(desk):
 
 
 def test_planned_milestones_are_obligations_and_due_within_filters(desk):
-    service, cid, kid = desk
-    service.save_planned(kid, [PlannedData(None, "milestone_installation", date(2026, 11, 25), "Cài đặt tại cửa hàng"),
+    ctx, cid, kid = desk
+    contracts.save_planned(ctx, kid, [PlannedData(None, "milestone_installation", date(2026, 11, 25), "Cài đặt tại cửa hàng"),
                                PlannedData(None, "milestone_training", date(2027, 1, 10))], None)
-    soon = service.list_obligations(ListQuery(filters={"until": date(2026, 11, 30)})).rows
+    soon = contracts.list_obligations(ctx, ListQuery(filters={"until": date(2026, 11, 30)})).rows
     assert [(r.kind, r.title) for r in soon] == [("milestone_installation", "Cài đặt tại cửa hàng")]
-    assert len(service.contract_file(kid).planned) == 2
+    assert len(contracts.contract_file(ctx, kid).planned) == 2
 
 
 def test_a_derived_date_cannot_be_planned_by_hand_and_nothing_is_written(desk):
-    service, cid, kid = desk
+    ctx, cid, kid = desk
     with pytest.raises(ValueError):
-        service.save_planned(kid, [PlannedData(None, "warranty_end", date(2027, 1, 10), "Hết bảo hành")], None)
-    assert service.contract_file(kid).planned == ()
+        contracts.save_planned(ctx, kid, [PlannedData(None, "warranty_end", date(2027, 1, 10), "Hết bảo hành")], None)
+    assert contracts.contract_file(ctx, kid).planned == ()
 
 
 def test_repeated_how_to_on_the_same_topic_is_refused(desk):
     from desktop_helpdesk.services.dto import TicketDraft
 
-    service, cid, _kid = desk
-    verdict = service.entitlement(cid, None, "how_to", "Hướng dẫn xuất báo cáo tồn kho")
+    ctx, cid, _kid = desk
+    verdict = contracts.entitlement(ctx, cid, None, "how_to", "Hướng dẫn xuất báo cáo tồn kho")
     assert "repeated_how_to" not in verdict.codes
-    service.create_ticket(TicketDraft(customer_id=cid, subject="Hướng dẫn xuất báo cáo tồn kho", request_type="how_to",
+    tickets.create_ticket(ctx, TicketDraft(customer_id=cid, subject="Hướng dẫn xuất báo cáo tồn kho", request_type="how_to",
                                       channel="hotline"), None)
-    verdict = service.entitlement(cid, None, "how_to", "huong dan xuat bao cao ton kho")
+    verdict = contracts.entitlement(ctx, cid, None, "how_to", "huong dan xuat bao cao ton kho")
     assert verdict.refused and "repeated_how_to" in verdict.codes
 
 
 def test_verification_answers_are_stored_hashed_and_checked_loosely(desk, engine):
     from sqlalchemy import text
 
-    service, cid, _kid = desk
-    qid = service.add_verification_question(cid, "Tên cửa hàng đầu tiên?", "Kim Hoa Đồng Khởi")
-    assert [q.question for q in service.verification_questions(cid)] == ["Tên cửa hàng đầu tiên?"]
+    ctx, cid, _kid = desk
+    qid = customers.add_verification_question(ctx, cid, "Tên cửa hàng đầu tiên?", "Kim Hoa Đồng Khởi")
+    assert [q.question for q in customers.verification_questions(ctx, cid)] == ["Tên cửa hàng đầu tiên?"]
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT answer_hash FROM verification_questions")).scalar()
     assert "Kim" not in stored and stored.startswith("pbkdf2_sha256$")
-    assert service.verify_answer(qid, "kim hoa  dong khoi")
-    assert not service.verify_answer(qid, "Kim Hoa Lê Lợi")
+    assert customers.verify_answer(ctx, qid, "kim hoa  dong khoi")
+    assert not customers.verify_answer(ctx, qid, "Kim Hoa Lê Lợi")

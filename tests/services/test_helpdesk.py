@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import catalog, contracts, customers, dashboard, tickets
+
 from datetime import date, datetime, timezone
 
 import pytest
@@ -16,29 +18,29 @@ from desktop_helpdesk.services.dto import (
     PackageData,
     TicketDraft,
 )
-from desktop_helpdesk.services.helpdesk import ValidationFailed
+from desktop_helpdesk.services.errors import ValidationFailed
 
 
-def _package(service) -> int:
-    with service.uow_factory() as uow:
+def _package(ctx) -> int:
+    with ctx.uow() as uow:
         pid = uow.packages.add(PackageData(0, "SPOS", "Phần mềm bán hàng", 12, "office", 240, 24, 48, 72, True, 15_000_000))
         uow.commit()
     return pid
 
 
-def _customer(service, name="Công ty TNHH Đặng Gia", **kw) -> int:
-    return service.save_customer(CustomerDraft(name=name, kind="company", **kw))
+def _customer(ctx, name="Công ty TNHH Đặng Gia", **kw) -> int:
+    return customers.save_customer(ctx, CustomerDraft(name=name, kind="company", **kw))
 
 
-def test_customer_is_stored_normalised_with_e164_phones_and_nfc_text(service):
+def test_customer_is_stored_normalised_with_e164_phones_and_nfc_text(ctx):
     import unicodedata
 
     decomposed = unicodedata.normalize("NFD", "Công  ty TNHH   Đặng Gia ")
-    cid = service.save_customer(CustomerDraft(
+    cid = customers.save_customer(ctx, CustomerDraft(
         name=decomposed, kind="company", tax_code="0100109106", phone="0912.345.678",
         contacts=(ContactData(None, "Nguyễn Văn An", "Giám đốc", "+84 (0) 98 765 4321", "an@example.vn"),),
     ))
-    d = service.get_customer(cid).draft
+    d = customers.get_customer(ctx, cid).draft
     assert d.name == "Công ty TNHH Đặng Gia" and unicodedata.is_normalized("NFC", d.name)
     assert d.phone == "+84912345678"
     assert d.contacts[0].phone == "+84987654321"
@@ -46,45 +48,45 @@ def test_customer_is_stored_normalised_with_e164_phones_and_nfc_text(service):
 
 
 @pytest.mark.parametrize("typed", ["dang gia", "ĐẶNG", "0912345678", "0100109106", "nguyen van", "kh00001"])
-def test_filter_ignores_case_and_diacritics_and_finds_phones_codes_and_contacts(service, typed):
-    _customer(service, tax_code="0100109106", phone="0912 345 678",
+def test_filter_ignores_case_and_diacritics_and_finds_phones_codes_and_contacts(ctx, typed):
+    _customer(ctx, tax_code="0100109106", phone="0912 345 678",
               contacts=(ContactData(None, "Nguyễn Văn An", phone="0987654321"),))
-    _customer(service, name="Hộ kinh doanh Minh Phát")
-    rows = service.list_customers(ListQuery(text=typed)).rows
+    _customer(ctx, name="Hộ kinh doanh Minh Phát")
+    rows = customers.list_customers(ctx, ListQuery(text=typed)).rows
     assert [r.name for r in rows] == ["Công ty TNHH Đặng Gia"]
 
 
-def test_invalid_customer_is_refused_and_nothing_is_written(service):
+def test_invalid_customer_is_refused_and_nothing_is_written(ctx):
     with pytest.raises(ValidationFailed) as info:
-        service.save_customer(CustomerDraft(name="A", kind="company", tax_code="12345", phone="abc"))
+        customers.save_customer(ctx, CustomerDraft(name="A", kind="company", tax_code="12345", phone="abc"))
     assert {e.field for e in info.value.errors} == {"tax_code", "phone"}
-    assert service.list_customers(ListQuery()).rows == ()
+    assert customers.list_customers(ctx, ListQuery()).rows == ()
 
 
-def test_duplicate_code_is_refused(service):
-    _customer(service, code="KH9")
+def test_duplicate_code_is_refused(ctx):
+    _customer(ctx, code="KH9")
     with pytest.raises(DuplicateError):
-        _customer(service, name="Other", code="kh9")
+        _customer(ctx, name="Other", code="kh9")
 
 
-def test_concurrent_edit_is_detected(service):
-    cid = _customer(service)
-    first = service.get_customer(cid)
-    second = service.get_customer(cid)
-    service.save_customer(first.draft.__class__(**{**first.draft.__dict__, "name": "Tên mới"}), cid, first.version)
+def test_concurrent_edit_is_detected(ctx):
+    cid = _customer(ctx)
+    first = customers.get_customer(ctx, cid)
+    second = customers.get_customer(ctx, cid)
+    customers.save_customer(ctx, first.draft.__class__(**{**first.draft.__dict__, "name": "Tên mới"}), cid, first.version)
     with pytest.raises(ConcurrentEditError):
-        service.save_customer(second.draft, cid, second.version)
-    assert service.get_customer(cid).draft.name == "Tên mới"
+        customers.save_customer(ctx, second.draft, cid, second.version)
+    assert customers.get_customer(ctx, cid).draft.name == "Tên mới"
 
 
 @pytest.mark.parametrize("sort,descending", [("name", False), ("name", True), ("code", False), ("province", True)])
-def test_keyset_pages_return_every_row_once_in_order(service, sort, descending):
+def test_keyset_pages_return_every_row_once_in_order(ctx, sort, descending):
     provinces = ["Hà Nội", "Đà Nẵng", "", "Cần Thơ"]
     for i in range(53):
-        _customer(service, name=f"Khách {i % 7}", province=provinces[i % 4])
+        _customer(ctx, name=f"Khách {i % 7}", province=provinces[i % 4])
     seen, cursor = [], None
     while True:
-        page = service.list_customers(ListQuery(sort=sort, descending=descending, after=cursor, limit=10))
+        page = customers.list_customers(ctx, ListQuery(sort=sort, descending=descending, after=cursor, limit=10))
         seen.extend(page.rows)
         cursor = page.next_cursor
         if cursor is None:
@@ -94,39 +96,39 @@ def test_keyset_pages_return_every_row_once_in_order(service, sort, descending):
     assert keys == sorted(keys, reverse=descending)
 
 
-def test_contract_gets_number_and_warranty_end_by_calendar_months(service):
-    pid = _package(service)
-    cid = _customer(service)
-    kid = service.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=15_000_000,
+def test_contract_gets_number_and_warranty_end_by_calendar_months(ctx):
+    pid = _package(ctx)
+    cid = _customer(ctx)
+    kid = contracts.save_contract(ctx, ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=15_000_000,
                                               signed_on=date(2026, 1, 5), accepted_on=date(2026, 1, 31)))
-    d = service.get_contract(kid)
+    d = contracts.get_contract(ctx, kid)
     assert d.draft.number == "HD2026-0001"
     assert d.warranty_end == date(2027, 1, 31)
-    row = service.list_contracts(ListQuery()).rows[0]
+    row = contracts.list_contracts(ctx, ListQuery()).rows[0]
     assert row.customer_name == "Công ty TNHH Đặng Gia" and row.value_vnd == 15_000_000
 
 
-def test_contract_dates_out_of_order_are_refused(service):
-    pid = _package(service)
-    cid = _customer(service)
+def test_contract_dates_out_of_order_are_refused(ctx):
+    pid = _package(ctx)
+    cid = _customer(ctx)
     with pytest.raises(ValidationFailed) as info:
-        service.save_contract(ContractDraft(customer_id=cid, package_id=pid, signed_on=date(2026, 3, 1),
+        contracts.save_contract(ctx, ContractDraft(customer_id=cid, package_id=pid, signed_on=date(2026, 3, 1),
                                             accepted_on=date(2026, 2, 1)))
     assert [e.field for e in info.value.errors] == ["accepted_on"]
-    assert service.list_contracts(ListQuery()).rows == ()
+    assert contracts.list_contracts(ctx, ListQuery()).rows == ()
 
 
-def test_ticket_history_records_creation_status_assignment_fields_and_notes(service):
-    cid = _customer(service)
-    op = service.add_operator(OperatorDraft("", "Nguyễn Thị Hà", "Tổng đài 01", "hotline"))
+def test_ticket_history_records_creation_status_assignment_fields_and_notes(ctx):
+    cid = _customer(ctx)
+    op = catalog.add_operator(ctx, OperatorDraft("", "Nguyễn Thị Hà", "Tổng đài 01", "hotline"))
     received = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
-    tid = service.create_ticket(TicketDraft(customer_id=cid, subject="Không in được hóa đơn", request_type="incident",
+    tid = tickets.create_ticket(ctx, TicketDraft(customer_id=cid, subject="Không in được hóa đơn", request_type="incident",
                                             channel="hotline", received_at=received), op)
-    t = service.get_ticket(tid)
+    t = tickets.get_ticket(ctx, tid)
     assert t.code == "YC26-000001" and t.draft.received_at == received
     changed = t.draft.__class__(**{**t.draft.__dict__, "status": "waiting_customer", "assignee_id": op, "priority": "high"})
-    service.update_ticket(tid, t.version, changed, op, note="Chờ khách gửi file dữ liệu")
-    history = service.get_ticket(tid).history
+    tickets.update_ticket(ctx, tid, t.version, changed, op, note="Chờ khách gửi file dữ liệu")
+    history = tickets.get_ticket(ctx, tid).history
     kinds = [(e.kind, e.field, e.old_value, e.new_value) for e in history]
     assert kinds[0][0] == "created"
     assert ("status_changed", "status", "new", "waiting_customer") in kinds
@@ -136,49 +138,49 @@ def test_ticket_history_records_creation_status_assignment_fields_and_notes(serv
     assert all(e.operator == "Nguyễn Thị Hà" for e in history)
 
 
-def test_open_filter_and_ticket_search(service):
-    cid = _customer(service)
+def test_open_filter_and_ticket_search(ctx):
+    cid = _customer(ctx)
     for subject, status in (("Lỗi máy in", "new"), ("Đăng nhập lỗi", "resolved")):
-        service.create_ticket(TicketDraft(customer_id=cid, subject=subject, request_type="incident", channel="email",
+        tickets.create_ticket(ctx, TicketDraft(customer_id=cid, subject=subject, request_type="incident", channel="email",
                                           status=status), None)
-    assert [r.subject for r in service.list_tickets(ListQuery(filters={"state": "open"})).rows] == ["Lỗi máy in"]
-    assert [r.subject for r in service.list_tickets(ListQuery(text="dang nhap")).rows] == ["Đăng nhập lỗi"]
+    assert [r.subject for r in tickets.list_tickets(ctx, ListQuery(filters={"state": "open"})).rows] == ["Lỗi máy in"]
+    assert [r.subject for r in tickets.list_tickets(ctx, ListQuery(text="dang nhap")).rows] == ["Đăng nhập lỗi"]
 
 
-def test_demo_data_is_a_living_desk(service):
+def test_demo_data_is_a_living_desk(ctx):
     from desktop_helpdesk.domain.enums import ContractStage, RequestType, TicketStatus
     from desktop_helpdesk.services.demo import load_demo
 
-    counts = load_demo(service)
+    counts = load_demo(ctx)
     assert counts["customers"] >= 40
-    customers = service.list_customers(ListQuery(limit=500)).rows
-    assert {r.kind for r in customers} == {"company", "household", "person"}
-    assert len({r.province for r in customers}) >= 5
-    contracts = service.list_contracts(ListQuery(limit=500)).rows
-    assert {r.stage for r in contracts} == {s.value for s in ContractStage}
-    tickets = service.list_tickets(ListQuery(limit=500)).rows
-    assert {r.request_type for r in tickets} == {t.value for t in RequestType}
-    assert {r.status for r in tickets} == {s.value for s in TicketStatus}
-    packages = service.packages()
+    customer_rows = customers.list_customers(ctx, ListQuery(limit=500)).rows
+    assert {r.kind for r in customer_rows} == {"company", "household", "person"}
+    assert len({r.province for r in customer_rows}) >= 5
+    contract_rows = contracts.list_contracts(ctx, ListQuery(limit=500)).rows
+    assert {r.stage for r in contract_rows} == {s.value for s in ContractStage}
+    ticket_rows = tickets.list_tickets(ctx, ListQuery(limit=500)).rows
+    assert {r.request_type for r in ticket_rows} == {t.value for t in RequestType}
+    assert {r.status for r in ticket_rows} == {s.value for s in TicketStatus}
+    packages = catalog.packages(ctx)
     assert {p.warranty_months for p in packages} == {6, 12}
-    assert not service.is_empty()
+    assert not customers.is_empty(ctx)
     # Every countdown state can be seen whatever the hour the demo is loaded: running,
     # breached, paused and met among the 160, and one fresh 24/7 incident already at risk.
-    counts = service.dashboard().counts
+    counts = dashboard.build(ctx).counts
     assert counts["at_risk"] >= 1 and counts["breached"] >= 1 and counts["paused"] >= 1
 
 
 def test_demo_customers_show_every_coverage_state(engine):
     from desktop_helpdesk.db.repositories import uow_factory
     from desktop_helpdesk.services.demo import load_demo
-    from desktop_helpdesk.services.helpdesk import HelpdeskService
+    from desktop_helpdesk.services.context import make_context
 
     now = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)
-    service = HelpdeskService(uow_factory(engine), now=lambda: now)
-    load_demo(service)
-    verdicts = [service.entitlement(c.id, None, "incident", "Lỗi phần mềm")
-                for c in service.list_customers(ListQuery(limit=500)).rows]
+    ctx = make_context(uow_factory(engine), lambda: now)
+    load_demo(ctx)
+    verdicts = [contracts.entitlement(ctx, c.id, None, "incident", "Lỗi phần mềm")
+                for c in customers.list_customers(ctx, ListQuery(limit=500)).rows]
     assert {v.coverage.value for v in verdicts} == {"warranty", "maintenance", "billable", "refused"}
     codes = {code for v in verdicts for code in v.codes}
     assert {"unpaid", "in_grace_period", "expired_beyond_grace"} <= codes
-    assert service.list_obligations(ListQuery(limit=500)).rows
+    assert contracts.list_obligations(ctx, ListQuery(limit=500)).rows

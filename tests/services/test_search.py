@@ -3,6 +3,8 @@ the trigram index kept in step with the tables by its triggers."""
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import contracts, customers, search, tickets
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,20 +16,20 @@ from desktop_helpdesk.services.dto import ContactData, ContractDraft, CustomerDr
 T0 = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
 
 
-def _package(service) -> int:
-    with service.uow_factory() as uow:
+def _package(ctx) -> int:
+    with ctx.uow() as uow:
         pid = uow.packages.add(PackageData(0, "SPOS", "Phần mềm bán hàng SmartPOS", 12, "office", 240, 24, 48, 72,
                                            True, 15_000_000))
         uow.commit()
     return pid
 
 
-def _customer(service, name, **kw) -> int:
-    return service.save_customer(CustomerDraft(name=name, kind="company", **kw))
+def _customer(ctx, name, **kw) -> int:
+    return customers.save_customer(ctx, CustomerDraft(name=name, kind="company", **kw))
 
 
-def _ticket(service, customer_id, subject, hours=0, description="") -> int:
-    return service.create_ticket(TicketDraft(customer_id=customer_id, subject=subject, request_type="how_to",
+def _ticket(ctx, customer_id, subject, hours=0, description="") -> int:
+    return tickets.create_ticket(ctx, TicketDraft(customer_id=customer_id, subject=subject, request_type="how_to",
                                              channel="hotline", description=description,
                                              received_at=T0 + timedelta(hours=hours)), None)
 
@@ -41,26 +43,26 @@ def _titles(results, kind):
 
 
 @pytest.fixture
-def desk(service):
+def desk(ctx):
     """A small desk: three customers (one of them Nguyễn Văn Đức), contacts, a contract, tickets."""
     ids = {}
-    ids["duc"] = service.save_customer(CustomerDraft(name="Nguyễn Văn Đức", kind="person", phone="0912 345 678",
+    ids["duc"] = customers.save_customer(ctx, CustomerDraft(name="Nguyễn Văn Đức", kind="person", phone="0912 345 678",
                                                      tax_code="0100109106"))
-    ids["minh"] = _customer(service, "Công ty TNHH Minh Phát", phone="028 3974 3179",
+    ids["minh"] = _customer(ctx, "Công ty TNHH Minh Phát", phone="028 3974 3179",
                             address="12 Nguyễn Văn Đức, Quận 1",
                             contacts=(ContactData(None, "Trần Thị Đức Hạnh", phone="0987 654 321"),))
-    ids["an"] = _customer(service, "Cửa hàng An Khang", code="KH00100")
-    ids["contract"] = service.save_contract(ContractDraft(customer_id=ids["minh"], package_id=_package(service),
+    ids["an"] = _customer(ctx, "Cửa hàng An Khang", code="KH00100")
+    ids["contract"] = contracts.save_contract(ctx, ContractDraft(customer_id=ids["minh"], package_id=_package(ctx),
                                                           number="HD2026-0001"))
-    ids["old"] = _ticket(service, ids["an"], "Máy in hóa đơn báo lỗi", hours=0)
-    ids["new"] = _ticket(service, ids["an"], "Hỏi cách xuất hóa đơn điện tử", hours=5)
-    ids["mention"] = _ticket(service, ids["minh"], "Cài lại phần mềm", hours=2,
+    ids["old"] = _ticket(ctx, ids["an"], "Máy in hóa đơn báo lỗi", hours=0)
+    ids["new"] = _ticket(ctx, ids["an"], "Hỏi cách xuất hóa đơn điện tử", hours=5)
+    ids["mention"] = _ticket(ctx, ids["minh"], "Cài lại phần mềm", hours=2,
                              description="Anh Đức gọi lại, hẹn chiều mai khắc phục sự cố")
     return ids
 
 
-def test_results_are_grouped_customers_contacts_contracts_tickets(service, desk):
-    results = service.global_search("minh phat")
+def test_results_are_grouped_customers_contacts_contracts_tickets(ctx, desk):
+    results = search.global_search(ctx, "minh phat")
     assert [g.kind for g in results.groups] == ["customer", "contact", "contract", "ticket"]
     assert _titles(results, "customer") == ["Công ty TNHH Minh Phát"]
     assert _titles(results, "contract") == ["Công ty TNHH Minh Phát"]  # the contract shows its customer
@@ -70,8 +72,8 @@ def test_results_are_grouped_customers_contacts_contracts_tickets(service, desk)
 
 
 @pytest.mark.parametrize("typed", ["nguyen van duc", "NGUYỄN VĂN ĐỨC", "nguyễn văn đức", "Nguyen Van DUC"])
-def test_folding_ignores_case_and_diacritics_and_d_stroke(service, desk, typed):
-    results = service.global_search(typed)
+def test_folding_ignores_case_and_diacritics_and_d_stroke(ctx, desk, typed):
+    results = search.global_search(ctx, typed)
     hits = _group(results, "customer").hits
     # The customer named so comes first (its name starts with the query); the one whose
     # address is on a street of that name comes after it.
@@ -79,17 +81,17 @@ def test_folding_ignores_case_and_diacritics_and_d_stroke(service, desk, typed):
     assert hits[0].tier == PREFIX and hits[1].tier > PREFIX
 
 
-def test_duc_in_capitals_finds_duc_with_stroke_everywhere(service, desk):
-    results = service.global_search("DUC")
+def test_duc_in_capitals_finds_duc_with_stroke_everywhere(ctx, desk):
+    results = search.global_search(ctx, "DUC")
     assert "Nguyễn Văn Đức" in _titles(results, "customer")
     assert _titles(results, "contact") == ["Trần Thị Đức Hạnh"]
     assert _titles(results, "ticket") == ["Cài lại phần mềm"]  # "Anh Đức gọi lại" in its description
 
 
-def test_exact_customer_code_comes_first(service, desk):
+def test_exact_customer_code_comes_first(ctx, desk):
     # KH00001.. are given in order; KH00100 was typed. "kh0010" is a prefix of KH00100 only.
-    extra = _customer(service, "Khách lẻ KH00100 chi nhánh")  # mentions the code in its name
-    results = service.global_search("kh00100")
+    extra = _customer(ctx, "Khách lẻ KH00100 chi nhánh")  # mentions the code in its name
+    results = search.global_search(ctx, "kh00100")
     hits = _group(results, "customer").hits
     assert hits[0].id == desk["an"] and hits[0].tier == EXACT
     assert extra in [h.id for h in hits[1:]]
@@ -99,89 +101,89 @@ def test_exact_customer_code_comes_first(service, desk):
 
 @pytest.mark.parametrize("typed", ["0912345678", "0912 345 678", "0912.345.678", "+84 912 345 678",
                                    "84912345678", "+84912345678"])
-def test_exact_phone_in_any_written_form_comes_first(service, desk, typed):
+def test_exact_phone_in_any_written_form_comes_first(ctx, desk, typed):
     # A customer whose notes merely contain the digits ranks below the one with that phone.
-    _customer(service, "Ghi chú số 0912345678", notes="x", address="gọi 0912345678")
-    hits = _group(service.global_search(typed), "customer").hits
+    _customer(ctx, "Ghi chú số 0912345678", notes="x", address="gọi 0912345678")
+    hits = _group(search.global_search(ctx, typed), "customer").hits
     assert hits[0].id == desk["duc"] and hits[0].tier == EXACT
 
 
-def test_a_contacts_phone_finds_the_contact_and_its_customer_exactly(service, desk):
-    results = service.global_search("0987.654.321")
+def test_a_contacts_phone_finds_the_contact_and_its_customer_exactly(ctx, desk):
+    results = search.global_search(ctx, "0987.654.321")
     assert _titles(results, "contact") == ["Trần Thị Đức Hạnh"]
     assert _group(results, "contact").hits[0].tier == EXACT
     assert _group(results, "customer").hits[0].id == desk["minh"]
     assert _group(results, "contact").hits[0].customer_id == desk["minh"]
 
 
-def test_phone_fragment_finds_contacts_by_the_number_as_people_say_it(service, desk):
-    assert _titles(service.global_search("0987 654"), "contact") == ["Trần Thị Đức Hạnh"]
+def test_phone_fragment_finds_contacts_by_the_number_as_people_say_it(ctx, desk):
+    assert _titles(search.global_search(ctx, "0987 654"), "contact") == ["Trần Thị Đức Hạnh"]
 
 
-def test_exact_tax_code_ticket_number_and_contract_number(service, desk):
-    assert _group(service.global_search("0100109106"), "customer").hits[0].id == desk["duc"]
-    code = service.get_ticket(desk["new"]).code
-    hit = _group(service.global_search(code.lower()), "ticket").hits[0]
+def test_exact_tax_code_ticket_number_and_contract_number(ctx, desk):
+    assert _group(search.global_search(ctx, "0100109106"), "customer").hits[0].id == desk["duc"]
+    code = tickets.get_ticket(ctx, desk["new"]).code
+    hit = _group(search.global_search(ctx, code.lower()), "ticket").hits[0]
     assert hit.id == desk["new"] and hit.tier == EXACT
-    assert _group(service.global_search("hd2026-0001"), "contract").hits[0].tier == EXACT
+    assert _group(search.global_search(ctx, "hd2026-0001"), "contract").hits[0].tier == EXACT
 
 
-def test_prefix_before_word_before_substring_then_most_recent(service, desk):
-    a = _ticket(service, desk["an"], "Hóa đơn điện tử sai mã số thuế", hours=1)   # prefix, older
-    b = _ticket(service, desk["an"], "Hóa đơn không gửi được", hours=3)          # prefix, newer
-    c = _ticket(service, desk["an"], "Lỗi xuất hoá đơn", hours=9)               # words, newest
-    d = _ticket(service, desk["an"], "Đổi mẫu", hours=10, description="ghichuhoadon")  # substring only
-    ids = [h.id for h in _group(service.global_search("hoa don", limit=50), "ticket").hits]
+def test_prefix_before_word_before_substring_then_most_recent(ctx, desk):
+    a = _ticket(ctx, desk["an"], "Hóa đơn điện tử sai mã số thuế", hours=1)   # prefix, older
+    b = _ticket(ctx, desk["an"], "Hóa đơn không gửi được", hours=3)          # prefix, newer
+    c = _ticket(ctx, desk["an"], "Lỗi xuất hoá đơn", hours=9)               # words, newest
+    d = _ticket(ctx, desk["an"], "Đổi mẫu", hours=10, description="ghichuhoadon")  # substring only
+    ids = [h.id for h in _group(search.global_search(ctx, "hoa don", limit=50), "ticket").hits]
     assert ids.index(b) < ids.index(a) < ids.index(c) < ids.index(d)
     # Among the word matches, the newest first.
     assert ids.index(c) < ids.index(desk["new"]) < ids.index(desk["old"])
 
 
-def test_each_group_shows_a_few_and_counts_all_and_one_group_expands(service, desk):
+def test_each_group_shows_a_few_and_counts_all_and_one_group_expands(ctx, desk):
     for i in range(8):
-        _ticket(service, desk["an"], f"Hóa đơn số {i}", hours=20 + i)
-    group = _group(service.global_search("hoa don"), "ticket")
+        _ticket(ctx, desk["an"], f"Hóa đơn số {i}", hours=20 + i)
+    group = _group(search.global_search(ctx, "hoa don"), "ticket")
     assert len(group.hits) == 5 and group.total == 10 and not group.capped
-    assert len(_group(service.global_search("hoa don", expand="ticket"), "ticket").hits) == 10
+    assert len(_group(search.global_search(ctx, "hoa don", expand="ticket"), "ticket").hits) == 10
 
 
-def test_one_character_is_too_short_and_nothing_is_searched(service, desk):
-    assert service.global_search(" a ").too_short
-    assert not service.global_search("an").too_short
+def test_one_character_is_too_short_and_nothing_is_searched(ctx, desk):
+    assert search.global_search(ctx, " a ").too_short
+    assert not search.global_search(ctx, "an").too_short
 
 
-def _fts_ids(service, table, word):
-    with service.uow_factory() as uow:
+def _fts_ids(ctx, table, word):
+    with ctx.uow() as uow:
         return {r[0] for r in uow.session.execute(
             text(f"SELECT rowid FROM {table}_fts WHERE search_text LIKE :w"), {"w": f"%{word}%"})}
 
 
-def test_migration_builds_a_trigram_index_per_table_kept_in_step_by_triggers(service, desk):
+def test_migration_builds_a_trigram_index_per_table_kept_in_step_by_triggers(ctx, desk):
     cid = desk["an"]
-    assert _fts_ids(service, "customers", "an khang") == {cid}
-    details = service.get_customer(cid)
-    service.save_customer(details.draft.__class__(**{**details.draft.__dict__, "name": "Cửa hàng Bình Minh Đông"}),
+    assert _fts_ids(ctx, "customers", "an khang") == {cid}
+    details = customers.get_customer(ctx, cid)
+    customers.save_customer(ctx, details.draft.__class__(**{**details.draft.__dict__, "name": "Cửa hàng Bình Minh Đông"}),
                           cid, details.version)
-    assert _fts_ids(service, "customers", "an khang") == set()
-    assert _fts_ids(service, "customers", "binh minh dong") == {cid}
+    assert _fts_ids(ctx, "customers", "an khang") == set()
+    assert _fts_ids(ctx, "customers", "binh minh dong") == {cid}
     # Tickets: inserted and edited.
-    tid = _ticket(service, cid, "Chuyển dữ liệu sang máy chủ mới")
-    assert _fts_ids(service, "tickets", "may chu moi") == {tid}
-    t = service.get_ticket(tid)
-    service.update_ticket(tid, t.version, t.draft.__class__(**{**t.draft.__dict__, "subject": "Sao lưu dữ liệu"}), None)
-    assert _fts_ids(service, "tickets", "may chu moi") == set()
-    assert _fts_ids(service, "tickets", "sao luu") == {tid}
+    tid = _ticket(ctx, cid, "Chuyển dữ liệu sang máy chủ mới")
+    assert _fts_ids(ctx, "tickets", "may chu moi") == {tid}
+    t = tickets.get_ticket(ctx, tid)
+    tickets.update_ticket(ctx, tid, t.version, t.draft.__class__(**{**t.draft.__dict__, "subject": "Sao lưu dữ liệu"}), None)
+    assert _fts_ids(ctx, "tickets", "may chu moi") == set()
+    assert _fts_ids(ctx, "tickets", "sao luu") == {tid}
     # Contacts removed from a customer leave the index too.
-    minh = service.get_customer(desk["minh"])
-    assert _fts_ids(service, "contacts", "duc hanh")
-    service.save_customer(minh.draft.__class__(**{**minh.draft.__dict__, "contacts": ()}), desk["minh"], minh.version)
-    assert _fts_ids(service, "contacts", "duc hanh") == set()
-    assert _titles(service.global_search("duc hanh"), "contact") == []
+    minh = customers.get_customer(ctx, desk["minh"])
+    assert _fts_ids(ctx, "contacts", "duc hanh")
+    customers.save_customer(ctx, minh.draft.__class__(**{**minh.draft.__dict__, "contacts": ()}), desk["minh"], minh.version)
+    assert _fts_ids(ctx, "contacts", "duc hanh") == set()
+    assert _titles(search.global_search(ctx, "duc hanh"), "contact") == []
 
 
-def test_the_index_agrees_with_a_plain_scan(service, desk):
+def test_the_index_agrees_with_a_plain_scan(ctx, desk):
     """The FTS answer equals LIKE on the table itself (no row lost or stale)."""
-    with service.uow_factory() as uow:
+    with ctx.uow() as uow:
         for table in ("customers", "contacts", "contracts", "tickets"):
             for word in ("duc", "hoa don", "0912", "kh001"):
                 where = " AND ".join(f"search_text LIKE '%{w}%'" for w in word.split())
@@ -190,12 +192,12 @@ def test_the_index_agrees_with_a_plain_scan(service, desk):
                 assert indexed == plain, (table, word)
 
 
-def test_list_filters_use_the_index_and_find_the_same_rows(service, desk):
-    rows = service.list_tickets(ListQuery(text="khac phuc")).rows
+def test_list_filters_use_the_index_and_find_the_same_rows(ctx, desk):
+    rows = tickets.list_tickets(ctx, ListQuery(text="khac phuc")).rows
     assert [r.id for r in rows] == [desk["mention"]]
-    assert [r.name for r in service.list_customers(ListQuery(text="an khang")).rows] == ["Cửa hàng An Khang"]
+    assert [r.name for r in customers.list_customers(ctx, ListQuery(text="an khang")).rows] == ["Cửa hàng An Khang"]
     # Short words (under three letters) are still matched, on the rows the index found.
-    assert [r.id for r in service.list_tickets(ListQuery(text="anh duc")).rows] == [desk["mention"]]
+    assert [r.id for r in tickets.list_tickets(ctx, ListQuery(text="anh duc")).rows] == [desk["mention"]]
 
 
 def test_parse_query_reads_phones_tax_codes_and_codes():
@@ -206,10 +208,10 @@ def test_parse_query_reads_phones_tax_codes_and_codes():
     assert parse_query("Nguyễn Văn Đức").words == ("nguyen", "van", "duc")
 
 
-def test_several_words_match_whole_words_not_their_pieces(service, desk):
+def test_several_words_match_whole_words_not_their_pieces(ctx, desk):
     # "Ông Hòa gửi đơn" holds every trigram of "dong" (don, ong) and "hoa" but not "dong":
     # the index narrows by pieces of words, the rows found must still contain each word.
-    pieces = _ticket(service, desk["an"], "Ông Hòa gửi đơn", hours=30)
-    whole = _ticket(service, desk["an"], "Chi nhánh Đông Hòa", hours=31)
-    assert [h.id for h in _group(service.global_search("dong hoa"), "ticket").hits] == [whole]
-    assert pieces in [h.id for h in _group(service.global_search("hoa don"), "ticket").hits]
+    pieces = _ticket(ctx, desk["an"], "Ông Hòa gửi đơn", hours=30)
+    whole = _ticket(ctx, desk["an"], "Chi nhánh Đông Hòa", hours=31)
+    assert [h.id for h in _group(search.global_search(ctx, "dong hoa"), "ticket").hits] == [whole]
+    assert pieces in [h.id for h in _group(search.global_search(ctx, "hoa don"), "ticket").hits]

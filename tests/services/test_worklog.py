@@ -3,6 +3,8 @@ history that cannot be edited or deleted."""
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import catalog, contracts, customers, tickets
+
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -19,7 +21,8 @@ from desktop_helpdesk.services.dto import (
     PackageData,
     TicketDraft,
 )
-from desktop_helpdesk.services.helpdesk import HelpdeskService, ValidationFailed
+from desktop_helpdesk.services.context import make_context
+from desktop_helpdesk.services.errors import ValidationFailed
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)
 
@@ -28,19 +31,19 @@ NOW = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)
 def desk(engine):
     from desktop_helpdesk.db.repositories import uow_factory
 
-    service = HelpdeskService(uow_factory(engine), now=lambda: NOW)
-    with service.uow_factory() as uow:
+    ctx = make_context(uow_factory(engine), lambda: NOW)
+    with ctx.uow() as uow:
         pid = uow.packages.add(PackageData(0, "SPOS", "Phần mềm bán hàng SPOS", 12, "office", 240, 24, 48, 72, True, 0))
         uow.commit()
-    tech = service.add_operator(OperatorDraft("NV007", "Trần Thị Bích Ngọc", "KTV Ngọc", "technician"))
-    hotline = service.add_operator(OperatorDraft("NV001", "Lê Văn Hùng", "Tổng đài 01", "hotline"))
-    cid = service.save_customer(CustomerDraft(name="Công ty TNHH Đặng Gia", kind="company", tax_code="0100109106",
+    tech = catalog.add_operator(ctx, OperatorDraft("NV007", "Trần Thị Bích Ngọc", "KTV Ngọc", "technician"))
+    hotline = catalog.add_operator(ctx, OperatorDraft("NV001", "Lê Văn Hùng", "Tổng đài 01", "hotline"))
+    cid = customers.save_customer(ctx, CustomerDraft(name="Công ty TNHH Đặng Gia", kind="company", tax_code="0100109106",
                                               address="12 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội"))
-    kid = service.save_contract(ContractDraft(cid, pid, stage="signed", value_vnd=0,
+    kid = contracts.save_contract(ctx, ContractDraft(cid, pid, stage="signed", value_vnd=0,
                                               signed_on=date(2026, 1, 5)))
-    tid = service.create_ticket(TicketDraft(cid, "Máy in hoá đơn không in được", "incident", "hotline",
+    tid = tickets.create_ticket(ctx, TicketDraft(cid, "Máy in hoá đơn không in được", "incident", "hotline",
                                             contract_id=kid, received_at=NOW - timedelta(hours=3)), hotline)
-    return service, tid, tech, hotline, kid
+    return ctx, tid, tech, hotline, kid
 
 
 def _call(minutes=12, **kw):
@@ -49,19 +52,19 @@ def _call(minutes=12, **kw):
 
 
 def test_each_kind_is_added_and_the_history_shows_them_in_time_order(desk):
-    service, tid, tech, hotline, _k = desk
+    ctx, tid, tech, hotline, _k = desk
     at = lambda h: NOW - timedelta(hours=h)  # noqa: E731
-    worklog.add_entry(service, tid, hotline, WorkLogDraft("email", details={
+    worklog.add_entry(ctx, tid, hotline, WorkLogDraft("email", details={
         "direction": "sent", "subject": "Hướng dẫn cài driver", "address": "ketoan@danggia.vn"}, occurred_at=at(0.5)))
-    worklog.add_entry(service, tid, hotline, _call(12, occurred_at=at(2.5)))
-    worklog.add_entry(service, tid, hotline, WorkLogDraft("remote_session", body="Cài lại driver", details={
+    worklog.add_entry(ctx, tid, hotline, _call(12, occurred_at=at(2.5)))
+    worklog.add_entry(ctx, tid, hotline, WorkLogDraft("remote_session", body="Cài lại driver", details={
         "tool": "ultraviewer", "session_id": "123 456 789", "duration_minutes": 25}, occurred_at=at(2)))
-    worklog.add_entry(service, tid, tech, WorkLogDraft("visit", details={
+    worklog.add_entry(ctx, tid, tech, WorkLogDraft("visit", details={
         "scheduled_at": at(1.5), "technician_id": tech, "address": "12 Lý Thường Kiệt", "started_at": at(1.5),
         "ended_at": at(1), "outcome": "resolved", "work_done": "Thay cáp USB, in thử 5 hoá đơn"}))
-    worklog.add_entry(service, tid, hotline, WorkLogDraft("note", body="Khách xác nhận đã in được", occurred_at=at(0.2)))
+    worklog.add_entry(ctx, tid, hotline, WorkLogDraft("note", body="Khách xác nhận đã in được", occurred_at=at(0.2)))
 
-    history = service.get_ticket(tid).history
+    history = tickets.get_ticket(ctx, tid).history
     work = [e for e in history if e.kind in ("note", "call", "remote_session", "visit", "email")]
     assert [e.kind for e in work] == ["call", "remote_session", "visit", "email", "note"]
     assert [e.occurred_at for e in history] == sorted(e.occurred_at for e in history)
@@ -74,10 +77,10 @@ def test_each_kind_is_added_and_the_history_shows_them_in_time_order(desk):
 
 
 def test_a_correction_refers_to_its_original_which_stays_as_it_was(desk):
-    service, tid, _t, hotline, _k = desk
-    original = worklog.add_entry(service, tid, hotline, _call(12))
-    fixed = worklog.correct_entry(service, tid, hotline, original, _call(21), "Gõ nhầm thời lượng")
-    history = {e.id: e for e in service.get_ticket(tid).history}
+    ctx, tid, _t, hotline, _k = desk
+    original = worklog.add_entry(ctx, tid, hotline, _call(12))
+    fixed = worklog.correct_entry(ctx, tid, hotline, original, _call(21), "Gõ nhầm thời lượng")
+    history = {e.id: e for e in tickets.get_ticket(ctx, tid).history}
     assert history[fixed].corrects_id == original
     assert history[fixed].details["reason"] == "Gõ nhầm thời lượng"
     assert history[fixed].duration_minutes == 21
@@ -85,34 +88,34 @@ def test_a_correction_refers_to_its_original_which_stays_as_it_was(desk):
 
 
 def test_a_correction_needs_a_reason_and_the_same_kind(desk):
-    service, tid, _t, hotline, _k = desk
-    original = worklog.add_entry(service, tid, hotline, _call(12))
+    ctx, tid, _t, hotline, _k = desk
+    original = worklog.add_entry(ctx, tid, hotline, _call(12))
     with pytest.raises(ValidationFailed) as info:
-        worklog.correct_entry(service, tid, hotline, original, _call(21), "  ")
+        worklog.correct_entry(ctx, tid, hotline, original, _call(21), "  ")
     assert {e.field for e in info.value.errors} == {"reason"}
     with pytest.raises(ValidationFailed) as info:
-        worklog.correct_entry(service, tid, hotline, original, WorkLogDraft("note", body="x"), "sai loại")
+        worklog.correct_entry(ctx, tid, hotline, original, WorkLogDraft("note", body="x"), "sai loại")
     assert {e.code for e in info.value.errors} == {"correction_kind"}
-    created = next(e for e in service.get_ticket(tid).history if e.kind == "created")
+    created = next(e for e in tickets.get_ticket(ctx, tid).history if e.kind == "created")
     with pytest.raises(ValidationFailed):
-        worklog.correct_entry(service, tid, hotline, created.id, WorkLogDraft("note", body="x"), "không được")
+        worklog.correct_entry(ctx, tid, hotline, created.id, WorkLogDraft("note", body="x"), "không được")
 
 
 def test_invalid_entries_are_refused_with_field_errors_and_nothing_is_written(desk):
-    service, tid, _t, hotline, _k = desk
-    before = len(service.get_ticket(tid).history)
+    ctx, tid, _t, hotline, _k = desk
+    before = len(tickets.get_ticket(ctx, tid).history)
     with pytest.raises(ValidationFailed) as info:
-        worklog.add_entry(service, tid, hotline, WorkLogDraft("call", details={"direction": "in", "duration_minutes": 0}))
+        worklog.add_entry(ctx, tid, hotline, WorkLogDraft("call", details={"direction": "in", "duration_minutes": 0}))
     assert {(e.field, e.code) for e in info.value.errors} == {("duration_minutes", "duration_positive")}
     with pytest.raises(ValidationFailed) as info:
-        worklog.add_entry(service, tid, hotline, WorkLogDraft("email", details={"direction": "sent", "subject": "x",
+        worklog.add_entry(ctx, tid, hotline, WorkLogDraft("email", details={"direction": "sent", "subject": "x",
                                                                                  "address": "not an address"}))
     assert {e.field for e in info.value.errors} == {"address"}
     with pytest.raises(ValidationFailed) as info:
-        worklog.add_entry(service, tid, hotline, WorkLogDraft("visit", details={"address": "x", "started_at": NOW,
+        worklog.add_entry(ctx, tid, hotline, WorkLogDraft("visit", details={"address": "x", "started_at": NOW,
                                                                                  "ended_at": NOW - timedelta(hours=1)}))
     assert {e.field for e in info.value.errors} == {"scheduled_at", "technician_id", "ended_at"}
-    assert len(service.get_ticket(tid).history) == before
+    assert len(tickets.get_ticket(ctx, tid).history) == before
 
 
 def test_the_history_has_no_update_or_delete_path():
@@ -125,15 +128,15 @@ def test_the_history_has_no_update_or_delete_path():
 
 
 def test_the_database_refuses_to_change_or_delete_an_entry(desk, engine):
-    service, tid, _t, hotline, _k = desk
-    entry = worklog.add_entry(service, tid, hotline, _call(12))
+    ctx, tid, _t, hotline, _k = desk
+    entry = worklog.add_entry(ctx, tid, hotline, _call(12))
     with engine.begin() as conn:
         with pytest.raises(DatabaseError, match="append-only"):
             conn.execute(text("UPDATE ticket_events SET body = 'rewritten' WHERE id = :id"), {"id": entry})
     with engine.begin() as conn:
         with pytest.raises(DatabaseError, match="append-only"):
             conn.execute(text("DELETE FROM ticket_events WHERE id = :id"), {"id": entry})
-    assert next(e for e in service.get_ticket(tid).history if e.id == entry).body == "Khách báo lỗi máy in"
+    assert next(e for e in tickets.get_ticket(ctx, tid).history if e.id == entry).body == "Khách báo lỗi máy in"
 
 
 def test_the_unit_of_work_declares_the_report_repository():
@@ -142,15 +145,15 @@ def test_the_unit_of_work_declares_the_report_repository():
 
 
 def test_visit_report_facts_name_staff_by_alias_and_code_only_and_follow_corrections(desk):
-    service, tid, tech, hotline, _k = desk
+    ctx, tid, tech, hotline, _k = desk
     visit = WorkLogDraft("visit", details={
         "scheduled_at": NOW - timedelta(hours=2), "technician_id": tech, "address": "12 Lý Thường Kiệt",
         "started_at": NOW - timedelta(hours=2), "ended_at": NOW - timedelta(hours=1), "outcome": "follow_up",
         "work_done": "Kiểm tra máy in"})
-    first = worklog.add_entry(service, tid, hotline, visit)
-    worklog.correct_entry(service, tid, hotline, first, WorkLogDraft("visit", details={
+    first = worklog.add_entry(ctx, tid, hotline, visit)
+    worklog.correct_entry(ctx, tid, hotline, first, WorkLogDraft("visit", details={
         **visit.details, "outcome": "resolved"}), "Đã xử lý xong tại chỗ")
-    facts, vendor = worklog.visit_report(service, first)
+    facts, vendor = worklog.visit_report(ctx, first)
     assert facts.details["outcome"] == "resolved" and facts.corrected
     assert (facts.technician_alias, facts.technician_code) == ("KTV Ngọc", "NV007")
     assert facts.customer.tax_code == "0100109106" and facts.package_name == "Phần mềm bán hàng SPOS"

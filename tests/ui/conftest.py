@@ -6,7 +6,8 @@ import pytest
 
 from desktop_helpdesk.db.engine import open_database
 from desktop_helpdesk.db.repositories import uow_factory
-from desktop_helpdesk.services.helpdesk import HelpdeskService
+from desktop_helpdesk.services import catalog
+from desktop_helpdesk.services.context import make_context
 from desktop_helpdesk.settings import Settings
 
 
@@ -14,31 +15,32 @@ FIXED_NOW = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)  # 10:00 in HÃ  Ná
 
 
 class Desk:
-    """One run of the app against a database file: worker, service and main window."""
+    """One run of the app against a database file: its context, job runner and main window.
+    `now` is the clock every part reads (a fixed time unless a test passes its own clock)."""
 
-    def __init__(self, qtbot, db_url, settings_path, demo=False):
+    def __init__(self, qtbot, db_url, settings_path, demo=False, now=None):
+        from desktop_helpdesk.ui.kit.worker import Jobs
         from desktop_helpdesk.ui.shell.mainwindow import MainWindow
-        from desktop_helpdesk.ui.kit.worker import DbWorker
 
         self.qtbot = qtbot
         self.engine, _ = open_database(db_url)
         # A fixed clock: entitlement and countdowns do not depend on the day the tests run.
-        self.service = HelpdeskService(uow_factory(self.engine), now=lambda: FIXED_NOW)
+        self.ctx = make_context(uow_factory(self.engine), now or (lambda: FIXED_NOW))
         if demo:
             from desktop_helpdesk.services.demo import load_demo
 
-            load_demo(self.service)
-        self.worker = DbWorker()
+            load_demo(self.ctx)
+        self.jobs = Jobs(self.ctx)
         self.settings = Settings.load(settings_path)
-        operators = self.service.operators()
-        self.window = MainWindow(self.worker, self.service, self.settings, lambda: self.settings.save(settings_path),
+        operators = catalog.operators(self.ctx)
+        self.window = MainWindow(self.jobs, self.settings, lambda: self.settings.save(settings_path),
                                  operators[0] if operators else None, str(db_url))
         qtbot.addWidget(self.window)
         self.window.show()
         self.idle()
 
     def idle(self):
-        self.qtbot.waitUntil(lambda: self.worker.pending == 0, timeout=10_000)
+        self.qtbot.waitUntil(lambda: self.jobs.pending == 0, timeout=10_000)
 
     def close(self):
         import shiboken6
@@ -46,7 +48,7 @@ class Desk:
         self.idle()
         if shiboken6.isValid(self.window):  # qtbot may already have closed it
             self.window.close()
-        self.worker.shutdown()
+        self.jobs.shutdown()
         self.engine.dispose()
 
 
@@ -54,14 +56,14 @@ class Desk:
 def open_desk(qtbot, db_url, tmp_path, translator):
     desks = []
 
-    def make(demo=False):
-        desk = Desk(qtbot, db_url, tmp_path / "settings.json", demo)
+    def make(demo=False, now=None):
+        desk = Desk(qtbot, db_url, tmp_path / "settings.json", demo, now)
         desks.append(desk)
         return desk
 
     yield make
     for d in desks:
-        if d.worker._pool._shutdown is False:
+        if not d.jobs.is_shut_down:
             d.close()
 
 

@@ -3,6 +3,8 @@ repeat it, many at once are grouped, do-not-disturb keeps quiet, a click opens t
 
 from __future__ import annotations
 
+from tests.ui.conftest import FIXED_NOW
+
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,10 +22,9 @@ def _check(desk, qtbot):
 
 
 def test_a_breach_raises_exactly_one_alert_and_a_restart_does_not_repeat_it(open_desk, qtbot):
-    desk = open_desk()
     clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
-    desk.service._now = clock
-    tid = warranty_ticket(desk.service)
+    desk = open_desk(now=clock)
+    tid = warranty_ticket(desk.ctx)
     assert _check(desk, qtbot) == []
     clock.now += timedelta(hours=3)  # the 2-hour proposal clock is breached
     new = _check(desk, qtbot)
@@ -38,13 +39,13 @@ def test_a_breach_raises_exactly_one_alert_and_a_restart_does_not_repeat_it(open
     desk.window.last_dialog.reject()
     desk.close()
 
-    desk2 = open_desk()
-    desk2.service._now = clock
+    desk2 = open_desk(now=clock)
     assert _check(desk2, qtbot) == []
 
 
 def test_many_alerts_at_once_are_grouped_and_do_not_disturb_keeps_quiet(open_desk, qtbot):
-    desk = open_desk(demo=True)  # the demo desk has many breached clocks
+    clock = Clock(FIXED_NOW)
+    desk = open_desk(demo=True, now=clock)  # the demo desk has many breached clocks
     center = desk.window.alerts
     center.do_not_disturb = True
     new = _check(desk, qtbot)
@@ -55,7 +56,7 @@ def test_many_alerts_at_once_are_grouped_and_do_not_disturb_keeps_quiet(open_des
     dialog.reject()
 
     desk.window.set_do_not_disturb(False)
-    desk.service._now = lambda: datetime(2026, 11, 24, 3, 0, tzinfo=ZoneInfo("UTC"))  # three days later
+    clock.now = datetime(2026, 11, 24, 3, 0, tzinfo=ZoneInfo("UTC"))  # three days later
     new = _check(desk, qtbot)
     # The three complaints due meanwhile, and both clocks of the demo's fresh 24/7 incident.
     assert len(new) == 5 and {a.kind for a in new} == {"clock_breached"}

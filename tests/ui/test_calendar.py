@@ -4,6 +4,8 @@ running clocks' due times."""
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import catalog
+
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,7 +20,7 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _due(desk, ticket_id):
-    with desk.service.uow_factory() as uow:
+    with desk.ctx.uow() as uow:
         stored, _terms = uow.tickets.clock_columns(ticket_id)
     return stored["proposal"]["due_at"].astimezone(VN)
 
@@ -37,7 +39,7 @@ def test_adding_a_day_off_and_saving_moves_the_due_time_with_progress(open_desk,
     switcher = LanguageSwitcher(QApplication.instance(), translator)
     switcher.set_language("vi")
     # Received Saturday 10:00: four working hours on Monday.
-    tid = warranty_ticket(desk.service, hours="office", subject="Hướng dẫn in báo cáo tồn kho", request_type="how_to")
+    tid = warranty_ticket(desk.ctx, hours="office", subject="Hướng dẫn in báo cáo tồn kho", request_type="how_to")
     assert _due(desk, tid) == datetime(2026, 11, 23, 12, 0, tzinfo=VN)
     desk.window.act_calendar.trigger()
     dialog = desk.window.last_dialog
@@ -73,7 +75,7 @@ def test_adding_a_day_off_and_saving_moves_the_due_time_with_progress(open_desk,
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert _due(desk, tid) == datetime(2026, 11, 23, 12, 0, tzinfo=VN)
-    assert desk.service.calendar_days() == []
+    assert catalog.calendar_days(desk.ctx) == []
     switcher.set_language("en")  # the holidays are renamed with the language
     qtbot.waitUntil(lambda: dialog.windowTitle() == "Support calendar")
     assert any(r[0] == "Sep 2, 2026" and r[1] == "Wednesday" and r[2] == "Public holiday" and r[3] == "National Day"

@@ -4,6 +4,8 @@ ticked by its view's one minute-aligned CountdownTicker."""
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import contracts, customers
+
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
@@ -16,14 +18,14 @@ from .conftest import FIXED_NOW
 
 def _accepted_contract(desk):
     """A 12-month warranty accepted on 2026-10-01: it ends 2027-10-01."""
-    s = desk.service
-    with s.uow_factory() as uow:
+    s = desk.ctx
+    with s.uow() as uow:
         pid = uow.packages.add(PackageData(0, "GOLD", "Quản lý tiệm vàng", 12, "always", 120, 24, 48, 72, True, 45_000_000))
         uow.commit()
-    cid = s.save_customer(CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
-    kid = s.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=45_000_000,
+    cid = customers.save_customer(s, CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
+    kid = contracts.save_contract(s, ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=45_000_000,
                                         signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
-    s.add_payment(kid, PaymentData(None, date(2026, 9, 1), 45_000_000), None)
+    contracts.add_payment(s, kid, PaymentData(None, date(2026, 9, 1), 45_000_000), None)
     return kid
 
 
@@ -34,9 +36,8 @@ def _countdown(page):
 
 
 def test_the_contracts_list_counts_the_warranty_down_and_a_tick_moves_it_on(open_desk, qtbot):
-    desk = open_desk()
     clock = Clock(FIXED_NOW)
-    desk.service._now = clock
+    desk = open_desk(now=clock)
     _accepted_contract(desk)
     desk.window.show_view("contracts")
     page = desk.window.pages["contracts"]
@@ -44,7 +45,7 @@ def test_the_contracts_list_counts_the_warranty_down_and_a_tick_moves_it_on(open
     desk.idle()
     assert page.ticker.timer.isActive()  # the visible view's one timer
     text, colour = _countdown(page)
-    warranty_end = desk.service.contract_file(page.model.row_at(0).id).warranty_end
+    warranty_end = contracts.contract_file(desk.ctx, page.model.row_at(0).id).warranty_end
     days = (warranty_end - date(2026, 11, 21)).days
     assert text == f"✔ Warranty: {days} days left" and colour is not None
 
@@ -54,7 +55,7 @@ def test_the_contracts_list_counts_the_warranty_down_and_a_tick_moves_it_on(open
     assert changed == []
     clock.now = FIXED_NOW + timedelta(days=3)
     page.ticker.tick()
-    assert changed == [(0, 0, page.model.COL_COUNTDOWN)] and desk.worker.pending == 0
+    assert changed == [(0, 0, page.model.COL_COUNTDOWN)] and desk.jobs.pending == 0
     assert _countdown(page)[0] == f"✔ Warranty: {days - 3} days left"
 
     desk.window.show_view("tickets")
@@ -62,9 +63,8 @@ def test_the_contracts_list_counts_the_warranty_down_and_a_tick_moves_it_on(open
 
 
 def test_the_contract_window_counts_down_the_warranty_and_milestones_with_the_clock(open_desk, qtbot):
-    desk = open_desk()
     clock = Clock(FIXED_NOW)
-    desk.service._now = clock
+    desk = open_desk(now=clock)
     kid = _accepted_contract(desk)
     desk.window.refresh_reference_data()
     desk.idle()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import contracts, customers
+
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -12,11 +14,11 @@ from .conftest import type_text
 
 
 def _contract(desk):
-    with desk.service.uow_factory() as uow:
+    with desk.ctx.uow() as uow:
         pid = uow.packages.add(PackageData(0, "GOLD", "Quản lý tiệm vàng", 6, "always", 120, 24, 48, 72, True, 45_000_000))
         uow.commit()
-    cid = desk.service.save_customer(CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
-    kid = desk.service.save_contract(ContractDraft(customer_id=cid, package_id=pid, value_vnd=45_000_000,
+    cid = customers.save_customer(desk.ctx, CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
+    kid = contracts.save_contract(desk.ctx, ContractDraft(customer_id=cid, package_id=pid, value_vnd=45_000_000,
                                                    request_received_on=date(2026, 9, 1)))
     desk.window.refresh_reference_data()
     desk.idle()
@@ -49,13 +51,13 @@ def test_moving_through_the_lifecycle_refuses_impossible_orders_and_keeps_histor
 
     _move(qtbot, desk, d, "Accepted", "01/10/2026")
     assert panel.lifecycle_error.isVisible() and "signed" in panel.lifecycle_error.text()
-    assert desk.service.contract_file(kid).stage == "request_received"
+    assert contracts.contract_file(desk.ctx, kid).stage == "request_received"
 
     _move(qtbot, desk, d, "Signed and paid", "15/09/2026")
     qtbot.waitUntil(lambda: panel.file.stage == "signed", timeout=3000)
     _move(qtbot, desk, d, "Accepted", "01/10/2026")
     qtbot.waitUntil(lambda: panel.file.stage == "accepted", timeout=3000)
-    f = desk.service.contract_file(kid)
+    f = contracts.contract_file(desk.ctx, kid)
     assert (f.accepted_on, f.warranty_end) == (date(2026, 10, 1), date(2027, 4, 1))
     assert "Apr 1, 2027" in panel.stages_view.text()  # the warranty end, shown with its countdown
     assert d.accepted_on.text() == "01/10/2026"  # the form follows what was stored
@@ -67,7 +69,7 @@ def test_moving_through_the_lifecycle_refuses_impossible_orders_and_keeps_histor
         qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
 
 
-def test_payments_show_the_outstanding_balance_and_refuse_a_bad_amount(open_desk, qtbot):
+def test_payments_show_the_outstanding_balance_and_refuse_a_bad_amount(open_desk, qtbot, monkeypatch):
     desk = open_desk()
     cid, kid = _contract(desk)
     d = _open(desk, qtbot, kid)
@@ -80,23 +82,22 @@ def test_payments_show_the_outstanding_balance_and_refuse_a_bad_amount(open_desk
     type_text(panel.amount, "không")
     qtbot.mouseClick(panel.add_payment_button, Qt.MouseButton.LeftButton)
     desk.idle()
-    assert panel.payment_error.isVisible() and desk.service.contract_file(kid).payments == ()
+    assert panel.payment_error.isVisible() and contracts.contract_file(desk.ctx, kid).payments == ()
 
     panel.amount.clear()
     type_text(panel.amount, "30.000.000")
     type_text(panel.invoice, "0001234")
-    real_add = desk.service.add_payment
-    desk.service.add_payment = lambda *a: (_ for _ in ()).throw(ValueError("refused"))
+    monkeypatch.setattr(contracts, "add_payment", lambda *a: (_ for _ in ()).throw(ValueError("refused")))
     qtbot.mouseClick(panel.add_payment_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(panel.payment_error.isVisible, timeout=3000)
     assert (panel.amount.text(), panel.invoice.text()) == ("30.000.000", "0001234")  # kept to try again
-    desk.service.add_payment = real_add
+    monkeypatch.undo()
     qtbot.mouseClick(panel.add_payment_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(panel.file.payments) == 1, timeout=3000)
     assert panel.amount.text() == "" and panel.invoice.text() == ""  # saved: ready for the next one
     assert "outstanding ₫15,000,000" in panel.payment_summary.text()
     assert panel.payments.item(0, 1).text() == "₫30,000,000"
-    assert desk.service.customer_coverage(cid).outstanding_vnd == 15_000_000
+    assert contracts.customer_coverage(desk.ctx, cid).outstanding_vnd == 15_000_000
 
 
 def test_planned_milestones_become_obligations(open_desk, qtbot):
@@ -111,7 +112,7 @@ def test_planned_milestones_become_obligations(open_desk, qtbot):
     qtbot.mouseClick(panel.add_planned_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(panel.file.planned) == 1, timeout=3000)
     assert panel.milestones.item(0, 3).text() == "● 10 days left"  # 01/12 from 21/11, as in the obligations list
-    rows = desk.service.list_obligations(ListQuery(filters={"customer_id": cid})).rows
+    rows = contracts.list_obligations(desk.ctx, ListQuery(filters={"customer_id": cid})).rows
     assert [(r.kind, r.due_on, r.title) for r in rows] == [("milestone_training", date(2026, 12, 1), "Đào tạo thu ngân")]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import tickets
+
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,10 +21,9 @@ def _cell(page):
 
 
 def test_advancing_the_clock_changes_the_countdown_and_its_state_and_pausing_freezes_it(open_desk, qtbot):
-    desk = open_desk()
     clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
-    desk.service._now = clock
-    tid = warranty_ticket(desk.service)
+    desk = open_desk(now=clock)
+    tid = warranty_ticket(desk.ctx)
     desk.window.show_view("tickets")
     page = desk.window.pages["tickets"]
     page.reload()
@@ -41,8 +42,8 @@ def test_advancing_the_clock_changes_the_countdown_and_its_state_and_pausing_fre
     assert _cell(page)[0] == "✖ 15 min overdue"
 
     # Waiting on the customer: the clocks stop moving and the cell says so.
-    t = desk.service.get_ticket(tid)
-    desk.service.update_ticket(tid, t.version, t.draft.__class__(**{**t.draft.__dict__, "status": "waiting_customer"}), None)
+    t = tickets.get_ticket(desk.ctx, tid)
+    tickets.update_ticket(desk.ctx, tid, t.version, t.draft.__class__(**{**t.draft.__dict__, "status": "waiting_customer"}), None)
     page.reload()
     desk.idle()
     frozen = _cell(page)[0]
@@ -61,7 +62,7 @@ def test_one_tick_repaints_only_the_visible_countdown_cells_and_runs_no_query(op
     resets = []
     page.model.modelReset.connect(lambda: resets.append(1))
     page.ticker.tick()
-    assert desk.worker.pending == 0 and not resets
+    assert desk.jobs.pending == 0 and not resets
     first, last = page.ticker.visible_rows()
     assert changed == [(first, last, page.model.countdown_column, page.model.countdown_column)]
     assert last - first + 1 < page.model.rowCount()  # not every loaded row
@@ -77,10 +78,9 @@ def test_a_hidden_view_does_not_tick(open_desk):
 
 
 def test_the_ticket_detail_shows_its_clocks_and_they_move_with_the_tick(open_desk, qtbot):
-    desk = open_desk()
     clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
-    desk.service._now = clock
-    warranty_ticket(desk.service)
+    desk = open_desk(now=clock)
+    warranty_ticket(desk.ctx)
     desk.window.show_view("tickets")
     page = desk.window.pages["tickets"]
     page.reload()
@@ -99,9 +99,8 @@ def test_the_ticket_detail_shows_its_clocks_and_they_move_with_the_tick(open_des
 
 
 def test_a_timer_that_fires_just_before_the_minute_waits_for_it_instead_of_ticking_twice(open_desk):
-    desk = open_desk()
     clock = Clock(datetime(2026, 11, 21, 10, 0, 59, 900_000, tzinfo=VN))
-    desk.service._now = clock
+    desk = open_desk(now=clock)
     desk.window.show_view("tickets")
     ticker = desk.window.pages["tickets"].ticker
     ticks = ticker.ticks

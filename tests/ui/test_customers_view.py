@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import contracts, customers, tickets
+
 from datetime import date
 
 import pytest
@@ -14,20 +16,20 @@ TODAY = date(2026, 11, 21)  # the fixed clock of the UI tests, in Hà Nội
 
 def _setup(desk) -> dict:
     """One customer in each coverage state, dated against the fixed clock."""
-    s = desk.service
-    with s.uow_factory() as uow:
+    s = desk.ctx
+    with s.uow() as uow:
         pid = uow.packages.add(PackageData(0, "SPOS", "Phần mềm bán hàng SmartPOS", 12, "office", 240, 24, 48, 72, True,
                                            15_000_000))
         uow.commit()
 
     def customer(name: str, *contracts, **fields) -> int:
-        cid = s.save_customer(CustomerDraft(name=name, kind="company", **fields))
+        cid = customers.save_customer(s, CustomerDraft(name=name, kind="company", **fields))
         for c in contracts:
             c(cid)
         return cid
 
     def contract(**fields):
-        return lambda cid: s.save_contract(ContractDraft(customer_id=cid, package_id=pid, **fields))
+        return lambda cid: contracts.save_contract(s, ContractDraft(customer_id=cid, package_id=pid, **fields))
 
     ids = {
         # accepted 13/04/2026, 12 months: covered through 13/04/2027, 143 days from today
@@ -56,8 +58,8 @@ def _setup(desk) -> dict:
 def _pay_in_full(desk, customer_id: int, amount: int) -> int:
     from desktop_helpdesk.services.dto import ListQuery
 
-    contract = desk.service.list_contracts(ListQuery(filters={"customer_id": customer_id})).rows[0]
-    desk.service.add_payment(contract.id, PaymentData(None, date(2026, 3, 5), amount), None)
+    contract = contracts.list_contracts(desk.ctx, ListQuery(filters={"customer_id": customer_id})).rows[0]
+    contracts.add_payment(desk.ctx, contract.id, PaymentData(None, date(2026, 3, 5), amount), None)
     return contract.id
 
 
@@ -109,12 +111,12 @@ def test_the_customers_list_shows_each_coverage_state_with_days_debt_colour_and_
 
 def test_an_unpaid_balance_is_added_to_the_badge_until_it_is_paid(open_desk):
     desk = open_desk()
-    s = desk.service
-    with s.uow_factory() as uow:
+    s = desk.ctx
+    with s.uow() as uow:
         pid = uow.packages.add(PackageData(0, "WEB", "Thiết kế website", 6, "office", 240, 24, 48, 72, True, 12_000_000))
         uow.commit()
-    cid = s.save_customer(CustomerDraft(name="Công ty TNHH Hoàng Long", kind="company"))
-    s.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=12_500_000,
+    cid = customers.save_customer(s, CustomerDraft(name="Công ty TNHH Hoàng Long", kind="company"))
+    contracts.save_contract(s, ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=12_500_000,
                                   signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 31)))
     page = _customers_page(desk)
     assert _badge(page, cid) == "✔ Warranty: 160 days left · Owes ₫12,500,000"
@@ -152,21 +154,21 @@ def test_badges_speak_vietnamese(open_desk, translator, qtbot):
 def test_the_detail_shows_the_customers_badge_contacts_contracts_obligations_and_open_tickets(open_desk, qtbot):
     desk = open_desk()
     ids = _setup(desk)
-    s = desk.service
+    s = desk.ctx
     cid = ids["warranty"]
-    open_id = s.create_ticket(TicketDraft(customer_id=cid, subject="Máy in hóa đơn không in được", request_type="incident",
+    open_id = tickets.create_ticket(s, TicketDraft(customer_id=cid, subject="Máy in hóa đơn không in được", request_type="incident",
                                           channel="hotline"), None)
-    closed_id = s.create_ticket(TicketDraft(customer_id=cid, subject="Quên mật khẩu quản trị", request_type="how_to",
+    closed_id = tickets.create_ticket(s, TicketDraft(customer_id=cid, subject="Quên mật khẩu quản trị", request_type="how_to",
                                             channel="hotline"), None)
-    closed = s.get_ticket(closed_id)
+    closed = tickets.get_ticket(s, closed_id)
     from dataclasses import replace
 
-    s.update_ticket(closed_id, closed.version, replace(closed.draft, status="closed"), None)
+    tickets.update_ticket(s, closed_id, closed.version, replace(closed.draft, status="closed"), None)
     page = _customers_page(desk)
     assert "Select a customer" in page.detail.toPlainText()
     _select(desk, page, cid)
     text = page.detail.toPlainText()
-    open_code, closed_code = s.get_ticket(open_id).code, closed.code
+    open_code, closed_code = tickets.get_ticket(s, open_id).code, closed.code
     for expected in ("Công ty TNHH Hoàng Long", "Warranty: 143 days left", "Tax code: 0100109106", "028 3974 3179",
                      "Contacts", "Nguyễn Văn An", "Giám đốc", "0912 345 678", "an@hoanglong.vn",
                      "Contracts", "HD2026-0001", "Phần mềm bán hàng SmartPOS", "Under warranty", "Apr 13, 2027",
@@ -190,7 +192,7 @@ def test_links_in_the_detail_open_the_contract_and_the_ticket(open_desk, qtbot):
 
     desk = open_desk()
     ids = _setup(desk)
-    tid = desk.service.create_ticket(TicketDraft(customer_id=ids["maintenance"], subject="Lỗi đồng bộ giá vàng",
+    tid = tickets.create_ticket(desk.ctx, TicketDraft(customer_id=ids["maintenance"], subject="Lỗi đồng bộ giá vàng",
                                                  request_type="incident", channel="hotline"), None)
     page = _customers_page(desk)
     _select(desk, page, ids["maintenance"])
@@ -232,12 +234,15 @@ def test_badges_and_the_detail_count_from_the_new_day_when_the_date_changes(open
 
     from .conftest import FIXED_NOW
 
-    desk = open_desk()
+    from tests.factories import Clock
+
+    clock = Clock(FIXED_NOW)
+    desk = open_desk(now=clock)
     ids = _setup(desk)
     page = _customers_page(desk)
     _select(desk, page, ids["maintenance"])
     assert _badge(page, ids["maintenance"]) == "✔ Maintenance: 20 days left"
-    monkeypatch.setattr(desk.service, "now", lambda: FIXED_NOW + timedelta(days=21))
+    clock.now = FIXED_NOW + timedelta(days=21)
     with qtbot.waitSignal(page.model.dataChanged):
         page.watch.check()
     desk.idle()

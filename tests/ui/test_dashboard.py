@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from tests.factories import Clock
+from tests.ui.conftest import FIXED_NOW
+
+from desktop_helpdesk.services import catalog, dashboard
+
 from desktop_helpdesk.ui.shell.dashboard import SECTION_TITLES
 
 
@@ -10,7 +15,7 @@ def test_dashboard_is_the_start_view_and_its_cards_match_the_data(open_desk, qtb
     window = desk.window
     assert window.current_page() is window.dashboard  # a fresh settings file starts here
     qtbot.waitUntil(lambda: window.dashboard.data is not None, timeout=10_000)
-    expected = desk.service.dashboard().counts
+    expected = dashboard.build(desk.ctx).counts
     for section, button in window.dashboard.cards.items():
         assert button.text() == f"{expected.get(section, 0)}\n{SECTION_TITLES[section]}"
     assert expected["breached"] > 0 and expected["paused"] > 0
@@ -49,7 +54,7 @@ def test_editing_a_package_recomputes_open_tickets_with_progress(open_desk, qtbo
         dialog.save_button.click()
     recomputed = signal.args[0]
     assert recomputed > 0 and seen[-1] == (recomputed, recomputed)
-    stored = next(p for p in desk.service.packages() if p.id == package.id)
+    stored = next(p for p in catalog.packages(desk.ctx) if p.id == package.id)
     assert stored.proposal_target_minutes == package.proposal_target_minutes // 2
     assert "recomputed" in dialog.error.text()
 
@@ -59,10 +64,11 @@ def test_contract_lines_count_days_from_the_desks_date_not_utcs(open_desk, qtbot
 
     from desktop_helpdesk.ui.kit.countdown import day_countdown_text as countdown_text
 
-    desk = open_desk(demo=True)
+    clock = Clock(FIXED_NOW)
+    desk = open_desk(demo=True, now=clock)
     dash = desk.window.dashboard
     # 01:00 on 22/11 in Hà Nội is still 21/11 in UTC.
-    desk.service._now = lambda: datetime(2026, 11, 21, 18, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 11, 21, 18, 0, tzinfo=timezone.utc)
     dash.reload()
     desk.idle()
     qtbot.waitUntil(lambda: dash.data is not None and dash.data.now.hour == 18, timeout=10_000)

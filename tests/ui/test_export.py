@@ -3,6 +3,8 @@ the filter applied, every row; Cancel and failures leave no file behind."""
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import customers, tickets
+
 from datetime import datetime
 
 import pytest
@@ -14,10 +16,10 @@ from desktop_helpdesk.services import export as export_module
 from desktop_helpdesk.services.dto import ListQuery
 
 
-def _all_tickets(service, **filters):
+def _all_tickets(ctx, **filters):
     rows, cursor = [], None
     while True:
-        page = service.list_tickets(ListQuery(sort="received_at", descending=True, after=cursor, limit=500,
+        page = tickets.list_tickets(ctx, ListQuery(sort="received_at", descending=True, after=cursor, limit=500,
                                               filters=filters))
         rows += page.rows
         if page.next_cursor is None:
@@ -48,7 +50,7 @@ def test_ctrl_e_exports_the_filtered_list_with_its_shown_columns(open_desk, viet
     assert asked[0][1].endswith(".xlsx") and "Phiếu yêu cầu" in asked[0][1]
     assert done.args[0].path == target
 
-    expected = _all_tickets(desk.service, state="open")
+    expected = _all_tickets(desk.ctx, state="open")
     ws = load_workbook(target).active
     titles = [c.value for c in ws[1]]
     assert titles[:3] == ["Ngày tiếp nhận", "Mã", "Thời gian còn lại"]
@@ -75,7 +77,7 @@ def test_export_follows_the_filter_text(open_desk, vietnamese, qtbot, tmp_path):
     target = tmp_path / "khach.csv"
     with qtbot.waitSignal(w.exporter.finished, timeout=20_000) as done:
         w.exporter.export(page, target)
-    expected = desk.service.list_customers(ListQuery(text="cong ty", sort="name", limit=1000)).rows
+    expected = customers.list_customers(desk.ctx, ListQuery(text="cong ty", sort="name", limit=1000)).rows
     assert 0 < done.args[0].rows == len(expected) < 48
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("Mã,Tên,Chế độ hỗ trợ,")

@@ -3,6 +3,8 @@ with keyboard events only, on real widgets over a real database."""
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import contracts, customers, tickets
+
 from datetime import date
 
 import pytest
@@ -14,20 +16,20 @@ from desktop_helpdesk.services.dto import ContactData, ContractDraft, CustomerDr
 
 
 def _setup(desk):
-    s = desk.service
-    with s.uow_factory() as uow:
+    s = desk.ctx
+    with s.uow() as uow:
         pid = uow.packages.add(PackageData(0, "SPOS", "Phần mềm bán hàng", 12, "office", 240, 24, 48, 72, True, 15_000_000))
         uow.commit()
-    hanoi = s.save_customer(CustomerDraft(
+    hanoi = customers.save_customer(s, CustomerDraft(
         name="Công ty TNHH Đặng Gia", kind="company", phone="024 3826 1234",
         contacts=(ContactData(None, "Nguyễn Văn An", "Giám đốc", "0389 123 456"),)))
-    saigon = s.save_customer(CustomerDraft(
+    saigon = customers.save_customer(s, CustomerDraft(
         name="Tiệm vàng Kim Hoa", kind="household", phone="028 3974 3179",
         contacts=(ContactData(None, "Trần Thị Hoa", "Thu ngân", "0912 000 111"),
                   ContactData(None, "Lê Văn Cường", "Chủ tiệm", "083 974 3179"))))
-    kid = s.save_contract(ContractDraft(customer_id=saigon, package_id=pid, stage="warranty", value_vnd=15_000_000,
+    kid = contracts.save_contract(s, ContractDraft(customer_id=saigon, package_id=pid, stage="warranty", value_vnd=15_000_000,
                                         signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
-    s.add_payment(kid, PaymentData(None, date(2026, 9, 1), 15_000_000), None)
+    contracts.add_payment(s, kid, PaymentData(None, date(2026, 9, 1), 15_000_000), None)
     desk.window.refresh_reference_data()
     desk.idle()
     return hanoi, saigon
@@ -91,9 +93,9 @@ def test_from_the_callers_number_to_a_saved_ticket_with_the_keyboard_only(open_d
     with qtbot.waitSignal(d.saved, timeout=5000):
         _press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     desk.idle()
-    [row] = desk.service.list_tickets(ListQuery()).rows
-    ticket = desk.service.get_ticket(row.id)
-    contact_id = next(c.id for c in desk.service.get_customer(saigon).draft.contacts if c.full_name == "Lê Văn Cường")
+    [row] = tickets.list_tickets(desk.ctx, ListQuery()).rows
+    ticket = tickets.get_ticket(desk.ctx, row.id)
+    contact_id = next(c.id for c in customers.get_customer(desk.ctx, saigon).draft.contacts if c.full_name == "Lê Văn Cường")
     assert (ticket.draft.customer_id, ticket.draft.contact_id, ticket.draft.channel, ticket.draft.subject) == (
         saigon, contact_id, "hotline", "Khong mo duoc phan mem ban hang")
     assert row.coverage == "warranty"
@@ -151,7 +153,7 @@ def test_ctrl_n_is_the_quick_ticket_form_keyboard_only_and_esc_asks_before_disca
     _press(qtbot, Qt.Key.Key_Escape)  # "Cancel" is the default: keep typing
     qtbot.waitUntil(lambda: not d2.discard_box.isVisible())
     assert d2.isVisible() and d2.subject.text() == "Xin huong dan in hoa don"  # nothing typed is dropped
-    assert desk.service.list_tickets(ListQuery()).rows == ()
+    assert tickets.list_tickets(desk.ctx, ListQuery()).rows == ()
 
 
 @pytest.mark.parametrize("typed", ["0168 912 3456", "+84 168 9123456", "01689123456"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import catalog, contracts, customers, tickets
+
 import pytest
 
 from PySide6.QtCore import Qt
@@ -38,7 +40,7 @@ def test_lists_page_lazily_and_sort_in_sql(open_desk):
     # Without a view, nothing is fetched until asked: one page per fetchMore.
     from desktop_helpdesk.ui.customers.page import customers_model
 
-    bare = customers_model(desk.worker, desk.service)
+    bare = customers_model(desk.jobs)
     bare._page_size = 10
     bare.fetchMore()
     desk.idle()
@@ -75,13 +77,13 @@ def _pick_customer(qtbot, picker, typed: str):
 
 def test_customer_contract_and_ticket_created_in_dialogs_survive_a_restart(open_desk, qtbot):
     desk = open_desk()
-    # An empty database has no packages: add one the way an administrator would (service).
+    # An empty database has no packages: add one the way an administrator would (ctx).
     from desktop_helpdesk.services.dto import OperatorDraft, PackageData
 
-    with desk.service.uow_factory() as uow:
+    with desk.ctx.uow() as uow:
         uow.packages.add(PackageData(0, "WEB", "Thiết kế website", 6, "office", 240, 24, 48, 72, True, 12_000_000))
         uow.commit()
-    desk.service.add_operator(OperatorDraft("", "Trần Minh Quân", "Tổng đài 02", "hotline"))
+    catalog.add_operator(desk.ctx, OperatorDraft("", "Trần Minh Quân", "Tổng đài 02", "hotline"))
     desk.window.refresh_reference_data()
     desk.idle()
     window = desk.window
@@ -121,13 +123,13 @@ def test_customer_contract_and_ticket_created_in_dialogs_survive_a_restart(open_
     desk.close()
 
     desk2 = open_desk()
-    customers = desk2.service.list_customers(ListQuery()).rows
-    assert [(c.name, c.phone, c.tax_code) for c in customers] == [("Công ty TNHH Hoàng Long", "+842839743179", "0100109106")]
-    contracts = desk2.service.list_contracts(ListQuery()).rows
-    assert [(k.customer_name, k.value_vnd, str(k.warranty_end)) for k in contracts] == [("Công ty TNHH Hoàng Long", 12_500_000, "2027-04-30")]
-    tickets = desk2.service.list_tickets(ListQuery()).rows
-    assert [(t.subject, t.customer_name, t.contract_number, t.coverage) for t in tickets] == [
-        ("Website báo lỗi 500 khi đặt hàng", "Công ty TNHH Hoàng Long", contracts[0].number, "warranty")]
+    customer_rows = customers.list_customers(desk2.ctx, ListQuery()).rows
+    assert [(c.name, c.phone, c.tax_code) for c in customer_rows] == [("Công ty TNHH Hoàng Long", "+842839743179", "0100109106")]
+    contract_rows = contracts.list_contracts(desk2.ctx, ListQuery()).rows
+    assert [(k.customer_name, k.value_vnd, str(k.warranty_end)) for k in contract_rows] == [("Công ty TNHH Hoàng Long", 12_500_000, "2027-04-30")]
+    ticket_rows = tickets.list_tickets(desk2.ctx, ListQuery()).rows
+    assert [(t.subject, t.customer_name, t.contract_number, t.coverage) for t in ticket_rows] == [
+        ("Website báo lỗi 500 khi đặt hàng", "Công ty TNHH Hoàng Long", contract_rows[0].number, "warranty")]
     # And the windows show them.
     desk2.window.show_view("tickets")
     desk2.idle()
@@ -155,7 +157,7 @@ def test_invalid_input_is_refused_beside_the_field_and_writes_nothing(open_desk,
     assert d.isVisible() and d.discard_box.isVisible()
     with qtbot.waitSignal(d.rejected, timeout=3000):
         qtbot.mouseClick(d.discard_box.button(d.discard_box.StandardButton.Discard), Qt.MouseButton.LeftButton)
-    assert desk.service.list_customers(ListQuery()).rows == ()
+    assert customers.list_customers(desk.ctx, ListQuery()).rows == ()
 
 
 @pytest.mark.parametrize("edit", ["description", "priority", "conditions"])
@@ -214,12 +216,12 @@ def test_window_remembers_geometry_columns_and_last_view(open_desk):
     assert desk2.window.pages["tickets"].detail_splitter.sizes() == sides
 
 
-def test_first_start_asks_who_is_working_and_can_add_a_new_operator(qtbot, service, translator):
+def test_first_start_asks_who_is_working_and_can_add_a_new_operator(qtbot, ctx, translator):
     from desktop_helpdesk.ui.shell.operator import OperatorDialog
-    from desktop_helpdesk.ui.kit.worker import DbWorker
+    from desktop_helpdesk.ui.kit.worker import Jobs
 
-    worker = DbWorker()
-    dialog = OperatorDialog(worker, service, [])
+    worker = Jobs(ctx)
+    dialog = OperatorDialog(worker, [])
     qtbot.addWidget(dialog)
     dialog.show()
     assert not dialog.ok_button.isEnabled()  # a new operator needs a name and an alias
@@ -229,7 +231,7 @@ def test_first_start_asks_who_is_working_and_can_add_a_new_operator(qtbot, servi
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.operator.full_name == "Võ Thị Yến" and dialog.operator.alias == "Tổng đài 07"
-    assert [o.full_name for o in service.operators()] == ["Võ Thị Yến"]
+    assert [o.full_name for o in catalog.operators(ctx)] == ["Võ Thị Yến"]
     worker.shutdown()
 
 
@@ -245,11 +247,11 @@ def test_unpaid_customer_is_refused_with_its_reason_and_an_override_needs_a_type
     from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, PackageData
 
     desk = open_desk()
-    with desk.service.uow_factory() as uow:
+    with desk.ctx.uow() as uow:
         pid = uow.packages.add(PackageData(0, "SPOS", "Phần mềm bán hàng", 12, "office", 240, 24, 48, 72, True, 15_000_000))
         uow.commit()
-    cid = desk.service.save_customer(CustomerDraft(name="Nhà thuốc Minh Châu", kind="household"))
-    desk.service.save_contract(ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=15_000_000,
+    cid = customers.save_customer(desk.ctx, CustomerDraft(name="Nhà thuốc Minh Châu", kind="household"))
+    contracts.save_contract(desk.ctx, ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=15_000_000,
                                              signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
     desk.window.refresh_reference_data()
     desk.idle()
@@ -267,15 +269,15 @@ def test_unpaid_customer_is_refused_with_its_reason_and_an_override_needs_a_type
     qtbot.keyClick(d.subject, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     desk.idle()
     assert d.isVisible() and d.form.rows["override_reason"].error.isVisible()
-    assert desk.service.list_tickets(ListQuery()).rows == ()
+    assert tickets.list_tickets(desk.ctx, ListQuery()).rows == ()
 
     type_text(d.override_reason, "Giám đốc đồng ý hỗ trợ trước, khách hẹn thanh toán 25/11")
     assert d.save_button.isEnabled()
     with qtbot.waitSignal(d.saved, timeout=5000):
         qtbot.keyClick(d.subject, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    ticket = desk.service.list_tickets(ListQuery()).rows[0]
+    ticket = tickets.list_tickets(desk.ctx, ListQuery()).rows[0]
     assert ticket.coverage == "warranty"
-    history = desk.service.get_ticket(ticket.id).history
+    history = tickets.get_ticket(desk.ctx, ticket.id).history
     verdict = next(e for e in history if e.kind == "entitlement")
     override = next(e for e in history if e.kind == "override")
     assert "refused" in verdict.body and "unpaid" in verdict.body
@@ -291,8 +293,8 @@ def test_caller_verification_says_match_or_not_and_the_ticket_records_only_the_o
     from desktop_helpdesk.services.dto import CustomerDraft
 
     desk = open_desk()
-    cid = desk.service.save_customer(CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
-    qid = desk.service.add_verification_question(cid, "Ai ký hợp đồng?", "Nguyễn Thị Hoa")
+    cid = customers.save_customer(desk.ctx, CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household"))
+    qid = customers.add_verification_question(desk.ctx, cid, "Ai ký hợp đồng?", "Nguyễn Thị Hoa")
     desk.window.new_ticket()
     d = desk.window.last_dialog
     qtbot.waitUntil(d.isActiveWindow)
@@ -317,7 +319,7 @@ def test_caller_verification_says_match_or_not_and_the_ticket_records_only_the_o
     qtbot.waitUntil(lambda: d.verdict is not None and d.save_button.isEnabled(), timeout=5000)
     with qtbot.waitSignal(d.saved, timeout=5000):
         qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
-    ticket = desk.service.list_tickets(ListQuery()).rows[0]
-    events = [e for e in desk.service.get_ticket(ticket.id).history if e.kind == "verification"]
+    ticket = tickets.list_tickets(desk.ctx, ListQuery()).rows[0]
+    events = [e for e in tickets.get_ticket(desk.ctx, ticket.id).history if e.kind == "verification"]
     assert [(e.new_value, e.body) for e in events] == [("match", str(qid))]
     assert not any("Hoa" in (e.body + e.new_value) for e in events)

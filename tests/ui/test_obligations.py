@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from tests.factories import Clock
+
+from desktop_helpdesk.services import contracts
+
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
@@ -14,12 +18,12 @@ from .conftest import FIXED_NOW
 TODAY = date(2026, 11, 21)  # FIXED_NOW in Hà Nội
 
 
-def _all(service, **filters):
+def _all(ctx, **filters):
     """What the page should show: like the page, derived dates over a month old are left out."""
     filters.setdefault("derived_since", TODAY - timedelta(days=31))
     rows, after = [], None
     while True:
-        page = service.list_obligations(ListQuery(filters=filters, after=after, limit=200))
+        page = contracts.list_obligations(ctx, ListQuery(filters=filters, after=after, limit=200))
         rows.extend(page.rows)
         if page.next_cursor is None:
             return rows
@@ -51,7 +55,7 @@ def test_demo_obligations_are_listed_by_due_date_with_a_countdown_and_their_kind
     desk = open_desk(demo=True)
     page = _open_page(desk)
     model = page.model
-    expected = _all(desk.service)
+    expected = _all(desk.ctx)
     assert len(expected) > 20, "the demo should derive obligations when it creates contracts"
     shown = [model.row_at(i) for i in range(model.rowCount())]
     assert [r.id for r in shown] == [r.id for r in expected]
@@ -88,7 +92,7 @@ def test_due_within_n_days_narrows_the_list_to_what_the_service_gives(open_desk,
     QTest.keyClicks(page.due_within, "30")
     qtbot.keyClick(page.due_within, Qt.Key.Key_Return)
     assert page.due_within.value() == 30 and page.due_within.text() == "30 days"
-    expected = _all(desk.service, until=TODAY + timedelta(days=30))
+    expected = _all(desk.ctx, until=TODAY + timedelta(days=30))
     assert 0 < len(expected) < everything
     qtbot.waitUntil(lambda: not page.model.loading and page.model.rowCount() == len(expected), timeout=5000)
     assert [page.model.row_at(i).id for i in range(page.model.rowCount())] == [r.id for r in expected]
@@ -98,7 +102,7 @@ def test_due_within_n_days_narrows_the_list_to_what_the_service_gives(open_desk,
     # The kind narrows further; "All types" and "no limit" give everything back.
     page.kind.setCurrentIndex(page.kind.findData("renewal_notice"))
     desk.idle()
-    renewals = _all(desk.service, until=TODAY + timedelta(days=30), kind="renewal_notice")
+    renewals = _all(desk.ctx, until=TODAY + timedelta(days=30), kind="renewal_notice")
     assert [page.model.row_at(i).id for i in range(page.model.rowCount())] == [r.id for r in renewals]
     page.kind.setCurrentIndex(0)
     page.due_within.setValue(0)
@@ -112,7 +116,7 @@ def test_the_text_box_filters_by_customer(open_desk, qtbot):
     page = _open_page(desk)
     name = page.model.row_at(0).customer_name
     type_text(page.filter, name)
-    expected = desk.service.list_obligations(ListQuery(text=name, limit=500, filters={
+    expected = contracts.list_obligations(desk.ctx, ListQuery(text=name, limit=500, filters={
         "derived_since": TODAY - timedelta(days=31)})).rows
     qtbot.waitUntil(lambda: not page.model.loading and page.model.rowCount() == len(expected), timeout=5000)
     assert {page.model.row_at(i).customer_name for i in range(page.model.rowCount())} == {name}
@@ -158,22 +162,23 @@ def test_ctrl_shortcuts_follow_the_page_order(open_desk, qtbot):
 
 
 def test_countdowns_move_on_when_the_date_changes_without_a_query_per_tick(open_desk, qtbot, monkeypatch):
-    desk = open_desk(demo=True)
+    clock = Clock(FIXED_NOW)
+    desk = open_desk(demo=True, now=clock)
     page = _open_page(desk)
     page.due_within.setValue(30)
-    before = len(_all(desk.service, until=TODAY + timedelta(days=30)))
+    before = len(_all(desk.ctx, until=TODAY + timedelta(days=30)))
     qtbot.waitUntil(lambda: not page.model.loading and page.model.rowCount() == before, timeout=5000)
     row = next(r for r in (page.model.row_at(i) for i in range(page.model.rowCount())) if r.due_on >= TODAY)
-    monkeypatch.setattr(desk.service, "now", lambda: FIXED_NOW)
+    clock.now = FIXED_NOW
     page.watch.check()  # same day: nothing happens
-    assert desk.worker.pending == 0
+    assert desk.jobs.pending == 0
     later = FIXED_NOW + timedelta(days=10)
-    monkeypatch.setattr(desk.service, "now", lambda: later)
+    clock.now = later
     with qtbot.waitSignal(page.watch.day_changed):
         page.watch.check()
     desk.idle()
     # "Due within 30 days" now reaches ten days further; the countdowns count from the new day.
-    expected = _all(desk.service, until=TODAY + timedelta(days=40), derived_since=TODAY + timedelta(days=10 - 31))
+    expected = _all(desk.ctx, until=TODAY + timedelta(days=40), derived_since=TODAY + timedelta(days=10 - 31))
     assert page.model.rowCount() == len(expected)  # the window moved: some came in, old ones left
     i = page.model.row_of_id(row.id)
     n = (row.due_on - (TODAY + timedelta(days=10))).days
@@ -185,7 +190,8 @@ def test_the_page_speaks_vietnamese_after_a_language_switch(open_desk, translato
 
     from desktop_helpdesk.ui.kit.qt_i18n import LanguageSwitcher
 
-    desk = open_desk(demo=True)
+    clock = Clock(FIXED_NOW)
+    desk = open_desk(demo=True, now=clock)
     page = _open_page(desk)
     page.due_within.setValue(30)
     page.apply_filters()

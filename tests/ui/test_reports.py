@@ -3,6 +3,8 @@ an A4 PDF with Vietnamese text, in the language chosen when printing."""
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import catalog, contracts, tickets
+
 import re
 from datetime import date, timedelta
 
@@ -34,21 +36,21 @@ def _technician(desk) -> int:
 
 def _visit(desk, ticket_id: int, technician: int) -> int:
     at = lambda minutes: FIXED_NOW - timedelta(minutes=minutes)  # noqa: E731
-    return worklog_service.add_entry(desk.service, ticket_id, technician, WorkLogDraft("visit", body="Khách hài lòng", details={
+    return worklog_service.add_entry(desk.ctx, ticket_id, technician, WorkLogDraft("visit", body="Khách hài lòng", details={
         "scheduled_at": at(180), "technician_id": technician, "address": "12 Lý Thường Kiệt, Hà Nội",
         "started_at": at(170), "ended_at": at(65), "outcome": "resolved",
         "work_done": "Cài lại driver máy in hoá đơn\nIn thử 5 hoá đơn"}))
 
 
 def _ticket(desk):
-    return desk.service.list_tickets(ListQuery(limit=1)).rows[0]
+    return tickets.list_tickets(desk.ctx, ListQuery(limit=1)).rows[0]
 
 
 def test_visit_report_shows_the_technician_by_alias_and_code_never_name_phone_or_email(open_desk):
     desk = open_desk(demo=True)
     tech = _technician(desk)
     ticket = _ticket(desk)
-    facts, vendor = worklog_service.visit_report(desk.service, _visit(desk, ticket.id, tech))
+    facts, vendor = worklog_service.visit_report(desk.ctx, _visit(desk, ticket.id, tech))
     for lang in ("vi", "en"):
         html = visit_report_html(facts, vendor, lang)
         assert "KTV Ngọc (NV077)" in html
@@ -60,7 +62,7 @@ def test_visit_report_shows_the_technician_by_alias_and_code_never_name_phone_or
 def test_the_language_chosen_when_printing_changes_the_headings(open_desk):
     desk = open_desk(demo=True)
     tech = _technician(desk)
-    facts, vendor = worklog_service.visit_report(desk.service, _visit(desk, _ticket(desk).id, tech))
+    facts, vendor = worklog_service.visit_report(desk.ctx, _visit(desk, _ticket(desk).id, tech))
     vi, en = visit_report_html(facts, vendor, "vi"), visit_report_html(facts, vendor, "en")
     assert "BIÊN BẢN HỖ TRỢ KỸ THUẬT TẠI CHỖ" in vi and "ĐẠI DIỆN KHÁCH HÀNG" in vi and "1 giờ 45 phút" in vi
     assert "ON-SITE SERVICE REPORT" in en and "CUSTOMER&#x27;S REPRESENTATIVE" in en and "1 hour 45 minutes" in en
@@ -70,7 +72,7 @@ def test_the_language_chosen_when_printing_changes_the_headings(open_desk):
 def test_a_pdf_is_written_on_a4_with_its_font_embedded(open_desk, tmp_path):
     desk = open_desk(demo=True)
     tech = _technician(desk)
-    facts, vendor = worklog_service.visit_report(desk.service, _visit(desk, _ticket(desk).id, tech))
+    facts, vendor = worklog_service.visit_report(desk.ctx, _visit(desk, _ticket(desk).id, tech))
     path = write_pdf(visit_report_html(facts, vendor, "vi"), tmp_path / "visit.pdf", "visit")
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 5_000
@@ -82,21 +84,21 @@ def test_a_pdf_is_written_on_a4_with_its_font_embedded(open_desk, tmp_path):
 
 def test_acceptance_minutes_need_an_accepted_contract_and_name_the_operator_by_alias(open_desk):
     desk = open_desk(demo=True)
-    contracts = desk.service.list_contracts(ListQuery(limit=500)).rows
-    accepted = next(k for k in contracts if k.accepted_on is not None)
-    operator = desk.service.operators()[0]
-    facts, vendor = worklog_service.acceptance_report(desk.service, accepted.id, operator.id)
+    contract_rows = contracts.list_contracts(desk.ctx, ListQuery(limit=500)).rows
+    accepted = next(k for k in contract_rows if k.accepted_on is not None)
+    operator = catalog.operators(desk.ctx)[0]
+    facts, vendor = worklog_service.acceptance_report(desk.ctx, accepted.id, operator.id)
     vi, en = acceptance_report_html(facts, vendor, "vi"), acceptance_report_html(facts, vendor, "en")
     assert "BIÊN BẢN NGHIỆM THU VÀ BÀN GIAO" in vi and "ACCEPTANCE AND HANDOVER MINUTES" in en
     assert f"{operator.alias} ({operator.code})" in vi and operator.full_name not in vi + en
     assert accepted.number in en and accepted.customer_name in en
-    not_accepted = next((k for k in contracts if k.accepted_on is None), None)
+    not_accepted = next((k for k in contract_rows if k.accepted_on is None), None)
     if not_accepted is not None:
         from desktop_helpdesk.domain.contracts import LifecycleError
         import pytest
 
         with pytest.raises(LifecycleError):
-            worklog_service.acceptance_report(desk.service, not_accepted.id, operator.id)
+            worklog_service.acceptance_report(desk.ctx, not_accepted.id, operator.id)
 
 
 def test_the_report_window_switches_language_and_saves_a_pdf(open_desk, qtbot, tmp_path):
@@ -128,8 +130,8 @@ def test_the_report_window_switches_language_and_saves_a_pdf(open_desk, qtbot, t
 
 def test_the_contract_window_offers_acceptance_minutes_once_accepted(open_desk, qtbot):
     desk = open_desk(demo=True)
-    contracts = desk.service.list_contracts(ListQuery(limit=500)).rows
-    accepted = next(k for k in contracts if k.accepted_on is not None and k.accepted_on <= date(2026, 11, 21))
+    contract_rows = contracts.list_contracts(desk.ctx, ListQuery(limit=500)).rows
+    accepted = next(k for k in contract_rows if k.accepted_on is not None and k.accepted_on <= date(2026, 11, 21))
     desk.window.edit_contract(accepted.id)
     desk.idle()
     panel = desk.window.last_dialog.panel

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import customers, search, tickets
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -29,7 +31,7 @@ def _search(desk, qtbot, typed: str):
 
 def test_ctrl_f_finds_nguyen_van_duc_typed_without_diacritics_and_enter_opens_him(open_desk, qtbot):
     desk = open_desk(demo=True)
-    duc = desk.service.save_customer(CustomerDraft(name="Nguyễn Văn Đức", kind="person", phone="0913 579 246"))
+    duc = customers.save_customer(desk.ctx, CustomerDraft(name="Nguyễn Văn Đức", kind="person", phone="0913 579 246"))
     popup = _search(desk, qtbot, "nguyen van duc")
     hits = _hits(popup)
     assert hits[0].text(1) == "Nguyễn Văn Đức"
@@ -44,10 +46,10 @@ def test_ctrl_f_finds_nguyen_van_duc_typed_without_diacritics_and_enter_opens_hi
 
 def test_down_arrow_then_enter_opens_a_ticket_found_by_its_text(open_desk, qtbot):
     desk = open_desk(demo=True)
-    cid = desk.service.save_customer(CustomerDraft(
+    cid = customers.save_customer(desk.ctx, CustomerDraft(
         name="Công ty TNHH Đức Thành", kind="company",
         contacts=(ContactData(None, "Lê Thị Đức Hạnh", phone="0987 123 456"),)))
-    tid = desk.service.create_ticket(TicketDraft(customer_id=cid, subject="Đồng bộ dữ liệu kho bị treo",
+    tid = tickets.create_ticket(desk.ctx, TicketDraft(customer_id=cid, subject="Đồng bộ dữ liệu kho bị treo",
                                                  request_type="incident", channel="hotline"), None)
     popup = _search(desk, qtbot, "dong bo du lieu kho")
     hits = _hits(popup)
@@ -63,7 +65,7 @@ def test_down_arrow_then_enter_opens_a_ticket_found_by_its_text(open_desk, qtbot
 
 def test_vietnamese_typed_with_diacritics_and_a_phone_in_another_form(open_desk, qtbot):
     desk = open_desk(demo=True)
-    cid = desk.service.save_customer(CustomerDraft(
+    cid = customers.save_customer(desk.ctx, CustomerDraft(
         name="Công ty TNHH Đức Thành", kind="company",
         contacts=(ContactData(None, "Lê Thị Đức Hạnh", phone="0987 123 456"),)))
     window = desk.window
@@ -84,27 +86,27 @@ def test_vietnamese_typed_with_diacritics_and_a_phone_in_another_form(open_desk,
 
 def test_show_more_expands_a_group_and_a_stale_answer_is_dropped(open_desk, qtbot):
     desk = open_desk(demo=True)
-    cid = desk.service.save_customer(CustomerDraft(name="Nhà sách Phương Nam", kind="company"))
+    cid = customers.save_customer(desk.ctx, CustomerDraft(name="Nhà sách Phương Nam", kind="company"))
     for i in range(8):
-        desk.service.create_ticket(TicketDraft(customer_id=cid, subject=f"Máy quét mã vạch số {i} không nhận",
+        tickets.create_ticket(desk.ctx, TicketDraft(customer_id=cid, subject=f"Máy quét mã vạch số {i} không nhận",
                                                request_type="incident", channel="hotline"), None)
     popup = _search(desk, qtbot, "may quet ma vach")
-    tickets = [h for h in _hits(popup) if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "ticket"]
-    assert len(tickets) == 5
+    ticket_hits = [h for h in _hits(popup) if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "ticket"]
+    assert len(ticket_hits) == 5
     more = next(popup.tree.topLevelItem(i) for i in range(popup.tree.topLevelItemCount())
                 if popup.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) == ("more", "ticket"))
     assert "8" in more.text(0)
     popup.tree.setCurrentItem(more)
     with qtbot.waitSignal(popup.results_shown, timeout=10_000):
         qtbot.keyClick(popup.box, Qt.Key.Key_Return)
-    tickets = [h for h in _hits(popup) if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "ticket"]
-    assert len(tickets) == 8
-    assert popup.tree.currentItem() is tickets[5]  # the first of the ones just shown
+    ticket_hits = [h for h in _hits(popup) if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "ticket"]
+    assert len(ticket_hits) == 8
+    assert popup.tree.currentItem() is ticket_hits[5]  # the first of the ones just shown
     # An answer for an older text is not shown over the newer one.
     seq = popup._seq
     popup.box.setText("nha sach")
-    popup._show(seq, desk.service.global_search("may quet"))
-    assert [h for h in _hits(popup) if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "ticket"] == tickets
+    popup._show(seq, search.global_search(desk.ctx, "may quet"))
+    assert [h for h in _hits(popup) if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "ticket"] == ticket_hits
     popup.hide()  # no search left waiting to start after the worker is shut down
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_helpdesk.services import worklog as worklog_service
+from desktop_helpdesk.services import catalog
 
 from .conftest import type_text
 
@@ -28,7 +28,7 @@ def test_the_demo_vendor_is_shown_and_a_change_is_saved(open_desk, qtbot):
     with qtbot.waitSignal(dialog.saved, timeout=5000):
         qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     desk.idle()
-    stored = worklog_service.vendor(desk.service)
+    stored = catalog.vendor(desk.ctx)
     assert stored["hotline"] == "1900 1234" and stored["name"] == "Công ty Cổ phần Phần mềm Sao Việt"
 
 
@@ -50,12 +50,12 @@ def test_a_bad_tax_code_or_e_mail_is_refused_beside_the_field(open_desk, qtbot):
     with qtbot.waitSignal(dialog.saved, timeout=5000):
         dialog.save()
     desk.idle()
-    assert worklog_service.vendor(desk.service)["tax_code"] == "0312345673"
+    assert catalog.vendor(desk.ctx)["tax_code"] == "0312345673"
 
 
 def test_stored_details_that_no_longer_pass_say_why_save_is_disabled(open_desk, qtbot):
     desk = open_desk()
-    worklog_service.set_vendor(desk.service, name="Công ty Sao Việt", tax_code="0312345678")
+    catalog.set_vendor(desk.ctx, name="Công ty Sao Việt", tax_code="0312345678")
     dialog = _open(desk, qtbot)
     assert not dialog.save_button.isEnabled()
     assert "check the digits" in dialog.form.rows["tax_code"].error.text()
@@ -64,12 +64,12 @@ def test_stored_details_that_no_longer_pass_say_why_save_is_disabled(open_desk, 
 @pytest.mark.allow_log_errors
 def test_nothing_can_be_saved_over_details_that_could_not_be_read(open_desk, qtbot, monkeypatch, caplog):
     desk = open_desk()
-    worklog_service.set_vendor(desk.service, name="Công ty Sao Việt", address="68 Nguyễn Huệ")
+    catalog.set_vendor(desk.ctx, name="Công ty Sao Việt", address="68 Nguyễn Huệ")
 
-    def broken(service):
+    def broken(ctx):
         raise OSError("disk I/O error")
 
-    monkeypatch.setattr(worklog_service, "vendor", broken)
+    monkeypatch.setattr(catalog, "vendor", broken)
     desk.window.edit_vendor()
     dialog = desk.window.last_dialog
     desk.idle()
@@ -78,5 +78,5 @@ def test_nothing_can_be_saved_over_details_that_could_not_be_read(open_desk, qtb
     desk.idle()
     assert not dialog.save_button.isEnabled() and dialog.status.isVisible()
     monkeypatch.undo()
-    assert worklog_service.vendor(desk.service)["address"] == "68 Nguyễn Huệ"  # not blanked
+    assert catalog.vendor(desk.ctx)["address"] == "68 Nguyễn Huệ"  # not blanked
     caplog.clear()

@@ -3,6 +3,8 @@ history list, corrections and the visit report."""
 
 from __future__ import annotations
 
+from desktop_helpdesk.services import catalog, tickets
+
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
@@ -34,7 +36,7 @@ def _dialog(page) -> WorkLogDialog:
 def test_a_call_with_its_duration_is_logged_with_the_keyboard_only(open_desk, qtbot):
     desk = open_desk(demo=True)
     page, row = _open_ticket(desk)
-    before = len(desk.service.get_ticket(row.id).history)
+    before = len(tickets.get_ticket(desk.ctx, row.id).history)
     page.table.setFocus()  # the ticket was just picked in the list
     qtbot.keyClick(page.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
     dialog = _dialog(page)
@@ -48,7 +50,7 @@ def test_a_call_with_its_duration_is_logged_with_the_keyboard_only(open_desk, qt
     with qtbot.waitSignal(page.worklog.entry_added, timeout=10_000):
         qtbot.keyClick(dialog.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     desk.idle()
-    history = desk.service.get_ticket(row.id).history
+    history = tickets.get_ticket(desk.ctx, row.id).history
     assert len(history) == before + 1
     call = next(e for e in history if e.kind == "call")
     assert call.duration_minutes == 65 and call.details["direction"] == "in"
@@ -77,9 +79,9 @@ def test_invalid_values_are_explained_beside_the_field_in_vietnamese(open_desk, 
 def test_each_kind_appears_in_the_history_in_time_order_and_a_correction_names_its_original(open_desk, qtbot):
     desk = open_desk(demo=True)
     page, row = _open_ticket(desk)
-    op = desk.service.operators()[0].id
+    op = catalog.operators(desk.ctx)[0].id
     at = lambda minutes: FIXED_NOW - timedelta(minutes=minutes)  # noqa: E731
-    add = lambda draft: worklog_service.add_entry(desk.service, row.id, op, draft)  # noqa: E731
+    add = lambda draft: worklog_service.add_entry(desk.ctx, row.id, op, draft)  # noqa: E731
     add(WorkLogDraft("email", details={"direction": "received", "subject": "Ảnh chụp lỗi", "address": "kt@example.vn"},
                      occurred_at=at(10)))
     call = add(WorkLogDraft("call", details={"direction": "out", "duration_minutes": 12}, occurred_at=at(50)))
@@ -111,7 +113,7 @@ def test_each_kind_appears_in_the_history_in_time_order_and_a_correction_names_i
     with qtbot.waitSignal(page.worklog.entry_added, timeout=10_000):
         qtbot.keyClick(dialog.duration, Qt.Key.Key_Return)
     desk.idle()
-    history = desk.service.get_ticket(row.id).history
+    history = tickets.get_ticket(desk.ctx, row.id).history
     correction = next(e for e in history if e.corrects_id == call)
     assert correction.duration_minutes == 21 and correction.details["reason"] == "Thời lượng sai"
     assert next(e for e in history if e.id == call).duration_minutes == 12  # the original is untouched

@@ -9,13 +9,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import contracts, customers
 from ...domain import validation as v
 from ...domain.enums import (
     ContractStage,
 )
 from ...i18n import N_, _
 from ...services.dto import ContractDraft
-from ...services.helpdesk import HelpdeskService
+
 from ..kit.form import FormDialog
 from ..kit.widgets import (
     CustomerPicker,
@@ -25,18 +26,18 @@ from ..kit.widgets import (
     retranslate_enum_combo,
     select_data,
 )
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 from .panel import ContractPanel
 
 
 class ContractDialog(FormDialog):
-    def __init__(self, worker: DbWorker, service: HelpdeskService, packages, parent: QWidget | None = None,
+    def __init__(self, jobs: Jobs, packages, parent: QWidget | None = None,
                  operator_id: int | None = None):
-        super().__init__(worker, service, parent)
+        super().__init__(jobs, parent)
         self.operator_id = operator_id
         self.resize(640, 560)
         f = self.form
-        self.customer = f.add("customer_id", N_("Customer"), CustomerPicker(worker, service.customer_choices), required=True)
+        self.customer = f.add("customer_id", N_("Customer"), CustomerPicker(jobs, customers.customer_choices), required=True)
         self.package = f.add("package_id", N_("Package"), QComboBox(), required=True)
         for p in packages:
             self.package.addItem(p.name, p.id)
@@ -52,7 +53,7 @@ class ContractDialog(FormDialog):
         self.customer.customer_changed.connect(lambda *_: self.revalidate())
         self._watch(self.package, self.number, self.stage, self.value, self.request_received_on, self.signed_on,
                     self.accepted_on, self.maintenance_end)
-        self.panel = ContractPanel(worker, service, operator_id)
+        self.panel = ContractPanel(jobs, operator_id)
         self.panel.file_loaded.connect(self._file_loaded)
         self.panel.hide()
         self._finish_layout(self.panel)
@@ -122,7 +123,7 @@ class ContractDialog(FormDialog):
         )
 
     def build_job(self):
-        return self.service.save_contract, (self.draft(), self.record_id, self.version, self.operator_id)
+        return contracts.save_contract, (self.draft(), self.record_id, self.version, self.operator_id)
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -11,19 +11,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import contracts
 from ...domain.coverage import coverage_badge
 from ...domain.enums import (
     ContractStage,
 )
 from ...i18n import N_
 from ...i18n.formatting import format_date, format_vnd
-from ...services.helpdesk import HelpdeskService
-from ..kit.countdown import CountdownTicker, today_in_vietnam
+
+from ..kit.countdown import CountdownTicker
 from ..kit.list_page import ListPage
 from ..kit.marks import badge_colour, badge_text
 from ..kit.paged_model import Column, Index, PagedTableModel
 from ..kit.widgets import enum_label
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 
 
 class ContractsModel(PagedTableModel):
@@ -32,7 +33,7 @@ class ContractsModel(PagedTableModel):
 
     COL_COUNTDOWN = 4
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QObject | None = None):
+    def __init__(self, jobs: Jobs, parent: QObject | None = None):
         columns = [
             Column(N_("Number"), "number", lambda r: r.number, width=110),
             Column(N_("Customer"), "customer", lambda r: r.customer_name, width=220),
@@ -50,10 +51,10 @@ class ContractsModel(PagedTableModel):
             Column(N_("Maintenance ends"), "maintenance_end", lambda r: format_date(r.maintenance_end), width=125,
                    kind="date", value=lambda r: r.maintenance_end),
         ]
-        super().__init__(columns, service.list_contracts, worker, default_sort="number", default_descending=True,
+        super().__init__(columns, contracts.list_contracts, jobs, default_sort="number", default_descending=True,
                          parent=parent)
         #: Today in Hà Nội by the service's clock: the countdowns count from it.
-        self.today: Callable[[], date] = lambda: today_in_vietnam(service)
+        self.today: Callable[[], date] = jobs.today
         self._painted_day: date | None = None
 
     def countdown(self, row) -> tuple[str, QColor | None]:
@@ -80,8 +81,8 @@ class ContractsModel(PagedTableModel):
                                   [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
 
 
-def contracts_model(worker: DbWorker, service: HelpdeskService) -> ContractsModel:
-    return ContractsModel(worker, service)
+def contracts_model(jobs: Jobs) -> ContractsModel:
+    return ContractsModel(jobs)
 
 
 class ContractsPage(ListPage):
@@ -91,7 +92,7 @@ class ContractsPage(ListPage):
 
     columns_version = 2  # 2: the live coverage countdown
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
-        super().__init__(contracts_model(worker, service), parent)
-        self.ticker = CountdownTicker(self.table, self.model, service.now, self)
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
+        super().__init__(contracts_model(jobs), parent)
+        self.ticker = CountdownTicker(self.table, self.model, jobs.now, self)
         self.build_layout()

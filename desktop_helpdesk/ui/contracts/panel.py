@@ -26,19 +26,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import contracts, worklog
 from ...domain.contracts import ContractError
 from ...domain.enums import ContractStage, ObligationKind, PaymentMethod
 from ...domain.errors import ConcurrentEditError
 from ...i18n import N_, _
 from ...i18n.formatting import format_date, format_datetime, format_vnd
-from ...services import worklog as worklog_service
 from ...services.dto import PaymentData, PlannedData
-from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ...services.errors import ValidationFailed
 from ..kit.countdown import CountdownTicker, day_countdown_colour, day_countdown_text
 from ..kit.documents import open_report
 from ..kit.marks import ERROR_STYLE
 from ..kit.widgets import DateField, MoneyField, enum_label
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 from .acceptance import acceptance_report_html
 
 log = logging.getLogger(__name__)
@@ -58,10 +58,9 @@ class ContractPanel(QTabWidget):
 
     file_loaded = Signal(int)
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, operator_id: int | None, parent=None):
+    def __init__(self, jobs: Jobs, operator_id: int | None, parent=None):
         super().__init__(parent)
-        self.worker = worker
-        self.service = service
+        self.jobs = jobs
         self.operator_id = operator_id
         self.file = None
         self._today: date | None = None
@@ -74,7 +73,7 @@ class ContractPanel(QTabWidget):
         self.addTab(self.payments_tab, "")
         self.addTab(self.milestones_tab, "")
         self.addTab(self.history, "")
-        self.ticker = CountdownTicker(None, None, service.now, self)
+        self.ticker = CountdownTicker(None, None, jobs.now, self)
         self.retranslate()
 
     # -- building ----------------------------------------------------------------------
@@ -160,7 +159,7 @@ class ContractPanel(QTabWidget):
 
     # -- data ------------------------------------------------------------------------
     def reload(self, contract_id: int) -> None:
-        self.worker.submit(self.service.contract_file, contract_id, on_done=self.load)
+        self.jobs.submit(contracts.contract_file, contract_id, on_done=self.load)
 
     def load(self, f) -> None:
         self.file = f
@@ -171,7 +170,7 @@ class ContractPanel(QTabWidget):
         f = self.file
         if f is None:
             return
-        today = self.service.today()
+        today = self.jobs.today()
         self._stage_rows = rows = [(ContractStage.REQUEST_RECEIVED, f.request_received_on), (ContractStage.AGREED, f.agreed_on),
                 (ContractStage.SIGNED, f.signed_on), (ContractStage.IMPLEMENTATION, f.implementation_started_on),
                 (ContractStage.COMPLETED, f.completed_on), (ContractStage.ACCEPTED, f.accepted_on),
@@ -240,7 +239,7 @@ class ContractPanel(QTabWidget):
         out again only when the date moved on (nothing else in the window is touched)."""
         if self.file is None or self._today is None:
             return
-        today = self.service.today()
+        today = self.jobs.today()
         if today != self._today:
             self._today = today
             self._render_stages(self._stage_rows)
@@ -298,7 +297,7 @@ class ContractPanel(QTabWidget):
             error_label.setText(message)
             error_label.show()
 
-        self.worker.submit(fn, *args, on_done=done, on_error=failed)
+        self.jobs.submit(fn, *args, on_done=done, on_error=failed)
 
     def move(self) -> None:
         problem = self.move_on.error() or self.new_maintenance_end.error()
@@ -306,7 +305,7 @@ class ContractPanel(QTabWidget):
             self.lifecycle_error.setText(problem or _("Enter the date of the change."))
             self.lifecycle_error.show()
             return
-        self._run(self.lifecycle_error, self.service.move_contract, self.file.id, self.file.version,
+        self._run(self.lifecycle_error, contracts.move_contract, self.file.id, self.file.version,
                   self.target.currentData(), self.move_on.value(), self.operator_id, self.new_maintenance_end.value())
 
     def acceptance_report(self) -> None:
@@ -321,7 +320,7 @@ class ContractPanel(QTabWidget):
                 self.lifecycle_error.setText(_("The report could not be prepared. The details are in the log file."))
             self.lifecycle_error.show()
 
-        self.worker.submit(worklog_service.acceptance_report, self.service, self.file.id, self.operator_id,
+        self.jobs.submit(worklog.acceptance_report, self.file.id, self.operator_id,
                            on_done=self._show_acceptance_report, on_error=failed)
 
     def _show_acceptance_report(self, result) -> None:
@@ -330,7 +329,7 @@ class ContractPanel(QTabWidget):
                                          f"{facts.contract_number}-acceptance", N_("Acceptance minutes"))
 
     def renew(self) -> None:
-        self._run(self.lifecycle_error, self.service.renew_maintenance, self.file.id, self.file.version, self.operator_id)
+        self._run(self.lifecycle_error, contracts.renew_maintenance, self.file.id, self.file.version, self.operator_id)
 
     def add_payment(self) -> None:
         problem = self.paid_on.error() or self.amount.error()
@@ -339,7 +338,7 @@ class ContractPanel(QTabWidget):
             self.payment_error.show()
             return
         payment = PaymentData(None, self.paid_on.value(), self.amount.value(), self.method.currentData(), self.invoice.text())
-        self._run(self.payment_error, self.service.add_payment, self.file.id, payment, self.operator_id,
+        self._run(self.payment_error, contracts.add_payment, self.file.id, payment, self.operator_id,
                   clear=(self.amount, self.invoice))
 
     def _planned(self) -> list[PlannedData]:
@@ -353,7 +352,7 @@ class ContractPanel(QTabWidget):
             return
         items = self._planned() + [PlannedData(None, self.planned_kind.currentData(), self.planned_on.value(),
                                                self.planned_title.text().strip())]
-        self._run(self.planned_error, self.service.save_planned, self.file.id, items, self.operator_id,
+        self._run(self.planned_error, contracts.save_planned, self.file.id, items, self.operator_id,
                   clear=(self.planned_title,))
 
     def _selected_planned(self) -> int:
@@ -366,8 +365,8 @@ class ContractPanel(QTabWidget):
         items = self._planned()
         from dataclasses import replace
 
-        items[r] = replace(items[r], done_on=self.service.today())
-        self._run(self.planned_error, self.service.save_planned, self.file.id, items, self.operator_id)
+        items[r] = replace(items[r], done_on=self.jobs.today())
+        self._run(self.planned_error, contracts.save_planned, self.file.id, items, self.operator_id)
 
     def remove_planned(self) -> None:
         r = self._selected_planned()
@@ -375,7 +374,7 @@ class ContractPanel(QTabWidget):
             return
         items = self._planned()
         del items[r]
-        self._run(self.planned_error, self.service.save_planned, self.file.id, items, self.operator_id)
+        self._run(self.planned_error, contracts.save_planned, self.file.id, items, self.operator_id)
 
     # -- language --------------------------------------------------------------------
     def retranslate(self) -> None:

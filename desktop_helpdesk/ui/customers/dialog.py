@@ -20,16 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import customers
 from ...domain import validation as v
 from ...domain.enums import (
     CustomerKind,
 )
 from ...i18n import N_, _
 from ...services.dto import ContactData, CustomerDraft
-from ...services.helpdesk import HelpdeskService
+
 from ..kit.form import FormDialog
 from ..kit.widgets import display_phone, enum_combo, retranslate_enum_combo, select_data
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,8 @@ log = logging.getLogger(__name__)
 class CustomerDialog(FormDialog):
     CONTACT_COLUMNS = (N_("Full name"), N_("Position"), N_("Phone"), N_("E-mail"))
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
-        super().__init__(worker, service, parent)
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
+        super().__init__(jobs, parent)
         self.resize(640, 640)
         f = self.form
         self.name = f.add("name", N_("Name"), QLineEdit(), required=True)
@@ -104,7 +105,7 @@ class CustomerDialog(FormDialog):
         return box
 
     def _load_questions(self) -> None:
-        self.worker.submit(self.service.verification_questions, self.record_id, on_done=self._show_questions)
+        self.jobs.submit(customers.verification_questions, self.record_id, on_done=self._show_questions)
 
     def _show_questions(self, questions) -> None:
         self.questions_list.setText("\n".join(f"• {q.question}" for q in questions) or _("No questions yet."))
@@ -127,7 +128,7 @@ class CustomerDialog(FormDialog):
             self.question_error.setText(_("The question could not be saved. The details are in the log file."))
             self.question_error.show()
 
-        self.worker.submit(self.service.add_verification_question, self.record_id, question, answer,
+        self.jobs.submit(customers.add_verification_question, self.record_id, question, answer,
                            on_done=added, on_error=failed)
 
     def add_contact_row(self, contact: ContactData | None = None) -> None:
@@ -208,7 +209,7 @@ class CustomerDialog(FormDialog):
         return errors
 
     def build_job(self):
-        return self.service.save_customer, (self.draft(), self.record_id, self.version)
+        return customers.save_customer, (self.draft(), self.record_id, self.version)
 
     def retranslate(self) -> None:
         super().retranslate()

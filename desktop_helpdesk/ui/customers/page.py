@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import contracts, customers, tickets
 from ...domain.coverage import CoverageBadge, coverage_badge
 from ...domain.enums import (
     ContractStage,
@@ -26,18 +27,17 @@ from ...domain.enums import (
 from ...i18n import N_, _
 from ...i18n.formatting import format_date, format_datetime
 from ...services.dto import ListQuery
-from ...services.helpdesk import HelpdeskService
+
 from ..kit.countdown import (
     DayWatch,
     day_countdown_colour,
     day_countdown_text,
-    today_in_vietnam,
 )
 from ..kit.list_page import ListPage
 from ..kit.marks import badge_colour, badge_text
 from ..kit.paged_model import Column, Index, PagedTableModel
 from ..kit.widgets import display_phone, enum_label
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class CustomersModel(PagedTableModel):
 
     COL_COVERAGE = 2
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QObject | None = None):
+    def __init__(self, jobs: Jobs, parent: QObject | None = None):
         columns = [
             Column(N_("Code"), "code", lambda r: r.code, width=80),
             Column(N_("Name"), "name", lambda r: r.name, width=250),
@@ -61,9 +61,9 @@ class CustomersModel(PagedTableModel):
             Column(N_("Open tickets"), "", lambda r: str(r.open_ticket_count), align_right=True, width=90,
                    kind="number", value=lambda r: r.open_ticket_count),
         ]
-        super().__init__(columns, service.list_customers, worker, default_sort="name", parent=parent)
+        super().__init__(columns, customers.list_customers, jobs, default_sort="name", parent=parent)
         #: Today in Hà Nội by the service's clock: the badges count from it.
-        self.today: Callable[[], date] = lambda: today_in_vietnam(service)
+        self.today: Callable[[], date] = jobs.today
 
     def badge(self, row) -> CoverageBadge:
         return coverage_badge(self.today(), row.warranty_end, row.maintenance_end, row.outstanding_vnd)
@@ -88,8 +88,8 @@ class CustomersModel(PagedTableModel):
             self.dataChanged.emit(self.index(0, self.COL_COVERAGE), self.index(self.rowCount() - 1, self.COL_COVERAGE))
 
 
-def customers_model(worker: DbWorker, service: HelpdeskService) -> CustomersModel:
-    return CustomersModel(worker, service)
+def customers_model(jobs: Jobs) -> CustomersModel:
+    return CustomersModel(jobs)
 
 
 class CustomersPage(ListPage):
@@ -110,10 +110,9 @@ class CustomersPage(ListPage):
     #: Reading the selected customer's file failed: (exception)
     detail_failed = Signal(object)
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
-        super().__init__(customers_model(worker, service), parent)
-        self.worker = worker
-        self.service = service
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
+        super().__init__(customers_model(jobs), parent)
+        self.jobs = jobs
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
         self.detail.anchorClicked.connect(self._link)
@@ -124,7 +123,7 @@ class CustomersPage(ListPage):
         self.splitter.setStretchFactor(1, 2)
         self._view = None
         self._asked = 0
-        self.ticker = self.watch = DayWatch(self.model.today, self, service.now)
+        self.ticker = self.watch = DayWatch(self.model.today, self, jobs.now)
         self.watch.day_changed.connect(self._day_changed)
         self.current_changed.connect(self._show_current)
         self.build_layout(self.splitter)
@@ -141,25 +140,26 @@ class CustomersPage(ListPage):
             self._view = None
             self._render()
             return
-        service, customer_id, open_count = self.service, row.id, row.open_ticket_count
+        customer_id, open_count = row.id, row.open_ticket_count
 
-        def load():  # on the worker thread: one job, several reads
-            today = today_in_vietnam(service)
-            tickets = service.list_tickets(ListQuery(sort="received_at", descending=True, limit=self.DETAIL_TICKETS,
-                                                     filters={"customer_id": customer_id, "state": "open"}))
+        def load(ctx):  # on the worker thread: one job, several reads
+            today = ctx.today()
+            open_tickets = tickets.list_tickets(ctx, ListQuery(sort="received_at", descending=True, limit=self.DETAIL_TICKETS,
+                                                               filters={"customer_id": customer_id, "state": "open"}))
             return CustomerView(
                 today=today,
-                details=service.get_customer(customer_id),
-                coverage=service.customer_coverage(customer_id),
-                contracts=service.list_contracts(ListQuery(filters={"customer_id": customer_id})).rows,
-                obligations=service.list_obligations(ListQuery(
+                details=customers.get_customer(ctx, customer_id),
+                coverage=contracts.customer_coverage(ctx, customer_id),
+                contracts=contracts.list_contracts(ctx, ListQuery(filters={"customer_id": customer_id})).rows,
+                obligations=contracts.list_obligations(ctx, ListQuery(
                     filters={"customer_id": customer_id, "from": today}, limit=self.DETAIL_OBLIGATIONS)).rows,
-                tickets=tickets.rows,
+                tickets=open_tickets.rows,
                 # The list's count may be older than this read; all of them were read when there is no next page.
-                open_ticket_count=len(tickets.rows) if tickets.next_cursor is None else max(open_count, len(tickets.rows)),
+                open_ticket_count=(len(open_tickets.rows) if open_tickets.next_cursor is None
+                                   else max(open_count, len(open_tickets.rows))),
             )
 
-        self.worker.submit(load, on_done=lambda view: self._got(asked, view), on_error=lambda exc: self._failed(asked, exc))
+        self.jobs.submit(load, on_done=lambda view: self._got(asked, view), on_error=lambda exc: self._failed(asked, exc))
 
     def _got(self, asked: int, view) -> None:
         if asked == self._asked:

@@ -23,20 +23,16 @@ from ...domain.obligations import days_left
 from ...domain.sla import ClockKind, ClockState
 from ...i18n import N_, _
 from ...i18n.formatting import (
-    DISPLAY_ZONE,
     format_date,
     format_datetime,
     format_time_left,
 )
-from ...services import clocks as clock_rules
-from ...services.helpdesk import HelpdeskService
+
 from .marks import DAY_COLOURS, DAY_MARKS, STATE_COLOURS, STATE_LABELS, STATE_MARKS
 
 CLOCK_KIND_LABELS = {ClockKind.PROPOSAL: N_("Solution proposal"), ClockKind.FIX: N_("Fix"),
                ClockKind.COMPLAINT: N_("Complaint answer")}
 
-
-live_clocks = clock_rules.live_clocks
 
 
 _R = Qt.ItemDataRole
@@ -55,11 +51,6 @@ def urgent_of(clocks, now: datetime):
     else:
         kind, clock = max(clocks, key=lambda kc: kc[1].stopped_at)
     return kind, clock, clock.state(now)
-
-
-def most_urgent(row, now: datetime):
-    """(kind, clock, state) of the row's clock that matters most now, or None."""
-    return urgent_of(live_clocks(row), now)
 
 
 def left_text(clock, state: ClockState, now: datetime, short: bool = True) -> str:
@@ -81,13 +72,14 @@ def countdown_of(clocks, now: datetime) -> tuple[str, QColor | None]:
     return f"{STATE_MARKS[state]} {left_text(clock, state, now)}", STATE_COLOURS[state]
 
 
-def clock_countdown_text(row, now: datetime) -> str:
-    return countdown_of(live_clocks(row), now)[0]
+def clock_countdown_text(clocks, now: datetime) -> str:
+    """The countdown of a row's clocks (Calendars.live_clocks) as text."""
+    return countdown_of(clocks, now)[0]
 
 
-def countdown_tooltip(row, now: datetime) -> str:
+def countdown_tooltip(clocks, now: datetime) -> str:
     lines = []
-    for kind, clock in live_clocks(row):
+    for kind, clock in clocks:
         state = clock.state(now)
         lines.append(_("{clock}: due {due} ({state})").format(
             clock=_(CLOCK_KIND_LABELS[kind]), due=format_datetime(clock.due_at), state=_(STATE_LABELS[state])))
@@ -154,11 +146,6 @@ class CountdownTicker(QObject):
 
 #: An open obligation due within this many days is "soon".
 SOON_DAYS = 7
-
-
-def today_in_vietnam(service: HelpdeskService) -> date:
-    """Today's date in Hà Nội by the service's clock (a clock read, not a query)."""
-    return service.now().astimezone(DISPLAY_ZONE).date()
 
 
 def day_state(days: int | None) -> str:

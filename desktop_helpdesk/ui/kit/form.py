@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 
 from ...domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
 from ...i18n import _
-from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ...services.errors import ValidationFailed
 from .widgets import Form
-from .worker import DbWorker
+from .worker import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,9 @@ class FormDialog(QDialog):
 
     saved = Signal(int)  # the id of the saved record
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
-        self.worker = worker
-        self.service = service
+        self.jobs = jobs
         self.record_id: int | None = None
         self.version: int | None = None
         self._saving = False
@@ -138,7 +137,7 @@ class FormDialog(QDialog):
         self._saving = True
         self.save_button.setEnabled(False)
         self.status.hide()
-        self.worker.submit(fn, *args, on_done=self._saved, on_error=self._failed)
+        self.jobs.submit(fn, *args, on_done=self._saved, on_error=self._failed)
 
     def _saved(self, record_id) -> None:
         self._saving = False

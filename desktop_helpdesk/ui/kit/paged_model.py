@@ -15,7 +15,7 @@ from PySide6.QtCore import (
 
 from ...i18n import _
 from ...services.dto import ListQuery, Page
-from .worker import DbWorker
+from .worker import Jobs
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -51,13 +51,13 @@ class PagedTableModel(QAbstractTableModel):
     page_loaded = Signal(int)  # rows now held
     load_failed = Signal(object)
 
-    def __init__(self, columns: list[Column], fetch: Callable[[ListQuery], Page], worker: DbWorker,
+    def __init__(self, columns: list[Column], fetch: Callable[[ListQuery], Page], jobs: Jobs,
                  page_size: int = 200, default_sort: str = "", default_descending: bool = False,
                  filters: dict | None = None, parent=None):
         super().__init__(parent)
         self.columns = columns
         self._fetch = fetch
-        self._worker = worker
+        self._jobs = jobs
         self._page_size = page_size
         self._rows: list = []
         self._text = ""
@@ -108,7 +108,7 @@ class PagedTableModel(QAbstractTableModel):
         generation = self._generation
         query = ListQuery(text=self._text, sort=self._sort, descending=self._descending, after=self._cursor,
                           limit=self._page_size, filters=dict(self._filters))
-        self._worker.submit(
+        self._jobs.submit(
             self._fetch, query,
             on_done=lambda page: self._on_page(generation, page),
             on_error=lambda exc: self._on_error(generation, exc),

@@ -23,7 +23,7 @@ from ...domain.validation import parse_money_vnd
 from ...i18n import N_, _
 from ...i18n.formatting import DISPLAY_ZONE, format_date, format_vnd
 from .marks import ERROR_STYLE
-from .worker import DbWorker
+from .worker import Jobs
 
 
 def enum_label(enum_cls: type[_Labelled], value: str) -> str:
@@ -168,9 +168,9 @@ class CustomerPicker(QLineEdit):
 
     customer_changed = Signal(object)  # id or None
 
-    def __init__(self, worker: DbWorker, search, parent: QWidget | None = None):
+    def __init__(self, jobs: Jobs, search, parent: QWidget | None = None):
         super().__init__(parent)
-        self._worker = worker
+        self._jobs = jobs
         self._search = search
         self._choices: dict[str, int] = {}
         self._customer_id: int | None = None
@@ -203,7 +203,7 @@ class CustomerPicker(QLineEdit):
     def _ask(self) -> None:
         self._asked += 1
         asked = self._asked
-        self._worker.submit(self._search, self.text(), on_done=lambda rows: self._answer(asked, rows))
+        self._jobs.submit(self._search, self.text(), on_done=lambda rows: self._answer(asked, rows))
 
     def _answer(self, asked: int, rows) -> None:
         if asked != self._asked:

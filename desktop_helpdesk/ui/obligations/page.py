@@ -13,20 +13,20 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
+from ...services import contracts
 from ...domain.enums import ObligationKind
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_date
-from ...services.helpdesk import HelpdeskService
+
 from ..kit.countdown import (
     DayWatch,
     day_countdown_colour,
     day_countdown_text,
-    today_in_vietnam,
 )
 from ..kit.list_page import ListPage
 from ..kit.paged_model import Column, Index, PagedTableModel
 from ..kit.widgets import enum_label
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 
 
 class ObligationsModel(PagedTableModel):
@@ -34,7 +34,7 @@ class ObligationsModel(PagedTableModel):
 
     COL_DUE, COL_COUNTDOWN, COL_KIND, COL_CUSTOMER, COL_CONTRACT, COL_TITLE = range(6)
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QObject | None = None):
+    def __init__(self, jobs: Jobs, parent: QObject | None = None):
         columns = [
             Column(N_("Due"), "due_on", lambda r: format_date(r.due_on), width=95, kind="date", value=lambda r: r.due_on),
             Column(N_("Countdown"), "due_on", lambda r: day_countdown_text(r.due_on, self.today(), r.done_on), width=135),
@@ -43,9 +43,9 @@ class ObligationsModel(PagedTableModel):
             Column(N_("Contract"), "", lambda r: r.contract_number, width=110),
             Column(N_("Title"), "", lambda r: r.title, width=200),
         ]
-        super().__init__(columns, service.list_obligations, worker, default_sort="due_on", parent=parent)
+        super().__init__(columns, contracts.list_obligations, jobs, default_sort="due_on", parent=parent)
         #: Today in Hà Nội by the service's clock: the countdowns count from it.
-        self.today: Callable[[], date] = lambda: today_in_vietnam(service)
+        self.today: Callable[[], date] = jobs.today
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and index.isValid() and index.column() == self.COL_COUNTDOWN:
@@ -63,8 +63,8 @@ class ObligationsModel(PagedTableModel):
                                   [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
 
 
-def obligations_model(worker: DbWorker, service: HelpdeskService) -> ObligationsModel:
-    return ObligationsModel(worker, service)
+def obligations_model(jobs: Jobs) -> ObligationsModel:
+    return ObligationsModel(jobs)
 
 
 class DaysSpinBox(QSpinBox):
@@ -97,9 +97,8 @@ class ObligationsPage(ListPage):
     #: The user asked to open the contract an obligation belongs to: (contract id)
     contract_requested = Signal(int)
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
-        super().__init__(obligations_model(worker, service), parent)
-        self.service = service
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
+        super().__init__(obligations_model(jobs), parent)
         self.new_button.hide()  # obligations are planned in the contract window
         self.kind = QComboBox()
         self.kind.addItem("", "")
@@ -120,7 +119,7 @@ class ObligationsPage(ListPage):
         self._filter_timer.timeout.connect(self.apply_filters)
         self.kind.currentIndexChanged.connect(lambda *_: self.apply_filters())
         self.due_within.valueChanged.connect(lambda *_: self._filter_timer.start())
-        self.ticker = self.watch = DayWatch(self.model.today, self, service.now)
+        self.ticker = self.watch = DayWatch(self.model.today, self, jobs.now)
         self.watch.day_changed.connect(self._day_changed)
         self._applied = self.filters()
         self.model.preset_filters(**self._applied)

@@ -26,14 +26,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...services import catalog
 from ...domain.calendar import vietnam_make_up_days
 from ...i18n import N_, _
 from ...i18n.formatting import format_date, holiday_names
 from ...services.dto import CalendarDay
-from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ...services.errors import ValidationFailed
 from ..kit.progress import ProgressRelay
 from ..kit.widgets import DateField
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 from .packages import recomputed_text
 
 log = logging.getLogger(__name__)
@@ -56,9 +57,9 @@ class SupportCalendarDialog(QDialog):
 
     saved = Signal(int)  # tickets recomputed
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, year: int, parent=None):
+    def __init__(self, jobs: Jobs, year: int, parent=None):
         super().__init__(parent)
-        self.worker, self.service = worker, service
+        self.jobs = jobs
         self.saved_days: dict[date, CalendarDay] = {}
         self.pending: dict[date, CalendarDay | None] = {}  # None: remove the firm's day
         self.loaded = False
@@ -136,11 +137,11 @@ class SupportCalendarDialog(QDialog):
         self.retranslate()
         year = self.year.value()
 
-        def load():  # on the worker: the first holiday names read the holidays package's
+        def load(ctx):  # on the worker: the first holiday names read the holidays package's
             holiday_names(year)  # catalogues (~0.5 s); later years take a few ms on the GUI thread
-            return service.calendar_days()
+            return catalog.calendar_days(ctx)
 
-        worker.submit(load, on_done=self._loaded, on_error=self._load_failed)
+        jobs.submit(load, on_done=self._loaded, on_error=self._load_failed)
 
     # -- data ------------------------------------------------------------------------
     def _loaded(self, days) -> None:
@@ -305,7 +306,7 @@ class SupportCalendarDialog(QDialog):
         self.progress.setMinimumDuration(300)
         self.progress.setWindowTitle(_("Support calendar"))
         self.save_button.setEnabled(False)
-        self.worker.submit(self.service.save_calendar_days, put, remove, self.relay.progressed.emit,
+        self.jobs.submit(catalog.save_calendar_days, put, remove, self.relay.progressed.emit,
                            on_done=self._saved, on_error=self._failed)
 
     def _saved(self, count: int) -> None:

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...services import catalog
 from ...domain.enums import SupportHours
 from ...i18n import _, ngettext
-from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ...services.errors import ValidationFailed
 from ..kit.progress import ProgressRelay
 from ..kit.widgets import enum_label
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,9 @@ def recomputed_text(count: int) -> str:
 class PackagesDialog(QDialog):
     saved = Signal(int)  # tickets recomputed
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, packages, parent=None):
+    def __init__(self, jobs: Jobs, packages, parent=None):
         super().__init__(parent)
-        self.worker, self.service = worker, service
+        self.jobs = jobs
         self.packages = list(packages)
         self.list = QListWidget()
         self.list.setMinimumWidth(280)
@@ -127,7 +128,7 @@ class PackagesDialog(QDialog):
             self.error.setStyleSheet("color: #b00020;")
             self.error.show()
 
-        self.worker.submit(self.service.update_package_terms, data, self.relay.progressed.emit,
+        self.jobs.submit(catalog.update_package_terms, data, self.relay.progressed.emit,
                            on_done=done, on_error=failed)
 
     def _progressed(self, done: int, total: int) -> None:

@@ -7,12 +7,12 @@ import logging
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
+from ...services import catalog
 from ...domain import validation as v
 from ...i18n import N_, _
-from ...services import worklog as worklog_service
-from ...services.helpdesk import HelpdeskService
+
 from ..kit.form import FormDialog
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +23,8 @@ class VendorDialog(FormDialog):
     FIELDS = (("name", N_("Company name"), 200), ("address", N_("Address"), 300), ("tax_code", N_("Tax code"), 14),
               ("hotline", N_("Hotline"), 40), ("email", N_("E-mail"), 254), ("website", N_("Website"), 200))
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
-        super().__init__(worker, service, parent)
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
+        super().__init__(jobs, parent)
         self.resize(560, 360)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
@@ -36,7 +36,7 @@ class VendorDialog(FormDialog):
         self._watch(*self.fields.values())
         self.loaded = False  # until then Save stays off: saving would blank what is stored
         self._finish_layout(self.intro)
-        worker.submit(worklog_service.vendor, service, on_done=self.load, on_error=self._load_failed)
+        jobs.submit(catalog.vendor, on_done=self.load, on_error=self._load_failed)
 
     def _load_failed(self, exc: BaseException) -> None:
         log.error("cannot read the company details", exc_info=exc)
@@ -67,7 +67,7 @@ class VendorDialog(FormDialog):
 
     def build_job(self):
         values = {name: edit.text().strip() for name, edit in self.fields.items()}
-        return (lambda: worklog_service.set_vendor(self.service, **values)), ()
+        return (lambda ctx: catalog.set_vendor(ctx, **values)), ()
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...services import alerts
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_datetime
-from ...services.helpdesk import HelpdeskService
-from ..kit.worker import DbWorker
+
+from ..kit.worker import Jobs
 
 KIND_TITLES = {"clock_at_risk": N_("At risk"), "clock_breached": N_("Breached"), "obligation_due": N_("Obligation due soon")}
 GROUP_ABOVE = 3  # more new alerts than this at once: one grouped notification
@@ -32,9 +33,9 @@ class AlertCenter(QObject):
     contract_requested = Signal(int)
     alerts_raised = Signal(list)  # the new AlertData, for the in-app list and tests
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent=None, interval_ms: int = 60_000):
+    def __init__(self, jobs: Jobs, parent=None, interval_ms: int = 60_000):
         super().__init__(parent)
-        self.worker, self.service = worker, service
+        self.jobs = jobs
         self.do_not_disturb = False
         self.last_shown: list = []
         self.shown_messages: list[tuple[str, str]] = []
@@ -56,7 +57,7 @@ class AlertCenter(QObject):
         self.timer.stop()
 
     def check(self) -> None:
-        self.worker.submit(self.service.check_alerts, on_done=self._raised)
+        self.jobs.submit(alerts.check, on_done=self._raised)
 
     def _raised(self, new: list) -> None:
         if not new:
@@ -116,8 +117,8 @@ class AlertListDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(640, 420)
         self.alerts: list = []
-        center.worker.submit(center.service.recent_alerts, on_done=self._show)
-        center.worker.submit(center.service.mark_alerts_read)
+        center.jobs.submit(alerts.recent, on_done=self._show)
+        center.jobs.submit(alerts.mark_read)
         self.retranslate()
 
     def _show(self, alerts) -> None:

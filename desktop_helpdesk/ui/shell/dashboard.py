@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import dashboard
 from ...i18n import N_, _
 from ...i18n.formatting import (
     DISPLAY_ZONE,
@@ -34,10 +35,10 @@ from ...i18n.formatting import (
     format_datetime,
     format_time_left,
 )
-from ...services.helpdesk import HelpdeskService
+
 from ..kit.countdown import day_countdown_colour, day_countdown_text
 from ..kit.marks import SECTION_COLOURS, SECTION_MARKS
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 
 SECTION_TITLES = {
     "breached": N_("Breached"),
@@ -59,9 +60,9 @@ class DashboardPage(QWidget):
     contract_requested = Signal(int)
     load_failed = Signal(object)
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
-        self.worker, self.service = worker, service
+        self.jobs = jobs
         self.data = None
         self._asked = 0
         self.cards: dict[str, QToolButton] = {}
@@ -106,7 +107,7 @@ class DashboardPage(QWidget):
     def reload(self, *_args) -> None:
         self._asked += 1
         asked = self._asked
-        self.worker.submit(self.service.dashboard, on_done=lambda d: self._got(asked, d),
+        self.jobs.submit(dashboard.build, on_done=lambda d: self._got(asked, d),
                            on_error=self.load_failed.emit)
 
     def _got(self, asked: int, data) -> None:

@@ -6,6 +6,8 @@ other lists keep working during a long export; the file appears only when comple
 
 from __future__ import annotations
 
+from functools import partial
+
 import logging
 from datetime import date
 from pathlib import Path
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 from ...i18n import _, ngettext
 from ...i18n.formatting import format_number
 from ...services.export import ExportColumn, ExportFile, ExportResult, read_page
-from ..kit.worker import DbWorker
+from ..kit.worker import LONG, Jobs
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +60,9 @@ class ListExporter(QObject):
     #: The export failed: (message for the user)
     failed = Signal(str)
 
-    def __init__(self, worker: DbWorker, parent: QWidget, settings=None, save_settings=None):
+    def __init__(self, jobs: Jobs, parent: QWidget, settings=None, save_settings=None):
         super().__init__(parent)
-        self.worker = worker
+        self.jobs = jobs
         self.window = parent
         self.settings = settings
         self._save_settings = save_settings
@@ -108,7 +110,7 @@ class ListExporter(QObject):
         def failed(exc: BaseException) -> None:
             log.error("export to %s failed", path, exc_info=exc)
             if state["file"] is not None:
-                self.worker.submit(state["file"].abort)
+                self.jobs.submit(lambda _ctx: state["file"].abort(), lane=LONG)
             self._done()
             message = describe_write_error(exc, path)
             self.failed.emit(message)
@@ -121,16 +123,16 @@ class ListExporter(QObject):
         def step(cursor) -> None:
             out = state["file"]
             if self._cancelled:
-                self.worker.submit(out.abort)
+                self.jobs.submit(lambda _ctx: out.abort(), lane=LONG)
                 self._done()
                 return
 
-            def job():
-                page_ = read_page(fetch, query, cursor)
+            def job(ctx):
+                page_ = read_page(partial(fetch, ctx), query, cursor)
                 out.write(page_.rows)
                 return page_.next_cursor
 
-            self.worker.submit(job, on_done=stepped, on_error=failed)
+            self.jobs.submit(job, on_done=stepped, on_error=failed, lane=LONG)
 
         def stepped(cursor) -> None:
             out = state["file"]
@@ -138,10 +140,10 @@ class ListExporter(QObject):
                 self.progress.setLabelText(ngettext("Exporting {file}… {n} row", "Exporting {file}… {n} rows", out.rows)
                                            .format(file=path.name, n=format_number(out.rows)))
             if self._cancelled:
-                self.worker.submit(out.abort)
+                self.jobs.submit(lambda _ctx: out.abort(), lane=LONG)
                 self._done()
             elif cursor is None or out.full:
-                self.worker.submit(out.commit, on_done=committed, on_error=failed)
+                self.jobs.submit(lambda _ctx: out.commit(), on_done=committed, on_error=failed, lane=LONG)
             else:
                 step(cursor)
 
@@ -150,7 +152,7 @@ class ListExporter(QObject):
             self.finished.emit(result)
             self._tell(result)
 
-        self.worker.submit(ExportFile, path, columns, title, on_done=opened, on_error=failed)
+        self.jobs.submit(lambda _ctx: ExportFile(path, columns, title), on_done=opened, on_error=failed, lane=LONG)
 
     def cancel(self) -> None:
         self._cancelled = True

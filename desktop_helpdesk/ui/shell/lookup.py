@@ -14,15 +14,16 @@ from html import escape
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QTextBrowser, QVBoxLayout, QWidget
 
+from ...services import lookup
 from ...domain.coverage import coverage_badge
 from ...domain.validation import PHONE_MESSAGES
 from ...i18n import N_, _, ngettext
 from ...services.dto import CallerLookup, CallerMatch
-from ...services.helpdesk import HelpdeskService
-from ..kit.countdown import clock_countdown_text, most_urgent, today_in_vietnam
+
+from ..kit.countdown import clock_countdown_text, urgent_of
 from ..kit.marks import STATE_COLOURS, badge_colour, badge_text
 from ..kit.widgets import display_phone
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 
 MATCHED_BY = {
     "contact_phone": N_("contact's phone"),
@@ -51,10 +52,9 @@ class CallerLookupPanel(QWidget):
 
     DEBOUNCE_MS = 250
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
-        self.worker = worker
-        self.service = service
+        self.jobs = jobs
         self.lookup: CallerLookup | None = None
         self.current = 0
         self._asked = 0
@@ -145,7 +145,7 @@ class CallerLookupPanel(QWidget):
         self._asked += 1
         asked, text = self._asked, self.field.text()
         self._asked_text = text
-        self.worker.submit(self.service.lookup_caller, text, on_done=lambda found: self._answer(asked, found),
+        self.jobs.submit(lookup.lookup_caller, text, on_done=lambda found: self._answer(asked, found),
                            on_error=lambda exc: self._failed(asked, exc))
 
     def refresh(self) -> None:
@@ -203,7 +203,7 @@ class CallerLookupPanel(QWidget):
             return
         n = len(found.matches)
         self._set_message(ngettext("{n} caller found", "{n} callers found", n).format(n=n))
-        now, today = self.service.now(), today_in_vietnam(self.service)
+        now, today = self.jobs.now(), self.jobs.today()
         cards = [self._card(i, m, now, today) for i, m in enumerate(found.matches)]
         self.results.setHtml("".join(cards))
 
@@ -224,10 +224,11 @@ class CallerLookupPanel(QWidget):
             # One ticket per two short lines: the dock is narrow, a table would squeeze the subject.
             rows = []
             for t in m.open_tickets:
-                urgent = most_urgent(t, now)
+                clocks = self.jobs.calendars.live_clocks(t)
+                urgent = urgent_of(clocks, now)
                 colour = STATE_COLOURS[urgent[2]].name() if urgent else HINT_COLOUR
                 rows.append(f"<p style='margin:3px 0 0 8px'><a href='ticket:{t.id}'>{escape(t.code)}</a>&nbsp; "
-                            f"<span style='color:{colour}'>{escape(clock_countdown_text(t, now))}</span><br>"
+                            f"<span style='color:{colour}'>{escape(clock_countdown_text(clocks, now))}</span><br>"
                             f"<span style='color:#333333'>{escape(t.subject)}</span></p>")
             more = m.open_ticket_count - len(m.open_tickets)
             if more > 0:

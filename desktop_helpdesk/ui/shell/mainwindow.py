@@ -19,19 +19,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import catalog, contracts, customers, tickets
 from ... import __version__
 from ...domain.enums import OperatorRole
 from ...domain.errors import NotFoundError
 from ...i18n import _, language
-from ...services.clocks import calendar_for
-from ...services.helpdesk import HelpdeskService
+
 from ...settings import Settings
 from ..contracts.dialog import ContractDialog
 from ..contracts.page import ContractsPage
 from ..customers.dialog import CustomerDialog
 from ..customers.page import CustomersPage
 from ..kit.list_page import ListPage
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 from ..obligations.page import ObligationsPage
 from ..settings.calendar import SupportCalendarDialog
 from ..settings.packages import PackagesDialog
@@ -59,11 +59,10 @@ def _unb64(text: str) -> QByteArray:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, worker: DbWorker, service: HelpdeskService, settings: Settings, save_settings,
+    def __init__(self, jobs: Jobs, settings: Settings, save_settings,
                  operator, database_label: str, set_language=None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.worker = worker
-        self.service = service
+        self.jobs = jobs
         self.settings = settings
         self._save_settings = save_settings
         self._set_language = set_language
@@ -76,12 +75,12 @@ class MainWindow(QMainWindow):
 
         # The order is the order of the navigation and of the Ctrl+1… shortcuts.
         self.pages: dict[str, ListPage] = {
-            "customers": CustomersPage(worker, service),
-            "contracts": ContractsPage(worker, service),
-            "obligations": ObligationsPage(worker, service),
-            "tickets": TicketsPage(worker, service),
+            "customers": CustomersPage(jobs),
+            "contracts": ContractsPage(jobs),
+            "obligations": ObligationsPage(jobs),
+            "tickets": TicketsPage(jobs),
         }
-        self.dashboard = DashboardPage(worker, service)
+        self.dashboard = DashboardPage(jobs)
         #: Every view in navigation order: the dashboard (the start view), then the lists.
         self.views = {"dashboard": self.dashboard, **self.pages}
         self.nav = QListWidget()
@@ -110,7 +109,7 @@ class MainWindow(QMainWindow):
         self.pages["obligations"].contract_requested.connect(self.edit_contract)
         self.pages["contracts"].new_requested.connect(self.new_contract)
         self.pages["contracts"].edit_requested.connect(self.edit_contract)
-        self.alerts = AlertCenter(worker, service, self)
+        self.alerts = AlertCenter(jobs, self)
         self.alerts.do_not_disturb = settings.do_not_disturb
         self.alerts.ticket_requested.connect(self.edit_ticket)
         self.alerts.contract_requested.connect(self.edit_contract)
@@ -119,12 +118,12 @@ class MainWindow(QMainWindow):
         self.dashboard.load_failed.connect(self.show_error)
         self.pages["tickets"].new_requested.connect(self.new_ticket)
         self.pages["tickets"].edit_requested.connect(self.edit_ticket)
-        self.exporter = ListExporter(worker, self, settings, save_settings)
+        self.exporter = ListExporter(jobs, self, settings, save_settings)
         self.pages["tickets"].worklog.operator = lambda: self.operator  # who logs the work
         for page in self.pages.values():
             page.model.load_failed.connect(self.show_error)
             page.export_requested.connect(self.export_current)
-        worker.failed.connect(self.show_error)
+        jobs.failed.connect(self.show_error)
         self._build_lookup()
 
         self._build_actions()
@@ -134,7 +133,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.operator_label)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.database_label)
-        worker.busy_changed.connect(self._show_busy)
+        jobs.busy_changed.connect(self._show_busy)
         self.retranslate()
         self._restore_layout()
         self.refresh_reference_data()
@@ -278,7 +277,7 @@ class MainWindow(QMainWindow):
         """Export the list in view (Ctrl+E) as it is filtered and sorted."""
         page = self.current_page()
         if isinstance(page, ListPage):
-            self.exporter.ask_and_export(page, self.service.today())
+            self.exporter.ask_and_export(page, self.jobs.today())
 
     def refresh_current(self) -> None:
         self.current_page().reload()
@@ -293,7 +292,7 @@ class MainWindow(QMainWindow):
     def global_search(self) -> None:
         """Ctrl+F: the search box over customers, contacts, contracts and tickets."""
         if self.search_popup is None:
-            self.search_popup = SearchPopup(self.worker, self.service, self)
+            self.search_popup = SearchPopup(self.jobs, self)
             opens = {"customer": self.edit_customer, "contract": self.edit_contract, "ticket": self.edit_ticket}
             self.search_popup.open_requested.connect(lambda kind, record_id: opens[kind](record_id))
             self.search_popup.list_requested.connect(self._show_filtered)
@@ -307,10 +306,10 @@ class MainWindow(QMainWindow):
         def got(data):
             self.packages, self.operators = data
 
-        self.worker.submit(lambda: (self.service.packages(), self.service.operators()), on_done=got)
+        self.jobs.submit(catalog.reference_data, on_done=got)
         # Build the support calendars (holidays for 20 years, ~0.25 s) on the worker, before
         # the first countdown is painted on the GUI thread.
-        self.worker.submit(lambda: [calendar_for(hours) for hours in ("office", "always")])
+        self.jobs.submit(lambda ctx: [ctx.calendars.for_hours(hours) for hours in ("office", "always")])
 
     # -- dialogs ---------------------------------------------------------------------
     def _open(self, dialog, page_key: str) -> None:
@@ -325,18 +324,18 @@ class MainWindow(QMainWindow):
         self.last_dialog = dialog
 
     def new_customer(self) -> None:
-        self._open(CustomerDialog(self.worker, self.service, self), "customers")
+        self._open(CustomerDialog(self.jobs, self), "customers")
 
     def edit_customer(self, customer_id: int) -> None:
         def got(details):
-            dialog = CustomerDialog(self.worker, self.service, self)
+            dialog = CustomerDialog(self.jobs, self)
             dialog.load(details)
             self._open(dialog, "customers")
 
-        self.worker.submit(self.service.get_customer, customer_id, on_done=got, on_error=self.show_error)
+        self.jobs.submit(customers.get_customer, customer_id, on_done=got, on_error=self.show_error)
 
     def new_contract(self) -> None:
-        dialog = ContractDialog(self.worker, self.service, self.packages, self, operator_id=self._operator_id())
+        dialog = ContractDialog(self.jobs, self.packages, self, operator_id=self._operator_id())
         page = self.current_page()
         row = page.current_row() if page in (self.pages["customers"], self.pages["obligations"]) else None
         if page is self.pages["customers"] and row is not None:
@@ -347,15 +346,15 @@ class MainWindow(QMainWindow):
 
     def edit_contract(self, contract_id: int) -> None:
         def got(details):
-            dialog = ContractDialog(self.worker, self.service, self.packages, self, operator_id=self._operator_id())
+            dialog = ContractDialog(self.jobs, self.packages, self, operator_id=self._operator_id())
             dialog.load(details)
             self._open(dialog, "contracts")
 
-        self.worker.submit(self.service.get_contract, contract_id, on_done=got, on_error=self.show_error)
+        self.jobs.submit(contracts.get_contract, contract_id, on_done=got, on_error=self.show_error)
 
     # -- caller lookup ---------------------------------------------------------------
     def _build_lookup(self) -> None:
-        self.lookup = CallerLookupPanel(self.worker, self.service)
+        self.lookup = CallerLookupPanel(self.jobs)
         self.lookup_dock = QDockWidget()
         self.lookup_dock.setObjectName("caller_lookup")  # its place and visibility are remembered
         self.lookup_dock.setWidget(self.lookup)
@@ -380,7 +379,7 @@ class MainWindow(QMainWindow):
     def new_ticket_for_caller(self, match) -> None:
         """A quick ticket for the caller the lookup found: customer and contact filled in,
         channel hotline, the cursor in the subject."""
-        dialog = TicketDialog(self.worker, self.service, self.operators, self, operator_id=self._operator_id())
+        dialog = TicketDialog(self.jobs, self.operators, self, operator_id=self._operator_id())
         dialog.preset_caller(match.customer_id, f"{match.customer_code} – {match.customer_name}", match.contact_id)
         self._open(dialog, "tickets")
         dialog.saved.connect(lambda *_: self.lookup.refresh())
@@ -390,7 +389,7 @@ class MainWindow(QMainWindow):
         if focus is not None and self.lookup.isAncestorOf(focus) and self.lookup.current_match() is not None:
             self.new_ticket_for_caller(self.lookup.current_match())  # Ctrl+N in the lookup = Enter
             return
-        dialog = TicketDialog(self.worker, self.service, self.operators, self, operator_id=self._operator_id())
+        dialog = TicketDialog(self.jobs, self.operators, self, operator_id=self._operator_id())
         page = self.current_page()
         if page is self.pages["customers"] and page.current_row() is not None:
             c = page.current_row()
@@ -404,18 +403,18 @@ class MainWindow(QMainWindow):
 
     def edit_ticket(self, ticket_id: int) -> None:
         def got(details):
-            dialog = TicketDialog(self.worker, self.service, self.operators, self, operator_id=self._operator_id())
+            dialog = TicketDialog(self.jobs, self.operators, self, operator_id=self._operator_id())
             dialog.load(details)
             self._open(dialog, "tickets")
 
-        self.worker.submit(self.service.get_ticket, ticket_id, on_done=got, on_error=self.show_error)
+        self.jobs.submit(tickets.get_ticket, ticket_id, on_done=got, on_error=self.show_error)
 
     def _operator_id(self):
         return self.operator.id if self.operator else None
 
     # -- language, errors, about -----------------------------------------------------
     def edit_packages(self) -> None:
-        dialog = PackagesDialog(self.worker, self.service, self.packages, self)
+        dialog = PackagesDialog(self.jobs, self.packages, self)
         dialog.saved.connect(lambda *_: (self.refresh_reference_data(), self.pages["tickets"].reload(),
                                          self.dashboard.reload()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -423,14 +422,14 @@ class MainWindow(QMainWindow):
         self.last_dialog = dialog
 
     def edit_calendar(self) -> None:
-        dialog = SupportCalendarDialog(self.worker, self.service, self.service.today().year, self)
+        dialog = SupportCalendarDialog(self.jobs, self.jobs.today().year, self)
         dialog.saved.connect(lambda *_: (self.pages["tickets"].reload(), self.dashboard.reload()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.last_dialog = dialog
 
     def edit_vendor(self) -> None:
-        dialog = VendorDialog(self.worker, self.service, self)
+        dialog = VendorDialog(self.jobs, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.last_dialog = dialog

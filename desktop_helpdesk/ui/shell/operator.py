@@ -16,15 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import catalog
 from ...domain import validation as v
 from ...domain.enums import (
     OperatorRole,
 )
 from ...i18n import N_, _
 from ...services.dto import OperatorDraft
-from ...services.helpdesk import HelpdeskService
+
 from ..kit.widgets import Form, enum_combo, retranslate_enum_combo
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,9 @@ log = logging.getLogger(__name__)
 class OperatorDialog(QDialog):
     """Who is at this workstation: chosen on first start, shown in the status bar."""
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, operators, parent: QWidget | None = None):
+    def __init__(self, jobs: Jobs, operators, parent: QWidget | None = None):
         super().__init__(parent)
-        self.worker = worker
-        self.service = service
+        self.jobs = jobs
         self.operator = None
         self._operators = list(operators)
         self.intro = QLabel()
@@ -86,11 +86,12 @@ class OperatorDialog(QDialog):
             return
         draft = OperatorDraft(code="", full_name=self.full_name.text(), alias=self.alias.text(), role=self.role.currentData())
         self.ok_button.setEnabled(False)
-        self.worker.submit(self._create, draft, on_done=self._created, on_error=self._failed)
+        self.jobs.submit(self._create, draft, on_done=self._created, on_error=self._failed)
 
-    def _create(self, draft):
-        new_id = self.service.add_operator(draft)
-        return next(o for o in self.service.operators() if o.id == new_id)
+    @staticmethod
+    def _create(ctx, draft):
+        new_id = catalog.add_operator(ctx, draft)
+        return next(o for o in catalog.operators(ctx) if o.id == new_id)
 
     def _created(self, operator) -> None:
         self.operator = operator

@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import search
 from ...domain.enums import ContractStage, TicketStatus
 from ...domain.text import fold
 from ...i18n import N_, _
 from ...i18n.formatting import format_number
-from ...services.helpdesk import SEARCH_MIN_CHARS, SEARCH_SHOWN, HelpdeskService
-from ..kit.worker import DbWorker
+from ...services.search import SEARCH_MIN_CHARS, SEARCH_SHOWN
+from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
 GROUP_TITLES = {"customer": N_("Customers"), "contact": N_("Contacts"), "contract": N_("Contracts"),
@@ -49,10 +50,10 @@ class SearchPopup(QDialog):
     #: A search's results were shown (the number of hits): for tests and the status line.
     results_shown = Signal(int)
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("GlobalSearch")
-        self.worker, self.service = worker, service
+        self.jobs = jobs
         self.box = QLineEdit()
         self.box.setObjectName("globalSearchBox")
         self.box.setClearButtonEnabled(True)
@@ -123,7 +124,7 @@ class SearchPopup(QDialog):
             self._say(_("Type at least two letters or digits.") if text.strip() else "")
             return
         self._say(_("Searching…"))
-        self.worker.submit(self.service.global_search, text, SEARCH_SHOWN, self._expanded,
+        self.jobs.submit(search.global_search, text, SEARCH_SHOWN, self._expanded,
                            on_done=lambda results: self._show(seq, results),
                            on_error=lambda exc: self._failed(seq, exc))
 

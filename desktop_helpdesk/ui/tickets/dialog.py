@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import contracts, customers, tickets
 from ...domain import validation as v
 from ...domain.enums import (
     Channel,
@@ -26,7 +27,7 @@ from ...domain.enums import (
 )
 from ...i18n import N_, _
 from ...services.dto import TicketDraft
-from ...services.helpdesk import HelpdeskService
+
 from ..kit.form import FormDialog
 from ..kit.widgets import (
     CustomerPicker,
@@ -37,18 +38,18 @@ from ..kit.widgets import (
     retranslate_enum_combo,
     select_data,
 )
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 from .verification import VerifyDialog
 
 
 class TicketDialog(FormDialog):
-    def __init__(self, worker: DbWorker, service: HelpdeskService, operators, parent: QWidget | None = None,
+    def __init__(self, jobs: Jobs, operators, parent: QWidget | None = None,
                  operator_id: int | None = None):
-        super().__init__(worker, service, parent)
+        super().__init__(jobs, parent)
         self.operator_id = operator_id
         self.resize(620, 600)
         f = self.form
-        self.customer = f.add("customer_id", N_("Customer"), CustomerPicker(worker, service.customer_choices), required=True)
+        self.customer = f.add("customer_id", N_("Customer"), CustomerPicker(jobs, customers.customer_choices), required=True)
         self.contact = f.add("contact_id", N_("Contact"), QComboBox())
         self.contract = f.add("contract_id", N_("Contract"), QComboBox())
         self.subject = f.add("subject", N_("Subject"), QLineEdit(), required=True)
@@ -133,7 +134,7 @@ class TicketDialog(FormDialog):
             return
         self._verdict_asked += 1
         asked = self._verdict_asked
-        self.worker.submit(self.service.entitlement, self.customer.customer_id, self.contract.currentData(),
+        self.jobs.submit(contracts.entitlement, self.customer.customer_id, self.contract.currentData(),
                            self.request_type.currentData(), self.subject.text(), self.cooperating.isChecked(),
                            self.in_scope.isChecked(), on_done=lambda v: self._got_verdict(asked, v))
 
@@ -169,7 +170,7 @@ class TicketDialog(FormDialog):
     def verify_caller(self) -> None:
         if self.customer.customer_id is None:
             return
-        dialog = VerifyDialog(self.worker, self.service, self.customer.customer_id, self.record_id,
+        dialog = VerifyDialog(self.jobs, self.customer.customer_id, self.record_id,
                               self.operator_id, self)
         dialog.finished.connect(lambda *_: self._verified(dialog))
         self.verify_dialog = dialog
@@ -188,8 +189,8 @@ class TicketDialog(FormDialog):
         self.contact.addItem("", None)
         self.contract.addItem("", None)
         if customer_id is not None:
-            self.worker.submit(self.service.get_customer, customer_id, on_done=self._fill_contacts)
-            self.worker.submit(self.service.contract_choices, customer_id, on_done=self._fill_contracts)
+            self.jobs.submit(customers.get_customer, customer_id, on_done=self._fill_contacts)
+            self.jobs.submit(contracts.contract_choices, customer_id, on_done=self._fill_contracts)
         self.revalidate()
 
     def _fill_contacts(self, details) -> None:
@@ -266,10 +267,10 @@ class TicketDialog(FormDialog):
 
     def build_job(self):
         if self.record_id is None:
-            return self.service.create_ticket, (self.draft(), self.operator_id, self.override_reason.text(),
+            return tickets.create_ticket, (self.draft(), self.operator_id, self.override_reason.text(),
                                                 self.cooperating.isChecked(), self.in_scope.isChecked(),
                                                 tuple(self.verifications.items()))
-        return self.service.update_ticket, (self.record_id, self.version, self.draft(), self.operator_id,
+        return tickets.update_ticket, (self.record_id, self.version, self.draft(), self.operator_id,
                                             self.note.toPlainText())
 
     def retranslate(self) -> None:

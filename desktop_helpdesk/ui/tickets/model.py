@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -15,7 +14,6 @@ from ..kit.countdown import (
     TOOLTIP,
     countdown_of,
     countdown_tooltip,
-    live_clocks,
 )
 from ..kit.paged_model import PagedTableModel
 
@@ -23,9 +21,10 @@ from ..kit.paged_model import PagedTableModel
 class TicketsModel(PagedTableModel):
     """The ticket list with a live "Time left" column."""
 
-    def __init__(self, columns, fetch, worker, now: Callable[[], datetime], countdown_column: int, **kw):
-        super().__init__(columns, fetch, worker, **kw)
-        self.now = now
+    def __init__(self, columns, fetch, jobs, countdown_column: int, **kw):
+        super().__init__(columns, fetch, jobs, **kw)
+        self.now = jobs.now
+        self._live_clocks = jobs.calendars.live_clocks
         self.countdown_column = countdown_column
         self._served = frozenset({DISPLAY, FOREGROUND, TOOLTIP, ALIGN, int(self.ROW_ROLE), int(self.ID_ROLE)})
         right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -49,7 +48,7 @@ class TicketsModel(PagedTableModel):
             row = self.row_at(r)
             if row is None:
                 return []
-            clocks = self._clocks[r] = live_clocks(row)
+            clocks = self._clocks[r] = self._live_clocks(row)
         return clocks
 
     def countdown(self, r: int) -> tuple[str, QColor | None]:
@@ -80,7 +79,7 @@ class TicketsModel(PagedTableModel):
                 return self.countdown(index.row())[1]
             if role == TOOLTIP:
                 row = self.row_at(index.row())
-                return (countdown_tooltip(row, self.now()) or None) if row is not None else None
+                return (countdown_tooltip(self.clocks_of(r), self.now()) or None) if row is not None else None
         elif role == FOREGROUND or role == TOOLTIP:
             return None
         return super().data(index, role)

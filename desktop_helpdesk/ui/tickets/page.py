@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import tickets
 from ...domain.enums import (
     Channel,
     Coverage,
@@ -22,19 +23,19 @@ from ...domain.enums import (
 )
 from ...i18n import N_, _
 from ...i18n.formatting import format_datetime
-from ...services.helpdesk import HelpdeskService
+
 from ..kit.countdown import CountdownTicker
 from ..kit.countdown import clock_countdown_text as clock_text
 from ..kit.list_page import ListPage
 from ..kit.paged_model import Column, PagedTableModel
 from ..kit.widgets import enum_label
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 from .clocks_pane import ClocksPane
 from .model import TicketsModel
 from .worklog import WorkLogPanel, describe
 
 
-def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel:
+def tickets_model(jobs: Jobs) -> PagedTableModel:
     columns = [
         Column(N_("Code"), "code", lambda r: r.code, width=100),
         Column(N_("Received"), "received_at", lambda r: format_datetime(r.received_at), width=165,
@@ -53,8 +54,8 @@ def tickets_model(worker: DbWorker, service: HelpdeskService) -> PagedTableModel
     # The live countdown, third: what the operator watches; painted by TicketsModel.data
     # (an export writes it as it reads at the time of the export).
     columns.insert(2, Column(N_("Time left"), "next_due_at", lambda r: "", width=200,
-                             value=lambda r: clock_text(r, service.now())))
-    return TicketsModel(columns, service.list_tickets, worker, now=service.now, countdown_column=2,
+                             value=lambda r: clock_text(jobs.calendars.live_clocks(r), jobs.now())))
+    return TicketsModel(columns, tickets.list_tickets, jobs, countdown_column=2,
                         default_sort="received_at", default_descending=True, filters={"state": "open"})
 
 
@@ -67,10 +68,9 @@ class TicketsPage(ListPage):
     new_label = N_("&New ticket")
     STATES = (("open", N_("Open tickets")), ("done", N_("Resolved and closed")), ("", N_("All tickets")))
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
-        super().__init__(tickets_model(worker, service), parent)
-        self.worker = worker
-        self.service = service
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
+        super().__init__(tickets_model(jobs), parent)
+        self.jobs = jobs
         self.state = QComboBox()
         for value, _title in self.STATES:
             self.state.addItem("", value)
@@ -81,14 +81,14 @@ class TicketsPage(ListPage):
 
         # On the left the ticket's clocks (their own widget: a tick re-renders the clocks
         # only) above its facts; on the right its history and work log.
-        self.clocks = ClocksPane(service.now)
+        self.clocks = ClocksPane(jobs.now)
         pane = QWidget()
         pane_layout = QVBoxLayout(pane)
         pane_layout.setContentsMargins(0, 0, 0, 0)
         pane_layout.setSpacing(4)
         pane_layout.addWidget(self.clocks)
         pane_layout.addWidget(self.detail, 1)
-        self.worklog = WorkLogPanel(worker, service)
+        self.worklog = WorkLogPanel(jobs)
         self.worklog.entry_added.connect(self._entry_added)
         self.worklog.install_shortcuts(self.table)  # Ctrl+Alt+C etc. straight from the list
         self.detail_splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -105,7 +105,7 @@ class TicketsPage(ListPage):
         self._details = None
         self._asked = 0
         self.current_changed.connect(self._show_current)
-        self.ticker = CountdownTicker(self.table, self.model, service.now, self)
+        self.ticker = CountdownTicker(self.table, self.model, jobs.now, self)
         self.build_layout(self.splitter)
 
     def _show_current(self, row) -> None:
@@ -116,7 +116,7 @@ class TicketsPage(ListPage):
             self._render()
             self.worklog.set_details(None)
             return
-        self.worker.submit(self.service.get_ticket, row.id, on_done=lambda d: self._got(asked, d))
+        self.jobs.submit(tickets.get_ticket, row.id, on_done=lambda d: self._got(asked, d))
 
     def _got(self, asked: int, details) -> None:
         if asked == self._asked:
@@ -129,7 +129,7 @@ class TicketsPage(ListPage):
         if self._details is not None and self._details.id == ticket_id:
             self._asked += 1
             asked = self._asked
-            self.worker.submit(self.service.get_ticket, ticket_id, on_done=lambda d: self._got(asked, d))
+            self.jobs.submit(tickets.get_ticket, ticket_id, on_done=lambda d: self._got(asked, d))
 
     def _render(self) -> None:
         d = self._details

@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import customers
 from ...i18n import _
-from ...services.helpdesk import HelpdeskService
+
 from ..kit.marks import ERROR_STYLE
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,10 @@ class VerifyDialog(QDialog):
     """Asks the customer's questions. With a ticket, each outcome is recorded on it at once;
     without one (a ticket being created), `outcomes` are saved with the new ticket."""
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, customer_id: int, ticket_id: int | None = None,
+    def __init__(self, jobs: Jobs, customer_id: int, ticket_id: int | None = None,
                  operator_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.worker, self.service = worker, service
+        self.jobs = jobs
         self.ticket_id, self.operator_id = ticket_id, operator_id
         self.outcomes: dict[int, bool] = {}
         self.rows: dict[int, tuple[QLineEdit, QPushButton, QLabel]] = {}
@@ -49,7 +50,7 @@ class VerifyDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(520)
         self.questions = None
-        worker.submit(service.verification_questions, customer_id, on_done=self._show_questions)
+        jobs.submit(customers.verification_questions, customer_id, on_done=self._show_questions)
         self.retranslate()
 
     def _show_questions(self, questions) -> None:
@@ -86,7 +87,7 @@ class VerifyDialog(QDialog):
             result.setText(_("Could not check; try again."))
             result.setStyleSheet(ERROR_STYLE)
 
-        self.worker.submit(self.service.verify_answer, question_id, answer.text(), self.ticket_id, self.operator_id,
+        self.jobs.submit(customers.verify_answer, question_id, answer.text(), self.ticket_id, self.operator_id,
                            on_done=done, on_error=failed)
 
     @staticmethod

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services import catalog, worklog
 from ...domain import worklog as wl
 from ...domain.enums import (
     Channel,
@@ -46,12 +47,11 @@ from ...domain.worklog import (
 )
 from ...i18n import N_, _
 from ...i18n.formatting import DISPLAY_ZONE, format_datetime, format_duration
-from ...services import worklog as worklog_service
-from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ...services.errors import ValidationFailed
 from ..kit.documents import open_report
 from ..kit.form import FormDialog
 from ..kit.widgets import DateTimeField, enum_label, select_data
-from ..kit.worker import DbWorker
+from ..kit.worker import Jobs
 from .visit_report import visit_report_html
 
 log = logging.getLogger(__name__)
@@ -173,10 +173,9 @@ class WorkLogPanel(QWidget):
 
     COL_TIME, COL_KIND, COL_BY, COL_TEXT = range(4)
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
+    def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
-        self.worker = worker
-        self.service = service
+        self.jobs = jobs
         self.operator = lambda: None  # the signed-in operator (OperatorData) or None; set by the window
         self.details = None
         self.title = QLabel()
@@ -314,14 +313,14 @@ class WorkLogPanel(QWidget):
     def add_entry(self, kind: TicketEventKind = TicketEventKind.CALL) -> WorkLogDialog | None:
         if self.details is None:
             return None
-        return self._open(WorkLogDialog(self.worker, self.service, self.details.id, self._operator_id(),
+        return self._open(WorkLogDialog(self.jobs, self.details.id, self._operator_id(),
                                         kind=kind, parent=self))
 
     def correct_current(self) -> WorkLogDialog | None:
         e = self.current_entry()
         if e is None or e.kind not in WORKLOG_VALUES or self.details is None:
             return None
-        return self._open(WorkLogDialog(self.worker, self.service, self.details.id, self._operator_id(),
+        return self._open(WorkLogDialog(self.jobs, self.details.id, self._operator_id(),
                                         kind=TicketEventKind(e.kind), original=e, parent=self))
 
     def _open(self, dialog: "WorkLogDialog") -> "WorkLogDialog":
@@ -341,7 +340,7 @@ class WorkLogPanel(QWidget):
         if e is None or e.kind != TicketEventKind.VISIT:
             return
         self.status.hide()
-        self.worker.submit(worklog_service.visit_report, self.service, e.id, on_done=self._show_report,
+        self.jobs.submit(worklog.visit_report, e.id, on_done=self._show_report,
                            on_error=self._report_failed)
 
     def _show_report(self, result) -> None:
@@ -412,9 +411,9 @@ class WorkLogDialog(FormDialog):
                   (TicketEventKind.EMAIL, "direction"): "email_direction",
                   (TicketEventKind.EMAIL, "address"): "email_address"}
 
-    def __init__(self, worker: DbWorker, service: HelpdeskService, ticket_id: int, operator_id: int | None,
+    def __init__(self, jobs: Jobs, ticket_id: int, operator_id: int | None,
                  kind: TicketEventKind = TicketEventKind.CALL, original=None, parent: QWidget | None = None):
-        super().__init__(worker, service, parent)
+        super().__init__(jobs, parent)
         self.ticket_id = ticket_id
         self.operator_id = operator_id
         self.original = original
@@ -447,7 +446,7 @@ class WorkLogDialog(FormDialog):
         self.subject.setMaxLength(300)
         self.duration.setMaxLength(12)
         self.technician.addItem("", None)
-        self.occurred_at.set_value(service.now())
+        self.occurred_at.set_value(jobs.now())
         self._watch(self.reason, self.occurred_at, self.session_id, self.duration, self.subject, self.email_address,
                     self.scheduled_at, self.address, self.started_at, self.ended_at, self.body, self.work_done,
                     self.kind, self.technician, self.call_direction, self.email_direction, self.tool, self.outcome)
@@ -459,7 +458,7 @@ class WorkLogDialog(FormDialog):
             self._prefill(original)
             self.kind.setEnabled(False)
         self.duration.returnPressed.connect(self.save)
-        self.worker.submit(self.service.operators, on_done=self._got_operators)
+        self.jobs.submit(catalog.operators, on_done=self._got_operators)
         self._finish_layout()
         self._kind_changed()
         self._focus_first()
@@ -574,13 +573,13 @@ class WorkLogDialog(FormDialog):
         errors = self._parse_errors()
         kind = self.current_kind()
         original_kind = self.original.kind if self.original is not None else None
-        for err in wl.validate_entry(self.draft(), now=self.service.now(), original_kind=original_kind):
+        for err in wl.validate_entry(self.draft(), now=self.jobs.now(), original_kind=original_kind):
             name = self.FORM_NAMES.get((kind, err.field), err.field)
             errors.setdefault(name, _(err.message))
         return errors
 
     def build_job(self):
-        return worklog_service.add_entry, (self.service, self.ticket_id, self.operator_id, self.draft())
+        return worklog.add_entry, (self.ticket_id, self.operator_id, self.draft())
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationFailed):

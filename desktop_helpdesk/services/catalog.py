@@ -1,0 +1,159 @@
+"""Shared reference data: operators, packages and their SLA terms, the firm's support
+calendar, and the vendor's details printed on reports. Package and calendar edits recompute
+the clocks they move, in batches that commit, with progress."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from ..domain import validation as v
+from ..domain.sla import ClockKind
+from ..domain.text import normalize, sort_key
+from ..domain.vietnam import VIETNAM
+from . import alerts, clocks
+from .context import Context
+from .dto import CalendarDay, OperatorDraft, PackageData, SlaTerms
+from .errors import MSG_NOT_POSITIVE, check
+from .progress import Progress, report
+
+#: Vendor facts printed at the head of customer-facing documents (app_meta keys).
+VENDOR_KEYS = ("vendor.name", "vendor.address", "vendor.tax_code", "vendor.hotline", "vendor.email", "vendor.website")
+
+
+# -- operators -----------------------------------------------------------------------
+def operators(ctx: Context):
+    """Staff in Vietnamese list order: by given name, then family and middle names."""
+    with ctx.uow() as uow:
+        return sorted(uow.operators.all(), key=lambda o: sort_key(o.full_name, by_given_name=True))
+
+
+def add_operator(ctx: Context, draft: OperatorDraft) -> int:
+    check([v.validate_required("full_name", draft.full_name), v.validate_required("alias", draft.alias)])
+    with ctx.uow() as uow:
+        new_id = uow.operators.add(
+            replace(draft, full_name=normalize(draft.full_name), alias=normalize(draft.alias), code=normalize(draft.code).upper())
+        )
+        uow.commit()
+        return new_id
+
+
+# -- packages ------------------------------------------------------------------------
+def packages(ctx: Context):
+    with ctx.uow() as uow:
+        return uow.packages.all()
+
+
+def reference_data(ctx: Context):
+    """What the forms choose from: (packages, operators)."""
+    return packages(ctx), operators(ctx)
+
+
+def update_package_terms(ctx: Context, data: PackageData, progress: Progress | None = None, batch: int = 1000) -> int:
+    """Save a package's warranty and SLA terms, then recompute the due times of every
+    ticket clock still running on them, in batches (one transaction each), reporting
+    `progress(done, total)`. Returns how many tickets were recomputed."""
+    check([None if isinstance(value, int) and value > 0 else v.ValidationError(name, "not_positive", MSG_NOT_POSITIVE)
+           for name, value in (("warranty_months", data.warranty_months),
+                               ("proposal_target_minutes", data.proposal_target_minutes),
+                               ("fix_target_hours", data.fix_target_hours),
+                               ("fix_extended_hours", data.fix_extended_hours),
+                               ("complaint_target_hours", data.complaint_target_hours))])
+    with ctx.uow() as uow:
+        uow.packages.update_terms(data.id, data)
+        ids = uow.packages.open_ticket_ids(data.id)
+        uow.commit()
+    terms = SlaTerms(data.support_hours, data.proposal_target_minutes, data.fix_target_hours,
+                     data.fix_extended_hours, data.complaint_target_hours)
+    policy, calendar = ctx.calendars.rules_for(terms)
+    for start in range(0, len(ids), batch):
+        with ctx.uow() as uow:
+            earliest = None
+            for ticket_id in ids[start:start + batch]:
+                stored, _terms = uow.tickets.clock_columns(ticket_id)
+                moved = {}
+                for k, cols in stored.items():
+                    kind = ClockKind(k)
+                    clock = clocks.clock_from_columns(kind, cols, policy, calendar)
+                    # A clock already met or breached keeps its verdict (as a calendar edit does).
+                    moved[kind] = (clock.recompute(policy.target(kind), calendar)
+                                   if clock and clock.stopped_at is None else clock)
+                due = clocks.next_due(moved)
+                uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in moved.items()}, due)
+                earliest = due if earliest is None or (due is not None and due < earliest) else earliest
+            alerts.recheck_from(uow, earliest)  # shorter targets may have made clocks overdue
+            uow.commit()
+        report(progress, min(start + batch, len(ids)), len(ids))
+    return len(ids)
+
+
+# -- the firm's support calendar -----------------------------------------------------
+def calendar_days(ctx: Context) -> list[CalendarDay]:
+    """The firm's own days off and working days, by date."""
+    with ctx.uow() as uow:
+        return uow.calendar.all()
+
+
+def save_calendar_days(ctx: Context, put, remove, progress: Progress | None = None, batch: int = 2000) -> int:
+    """Add or change the firm's days `put` (CalendarDay) and remove the dates `remove`,
+    then recompute the due times of every clock still running or paused on the office
+    calendar that a changed date can move (those due on or after the earliest changed
+    date), in batches of one transaction each, reporting `progress(done, total)`.
+    Stopped clocks keep their verdict. Returns how many tickets were recomputed."""
+    put = [replace(d, name=normalize(d.name)) for d in put]
+    check([v.validate_required("name", d.name) for d in put]
+          + [None if d.kind in (clocks.DAY_OFF, clocks.WORKING_DAY) else v.validate_required("kind", "")
+             for d in put])
+    changed = {d.day for d in put} | set(remove)
+    with ctx.uow() as uow:
+        for day in remove:
+            uow.calendar.remove(day)
+        for day in put:
+            uow.calendar.put(day)
+        days = uow.calendar.all()
+        uow.commit()
+    ctx.calendars.set_office_days(days)
+    if not changed:
+        return 0
+    first = datetime.combine(min(changed), datetime.min.time(), VIETNAM)
+    with ctx.uow() as uow:
+        ids = uow.tickets.office_ticket_ids_due_from(first)
+    report(progress, 0, len(ids))
+    for start in range(0, len(ids), batch):
+        with ctx.uow() as uow:
+            updates, earliest = [], None
+            for ticket_id, stored, terms in uow.tickets.clocks_of(ids[start:start + batch]):
+                policy, calendar = ctx.calendars.rules_for(terms)
+                moved = {}
+                for c in stored:
+                    kind = ClockKind(c.kind)
+                    clock = clocks.clock_from_columns(kind, {
+                        "started_at": c.started_at, "paused_seconds": c.paused_seconds,
+                        "paused_since": c.paused_since, "stopped_at": c.stopped_at, "due_at": c.due_at},
+                        policy, calendar)
+                    moved[kind] = clock if clock.stopped_at is not None else clock.recompute(calendar=calendar)
+                due = clocks.next_due(moved)
+                updates.append((ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in moved.items()}, due))
+                if due is not None and (earliest is None or due < earliest):
+                    earliest = due
+            uow.tickets.write_clocks(updates)
+            alerts.recheck_from(uow, earliest)  # an added working day brings due times forward
+            uow.commit()
+        report(progress, min(start + batch, len(ids)), len(ids))
+    return len(ids)
+
+
+# -- the vendor's details on reports -------------------------------------------------
+def vendor(ctx: Context) -> dict[str, str]:
+    with ctx.uow() as uow:
+        return {key.split(".", 1)[1]: uow.get_meta(key) or "" for key in VENDOR_KEYS}
+
+
+def set_vendor(ctx: Context, **values: str) -> None:
+    with ctx.uow() as uow:
+        for name, value in values.items():
+            key = f"vendor.{name}"
+            if key not in VENDOR_KEYS:
+                raise KeyError(name)
+            uow.set_meta(key, normalize(value))
+        uow.commit()

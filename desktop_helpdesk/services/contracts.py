@@ -1,0 +1,186 @@
+"""Contracts: their lifecycle, payments, planned milestones and the obligations derived from
+their dates, and what a customer is entitled to from them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from ..domain import validation as v
+from ..domain.contracts import (
+    MSG_MAINTENANCE_NEEDS_ACCEPTANCE,
+    LifecycleError,
+    MaintenanceTerm,
+    Payment,
+    next_term,
+    transition,
+    warranty_end,
+)
+from ..domain.entitlement import Entitlement, EntitlementInput, check_entitlement
+from ..domain.enums import ContractStage, ObligationKind, RequestType
+from ..domain.errors import DuplicateError
+from ..domain.obligations import PlannedItem, obligations_for_contract
+from ..domain.text import fold, normalize
+from .context import Context
+from .dto import ContractDraft, ListQuery, NewEvent, Page, PaymentData
+from .errors import check
+
+
+def clean_contract(draft: ContractDraft) -> ContractDraft:
+    check(
+        [
+            None if draft.customer_id else v.validate_required("customer_id", ""),
+            None if draft.package_id else v.validate_required("package_id", ""),
+            None if draft.stage in set(ContractStage) else v.validate_required("stage", ""),
+            v.validate_money_vnd("value_vnd", draft.value_vnd),
+            v.validate_date_order("signed_on", draft.request_received_on, draft.signed_on),
+            v.validate_date_order("accepted_on", draft.signed_on, draft.accepted_on),
+            v.validate_date_order("maintenance_end", draft.accepted_on, draft.maintenance_end),
+        ]
+    )
+    return replace(draft, number=normalize(draft.number).upper(), notes=draft.notes.strip())
+
+
+def list_contracts(ctx: Context, query: ListQuery) -> Page:
+    with ctx.uow() as uow:
+        return uow.contracts.list(replace(query, text=fold(query.text)))
+
+
+def get_contract(ctx: Context, contract_id: int):
+    with ctx.uow() as uow:
+        return uow.contracts.get(contract_id)
+
+
+def contract_choices(ctx: Context, customer_id: int):
+    with ctx.uow() as uow:
+        return uow.contracts.choices_for_customer(customer_id)
+
+
+def save_contract(ctx: Context, draft: ContractDraft, contract_id: int | None = None, version: int | None = None,
+                  operator_id: int | None = None) -> int:
+    draft = clean_contract(draft)
+    with ctx.uow() as uow:
+        months = {p.id: p.warranty_months for p in uow.packages.all()}.get(draft.package_id, 12)
+        if not draft.number:
+            year = (draft.signed_on or draft.request_received_on or ctx.today()).year
+            draft = replace(draft, number=uow.contracts.next_number(year))
+        elif uow.contracts.number_taken(draft.number, contract_id):
+            raise DuplicateError("number", draft.number)
+        end = warranty_end(draft.accepted_on, months)
+        if contract_id is None:
+            contract_id = uow.contracts.add(draft, end)
+            uow.contracts.append_event(contract_id, operator_id, NewEvent("created", new_value=draft.stage))
+        else:
+            uow.contracts.update(contract_id, version, draft, end)
+            uow.contracts.append_event(contract_id, operator_id, NewEvent("edited"))
+        derive_obligations(uow, contract_id)
+        uow.commit()
+        return contract_id
+
+
+def contract_file(ctx: Context, contract_id: int):
+    with ctx.uow() as uow:
+        return uow.contracts.file(contract_id)
+
+
+def move_contract(ctx: Context, contract_id: int, version: int, target: str, on: date,
+                  operator_id: int | None, maintenance_end: date | None = None) -> None:
+    """Move a contract to another lifecycle stage on a date (domain.contracts.transition
+    refuses impossible orders); the move and its date go into the contract's history."""
+    with ctx.uow() as uow:
+        stage, dates, _ = uow.contracts.dates(contract_id)
+        f = uow.contracts.file(contract_id)
+        new_dates = transition(ContractStage(stage), ContractStage(target), on, dates,
+                               warranty_months=f.warranty_months, maintenance_end=maintenance_end)
+        uow.contracts.set_lifecycle(contract_id, version, target, new_dates)
+        uow.contracts.append_event(contract_id, operator_id, NewEvent(
+            "stage_changed", field="stage", old_value=stage, new_value=target, body=on.isoformat()))
+        derive_obligations(uow, contract_id)
+        uow.commit()
+
+
+def renew_maintenance(ctx: Context, contract_id: int, version: int, operator_id: int | None) -> date:
+    """One-step renewal: the next yearly term follows the current one (or the warranty)."""
+    with ctx.uow() as uow:
+        stage, dates, _ = uow.contracts.dates(contract_id)
+        if dates.maintenance_end is not None:
+            term = next_term(MaintenanceTerm(dates.maintenance_end - timedelta(days=1), dates.maintenance_end))
+        elif dates.warranty_end is not None:
+            term = MaintenanceTerm.after_warranty(dates.warranty_end)
+        else:
+            raise LifecycleError("maintenance_needs_acceptance", MSG_MAINTENANCE_NEEDS_ACCEPTANCE)
+        new_stage = ContractStage.MAINTENANCE.value if ContractStage(stage).order >= ContractStage.ACCEPTED.order else stage
+        uow.contracts.set_lifecycle(contract_id, version, new_stage, replace(dates, maintenance_end=term.end, ended_on=None))
+        uow.contracts.append_event(contract_id, operator_id, NewEvent(
+            "renewed", field="maintenance_end", old_value=_s(dates.maintenance_end), new_value=term.end.isoformat()))
+        derive_obligations(uow, contract_id)
+        uow.commit()
+        return term.end
+
+
+def add_payment(ctx: Context, contract_id: int, payment: PaymentData, operator_id: int | None) -> int:
+    Payment(payment.paid_on, payment.amount_vnd, payment.method, payment.invoice_number or None)  # validates
+    with ctx.uow() as uow:
+        payment_id = uow.contracts.add_payment(contract_id, replace(payment, invoice_number=payment.invoice_number.strip()))
+        uow.contracts.append_event(contract_id, operator_id, NewEvent(
+            "payment", field="amount_vnd", new_value=str(payment.amount_vnd),
+            body=" ".join(x for x in (payment.paid_on.isoformat(), payment.method, payment.invoice_number) if x)))
+        uow.commit()
+        return payment_id
+
+
+def save_planned(ctx: Context, contract_id: int, planned, operator_id: int | None) -> None:
+    """Replace the contract's planned items. A derived kind (a warranty end...) is refused:
+    those come from the contract's dates (ValueError)."""
+    planned = tuple(replace(p, title=normalize(p.title or "")) for p in planned)
+    for p in planned:
+        PlannedItem(p.kind, p.due_on, p.title, p.done_on)  # the domain's check
+    with ctx.uow() as uow:
+        derive_obligations(uow, contract_id, planned=tuple(planned))
+        uow.contracts.append_event(contract_id, operator_id, NewEvent("planned_changed", body=str(len(planned))))
+        uow.commit()
+
+
+def derive_obligations(uow, contract_id: int, planned=None) -> None:
+    """Store the obligations that follow from the contract's dates (and its planned items)."""
+    f = uow.contracts.file(contract_id)
+    derived = obligations_for_contract(f.number, warranty_end=f.warranty_end, maintenance_end=f.maintenance_end,
+                                       contract_id=contract_id, customer_id=f.customer_id,
+                                       renewal_notice_days=f.renewal_notice_days)
+    # A warranty followed by maintenance ran its course: its end is no longer a promise
+    # to watch. An ended contract's dates are history from its end on.
+    derived = [
+        replace(o, done_on=o.due_on) if (o.kind == ObligationKind.WARRANTY_END and f.maintenance_end
+                                         and f.warranty_end and f.maintenance_end > f.warranty_end)
+        else replace(o, done_on=f.ended_on) if (f.ended_on is not None and o.due_on <= f.ended_on)
+        else o
+        for o in derived
+    ]
+    uow.contracts.replace_obligations(contract_id, derived, planned)
+
+
+def list_obligations(ctx: Context, query: ListQuery) -> Page:
+    with ctx.uow() as uow:
+        return uow.obligations.list(replace(query, text=fold(query.text)))
+
+
+# -- entitlement -----------------------------------------------------------------------
+def entitlement(ctx: Context, customer_id: int, contract_id: int | None, request_type: str, subject: str,
+                cooperating: bool = True, in_scope: bool = True, ticket_id: int | None = None) -> Entitlement:
+    """What the customer is entitled to for this request, from the stored facts."""
+    with ctx.uow() as uow:
+        facts = uow.contracts.coverage_facts(customer_id, contract_id)
+        how_to = uow.tickets.count_how_to(customer_id, fold(subject), ticket_id) if request_type == RequestType.HOW_TO else 0
+    return check_entitlement(EntitlementInput(
+        today=ctx.today(), request_type=RequestType(request_type), warranty_end=facts.warranty_end,
+        maintenance_end=facts.maintenance_end, outstanding_vnd=facts.outstanding_vnd,
+        previous_same_topic_how_to=how_to, customer_cooperating=cooperating, in_support_scope=in_scope))
+
+
+def customer_coverage(ctx: Context, customer_id: int):
+    with ctx.uow() as uow:
+        return uow.contracts.coverage_facts(customer_id, None)
+
+
+def _s(value) -> str:
+    return "" if value is None else str(value)

@@ -1,0 +1,131 @@
+"""Tickets: opened with the entitlement decided from the stored facts, edited with every
+change written to their history, and their SLA clocks started and moved by their status."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..domain import validation as v
+from ..domain.entitlement import OverrideError, override
+from ..domain.enums import Channel, Coverage, Priority, RequestType, TicketEventKind, TicketStatus
+from ..domain.sla import ClockKind
+from ..domain.text import fold, normalize, normalize_multiline
+from ..domain.vietnam import VIETNAM
+from . import alerts, clocks
+from .context import Context
+from .contracts import entitlement
+from .customers import record_verification
+from .dto import ListQuery, NewEvent, Page, TicketDraft
+from .errors import ValidationFailed, check
+
+# Ticket fields whose changes are recorded in the history, with how to show the values.
+_TRACKED_FIELDS = ("subject", "request_type", "channel", "priority", "contact_id", "contract_id", "coverage", "description")
+
+
+def clean_ticket(draft: TicketDraft) -> TicketDraft:
+    check(
+        [
+            None if draft.customer_id else v.validate_required("customer_id", ""),
+            v.validate_required("subject", draft.subject),
+            None if draft.request_type in set(RequestType) else v.validate_required("request_type", ""),
+            None if draft.channel in set(Channel) else v.validate_required("channel", ""),
+            None if draft.priority in set(Priority) else v.validate_required("priority", ""),
+            None if draft.status in set(TicketStatus) else v.validate_required("status", ""),
+        ]
+    )
+    return replace(draft, subject=normalize(draft.subject), description=draft.description.strip())
+
+
+def list_tickets(ctx: Context, query: ListQuery) -> Page:
+    with ctx.uow() as uow:
+        return uow.tickets.list(replace(query, text=fold(query.text)))
+
+
+def get_ticket(ctx: Context, ticket_id: int):
+    with ctx.uow() as uow:
+        return uow.tickets.get(ticket_id)
+
+
+def create_ticket(ctx: Context, draft: TicketDraft, operator_id: int | None, override_reason: str = "",
+                  cooperating: bool = True, in_scope: bool = True, verifications=()) -> int:
+    """Open a ticket. Its entitlement is decided here from the stored facts; a refusal
+    needs a typed override reason. The verdict and the override go into the history."""
+    draft = clean_ticket(draft)
+    now = ctx.now()
+    draft = replace(draft, received_at=draft.received_at or now)
+    verdict = entitlement(ctx, draft.customer_id, draft.contract_id, draft.request_type, draft.subject,
+                          cooperating, in_scope)
+    if verdict.refused:
+        try:
+            verdict = override(verdict, override_reason)
+        except OverrideError as exc:
+            raise ValidationFailed([v.ValidationError("override_reason", exc.code, exc.message)]) from exc
+    draft = replace(draft, coverage=verdict.coverage.value)
+    with ctx.uow() as uow:
+        code = uow.tickets.next_code(draft.received_at.astimezone(VIETNAM).year)  # the desk's year, not UTC's
+        ticket_id = uow.tickets.add(draft, code)
+        uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.CREATED, new_value=draft.status, body=draft.subject))
+        uow.tickets.append_event(ticket_id, operator_id, NewEvent(
+            "entitlement", field="coverage", new_value=verdict.base_coverage.value if verdict.overridden else verdict.coverage.value,
+            body=" ".join(verdict.codes) if not verdict.overridden else " ".join(["refused", *verdict.codes])))
+        if verdict.overridden:
+            uow.tickets.append_event(ticket_id, operator_id, NewEvent(
+                "override", field="coverage", old_value=Coverage.REFUSED.value, new_value=verdict.coverage.value,
+                body=verdict.override_reason or ""))
+        for question_id, ok in verifications:
+            record_verification(uow, ticket_id, operator_id, question_id, ok)
+        terms = uow.tickets.terms_for_contract(draft.contract_id)
+        policy, calendar = ctx.calendars.rules_for(terms)
+        started = clocks.start_clocks(clocks.clocks_for(draft.request_type, draft.coverage), policy, calendar,
+                                      draft.received_at, draft.status)
+        uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in started.items()},
+                               clocks.next_due(started))
+        alerts.recheck_from(uow, clocks.next_due(started))  # typed in with an earlier received time
+        if draft.assignee_id:
+            uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.ASSIGNED, field="assignee_id", new_value=str(draft.assignee_id)))
+        uow.commit()
+        return ticket_id
+
+
+def update_ticket(ctx: Context, ticket_id: int, version: int, draft: TicketDraft, operator_id: int | None,
+                  note: str = "") -> None:
+    """Save changes; every changed field, the status and the assignment go to the history."""
+    draft = clean_ticket(draft)
+    with ctx.uow() as uow:
+        old = uow.tickets.get(ticket_id).draft
+        # The coverage is the entitlement's verdict (or a recorded override), never an edit.
+        draft = replace(draft, received_at=old.received_at, coverage=old.coverage)
+        uow.tickets.update(ticket_id, version, draft)
+        if old.status != draft.status:
+            _move_clocks(ctx, uow, ticket_id, old.status, draft.status)
+            uow.tickets.append_event(
+                ticket_id, operator_id, NewEvent(TicketEventKind.STATUS_CHANGED, field="status", old_value=old.status, new_value=draft.status)
+            )
+        if old.assignee_id != draft.assignee_id:
+            uow.tickets.append_event(
+                ticket_id,
+                operator_id,
+                NewEvent(TicketEventKind.ASSIGNED, field="assignee_id", old_value=_s(old.assignee_id), new_value=_s(draft.assignee_id)),
+            )
+        for name in _TRACKED_FIELDS:
+            before, after = getattr(old, name), getattr(draft, name)
+            if (before or "") != (after or ""):
+                uow.tickets.append_event(
+                    ticket_id, operator_id, NewEvent(TicketEventKind.FIELD_CHANGED, field=name, old_value=_s(before), new_value=_s(after))
+                )
+        if note.strip():
+            uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.NOTE, body=normalize_multiline(note)))
+        uow.commit()
+
+
+def _move_clocks(ctx: Context, uow, ticket_id: int, old_status: str, new_status: str) -> None:
+    stored, terms = uow.tickets.clock_columns(ticket_id)
+    policy, calendar = ctx.calendars.rules_for(terms)
+    current = {ClockKind(k): clocks.clock_from_columns(ClockKind(k), cols, policy, calendar) for k, cols in stored.items()}
+    moved = clocks.follow_status(current, old_status, new_status, ctx.now(), policy, calendar)
+    uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in moved.items()},
+                           clocks.next_due(moved))
+
+
+def _s(value) -> str:
+    return "" if value is None else str(value)
