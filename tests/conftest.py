@@ -61,7 +61,7 @@ def engine(db_url):
 
 @pytest.fixture
 def service(engine):
-    from desktop_helpdesk.db.repositories import uow_factory
+    from desktop_helpdesk.db.uow import uow_factory
     from desktop_helpdesk.services.helpdesk import HelpdeskService
 
     return HelpdeskService(uow_factory(engine))

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from desktop_helpdesk.db.repositories import uow_factory
+from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.services.dto import CalendarDay, ContractDraft, CustomerDraft, PackageData, PaymentData, TicketDraft
 from desktop_helpdesk.services.helpdesk import HelpdeskService, ValidationFailed
 

@@ -15,7 +15,7 @@ NOW = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def desk(engine):
-    from desktop_helpdesk.db.repositories import uow_factory
+    from desktop_helpdesk.db.uow import uow_factory
 
     service = HelpdeskService(uow_factory(engine), now=lambda: NOW)
     with service.uow_factory() as uow:

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from desktop_helpdesk.db.engine import open_database
-from desktop_helpdesk.db.repositories import uow_factory
+from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.services.helpdesk import HelpdeskService
 from desktop_helpdesk.settings import Settings
 
