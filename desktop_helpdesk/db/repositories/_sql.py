@@ -10,7 +10,7 @@ matches every folded word of the filter against the row's folded `search_text`.
 from __future__ import annotations
 
 import weakref
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import Select, and_, func, literal, literal_column, select, text, tuple_
@@ -158,13 +158,24 @@ def flush(session: Session, field: str, value: str) -> None:
         raise
 
 
-def bump(obj) -> None:
-    obj.updated_at = datetime.now(timezone.utc)
+#: What the repositories read the time from: no arguments, an aware UTC datetime. The unit of
+#: work hands every repository the same one (db.uow.uow_factory's `clock`).
+Clock = Callable[[], datetime]
 
 
 class Repo:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, clock: Clock):
         self.s = session
+        self._clock = clock
+
+    def _bump(self, obj) -> None:
+        obj.updated_at = self._clock()
+
+    def _stamped(self, obj):
+        """`obj`, a new row, with its audit times from the clock (the models' defaults,
+        which read the system clock, stay as a fallback for rows written elsewhere)."""
+        obj.created_at = obj.updated_at = self._clock()
+        return obj
 
     def _load(self, model, obj_id: int, version: int | None = None):
         obj = self.s.get(model, obj_id)

@@ -3,8 +3,6 @@ the alerts raised for them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from sqlalchemy import String, func, literal, or_, select
 
 from ...services.dto import AlertData, TicketRow
@@ -42,7 +40,7 @@ class SqlAlertRepository(Repo):
         kind] with no at-risk alert yet: every clock that can be at risk now, and a few that
         are not yet (the caller asks the clock)."""
         T = m.Ticket
-        tickets = SqlTicketRepository(self.s)
+        tickets = SqlTicketRepository(self.s, self._clock)
         out = []
         for kind in CLOCK_KINDS:
             due, stopped, paused = (getattr(T, f"{kind}_due_at"), getattr(T, f"{kind}_stopped_at"),
@@ -58,8 +56,8 @@ class SqlAlertRepository(Repo):
         return self.s.scalar(select(m.Alert.id).where(m.Alert.key == key)) is not None
 
     def add(self, key: str, kind: str, title: str, ticket_id=None, contract_id=None, due_at=None, raised_at=None) -> None:
-        self.s.add(m.Alert(key=key, kind=kind, title=title, ticket_id=ticket_id, contract_id=contract_id,
-                           due_at=due_at, raised_at=raised_at or datetime.now(timezone.utc)))
+        self.s.add(self._stamped(m.Alert(key=key, kind=kind, title=title, ticket_id=ticket_id, contract_id=contract_id,
+                                         due_at=due_at, raised_at=raised_at or self._clock())))
 
     def flush_new(self, keys) -> list[AlertData]:
         self.s.flush()

@@ -20,7 +20,7 @@ class SqlCalendarRepository(Repo):
         """Add the day, or replace what was set for that date."""
         row = self.s.scalar(select(m.CalendarException).where(m.CalendarException.day == day.day))
         if row is None:
-            self.s.add(m.CalendarException(day=day.day, kind=day.kind, name=day.name))
+            self.s.add(self._stamped(m.CalendarException(day=day.day, kind=day.kind, name=day.name)))
         else:
             row.kind, row.name = day.kind, day.name
         self.s.flush()

@@ -3,8 +3,6 @@ facts entitlement decides on."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -28,7 +26,6 @@ from .. import models as m
 from ._sql import (
     SIGNED_STAGES,
     Repo,
-    bump,
     chosen_sort,
     code_after_last,
     empty_if_null,
@@ -108,7 +105,7 @@ class SqlContractRepository(Repo):
         k.search_text = fold(f"{draft.number} {customer.code} {customer.name} {package.name}")
 
     def add(self, draft: ContractDraft, warranty_end) -> int:
-        k = m.Contract()
+        k = self._stamped(m.Contract())
         self._apply(k, draft, warranty_end)
         self.s.add(k)
         flush(self.s, "number", draft.number)
@@ -117,7 +114,7 @@ class SqlContractRepository(Repo):
     def update(self, contract_id: int, version: int, draft: ContractDraft, warranty_end) -> None:
         k = self._load(m.Contract, contract_id, version)
         self._apply(k, draft, warranty_end)
-        bump(k)
+        self._bump(k)
         flush(self.s, "number", draft.number)
 
     def choices_for_customer(self, customer_id: int) -> list[ContractChoice]:
@@ -167,22 +164,22 @@ class SqlContractRepository(Repo):
         for name in ("request_received_on", "agreed_on", "signed_on", "implementation_started_on", "completed_on",
                      "accepted_on", "warranty_end", "maintenance_end", "ended_on"):
             setattr(k, name, getattr(dates, name))
-        bump(k)
+        self._bump(k)
         flush(self.s, "number", k.number)
 
     def add_payment(self, contract_id: int, payment: PaymentData) -> int:
         self._load(m.Contract, contract_id)
-        p = m.Payment(contract_id=contract_id, paid_on=payment.paid_on, amount_vnd=payment.amount_vnd,
-                      method=payment.method, invoice_number=payment.invoice_number or None)
+        p = self._stamped(m.Payment(contract_id=contract_id, paid_on=payment.paid_on, amount_vnd=payment.amount_vnd,
+                                    method=payment.method, invoice_number=payment.invoice_number or None))
         self.s.add(p)
         self.s.flush()
         return p.id
 
     def append_event(self, contract_id: int, operator_id: int | None, event: NewEvent) -> None:
-        self.s.add(m.ContractEvent(
+        self.s.add(self._stamped(m.ContractEvent(
             contract_id=contract_id, operator_id=operator_id, kind=str(event.kind), field=event.field or None,
             old_value=event.old_value or None, new_value=event.new_value or None, body=event.body or None,
-            occurred_at=event.occurred_at or datetime.now(timezone.utc)))
+            occurred_at=event.occurred_at or self._clock())))
         self.s.flush()
 
     def replace_obligations(self, contract_id: int, derived, planned=None) -> None:
@@ -193,11 +190,13 @@ class SqlContractRepository(Repo):
             stmt = stmt.where(m.Obligation.derived.is_(True))
         self.s.execute(stmt)
         for o in derived:
-            self.s.add(m.Obligation(contract_id=contract_id, customer_id=k.customer_id, kind=o.kind.value,
-                                    due_on=o.due_on, title=o.title or None, done_on=o.done_on, derived=True))
+            self.s.add(self._stamped(m.Obligation(contract_id=contract_id, customer_id=k.customer_id, kind=o.kind.value,
+                                                  due_on=o.due_on, title=o.title or None, done_on=o.done_on,
+                                                  derived=True)))
         for p in planned or ():
-            self.s.add(m.Obligation(contract_id=contract_id, customer_id=k.customer_id, kind=p.kind,
-                                    due_on=p.due_on, title=p.title or None, done_on=p.done_on, derived=False))
+            self.s.add(self._stamped(m.Obligation(contract_id=contract_id, customer_id=k.customer_id, kind=p.kind,
+                                                  due_on=p.due_on, title=p.title or None, done_on=p.done_on,
+                                                  derived=False)))
         self.s.flush()
 
     def coverage_facts(self, customer_id: int, contract_id: int | None) -> CoverageFacts:

@@ -18,7 +18,6 @@ from .. import models as m
 from ._sql import (
     OPEN_STATUSES,
     Repo,
-    bump,
     chosen_sort,
     code_after_last,
     empty_if_null,
@@ -100,7 +99,7 @@ class SqlCustomerRepository(Repo):
         for cd in draft.contacts:
             k = existing.get(cd.id) if cd.id else None
             if k is None:
-                k = m.Contact()
+                k = self._stamped(m.Contact())
             k.full_name, k.position = cd.full_name, cd.position or None
             k.phone, k.email, k.is_primary = cd.phone or None, cd.email or None, cd.is_primary
             k.search_text = contact_search_text(cd.full_name, cd.phone, cd.email)
@@ -108,7 +107,7 @@ class SqlCustomerRepository(Repo):
         c.contacts = keep
 
     def add(self, draft: CustomerDraft) -> int:
-        c = m.Customer()
+        c = self._stamped(m.Customer())
         self._apply(c, draft)
         self.s.add(c)
         flush(self.s, "code", draft.code)
@@ -117,7 +116,7 @@ class SqlCustomerRepository(Repo):
     def update(self, customer_id: int, version: int, draft: CustomerDraft) -> None:
         c = self._load(m.Customer, customer_id, version)
         self._apply(c, draft)
-        bump(c)
+        self._bump(c)
         flush(self.s, "code", draft.code)
 
     def choices(self, folded_text: str, limit: int) -> list[CustomerChoice]:

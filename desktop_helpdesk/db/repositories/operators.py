@@ -17,7 +17,7 @@ class SqlOperatorRepository(Repo):
     def add(self, draft: OperatorDraft) -> int:
         # After the highest code in use, not the count: codes with gaps or typed by hand never collide.
         code = draft.code or code_after_last(self.s, m.Operator.code, "NV", 3)
-        op = m.Operator(code=code, full_name=draft.full_name, alias=draft.alias, role=draft.role)
+        op = self._stamped(m.Operator(code=code, full_name=draft.full_name, alias=draft.alias, role=draft.role))
         self.s.add(op)
         flush(self.s, "code", code)
         return op.id

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ...services.dto import PackageData, SlaTerms
 from .. import models as m
-from ._sql import Repo, bump
+from ._sql import Repo
 
 
 class SqlPackageRepository(Repo):
@@ -26,7 +26,7 @@ class SqlPackageRepository(Repo):
         p.warranty_months, p.support_hours = data.warranty_months, data.support_hours
         p.proposal_target_minutes, p.fix_target_hours = data.proposal_target_minutes, data.fix_target_hours
         p.fix_extended_hours, p.complaint_target_hours = data.fix_extended_hours, data.complaint_target_hours
-        bump(p)
+        self._bump(p)
         self.s.flush()
 
     def open_ticket_ids(self, package_id: int) -> list[int]:
@@ -45,13 +45,13 @@ class SqlPackageRepository(Repo):
         return [SlaTerms(*r) for r in rows]
 
     def add(self, data: PackageData) -> int:
-        p = m.Package(
+        p = self._stamped(m.Package(
             code=data.code, name=data.name, warranty_months=data.warranty_months,
             support_hours=data.support_hours, proposal_target_minutes=data.proposal_target_minutes,
             fix_target_hours=data.fix_target_hours, fix_extended_hours=data.fix_extended_hours,
             complaint_target_hours=data.complaint_target_hours,
             maintenance_priority=data.maintenance_priority, list_price_vnd=data.list_price_vnd,
-        )
+        ))
         self.s.add(p)
         self.s.flush()
         return p.id

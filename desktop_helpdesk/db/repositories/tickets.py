@@ -27,7 +27,6 @@ from .. import models as m
 from ._sql import (
     OPEN_STATUSES,
     Repo,
-    bump,
     chosen_sort,
     code_after_last,
     empty_if_null,
@@ -271,7 +270,7 @@ class SqlTicketRepository(Repo):
         t.assignee_id, t.description, t.coverage = draft.assignee_id, draft.description or None, draft.coverage or None
         t.received_at = draft.received_at
         customer = self._load(m.Customer, draft.customer_id)
-        now = datetime.now(timezone.utc)
+        now = self._clock()
         if not TicketStatus(draft.status).is_open and t.resolved_at is None:
             t.resolved_at = now
         if TicketStatus(draft.status).is_open:
@@ -280,7 +279,7 @@ class SqlTicketRepository(Repo):
         t.search_text = fold(f"{t.code} {draft.subject} {customer.code} {customer.name} {draft.description}")
 
     def add(self, draft: TicketDraft, code: str) -> int:
-        t = m.Ticket(code=code)
+        t = self._stamped(m.Ticket(code=code))
         self._apply(t, draft)
         self.s.add(t)
         flush(self.s, "code", code)
@@ -289,24 +288,24 @@ class SqlTicketRepository(Repo):
     def update(self, ticket_id: int, version: int, draft: TicketDraft) -> None:
         t = self._load(m.Ticket, ticket_id, version)
         self._apply(t, draft)
-        bump(t)
+        self._bump(t)
         flush(self.s, "code", t.code)
 
     def append_event(self, ticket_id: int, operator_id: int | None, event: NewEvent) -> None:
-        self.s.add(m.TicketEvent(
+        self.s.add(self._stamped(m.TicketEvent(
             ticket_id=ticket_id, operator_id=operator_id, kind=str(event.kind), field=event.field or None,
             old_value=event.old_value or None, new_value=event.new_value or None, body=event.body or None,
-            occurred_at=event.occurred_at or datetime.now(timezone.utc),
-        ))
+            occurred_at=event.occurred_at or self._clock(),
+        )))
         self.s.flush()
 
     def append_worklog(self, ticket_id: int, operator_id: int | None, draft: WorkLogDraft, occurred_at) -> int:
         """Append a work-log entry (validated by the service). The history has no update or
         delete: a correction is appended like any entry, naming the one it corrects."""
-        e = m.TicketEvent(
+        e = self._stamped(m.TicketEvent(
             ticket_id=ticket_id, operator_id=operator_id, kind=str(draft.kind), body=draft.body or None,
             details=details_to_json(draft), duration_minutes=worklog_duration(draft),
-            corrects_id=draft.corrects_id, occurred_at=occurred_at)
+            corrects_id=draft.corrects_id, occurred_at=occurred_at))
         self.s.add(e)
         self.s.flush()
         return e.id

@@ -16,7 +16,7 @@ class SqlVerificationRepository(Repo):
         return [VerificationQuestionData(q.id, q.question) for q in rows]
 
     def add(self, customer_id: int, question: str, answer_hash: str) -> int:
-        q = m.VerificationQuestion(customer_id=customer_id, question=question, answer_hash=answer_hash)
+        q = self._stamped(m.VerificationQuestion(customer_id=customer_id, question=question, answer_hash=answer_hash))
         self.s.add(q)
         self.s.flush()
         return q.id
