@@ -86,7 +86,7 @@ def main(argv=None) -> None:
 
     import desktop_helpdesk
     from desktop_helpdesk.db.engine import open_database, sqlite_url
-    from desktop_helpdesk.db.repositories import uow_factory
+    from desktop_helpdesk.db.uow import uow_factory
     from desktop_helpdesk.services.context import make_context
 
     print(f"code: {Path(desktop_helpdesk.__file__).parent}; {os.cpu_count()} cores, Python {platform.python_version()}, "

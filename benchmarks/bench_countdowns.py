@@ -139,7 +139,7 @@ class Desk:
 
     def __init__(self, path: Path, home: Path, language: str, clock: Clock, alerts: bool = False):
         from desktop_helpdesk.db.engine import open_database, sqlite_url
-        from desktop_helpdesk.db.repositories import uow_factory
+        from desktop_helpdesk.db.uow import uow_factory
         from desktop_helpdesk.i18n import Translator, install
         from desktop_helpdesk.paths import translations_dir
         from desktop_helpdesk.services.context import make_context

@@ -23,7 +23,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from benchmarks.generate import generate  # noqa: E402
 from desktop_helpdesk.db.engine import open_database, sqlite_url  # noqa: E402
-from desktop_helpdesk.db.repositories import uow_factory  # noqa: E402
+from desktop_helpdesk.db.uow import uow_factory  # noqa: E402
 from desktop_helpdesk.i18n import Translator, install  # noqa: E402
 from desktop_helpdesk.paths import translations_dir  # noqa: E402
 from desktop_helpdesk.services.dto import ListQuery  # noqa: E402

@@ -41,13 +41,11 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from benchmarks.generate import DEFAULTS, generate  # noqa: E402
 from desktop_helpdesk.db.engine import open_database, optimize, sqlite_url  # noqa: E402
-from desktop_helpdesk.db.repositories import (  # noqa: E402
-    OPEN_STATUSES,
-    SqlContractRepository,
-    SqlCustomerRepository,
-    SqlTicketRepository,
-    uow_factory,
-)
+from desktop_helpdesk.db.repositories._sql import OPEN_STATUSES  # noqa: E402
+from desktop_helpdesk.db.repositories.contracts import SqlContractRepository  # noqa: E402
+from desktop_helpdesk.db.repositories.customers import SqlCustomerRepository  # noqa: E402
+from desktop_helpdesk.db.repositories.tickets import SqlTicketRepository  # noqa: E402
+from desktop_helpdesk.db.uow import uow_factory  # noqa: E402
 from desktop_helpdesk.services.dto import ListQuery  # noqa: E402
 from desktop_helpdesk.services.context import make_context  # noqa: E402
 
@@ -112,7 +110,8 @@ def proposed_ticket_list(self, query: ListQuery):
     from sqlalchemy.orm import aliased
 
     from desktop_helpdesk.db import models as m
-    from desktop_helpdesk.db.repositories import TicketRow, _keyset, _nn, _sort, _text_filter
+    from desktop_helpdesk.db.repositories._sql import chosen_sort as _sort, keyset as _keyset, nn as _nn, text_filter as _text_filter
+    from desktop_helpdesk.services.dto import TicketRow
 
     T = m.Ticket
     assignee = aliased(m.Operator)
@@ -155,7 +154,8 @@ def proposed_customer_list(self, query: ListQuery):
     from sqlalchemy import func, select
 
     from desktop_helpdesk.db import models as m
-    from desktop_helpdesk.db.repositories import CustomerRow, Page, _keyset, _nn, _sort, _text_filter
+    from desktop_helpdesk.db.repositories._sql import chosen_sort as _sort, keyset as _keyset, nn as _nn, text_filter as _text_filter
+    from desktop_helpdesk.services.dto import CustomerRow, Page
 
     C = m.Customer
     stmt = select(C.id, C.code, C.name, C.kind, C.tax_code, C.phone, C.province)

@@ -42,7 +42,8 @@ from sqlalchemy import event  # noqa: E402
 
 from benchmarks.generate import DEFAULTS, END, generate  # noqa: E402
 from desktop_helpdesk.db.engine import open_database, optimize, sqlite_url  # noqa: E402
-from desktop_helpdesk.db.repositories import OPEN_STATUSES, uow_factory  # noqa: E402
+from desktop_helpdesk.db.repositories._sql import OPEN_STATUSES  # noqa: E402
+from desktop_helpdesk.db.uow import uow_factory  # noqa: E402
 from desktop_helpdesk.domain.phone import OLD_AREA_CODES, OLD_MOBILE_PREFIXES, format_phone  # noqa: E402
 from desktop_helpdesk.services.context import make_context  # noqa: E402
 

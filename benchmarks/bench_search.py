@@ -39,7 +39,7 @@ from sqlalchemy import event, text  # noqa: E402
 from benchmarks.generate import DEFAULTS, generate  # noqa: E402
 from desktop_helpdesk.db import migrate  # noqa: E402
 from desktop_helpdesk.db.engine import make_engine, optimize, sqlite_url  # noqa: E402
-from desktop_helpdesk.db.repositories import uow_factory  # noqa: E402
+from desktop_helpdesk.db.uow import uow_factory  # noqa: E402
 from desktop_helpdesk.domain.phone import format_phone  # noqa: E402
 from desktop_helpdesk.domain.text import fold  # noqa: E402
 from desktop_helpdesk.services.context import make_context  # noqa: E402

@@ -16,7 +16,7 @@ What it promises:
 * Every NOT NULL column is filled as the app fills it: UUIDs, ``created_at``/``updated_at``
   as naive UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` (SQLAlchemy's DateTime on SQLite), dates
   as ``YYYY-MM-DD``, ``version`` 1, phones in E.164, tax codes with a valid check digit, and
-  ``search_text`` computed by the same expressions as ``db/repositories.py`` (customers by
+  ``search_text`` computed by the same expressions as ``db/repositories/customers.py`` (customers by
   its very function ``customer_search_text``). ``check()`` verifies a sample against them.
 * Deterministic: the same parameters and seed give the same rows (times are placed before a
   fixed ``END``, not around today).
@@ -60,7 +60,8 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from desktop_helpdesk.db.engine import open_database, sqlite_url  # noqa: E402
-from desktop_helpdesk.db.repositories import OPEN_STATUSES, customer_search_text  # noqa: E402
+from desktop_helpdesk.db.repositories._sql import OPEN_STATUSES  # noqa: E402
+from desktop_helpdesk.db.repositories.customers import customer_search_text  # noqa: E402
 from desktop_helpdesk.domain.contracts import add_months, warranty_end  # noqa: E402
 from desktop_helpdesk.domain.text import fold  # noqa: E402
 from desktop_helpdesk.paths import resources_dir  # noqa: E402

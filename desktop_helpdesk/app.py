@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             return fail(_("Desktop Helpdesk is already running with this data folder. Switch to the open window."), EXIT_ALREADY_RUNNING)
 
     from .db.engine import open_database, optimize, sqlite_url
-    from .db.repositories import uow_factory
+    from .db.uow import uow_factory
     from .domain.errors import DatabaseOpenError
     from .services import catalog, customers
     from .services.context import make_context

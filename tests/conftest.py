@@ -61,7 +61,7 @@ def engine(db_url):
 
 @pytest.fixture
 def ctx(engine):
-    from desktop_helpdesk.db.repositories import uow_factory
+    from desktop_helpdesk.db.uow import uow_factory
     from desktop_helpdesk.services.context import make_context
 
     return make_context(uow_factory(engine))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from desktop_helpdesk.db.engine import open_database
-from desktop_helpdesk.db.repositories import uow_factory
+from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.services.dto import ListQuery, TicketDraft
 from desktop_helpdesk.services.context import make_context
 from tests.factories import Clock, warranty_ticket

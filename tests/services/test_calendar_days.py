@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from desktop_helpdesk.db.repositories import uow_factory
+from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.services.dto import CalendarDay, ContractDraft, CustomerDraft, PackageData, PaymentData, TicketDraft
 from desktop_helpdesk.services.context import make_context
 from desktop_helpdesk.services.errors import ValidationFailed

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from desktop_helpdesk.db.repositories import uow_factory
+from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, ListQuery, PackageData, PaymentData, TicketDraft
 from desktop_helpdesk.services.context import make_context
 from tests.factories import Clock

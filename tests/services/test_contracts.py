@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from desktop_helpdesk.db.repositories import uow_factory
+from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.domain.contracts import LifecycleError
 from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, ListQuery, PackageData, PaymentData, PlannedData
 from desktop_helpdesk.services.context import make_context

@@ -8,7 +8,7 @@ from desktop_helpdesk.domain.sla import ClockState
 
 from datetime import datetime, timedelta, timezone
 
-from desktop_helpdesk.db.repositories import uow_factory
+from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.services.demo import load_demo
 from desktop_helpdesk.services.dto import ListQuery
 from desktop_helpdesk.services.context import make_context

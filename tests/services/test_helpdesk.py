@@ -171,7 +171,7 @@ def test_demo_data_is_a_living_desk(ctx):
 
 
 def test_demo_customers_show_every_coverage_state(engine):
-    from desktop_helpdesk.db.repositories import uow_factory
+    from desktop_helpdesk.db.uow import uow_factory
     from desktop_helpdesk.services.demo import load_demo
     from desktop_helpdesk.services.context import make_context
 

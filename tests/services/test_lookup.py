@@ -17,7 +17,7 @@ NOW = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def desk(engine):
-    from desktop_helpdesk.db.repositories import uow_factory
+    from desktop_helpdesk.db.uow import uow_factory
 
     ctx = make_context(uow_factory(engine), lambda: NOW)
     with ctx.uow() as uow:

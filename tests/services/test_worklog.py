@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from desktop_helpdesk.db.repositories import SqlTicketRepository, SqlUnitOfWork
+from desktop_helpdesk.db.repositories.tickets import SqlTicketRepository
+from desktop_helpdesk.db.uow import SqlUnitOfWork
 from desktop_helpdesk.domain.worklog import WorkLogDraft
 from desktop_helpdesk.services import ports, worklog
 from desktop_helpdesk.services.dto import (
@@ -29,7 +30,7 @@ NOW = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def desk(engine):
-    from desktop_helpdesk.db.repositories import uow_factory
+    from desktop_helpdesk.db.uow import uow_factory
 
     ctx = make_context(uow_factory(engine), lambda: NOW)
     with ctx.uow() as uow:

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from desktop_helpdesk.db.engine import open_database
-from desktop_helpdesk.db.repositories import uow_factory
+from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.services import catalog
 from desktop_helpdesk.services.context import make_context
 from desktop_helpdesk.settings import Settings
@@ -25,7 +25,8 @@ class Desk:
         self.qtbot = qtbot
         self.engine, _ = open_database(db_url)
         # A fixed clock: entitlement and countdowns do not depend on the day the tests run.
-        self.ctx = make_context(uow_factory(self.engine), now or (lambda: FIXED_NOW))
+        clock = now or (lambda: FIXED_NOW)
+        self.ctx = make_context(uow_factory(self.engine, clock), clock)  # one clock: the history's times too
         if demo:
             from desktop_helpdesk.services.demo import load_demo
 

@@ -12,9 +12,10 @@ from functools import cache
 
 from sqlalchemy import bindparam, case, func, or_, select
 
-from ..services.dto import CallerMatch
-from . import models as m
-from .repositories import OPEN_STATUSES, SIGNED_STAGES, SqlTicketRepository, _empty_if_null, _nn, _Repo
+from ...services.dto import CallerMatch
+from .. import models as m
+from ._sql import OPEN_STATUSES, SIGNED_STAGES, Repo, empty_if_null, nn
+from .tickets import SqlTicketRepository
 
 
 @cache
@@ -25,14 +26,14 @@ def _statements() -> dict:
     phones, ids = bindparam("phones", expanding=True), bindparam("ids", expanding=True)
     signed = P.stage.in_(SIGNED_STAGES)
     paid = select(func.coalesce(func.sum(Pay.amount_vnd), 0)).where(Pay.contract_id == P.id).scalar_subquery()
-    due = _empty_if_null(T.next_due_at, "'9999-12-31 00:00:00.000000'")
+    due = empty_if_null(T.next_due_at, "'9999-12-31 00:00:00.000000'")
     return {
         "contacts": select(K.id, K.full_name, K.position, K.phone, C.id.label("cid"), C.code, C.name)
         .join(C, C.id == K.customer_id).where(K.phone.in_(phones)).limit(bindparam("limit")),
         "customers": select(C.id, C.code, C.name, C.phone).where(C.phone.in_(phones)).limit(bindparam("limit")),
         "codes": select(C.id, C.code, C.name, C.tax_code)
         .where(or_(C.code == bindparam("code"), C.tax_code == bindparam("tax_code"))).limit(bindparam("limit")),
-        # The same facts as repositories._coverage_by_customer (what entitlement decides on),
+        # The same facts as contracts.coverage_by_customer (what entitlement decides on),
         # in one statement: latest ends, and what signed contracts still owe.
         "coverage": select(P.customer_id, func.max(P.warranty_end), func.max(P.maintenance_end),
                            func.sum(case((signed, P.value_vnd), else_=0)), func.sum(case((signed, paid), else_=0)))
@@ -45,7 +46,7 @@ def _statements() -> dict:
     }
 
 
-class SqlCallerRepository(_Repo):
+class SqlCallerRepository(Repo):
     def find(self, phones, code: str, tax_code: str, limit: int = 20,
              tickets_per_customer: int = 5) -> list[CallerMatch]:
         """Contacts and customers whose phone is one of `phones` (in that order of
@@ -60,7 +61,7 @@ class SqlCallerRepository(_Repo):
             for r in run(q["contacts"], {"phones": phones, "limit": limit}):
                 seen.add((r.cid, r.phone))
                 found.append(((rank[r.phone], 0, r.full_name, r.id),
-                              (r.cid, r.code, r.name, r.id, r.full_name, _nn(r.position), r.phone, "contact_phone",
+                              (r.cid, r.code, r.name, r.id, r.full_name, nn(r.position), r.phone, "contact_phone",
                                rank[r.phone])))
             for r in run(q["customers"], {"phones": phones, "limit": limit}):
                 if (r.id, r.phone) in seen:  # the contact's line is the company's line: one answer

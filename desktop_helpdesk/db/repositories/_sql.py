@@ -1,0 +1,186 @@
+"""SQL shared by the repositories: list filters over search_text (and its trigram index),
+keyset pages, code numbering, flushes that report duplicates and concurrent edits, and the
+base every repository builds on.
+
+Lists use keyset pagination (never OFFSET): each page is ordered by (sort key, id) and the
+next page starts after the last row's pair, so page 5,000 costs what page 1 costs. Filtering
+matches every folded word of the filter against the row's folded `search_text`.
+"""
+
+from __future__ import annotations
+
+import weakref
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import Select, and_, func, literal, literal_column, select, text, tuple_
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...domain.enums import ContractStage, TicketStatus
+from ...domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
+from ...domain.search import MIN_INDEXED
+from ...services.dto import ListQuery, Page
+
+OPEN_STATUSES = tuple(s.value for s in TicketStatus if s.is_open)
+SIGNED_STAGES = tuple(s.value for s in ContractStage if s.order >= ContractStage.SIGNED.order)
+
+
+def escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+#: A list filter narrows the rows through the trigram index when the words match at most this
+#: many rows; more matches are found sooner by walking the list in its own order and testing
+#: each row (reading and joining 4,000 matches to sort them took 3x the walk; benchmarks/README.md).
+FTS_THRESHOLD = 2_000
+
+
+def fts_phrase(s: str) -> str:
+    """`s` as an FTS5 string (one trigram token when it is three characters long)."""
+    return '"' + s.replace('"', '""') + '"'
+
+
+def text_filter(column, folded: str, session: Session | None = None):
+    """Every folded word somewhere in `column` (a search_text). Given the session, rare words
+    are looked up in the table's trigram index (migration 0007) instead of a full scan."""
+    terms = folded.split()
+    if not terms:
+        return None
+    cond = and_(*(column.like(f"%{escape_like(t)}%", escape="\\") for t in terms))
+    if session is not None:
+        narrowed = _index_narrowing(session, column, terms)
+        if narrowed is not None:
+            cond = and_(narrowed, cond)
+    return cond
+
+
+def _index_narrowing(session: Session, column, terms: list[str]):
+    model = column.class_
+    table = model.__tablename__
+    indexed = [t for t in terms if len(t) >= MIN_INDEXED and not set(t) & set("%_\\")]
+    if not indexed or not search_index_available(session, table):
+        return None
+    fts = sa_table(f"{table}_fts", sa_column("rowid"), sa_column("search_text"))
+    # Counted on the index alone: rows holding every trigram of the words (a few more than
+    # hold the words; LIKE would read each row to check, 5-10x slower for common words).
+    trigrams = " AND ".join(dict.fromkeys('"' + t[i:i + 3].replace('"', '""') + '"'
+                                          for t in indexed for i in range(len(t) - 2)))
+    found = session.execute(text(f"SELECT count(*) FROM (SELECT rowid FROM {table}_fts "
+                                 f"WHERE {table}_fts MATCH :q LIMIT :n)"),
+                            {"q": trigrams, "n": FTS_THRESHOLD + 1}).scalar()
+    if found > FTS_THRESHOLD:
+        return None
+    return model.id.in_(select(fts.c.rowid).where(*(fts.c.search_text.like(f"%{t}%") for t in indexed)))
+
+
+_SEARCH_INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def search_index_available(session: Session, table: str) -> bool:
+    """`<table>_fts` exists (SQLite with migration 0007 and FTS5 trigram). Asked once per engine."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return False
+    engine = getattr(bind, "engine", bind)
+    known = _SEARCH_INDEXES.get(engine)
+    if known is None:
+        known = set(session.scalars(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_fts' ESCAPE '\\'")))
+        _SEARCH_INDEXES[engine] = known
+    return f"{table}_fts" in known
+
+
+def keyset(session: Session, stmt: Select, sort_expr, id_col, query: ListQuery, to_row: Callable) -> Page:
+    key = sort_expr.label("_sort_key")
+    stmt = stmt.add_columns(key)
+    if query.after is not None:
+        value, last_id = query.after
+        pair, bound = tuple_(sort_expr, id_col), tuple_(literal(value, type_=sort_expr.type), literal(last_id))
+        stmt = stmt.where(pair < bound if query.descending else pair > bound)
+    if query.descending:
+        stmt = stmt.order_by(sort_expr.desc(), id_col.desc())
+    else:
+        stmt = stmt.order_by(sort_expr.asc(), id_col.asc())
+    result = session.execute(stmt.limit(query.limit + 1)).all()
+    more = len(result) > query.limit
+    result = result[: query.limit]
+    cursor = (result[-1]._sort_key, result[-1].id) if more and result else None
+    return Page(rows=tuple(to_row(r) for r in result), next_cursor=cursor)
+
+
+def empty_if_null(column, default: str = "''"):
+    """coalesce(column, '') written with a literal, so it matches the expression index."""
+    return func.coalesce(column, literal_column(default))
+
+
+def likely(session: Session, condition):
+    """Tell SQLite's planner (which has no statistics before ANALYZE) that most rows pass,
+    so it walks the sort key's index and stops after one page instead of sorting them all."""
+    return func.likely(condition) if session.get_bind().dialect.name == "sqlite" else condition
+
+
+def chosen_sort(sorts: dict, name: str):
+    return sorts[name] if name in sorts else next(iter(sorts.values()))
+
+
+def nn(value) -> str:
+    """A nullable text as shown: "" for NULL."""
+    return value or ""
+
+
+def code_after_last(session: Session, column, prefix: str, width: int) -> str:
+    """The next code `prefix` + zero-padded number, after the highest one in use."""
+    pattern = prefix + "_" * width
+    last = session.scalar(select(func.max(column)).where(column.like(pattern)))
+    number = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
+    return f"{prefix}{number:0{width}d}"
+
+
+def taken(session: Session, model, column, value: str, except_id: int | None) -> bool:
+    stmt = select(model.id).where(column == value)
+    if except_id is not None:
+        stmt = stmt.where(model.id != except_id)
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def flush(session: Session, field: str, value: str) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise ConcurrentEditError(str(exc)) from exc
+    except IntegrityError as exc:
+        if "unique" in str(exc.orig).lower():
+            raise DuplicateError(field, value) from exc
+        raise
+
+
+#: What the repositories read the time from: no arguments, an aware UTC datetime. The unit of
+#: work hands every repository the same one (db.uow.uow_factory's `clock`).
+Clock = Callable[[], datetime]
+
+
+class Repo:
+    def __init__(self, session: Session, clock: Clock):
+        self.s = session
+        self._clock = clock
+
+    def _bump(self, obj) -> None:
+        obj.updated_at = self._clock()
+
+    def _stamped(self, obj):
+        """`obj`, a new row, with its audit times from the clock (the models' defaults,
+        which read the system clock, stay as a fallback for rows written elsewhere)."""
+        obj.created_at = obj.updated_at = self._clock()
+        return obj
+
+    def _load(self, model, obj_id: int, version: int | None = None):
+        obj = self.s.get(model, obj_id)
+        if obj is None:
+            raise NotFoundError(f"{model.__tablename__} {obj_id}")
+        if version is not None and obj.version != version:
+            raise ConcurrentEditError(f"{model.__tablename__} {obj_id}: version {obj.version}, expected {version}")
+        return obj

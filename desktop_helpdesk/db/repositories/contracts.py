@@ -1,0 +1,207 @@
+"""Contracts: their lifecycle dates, payments, obligations and history, and the coverage
+facts entitlement decides on."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ...domain.contracts import ContractDates
+from ...domain.text import fold
+from ...services.dto import (
+    ContractChoice,
+    ContractDetails,
+    ContractDraft,
+    ContractFile,
+    ContractHistoryEntry,
+    ContractRow,
+    CoverageFacts,
+    ListQuery,
+    NewEvent,
+    Page,
+    PaymentData,
+    PlannedData,
+)
+from .. import models as m
+from ._sql import (
+    SIGNED_STAGES,
+    Repo,
+    chosen_sort,
+    code_after_last,
+    empty_if_null,
+    flush,
+    keyset,
+    nn,
+    taken,
+    text_filter,
+)
+
+
+def coverage_by_customer(session: Session, customer_ids, contract_id: int | None = None) -> dict:
+    """customer id -> (latest warranty end, latest maintenance end, outstanding VND).
+
+    Outstanding counts signed contracts only (before signing nothing is owed yet)."""
+    if not customer_ids:
+        return {}
+    K = m.Contract
+    scope = [K.customer_id.in_(customer_ids)] + ([K.id == contract_id] if contract_id else [])
+    ends = session.execute(select(K.customer_id, func.max(K.warranty_end), func.max(K.maintenance_end))
+                           .where(*scope).group_by(K.customer_id)).all()
+    owed = dict(session.execute(select(K.customer_id, func.sum(K.value_vnd))
+                                .where(*scope, K.stage.in_(SIGNED_STAGES)).group_by(K.customer_id)).all())
+    paid = dict(session.execute(select(K.customer_id, func.sum(m.Payment.amount_vnd))
+                                .join(m.Payment, m.Payment.contract_id == K.id)
+                                .where(*scope, K.stage.in_(SIGNED_STAGES)).group_by(K.customer_id)).all())
+    return {cid: (w, mt, max(0, (owed.get(cid) or 0) - (paid.get(cid) or 0))) for cid, w, mt in ends}
+
+
+class SqlContractRepository(Repo):
+    SORTS = {
+        "number": m.Contract.number,
+        "customer": m.Customer.sort_name,
+        "package": m.Package.name,
+        "stage": m.Contract.stage,
+        "value_vnd": m.Contract.value_vnd,
+        "signed_on": empty_if_null(m.Contract.signed_on, "'0001-01-01'"),
+        "accepted_on": empty_if_null(m.Contract.accepted_on, "'0001-01-01'"),
+        "warranty_end": empty_if_null(m.Contract.warranty_end, "'0001-01-01'"),
+        "maintenance_end": empty_if_null(m.Contract.maintenance_end, "'0001-01-01'"),
+    }
+
+    def list(self, query: ListQuery) -> Page:
+        K = m.Contract
+        stmt = (
+            select(K.id, K.number, K.customer_id, m.Customer.name.label("customer_name"),
+                   m.Package.name.label("package_name"), K.stage, K.value_vnd, K.signed_on, K.accepted_on,
+                   K.warranty_end, K.maintenance_end)
+            .join(m.Customer, m.Customer.id == K.customer_id)
+            .join(m.Package, m.Package.id == K.package_id)
+        )
+        cond = text_filter(K.search_text, query.text, self.s)
+        if cond is not None:
+            stmt = stmt.where(cond)
+        if query.filters.get("customer_id"):
+            stmt = stmt.where(K.customer_id == query.filters["customer_id"])
+        return keyset(self.s, stmt, chosen_sort(self.SORTS, query.sort), K.id, query,
+                       lambda r: ContractRow(r.id, r.number, r.customer_id, r.customer_name, r.package_name, r.stage,
+                                             r.value_vnd, r.signed_on, r.accepted_on, r.warranty_end, r.maintenance_end))
+
+    def get(self, contract_id: int) -> ContractDetails:
+        k = self._load(m.Contract, contract_id)
+        draft = ContractDraft(
+            customer_id=k.customer_id, package_id=k.package_id, number=k.number, stage=k.stage,
+            value_vnd=k.value_vnd, request_received_on=k.request_received_on, signed_on=k.signed_on,
+            accepted_on=k.accepted_on, maintenance_end=k.maintenance_end, notes=nn(k.notes),
+        )
+        return ContractDetails(k.id, k.version, draft, k.customer.name, k.warranty_end)
+
+    def _apply(self, k: m.Contract, draft: ContractDraft, warranty_end) -> None:
+        k.number, k.customer_id, k.package_id, k.stage = draft.number, draft.customer_id, draft.package_id, draft.stage
+        k.value_vnd, k.request_received_on, k.signed_on = draft.value_vnd, draft.request_received_on, draft.signed_on
+        k.accepted_on, k.maintenance_end, k.notes = draft.accepted_on, draft.maintenance_end, draft.notes or None
+        k.warranty_end = warranty_end
+        customer = self._load(m.Customer, draft.customer_id)
+        package = self._load(m.Package, draft.package_id)
+        k.search_text = fold(f"{draft.number} {customer.code} {customer.name} {package.name}")
+
+    def add(self, draft: ContractDraft, warranty_end) -> int:
+        k = self._stamped(m.Contract())
+        self._apply(k, draft, warranty_end)
+        self.s.add(k)
+        flush(self.s, "number", draft.number)
+        return k.id
+
+    def update(self, contract_id: int, version: int, draft: ContractDraft, warranty_end) -> None:
+        k = self._load(m.Contract, contract_id, version)
+        self._apply(k, draft, warranty_end)
+        self._bump(k)
+        flush(self.s, "number", draft.number)
+
+    def choices_for_customer(self, customer_id: int) -> list[ContractChoice]:
+        rows = self.s.execute(
+            select(m.Contract.id, m.Contract.number, m.Package.name, m.Contract.stage)
+            .join(m.Package, m.Package.id == m.Contract.package_id)
+            .where(m.Contract.customer_id == customer_id)
+            .order_by(m.Contract.number)
+        )
+        return [ContractChoice(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def next_number(self, year: int) -> str:
+        return code_after_last(self.s, m.Contract.number, f"HD{year}-", 4)
+
+    def file(self, contract_id: int) -> ContractFile:
+        k = self._load(m.Contract, contract_id)
+        payments = tuple(PaymentData(p.id, p.paid_on, p.amount_vnd, p.method, nn(p.invoice_number)) for p in k.payments)
+        planned = tuple(
+            PlannedData(o.id, o.kind, o.due_on, nn(o.title), o.done_on)
+            for o in self.s.scalars(select(m.Obligation).where(m.Obligation.contract_id == contract_id,
+                                                                 m.Obligation.derived.is_(False))
+                                    .order_by(m.Obligation.due_on, m.Obligation.id))
+        )
+        events = self.s.scalars(select(m.ContractEvent).where(m.ContractEvent.contract_id == contract_id)
+                                .order_by(m.ContractEvent.id)).all()
+        history = tuple(ContractHistoryEntry(e.occurred_at, e.operator.full_name if e.operator else "", e.kind,
+                                             nn(e.field), nn(e.old_value), nn(e.new_value), nn(e.body))
+                        for e in events)
+        return ContractFile(
+            k.id, k.version, k.number, k.customer_id, k.customer.name, k.package.name, k.package.warranty_months,
+            k.stage, k.value_vnd, k.request_received_on, k.agreed_on, k.signed_on, k.implementation_started_on,
+            k.completed_on, k.accepted_on, k.warranty_end, k.maintenance_end, k.ended_on, k.renewal_notice_days,
+            payments, planned, history,
+        )
+
+    def dates(self, contract_id: int) -> tuple[str, ContractDates, int]:
+        k = self._load(m.Contract, contract_id)
+        return k.stage, ContractDates(
+            request_received_on=k.request_received_on, agreed_on=k.agreed_on, signed_on=k.signed_on,
+            implementation_started_on=k.implementation_started_on, completed_on=k.completed_on,
+            accepted_on=k.accepted_on, warranty_end=k.warranty_end, maintenance_end=k.maintenance_end,
+            ended_on=k.ended_on), k.version
+
+    def set_lifecycle(self, contract_id: int, version: int, stage: str, dates: ContractDates) -> None:
+        k = self._load(m.Contract, contract_id, version)
+        k.stage = stage
+        for name in ("request_received_on", "agreed_on", "signed_on", "implementation_started_on", "completed_on",
+                     "accepted_on", "warranty_end", "maintenance_end", "ended_on"):
+            setattr(k, name, getattr(dates, name))
+        self._bump(k)
+        flush(self.s, "number", k.number)
+
+    def add_payment(self, contract_id: int, payment: PaymentData) -> int:
+        self._load(m.Contract, contract_id)
+        p = self._stamped(m.Payment(contract_id=contract_id, paid_on=payment.paid_on, amount_vnd=payment.amount_vnd,
+                                    method=payment.method, invoice_number=payment.invoice_number or None))
+        self.s.add(p)
+        self.s.flush()
+        return p.id
+
+    def append_event(self, contract_id: int, operator_id: int | None, event: NewEvent) -> None:
+        self.s.add(self._stamped(m.ContractEvent(
+            contract_id=contract_id, operator_id=operator_id, kind=str(event.kind), field=event.field or None,
+            old_value=event.old_value or None, new_value=event.new_value or None, body=event.body or None,
+            occurred_at=event.occurred_at or self._clock())))
+        self.s.flush()
+
+    def replace_obligations(self, contract_id: int, derived, planned=None) -> None:
+        """Rewrite the derived obligations (and the planned ones when given)."""
+        k = self._load(m.Contract, contract_id)
+        stmt = m.Obligation.__table__.delete().where(m.Obligation.contract_id == contract_id)
+        if planned is None:
+            stmt = stmt.where(m.Obligation.derived.is_(True))
+        self.s.execute(stmt)
+        for o in derived:
+            self.s.add(self._stamped(m.Obligation(contract_id=contract_id, customer_id=k.customer_id, kind=o.kind.value,
+                                                  due_on=o.due_on, title=o.title or None, done_on=o.done_on,
+                                                  derived=True)))
+        for p in planned or ():
+            self.s.add(self._stamped(m.Obligation(contract_id=contract_id, customer_id=k.customer_id, kind=p.kind,
+                                                  due_on=p.due_on, title=p.title or None, done_on=p.done_on,
+                                                  derived=False)))
+        self.s.flush()
+
+    def coverage_facts(self, customer_id: int, contract_id: int | None) -> CoverageFacts:
+        w, mt, owed = coverage_by_customer(self.s, [customer_id], contract_id).get(customer_id, (None, None, 0))
+        return CoverageFacts(w, mt, owed, contract_id)
+
+    def number_taken(self, number: str, except_id: int | None) -> bool:
+        return taken(self.s, m.Contract, m.Contract.number, number, except_id)

@@ -1,0 +1,23 @@
+"""Staff: the operators who log tickets and calls."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ...services.dto import OperatorData, OperatorDraft
+from .. import models as m
+from ._sql import Repo, code_after_last, flush
+
+
+class SqlOperatorRepository(Repo):
+    def all(self) -> list[OperatorData]:
+        rows = self.s.scalars(select(m.Operator).order_by(m.Operator.full_name)).all()
+        return [OperatorData(o.id, o.code, o.full_name, o.alias, o.role, o.active) for o in rows]
+
+    def add(self, draft: OperatorDraft) -> int:
+        # After the highest code in use, not the count: codes with gaps or typed by hand never collide.
+        code = draft.code or code_after_last(self.s, m.Operator.code, "NV", 3)
+        op = self._stamped(m.Operator(code=code, full_name=draft.full_name, alias=draft.alias, role=draft.role))
+        self.s.add(op)
+        flush(self.s, "code", code)
+        return op.id

@@ -1,0 +1,328 @@
+"""Tickets: the list, their SLA clocks (stored per kind, read and rewritten in batches),
+and the append-only history and work log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, bindparam, func, literal_column, or_, select
+from sqlalchemy.orm import aliased
+
+from ...domain.enums import RequestType, TicketStatus
+from ...domain.text import fold
+from ...domain.worklog import WorkLogDraft, details_from_json, details_to_json
+from ...domain.worklog import duration_minutes as worklog_duration
+from ...services.dto import (
+    HistoryEntry,
+    ListQuery,
+    NewEvent,
+    Page,
+    SlaTerms,
+    TicketClock,
+    TicketDetails,
+    TicketDraft,
+    TicketRow,
+)
+from .. import models as m
+from ._sql import (
+    OPEN_STATUSES,
+    Repo,
+    chosen_sort,
+    code_after_last,
+    empty_if_null,
+    flush,
+    keyset,
+    likely,
+    nn,
+    text_filter,
+)
+
+CLOCK_KINDS = ("proposal", "fix", "complaint")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+CLOCK_FIELDS = ("started_at", "paused_seconds", "paused_since", "stopped_at", "due_at")
+CLOCK_COLUMNS = [getattr(m.Ticket, f"{k}_{f}") for k in CLOCK_KINDS for f in CLOCK_FIELDS]
+
+
+def _clocks_of(r) -> tuple:
+    out = []
+    for kind in CLOCK_KINDS:
+        started = getattr(r, f"{kind}_started_at")
+        if started is not None:
+            out.append(TicketClock(kind, started, getattr(r, f"{kind}_paused_seconds") or 0,
+                                   getattr(r, f"{kind}_paused_since"), getattr(r, f"{kind}_stopped_at"),
+                                   getattr(r, f"{kind}_due_at")))
+    return tuple(out)
+
+
+def _terms_of(r) -> SlaTerms:
+    """Package terms from a Package row or a list row with the package's columns."""
+    hours = getattr(r, "support_hours", None)
+    if hours is None:
+        return SlaTerms()
+    return SlaTerms(hours, r.proposal_target_minutes, r.fix_target_hours, r.fix_extended_hours,
+                    r.complaint_target_hours)
+
+
+class SqlTicketRepository(Repo):
+    SORTS = {
+        "received_at": m.Ticket.received_at,
+        "code": m.Ticket.code,
+        "subject": m.Ticket.subject,
+        "customer": m.Customer.sort_name,
+        "request_type": m.Ticket.request_type,
+        "channel": m.Ticket.channel,
+        "priority": m.Ticket.priority,
+        "status": m.Ticket.status,
+        "coverage": empty_if_null(m.Ticket.coverage),
+        # Tickets without a running clock last: the far-future date sorts them after the rest.
+        "next_due_at": empty_if_null(m.Ticket.next_due_at, "'9999-12-31 00:00:00.000000'"),
+    }
+
+    def _row_stmt(self):
+        T = m.Ticket
+        assignee = aliased(m.Operator)
+        P = m.Package
+        return (
+            select(T.id, T.code, T.subject, T.customer_id, m.Customer.name.label("customer_name"),
+                   m.Contract.number.label("contract_number"), T.request_type, T.channel, T.priority, T.status,
+                   T.coverage, assignee.full_name.label("assignee"), T.received_at, T.next_due_at,
+                   *CLOCK_COLUMNS, P.support_hours, P.proposal_target_minutes, P.fix_target_hours,
+                   P.fix_extended_hours, P.complaint_target_hours)
+            .join(m.Customer, m.Customer.id == T.customer_id)
+            .outerjoin(m.Contract, m.Contract.id == T.contract_id)
+            .outerjoin(P, P.id == m.Contract.package_id)
+            .outerjoin(assignee, assignee.id == T.assignee_id)
+        )
+
+    @staticmethod
+    def _to_row(r) -> TicketRow:
+        return TicketRow(r.id, r.code, r.subject, r.customer_id, r.customer_name, nn(r.contract_number),
+                         r.request_type, r.channel, r.priority, r.status, nn(r.coverage),
+                         nn(r.assignee), r.received_at, _clocks_of(r), _terms_of(r), r.next_due_at)
+
+    def list(self, query: ListQuery) -> Page:
+        T = m.Ticket
+        stmt = self._row_stmt()
+        cond = text_filter(T.search_text, query.text, self.s)
+        if cond is not None:
+            stmt = stmt.where(cond)
+        state = query.filters.get("state")
+        if state == "open":
+            stmt = stmt.where(likely(self.s, T.status.in_(OPEN_STATUSES)))
+        elif state == "done":
+            stmt = stmt.where(likely(self.s, T.status.not_in(OPEN_STATUSES)))
+        if query.filters.get("customer_id"):
+            stmt = stmt.where(T.customer_id == query.filters["customer_id"])
+        return keyset(self.s, stmt, chosen_sort(self.SORTS, query.sort), T.id, query, self._to_row)
+
+    @staticmethod
+    def _due_between(stmt, start, end, column=None):
+        column = m.Ticket.next_due_at if column is None else column
+        stmt = stmt.where(column.is_not(None))
+        if start is not None:
+            stmt = stmt.where(column >= start)
+        if end is not None:
+            stmt = stmt.where(column < end)
+        return stmt
+
+    def _due_stmt(self, start, end):
+        """Tickets whose clocks run and fall due in [start, end). A ticket waiting on the
+        customer keeps its frozen due time in next_due_at (the list sorts by it) but is not
+        due: its clocks are paused (waiting pauses them all at once)."""
+        T = m.Ticket
+        running = and_(*(or_(getattr(T, f"{k}_paused_since").is_(None), getattr(T, f"{k}_stopped_at").is_not(None))
+                         for k in CLOCK_KINDS))
+        return self._due_between(self._row_stmt(), start, end).where(running)
+
+    def count_due(self, start, end) -> int:
+        """As `_due_stmt`, counted from indexes: every ticket due in the range, less the paused ones."""
+        T = m.Ticket
+        due = self.s.scalar(self._due_between(select(func.count(T.id)), start, end)) or 0
+        paused = self._paused()
+        paused_due = self.s.scalar(self._due_between(select(func.count()).select_from(paused), start, end,
+                                                     paused.c.next_due_at)) or 0
+        return due - paused_due
+
+    def due_rows(self, start, end, limit: int) -> list:
+        rows = self.s.execute(self._due_stmt(start, end).order_by(m.Ticket.next_due_at, m.Ticket.id).limit(limit))
+        return [self._to_row(r) for r in rows]
+
+    def _paused(self):
+        """(id, next_due_at) of the tickets with a clock paused and not stopped: one range of
+        a covering index per clock kind (a time after the epoch, i.e. not null: SQLite takes
+        no index for IS NOT NULL; "+" so the stop time is read from the same index, not
+        looked up by its own, which would read every open ticket), united. About 0.02 s on
+        1M tickets instead of a 0.8 s scan."""
+        T = m.Ticket
+        arms = [select(T.id, T.next_due_at).where(getattr(T, f"{k}_paused_since") >= _EPOCH,
+                                                  literal_column(f"+tickets.{k}_stopped_at").is_(None))
+                for k in CLOCK_KINDS]
+        return arms[0].union(*arms[1:]).subquery()
+
+    def count_paused(self) -> int:
+        return self.s.scalar(select(func.count()).select_from(self._paused())) or 0
+
+    def paused_rows(self, limit: int) -> list:
+        T = m.Ticket
+        paused = self._paused()
+        # The few ids first, from the index; then their rows with the joins (joining and
+        # sorting every paused ticket took 0.7 s on 1M tickets).
+        ids = select(paused.c.id).order_by(paused.c.next_due_at, paused.c.id).limit(limit).scalar_subquery()
+        rows = self.s.execute(self._row_stmt().where(T.id.in_(ids)).order_by(T.next_due_at, T.id))
+        return [self._to_row(r) for r in rows]
+
+    def stopped_clocks_since(self, since) -> list[tuple]:
+        """(stopped_at, due_at) of every clock stopped since `since`, for met / breached counts."""
+        T = m.Ticket
+        out = []
+        for k in CLOCK_KINDS:
+            stopped, due = getattr(T, f"{k}_stopped_at"), getattr(T, f"{k}_due_at")
+            out += self.s.execute(select(stopped, due).where(stopped >= since)).all()
+        return out
+
+    def clock_columns(self, ticket_id: int) -> tuple[dict, SlaTerms]:
+        """kind -> stored columns of each clock, and the package terms they run on."""
+        t = self._load(m.Ticket, ticket_id)
+        package = t.contract.package if t.contract else None
+        terms = _terms_of(package) if package else SlaTerms()
+        return {kind: {name: getattr(t, f"{kind}_{name}") for name in CLOCK_FIELDS} for kind in CLOCK_KINDS}, terms
+
+    def terms_for_contract(self, contract_id: int | None) -> SlaTerms:
+        if not contract_id:
+            return SlaTerms()
+        k = self.s.get(m.Contract, contract_id)
+        return _terms_of(k.package) if k else SlaTerms()
+
+    def office_ticket_ids_due_from(self, moment) -> list[int]:
+        """Tickets with a clock still running or paused, due at or after `moment`, on the
+        office calendar (a package with office hours, or no package): the clocks a change of
+        the office calendar on or after `moment` can move. Read through the partial due-time
+        indexes, not the whole table."""
+        T, K, P = m.Ticket, m.Contract, m.Package
+        due_ids = [select(T.id).where(getattr(T, f"{k}_stopped_at").is_(None), getattr(T, f"{k}_due_at").is_not(None),
+                                      getattr(T, f"{k}_due_at") >= moment) for k in CLOCK_KINDS]
+        ids = due_ids[0].union(*due_ids[1:]).subquery()
+        stmt = (select(T.id).join(ids, ids.c.id == T.id).outerjoin(K, K.id == T.contract_id)
+                .outerjoin(P, P.id == K.package_id)
+                .where(func.coalesce(P.support_hours, "office") == "office").order_by(T.id))
+        return list(self.s.scalars(stmt))
+
+    def clocks_of(self, ticket_ids) -> list[tuple[int, tuple, SlaTerms]]:
+        """(ticket id, its clocks, its package terms) for a batch of tickets, in one query."""
+        T, K, P = m.Ticket, m.Contract, m.Package
+        stmt = (select(T.id, *CLOCK_COLUMNS, P.support_hours, P.proposal_target_minutes, P.fix_target_hours,
+                       P.fix_extended_hours, P.complaint_target_hours)
+                .outerjoin(K, K.id == T.contract_id).outerjoin(P, P.id == K.package_id)
+                .where(T.id.in_(list(ticket_ids))).order_by(T.id))
+        return [(r.id, _clocks_of(r), _terms_of(r)) for r in self.s.execute(stmt)]
+
+    def write_clocks(self, updates) -> None:
+        """Rewrite the clock columns of many tickets: `updates` is (ticket id, kind ->
+        columns, next due). A recomputation is not an edit of the ticket, so its version is
+        not bumped: an operator who has the ticket open can still save it."""
+        groups: dict[tuple, list[dict]] = {}  # one executemany per set of clocks
+        for ticket_id, columns, next_due_at in updates:
+            row = {"b_id": ticket_id, "next_due_at": next_due_at}
+            for kind, values in columns.items():
+                row.update({f"{kind}_{name}": value for name, value in values.items()})
+            groups.setdefault(tuple(sorted(row)), []).append(row)
+        table = m.Ticket.__table__
+        for names, rows in groups.items():
+            stmt = (table.update().where(table.c.id == bindparam("b_id"))
+                    .values({k: bindparam(k) for k in names if k != "b_id"}))
+            self.s.connection().execute(stmt, rows)
+
+    def set_clocks(self, ticket_id: int, columns: dict, next_due_at) -> None:
+        t = self._load(m.Ticket, ticket_id)
+        for kind, values in columns.items():
+            for name, value in values.items():
+                setattr(t, f"{kind}_{name}", value)
+        t.next_due_at = next_due_at
+        self.s.flush()
+
+    def get(self, ticket_id: int) -> TicketDetails:
+        t = self._load(m.Ticket, ticket_id)
+        draft = TicketDraft(
+            customer_id=t.customer_id, subject=t.subject, request_type=t.request_type, channel=t.channel,
+            priority=t.priority, status=t.status, contact_id=t.contact_id, contract_id=t.contract_id,
+            assignee_id=t.assignee_id, description=nn(t.description), coverage=nn(t.coverage),
+            received_at=t.received_at,
+        )
+        # In the order things happened (a call logged after it ended sits where it took place).
+        events = self.s.scalars(
+            select(m.TicketEvent).where(m.TicketEvent.ticket_id == ticket_id)
+            .order_by(m.TicketEvent.occurred_at, m.TicketEvent.id)
+        ).all()
+        history = tuple(
+            HistoryEntry(e.occurred_at, e.operator.full_name if e.operator else "", e.kind, nn(e.field),
+                         nn(e.old_value), nn(e.new_value), nn(e.body), e.id, e.corrects_id, e.duration_minutes,
+                         details_from_json(e.details), e.created_at)
+            for e in events
+        )
+        return TicketDetails(
+            t.id, t.version, t.code, draft, t.customer.name, t.contact.full_name if t.contact else "",
+            t.contract.number if t.contract else "", history,
+        )
+
+    def _apply(self, t: m.Ticket, draft: TicketDraft) -> None:
+        t.customer_id, t.subject, t.request_type, t.channel = draft.customer_id, draft.subject, draft.request_type, draft.channel
+        t.priority, t.status, t.contact_id, t.contract_id = draft.priority, draft.status, draft.contact_id, draft.contract_id
+        t.assignee_id, t.description, t.coverage = draft.assignee_id, draft.description or None, draft.coverage or None
+        t.received_at = draft.received_at
+        customer = self._load(m.Customer, draft.customer_id)
+        now = self._clock()
+        if not TicketStatus(draft.status).is_open and t.resolved_at is None:
+            t.resolved_at = now
+        if TicketStatus(draft.status).is_open:
+            t.resolved_at = None
+        t.closed_at = (t.closed_at or now) if draft.status == TicketStatus.CLOSED else None
+        t.search_text = fold(f"{t.code} {draft.subject} {customer.code} {customer.name} {draft.description}")
+
+    def add(self, draft: TicketDraft, code: str) -> int:
+        t = self._stamped(m.Ticket(code=code))
+        self._apply(t, draft)
+        self.s.add(t)
+        flush(self.s, "code", code)
+        return t.id
+
+    def update(self, ticket_id: int, version: int, draft: TicketDraft) -> None:
+        t = self._load(m.Ticket, ticket_id, version)
+        self._apply(t, draft)
+        self._bump(t)
+        flush(self.s, "code", t.code)
+
+    def append_event(self, ticket_id: int, operator_id: int | None, event: NewEvent) -> None:
+        self.s.add(self._stamped(m.TicketEvent(
+            ticket_id=ticket_id, operator_id=operator_id, kind=str(event.kind), field=event.field or None,
+            old_value=event.old_value or None, new_value=event.new_value or None, body=event.body or None,
+            occurred_at=event.occurred_at or self._clock(),
+        )))
+        self.s.flush()
+
+    def append_worklog(self, ticket_id: int, operator_id: int | None, draft: WorkLogDraft, occurred_at) -> int:
+        """Append a work-log entry (validated by the service). The history has no update or
+        delete: a correction is appended like any entry, naming the one it corrects."""
+        e = self._stamped(m.TicketEvent(
+            ticket_id=ticket_id, operator_id=operator_id, kind=str(draft.kind), body=draft.body or None,
+            details=details_to_json(draft), duration_minutes=worklog_duration(draft),
+            corrects_id=draft.corrects_id, occurred_at=occurred_at))
+        self.s.add(e)
+        self.s.flush()
+        return e.id
+
+    def event_facts(self, event_id: int) -> tuple[int, str]:
+        """(ticket id, kind) of a history entry."""
+        e = self._load(m.TicketEvent, event_id)
+        return e.ticket_id, e.kind
+
+    def next_code(self, year: int) -> str:
+        return code_after_last(self.s, m.Ticket.code, f"YC{year % 100:02d}-", 6)
+
+    def count_how_to(self, customer_id: int, folded_subject: str, except_id: int | None = None) -> int:
+        """Earlier how-to requests of this customer on the same topic (same folded subject)."""
+        T = m.Ticket
+        stmt = select(T.subject).where(T.customer_id == customer_id, T.request_type == RequestType.HOW_TO.value)
+        if except_id is not None:
+            stmt = stmt.where(T.id != except_id)
+        # Compared folded in Python: SQLite cannot fold Vietnamese diacritics or đ.
+        return sum(1 for subject in self.s.scalars(stmt) if fold(subject) == folded_subject)

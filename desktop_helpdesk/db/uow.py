@@ -1,0 +1,85 @@
+"""The unit of work over SQLAlchemy: one session, one transaction, and every repository of
+the services' storage protocol (services/ports.py) on that session.
+
+`uow_factory(engine)` is what app.py hands the services. Its `clock` is the one time
+source of every repository: the times they write (when a row was added or last changed,
+when a history entry or an alert happened when none is given, when a ticket was resolved
+or closed) are read from it, so a test or a replay that fixes the clock fixes them too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..domain.errors import ConcurrentEditError
+from . import models as m
+from .repositories._sql import Clock
+from .repositories.alerts import SqlAlertRepository
+from .repositories.calendar import SqlCalendarRepository
+from .repositories.callers import SqlCallerRepository
+from .repositories.contracts import SqlContractRepository
+from .repositories.customers import SqlCustomerRepository
+from .repositories.obligations import SqlObligationRepository
+from .repositories.operators import SqlOperatorRepository
+from .repositories.packages import SqlPackageRepository
+from .repositories.reports import SqlReportRepository
+from .repositories.search import SqlSearchRepository
+from .repositories.tickets import SqlTicketRepository
+from .repositories.verification import SqlVerificationRepository
+
+
+class SqlUnitOfWork:
+    """One session, one transaction. Leaving without `commit()` rolls back."""
+
+    def __init__(self, session_factory, clock: Clock):
+        self._session_factory = session_factory
+        self._clock = clock
+
+    def __enter__(self):
+        self.session = self._session_factory()
+        self.operators = SqlOperatorRepository(self.session, self._clock)
+        self.packages = SqlPackageRepository(self.session, self._clock)
+        self.customers = SqlCustomerRepository(self.session, self._clock)
+        self.contracts = SqlContractRepository(self.session, self._clock)
+        self.tickets = SqlTicketRepository(self.session, self._clock)
+        self.obligations = SqlObligationRepository(self.session, self._clock)
+        self.verification = SqlVerificationRepository(self.session, self._clock)
+        self.alerts = SqlAlertRepository(self.session, self._clock)
+        self.callers = SqlCallerRepository(self.session, self._clock)
+        self.calendar = SqlCalendarRepository(self.session, self._clock)
+        self.search = SqlSearchRepository(self.session, self._clock)
+        self.reports = SqlReportRepository(self.session, self._clock)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except StaleDataError as exc:
+            raise ConcurrentEditError(str(exc)) from exc
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.session.get(m.AppMeta, key)
+        return row.value if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.session.merge(m.AppMeta(key=key, value=value))
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def uow_factory(engine, clock: Clock | None = None) -> Callable[[], SqlUnitOfWork]:
+    """Units of work on `engine`. `clock` (no arguments, an aware UTC datetime; the system
+    clock by default) is where every repository reads the time."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    clock = clock or utc_now
+    return lambda: SqlUnitOfWork(factory, clock)
