@@ -200,3 +200,40 @@ def test_an_invalid_number_shows_the_message_in_the_users_language(open_desk, qt
     _wait_for_answer(qtbot, lookup, "+1 212 555 1234")
     assert lookup.message_text() == "Chỉ hỗ trợ số điện thoại Việt Nam (+84)."
     assert lookup.field.text() == "+1 212 555 1234"  # what was typed stays, to correct it
+
+
+def test_a_caller_lookup_answers_while_a_calendar_recompute_runs(open_desk, qtbot):
+    """Interactive work never queues behind long work: with a support-calendar recompute of
+    the demo's running clocks stopped half-way on the long lane (its progress callback
+    waits), F2 and a number still find the caller; the recompute then finishes."""
+    import threading
+
+    from desktop_helpdesk.services import catalog
+    from desktop_helpdesk.services.dto import CalendarDay
+    from desktop_helpdesk.ui.kit.worker import LONG
+
+    desk = open_desk(demo=True)
+    caller = next(c for c in customers.list_customers(desk.ctx, ListQuery(limit=100)).rows if c.phone)
+    recompute_running, release = threading.Event(), threading.Event()
+    progress = []
+
+    def held(done, total):  # on the long lane, between two committed batches
+        progress.append((done, total))
+        recompute_running.set()
+        assert release.wait(20), "the test never released the recompute"
+
+    finished = []
+    desk.jobs.submit(catalog.save_calendar_days, [CalendarDay(date(2026, 11, 20), "day_off", "Nghỉ đột xuất")], [],
+                     held, 1, on_done=finished.append, lane=LONG)
+    assert recompute_running.wait(10)
+    try:
+        window, lookup = desk.window, desk.window.lookup
+        qtbot.keyClick(window, Qt.Key.Key_F2)
+        _keys(qtbot, caller.phone)
+        found = _wait_for_answer(qtbot, lookup, caller.phone)
+        assert caller.id in [m.customer_id for m in found.matches]
+        assert not finished and not release.is_set()  # answered while the recompute still waits
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: bool(finished), timeout=20_000)
+    assert finished[0] > 0 and progress[-1][0] == progress[-1][1] == finished[0]

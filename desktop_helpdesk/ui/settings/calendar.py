@@ -26,15 +26,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import catalog
 from ...domain.calendar import vietnam_make_up_days
 from ...i18n import N_, _
 from ...i18n.formatting import format_date, holiday_names
+from ...services import catalog
 from ...services.dto import CalendarDay
 from ...services.errors import ValidationFailed
 from ..kit.progress import ProgressRelay
 from ..kit.widgets import DateField
-from ..kit.worker import Jobs
+from ..kit.worker import LONG, Jobs
 from .packages import recomputed_text
 
 log = logging.getLogger(__name__)
@@ -307,7 +307,7 @@ class SupportCalendarDialog(QDialog):
         self.progress.setWindowTitle(_("Support calendar"))
         self.save_button.setEnabled(False)
         self.jobs.submit(catalog.save_calendar_days, put, remove, self.relay.progressed.emit,
-                           on_done=self._saved, on_error=self._failed)
+                         on_done=self._saved, on_error=self._failed, lane=LONG)
 
     def _saved(self, count: int) -> None:
         self.saved_days = self.firm_days()

@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import catalog
 from ...domain.enums import SupportHours
 from ...i18n import _, ngettext
+from ...services import catalog
 from ...services.errors import ValidationFailed
 from ..kit.progress import ProgressRelay
 from ..kit.widgets import enum_label
-from ..kit.worker import Jobs
+from ..kit.worker import LONG, Jobs
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class PackagesDialog(QDialog):
             self.error.show()
 
         self.jobs.submit(catalog.update_package_terms, data, self.relay.progressed.emit,
-                           on_done=done, on_error=failed)
+                         on_done=done, on_error=failed, lane=LONG)
 
     def _progressed(self, done: int, total: int) -> None:
         if self.progress is not None:

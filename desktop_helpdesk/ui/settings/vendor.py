@@ -7,10 +7,9 @@ import logging
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from ...services import catalog
 from ...domain import validation as v
 from ...i18n import N_, _
-
+from ...services import catalog
 from ..kit.form import FormDialog
 from ..kit.worker import Jobs
 

@@ -18,11 +18,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...services import alerts
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_datetime
-
-from ..kit.worker import Jobs
+from ...services import alerts
+from ..kit.worker import LONG, Jobs
 
 KIND_TITLES = {"clock_at_risk": N_("At risk"), "clock_breached": N_("Breached"), "obligation_due": N_("Obligation due soon")}
 GROUP_ABOVE = 3  # more new alerts than this at once: one grouped notification
@@ -57,7 +56,7 @@ class AlertCenter(QObject):
         self.timer.stop()
 
     def check(self) -> None:
-        self.jobs.submit(alerts.check, on_done=self._raised)
+        self.jobs.submit(alerts.check, on_done=self._raised, lane=LONG)  # never ahead of a lookup
 
     def _raised(self, new: list) -> None:
         if not new:
