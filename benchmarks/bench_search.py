@@ -91,11 +91,14 @@ def typical_queries(engine) -> list[tuple[str, str]]:
     """(what, text) for the cases of the README, picked from the data so they exist."""
     with engine.connect() as conn:
         one = lambda sql: conn.execute(text(sql)).scalar()  # noqa: E731
-        person = one("SELECT full_name FROM contacts WHERE id = 40000")
-        code = one("SELECT code FROM customers WHERE id = 25000")
-        tax = one("SELECT tax_code FROM customers WHERE id >= 25000 AND tax_code IS NOT NULL ORDER BY id LIMIT 1")
-        phone = one("SELECT phone FROM contacts WHERE id = 40001")
-        ticket = one("SELECT code FROM tickets WHERE id = 500000")
+        # The rows of the full data set (ids 40000, 25000, 500000); the middle row of a smaller one.
+        mid = lambda table, at: f"min({at}, (SELECT max(id) FROM {table}) / 2)"  # noqa: E731
+        person = one(f"SELECT full_name FROM contacts WHERE id = {mid('contacts', 40000)}")
+        code = one(f"SELECT code FROM customers WHERE id = {mid('customers', 25000)}")
+        tax = one(f"SELECT tax_code FROM customers WHERE id >= {mid('customers', 25000)} AND tax_code IS NOT NULL "
+                  "ORDER BY id LIMIT 1")
+        phone = one(f"SELECT phone FROM contacts WHERE id = {mid('contacts', 40000)} + 1")
+        ticket = one(f"SELECT code FROM tickets WHERE id = {mid('tickets', 500000)}")
     return [
         ("customer/contact name without diacritics", fold(person)),
         ("ticket number", ticket),
