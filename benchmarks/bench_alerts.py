@@ -9,8 +9,8 @@ this benchmark writes alerts and calendar days, so it works on a throw-away copy
     .venv/bin/python -m benchmarks.bench_alerts --checks 9      # more steady-state checks
     .venv/bin/python -m benchmarks.bench_alerts --no-calendar   # alert checks only
 
-It measures at the ctx level (``HelpdeskService.check_alerts`` and
-``HelpdeskService.save_calendar_days``, which the app runs on its worker thread), with the
+It measures at the service level (``services.alerts.check`` and
+``services.catalog.save_calendar_days``, which the app runs on its long-work lane), with the
 clock at the data set's "now" (``generate.END``):
 
 - the first check on this database (no check has run on it yet): alerts raised, CPU, wall;
@@ -22,8 +22,8 @@ clock at the data set's "now" (``generate.END``):
   clock on the office calendar): tickets recomputed, seconds, and the progress callbacks.
 
 The script runs against whatever code is importable, so the code before a change can be
-measured with ``PYTHONPATH=<old checkout>`` (the calendar part is skipped when the ctx has
-no ``save_calendar_days``).
+measured with ``PYTHONPATH=<old checkout>`` (the calendar part is skipped when
+``services.catalog`` has no ``save_calendar_days``).
 """
 
 from __future__ import annotations
@@ -87,6 +87,7 @@ def main(argv=None) -> None:
     import desktop_helpdesk
     from desktop_helpdesk.db.engine import open_database, sqlite_url
     from desktop_helpdesk.db.uow import uow_factory
+    from desktop_helpdesk.services import alerts, catalog
     from desktop_helpdesk.services.context import make_context
 
     print(f"code: {Path(desktop_helpdesk.__file__).parent}; {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -98,15 +99,15 @@ def main(argv=None) -> None:
     engine, _ = open_database(sqlite_url(run_path))  # migrates the copy to the code's schema
     print(f"opened (and migrated) in {time.perf_counter() - t0:.1f} s")
     clock = Clock(END.replace(tzinfo=UTC))
-    ctx = make_context(uow_factory(engine), clock)
+    ctx = make_context(uow_factory(engine, clock), clock)
     try:
-        new, cpu, wall = timed(ctx.check_alerts)
+        new, cpu, wall = timed(alerts.check, ctx)
         kinds = {k: sum(1 for a in new if a.kind == k) for k in ("clock_breached", "clock_at_risk", "obligation_due")}
         print(f"first check: {len(new)} alerts {kinds}; CPU {cpu * 1000:.0f} ms, wall {wall * 1000:.0f} ms")
         costs = []
         for _ in range(args.checks):
             clock.now += timedelta(minutes=1)
-            new, cpu, wall = timed(ctx.check_alerts)
+            new, cpu, wall = timed(alerts.check, ctx)
             costs.append((cpu, wall, len(new)))
         cpus, walls = [c for c, _w, _n in costs], [w for _c, w, _n in costs]
         print(f"next {args.checks} checks, a minute apart: CPU median {statistics.median(cpus) * 1000:.1f} ms "
@@ -115,7 +116,7 @@ def main(argv=None) -> None:
               f"= {statistics.median(cpus) / 60:.4%} of a core at one check a minute")
         print(f"load average after the checks: {open('/proc/loadavg').read().split()[:3]}")
 
-        if not args.no_calendar and hasattr(ctx, "save_calendar_days"):
+        if not args.no_calendar and hasattr(catalog, "save_calendar_days"):
             from desktop_helpdesk.services.dto import CalendarDay
 
             local = clock.now.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh")).date()
@@ -123,10 +124,10 @@ def main(argv=None) -> None:
             for label, day in (("next working day", monday), ("a day in the data's first year", date(2022, 3, 15))):
                 calls = []
                 progress = lambda done, total: calls.append((done, total))  # noqa: E731
-                count, cpu, wall = timed(ctx.save_calendar_days, [CalendarDay(day, "day_off", "bench")], [], progress)
+                count, cpu, wall = timed(catalog.save_calendar_days, ctx, [CalendarDay(day, "day_off", "bench")], [], progress)
                 print(f"calendar: day off on {day} ({label}): {count} tickets recomputed in {wall:.2f} s wall, "
                       f"{cpu:.2f} s CPU; {len(calls)} progress callbacks, last {calls[-1] if calls else None}")
-                _, _, wall_back = timed(ctx.save_calendar_days, [], [day], None)
+                _, _, wall_back = timed(catalog.save_calendar_days, ctx, [], [day], None)
                 print(f"          removed again in {wall_back:.2f} s wall")
     finally:
         engine.dispose()

@@ -8,9 +8,9 @@ shared with bench_lists):
     /work/venv/bin/python -m benchmarks.bench_countdowns --real-idle 600 # also 10 min of real idling
     /work/venv/bin/python -m benchmarks.bench_countdowns --profile       # cProfile of the ticks
 
-The app is built the way tests/ui/conftest.py's ``Desk`` builds it: a ``DbWorker``, a
-``HelpdeskService`` over the generated database with an injected clock, and the real
-``MainWindow``, shown at 1366x768 under ``QT_QPA_PLATFORM=offscreen`` with the tickets view
+The app is built the way tests/ui/conftest.py's ``Desk`` builds it: a context
+(``make_context``) over the generated database with an injected clock, a ``Jobs`` runner over
+it, and the real ``MainWindow``, shown at 1366x768 under ``QT_QPA_PLATFORM=offscreen`` with the tickets view
 open (the default view: open tickets, newest first) and its first page loaded. The clock
 starts at the data set's "now" (``generate.END``, Friday 17:00 in Hà Nội, when tickets were
 still arriving) and runs with the wall clock; ``advance()`` moves it on a minute at a time.
@@ -34,7 +34,7 @@ Measurements:
     real timers. Target: ≤ 5 MB over 10 minutes.
 
 ``--alerts`` also starts the alert checks as ``app.main()`` does (``window.alerts.start()``:
-one check at once, then one a minute on the worker), which ``Desk`` does not; they write
+one check at once, then one a minute on the long lane), which ``Desk`` does not; they write
 alerts, so the run uses a throw-away copy of the database. (b) then shows what the checks
 cost an idle app.
 
@@ -55,8 +55,6 @@ reports the references lost per tick and, when they leak, compensates the counte
 """
 
 from __future__ import annotations
-
-from desktop_helpdesk.services import catalog
 
 import os
 
@@ -90,7 +88,7 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 class Clock:
-    """The ctx's ``now()``: the data set's "now", running with the wall clock, plus
+    """The context's ``now()``: the data set's "now", running with the wall clock, plus
     whatever ``advance()`` added."""
 
     def __init__(self, start: datetime):
@@ -142,19 +140,20 @@ class Desk:
         from desktop_helpdesk.db.uow import uow_factory
         from desktop_helpdesk.i18n import Translator, install
         from desktop_helpdesk.paths import translations_dir
+        from desktop_helpdesk.services import catalog
         from desktop_helpdesk.services.context import make_context
         from desktop_helpdesk.settings import Settings
+        from desktop_helpdesk.ui.kit.worker import Jobs
         from desktop_helpdesk.ui.shell.mainwindow import MainWindow
-        from desktop_helpdesk.ui.kit.worker import DbWorker
 
         install(Translator(translations_dir(), language))
         self.engine, _ = open_database(sqlite_url(path))
-        self.ctx = make_context(uow_factory(self.engine), clock)
-        self.worker = DbWorker()
+        self.ctx = make_context(uow_factory(self.engine, clock), clock)  # one clock: the history's times too
+        self.jobs = Jobs(self.ctx)
         settings_path = home / "settings.json"
         self.settings = Settings.load(settings_path)
-        operators = self.catalog.operators(ctx)
-        self.window = MainWindow(self.worker, self.ctx, self.settings, lambda: self.settings.save(settings_path),
+        operators = catalog.operators(self.ctx)
+        self.window = MainWindow(self.jobs, self.settings, lambda: self.settings.save(settings_path),
                                  operators[0] if operators else None, str(path))
         self.window.resize(1366, 768)
         self.window.show()
@@ -162,7 +161,7 @@ class Desk:
         self.page = self.window.pages["tickets"]
         if alerts:
             self.window.alerts.start()
-        self.wait(lambda: self.worker.pending == 0 and self.page.model.rowCount() > 0, 600)
+        self.wait(lambda: self.jobs.pending == 0 and self.page.model.rowCount() > 0, 600)
 
     @staticmethod
     def wait(condition, timeout: float) -> None:
@@ -176,9 +175,9 @@ class Desk:
             time.sleep(0.002)
 
     def close(self) -> None:
-        self.wait(lambda: self.worker.pending == 0, 60)
+        self.wait(lambda: self.jobs.pending == 0, 60)
         self.window.close()
-        self.worker.shutdown()
+        self.jobs.shutdown()
         self.engine.dispose()
 
 
@@ -268,13 +267,13 @@ def run_loop(seconds: float) -> None:
 
 
 def visible_state(desk: Desk, clock: Clock) -> str:
-    from desktop_helpdesk.ui.kit.countdown import most_urgent
+    from desktop_helpdesk.ui.kit.countdown import urgent_of
 
     page = desk.page
     first, last = page.ticker.visible_rows()
     states = Counter()
     for r in range(first, last + 1):
-        found = most_urgent(page.model.row_at(r), clock())
+        found = urgent_of(desk.ctx.calendars.live_clocks(page.model.row_at(r)), clock())
         states[found[2].value if found else "no clock"] += 1
     return (f"rows loaded {page.model.rowCount()}, visible rows {first}..{last} ({last - first + 1}), "
             f"window {desk.window.width()}x{desk.window.height()}, table viewport "
@@ -374,7 +373,7 @@ def main(argv=None) -> int:
         app_path.append((time.perf_counter() - t0) * 1000)
     print(f"(a') tick() + processEvents() only, as in the app: {summary(app_path)}")
     page.table.selectRow(0)  # an operator looking at a ticket: its detail, with its clocks, ticks too
-    desk.wait(lambda: desk.worker.pending == 0 and page._details is not None, 60)
+    desk.wait(lambda: desk.jobs.pending == 0 and page._details is not None, 60)
     selected = []
     for _ in range(min(args.reps, 300)):
         clock.advance()
@@ -407,7 +406,7 @@ def main(argv=None) -> int:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
 
     # (b) idle CPU with the real timers for args.idle seconds.
-    desk.wait(lambda: desk.worker.pending == 0, 60)
+    desk.wait(lambda: desk.jobs.pending == 0, 60)
     ticks0 = page.ticker.ticks
     raised = []
     desk.window.alerts.alerts_raised.connect(lambda new: raised.append(len(new)))
@@ -424,37 +423,42 @@ def main(argv=None) -> int:
     # (b') the same with the dashboard shown instead (the start view): it is read again on the
     # worker once a minute while visible.
     desk.window.show_view("dashboard")
-    desk.wait(lambda: desk.worker.pending == 0 and desk.window.dashboard.data is not None, 120)
+    desk.wait(lambda: desk.jobs.pending == 0 and desk.window.dashboard.data is not None, 120)
     builds = []
-    build = desk.ctx.dashboard
+    from desktop_helpdesk.services import dashboard as dashboard_service
 
-    def timed_build():
+    build = dashboard_service.build  # the dashboard view submits services.dashboard.build
+
+    def timed_build(ctx):
         t0 = time.perf_counter()
         try:
-            return build()
+            return build(ctx)
         finally:
             builds.append(time.perf_counter() - t0)
 
-    desk.ctx.dashboard = timed_build
+    dashboard_service.build = timed_build
     gc.collect()
     cpu0, wall0 = cpu_seconds(), time.perf_counter()
     run_loop(args.idle)
-    desk.wait(lambda: desk.worker.pending == 0, 60)
+    desk.wait(lambda: desk.jobs.pending == 0, 60)
     cpu, wall = cpu_seconds() - cpu0, time.perf_counter() - wall0
     share = cpu / wall
     print(f"(b') idle {wall:.1f} s with the dashboard shown: CPU {cpu * 1000:.1f} ms = {share:.4%} of one core; "
           f"{len(builds)} dashboard refresh(es) on the worker, "
           f"{', '.join(f'{b * 1000:.0f} ms' for b in builds)}; target <= {IDLE_TARGET:.0%}: "
           f"{'ok' if share <= IDLE_TARGET else 'MISSED'}")
-    desk.ctx.dashboard = build
+    dashboard_service.build = build
     desk.window.show_view("tickets")
-    desk.wait(lambda: desk.worker.pending == 0, 60)
+    desk.wait(lambda: desk.jobs.pending == 0, 60)
 
     if args.alerts:  # what a check costs once every old breach has been alerted (steady state)
-        desk.wait(lambda: desk.worker.pending == 0, 600)
+        from desktop_helpdesk.services import alerts as alerts_service
+        from desktop_helpdesk.ui.kit.worker import LONG
+
+        desk.wait(lambda: desk.jobs.pending == 0, 600)
         backlog, t0 = 0, time.perf_counter()
         while True:
-            new = desk.worker.run_sync(desk.ctx.check_alerts)
+            new = desk.jobs.run_sync(alerts_service.check, lane=LONG)
             backlog += len(new)
             if not new:
                 break
@@ -462,7 +466,7 @@ def main(argv=None) -> int:
         costs = []
         for _ in range(3):
             cpu0, wall0 = cpu_seconds(), time.perf_counter()
-            desk.worker.run_sync(desk.ctx.check_alerts)
+            desk.jobs.run_sync(alerts_service.check, lane=LONG)
             costs.append((cpu_seconds() - cpu0, time.perf_counter() - wall0))
         cpu = statistics.median(c for c, _w in costs)
         print(f"    one alert check with nothing new: CPU {cpu * 1000:.0f} ms, wall "

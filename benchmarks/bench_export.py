@@ -16,6 +16,7 @@ import argparse
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
@@ -27,8 +28,9 @@ from desktop_helpdesk.db.uow import uow_factory  # noqa: E402
 from desktop_helpdesk.i18n import Translator, install  # noqa: E402
 from desktop_helpdesk.paths import translations_dir  # noqa: E402
 from desktop_helpdesk.services.dto import ListQuery  # noqa: E402
-from desktop_helpdesk.services.export import ExportColumn, ExportFile, read_page  # noqa: E402
+from desktop_helpdesk.services import tickets  # noqa: E402
 from desktop_helpdesk.services.context import make_context  # noqa: E402
+from desktop_helpdesk.services.export import ExportColumn, ExportFile, read_page  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data" / "lists.sqlite3"
 
@@ -37,10 +39,14 @@ def ticket_columns(ctx) -> list[ExportColumn]:
     """The ticket list's columns as the GUI builds them (no widget needed)."""
     from desktop_helpdesk.i18n import _
     from desktop_helpdesk.ui.tickets.page import tickets_model
-    from desktop_helpdesk.ui.kit.worker import DbWorker
+    from desktop_helpdesk.ui.kit.worker import Jobs
 
-    model = tickets_model(DbWorker(), ctx)
-    return [ExportColumn(_(c.title), c.kind, c.export_value) for c in model.columns]
+    jobs = Jobs(ctx)
+    try:
+        model = tickets_model(jobs)
+        return [ExportColumn(_(c.title), c.kind, c.export_value) for c in model.columns]
+    finally:
+        jobs.shutdown()
 
 
 def run(ctx, columns, query: ListQuery, path: Path) -> dict:
@@ -49,7 +55,7 @@ def run(ctx, columns, query: ListQuery, path: Path) -> dict:
     cursor, longest = None, 0.0
     while True:
         t0 = time.perf_counter()
-        page = read_page(ctx.list_tickets, query, cursor)
+        page = read_page(partial(tickets.list_tickets, ctx), query, cursor)
         out.write(page.rows)
         longest = max(longest, time.perf_counter() - t0)
         cursor = page.next_cursor

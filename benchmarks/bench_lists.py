@@ -7,8 +7,9 @@ Run from the repository root (the database is generated once and cached in bench
     /work/venv/bin/python -m benchmarks.bench_lists --try-indexes    # also on a copy with the proposed indexes
     /work/venv/bin/python -m benchmarks.bench_lists --write-readme   # put the table into benchmarks/README.md
 
-Every case calls the ctx exactly as the GUI's table model does
-(`HelpdeskService.list_customers/list_contracts/list_tickets(ListQuery(limit=200))`), so a
+Every case calls the service exactly as the GUI's table model does
+(`services.customers.list_customers/contracts.list_contracts/tickets.list_tickets(ctx,
+ListQuery(limit=200))`), so a
 time includes the unit of work, SQLAlchemy and building the row dataclasses: it is what the
 worker thread spends before the page can be shown. Cases: the GUI's default view; the 51st
 page after scrolling 50 pages by keyset (only the 51st is timed); every sort key ascending
@@ -47,7 +48,8 @@ from desktop_helpdesk.db.repositories.customers import SqlCustomerRepository  # 
 from desktop_helpdesk.db.repositories.tickets import SqlTicketRepository  # noqa: E402
 from desktop_helpdesk.db.uow import uow_factory  # noqa: E402
 from desktop_helpdesk.services.dto import ListQuery  # noqa: E402
-from desktop_helpdesk.services.context import make_context  # noqa: E402
+from desktop_helpdesk.services import contracts, customers, tickets  # noqa: E402
+from desktop_helpdesk.services.context import Context, make_context  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TARGET_MS = 100.0
@@ -248,9 +250,10 @@ def service_for(path: Path):
     return engine, make_context(uow_factory(engine))
 
 
-def lister(ctx: HelpdeskService, lst: str):
-    return {"customers": ctx.list_customers, "contracts": ctx.list_contracts,
-            "tickets": ctx.list_tickets}[lst]
+def lister(ctx: Context, lst: str):
+    fn = {"customers": customers.list_customers, "contracts": contracts.list_contracts,
+          "tickets": tickets.list_tickets}[lst]
+    return lambda query: fn(ctx, query)
 
 
 def run_case(ctx, case: Case, reps: int, budget_s: float) -> Case:
@@ -337,7 +340,7 @@ def run_all(path: Path, cases: list[Case], reps: int, budget_s: float, log=print
 
 
 def plan_of(path: Path, service_call) -> list[str]:
-    """EXPLAIN QUERY PLAN of the last statement a ctx call executed."""
+    """EXPLAIN QUERY PLAN of the last statement a service call executed."""
     from sqlalchemy import event
 
     engine, ctx = service_for(path)
@@ -480,7 +483,7 @@ def readme_section(command, path, gen, table_md, total, args) -> str:
     return f"""## Lists
 
 `benchmarks/bench_lists.py` times one page ({PAGE} rows) of the customer, contract and ticket lists
-through `HelpdeskService.list_customers/list_contracts/list_tickets`, exactly as the GUI's table
+through `services.customers.list_customers`, `contracts.list_contracts` and `tickets.list_tickets`, exactly as the GUI's table
 model asks for it, so a time includes the unit of work, SQLAlchemy and building the row
 dataclasses. The data comes from `benchmarks/generate.py` (reusable: `generate(path, customers=,
 contracts=, tickets=, seed=)`, cached in `benchmarks/data/`, parameters stored in `app_meta`).

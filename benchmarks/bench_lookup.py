@@ -6,11 +6,11 @@ cached in benchmarks/data/):
     .venv/bin/python -m benchmarks.bench_lookup                  # ~1 min once generated
     .venv/bin/python -m benchmarks.bench_lookup --write-readme   # also put the table into benchmarks/README.md
 
-Every timed call is `HelpdeskService.lookup_caller(text)`, exactly what the lookup panel
+Every timed call is `services.lookup.lookup_caller(ctx, text)`, exactly what the lookup panel
 submits to the worker thread after the operator stops typing: reading the number
 (`phone_candidates`), the unit of work, SQLAlchemy, the queries and building the result
 dataclasses. Beside it, the same SQL statements with the same parameters (captured from
-SQLAlchemy while the ctx ran) are executed directly with Python's sqlite3 on the same
+SQLAlchemy while the service ran) are executed directly with Python's sqlite3 on the same
 file, so the difference is the cost of the layers above SQLite.
 
 Typical queries, drawn from the stored phones (all E.164) and typed as operators type them:
@@ -23,8 +23,6 @@ Target: 20 ms per lookup.
 """
 
 from __future__ import annotations
-
-from desktop_helpdesk.services import lookup
 
 import argparse
 import random
@@ -45,6 +43,7 @@ from desktop_helpdesk.db.engine import open_database, optimize, sqlite_url  # no
 from desktop_helpdesk.db.repositories._sql import OPEN_STATUSES  # noqa: E402
 from desktop_helpdesk.db.uow import uow_factory  # noqa: E402
 from desktop_helpdesk.domain.phone import OLD_AREA_CODES, OLD_MOBILE_PREFIXES, format_phone  # noqa: E402
+from desktop_helpdesk.services import lookup  # noqa: E402
 from desktop_helpdesk.services.context import make_context  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -108,7 +107,7 @@ def pick_queries(path: Path, per_case: int, seed: int = 7) -> dict[str, list[str
 
 
 class Recorder:
-    """Captures the SQL a ctx call sends to SQLite, to replay it with sqlite3."""
+    """Captures the SQL a service call sends to SQLite, to replay it with sqlite3."""
 
     def __init__(self, engine):
         self.statements: list[tuple[str, tuple]] | None = None
@@ -127,7 +126,7 @@ def percentile(values, q):
 def run(path: Path, per_case: int, reps: int, log=print) -> tuple[list[tuple], dict]:
     engine, _ = open_database(sqlite_url(path))
     optimize(engine)
-    ctx = make_context(uow_factory(engine), lambda: NOW)
+    ctx = make_context(uow_factory(engine, lambda: NOW), lambda: NOW)
     recorder = Recorder(engine)
     raw = sqlite3.connect(path.as_posix())
     cases = pick_queries(path, per_case)
@@ -152,7 +151,7 @@ def run(path: Path, per_case: int, reps: int, log=print) -> tuple[list[tuple], d
         rows.append((name, len(texts), texts[0], statistics.mean(matches), statistics.mean(statements),
                      statistics.median(service_ms), percentile(service_ms, 0.95), min(service_ms),
                      statistics.median(sql_ms), percentile(sql_ms, 0.95), min(sql_ms)))
-        log(f"{name:32} ctx median {rows[-1][5]:6.2f} ms p95 {rows[-1][6]:6.2f}  sqlite3 median "
+        log(f"{name:32} service median {rows[-1][5]:6.2f} ms p95 {rows[-1][6]:6.2f}  sqlite3 median "
             f"{rows[-1][8]:6.2f} ms p95 {rows[-1][9]:6.2f}  ({rows[-1][3]:.1f} matches)")
     raw.close()
     engine.dispose()
@@ -160,7 +159,7 @@ def run(path: Path, per_case: int, reps: int, log=print) -> tuple[list[tuple], d
 
 
 def table(rows) -> str:
-    lines = ["| query (typed like) | n | example | matches | SQL statements | ctx median | p95 | min "
+    lines = ["| query (typed like) | n | example | matches | SQL statements | service median | p95 | min "
              "| sqlite3 median | p95 | min |",
              "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, n, example, matches, stmts, sm, sp, smin, qm, qp, qmin in rows:
@@ -204,11 +203,11 @@ def readme_section(md: str, args, total: float, load_before, load_after) -> str:
     return f"""## Caller lookup
 
 `benchmarks/bench_lookup.py` times the caller lookup (F2) through
-`HelpdeskService.lookup_caller(text)`, exactly as the lookup panel calls it on the worker thread
+`services.lookup.lookup_caller(ctx, text)`, exactly as the lookup panel calls it on the worker thread
 once the operator stops typing (reading the number, the unit of work, SQLAlchemy, the queries,
 the result dataclasses with coverage facts and up to 5 open tickets per customer with their
 clocks). Beside it, the *same SQL statements with the same parameters*, captured from
-SQLAlchemy during the ctx call, run directly through Python's `sqlite3` on the same file.
+SQLAlchemy during the service call, run directly through Python's `sqlite3` on the same file.
 Target: **≤ 20 ms** per lookup; **SLOW** marks a p95 above it.
 
 Reproduce (repository root; the database comes from `benchmarks/generate.py`, reused when present):
@@ -234,7 +233,7 @@ Machine: {platform.machine()}, Python {platform.python_version()}, SQLite {sqlit
 
 {md}
 
-Reading it: every case is far inside the target. The ctx's median is about 1 ms over the
+Reading it: every case is far inside the target. The service's median is about 1 ms over the
 raw SQL (SQLAlchemy executing 4–5 statements and building the dataclasses; the statements are
 built once with bound parameters, because building a `select()` per call cost more than the
 index probes: 8–12 ms medians in a first version under the same load). The SQL is index probes;

@@ -28,8 +28,8 @@ What it promises:
 * SLA clocks as the app keeps them: every ticket's ``proposal_*``/``fix_*``/``complaint_*``
   columns and ``next_due_at`` are computed by ``services.clocks`` (``clocks_for``,
   ``start_clocks`` on the package's calendar and targets, ``follow_status`` for the status
-  change in its history, ``clock_to_columns``, ``next_due``), exactly as ``HelpdeskService``
-  moves them: the open tickets' clocks run (or are paused while waiting on the customer, or
+  change in its history, ``clock_to_columns``, ``next_due``), exactly as the ticket use cases
+  (``services.tickets``) move them: the open tickets' clocks run (or are paused while waiting on the customer, or
   the proposal clock is met once a solution is proposed), the resolved and closed tickets'
   clocks are stopped. ``check()`` replays a sample of histories and compares.
 * Cached: the parameters are stored in ``app_meta``; an existing file with the same ones is
@@ -67,6 +67,10 @@ from desktop_helpdesk.domain.text import fold  # noqa: E402
 from desktop_helpdesk.paths import resources_dir  # noqa: E402
 from desktop_helpdesk.services import clocks as clock_rules  # noqa: E402
 from desktop_helpdesk.services.dto import ContactData, CustomerDraft  # noqa: E402
+
+#: The support calendars of a new database: Vietnam's holidays, none of the firm's own days
+#: (a generated database has none), as `Calendars` in a context over it would read them.
+_CALENDARS = clock_rules.Calendars()
 
 #: Bump when the generated data changes shape: cached files of another version are rebuilt.
 #: 2: tickets carry their SLA clock columns and next_due_at (migration 0004).
@@ -291,7 +295,7 @@ def _uts(dt: datetime | None) -> str | None:
 
 
 class _Clocks:
-    """A ticket's clock columns, computed by services.clocks as HelpdeskService does.
+    """A ticket's clock columns, computed by services.clocks as the ticket use cases do.
 
     Policies, calendars and the clock kinds per (request type, coverage) are looked up once;
     each ticket then costs one ``start_clocks`` and at most one ``follow_status`` (its one
@@ -301,9 +305,9 @@ class _Clocks:
     def __init__(self, packages: list[dict]):
         def terms(p):  # p: the package's demo data, or None for a ticket without a contract
             if p is None:  # SlaTerms() defaults
-                return clock_rules.policy_for(240, 24, 48, 72), clock_rules.calendar_for("office")
+                return clock_rules.policy_for(240, 24, 48, 72), _CALENDARS.for_hours("office")
             return (clock_rules.policy_for(p["proposal_minutes"], 24, 48, 72),  # as _fill stores the package
-                    clock_rules.calendar_for(p["support_hours"]))
+                    _CALENDARS.for_hours(p["support_hours"]))
 
         self.terms = [terms(p) for p in packages] + [terms(None)]  # index -1: no contract
         self.kinds: dict[tuple[str, str], tuple] = {}
@@ -679,7 +683,7 @@ def check(path, sample: int = 2000) -> list[str]:
 
 def _check_clocks(con: sqlite3.Connection, sample: int) -> list[str]:
     """Replay a sample of tickets' status histories (their events) through services.clocks,
-    the way HelpdeskService moves the clocks, and compare with the stored columns."""
+    the way the ticket use cases move the clocks, and compare with the stored columns."""
     problems = []
     cols = [f"t.{c.strip()}" for c in CLOCK_COLS.split(",")]
     for tid, rtype, coverage, received, hours, minutes, *stored in con.execute(
@@ -687,7 +691,7 @@ def _check_clocks(con: sqlite3.Connection, sample: int) -> list[str]:
             f"{', '.join(cols)} FROM tickets t LEFT JOIN contracts k ON k.id = t.contract_id "
             f"LEFT JOIN packages p ON p.id = k.package_id ORDER BY random() LIMIT ?", (sample,)):
         policy = clock_rules.policy_for(minutes or 240, 24, 48, 72)
-        calendar = clock_rules.calendar_for(hours or "office")
+        calendar = _CALENDARS.for_hours(hours or "office")
         at = lambda text: datetime.fromisoformat(text).replace(tzinfo=_UTC)
         clocks = clock_rules.start_clocks(clock_rules.clocks_for(rtype, coverage or ""), policy, calendar,
                                           at(received), "new")
