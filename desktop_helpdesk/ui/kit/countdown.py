@@ -21,9 +21,9 @@ from PySide6.QtWidgets import QAbstractItemView
 
 from ...domain.obligations import days_left
 from ...domain.sla import ClockKind, ClockState
+from ...domain.vietnam import desk_today
 from ...i18n import N_, _
 from ...i18n.formatting import (
-    DISPLAY_ZONE,
     format_date,
     format_datetime,
     format_time_left,
@@ -158,7 +158,7 @@ SOON_DAYS = 7
 
 def today_in_vietnam(service: HelpdeskService) -> date:
     """Today's date in Hà Nội by the service's clock (a clock read, not a query)."""
-    return service.now().astimezone(DISPLAY_ZONE).date()
+    return desk_today(service.now())
 
 
 def day_state(days: int | None) -> str:

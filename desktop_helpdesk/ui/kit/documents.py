@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.vietnam import desk_day
 from ...i18n import N_, _, language
 from ...i18n.formatting import (
-    DISPLAY_ZONE,
     format_date,
     format_datetime,
     format_duration,
@@ -193,7 +193,7 @@ def format_duration_minutes(minutes: int) -> str:
 
 def doc_local_day(value) -> date | None:
     if isinstance(value, datetime):
-        return value.astimezone(DISPLAY_ZONE).date()
+        return desk_day(value)
     return value if isinstance(value, date) else None
 
 

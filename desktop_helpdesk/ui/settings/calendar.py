@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...domain.calendar import vietnam_make_up_days
+from ...domain.vietnam import vietnam_make_up_days
 from ...i18n import N_, _
 from ...i18n.formatting import format_date, holiday_names
 from ...services.dto import CalendarDay

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.vietnam import desk_today
 from ...i18n import N_, _
 from ...i18n.formatting import (
-    DISPLAY_ZONE,
     format_date,
     format_datetime,
     format_time_left,
@@ -136,7 +136,7 @@ class DashboardPage(QWidget):
             font.setBold(True)
             top.setFont(0, font)
             mark = SECTION_MARKS.get(section, "●")
-            today = d.now.astimezone(DISPLAY_ZONE).date()  # the desk's day in Hà Nội, not UTC's
+            today = desk_today(d.now)  # the desk's day in Hà Nội, not UTC's
             colour = QColor(SECTION_COLOURS.get(section, "#1b5e20"))
             for item in rows:
                 if item.ticket_id is None:  # a contract's date, counted in days as in the other lists
