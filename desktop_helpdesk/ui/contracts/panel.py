@@ -36,6 +36,7 @@ from ...services.dto import PaymentData, PlannedData
 from ...services.helpdesk import HelpdeskService, ValidationFailed
 from ..kit.countdown import CountdownTicker, day_countdown_colour, day_countdown_text
 from ..kit.documents import open_report
+from ..kit.errors import failure_message
 from ..kit.marks import ERROR_STYLE
 from ..kit.widgets import DateField, MoneyField, enum_label
 from ..kit.worker import DbWorker
@@ -293,8 +294,7 @@ class ContractPanel(QTabWidget):
             elif isinstance(exc, ValueError):
                 message = _("Check the amount and the dates.")
             else:
-                log.error("contract action failed", exc_info=exc)
-                message = _("The change could not be saved; nothing was written. The details are in the log file.")
+                message = failure_message(N_("The change could not be saved; nothing was written."), exc, log)
             error_label.setText(message)
             error_label.show()
 
@@ -317,8 +317,7 @@ class ContractPanel(QTabWidget):
             if isinstance(exc, ContractError):
                 self.lifecycle_error.setText(_(exc.message))
             else:
-                log.error("cannot build the acceptance report", exc_info=exc)
-                self.lifecycle_error.setText(_("The report could not be prepared. The details are in the log file."))
+                self.lifecycle_error.setText(failure_message(N_("The report could not be prepared."), exc, log))
             self.lifecycle_error.show()
 
         self.worker.submit(worklog_service.acceptance_report, self.service, self.file.id, self.operator_id,

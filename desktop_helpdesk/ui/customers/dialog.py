@@ -27,6 +27,7 @@ from ...domain.enums import (
 from ...i18n import N_, _
 from ...services.dto import ContactData, CustomerDraft
 from ...services.helpdesk import HelpdeskService
+from ..kit.errors import failure_message
 from ..kit.form import FormDialog
 from ..kit.widgets import display_phone, enum_combo, retranslate_enum_combo, select_data
 from ..kit.worker import DbWorker
@@ -123,8 +124,7 @@ class CustomerDialog(FormDialog):
             self._load_questions()
 
         def failed(exc: BaseException) -> None:
-            log.error("cannot add the verification question", exc_info=exc)
-            self.question_error.setText(_("The question could not be saved. The details are in the log file."))
+            self.question_error.setText(failure_message(N_("The question could not be saved."), exc, log))
             self.question_error.show()
 
         self.worker.submit(self.service.add_verification_question, self.record_id, question, answer,

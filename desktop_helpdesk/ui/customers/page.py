@@ -33,6 +33,7 @@ from ..kit.countdown import (
     day_countdown_text,
     today_in_vietnam,
 )
+from ..kit.errors import log_failure
 from ..kit.list_page import ListPage
 from ..kit.marks import badge_colour, badge_text
 from ..kit.paged_model import Column, Index, PagedTableModel
@@ -172,7 +173,7 @@ class CustomersPage(ListPage):
         # Never leave the previous customer's file under another customer's row.
         self._view = None
         self._render()
-        log.error("cannot read the customer's file", exc_info=exc)
+        log_failure("cannot read the customer's file", exc, log)
         self.detail_failed.emit(exc)
 
     def _day_changed(self, _day) -> None:

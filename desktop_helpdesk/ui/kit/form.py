@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
-from ...i18n import _
+from ...i18n import N_, _
 from ...services.helpdesk import HelpdeskService, ValidationFailed
+from .errors import failure_message
 from .widgets import Form
 from .worker import DbWorker
 
@@ -160,8 +161,7 @@ class FormDialog(QDialog):
         elif isinstance(exc, NotFoundError):
             self.show_status(_("This record no longer exists; nothing was saved."))
         else:
-            log.error("save failed", exc_info=exc)
-            self.show_status(_("The record could not be saved; nothing was written. The details are in the log file."))
+            self.show_status(failure_message(N_("The record could not be saved; nothing was written."), exc, log))
         self.save_button.setEnabled(True)
 
     def has_unsaved_input(self) -> bool:

@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from .errors import log_failure
+
 log = logging.getLogger(__name__)
 
 
@@ -63,7 +65,7 @@ class DbWorker(QObject):
                 if on_error is not None:
                     on_error(error)
                 else:
-                    log.error("database job failed", exc_info=error)
+                    log_failure("database job failed", error, log)  # once: the window that shows it does not log again
                     self.failed.emit(error)
             elif on_done is not None:
                 on_done(result)

@@ -31,6 +31,7 @@ from ...i18n import N_, _
 from ...i18n.formatting import format_date, holiday_names
 from ...services.dto import CalendarDay
 from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ..kit.errors import failure_message
 from ..kit.progress import ProgressRelay
 from ..kit.widgets import DateField
 from ..kit.worker import DbWorker
@@ -153,8 +154,7 @@ class SupportCalendarDialog(QDialog):
         self._render()
 
     def _load_failed(self, exc) -> None:
-        log.error("calendar days not loaded", exc_info=exc)
-        self._say(_("The firm's calendar could not be read. The details are in the log file."), error=True)
+        self._say(failure_message(N_("The firm's calendar could not be read."), exc, log), error=True)
 
     def firm_days(self) -> dict[date, CalendarDay]:
         """The firm's days as they will be after saving."""
@@ -322,8 +322,7 @@ class SupportCalendarDialog(QDialog):
         if isinstance(exc, ValidationFailed):
             self._say("; ".join(_(e.message) for e in exc.errors), error=True)
         else:
-            log.error("calendar not saved", exc_info=exc)
-            self._say(_("The calendar could not be saved. The details are in the log file."), error=True)
+            self._say(failure_message(N_("The calendar could not be saved."), exc, log), error=True)
 
     def _progressed(self, done: int, total: int) -> None:
         if self.progress is not None:

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.enums import SupportHours
-from ...i18n import _, ngettext
+from ...i18n import N_, _, ngettext
 from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ..kit.errors import failure_message
 from ..kit.progress import ProgressRelay
 from ..kit.widgets import enum_label
 from ..kit.worker import DbWorker
@@ -122,8 +123,7 @@ class PackagesDialog(QDialog):
             if isinstance(exc, ValidationFailed):
                 self.error.setText("; ".join(_(e.message) for e in exc.errors))
             else:
-                log.error("package terms not saved", exc_info=exc)
-                self.error.setText(_("The change could not be saved; nothing was written. The details are in the log file."))
+                self.error.setText(failure_message(N_("The change could not be saved; nothing was written."), exc, log))
             self.error.setStyleSheet("color: #b00020;")
             self.error.show()
 

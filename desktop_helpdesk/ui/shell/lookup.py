@@ -20,6 +20,7 @@ from ...i18n import N_, _, ngettext
 from ...services.dto import CallerLookup, CallerMatch
 from ...services.helpdesk import HelpdeskService
 from ..kit.countdown import clock_countdown_text, most_urgent, today_in_vietnam
+from ..kit.errors import failure_message
 from ..kit.marks import STATE_COLOURS, badge_colour, badge_text
 from ..kit.widgets import display_phone
 from ..kit.worker import DbWorker
@@ -170,10 +171,10 @@ class CallerLookupPanel(QWidget):
             self.activate()
 
     def _failed(self, asked: int, exc: BaseException) -> None:
-        logging.getLogger(__name__).error("caller lookup failed", exc_info=exc)
+        message = failure_message(N_("The lookup could not be done."), exc, logging.getLogger(__name__))
         if asked == self._asked:
             self._open_when_ready = False
-            self._set_message(_("The lookup could not be done; the details are in the log file."), ERROR_COLOUR)
+            self._set_message(message, ERROR_COLOUR)
 
     # -- showing -------------------------------------------------------------------------
     def _set_message(self, text: str, colour: str = HINT_COLOUR) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from ... import __version__
 from ...domain.enums import OperatorRole
 from ...domain.errors import NotFoundError
-from ...i18n import _, language
+from ...i18n import N_, _, language
 from ...services.clocks import calendar_for
 from ...services.helpdesk import HelpdeskService
 from ...settings import Settings
@@ -30,6 +30,7 @@ from ..contracts.dialog import ContractDialog
 from ..contracts.page import ContractsPage
 from ..customers.dialog import CustomerDialog
 from ..customers.page import CustomersPage
+from ..kit.errors import failure_message
 from ..kit.list_page import ListPage
 from ..kit.worker import DbWorker
 from ..obligations.page import ObligationsPage
@@ -449,7 +450,7 @@ class MainWindow(QMainWindow):
         if isinstance(exc, NotFoundError):
             message = _("This record no longer exists.")
         else:
-            message = _("Something went wrong while talking to the database. Nothing was lost; the details are in the log file.")
+            message = failure_message(N_("Something went wrong while talking to the database. Nothing was lost."), exc, log)
         self.statusBar().showMessage(message, 10000)
         QMessageBox.warning(self, _("Desktop Helpdesk"), message)
 

@@ -23,6 +23,7 @@ from ...domain.enums import (
 from ...i18n import N_, _
 from ...services.dto import OperatorDraft
 from ...services.helpdesk import HelpdeskService
+from ..kit.errors import failure_message
 from ..kit.widgets import Form, enum_combo, retranslate_enum_combo
 from ..kit.worker import DbWorker
 
@@ -97,8 +98,7 @@ class OperatorDialog(QDialog):
         self.accept()
 
     def _failed(self, exc) -> None:
-        log.error("cannot add operator", exc_info=exc)
-        QMessageBox.warning(self, _("Operator"), _("The operator could not be saved; nothing was written. The details are in the log file."))
+        QMessageBox.warning(self, _("Operator"), failure_message(N_("The operator could not be saved; nothing was written."), exc, log))
         self.ok_button.setEnabled(True)
 
     def retranslate(self) -> None:

@@ -27,6 +27,7 @@ from ...domain.text import fold
 from ...i18n import N_, _
 from ...i18n.formatting import format_number
 from ...services.helpdesk import SEARCH_MIN_CHARS, SEARCH_SHOWN, HelpdeskService
+from ..kit.errors import failure_message
 from ..kit.worker import DbWorker
 
 log = logging.getLogger(__name__)
@@ -140,9 +141,9 @@ class SearchPopup(QDialog):
             self.open_current()
 
     def _failed(self, seq: int, exc: BaseException) -> None:
-        log.error("global search failed", exc_info=exc)
+        message = failure_message(N_("The search failed."), exc, log)  # logged even when a newer search replaced it
         if seq == self._seq:
-            self._say(_("The search failed. The details are in the log file."))
+            self._say(message)
 
     # -- the list --------------------------------------------------------------------
     def _render(self) -> None:

@@ -49,6 +49,7 @@ from ...i18n.formatting import DISPLAY_ZONE, format_datetime, format_duration
 from ...services import worklog as worklog_service
 from ...services.helpdesk import HelpdeskService, ValidationFailed
 from ..kit.documents import open_report
+from ..kit.errors import failure_message
 from ..kit.form import FormDialog
 from ..kit.widgets import DateTimeField, enum_label, select_data
 from ..kit.worker import DbWorker
@@ -350,8 +351,7 @@ class WorkLogPanel(QWidget):
                                          f"{facts.ticket_code}-{facts.entry_id}")
 
     def _report_failed(self, exc: BaseException) -> None:
-        log.error("cannot build the visit report", exc_info=exc)
-        self.status.setText(_("The report could not be prepared. The details are in the log file."))
+        self.status.setText(failure_message(N_("The report could not be prepared."), exc, log))
         self.status.show()
 
     def retranslate(self) -> None:
