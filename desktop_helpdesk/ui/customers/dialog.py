@@ -29,6 +29,7 @@ from ...services.dto import ContactData, CustomerDraft
 from ...services.helpdesk import HelpdeskService
 from ..kit.errors import failure_message
 from ..kit.form import FormDialog
+from ..kit.marks import ERROR_STYLE
 from ..kit.widgets import display_phone, enum_combo, retranslate_enum_combo, select_data
 from ..kit.worker import DbWorker
 
@@ -64,7 +65,7 @@ class CustomerDialog(FormDialog):
         self.add_contact_button.clicked.connect(self.add_contact_row)
         self.remove_contact_button.clicked.connect(self.remove_contact_row)
         self.contacts_error = QLabel()
-        self.contacts_error.setStyleSheet("color: #b00020;")
+        self.contacts_error.setStyleSheet(ERROR_STYLE)
         self.contacts_error.hide()
         buttons = QWidget()
         row = QHBoxLayout(buttons)
@@ -91,7 +92,7 @@ class CustomerDialog(FormDialog):
         self.add_question_button = QPushButton()
         self.add_question_button.clicked.connect(self.add_question)
         self.question_error = QLabel()
-        self.question_error.setStyleSheet("color: #b00020;")
+        self.question_error.setStyleSheet(ERROR_STYLE)
         self.question_error.hide()
         row = QHBoxLayout()
         row.addWidget(self.new_question, 2)

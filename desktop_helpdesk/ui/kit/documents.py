@@ -47,6 +47,7 @@ from ...i18n.formatting import (
     format_long_date,
 )
 from ...paths import resources_dir
+from .marks import DOCUMENT_HEADING_BACKGROUND, DOCUMENT_RULE
 
 log = logging.getLogger(__name__)
 FONT_FAMILY = "DejaVu Serif"
@@ -69,7 +70,7 @@ def ensure_fonts() -> str:
 
 
 DOC_DOTS = "." * 40
-DOC_RULED = "border-width:1px;border-style:solid;border-color:#444;border-collapse:collapse"
+DOC_RULED = f"border-width:1px;border-style:solid;border-color:{DOCUMENT_RULE};border-collapse:collapse"
 
 
 def doc_v(value) -> str:
@@ -138,7 +139,7 @@ def doc_grid(headers: list[str], rows: list[list[str]], widths: list[int] | None
         width = f" width='{widths[i]}%'" if widths else ""
         return f"<{tag}{width} style='padding:3px 6px;{extra}'>{content}</{tag}>"
 
-    head = "".join(cell("th", i, escape(h), "background-color:#ececec") for i, h in enumerate(headers))
+    head = "".join(cell("th", i, escape(h), f"background-color:{DOCUMENT_HEADING_BACKGROUND}") for i, h in enumerate(headers))
     body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
     return f"<table width='100%' cellspacing='0' cellpadding='0' border='1' style='{DOC_RULED}'><tr>{head}</tr>{body}</table>"
 
@@ -151,7 +152,7 @@ def doc_boxed(text: str) -> str:
 
 def doc_lines(count: int) -> str:
     """Ruled lines for the customer to write on."""
-    rows = "".join("<tr><td style='border-bottom-width:1px;border-bottom-style:dotted;border-bottom-color:#444;"
+    rows = "".join(f"<tr><td style='border-bottom-width:1px;border-bottom-style:dotted;border-bottom-color:{DOCUMENT_RULE};"
                    "padding-top:16px'>&nbsp;</td></tr>" for _i in range(count))
     return f"<table width='100%' cellspacing='0' cellpadding='0'>{rows}</table>"
 

@@ -30,6 +30,7 @@ from ...domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
 from ...i18n import N_, _
 from ...services.helpdesk import HelpdeskService, ValidationFailed
 from .errors import failure_message
+from .marks import ERROR_STYLE
 from .widgets import Form
 from .worker import DbWorker
 
@@ -60,7 +61,7 @@ class FormDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.status = QLabel()
-        self.status.setStyleSheet("color: #b00020;")
+        self.status.setStyleSheet(ERROR_STYLE)
         self.status.setWordWrap(True)
         self.status.hide()
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)

@@ -32,6 +32,7 @@ from ...i18n.formatting import format_date, holiday_names
 from ...services.dto import CalendarDay
 from ...services.helpdesk import HelpdeskService, ValidationFailed
 from ..kit.errors import failure_message
+from ..kit.marks import ERROR_STYLE, FIRM_DAY, MUTED, OK_STYLE, SUPERSEDED, colour_style
 from ..kit.progress import ProgressRelay
 from ..kit.widgets import DateField
 from ..kit.worker import DbWorker
@@ -49,7 +50,7 @@ KIND_LABELS = {
 
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 COL_DATE, COL_WEEKDAY, COL_KIND, COL_NAME = range(4)
-FIRM_COLOUR = QColor("#0d47a1")
+FIRM_COLOUR = QColor(FIRM_DAY)
 
 
 class SupportCalendarDialog(QDialog):
@@ -121,7 +122,7 @@ class SupportCalendarDialog(QDialog):
 
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #555;")
+        self.note.setStyleSheet(colour_style(MUTED))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.note)
@@ -212,7 +213,7 @@ class SupportCalendarDialog(QDialog):
                     font = QFont(item.font())
                     font.setStrikeOut(True)
                     item.setFont(font)
-                    item.setForeground(QBrush(QColor("#777")))
+                    item.setForeground(QBrush(QColor(SUPERSEDED)))
                     item.setData(Qt.ItemDataRole.UserRole, (day, False))
                     self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
@@ -336,7 +337,7 @@ class SupportCalendarDialog(QDialog):
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
+        self.status.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
 
     def reject(self) -> None:
         """Closing with unsaved days asks first."""

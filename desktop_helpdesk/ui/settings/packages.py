@@ -24,6 +24,7 @@ from ...domain.enums import SupportHours
 from ...i18n import N_, _, ngettext
 from ...services.helpdesk import HelpdeskService, ValidationFailed
 from ..kit.errors import failure_message
+from ..kit.marks import ERROR_STYLE, OK_STYLE
 from ..kit.progress import ProgressRelay
 from ..kit.widgets import enum_label
 from ..kit.worker import DbWorker
@@ -63,7 +64,7 @@ class PackagesDialog(QDialog):
         for name, spin in self.spins.items():
             form.addRow(self.labels[name], spin)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self.save)
@@ -115,7 +116,7 @@ class PackagesDialog(QDialog):
             self._finish()
             self.saved.emit(count)
             self.error.setText(recomputed_text(count))
-            self.error.setStyleSheet("color: #1b5e20;")
+            self.error.setStyleSheet(OK_STYLE)
             self.error.show()
 
         def failed(exc) -> None:
@@ -124,7 +125,7 @@ class PackagesDialog(QDialog):
                 self.error.setText("; ".join(_(e.message) for e in exc.errors))
             else:
                 self.error.setText(failure_message(N_("The change could not be saved; nothing was written."), exc, log))
-            self.error.setStyleSheet("color: #b00020;")
+            self.error.setStyleSheet(ERROR_STYLE)
             self.error.show()
 
         self.worker.submit(self.service.update_package_terms, data, self.relay.progressed.emit,

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_datetime
 from ...services.helpdesk import HelpdeskService
+from ..kit.marks import ACCENT
 from ..kit.worker import DbWorker
 
 KIND_TITLES = {"clock_at_risk": N_("At risk"), "clock_breached": N_("Breached"), "obligation_due": N_("Obligation due soon")}
@@ -41,7 +42,7 @@ class AlertCenter(QObject):
         self.tray = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             pixmap = QPixmap(32, 32)
-            pixmap.fill(QColor("#1565c0"))
+            pixmap.fill(QColor(ACCENT))
             self.tray = QSystemTrayIcon(QIcon(pixmap), self)
             self.tray.messageClicked.connect(self.open_last)
             self.tray.show()

@@ -36,7 +36,7 @@ from ...i18n.formatting import (
 )
 from ...services.helpdesk import HelpdeskService
 from ..kit.countdown import day_countdown_colour, day_countdown_text
-from ..kit.marks import SECTION_COLOURS, SECTION_MARKS
+from ..kit.marks import CHART_BREACHED, CHART_MET, OTHER_SECTION, SECTION_COLOURS, SECTION_MARKS
 from ..kit.worker import DbWorker
 
 SECTION_TITLES = {
@@ -135,9 +135,9 @@ class DashboardPage(QWidget):
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
-            mark = SECTION_MARKS.get(section, "●")
+            mark = SECTION_MARKS.get(section, OTHER_SECTION.mark)
             today = desk_today(d.now)  # the desk's day in Hà Nội, not UTC's
-            colour = QColor(SECTION_COLOURS.get(section, "#1b5e20"))
+            colour = QColor(SECTION_COLOURS.get(section, OTHER_SECTION.colour))
             for item in rows:
                 if item.ticket_id is None:  # a contract's date, counted in days as in the other lists
                     due = format_date(item.due)
@@ -167,8 +167,8 @@ class DashboardPage(QWidget):
         for axis in list(self.chart.axes()):
             self.chart.removeAxis(axis)
         met, breached = QBarSet(_("Met")), QBarSet(_("Breached"))
-        met.setColor(QColor("#2e7d32"))
-        breached.setColor(QColor("#c62828"))
+        met.setColor(QColor(CHART_MET))
+        breached.setColor(QColor(CHART_BREACHED))
         days = []
         for day, m, b in d.met_breached_by_day:
             met.append(m)

@@ -21,7 +21,7 @@ from ...services.dto import CallerLookup, CallerMatch
 from ...services.helpdesk import HelpdeskService
 from ..kit.countdown import clock_countdown_text, most_urgent, today_in_vietnam
 from ..kit.errors import failure_message
-from ..kit.marks import STATE_COLOURS, badge_colour, badge_text
+from ..kit.marks import ERROR, HIGHLIGHT, HINT, STATE_COLOURS, TEXT, badge_colour, badge_text, colour_style
 from ..kit.widgets import display_phone
 from ..kit.worker import DbWorker
 
@@ -31,11 +31,6 @@ MATCHED_BY = {
     "customer_code": N_("customer code"),
     "tax_code": N_("tax code"),
 }
-
-
-SELECTED_BACKGROUND = "#fff3c4"
-ERROR_COLOUR = "#b00020"
-HINT_COLOUR = "#666666"
 
 
 class CallerLookupPanel(QWidget):
@@ -74,7 +69,7 @@ class CallerLookupPanel(QWidget):
         self.results.anchorClicked.connect(self._link)
         self.keys = QLabel()
         self.keys.setWordWrap(True)
-        self.keys.setStyleSheet(f"color: {HINT_COLOUR};")
+        self.keys.setStyleSheet(colour_style(HINT))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.field)
@@ -174,12 +169,12 @@ class CallerLookupPanel(QWidget):
         message = failure_message(N_("The lookup could not be done."), exc, logging.getLogger(__name__))
         if asked == self._asked:
             self._open_when_ready = False
-            self._set_message(message, ERROR_COLOUR)
+            self._set_message(message, ERROR)
 
     # -- showing -------------------------------------------------------------------------
-    def _set_message(self, text: str, colour: str = HINT_COLOUR) -> None:
+    def _set_message(self, text: str, colour: str = HINT) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(f"color: {colour};")
+        self.message.setStyleSheet(colour_style(colour))
 
     def message_text(self) -> str:
         return self.message.text()
@@ -192,14 +187,14 @@ class CallerLookupPanel(QWidget):
             self.results.setHtml("")
             return
         if found.error:
-            colour = HINT_COLOUR if found.error == "too_short" else ERROR_COLOUR
+            colour = HINT if found.error == "too_short" else ERROR
             self._set_message(_(PHONE_MESSAGES.get(found.error, PHONE_MESSAGES["empty"])), colour)
             self.results.setHtml("")
             return
         if not found.matches:
             tried = ", ".join(display_phone(c) for c in found.candidates)
             self._set_message(_("No contact or customer has this number ({numbers}).").format(numbers=tried)
-                              if tried else _("No customer has this code or tax code."), ERROR_COLOUR)
+                              if tried else _("No customer has this code or tax code."), ERROR)
             self.results.setHtml("")
             return
         n = len(found.matches)
@@ -215,9 +210,9 @@ class CallerLookupPanel(QWidget):
         how = _(MATCHED_BY[m.matched_by])
         number = f"☎ {escape(display_phone(m.phone))} · " if m.phone else ""
         lines = [
-            f"<a name='m{i}' href='match:{i}' style='text-decoration:none;color:#000'><b>{who}</b></a>",
+            f"<a name='m{i}' href='match:{i}' style='text-decoration:none;color:{TEXT}'><b>{who}</b></a>",
             f"{escape(m.customer_code)} — {escape(m.customer_name)}" if m.contact_id else escape(m.customer_code),
-            f"<span style='color:{HINT_COLOUR}'>{number}{escape(how)}</span>",
+            f"<span style='color:{HINT}'>{number}{escape(how)}</span>",
             f"<b style='color:{badge_colour(badge)}'>{escape(badge_text(badge))}</b>",
         ]
         if m.open_ticket_count:
@@ -226,19 +221,19 @@ class CallerLookupPanel(QWidget):
             rows = []
             for t in m.open_tickets:
                 urgent = most_urgent(t, now)
-                colour = STATE_COLOURS[urgent[2]].name() if urgent else HINT_COLOUR
+                colour = STATE_COLOURS[urgent[2]].name() if urgent else HINT
                 rows.append(f"<p style='margin:3px 0 0 8px'><a href='ticket:{t.id}'>{escape(t.code)}</a>&nbsp; "
                             f"<span style='color:{colour}'>{escape(clock_countdown_text(t, now))}</span><br>"
-                            f"<span style='color:#333333'>{escape(t.subject)}</span></p>")
+                            f"<span style='color:{TEXT}'>{escape(t.subject)}</span></p>")
             more = m.open_ticket_count - len(m.open_tickets)
             if more > 0:
                 more_text = escape(_("and {n} more").format(n=more))
-                rows.append(f"<p style='margin:3px 0 0 8px;color:{HINT_COLOUR}'>{more_text}</p>")
+                rows.append(f"<p style='margin:3px 0 0 8px;color:{HINT}'>{more_text}</p>")
             lines.append(f"<b>{escape(title)}</b>{''.join(rows)}")
         else:
             none_open = escape(_("No open tickets"))
-            lines.append(f"<span style='color:{HINT_COLOUR}'>{none_open}</span>")
-        background = f" bgcolor='{SELECTED_BACKGROUND}'" if i == self.current else ""
+            lines.append(f"<span style='color:{HINT}'>{none_open}</span>")
+        background = f" bgcolor='{HIGHLIGHT}'" if i == self.current else ""
         return (f"<table width='100%' cellspacing='0' cellpadding='6'{background}><tr><td>"
                 + "<br>".join(lines[:4]) + "".join(f"<div>{x}</div>" for x in lines[4:])
                 + "</td></tr></table><hr>")

@@ -28,6 +28,7 @@ from ...i18n import N_, _
 from ...i18n.formatting import format_number
 from ...services.helpdesk import SEARCH_MIN_CHARS, SEARCH_SHOWN, HelpdeskService
 from ..kit.errors import failure_message
+from ..kit.marks import ACCENT, HEADING_BACKGROUND, MUTED
 from ..kit.worker import DbWorker
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ class SearchPopup(QDialog):
         self._say("")
         bold = QFont(self.tree.font())
         bold.setBold(True)
-        grey = QColor("#5f6b7a")
+        grey = QColor(MUTED)
         first = None
         for group in results.groups:
             if not group.hits:
@@ -167,7 +168,7 @@ class SearchPopup(QDialog):
             heading = QTreeWidgetItem([_("{group} · {count}").format(group=_(GROUP_TITLES[group.kind]), count=total)])
             heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
             heading.setFont(0, bold)
-            heading.setBackground(0, QColor("#e8eef6"))
+            heading.setBackground(0, QColor(HEADING_BACKGROUND))
             self.tree.addTopLevelItem(heading)
             heading.setFirstColumnSpanned(True)
             for i, hit in enumerate(group.hits):
@@ -203,7 +204,7 @@ class SearchPopup(QDialog):
             return None
         item = QTreeWidgetItem([text])
         item.setData(0, ROLE, data)
-        item.setForeground(0, QColor("#1565c0"))
+        item.setForeground(0, QColor(ACCENT))
         return item
 
     @staticmethod

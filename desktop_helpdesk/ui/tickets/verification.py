@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...i18n import _
 from ...services.helpdesk import HelpdeskService
-from ..kit.marks import ERROR_STYLE
+from ..kit.marks import ERROR_STYLE, OK_STYLE
 from ..kit.worker import DbWorker
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class VerifyDialog(QDialog):
             label.setText("")
             return
         label.setText(("✔ " + _("Matches")) if ok else ("✘ " + _("Does not match")))
-        label.setStyleSheet("color: #1b5e20; font-weight: bold;" if ok else "color: #b00020; font-weight: bold;")
+        label.setStyleSheet(f"{OK_STYLE if ok else ERROR_STYLE} font-weight: bold;")
 
     def summary(self) -> str:
         if not self.outcomes:

@@ -51,6 +51,7 @@ from ...services.helpdesk import HelpdeskService, ValidationFailed
 from ..kit.documents import open_report
 from ..kit.errors import failure_message
 from ..kit.form import FormDialog
+from ..kit.marks import CORRECTED_COLOUR, ERROR_STYLE, KIND_MARKS, OTHER_MARK
 from ..kit.widgets import DateTimeField, enum_label, select_data
 from ..kit.worker import DbWorker
 from .visit_report import visit_report_html
@@ -58,18 +59,6 @@ from .visit_report import visit_report_html
 log = logging.getLogger(__name__)
 
 
-#: A mark per kind that reads without colour, and its colour.
-KIND_MARKS = {
-    TicketEventKind.NOTE: ("✎", "#555555"),
-    TicketEventKind.CALL: ("☎", "#1f5fa8"),
-    TicketEventKind.REMOTE_SESSION: ("⇄", "#6a1b9a"),
-    TicketEventKind.VISIT: ("⌂", "#1b7a32"),
-    TicketEventKind.EMAIL: ("✉", "#9a5b00"),
-}
-
-
-OTHER_MARK = ("•", "#777777")
-CORRECTED_COLOUR = QColor("#888888")
 WORKLOG_VALUES = {k.value for k in wl.WORKLOG_KINDS}
 
 
@@ -215,7 +204,7 @@ class WorkLogPanel(QWidget):
         self.correct_button.clicked.connect(self.correct_current)
         self.report_button.clicked.connect(self.report_current)
         self.status = QLabel()
-        self.status.setStyleSheet("color: #b00020;")
+        self.status.setStyleSheet(ERROR_STYLE)
         self.status.setWordWrap(True)
         self.status.hide()
         bottom = QHBoxLayout()
