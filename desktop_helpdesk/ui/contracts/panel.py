@@ -8,7 +8,7 @@ import logging
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,6 +34,7 @@ from ...i18n.formatting import format_date, format_datetime, format_vnd
 from ...services import worklog as worklog_service
 from ...services.dto import PaymentData, PlannedData
 from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ..kit import retranslate
 from ..kit.countdown import CountdownTicker, day_countdown_colour, day_countdown_text
 from ..kit.documents import open_report
 from ..kit.errors import failure_message
@@ -61,6 +62,7 @@ class ContractPanel(QTabWidget):
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, operator_id: int | None, parent=None):
         super().__init__(parent)
+        retranslate.register(self)
         self.worker = worker
         self.service = service
         self.operator_id = operator_id
@@ -400,8 +402,3 @@ class ContractPanel(QTabWidget):
         self.done_button.setText(_("Mark done today"))
         self.remove_planned_button.setText(_("Remove"))
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

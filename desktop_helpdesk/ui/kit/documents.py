@@ -15,7 +15,7 @@ from datetime import date, datetime
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMarginsF, Qt
+from PySide6.QtCore import QMarginsF, Qt
 from PySide6.QtGui import (
     QFont,
     QFontDatabase,
@@ -47,6 +47,7 @@ from ...i18n.formatting import (
     format_long_date,
 )
 from ...paths import resources_dir
+from . import retranslate
 from .marks import DOCUMENT_HEADING_BACKGROUND, DOCUMENT_RULE
 
 log = logging.getLogger(__name__)
@@ -239,6 +240,7 @@ class ReportDialog(QDialog):
 
     def __init__(self, build_html, file_stem: str, parent: QWidget | None = None, title: str = N_("Service report")):
         super().__init__(parent)
+        retranslate.register(self)
         self.build_html = build_html  # language -> HTML
         self.file_stem = file_stem
         self.title = title
@@ -322,8 +324,3 @@ class ReportDialog(QDialog):
         self.print_button.setToolTip(_("Print (Ctrl+P)"))
         self.close_button.setText(_("Close"))
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

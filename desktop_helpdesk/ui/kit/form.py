@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ...domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
 from ...i18n import N_, _
 from ...services.helpdesk import HelpdeskService, ValidationFailed
+from . import retranslate
 from .errors import failure_message
 from .marks import ERROR_STYLE
 from .widgets import Form
@@ -44,6 +45,7 @@ class FormDialog(QDialog):
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self, FormDialog._language_changed)
         self.worker = worker
         self.service = service
         self.record_id: int | None = None
@@ -216,9 +218,8 @@ class FormDialog(QDialog):
         self.save_button.setToolTip(_("Save (Ctrl+Enter)"))
         self.cancel_button.setText(_("Cancel"))
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-            self.revalidate()
-        super().changeEvent(event)
+    def _language_changed(self) -> None:
+        """New texts, and the errors beside the fields again in the new language."""
+        self.retranslate()
+        self.revalidate()
 

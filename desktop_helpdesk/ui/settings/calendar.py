@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,7 @@ from ...i18n import N_, _
 from ...i18n.formatting import format_date, holiday_names
 from ...services.dto import CalendarDay
 from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ..kit import retranslate
 from ..kit.errors import failure_message
 from ..kit.marks import ERROR_STYLE, FIRM_DAY, MUTED, OK_STYLE, SUPERSEDED, colour_style
 from ..kit.progress import ProgressRelay
@@ -60,6 +61,7 @@ class SupportCalendarDialog(QDialog):
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, year: int, parent=None):
         super().__init__(parent)
+        retranslate.register(self)
         self.worker, self.service = worker, service
         self.saved_days: dict[date, CalendarDay] = {}
         self.pending: dict[date, CalendarDay | None] = {}  # None: remove the firm's day
@@ -380,8 +382,3 @@ class SupportCalendarDialog(QDialog):
         self.close_button.setText(_("Close"))
         if self.loaded:
             self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

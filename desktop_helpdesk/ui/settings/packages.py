@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ...domain.enums import SupportHours
 from ...i18n import N_, _, ngettext
 from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ..kit import retranslate
 from ..kit.errors import failure_message
 from ..kit.marks import ERROR_STYLE, OK_STYLE
 from ..kit.progress import ProgressRelay
@@ -43,6 +44,7 @@ class PackagesDialog(QDialog):
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, packages, parent=None):
         super().__init__(parent)
+        retranslate.register(self)
         self.worker, self.service = worker, service
         self.packages = list(packages)
         self.list = QListWidget()
@@ -154,8 +156,3 @@ class PackagesDialog(QDialog):
         for i in range(self.support_hours.count()):
             self.support_hours.setItemText(i, enum_label(SupportHours, self.support_hours.itemData(i)))
         self.save_button.setText(_("Save and recompute open tickets"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

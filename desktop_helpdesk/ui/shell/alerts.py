@@ -7,7 +7,7 @@ restarts never repeat one."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_datetime
 from ...services.helpdesk import HelpdeskService
+from ..kit import retranslate
 from ..kit.marks import ACCENT
 from ..kit.worker import DbWorker
 
@@ -106,6 +107,7 @@ class AlertListDialog(QDialog):
 
     def __init__(self, center: AlertCenter, parent=None):
         super().__init__(parent)
+        retranslate.register(self)
         self.center = center
         self.list = QListWidget()
         self.list.itemActivated.connect(self._open)
@@ -151,8 +153,3 @@ class AlertListDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(_("Recent alerts"))
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

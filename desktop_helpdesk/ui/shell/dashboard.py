@@ -13,7 +13,7 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -35,6 +35,7 @@ from ...i18n.formatting import (
     format_time_left,
 )
 from ...services.helpdesk import HelpdeskService
+from ..kit import retranslate
 from ..kit.countdown import day_countdown_colour, day_countdown_text
 from ..kit.marks import CHART_BREACHED, CHART_MET, OTHER_SECTION, SECTION_COLOURS, SECTION_MARKS
 from ..kit.worker import DbWorker
@@ -61,6 +62,7 @@ class DashboardPage(QWidget):
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.worker, self.service = worker, service
         self.data = None
         self._asked = 0
@@ -217,8 +219,3 @@ class DashboardPage(QWidget):
     def retranslate(self) -> None:
         self.tree.setHeaderLabels([_("Item"), _("Customer"), _("Due"), _("Time left")])
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

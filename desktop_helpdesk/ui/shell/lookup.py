@@ -19,6 +19,7 @@ from ...domain.validation import PHONE_MESSAGES
 from ...i18n import N_, _, ngettext
 from ...services.dto import CallerLookup, CallerMatch
 from ...services.helpdesk import HelpdeskService
+from ..kit import retranslate
 from ..kit.countdown import clock_countdown_text, most_urgent, today_in_vietnam
 from ..kit.errors import failure_message
 from ..kit.marks import ERROR, HIGHLIGHT, HINT, STATE_COLOURS, TEXT, badge_colour, badge_text, colour_style
@@ -49,6 +50,7 @@ class CallerLookupPanel(QWidget):
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.worker = worker
         self.service = service
         self.lookup: CallerLookup | None = None
@@ -265,8 +267,3 @@ class CallerLookupPanel(QWidget):
         self.field.setToolTip(_("Caller lookup (F2)"))
         self.keys.setText(_("↑ ↓ choose · Enter: new ticket for the caller · Esc: close"))
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

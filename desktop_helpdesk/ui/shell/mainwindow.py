@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -30,6 +30,7 @@ from ..contracts.dialog import ContractDialog
 from ..contracts.page import ContractsPage
 from ..customers.dialog import CustomerDialog
 from ..customers.page import CustomersPage
+from ..kit import retranslate
 from ..kit.errors import failure_message
 from ..kit.list_page import ListPage
 from ..kit.worker import DbWorker
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
     def __init__(self, worker: DbWorker, service: HelpdeskService, settings: Settings, save_settings,
                  operator, database_label: str, set_language=None, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.worker = worker
         self.service = service
         self.settings = settings
@@ -239,11 +241,6 @@ class MainWindow(QMainWindow):
         self.act_vendor.setText(_("Company &details on reports…"))
         self.act_dnd.setText(_("&Do not disturb"))
         self._show_operator()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _show_busy(self, busy: bool) -> None:
         self.busy_label.setText(_("Working…") if busy else "")

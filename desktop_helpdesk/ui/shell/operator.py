@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +22,7 @@ from ...domain.enums import (
 from ...i18n import N_, _
 from ...services.dto import OperatorDraft
 from ...services.helpdesk import HelpdeskService
+from ..kit import retranslate
 from ..kit.errors import failure_message
 from ..kit.widgets import Form, enum_combo, retranslate_enum_combo
 from ..kit.worker import DbWorker
@@ -35,6 +35,7 @@ class OperatorDialog(QDialog):
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, operators, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.worker = worker
         self.service = service
         self.operator = None
@@ -109,8 +110,3 @@ class OperatorDialog(QDialog):
         retranslate_enum_combo(self.role, OperatorRole)
         self.ok_button.setText(_("Start working"))
         self.quit_button.setText(_("Quit"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -27,6 +27,7 @@ from ...domain.text import fold
 from ...i18n import N_, _
 from ...i18n.formatting import format_number
 from ...services.helpdesk import SEARCH_MIN_CHARS, SEARCH_SHOWN, HelpdeskService
+from ..kit import retranslate
 from ..kit.errors import failure_message
 from ..kit.marks import ACCENT, HEADING_BACKGROUND, MUTED
 from ..kit.worker import DbWorker
@@ -53,6 +54,7 @@ class SearchPopup(QDialog):
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.setObjectName("GlobalSearch")
         self.worker, self.service = worker, service
         self.box = QLineEdit()
@@ -291,8 +293,3 @@ class SearchPopup(QDialog):
         if self.results is None:
             self._say("")
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...i18n import _
 from ...services.helpdesk import HelpdeskService
+from ..kit import retranslate
 from ..kit.marks import ERROR_STYLE, OK_STYLE
 from ..kit.worker import DbWorker
 
@@ -33,6 +34,7 @@ class VerifyDialog(QDialog):
     def __init__(self, worker: DbWorker, service: HelpdeskService, customer_id: int, ticket_id: int | None = None,
                  operator_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.worker, self.service = worker, service
         self.ticket_id, self.operator_id = ticket_id, operator_id
         self.outcomes: dict[int, bool] = {}
@@ -113,8 +115,3 @@ class VerifyDialog(QDialog):
             check.setText(_("Check"))
             answer.setPlaceholderText(_("What the caller says"))
             self._show_result(result, self.outcomes.get(qid))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

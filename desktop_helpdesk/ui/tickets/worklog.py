@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,6 +48,7 @@ from ...i18n import N_, _
 from ...i18n.formatting import DISPLAY_ZONE, format_datetime, format_duration
 from ...services import worklog as worklog_service
 from ...services.helpdesk import HelpdeskService, ValidationFailed
+from ..kit import retranslate
 from ..kit.documents import open_report
 from ..kit.errors import failure_message
 from ..kit.form import FormDialog
@@ -165,6 +166,7 @@ class WorkLogPanel(QWidget):
 
     def __init__(self, worker: DbWorker, service: HelpdeskService, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.worker = worker
         self.service = service
         self.operator = lambda: None  # the signed-in operator (OperatorData) or None; set by the window
@@ -357,11 +359,6 @@ class WorkLogPanel(QWidget):
         self.correct_button.setToolTip(_("Log a correction of the selected entry; the entry itself stays as it was (Enter)"))
         self.report_button.setText(_("Service &report…"))
         self._fill()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
 
 def _combo(enum_cls, blank: bool = False) -> QComboBox:
