@@ -41,11 +41,11 @@ from zoneinfo import ZoneInfo
 from .vietnam import (
     OFFICE_HOURS,
     OFFICE_HOURS_WITH_SATURDAY_MORNING,
-    VIETNAM_TIMEZONE,
     statutory_days,
     vietnam_holiday_names,
     vietnam_make_up_days,
 )
+from .vietnam import VIETNAM_ZONE_NAME as VIETNAM_TIMEZONE
 
 __all__ = [
     "BusinessCalendar",

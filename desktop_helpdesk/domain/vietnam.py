@@ -19,7 +19,7 @@ __all__ = [
     "OFFICE_HOURS",
     "OFFICE_HOURS_WITH_SATURDAY_MORNING",
     "VIETNAM",
-    "VIETNAM_TIMEZONE",
+    "VIETNAM_ZONE_NAME",
     "desk_day",
     "desk_today",
     "statutory_days",
@@ -28,10 +28,10 @@ __all__ = [
 ]
 
 #: The IANA name of Vietnam's zone (UTC+7 all year, no daylight saving).
-VIETNAM_TIMEZONE = "Asia/Ho_Chi_Minh"
+VIETNAM_ZONE_NAME = "Asia/Ho_Chi_Minh"
 
 #: The desk's zone: days, due dates and ticket years are counted in it.
-VIETNAM = ZoneInfo(VIETNAM_TIMEZONE)
+VIETNAM = ZoneInfo(VIETNAM_ZONE_NAME)
 
 _MORNING: tuple[tuple[time, time], ...] = ((time(8), time(12)),)
 _OFFICE_DAY: tuple[tuple[time, time], ...] = ((time(8), time(12)), (time(13, 30), time(17, 30)))
