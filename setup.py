@@ -23,17 +23,20 @@ class BuildWithData(build_py):
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(ROOT / "resources", target / "resources")
-        from babel.messages.mofile import write_mo
-        from babel.messages.pofile import read_po
+        compile_catalogs = _load_compiler()
+        compile_catalogs(ROOT / "translations", target / "translations")
 
-        for po in sorted((ROOT / "translations").glob("*/LC_MESSAGES/*.po")):
-            lang = po.parent.parent.name
-            out = target / "translations" / lang / "LC_MESSAGES"
-            out.mkdir(parents=True, exist_ok=True)
-            with open(po, "rb") as fh:
-                catalog = read_po(fh, locale=lang)
-            with open(out / (po.stem + ".mo"), "wb") as fh:
-                write_mo(fh, catalog)
+
+def _load_compiler():
+    """desktop_helpdesk/i18n/catalogs.py, loaded by its path: importing the package would
+    need the app's dependencies, which pip's isolated build environment does not have."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "_desktop_helpdesk_catalogs", ROOT / "desktop_helpdesk" / "i18n" / "catalogs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.compile_catalogs
 
 
 setup(cmdclass={"build_py": BuildWithData})

@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QLockFile
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from .i18n import Translator, _, install
+    from .i18n import N_, Translator, _, install
     from .settings import Settings
     from .ui.kit.qt_i18n import LanguageSwitcher
 
@@ -203,10 +203,11 @@ def main(argv: list[str] | None = None) -> int:
             log.info("demo data loaded")
         startup.call(optimize, engine)
         operators = startup.call(catalog.operators, ctx)
-    except Exception:  # noqa: BLE001
-        log.exception("start-up failed")
+    except Exception as exc:  # noqa: BLE001
+        from .ui.kit.errors import failure_message
+
         startup.shutdown()
-        return fail(_("Desktop Helpdesk could not prepare its data. The details are in the log file."), EXIT_FAILURE)
+        return fail(failure_message(N_("Desktop Helpdesk could not prepare its data."), exc, log), EXIT_FAILURE)
     startup.shutdown()
     jobs = Jobs(ctx)
 

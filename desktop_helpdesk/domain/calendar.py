@@ -36,6 +36,17 @@ from datetime import timezone as _fixed_timezone
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+# Vietnam's zone, office hours and statutory days live in vietnam.py; they are named here
+# too because BusinessCalendar.vietnam builds on them and callers have always found them here.
+from .vietnam import (
+    OFFICE_HOURS,
+    OFFICE_HOURS_WITH_SATURDAY_MORNING,
+    statutory_days,
+    vietnam_holiday_names,
+    vietnam_make_up_days,
+)
+from .vietnam import VIETNAM_ZONE_NAME as VIETNAM_TIMEZONE
+
 __all__ = [
     "BusinessCalendar",
     "Interval",
@@ -52,19 +63,6 @@ Interval = tuple[time, time]
 
 WeeklyHours = Mapping[int, Sequence[Interval]]
 """Weekday (0 = Monday .. 6 = Sunday) -> that day's working intervals."""
-
-VIETNAM_TIMEZONE = "Asia/Ho_Chi_Minh"
-
-_MORNING: tuple[Interval, ...] = ((time(8), time(12)),)
-_OFFICE_DAY: tuple[Interval, ...] = ((time(8), time(12)), (time(13, 30), time(17, 30)))
-
-OFFICE_HOURS: WeeklyHours = MappingProxyType({weekday: _OFFICE_DAY for weekday in range(5)})
-"""Monday–Friday 08:00–12:00 and 13:30–17:30 (shared/DOMAIN.md)."""
-
-OFFICE_HOURS_WITH_SATURDAY_MORNING: WeeklyHours = MappingProxyType(
-    {**{weekday: _OFFICE_DAY for weekday in range(5)}, 5: _MORNING}
-)
-"""Office hours plus Saturday 08:00–12:00, as many Vietnamese firms work."""
 
 _UTC = _fixed_timezone.utc
 _EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
@@ -280,14 +278,11 @@ class BusinessCalendar:
         make-up days for that date, so a firm can work on a statutory holiday. Outside
         ``years`` the calendar knows weekends only.
         """
-        import holidays as holidays_package  # lazily: only this constructor needs it
-
         wanted_years = sorted({int(year) for year in years})
         if not wanted_years:
             raise ValueError("years must name at least one year")
-        vn = holidays_package.country_holidays("VN", years=wanted_years, language="en_US")
-        days_off = set(vn.keys())
-        make_up_days = _make_up_days(vn, wanted_years)
+        statutory_off, make_up_days = statutory_days(wanted_years)
+        days_off = set(statutory_off)
         if make_up_day_hours is None:
             make_up_day_hours = next(
                 (weekly_hours[wd] for wd in range(5) if weekly_hours.get(wd)), ()
@@ -589,37 +584,3 @@ def _union_length(pairs: list[tuple[int, int]]) -> int:
             total += e - s
             last = e
     return total
-
-
-# ---------------------------------------------------------------------- Vietnam helpers
-
-
-def _make_up_days(vn, years: Sequence[int]) -> set[date]:
-    wanted = set(years)
-    return {
-        day
-        for day in getattr(vn, "weekend_workdays", ())
-        if day.year in wanted and day not in vn
-    }
-
-
-def vietnam_make_up_days(years: Iterable[int]) -> frozenset[date]:
-    """The make-up working days (weekend days worked to pay for a swapped day off) in ``years``."""
-    import holidays as holidays_package
-
-    wanted_years = sorted({int(year) for year in years})
-    vn = holidays_package.country_holidays("VN", years=wanted_years, language="en_US")
-    return frozenset(_make_up_days(vn, wanted_years))
-
-
-def vietnam_holiday_names(years: Iterable[int], language: str) -> dict[date, str]:
-    """Vietnam's statutory days off in ``years`` with their names in ``language``.
-
-    ``language`` is passed to the ``holidays`` package explicitly ("vi", "en_US"), so names
-    never depend on the environment. Sorted by date.
-    """
-    import holidays as holidays_package
-
-    wanted_years = sorted({int(year) for year in years})
-    vn = holidays_package.country_holidays("VN", years=wanted_years, language=language)
-    return dict(sorted(vn.items()))

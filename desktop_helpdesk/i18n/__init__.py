@@ -29,15 +29,9 @@ def load_catalog(localedir: Path, language: str) -> _gettext.NullTranslations:
             with open(mo, "rb") as fh:
                 return _gettext.GNUTranslations(fh)
         if po.exists():
-            from babel.messages.mofile import write_mo
-            from babel.messages.pofile import read_po
+            from .catalogs import compile_po
 
-            with open(po, "rb") as fh:
-                catalog = read_po(fh, locale=language)
-            buf = io.BytesIO()
-            write_mo(buf, catalog)
-            buf.seek(0)
-            return _gettext.GNUTranslations(buf)
+            return _gettext.GNUTranslations(io.BytesIO(compile_po(po, language)))
     except Exception:  # a broken catalog must not stop the app: fall back to English
         log.exception("cannot load the %s catalog from %s", language, folder)
     return _gettext.NullTranslations()

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _fd
 from babel.dates import format_datetime as _fdt
 from babel.numbers import format_decimal
 
+from ..domain.vietnam import VIETNAM, vietnam_holiday_names
 from . import language
 
-DISPLAY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+#: Times are shown as the desk reads them, in Hà Nội.
+DISPLAY_ZONE = VIETNAM
 
 
 def _locale() -> str:
@@ -104,6 +105,4 @@ def format_time_left(value: timedelta, short: bool = False) -> str:
 def holiday_names(year: int) -> dict[date, str]:
     """Vietnam's public holidays of a year, named in the current language ("Tết Nguyên Đán" /
     "Lunar New Year"); the holidays package is told the language, never the environment."""
-    from ..domain.calendar import vietnam_holiday_names
-
     return vietnam_holiday_names([year], "vi" if language() == "vi" else "en_US")

@@ -8,7 +8,7 @@ import logging
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,8 +34,10 @@ from ...i18n import N_, _
 from ...i18n.formatting import format_date, format_datetime, format_vnd
 from ...services.dto import PaymentData, PlannedData
 from ...services.errors import ValidationFailed
+from ..kit import retranslate
 from ..kit.countdown import CountdownTicker, day_countdown_colour, day_countdown_text
 from ..kit.documents import open_report
+from ..kit.errors import failure_message
 from ..kit.marks import ERROR_STYLE
 from ..kit.widgets import DateField, MoneyField, enum_label
 from ..kit.worker import Jobs
@@ -60,6 +62,7 @@ class ContractPanel(QTabWidget):
 
     def __init__(self, jobs: Jobs, operator_id: int | None, parent=None):
         super().__init__(parent)
+        retranslate.register(self)
         self.jobs = jobs
         self.operator_id = operator_id
         self.file = None
@@ -292,8 +295,7 @@ class ContractPanel(QTabWidget):
             elif isinstance(exc, ValueError):
                 message = _("Check the amount and the dates.")
             else:
-                log.error("contract action failed", exc_info=exc)
-                message = _("The change could not be saved; nothing was written. The details are in the log file.")
+                message = failure_message(N_("The change could not be saved; nothing was written."), exc, log)
             error_label.setText(message)
             error_label.show()
 
@@ -316,8 +318,7 @@ class ContractPanel(QTabWidget):
             if isinstance(exc, ContractError):
                 self.lifecycle_error.setText(_(exc.message))
             else:
-                log.error("cannot build the acceptance report", exc_info=exc)
-                self.lifecycle_error.setText(_("The report could not be prepared. The details are in the log file."))
+                self.lifecycle_error.setText(failure_message(N_("The report could not be prepared."), exc, log))
             self.lifecycle_error.show()
 
         self.jobs.submit(worklog.acceptance_report, self.file.id, self.operator_id,
@@ -400,8 +401,3 @@ class ContractPanel(QTabWidget):
         self.done_button.setText(_("Mark done today"))
         self.remove_planned_button.setText(_("Remove"))
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -28,7 +28,9 @@ from ...domain.enums import (
 from ...i18n import N_, _
 from ...services.dto import ContactData, CustomerDraft
 
+from ..kit.errors import failure_message
 from ..kit.form import FormDialog
+from ..kit.marks import ERROR_STYLE
 from ..kit.widgets import display_phone, enum_combo, retranslate_enum_combo, select_data
 from ..kit.worker import Jobs
 
@@ -64,7 +66,7 @@ class CustomerDialog(FormDialog):
         self.add_contact_button.clicked.connect(self.add_contact_row)
         self.remove_contact_button.clicked.connect(self.remove_contact_row)
         self.contacts_error = QLabel()
-        self.contacts_error.setStyleSheet("color: #b00020;")
+        self.contacts_error.setStyleSheet(ERROR_STYLE)
         self.contacts_error.hide()
         buttons = QWidget()
         row = QHBoxLayout(buttons)
@@ -91,7 +93,7 @@ class CustomerDialog(FormDialog):
         self.add_question_button = QPushButton()
         self.add_question_button.clicked.connect(self.add_question)
         self.question_error = QLabel()
-        self.question_error.setStyleSheet("color: #b00020;")
+        self.question_error.setStyleSheet(ERROR_STYLE)
         self.question_error.hide()
         row = QHBoxLayout()
         row.addWidget(self.new_question, 2)
@@ -124,8 +126,7 @@ class CustomerDialog(FormDialog):
             self._load_questions()
 
         def failed(exc: BaseException) -> None:
-            log.error("cannot add the verification question", exc_info=exc)
-            self.question_error.setText(_("The question could not be saved. The details are in the log file."))
+            self.question_error.setText(failure_message(N_("The question could not be saved."), exc, log))
             self.question_error.show()
 
         self.jobs.submit(customers.add_verification_question, self.record_id, question, answer,

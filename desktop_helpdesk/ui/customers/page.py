@@ -33,8 +33,9 @@ from ..kit.countdown import (
     day_countdown_colour,
     day_countdown_text,
 )
+from ..kit.errors import log_failure
 from ..kit.list_page import ListPage
-from ..kit.marks import badge_colour, badge_text
+from ..kit.marks import HINT, MUTED, badge_colour, badge_text
 from ..kit.paged_model import Column, Index, PagedTableModel
 from ..kit.widgets import display_phone, enum_label
 from ..kit.worker import Jobs
@@ -172,7 +173,7 @@ class CustomersPage(ListPage):
         # Never leave the previous customer's file under another customer's row.
         self._view = None
         self._render()
-        log.error("cannot read the customer's file", exc_info=exc)
+        log_failure("cannot read the customer's file", exc, log)
         self.detail_failed.emit(exc)
 
     def _day_changed(self, _day) -> None:
@@ -192,7 +193,7 @@ class CustomersPage(ListPage):
         v = self._view
         if v is None:
             hint = _("Select a customer to see their coverage, contacts, contracts, obligations and open tickets.")
-            self.detail.setHtml(f"<p style='color:#666'>{escape(hint)}</p>")
+            self.detail.setHtml(f"<p style='color:{HINT}'>{escape(hint)}</p>")
             return
         self.detail.setHtml(render_customer(v))
 
@@ -224,13 +225,13 @@ def _table(headers: list[str], rows: list[list[str]], empty: str, wrap: tuple[in
     """An HTML table of already escaped cells, or the escaped `empty` line. Only the
     columns in `wrap` may wrap (names, subjects); dates, codes and headers stay on one line."""
     if not rows:
-        return f"<p style='color:#666;margin:0'>{escape(empty)}</p>"
+        return f"<p style='color:{HINT};margin:0'>{escape(empty)}</p>"
 
     def cell(tag: str, i: int, content: str, extra: str = "") -> str:
         nowrap = "" if i in wrap else "white-space:nowrap;"
         return f"<{tag} align='left' valign='top' style='{nowrap}padding-right:10px;{extra}'>{content}</{tag}>"
 
-    head = "".join(cell("th", i, escape(h), "color:#555;font-weight:normal") for i, h in enumerate(headers))
+    head = "".join(cell("th", i, escape(h), f"color:{MUTED};font-weight:normal") for i, h in enumerate(headers))
     body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
     return f"<table cellspacing='0' cellpadding='1'><tr>{head}</tr>{body}</table>"
 

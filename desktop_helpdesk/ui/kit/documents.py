@@ -15,7 +15,7 @@ from datetime import date, datetime
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMarginsF, Qt
+from PySide6.QtCore import QMarginsF, Qt
 from PySide6.QtGui import (
     QFont,
     QFontDatabase,
@@ -38,15 +38,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.vietnam import desk_day
 from ...i18n import N_, _, language
 from ...i18n.formatting import (
-    DISPLAY_ZONE,
     format_date,
     format_datetime,
     format_duration,
     format_long_date,
 )
 from ...paths import resources_dir
+from . import retranslate
+from .marks import DOCUMENT_HEADING_BACKGROUND, DOCUMENT_RULE
 
 log = logging.getLogger(__name__)
 FONT_FAMILY = "DejaVu Serif"
@@ -69,7 +71,7 @@ def ensure_fonts() -> str:
 
 
 DOC_DOTS = "." * 40
-DOC_RULED = "border-width:1px;border-style:solid;border-color:#444;border-collapse:collapse"
+DOC_RULED = f"border-width:1px;border-style:solid;border-color:{DOCUMENT_RULE};border-collapse:collapse"
 
 
 def doc_v(value) -> str:
@@ -138,7 +140,7 @@ def doc_grid(headers: list[str], rows: list[list[str]], widths: list[int] | None
         width = f" width='{widths[i]}%'" if widths else ""
         return f"<{tag}{width} style='padding:3px 6px;{extra}'>{content}</{tag}>"
 
-    head = "".join(cell("th", i, escape(h), "background-color:#ececec") for i, h in enumerate(headers))
+    head = "".join(cell("th", i, escape(h), f"background-color:{DOCUMENT_HEADING_BACKGROUND}") for i, h in enumerate(headers))
     body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
     return f"<table width='100%' cellspacing='0' cellpadding='0' border='1' style='{DOC_RULED}'><tr>{head}</tr>{body}</table>"
 
@@ -151,7 +153,7 @@ def doc_boxed(text: str) -> str:
 
 def doc_lines(count: int) -> str:
     """Ruled lines for the customer to write on."""
-    rows = "".join("<tr><td style='border-bottom-width:1px;border-bottom-style:dotted;border-bottom-color:#444;"
+    rows = "".join(f"<tr><td style='border-bottom-width:1px;border-bottom-style:dotted;border-bottom-color:{DOCUMENT_RULE};"
                    "padding-top:16px'>&nbsp;</td></tr>" for _i in range(count))
     return f"<table width='100%' cellspacing='0' cellpadding='0'>{rows}</table>"
 
@@ -193,7 +195,7 @@ def format_duration_minutes(minutes: int) -> str:
 
 def doc_local_day(value) -> date | None:
     if isinstance(value, datetime):
-        return value.astimezone(DISPLAY_ZONE).date()
+        return desk_day(value)
     return value if isinstance(value, date) else None
 
 
@@ -238,6 +240,7 @@ class ReportDialog(QDialog):
 
     def __init__(self, build_html, file_stem: str, parent: QWidget | None = None, title: str = N_("Service report")):
         super().__init__(parent)
+        retranslate.register(self)
         self.build_html = build_html  # language -> HTML
         self.file_stem = file_stem
         self.title = title
@@ -321,8 +324,3 @@ class ReportDialog(QDialog):
         self.print_button.setToolTip(_("Print (Ctrl+P)"))
         self.close_button.setText(_("Close"))
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

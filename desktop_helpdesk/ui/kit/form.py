@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,6 +29,10 @@ from PySide6.QtWidgets import (
 from ...domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
 from ...i18n import _
 from ...services.errors import ValidationFailed
+from ...i18n import N_
+from . import retranslate
+from .errors import failure_message
+from .marks import ERROR_STYLE
 from .widgets import Form
 from .worker import Jobs
 
@@ -42,6 +46,7 @@ class FormDialog(QDialog):
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self, FormDialog._language_changed)
         self.jobs = jobs
         self.record_id: int | None = None
         self.version: int | None = None
@@ -58,7 +63,7 @@ class FormDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.status = QLabel()
-        self.status.setStyleSheet("color: #b00020;")
+        self.status.setStyleSheet(ERROR_STYLE)
         self.status.setWordWrap(True)
         self.status.hide()
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
@@ -159,8 +164,7 @@ class FormDialog(QDialog):
         elif isinstance(exc, NotFoundError):
             self.show_status(_("This record no longer exists; nothing was saved."))
         else:
-            log.error("save failed", exc_info=exc)
-            self.show_status(_("The record could not be saved; nothing was written. The details are in the log file."))
+            self.show_status(failure_message(N_("The record could not be saved; nothing was written."), exc, log))
         self.save_button.setEnabled(True)
 
     def has_unsaved_input(self) -> bool:
@@ -214,9 +218,8 @@ class FormDialog(QDialog):
         self.save_button.setToolTip(_("Save (Ctrl+Enter)"))
         self.cancel_button.setText(_("Cancel"))
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-            self.revalidate()
-        super().changeEvent(event)
+    def _language_changed(self) -> None:
+        """New texts, and the errors beside the fields again in the new language."""
+        self.retranslate()
+        self.revalidate()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...i18n import _, ngettext
 from ...i18n.formatting import format_number
+from . import retranslate
 from .paged_model import PagedTableModel
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class ListPage(QWidget):
 
     def __init__(self, model: PagedTableModel, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.model = model
         self.filter = QLineEdit()
         self.filter.setClearButtonEnabled(True)
@@ -142,11 +144,6 @@ class ListPage(QWidget):
         self.export_button.setToolTip(_("Export this list, as filtered, to Excel or CSV (Ctrl+E)"))
         self.model.retranslate()
         self._loaded(self.model.rowCount())
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def showEvent(self, event) -> None:
         if self.ticker is not None:

@@ -1,49 +1,122 @@
 """The one palette: how each state reads, as a mark, a colour and a text, wherever it is shown.
 
-Never colour alone: every state has its mark (● ▲ ✖ ✔ ‖ ○ ⚠) so it reads without colour too."""
+Never colour alone: every state has its mark (● ▲ ✖ ✔ ‖ ○ ⚠) so it reads without colour too.
+
+Every colour in the UI comes from the named colours below, each for one meaning, so "late" is
+the same red in a list, a badge, a dashboard bar and a form's error line. The per-state tables
+(clock states, day countdowns, coverage badges, dashboard sections, work-log kinds) are built
+from them; their mark, colour and text are kept together in one `Look` per state.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from PySide6.QtGui import QColor
 
 from ...domain.coverage import CoverageBadge
+from ...domain.enums import Coverage, TicketEventKind
 from ...domain.sla import ClockState
 from ...i18n import N_, _
 from ...i18n.formatting import format_duration, format_vnd
 
-ERROR_STYLE = "color: #b00020;"
-STATE_MARKS = {ClockState.RUNNING: "●", ClockState.AT_RISK: "▲", ClockState.BREACHED: "✖",
-               ClockState.PAUSED: "‖", ClockState.MET: "✔"}
+# -- the named colours: one meaning each ------------------------------------------------
+#: Wrong, refused or late: a breached clock, an overdue date, expired cover, an unpaid
+#: balance, a refused ticket, a failed save, a field's error.
+ERROR = "#b00020"
+#: Needs attention soon: a clock at risk, a date due soon, the grace period.
+WARNING = "#a15c00"
+#: On track or done right: a running clock, warranty cover, a passed check, a saved change.
+OK = "#1b5e20"
+#: Finished, no longer counting: a met clock, an obligation done.
+DONE = "#607d8b"
+#: Secondary text beside the main one: labels of facts, notes, a due time under a countdown.
+MUTED = "#555555"
+#: A paused clock: stopped for now, greyed like secondary text.
+PAUSED = MUTED
+#: What to do or that there is nothing to show: "select a customer", key help, no cover.
+HINT = "#666666"
+#: Replaced and no longer counting: a corrected work-log entry, a day removed but not saved.
+SUPERSEDED = "#888888"
+#: Ordinary text where a link or a style would otherwise colour it.
+TEXT = "#000000"
+#: The app's accent: what takes you somewhere ("Show more…"), the tray icon.
+ACCENT = "#1565c0"
+#: Cover by a maintenance contract.
+MAINTENANCE = "#1f5fa8"
+#: A ticket the customer pays for (no cover, not refused).
+BILLABLE = "#8d6e00"
+#: A day the firm set in its own calendar (not the statutory one).
+FIRM_DAY = "#0d47a1"
+#: Behind the match the caller lookup has selected.
+HIGHLIGHT = "#fff3c4"
+#: Behind a group's heading in a list of results.
+HEADING_BACKGROUND = "#e8eef6"
+#: Printed documents: table rules and the background of a table's heading row.
+DOCUMENT_RULE = "#444444"
+DOCUMENT_HEADING_BACKGROUND = "#ececec"
+#: Work-log kinds: these only tell the kinds apart in a ticket's history (no state).
+NOTE_KIND = "#555555"
+CALL_KIND = "#1f5fa8"
+REMOTE_SESSION_KIND = "#6a1b9a"
+VISIT_KIND = "#1b7a32"
+EMAIL_KIND = "#9a5b00"
+OTHER_KIND = "#777777"
 
 
-STATE_COLOURS = {ClockState.RUNNING: QColor("#1b5e20"), ClockState.AT_RISK: QColor("#a15c00"),
-                 ClockState.BREACHED: QColor("#b00020"), ClockState.PAUSED: QColor("#555555"),
-                 ClockState.MET: QColor("#607d8b")}
+def colour_style(colour: str) -> str:
+    """A stylesheet that sets a widget's text to one of the colours above."""
+    return f"color: {colour};"
 
 
-STATE_LABELS = {ClockState.RUNNING: N_("running"), ClockState.AT_RISK: N_("at risk"), ClockState.BREACHED: N_("breached"),
-                ClockState.PAUSED: N_("paused"), ClockState.MET: N_("met")}
+ERROR_STYLE = colour_style(ERROR)
+OK_STYLE = colour_style(OK)
 
 
-#: Countdowns in days (obligations, contract dates): per state, a mark that reads without
-#: colour and a colour, the same marks as the SLA clocks' (● running, ▲ soon, ✖ overdue, ✔ done).
-DAY_COLOURS = {"done": QColor("#607d8b"), "overdue": QColor("#b00020"), "soon": QColor("#a15c00"),
-               "running": QColor("#1b5e20")}
+@dataclass(frozen=True)
+class Look:
+    """How one state reads: a mark that needs no colour, a colour above, and a text (N_())."""
+
+    mark: str
+    colour: str
+    label: str = ""
 
 
-DAY_MARKS = {"done": "✔", "overdue": "✖", "soon": "▲", "running": "●"}
+CLOCK_LOOKS = {
+    ClockState.RUNNING: Look("●", OK, N_("running")),
+    ClockState.AT_RISK: Look("▲", WARNING, N_("at risk")),
+    ClockState.BREACHED: Look("✖", ERROR, N_("breached")),
+    ClockState.PAUSED: Look("‖", PAUSED, N_("paused")),
+    ClockState.MET: Look("✔", DONE, N_("met")),
+}
+STATE_MARKS = {state: look.mark for state, look in CLOCK_LOOKS.items()}
+STATE_COLOURS = {state: QColor(look.colour) for state, look in CLOCK_LOOKS.items()}
+STATE_LABELS = {state: look.label for state, look in CLOCK_LOOKS.items()}
+
+
+#: Countdowns in days (obligations, contract dates): the same marks and colours as the SLA
+#: clocks' (● running, ▲ soon, ✖ overdue, ✔ done).
+DAY_LOOKS = {"done": CLOCK_LOOKS[ClockState.MET], "overdue": CLOCK_LOOKS[ClockState.BREACHED],
+             "soon": CLOCK_LOOKS[ClockState.AT_RISK], "running": CLOCK_LOOKS[ClockState.RUNNING]}
+DAY_COLOURS = {state: QColor(look.colour) for state, look in DAY_LOOKS.items()}
+DAY_MARKS = {state: look.mark for state, look in DAY_LOOKS.items()}
 
 
 #: Per coverage state: a mark that reads without colour, and the colour of the badge.
-BADGE_MARKS = {"warranty": "✔", "maintenance": "✔", "grace": "⚠", "expired": "✖", "none": "○"}
-BADGE_COLOURS = {"warranty": "#1b7a32", "maintenance": "#1f5fa8", "grace": "#9a5b00", "expired": "#b00020",
-                 "none": "#666666"}
+BADGE_LOOKS = {"warranty": Look("✔", OK), "maintenance": Look("✔", MAINTENANCE), "grace": Look("⚠", WARNING),
+               "expired": Look("✖", ERROR), "none": Look("○", HINT)}
+BADGE_MARKS = {state: look.mark for state, look in BADGE_LOOKS.items()}
+BADGE_COLOURS = {state: look.colour for state, look in BADGE_LOOKS.items()}
 
 
 #: An unpaid balance is a refusal ground (seed 002 §5), so it turns any badge this colour.
-OWES_COLOUR = "#b00020"
+OWES_COLOUR = ERROR
+
+
+#: A ticket's entitlement verdict, by its coverage.
+COVERAGE_COLOURS = {Coverage.WARRANTY: OK, Coverage.MAINTENANCE: MAINTENANCE, Coverage.BILLABLE: BILLABLE,
+                    Coverage.REFUSED: ERROR}
 
 
 def badge_text(badge: CoverageBadge, mark: bool = True) -> str:
@@ -73,8 +146,26 @@ def badge_colour(badge: CoverageBadge) -> str:
     return OWES_COLOUR if badge.owes else BADGE_COLOURS[badge.state]
 
 
-SECTION_COLOURS = {"breached": "#b00020", "at_risk": "#a15c00", "due_2h": "#a15c00", "paused": "#555555"}
+#: Dashboard sections: the mark and colour of a line's countdown, the same as the ticket list's.
+SECTION_LOOKS = {"breached": CLOCK_LOOKS[ClockState.BREACHED], "at_risk": CLOCK_LOOKS[ClockState.AT_RISK],
+                 "due_2h": CLOCK_LOOKS[ClockState.AT_RISK], "paused": CLOCK_LOOKS[ClockState.PAUSED]}
+#: A section without a look of its own reads as a running clock.
+OTHER_SECTION = CLOCK_LOOKS[ClockState.RUNNING]
+SECTION_COLOURS = {section: look.colour for section, look in SECTION_LOOKS.items()}
+SECTION_MARKS = {section: look.mark for section, look in SECTION_LOOKS.items()}
 
 
-#: The mark of a line's countdown, the same as the ticket list's (reads without colour).
-SECTION_MARKS = {"breached": "✖", "at_risk": "▲", "due_2h": "▲", "paused": "‖"}
+#: Dashboard chart: clocks met and breached per day.
+CHART_MET, CHART_BREACHED = OK, ERROR
+
+
+#: A work-log kind's mark, which reads without colour, and its colour.
+KIND_MARKS = {
+    TicketEventKind.NOTE: ("✎", NOTE_KIND),
+    TicketEventKind.CALL: ("☎", CALL_KIND),
+    TicketEventKind.REMOTE_SESSION: ("⇄", REMOTE_SESSION_KIND),
+    TicketEventKind.VISIT: ("⌂", VISIT_KIND),
+    TicketEventKind.EMAIL: ("✉", EMAIL_KIND),
+}
+OTHER_MARK = ("•", OTHER_KIND)
+CORRECTED_COLOUR = QColor(SUPERSEDED)

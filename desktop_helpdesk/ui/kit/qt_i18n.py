@@ -2,13 +2,15 @@
 
 Qt ships no Vietnamese translation (no qtbase_vi.qm), so a QTranslator backed by our
 gettext catalog answers for Qt's contexts. Re-installing it on a language change makes Qt
-send LanguageChange to every widget, which is what drives each widget's `retranslate()`."""
+send LanguageChange to every widget, which Qt's own widgets follow; ours are told through
+the retranslate registry (retranslate.py)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QTranslator
 
 from ...i18n import N_, Translator
+from . import retranslate
 
 # The source texts Qt itself asks for (standard buttons, the line-edit context menu, message
 # boxes): listed here so they are extracted into our catalog and translated.
@@ -52,6 +54,8 @@ class LanguageSwitcher:
 
     def set_language(self, language: str) -> None:
         self.translator.set_language(language)
-        # Remove and install again: Qt posts LanguageChange to every widget.
+        # Remove and install again: Qt posts LanguageChange to every widget (its own widgets'
+        # texts, such as standard buttons, follow it).
         self.app.removeTranslator(self.qt_translator)
         self.app.installTranslator(self.qt_translator)
+        retranslate.retranslate_all()

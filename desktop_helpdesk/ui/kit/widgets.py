@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QEvent, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -22,6 +22,7 @@ from ...domain.phone import format_phone
 from ...domain.validation import parse_money_vnd
 from ...i18n import N_, _
 from ...i18n.formatting import DISPLAY_ZONE, format_date, format_vnd
+from . import retranslate
 from .marks import ERROR_STYLE
 from .worker import Jobs
 
@@ -114,13 +115,12 @@ class DateField(QLineEdit):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setPlaceholderText(_(self.PLACEHOLDER))
+        retranslate.register(self, DateField._show_placeholder)
+        self._show_placeholder()
         self.setMaxLength(self.MAX_LENGTH)
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.setPlaceholderText(_(self.PLACEHOLDER))
-        super().changeEvent(event)
+    def _show_placeholder(self) -> None:
+        self.setPlaceholderText(_(self.PLACEHOLDER))
 
     def value(self) -> date | None:
         return parse_date(self.text())

@@ -28,6 +28,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from ...services.context import Context
 
+from .errors import log_failure
+
 log = logging.getLogger(__name__)
 
 INTERACTIVE, LONG = "interactive", "long"
@@ -128,7 +130,7 @@ class Jobs(QObject):
                 if on_error is not None:
                     on_error(error)
                 else:
-                    log.error("database job failed", exc_info=error)
+                    log_failure("database job failed", error, log)  # once: the window that shows it does not log again
                     self.failed.emit(error)
             elif on_done is not None:
                 on_done(result)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,12 +26,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...domain.calendar import vietnam_make_up_days
+from ...domain.vietnam import vietnam_make_up_days
 from ...i18n import N_, _
 from ...i18n.formatting import format_date, holiday_names
 from ...services import catalog
 from ...services.dto import CalendarDay
 from ...services.errors import ValidationFailed
+from ..kit import retranslate
+from ..kit.errors import failure_message
+from ..kit.marks import ERROR_STYLE, FIRM_DAY, MUTED, OK_STYLE, SUPERSEDED, colour_style
 from ..kit.progress import ProgressRelay
 from ..kit.widgets import DateField
 from ..kit.worker import LONG, Jobs
@@ -49,7 +52,7 @@ KIND_LABELS = {
 
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 COL_DATE, COL_WEEKDAY, COL_KIND, COL_NAME = range(4)
-FIRM_COLOUR = QColor("#0d47a1")
+FIRM_COLOUR = QColor(FIRM_DAY)
 
 
 class SupportCalendarDialog(QDialog):
@@ -59,6 +62,7 @@ class SupportCalendarDialog(QDialog):
 
     def __init__(self, jobs: Jobs, year: int, parent=None):
         super().__init__(parent)
+        retranslate.register(self)
         self.jobs = jobs
         self.saved_days: dict[date, CalendarDay] = {}
         self.pending: dict[date, CalendarDay | None] = {}  # None: remove the firm's day
@@ -121,7 +125,7 @@ class SupportCalendarDialog(QDialog):
 
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #555;")
+        self.note.setStyleSheet(colour_style(MUTED))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.note)
@@ -154,8 +158,7 @@ class SupportCalendarDialog(QDialog):
         self._render()
 
     def _load_failed(self, exc) -> None:
-        log.error("calendar days not loaded", exc_info=exc)
-        self._say(_("The firm's calendar could not be read. The details are in the log file."), error=True)
+        self._say(failure_message(N_("The firm's calendar could not be read."), exc, log), error=True)
 
     def firm_days(self) -> dict[date, CalendarDay]:
         """The firm's days as they will be after saving."""
@@ -213,7 +216,7 @@ class SupportCalendarDialog(QDialog):
                     font = QFont(item.font())
                     font.setStrikeOut(True)
                     item.setFont(font)
-                    item.setForeground(QBrush(QColor("#777")))
+                    item.setForeground(QBrush(QColor(SUPERSEDED)))
                     item.setData(Qt.ItemDataRole.UserRole, (day, False))
                     self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
@@ -323,8 +326,7 @@ class SupportCalendarDialog(QDialog):
         if isinstance(exc, ValidationFailed):
             self._say("; ".join(_(e.message) for e in exc.errors), error=True)
         else:
-            log.error("calendar not saved", exc_info=exc)
-            self._say(_("The calendar could not be saved. The details are in the log file."), error=True)
+            self._say(failure_message(N_("The calendar could not be saved."), exc, log), error=True)
 
     def _progressed(self, done: int, total: int) -> None:
         if self.progress is not None:
@@ -338,7 +340,7 @@ class SupportCalendarDialog(QDialog):
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
+        self.status.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
 
     def reject(self) -> None:
         """Closing with unsaved days asks first."""
@@ -381,8 +383,3 @@ class SupportCalendarDialog(QDialog):
         self.close_button.setText(_("Close"))
         if self.loaded:
             self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

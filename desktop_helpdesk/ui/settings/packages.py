@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,6 +24,10 @@ from ...domain.enums import SupportHours
 from ...i18n import _, ngettext
 from ...services import catalog
 from ...services.errors import ValidationFailed
+from ...i18n import N_
+from ..kit import retranslate
+from ..kit.errors import failure_message
+from ..kit.marks import ERROR_STYLE, OK_STYLE
 from ..kit.progress import ProgressRelay
 from ..kit.widgets import enum_label
 from ..kit.worker import LONG, Jobs
@@ -42,6 +46,7 @@ class PackagesDialog(QDialog):
 
     def __init__(self, jobs: Jobs, packages, parent=None):
         super().__init__(parent)
+        retranslate.register(self)
         self.jobs = jobs
         self.packages = list(packages)
         self.list = QListWidget()
@@ -63,7 +68,7 @@ class PackagesDialog(QDialog):
         for name, spin in self.spins.items():
             form.addRow(self.labels[name], spin)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self.save)
@@ -115,7 +120,7 @@ class PackagesDialog(QDialog):
             self._finish()
             self.saved.emit(count)
             self.error.setText(recomputed_text(count))
-            self.error.setStyleSheet("color: #1b5e20;")
+            self.error.setStyleSheet(OK_STYLE)
             self.error.show()
 
         def failed(exc) -> None:
@@ -123,9 +128,8 @@ class PackagesDialog(QDialog):
             if isinstance(exc, ValidationFailed):
                 self.error.setText("; ".join(_(e.message) for e in exc.errors))
             else:
-                log.error("package terms not saved", exc_info=exc)
-                self.error.setText(_("The change could not be saved; nothing was written. The details are in the log file."))
-            self.error.setStyleSheet("color: #b00020;")
+                self.error.setText(failure_message(N_("The change could not be saved; nothing was written."), exc, log))
+            self.error.setStyleSheet(ERROR_STYLE)
             self.error.show()
 
         self.jobs.submit(catalog.update_package_terms, data, self.relay.progressed.emit,
@@ -154,8 +158,3 @@ class PackagesDialog(QDialog):
         for i in range(self.support_hours.count()):
             self.support_hours.setItemText(i, enum_label(SupportHours, self.support_hours.itemData(i)))
         self.save_button.setText(_("Save and recompute open tickets"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 from ...domain import validation as v
 from ...i18n import N_, _
 from ...services import catalog
+from ..kit.errors import failure_message
 from ..kit.form import FormDialog
 from ..kit.worker import Jobs
 
@@ -38,9 +39,7 @@ class VendorDialog(FormDialog):
         jobs.submit(catalog.vendor, on_done=self.load, on_error=self._load_failed)
 
     def _load_failed(self, exc: BaseException) -> None:
-        log.error("cannot read the company details", exc_info=exc)
-        self.show_status(_("The company details could not be read, so they cannot be changed now. "
-                           "The details are in the log file."))
+        self.show_status(failure_message(N_("The company details could not be read, so they cannot be changed now."), exc, log))
 
     def revalidate(self) -> bool:
         ok = super().revalidate()

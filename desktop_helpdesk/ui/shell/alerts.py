@@ -7,7 +7,7 @@ restarts never repeat one."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,6 +22,8 @@ from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_datetime
 from ...services import alerts
 from ..kit.worker import LONG, Jobs
+from ..kit import retranslate
+from ..kit.marks import ACCENT
 
 KIND_TITLES = {"clock_at_risk": N_("At risk"), "clock_breached": N_("Breached"), "obligation_due": N_("Obligation due soon")}
 GROUP_ABOVE = 3  # more new alerts than this at once: one grouped notification
@@ -41,7 +43,7 @@ class AlertCenter(QObject):
         self.tray = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             pixmap = QPixmap(32, 32)
-            pixmap.fill(QColor("#1565c0"))
+            pixmap.fill(QColor(ACCENT))
             self.tray = QSystemTrayIcon(QIcon(pixmap), self)
             self.tray.messageClicked.connect(self.open_last)
             self.tray.show()
@@ -105,6 +107,7 @@ class AlertListDialog(QDialog):
 
     def __init__(self, center: AlertCenter, parent=None):
         super().__init__(parent)
+        retranslate.register(self)
         self.center = center
         self.list = QListWidget()
         self.list.itemActivated.connect(self._open)
@@ -150,8 +153,3 @@ class AlertListDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(_("Recent alerts"))
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

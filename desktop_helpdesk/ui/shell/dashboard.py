@@ -13,7 +13,7 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import dashboard
+from ...domain.vietnam import desk_today
 from ...i18n import N_, _
 from ...i18n.formatting import (
-    DISPLAY_ZONE,
     format_date,
     format_datetime,
     format_time_left,
@@ -39,6 +39,8 @@ from ...i18n.formatting import (
 from ..kit.countdown import day_countdown_colour, day_countdown_text
 from ..kit.marks import SECTION_COLOURS, SECTION_MARKS
 from ..kit.worker import Jobs
+from ..kit import retranslate
+from ..kit.marks import CHART_BREACHED, CHART_MET, OTHER_SECTION
 
 SECTION_TITLES = {
     "breached": N_("Breached"),
@@ -62,6 +64,7 @@ class DashboardPage(QWidget):
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.jobs = jobs
         self.data = None
         self._asked = 0
@@ -136,9 +139,9 @@ class DashboardPage(QWidget):
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
-            mark = SECTION_MARKS.get(section, "●")
-            today = d.now.astimezone(DISPLAY_ZONE).date()  # the desk's day in Hà Nội, not UTC's
-            colour = QColor(SECTION_COLOURS.get(section, "#1b5e20"))
+            mark = SECTION_MARKS.get(section, OTHER_SECTION.mark)
+            today = desk_today(d.now)  # the desk's day in Hà Nội, not UTC's
+            colour = QColor(SECTION_COLOURS.get(section, OTHER_SECTION.colour))
             for item in rows:
                 if item.ticket_id is None:  # a contract's date, counted in days as in the other lists
                     due = format_date(item.due)
@@ -168,8 +171,8 @@ class DashboardPage(QWidget):
         for axis in list(self.chart.axes()):
             self.chart.removeAxis(axis)
         met, breached = QBarSet(_("Met")), QBarSet(_("Breached"))
-        met.setColor(QColor("#2e7d32"))
-        breached.setColor(QColor("#c62828"))
+        met.setColor(QColor(CHART_MET))
+        breached.setColor(QColor(CHART_BREACHED))
         days = []
         for day, m, b in d.met_breached_by_day:
             met.append(m)
@@ -218,8 +221,3 @@ class DashboardPage(QWidget):
     def retranslate(self) -> None:
         self.tree.setHeaderLabels([_("Item"), _("Customer"), _("Due"), _("Time left")])
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -16,10 +16,11 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from ...i18n import _, ngettext
+from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_number
 from ...services.export import ExportColumn, ExportFile, ExportResult, read_page
 from ..kit.worker import LONG, Jobs
+from ..kit.errors import failure_message, log_failure
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def describe_write_error(exc: BaseException, path: Path) -> str:
                  "Close it or choose another name and try again.").format(file=path.name)
     if isinstance(exc, OSError):
         return _("Cannot write {file}: {reason}").format(file=path.name, reason=exc.strerror or str(exc))
-    return _("The export failed. Nothing was written; the details are in the log file.")
+    return failure_message(N_("The export failed. Nothing was written."), exc, log)
 
 
 class ListExporter(QObject):
@@ -108,7 +109,7 @@ class ListExporter(QObject):
         state = {"file": None}
 
         def failed(exc: BaseException) -> None:
-            log.error("export to %s failed", path, exc_info=exc)
+            log_failure(f"export to {path} failed", exc, log)
             if state["file"] is not None:
                 self.jobs.submit(lambda _ctx: state["file"].abort(), lane=LONG)
             self._done()

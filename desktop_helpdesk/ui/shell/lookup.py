@@ -22,6 +22,9 @@ from ...services.dto import CallerLookup, CallerMatch
 
 from ..kit.countdown import clock_countdown_text, urgent_of
 from ..kit.marks import STATE_COLOURS, badge_colour, badge_text
+from ..kit import retranslate
+from ..kit.errors import failure_message
+from ..kit.marks import ERROR, HIGHLIGHT, HINT, TEXT, colour_style
 from ..kit.widgets import display_phone
 from ..kit.worker import Jobs
 
@@ -31,11 +34,6 @@ MATCHED_BY = {
     "customer_code": N_("customer code"),
     "tax_code": N_("tax code"),
 }
-
-
-SELECTED_BACKGROUND = "#fff3c4"
-ERROR_COLOUR = "#b00020"
-HINT_COLOUR = "#666666"
 
 
 class CallerLookupPanel(QWidget):
@@ -54,6 +52,7 @@ class CallerLookupPanel(QWidget):
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.jobs = jobs
         self.lookup: CallerLookup | None = None
         self.current = 0
@@ -73,7 +72,7 @@ class CallerLookupPanel(QWidget):
         self.results.anchorClicked.connect(self._link)
         self.keys = QLabel()
         self.keys.setWordWrap(True)
-        self.keys.setStyleSheet(f"color: {HINT_COLOUR};")
+        self.keys.setStyleSheet(colour_style(HINT))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.field)
@@ -170,15 +169,15 @@ class CallerLookupPanel(QWidget):
             self.activate()
 
     def _failed(self, asked: int, exc: BaseException) -> None:
-        logging.getLogger(__name__).error("caller lookup failed", exc_info=exc)
+        message = failure_message(N_("The lookup could not be done."), exc, logging.getLogger(__name__))
         if asked == self._asked:
             self._open_when_ready = False
-            self._set_message(_("The lookup could not be done; the details are in the log file."), ERROR_COLOUR)
+            self._set_message(message, ERROR)
 
     # -- showing -------------------------------------------------------------------------
-    def _set_message(self, text: str, colour: str = HINT_COLOUR) -> None:
+    def _set_message(self, text: str, colour: str = HINT) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(f"color: {colour};")
+        self.message.setStyleSheet(colour_style(colour))
 
     def message_text(self) -> str:
         return self.message.text()
@@ -191,14 +190,14 @@ class CallerLookupPanel(QWidget):
             self.results.setHtml("")
             return
         if found.error:
-            colour = HINT_COLOUR if found.error == "too_short" else ERROR_COLOUR
+            colour = HINT if found.error == "too_short" else ERROR
             self._set_message(_(PHONE_MESSAGES.get(found.error, PHONE_MESSAGES["empty"])), colour)
             self.results.setHtml("")
             return
         if not found.matches:
             tried = ", ".join(display_phone(c) for c in found.candidates)
             self._set_message(_("No contact or customer has this number ({numbers}).").format(numbers=tried)
-                              if tried else _("No customer has this code or tax code."), ERROR_COLOUR)
+                              if tried else _("No customer has this code or tax code."), ERROR)
             self.results.setHtml("")
             return
         n = len(found.matches)
@@ -214,9 +213,9 @@ class CallerLookupPanel(QWidget):
         how = _(MATCHED_BY[m.matched_by])
         number = f"☎ {escape(display_phone(m.phone))} · " if m.phone else ""
         lines = [
-            f"<a name='m{i}' href='match:{i}' style='text-decoration:none;color:#000'><b>{who}</b></a>",
+            f"<a name='m{i}' href='match:{i}' style='text-decoration:none;color:{TEXT}'><b>{who}</b></a>",
             f"{escape(m.customer_code)} — {escape(m.customer_name)}" if m.contact_id else escape(m.customer_code),
-            f"<span style='color:{HINT_COLOUR}'>{number}{escape(how)}</span>",
+            f"<span style='color:{HINT}'>{number}{escape(how)}</span>",
             f"<b style='color:{badge_colour(badge)}'>{escape(badge_text(badge))}</b>",
         ]
         if m.open_ticket_count:
@@ -226,19 +225,19 @@ class CallerLookupPanel(QWidget):
             for t in m.open_tickets:
                 clocks = self.jobs.calendars.live_clocks(t)
                 urgent = urgent_of(clocks, now)
-                colour = STATE_COLOURS[urgent[2]].name() if urgent else HINT_COLOUR
+                colour = STATE_COLOURS[urgent[2]].name() if urgent else HINT
                 rows.append(f"<p style='margin:3px 0 0 8px'><a href='ticket:{t.id}'>{escape(t.code)}</a>&nbsp; "
                             f"<span style='color:{colour}'>{escape(clock_countdown_text(clocks, now))}</span><br>"
-                            f"<span style='color:#333333'>{escape(t.subject)}</span></p>")
+                            f"<span style='color:{TEXT}'>{escape(t.subject)}</span></p>")
             more = m.open_ticket_count - len(m.open_tickets)
             if more > 0:
                 more_text = escape(_("and {n} more").format(n=more))
-                rows.append(f"<p style='margin:3px 0 0 8px;color:{HINT_COLOUR}'>{more_text}</p>")
+                rows.append(f"<p style='margin:3px 0 0 8px;color:{HINT}'>{more_text}</p>")
             lines.append(f"<b>{escape(title)}</b>{''.join(rows)}")
         else:
             none_open = escape(_("No open tickets"))
-            lines.append(f"<span style='color:{HINT_COLOUR}'>{none_open}</span>")
-        background = f" bgcolor='{SELECTED_BACKGROUND}'" if i == self.current else ""
+            lines.append(f"<span style='color:{HINT}'>{none_open}</span>")
+        background = f" bgcolor='{HIGHLIGHT}'" if i == self.current else ""
         return (f"<table width='100%' cellspacing='0' cellpadding='6'{background}><tr><td>"
                 + "<br>".join(lines[:4]) + "".join(f"<div>{x}</div>" for x in lines[4:])
                 + "</td></tr></table><hr>")
@@ -270,8 +269,3 @@ class CallerLookupPanel(QWidget):
         self.field.setToolTip(_("Caller lookup (F2)"))
         self.keys.setText(_("↑ ↓ choose · Enter: new ticket for the caller · Esc: close"))
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -25,11 +25,14 @@ from ...domain.enums import OperatorRole
 from ...domain.errors import NotFoundError
 from ...i18n import _, language
 
+from ...i18n import N_
 from ...settings import Settings
 from ..contracts.dialog import ContractDialog
 from ..contracts.page import ContractsPage
 from ..customers.dialog import CustomerDialog
 from ..customers.page import CustomersPage
+from ..kit import retranslate
+from ..kit.errors import failure_message
 from ..kit.list_page import ListPage
 from ..kit.worker import Jobs
 from ..obligations.page import ObligationsPage
@@ -62,6 +65,7 @@ class MainWindow(QMainWindow):
     def __init__(self, jobs: Jobs, settings: Settings, save_settings,
                  operator, database_label: str, set_language=None, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.jobs = jobs
         self.settings = settings
         self._save_settings = save_settings
@@ -237,11 +241,6 @@ class MainWindow(QMainWindow):
         self.act_vendor.setText(_("Company &details on reports…"))
         self.act_dnd.setText(_("&Do not disturb"))
         self._show_operator()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _show_busy(self, busy: bool) -> None:
         self.busy_label.setText(_("Working…") if busy else "")
@@ -448,7 +447,7 @@ class MainWindow(QMainWindow):
         if isinstance(exc, NotFoundError):
             message = _("This record no longer exists.")
         else:
-            message = _("Something went wrong while talking to the database. Nothing was lost; the details are in the log file.")
+            message = failure_message(N_("Something went wrong while talking to the database. Nothing was lost."), exc, log)
         self.statusBar().showMessage(message, 10000)
         QMessageBox.warning(self, _("Desktop Helpdesk"), message)
 

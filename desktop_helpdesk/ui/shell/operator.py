@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,6 +23,8 @@ from ...domain.enums import (
 from ...i18n import N_, _
 from ...services.dto import OperatorDraft
 
+from ..kit import retranslate
+from ..kit.errors import failure_message
 from ..kit.widgets import Form, enum_combo, retranslate_enum_combo
 from ..kit.worker import Jobs
 
@@ -35,6 +36,7 @@ class OperatorDialog(QDialog):
 
     def __init__(self, jobs: Jobs, operators, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.jobs = jobs
         self.operator = None
         self._operators = list(operators)
@@ -98,8 +100,7 @@ class OperatorDialog(QDialog):
         self.accept()
 
     def _failed(self, exc) -> None:
-        log.error("cannot add operator", exc_info=exc)
-        QMessageBox.warning(self, _("Operator"), _("The operator could not be saved; nothing was written. The details are in the log file."))
+        QMessageBox.warning(self, _("Operator"), failure_message(N_("The operator could not be saved; nothing was written."), exc, log))
         self.ok_button.setEnabled(True)
 
     def retranslate(self) -> None:
@@ -110,8 +111,3 @@ class OperatorDialog(QDialog):
         retranslate_enum_combo(self.role, OperatorRole)
         self.ok_button.setText(_("Start working"))
         self.quit_button.setText(_("Quit"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

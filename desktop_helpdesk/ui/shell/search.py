@@ -29,6 +29,9 @@ from ...i18n import N_, _
 from ...i18n.formatting import format_number
 from ...services.search import SEARCH_MIN_CHARS, SEARCH_SHOWN
 from ..kit.worker import Jobs
+from ..kit import retranslate
+from ..kit.errors import failure_message
+from ..kit.marks import ACCENT, HEADING_BACKGROUND, MUTED
 
 log = logging.getLogger(__name__)
 GROUP_TITLES = {"customer": N_("Customers"), "contact": N_("Contacts"), "contract": N_("Contracts"),
@@ -52,6 +55,7 @@ class SearchPopup(QDialog):
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.setObjectName("GlobalSearch")
         self.jobs = jobs
         self.box = QLineEdit()
@@ -141,9 +145,9 @@ class SearchPopup(QDialog):
             self.open_current()
 
     def _failed(self, seq: int, exc: BaseException) -> None:
-        log.error("global search failed", exc_info=exc)
+        message = failure_message(N_("The search failed."), exc, log)  # logged even when a newer search replaced it
         if seq == self._seq:
-            self._say(_("The search failed. The details are in the log file."))
+            self._say(message)
 
     # -- the list --------------------------------------------------------------------
     def _render(self) -> None:
@@ -158,7 +162,7 @@ class SearchPopup(QDialog):
         self._say("")
         bold = QFont(self.tree.font())
         bold.setBold(True)
-        grey = QColor("#5f6b7a")
+        grey = QColor(MUTED)
         first = None
         for group in results.groups:
             if not group.hits:
@@ -167,7 +171,7 @@ class SearchPopup(QDialog):
             heading = QTreeWidgetItem([_("{group} · {count}").format(group=_(GROUP_TITLES[group.kind]), count=total)])
             heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
             heading.setFont(0, bold)
-            heading.setBackground(0, QColor("#e8eef6"))
+            heading.setBackground(0, QColor(HEADING_BACKGROUND))
             self.tree.addTopLevelItem(heading)
             heading.setFirstColumnSpanned(True)
             for i, hit in enumerate(group.hits):
@@ -203,7 +207,7 @@ class SearchPopup(QDialog):
             return None
         item = QTreeWidgetItem([text])
         item.setData(0, ROLE, data)
-        item.setForeground(0, QColor("#1565c0"))
+        item.setForeground(0, QColor(ACCENT))
         return item
 
     @staticmethod
@@ -290,8 +294,3 @@ class SearchPopup(QDialog):
         if self.results is None:
             self._say("")
         self._render()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -13,7 +13,7 @@ from ...domain.sla import ClockState
 from ...i18n import _
 from ...i18n.formatting import format_datetime
 from ..kit.countdown import CLOCK_KIND_LABELS, left_text
-from ..kit.marks import STATE_COLOURS, STATE_LABELS, STATE_MARKS
+from ..kit.marks import MUTED, STATE_COLOURS, STATE_LABELS, STATE_MARKS, colour_style
 
 
 class ClocksPane(QFrame):
@@ -60,7 +60,7 @@ class ClocksPane(QFrame):
                 # Shown whole when there is room; never the reason the window cannot shrink.
                 cell.setMinimumWidth(40)
                 self._grid.addWidget(cell, row, col, Qt.AlignmentFlag.AlignTop)
-            cells[2].setStyleSheet("color: #555555")
+            cells[2].setStyleSheet(colour_style(MUTED))
             self._rows.append(cells)
         for r, cells in enumerate(self._rows):
             for cell in cells:

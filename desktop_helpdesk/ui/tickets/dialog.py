@@ -29,6 +29,7 @@ from ...i18n import N_, _
 from ...services.dto import TicketDraft
 
 from ..kit.form import FormDialog
+from ..kit.marks import COVERAGE_COLOURS
 from ..kit.widgets import (
     CustomerPicker,
     alive,
@@ -153,7 +154,7 @@ class TicketDialog(FormDialog):
             self.entitlement_label.setText("")
             self._show_row("override_reason", False)
             return
-        colour = {"warranty": "#1b5e20", "maintenance": "#0d47a1", "billable": "#8d6e00", "refused": "#b00020"}[v.coverage.value]
+        colour = COVERAGE_COLOURS[Coverage(v.coverage.value)]
         head = f"<b style='color:{colour}'>{escape(enum_label(Coverage, v.coverage.value))}</b>"
         # Symbols as well as colour: a refusal ground reads as one without colour too.
         reasons = "".join(f"<div>{'✖' if r.is_refusal else '⚠'} {escape(_(r.message))}</div>" for r in v.reasons)

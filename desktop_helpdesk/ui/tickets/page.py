@@ -27,6 +27,7 @@ from ...i18n.formatting import format_datetime
 from ..kit.countdown import CountdownTicker
 from ..kit.countdown import clock_countdown_text as clock_text
 from ..kit.list_page import ListPage
+from ..kit.marks import HINT, MUTED
 from ..kit.paged_model import Column, PagedTableModel
 from ..kit.widgets import enum_label
 from ..kit.worker import Jobs
@@ -136,7 +137,7 @@ class TicketsPage(ListPage):
         if d is None:
             self.clocks.set_clocks([])
             hint = _("Select a ticket to see its details and history.")
-            self.detail.setHtml(f"<p style='color:#666'>{escape(hint)}</p>")
+            self.detail.setHtml(f"<p style='color:{HINT}'>{escape(hint)}</p>")
             return
         dr = d.draft
         rows = [
@@ -144,7 +145,7 @@ class TicketsPage(ListPage):
             (_("Status"), enum_label(TicketStatus, dr.status)), (_("Type"), enum_label(RequestType, dr.request_type)),
             (_("Received"), format_datetime(dr.received_at)),
         ]
-        head = "".join(f"<tr><td style='color:#555;padding-right:12px'>{escape(k)}</td><td>{escape(v or '—')}</td></tr>" for k, v in rows)
+        head = "".join(f"<tr><td style='color:{MUTED};padding-right:12px'>{escape(k)}</td><td>{escape(v or '—')}</td></tr>" for k, v in rows)
         # The history and work log are in self.worklog (ui/worklog.py), beside this.
         html = (f"<h3>{escape(d.code)} — {escape(dr.subject)}</h3><table>{head}</table>"
                 + (f"<p>{escape(dr.description)}</p>" if dr.description else ""))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,6 +23,8 @@ from ...i18n import _
 
 from ..kit.marks import ERROR_STYLE
 from ..kit.worker import Jobs
+from ..kit import retranslate
+from ..kit.marks import OK_STYLE
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class VerifyDialog(QDialog):
     def __init__(self, jobs: Jobs, customer_id: int, ticket_id: int | None = None,
                  operator_id: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.jobs = jobs
         self.ticket_id, self.operator_id = ticket_id, operator_id
         self.outcomes: dict[int, bool] = {}
@@ -96,7 +99,7 @@ class VerifyDialog(QDialog):
             label.setText("")
             return
         label.setText(("✔ " + _("Matches")) if ok else ("✘ " + _("Does not match")))
-        label.setStyleSheet("color: #1b5e20; font-weight: bold;" if ok else "color: #b00020; font-weight: bold;")
+        label.setStyleSheet(f"{OK_STYLE if ok else ERROR_STYLE} font-weight: bold;")
 
     def summary(self) -> str:
         if not self.outcomes:
@@ -114,8 +117,3 @@ class VerifyDialog(QDialog):
             check.setText(_("Check"))
             answer.setPlaceholderText(_("What the caller says"))
             self._show_result(result, self.outcomes.get(qid))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,8 +48,11 @@ from ...domain.worklog import (
 from ...i18n import N_, _
 from ...i18n.formatting import DISPLAY_ZONE, format_datetime, format_duration
 from ...services.errors import ValidationFailed
+from ..kit import retranslate
 from ..kit.documents import open_report
+from ..kit.errors import failure_message
 from ..kit.form import FormDialog
+from ..kit.marks import CORRECTED_COLOUR, ERROR_STYLE, KIND_MARKS, OTHER_MARK
 from ..kit.widgets import DateTimeField, enum_label, select_data
 from ..kit.worker import Jobs
 from .visit_report import visit_report_html
@@ -57,18 +60,6 @@ from .visit_report import visit_report_html
 log = logging.getLogger(__name__)
 
 
-#: A mark per kind that reads without colour, and its colour.
-KIND_MARKS = {
-    TicketEventKind.NOTE: ("✎", "#555555"),
-    TicketEventKind.CALL: ("☎", "#1f5fa8"),
-    TicketEventKind.REMOTE_SESSION: ("⇄", "#6a1b9a"),
-    TicketEventKind.VISIT: ("⌂", "#1b7a32"),
-    TicketEventKind.EMAIL: ("✉", "#9a5b00"),
-}
-
-
-OTHER_MARK = ("•", "#777777")
-CORRECTED_COLOUR = QColor("#888888")
 WORKLOG_VALUES = {k.value for k in wl.WORKLOG_KINDS}
 
 
@@ -175,6 +166,7 @@ class WorkLogPanel(QWidget):
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
+        retranslate.register(self)
         self.jobs = jobs
         self.operator = lambda: None  # the signed-in operator (OperatorData) or None; set by the window
         self.details = None
@@ -213,7 +205,7 @@ class WorkLogPanel(QWidget):
         self.correct_button.clicked.connect(self.correct_current)
         self.report_button.clicked.connect(self.report_current)
         self.status = QLabel()
-        self.status.setStyleSheet("color: #b00020;")
+        self.status.setStyleSheet(ERROR_STYLE)
         self.status.setWordWrap(True)
         self.status.hide()
         bottom = QHBoxLayout()
@@ -349,8 +341,7 @@ class WorkLogPanel(QWidget):
                                          f"{facts.ticket_code}-{facts.entry_id}")
 
     def _report_failed(self, exc: BaseException) -> None:
-        log.error("cannot build the visit report", exc_info=exc)
-        self.status.setText(_("The report could not be prepared. The details are in the log file."))
+        self.status.setText(failure_message(N_("The report could not be prepared."), exc, log))
         self.status.show()
 
     def retranslate(self) -> None:
@@ -367,11 +358,6 @@ class WorkLogPanel(QWidget):
         self.correct_button.setToolTip(_("Log a correction of the selected entry; the entry itself stays as it was (Enter)"))
         self.report_button.setText(_("Service &report…"))
         self._fill()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
 
 def _combo(enum_cls, blank: bool = False) -> QComboBox:
