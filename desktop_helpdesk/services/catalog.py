@@ -12,6 +12,7 @@ from ..domain.sla import ClockKind
 from ..domain.text import normalize, sort_key
 from ..domain.vietnam import VIETNAM
 from . import alerts, clocks
+from .changes import CALENDAR, OPERATORS, PACKAGES, TICKETS, VENDOR, changes
 from .context import Context
 from .dto import CalendarDay, OperatorDraft, PackageData, SlaTerms
 from .errors import MSG_NOT_POSITIVE, check
@@ -28,6 +29,7 @@ def operators(ctx: Context):
         return sorted(uow.operators.all(), key=lambda o: sort_key(o.full_name, by_given_name=True))
 
 
+@changes(OPERATORS)
 def add_operator(ctx: Context, draft: OperatorDraft) -> int:
     check([v.validate_required("full_name", draft.full_name), v.validate_required("alias", draft.alias)])
     with ctx.uow() as uow:
@@ -49,6 +51,7 @@ def reference_data(ctx: Context):
     return packages(ctx), operators(ctx)
 
 
+@changes(PACKAGES, TICKETS)
 def update_package_terms(ctx: Context, data: PackageData, progress: Progress | None = None, batch: int = 1000) -> int:
     """Save a package's warranty and SLA terms, then recompute the due times of every
     ticket clock still running on them, in batches (one transaction each), reporting
@@ -94,6 +97,7 @@ def calendar_days(ctx: Context) -> list[CalendarDay]:
         return uow.calendar.all()
 
 
+@changes(CALENDAR, TICKETS)
 def save_calendar_days(ctx: Context, put, remove, progress: Progress | None = None, batch: int = 2000) -> int:
     """Add or change the firm's days `put` (CalendarDay) and remove the dates `remove`,
     then recompute the due times of every clock still running or paused on the office
@@ -149,6 +153,7 @@ def vendor(ctx: Context) -> dict[str, str]:
         return {key.split(".", 1)[1]: uow.get_meta(key) or "" for key in VENDOR_KEYS}
 
 
+@changes(VENDOR)
 def set_vendor(ctx: Context, **values: str) -> None:
     with ctx.uow() as uow:
         for name, value in values.items():

@@ -13,14 +13,21 @@ reports that the fix did not hold, which is a new notification.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
 import threading
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Callable
 
 from ..domain.calendar import OFFICE_HOURS, BusinessCalendar
 from ..domain.enums import Coverage, RequestType, SupportHours, TicketStatus
-from ..domain.sla import ClockKind, ClockTimeTarget, SlaClock, SlaPolicy, WorkingTimeTarget
+from ..domain.sla import (
+    ClockKind,
+    ClockTimeTarget,
+    SlaClock,
+    SlaPolicy,
+    WorkingTimeTarget,
+)
+from ..domain.vietnam import VIETNAM_ZONE_NAME
 
 CALENDAR_YEARS = range(2020, 2041)
 DAY_OFF, WORKING_DAY = "day_off", "working_day"
@@ -70,7 +77,7 @@ class Calendars:
     @staticmethod
     def _build(support_hours: str, office_days) -> BusinessCalendar:
         if support_hours == SupportHours.ALWAYS:
-            return BusinessCalendar.always_open("Asia/Ho_Chi_Minh")
+            return BusinessCalendar.always_open(VIETNAM_ZONE_NAME)
         days_off, working_days = office_days
         weekday_hours = OFFICE_HOURS[0]
         return BusinessCalendar.vietnam(OFFICE_HOURS, years=CALENDAR_YEARS, extra_holidays=days_off,

@@ -21,6 +21,7 @@ from ..domain.enums import ContractStage, ObligationKind, RequestType
 from ..domain.errors import DuplicateError
 from ..domain.obligations import PlannedItem, obligations_for_contract
 from ..domain.text import fold, normalize
+from .changes import CONTRACTS, CUSTOMERS, OBLIGATIONS, changes
 from .context import Context
 from .dto import ContractDraft, ListQuery, NewEvent, Page, PaymentData
 from .errors import check
@@ -56,6 +57,7 @@ def contract_choices(ctx: Context, customer_id: int):
         return uow.contracts.choices_for_customer(customer_id)
 
 
+@changes(CONTRACTS, OBLIGATIONS, CUSTOMERS)
 def save_contract(ctx: Context, draft: ContractDraft, contract_id: int | None = None, version: int | None = None,
                   operator_id: int | None = None) -> int:
     draft = clean_contract(draft)
@@ -83,6 +85,7 @@ def contract_file(ctx: Context, contract_id: int):
         return uow.contracts.file(contract_id)
 
 
+@changes(CONTRACTS, OBLIGATIONS, CUSTOMERS)
 def move_contract(ctx: Context, contract_id: int, version: int, target: str, on: date,
                   operator_id: int | None, maintenance_end: date | None = None) -> None:
     """Move a contract to another lifecycle stage on a date (domain.contracts.transition
@@ -99,6 +102,7 @@ def move_contract(ctx: Context, contract_id: int, version: int, target: str, on:
         uow.commit()
 
 
+@changes(CONTRACTS, OBLIGATIONS, CUSTOMERS)
 def renew_maintenance(ctx: Context, contract_id: int, version: int, operator_id: int | None) -> date:
     """One-step renewal: the next yearly term follows the current one (or the warranty)."""
     with ctx.uow() as uow:
@@ -118,6 +122,7 @@ def renew_maintenance(ctx: Context, contract_id: int, version: int, operator_id:
         return term.end
 
 
+@changes(CONTRACTS, CUSTOMERS)
 def add_payment(ctx: Context, contract_id: int, payment: PaymentData, operator_id: int | None) -> int:
     Payment(payment.paid_on, payment.amount_vnd, payment.method, payment.invoice_number or None)  # validates
     with ctx.uow() as uow:
@@ -129,6 +134,7 @@ def add_payment(ctx: Context, contract_id: int, payment: PaymentData, operator_i
         return payment_id
 
 
+@changes(CONTRACTS, OBLIGATIONS)
 def save_planned(ctx: Context, contract_id: int, planned, operator_id: int | None) -> None:
     """Replace the contract's planned items. A derived kind (a warranty end...) is refused:
     those come from the contract's dates (ValueError)."""

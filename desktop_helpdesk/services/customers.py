@@ -10,6 +10,7 @@ from ..domain.errors import DuplicateError
 from ..domain.phone import normalize_phone
 from ..domain.text import fold, normalize
 from ..domain.verification import check_answer, hash_answer
+from .changes import CUSTOMERS, HISTORY, changes
 from .context import Context
 from .dto import CustomerDraft, ListQuery, NewEvent, Page
 from .errors import check
@@ -78,6 +79,7 @@ def get_customer(ctx: Context, customer_id: int):
         return uow.customers.get(customer_id)
 
 
+@changes(CUSTOMERS)
 def save_customer(ctx: Context, draft: CustomerDraft, customer_id: int | None = None, version: int | None = None) -> int:
     draft = clean_customer(draft)
     with ctx.uow() as uow:
@@ -105,6 +107,7 @@ def verification_questions(ctx: Context, customer_id: int):
         return uow.verification.questions(customer_id)
 
 
+@changes(CUSTOMERS)
 def add_verification_question(ctx: Context, customer_id: int, question: str, answer: str) -> int:
     check([v.validate_required("question", question), v.validate_required("answer", answer)])
     with ctx.uow() as uow:
@@ -113,6 +116,7 @@ def add_verification_question(ctx: Context, customer_id: int, question: str, ans
         return new_id
 
 
+@changes(HISTORY)
 def verify_answer(ctx: Context, question_id: int, answer: str, ticket_id: int | None = None,
                   operator_id: int | None = None) -> bool:
     """Check the caller's answer; the outcome (never the answer) goes into the ticket history."""

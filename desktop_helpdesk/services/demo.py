@@ -26,6 +26,11 @@ from ..domain.enums import (
 )
 from ..domain.text import fold
 from ..domain.verification import hash_answer
+from ..domain.vietnam import VIETNAM as VN
+from . import clocks
+from .context import Context
+from .contracts import derive_obligations
+from .customers import clean_customer
 from .dto import (
     ContactData,
     ContractDraft,
@@ -37,11 +42,6 @@ from .dto import (
     PlannedData,
     TicketDraft,
 )
-from ..domain.vietnam import VIETNAM as VN
-from . import clocks
-from .context import Context
-from .contracts import derive_obligations
-from .customers import clean_customer
 
 DEMO_FILE = "demo_vi.json"
 

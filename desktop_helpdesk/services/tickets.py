@@ -7,11 +7,19 @@ from dataclasses import replace
 
 from ..domain import validation as v
 from ..domain.entitlement import OverrideError, override
-from ..domain.enums import Channel, Coverage, Priority, RequestType, TicketEventKind, TicketStatus
+from ..domain.enums import (
+    Channel,
+    Coverage,
+    Priority,
+    RequestType,
+    TicketEventKind,
+    TicketStatus,
+)
 from ..domain.sla import ClockKind
 from ..domain.text import fold, normalize, normalize_multiline
 from ..domain.vietnam import VIETNAM
 from . import alerts, clocks
+from .changes import CUSTOMERS, TICKETS, changes
 from .context import Context
 from .contracts import entitlement
 from .customers import record_verification
@@ -46,6 +54,7 @@ def get_ticket(ctx: Context, ticket_id: int):
         return uow.tickets.get(ticket_id)
 
 
+@changes(TICKETS, CUSTOMERS)
 def create_ticket(ctx: Context, draft: TicketDraft, operator_id: int | None, override_reason: str = "",
                   cooperating: bool = True, in_scope: bool = True, verifications=()) -> int:
     """Open a ticket. Its entitlement is decided here from the stored facts; a refusal
@@ -87,6 +96,7 @@ def create_ticket(ctx: Context, draft: TicketDraft, operator_id: int | None, ove
         return ticket_id
 
 
+@changes(TICKETS, CUSTOMERS)
 def update_ticket(ctx: Context, ticket_id: int, version: int, draft: TicketDraft, operator_id: int | None,
                   note: str = "") -> None:
     """Save changes; every changed field, the status and the assignment go to the history."""

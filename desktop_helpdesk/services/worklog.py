@@ -12,6 +12,7 @@ from ..domain import worklog as wl
 from ..domain.contracts import LifecycleError
 from ..domain.text import normalize, normalize_multiline
 from .catalog import vendor
+from .changes import HISTORY, changes
 from .context import Context
 from .dto import AcceptanceReportFacts, VisitReportFacts
 from .errors import ValidationFailed
@@ -26,6 +27,7 @@ def _clean(draft: wl.WorkLogDraft) -> wl.WorkLogDraft:
     return replace(draft, body=normalize_multiline(draft.body) if draft.body.strip() else "", details=details)
 
 
+@changes(HISTORY)
 def add_entry(ctx: Context, ticket_id: int, operator_id: int | None, draft: wl.WorkLogDraft) -> int:
     """Append a work-log entry (or, with `corrects_id`, a correction) to a ticket's history.
     Raises ValidationFailed with per-field errors; returns the new entry's id."""
@@ -50,6 +52,7 @@ def add_entry(ctx: Context, ticket_id: int, operator_id: int | None, draft: wl.W
         return entry_id
 
 
+@changes(HISTORY)
 def correct_entry(ctx: Context, ticket_id: int, operator_id: int | None, corrects_id: int,
                   draft: wl.WorkLogDraft, reason: str) -> int:
     """Append a correction of entry `corrects_id`: the corrected values and why."""

@@ -9,14 +9,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import contracts, customers
 from ...domain import validation as v
 from ...domain.enums import (
     ContractStage,
 )
 from ...i18n import N_, _
+from ...services import contracts, customers
 from ...services.dto import ContractDraft
-
 from ..kit.form import FormDialog
 from ..kit.widgets import (
     CustomerPicker,

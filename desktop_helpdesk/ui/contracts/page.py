@@ -11,14 +11,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import contracts
 from ...domain.coverage import coverage_badge
 from ...domain.enums import (
     ContractStage,
 )
 from ...i18n import N_
 from ...i18n.formatting import format_date, format_vnd
-
+from ...services import contracts
+from ...services.changes import CONTRACTS
 from ..kit.countdown import CountdownTicker
 from ..kit.list_page import ListPage
 from ..kit.marks import badge_colour, badge_text
@@ -86,7 +86,8 @@ def contracts_model(jobs: Jobs) -> ContractsModel:
 
 
 class ContractsPage(ListPage):
-    key = "contracts"
+    key = "contracts"  # also the kind of record it lists (services.changes)
+    refreshed_by = (CONTRACTS,)
     title = N_("Contracts")
     new_label = N_("&New contract")
 

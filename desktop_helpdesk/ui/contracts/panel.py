@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import contracts, worklog
 from ...domain.contracts import ContractError
 from ...domain.enums import ContractStage, ObligationKind, PaymentMethod
 from ...domain.errors import ConcurrentEditError
 from ...i18n import N_, _
 from ...i18n.formatting import format_date, format_datetime, format_vnd
+from ...services import contracts, worklog
 from ...services.dto import PaymentData, PlannedData
 from ...services.errors import ValidationFailed
 from ..kit import retranslate

@@ -20,14 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import customers
 from ...domain import validation as v
 from ...domain.enums import (
     CustomerKind,
 )
 from ...i18n import N_, _
+from ...services import customers
 from ...services.dto import ContactData, CustomerDraft
-
 from ..kit.errors import failure_message
 from ..kit.form import FormDialog
 from ..kit.marks import ERROR_STYLE

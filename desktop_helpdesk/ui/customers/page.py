@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import contracts, customers, tickets
 from ...domain.coverage import CoverageBadge, coverage_badge
 from ...domain.enums import (
     ContractStage,
@@ -26,8 +25,9 @@ from ...domain.enums import (
 )
 from ...i18n import N_, _
 from ...i18n.formatting import format_date, format_datetime
+from ...services import contracts, customers, tickets
+from ...services.changes import CONTRACTS, CUSTOMERS, OBLIGATIONS, TICKETS, Change
 from ...services.dto import ListQuery
-
 from ..kit.countdown import (
     DayWatch,
     day_countdown_colour,
@@ -98,6 +98,7 @@ class CustomersPage(ListPage):
     and open tickets below: what a hotline operator needs while the customer is talking."""
 
     key = "customers"
+    refreshed_by = (CUSTOMERS,)
     title = N_("Customers")
     new_label = N_("&New customer")
     columns_version = 2  # 2: the coverage column
@@ -130,6 +131,14 @@ class CustomersPage(ListPage):
         self.build_layout(self.splitter)
 
     # -- the detail ------------------------------------------------------------------
+    def on_change(self, change: Change) -> None:
+        """A customer saved: reload the list. A contract, payment or ticket saved: the
+        selected customer's coverage, contracts or open tickets may have changed."""
+        if change.primary == CUSTOMERS:
+            super().on_change(change)
+        elif change.touches(CUSTOMERS, CONTRACTS, OBLIGATIONS, TICKETS):
+            self.refresh_detail()
+
     def refresh_detail(self) -> None:
         """Read the selected customer again (after a contract or ticket was saved)."""
         self._show_current(self.current_row())

@@ -27,7 +27,6 @@ from ...i18n.formatting import (
     format_datetime,
     format_time_left,
 )
-
 from .marks import DAY_COLOURS, DAY_MARKS, STATE_COLOURS, STATE_LABELS, STATE_MARKS
 
 CLOCK_KIND_LABELS = {ClockKind.PROPOSAL: N_("Solution proposal"), ClockKind.FIX: N_("Fix"),

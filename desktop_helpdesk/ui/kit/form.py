@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
-from ...i18n import _
+from ...i18n import N_, _
 from ...services.errors import ValidationFailed
-from ...i18n import N_
 from . import retranslate
 from .errors import failure_message
 from .marks import ERROR_STYLE

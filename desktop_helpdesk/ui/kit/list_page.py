@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...i18n import _, ngettext
 from ...i18n.formatting import format_number
+from ...services.changes import Change
 from . import retranslate
 from .paged_model import PagedTableModel
 
@@ -49,10 +50,14 @@ class ListPage(QWidget):
         """The key of this page's saved header layout."""
         return self.key if self.columns_version == 1 else f"{self.key}/{self.columns_version}"
 
+    #: The kinds of records whose saves this list shows, so it reloads after them.
+    refreshed_by: tuple[str, ...] = ()
+
     def __init__(self, model: PagedTableModel, parent: QWidget | None = None):
         super().__init__(parent)
         retranslate.register(self)
         self.model = model
+        model.jobs.changed.connect(self.on_change)
         self.filter = QLineEdit()
         self.filter.setClearButtonEnabled(True)
         self.new_button = QPushButton()
@@ -130,6 +135,12 @@ class ListPage(QWidget):
                     self.model.index(r, 0),
                     QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
                 self.table.scrollTo(self.model.index(r, 0))
+
+    def on_change(self, change: Change) -> None:
+        """A save somewhere: reload when it touched what this list shows (selecting the saved
+        record when it is one of this list's)."""
+        if change.touches(*self.refreshed_by):
+            self.reload(change.record_id if change.primary == self.key else None)
 
     def reload(self, select_id: int | None = None) -> None:
         current = self.current_row()

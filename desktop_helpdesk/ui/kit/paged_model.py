@@ -135,6 +135,10 @@ class PagedTableModel(QAbstractTableModel):
         return self._loading
 
     @property
+    def jobs(self) -> Jobs:
+        return self._jobs
+
+    @property
     def fetch(self) -> Callable[[ListQuery], Page]:
         """The service call that reads a page (an export reads every page with it)."""
         return self._fetch

@@ -14,6 +14,9 @@ runner to call it with `jobs.submit(fn, *args, on_done=...)` and never waits for
   delivered once a newer one was asked; `debounce_ms=` waits for a pause first.
 - **One place for failures.** A job with no `on_error` logs its traceback and emits
   `failed`, which the main window shows as a short message.
+- **Saves are broadcast.** A use case declares what it changes (services.changes); when it
+  succeeds, `changed` carries that `Change` to every view, which decides for itself whether
+  to refresh (even when the window that asked was closed meanwhile).
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from ...services.changes import Change, change_of
 from ...services.context import Context
-
 from .errors import log_failure
 
 log = logging.getLogger(__name__)
@@ -38,7 +41,9 @@ INTERACTIVE, LONG = "interactive", "long"
 class Jobs(QObject):
     """Runs use cases on the two lanes and delivers their outcomes on the GUI thread."""
 
-    _delivered = Signal(object, object, object, object, object)  # ticket, on_done, on_error, result, error
+    _delivered = Signal(object, object, object, object, object, object)  # ticket, on_done, on_error, result, error, change
+    #: A save succeeded: (services.changes.Change)
+    changed = Signal(Change)
     #: A job failed and its caller gave no error handler: (exception)
     failed = Signal(object)
     #: Whether any job is queued or running changed
@@ -75,36 +80,40 @@ class Jobs(QObject):
     # -- running work -----------------------------------------------------------------
     def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[BaseException], None] | None = None, lane: str = INTERACTIVE,
-               key: tuple | None = None, debounce_ms: int = 0) -> None:
+               owner: QObject | None = None, key: Hashable | None = None, debounce_ms: int = 0) -> None:
         """Call `fn(ctx, *args)` on `lane`; `on_done(result)` or `on_error(exc)` follow on the
-        GUI thread unless the asker is gone or (with `key`) a newer job of that key was asked."""
+        GUI thread unless the asker is gone (`owner`, else the object whose method `on_done`
+        is) or, with `key`, a newer job of that key and owner was asked meanwhile. With
+        `debounce_ms` the job starts only once no newer one of its key was asked for that long."""
         ticket = None
         if key is not None:
+            scoped = (id(owner), key)
             self._serial += 1
-            ticket = (key, self._serial)
-            self._latest[key] = self._serial
+            ticket = (scoped, self._serial)
+            self._latest[scoped] = self._serial
             if debounce_ms:
-                timer = self._timers.get(key)
+                timer = self._timers.get(scoped)
                 if timer is None or not shiboken6.isValid(timer):
-                    timer = QTimer(self, singleShot=True)
-                    self._timers[key] = timer
+                    timer = QTimer(owner or self, singleShot=True)  # dies with its owner
+                    self._timers[scoped] = timer
                 else:
                     timer.timeout.disconnect()
                 timer.setInterval(debounce_ms)
-                timer.timeout.connect(lambda: self._start(fn, args, on_done, on_error, lane, ticket))
+                timer.timeout.connect(lambda: self._start(fn, args, on_done, on_error, lane, ticket, owner))
                 timer.start()
                 return
-        self._start(fn, args, on_done, on_error, lane, ticket)
+        self._start(fn, args, on_done, on_error, lane, ticket, owner)
 
-    def forget(self, key: tuple) -> None:
-        """Drop whatever of `key` is on its way (its answer will not be delivered)."""
+    def forget(self, key: Hashable, owner: QObject | None = None) -> None:
+        """Drop whatever of `key` is on its way or waiting (its answer will not be delivered)."""
+        scoped = (id(owner), key)
         self._serial += 1
-        self._latest[key] = self._serial
-        timer = self._timers.pop(key, None)
+        self._latest[scoped] = self._serial
+        timer = self._timers.pop(scoped, None)
         if timer is not None and shiboken6.isValid(timer):
             timer.stop()
 
-    def _start(self, fn, args, on_done, on_error, lane, ticket) -> None:
+    def _start(self, fn, args, on_done, on_error, lane, ticket, owner) -> None:
         pool, ctx = self._lanes[lane]
         self._pending += 1
         if self._pending == 1:
@@ -113,30 +122,37 @@ class Jobs(QObject):
 
         def finished(f: Future) -> None:
             error = f.exception()
+            result = None if error else f.result()
+            change = None if error else change_of(fn, result)
             # Emitted from the worker thread: Qt queues it to the GUI thread.
-            self._delivered.emit(ticket, on_done, on_error, None if error else f.result(), error)
+            self._delivered.emit((ticket, owner), on_done, on_error, result, error, change)
 
         future.add_done_callback(finished)
 
-    @Slot(object, object, object, object, object)
-    def _deliver(self, ticket, on_done, on_error, result, error) -> None:
+    @Slot(object, object, object, object, object, object)
+    def _deliver(self, asker, on_done, on_error, result, error, change) -> None:
         self._pending -= 1
         try:
-            if ticket is not None and self._latest.get(ticket[0]) != ticket[1]:
-                return  # a newer job of this key was asked: this answer is stale
-            if _gone(on_done if error is None else on_error):
-                return  # its window was closed while the job ran: nobody is waiting for the answer
-            if error is not None:
-                if on_error is not None:
-                    on_error(error)
-                else:
-                    log_failure("database job failed", error, log)  # once: the window that shows it does not log again
-                    self.failed.emit(error)
-            elif on_done is not None:
-                on_done(result)
+            self._answer(*asker, on_done, on_error, result, error)
         finally:
+            if change is not None:
+                self.changed.emit(change)
             if self._pending == 0:
                 self.busy_changed.emit(False)
+
+    def _answer(self, ticket, owner, on_done, on_error, result, error) -> None:
+        if ticket is not None and self._latest.get(ticket[0]) != ticket[1]:
+            return  # a newer job of this key was asked: this answer is stale
+        if (owner is not None and not shiboken6.isValid(owner)) or _gone(on_done if error is None else on_error):
+            return  # its window was closed while the job ran: nobody is waiting for the answer
+        if error is not None:
+            if on_error is not None:
+                on_error(error)
+            else:
+                log_failure("database job failed", error, log)  # once: the window that shows it does not log again
+                self.failed.emit(error)
+        elif on_done is not None:
+            on_done(result)
 
     def run_sync(self, fn: Callable[..., Any], *args: Any, lane: str = INTERACTIVE) -> Any:
         """Run `fn(ctx, *args)` on a lane and wait (start-up and shutdown only, never from a view)."""

@@ -13,11 +13,11 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QWidget
 
-from ...services import contracts
 from ...domain.enums import ObligationKind
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_date
-
+from ...services import contracts
+from ...services.changes import OBLIGATIONS
 from ..kit.countdown import (
     DayWatch,
     day_countdown_colour,
@@ -91,6 +91,7 @@ class ObligationsPage(ListPage):
     """Every open obligation across customers; Enter or a double-click opens its contract."""
 
     key = "obligations"
+    refreshed_by = (OBLIGATIONS,)
     title = N_("Obligations")
     new_label = ""
 

@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.enums import SupportHours
-from ...i18n import _, ngettext
+from ...i18n import N_, _, ngettext
 from ...services import catalog
 from ...services.errors import ValidationFailed
-from ...i18n import N_
 from ..kit import retranslate
 from ..kit.errors import failure_message
 from ..kit.marks import ERROR_STYLE, OK_STYLE

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_datetime
 from ...services import alerts
-from ..kit.worker import LONG, Jobs
 from ..kit import retranslate
 from ..kit.marks import ACCENT
+from ..kit.worker import LONG, Jobs
 
 KIND_TITLES = {"clock_at_risk": N_("At risk"), "clock_breached": N_("Breached"), "obligation_due": N_("Obligation due soon")}
 GROUP_ABOVE = 3  # more new alerts than this at once: one grouped notification

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import dashboard
 from ...domain.vietnam import desk_today
 from ...i18n import N_, _
 from ...i18n.formatting import (
@@ -35,12 +34,18 @@ from ...i18n.formatting import (
     format_datetime,
     format_time_left,
 )
-
-from ..kit.countdown import day_countdown_colour, day_countdown_text
-from ..kit.marks import SECTION_COLOURS, SECTION_MARKS
-from ..kit.worker import Jobs
+from ...services import dashboard
+from ...services.changes import CALENDAR, PACKAGES
 from ..kit import retranslate
-from ..kit.marks import CHART_BREACHED, CHART_MET, OTHER_SECTION
+from ..kit.countdown import day_countdown_colour, day_countdown_text
+from ..kit.marks import (
+    CHART_BREACHED,
+    CHART_MET,
+    OTHER_SECTION,
+    SECTION_COLOURS,
+    SECTION_MARKS,
+)
+from ..kit.worker import Jobs
 
 SECTION_TITLES = {
     "breached": N_("Breached"),
@@ -104,9 +109,14 @@ class DashboardPage(QWidget):
         layout.addWidget(self.updated)
         self.timer = QTimer(self, interval=60_000)
         self.timer.timeout.connect(self.reload)
+        jobs.changed.connect(self._on_change)
         self.retranslate()
 
     # -- data ------------------------------------------------------------------------
+    def _on_change(self, change) -> None:
+        if change.touches(PACKAGES, CALENDAR):  # new SLA terms or support days move every due time
+            self.reload()
+
     def reload(self, *_args) -> None:
         self._asked += 1
         asked = self._asked

@@ -6,10 +6,9 @@ other lists keep working during a long export; the file appears only when comple
 
 from __future__ import annotations
 
-from functools import partial
-
 import logging
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QUrl, Signal
@@ -19,8 +18,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_number
 from ...services.export import ExportColumn, ExportFile, ExportResult, read_page
-from ..kit.worker import LONG, Jobs
 from ..kit.errors import failure_message, log_failure
+from ..kit.worker import LONG, Jobs
 
 log = logging.getLogger(__name__)
 

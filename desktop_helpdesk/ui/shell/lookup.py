@@ -14,17 +14,25 @@ from html import escape
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QTextBrowser, QVBoxLayout, QWidget
 
-from ...services import lookup
 from ...domain.coverage import coverage_badge
 from ...domain.validation import PHONE_MESSAGES
 from ...i18n import N_, _, ngettext
+from ...services import lookup
+from ...services.changes import TICKETS
 from ...services.dto import CallerLookup, CallerMatch
-
-from ..kit.countdown import clock_countdown_text, urgent_of
-from ..kit.marks import STATE_COLOURS, badge_colour, badge_text
 from ..kit import retranslate
+from ..kit.countdown import clock_countdown_text, urgent_of
 from ..kit.errors import failure_message
-from ..kit.marks import ERROR, HIGHLIGHT, HINT, TEXT, colour_style
+from ..kit.marks import (
+    ERROR,
+    HIGHLIGHT,
+    HINT,
+    STATE_COLOURS,
+    TEXT,
+    badge_colour,
+    badge_text,
+    colour_style,
+)
 from ..kit.widgets import display_phone
 from ..kit.worker import Jobs
 
@@ -54,9 +62,9 @@ class CallerLookupPanel(QWidget):
         super().__init__(parent)
         retranslate.register(self)
         self.jobs = jobs
+        jobs.changed.connect(self._on_change)
         self.lookup: CallerLookup | None = None
         self.current = 0
-        self._asked = 0
         self._asked_text: str | None = None
         self._open_when_ready = False
         self.setObjectName("caller_lookup_panel")
@@ -141,20 +149,21 @@ class CallerLookupPanel(QWidget):
     # -- searching on the worker ---------------------------------------------------------
     def _ask(self) -> None:
         self._timer.stop()
-        self._asked += 1
-        asked, text = self._asked, self.field.text()
+        text = self.field.text()
         self._asked_text = text
-        self.jobs.submit(lookup.lookup_caller, text, on_done=lambda found: self._answer(asked, found),
-                           on_error=lambda exc: self._failed(asked, exc))
+        self.jobs.submit(lookup.lookup_caller, text, owner=self, key="lookup", on_done=self._answer,
+                         on_error=self._failed)
+
+    def _on_change(self, change) -> None:
+        if change.touches(TICKETS):  # a saved ticket's clock shows here
+            self.refresh()
 
     def refresh(self) -> None:
         """Ask again for the same text (a ticket was saved: its clock belongs here now)."""
         if self.lookup is not None and self.field.text().strip():
             self._ask()
 
-    def _answer(self, asked: int, found: CallerLookup) -> None:
-        if asked != self._asked:
-            return
+    def _answer(self, found: CallerLookup) -> None:
         keep = self.lookup.matches[self.current] if self.lookup and self.lookup.matches else None
         self.lookup = found
         self.current = 0
@@ -168,11 +177,10 @@ class CallerLookupPanel(QWidget):
             self._open_when_ready = False
             self.activate()
 
-    def _failed(self, asked: int, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException) -> None:
         message = failure_message(N_("The lookup could not be done."), exc, logging.getLogger(__name__))
-        if asked == self._asked:
-            self._open_when_ready = False
-            self._set_message(message, ERROR)
+        self._open_when_ready = False
+        self._set_message(message, ERROR)
 
     # -- showing -------------------------------------------------------------------------
     def _set_message(self, text: str, colour: str = HINT) -> None:

@@ -19,13 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import catalog, contracts, customers, tickets
 from ... import __version__
 from ...domain.enums import OperatorRole
 from ...domain.errors import NotFoundError
-from ...i18n import _, language
-
-from ...i18n import N_
+from ...i18n import N_, _, language
+from ...services import catalog, contracts, customers, tickets
+from ...services.changes import OPERATORS, PACKAGES, Change
 from ...settings import Settings
 from ..contracts.dialog import ContractDialog
 from ..contracts.page import ContractsPage
@@ -128,6 +127,7 @@ class MainWindow(QMainWindow):
             page.model.load_failed.connect(self.show_error)
             page.export_requested.connect(self.export_current)
         jobs.failed.connect(self.show_error)
+        jobs.changed.connect(self._on_change)
         self._build_lookup()
 
         self._build_actions()
@@ -301,6 +301,10 @@ class MainWindow(QMainWindow):
         self.show_view(view)
         self.pages[view].filter.setText(text)
 
+    def _on_change(self, change: Change) -> None:
+        if change.touches(PACKAGES, OPERATORS):  # what the forms choose from
+            self.refresh_reference_data()
+
     def refresh_reference_data(self) -> None:
         def got(data):
             self.packages, self.operators = data
@@ -311,25 +315,21 @@ class MainWindow(QMainWindow):
         self.jobs.submit(lambda ctx: [ctx.calendars.for_hours(hours) for hours in ("office", "always")])
 
     # -- dialogs ---------------------------------------------------------------------
-    def _open(self, dialog, page_key: str) -> None:
-        dialog.saved.connect(lambda record_id: self.pages[page_key].reload(record_id))
-        if page_key == "contracts":  # a contract's dates make its obligations
-            dialog.saved.connect(lambda *_: self.pages["obligations"].reload())
-        # The selected customer's coverage, contracts or open tickets may have changed.
-        dialog.saved.connect(lambda *_: self.pages["customers"].refresh_detail())
+    def _open(self, dialog) -> None:
+        """Show a form; what its save changes reaches the views through Jobs.changed."""
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         dialog.activateWindow()
         self.last_dialog = dialog
 
     def new_customer(self) -> None:
-        self._open(CustomerDialog(self.jobs, self), "customers")
+        self._open(CustomerDialog(self.jobs, self))
 
     def edit_customer(self, customer_id: int) -> None:
         def got(details):
             dialog = CustomerDialog(self.jobs, self)
             dialog.load(details)
-            self._open(dialog, "customers")
+            self._open(dialog)
 
         self.jobs.submit(customers.get_customer, customer_id, on_done=got, on_error=self.show_error)
 
@@ -341,13 +341,13 @@ class MainWindow(QMainWindow):
             dialog.set_customer(row.id, f"{row.code} – {row.name}")
         elif row is not None:
             dialog.set_customer(row.customer_id, row.customer_name)
-        self._open(dialog, "contracts")
+        self._open(dialog)
 
     def edit_contract(self, contract_id: int) -> None:
         def got(details):
             dialog = ContractDialog(self.jobs, self.packages, self, operator_id=self._operator_id())
             dialog.load(details)
-            self._open(dialog, "contracts")
+            self._open(dialog)
 
         self.jobs.submit(contracts.get_contract, contract_id, on_done=got, on_error=self.show_error)
 
@@ -380,8 +380,7 @@ class MainWindow(QMainWindow):
         channel hotline, the cursor in the subject."""
         dialog = TicketDialog(self.jobs, self.operators, self, operator_id=self._operator_id())
         dialog.preset_caller(match.customer_id, f"{match.customer_code} – {match.customer_name}", match.contact_id)
-        self._open(dialog, "tickets")
-        dialog.saved.connect(lambda *_: self.lookup.refresh())
+        self._open(dialog)
 
     def new_ticket(self) -> None:
         focus = self.focusWidget()
@@ -396,7 +395,7 @@ class MainWindow(QMainWindow):
         elif page in (self.pages["contracts"], self.pages["obligations"]) and page.current_row() is not None:
             k = page.current_row()
             dialog.set_customer(k.customer_id, k.customer_name)
-        self._open(dialog, "tickets")
+        self._open(dialog)
         if page is not self.pages["tickets"]:
             dialog.saved.connect(lambda *_: self.show_view("tickets"))
 
@@ -404,7 +403,7 @@ class MainWindow(QMainWindow):
         def got(details):
             dialog = TicketDialog(self.jobs, self.operators, self, operator_id=self._operator_id())
             dialog.load(details)
-            self._open(dialog, "tickets")
+            self._open(dialog)
 
         self.jobs.submit(tickets.get_ticket, ticket_id, on_done=got, on_error=self.show_error)
 
@@ -414,15 +413,12 @@ class MainWindow(QMainWindow):
     # -- language, errors, about -----------------------------------------------------
     def edit_packages(self) -> None:
         dialog = PackagesDialog(self.jobs, self.packages, self)
-        dialog.saved.connect(lambda *_: (self.refresh_reference_data(), self.pages["tickets"].reload(),
-                                         self.dashboard.reload()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.last_dialog = dialog
 
     def edit_calendar(self) -> None:
         dialog = SupportCalendarDialog(self.jobs, self.jobs.today().year, self)
-        dialog.saved.connect(lambda *_: (self.pages["tickets"].reload(), self.dashboard.reload()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.last_dialog = dialog

@@ -15,14 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import catalog
 from ...domain import validation as v
 from ...domain.enums import (
     OperatorRole,
 )
 from ...i18n import N_, _
+from ...services import catalog
 from ...services.dto import OperatorDraft
-
 from ..kit import retranslate
 from ..kit.errors import failure_message
 from ..kit.widgets import Form, enum_combo, retranslate_enum_combo

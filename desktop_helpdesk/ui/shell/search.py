@@ -22,16 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import search
 from ...domain.enums import ContractStage, TicketStatus
 from ...domain.text import fold
 from ...i18n import N_, _
 from ...i18n.formatting import format_number
+from ...services import search
 from ...services.search import SEARCH_MIN_CHARS, SEARCH_SHOWN
-from ..kit.worker import Jobs
 from ..kit import retranslate
 from ..kit.errors import failure_message
 from ..kit.marks import ACCENT, HEADING_BACKGROUND, MUTED
+from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
 GROUP_TITLES = {"customer": N_("Customers"), "contact": N_("Contacts"), "contract": N_("Contracts"),

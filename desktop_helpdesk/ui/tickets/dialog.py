@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import contracts, customers, tickets
 from ...domain import validation as v
 from ...domain.enums import (
     Channel,
@@ -26,8 +25,8 @@ from ...domain.enums import (
     TicketStatus,
 )
 from ...i18n import N_, _
+from ...services import contracts, customers, tickets
 from ...services.dto import TicketDraft
-
 from ..kit.form import FormDialog
 from ..kit.marks import COVERAGE_COLOURS
 from ..kit.widgets import (

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import tickets
 from ...domain.enums import (
     Channel,
     Coverage,
@@ -23,7 +22,8 @@ from ...domain.enums import (
 )
 from ...i18n import N_, _
 from ...i18n.formatting import format_datetime
-
+from ...services import tickets
+from ...services.changes import CALENDAR, PACKAGES, TICKETS
 from ..kit.countdown import CountdownTicker
 from ..kit.countdown import clock_countdown_text as clock_text
 from ..kit.list_page import ListPage
@@ -64,6 +64,7 @@ class TicketsPage(ListPage):
     """Tickets, with the selected ticket's customer, contract, status and history below."""
 
     key = "tickets"
+    refreshed_by = (TICKETS, PACKAGES, CALENDAR)  # new terms or days move the countdowns
     title = N_("Tickets")
     columns_version = 2  # 2: the live "Time left" column
     new_label = N_("&New ticket")

@@ -18,13 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import customers
 from ...i18n import _
-
-from ..kit.marks import ERROR_STYLE
-from ..kit.worker import Jobs
+from ...services import customers
 from ..kit import retranslate
-from ..kit.marks import OK_STYLE
+from ..kit.marks import ERROR_STYLE, OK_STYLE
+from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import catalog, worklog
 from ...domain import worklog as wl
 from ...domain.enums import (
     Channel,
@@ -47,6 +46,7 @@ from ...domain.worklog import (
 )
 from ...i18n import N_, _
 from ...i18n.formatting import DISPLAY_ZONE, format_datetime, format_duration
+from ...services import catalog, worklog
 from ...services.errors import ValidationFailed
 from ..kit import retranslate
 from ..kit.documents import open_report

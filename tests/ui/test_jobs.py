@@ -1,0 +1,52 @@
+"""The job runner the views share: newest answer wins by key, debounce, answers for closed
+windows dropped, and every save broadcast as a change (even when its window was closed)."""
+
+from __future__ import annotations
+
+import threading
+
+import shiboken6
+from PySide6.QtWidgets import QWidget
+
+from desktop_helpdesk.services import customers
+from desktop_helpdesk.services.changes import CUSTOMERS
+from desktop_helpdesk.services.dto import CustomerDraft
+from desktop_helpdesk.ui.kit.worker import Jobs
+
+
+def test_only_the_newest_answer_of_a_key_arrives_and_a_debounced_burst_runs_once(qtbot, ctx):
+    jobs, owner, got, ran = Jobs(ctx), QWidget(), [], []
+    release = threading.Event()
+    jobs.submit(lambda _ctx: release.wait(5) and "old", owner=owner, key="k", on_done=got.append)
+    jobs.submit(lambda _ctx: "new", owner=owner, key="k", on_done=got.append)
+    release.set()
+    qtbot.waitUntil(lambda: jobs.pending == 0, timeout=5000)
+    assert got == ["new"]  # the slower, older answer never shows over the newer one
+
+    for text in ("n", "ng", "ngu"):
+        jobs.submit(lambda _ctx, t=text: ran.append(t) or t, owner=owner, key="typed", debounce_ms=50,
+                    on_done=got.append)
+    qtbot.waitUntil(lambda: got[-1] == "ngu", timeout=5000)
+    assert ran == ["ngu"]  # one query for the pause, not one per key pressed
+    jobs.shutdown()
+
+
+def test_a_save_is_broadcast_even_when_the_window_that_asked_is_gone(qtbot, ctx):
+    jobs, owner, answers = Jobs(ctx), QWidget(), []
+    release = threading.Event()
+
+    def slow_save(c, draft):
+        release.wait(5)
+        return customers.save_customer(c, draft)
+
+    slow_save.changes = customers.save_customer.changes
+    with qtbot.waitSignal(jobs.changed, timeout=5000) as changed:
+        jobs.submit(slow_save, CustomerDraft(name="Nhà thuốc Minh Châu", kind="company"), owner=owner,
+                    on_done=answers.append)
+        shiboken6.delete(owner)  # the form was closed while saving
+        release.set()
+    change = changed.args[0]
+    assert change.primary == CUSTOMERS and change.record_id is not None
+    assert answers == []  # nobody left to answer, but the lists still learn of the new customer
+    assert customers.get_customer(ctx, change.record_id).draft.name == "Nhà thuốc Minh Châu"
+    jobs.shutdown()
