@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop_helpdesk.services import customers, search, tickets
+from desktop_helpdesk.services import customers, tickets
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -102,11 +102,23 @@ def test_show_more_expands_a_group_and_a_stale_answer_is_dropped(open_desk, qtbo
     ticket_hits = [h for h in _hits(popup) if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "ticket"]
     assert len(ticket_hits) == 8
     assert popup.tree.currentItem() is ticket_hits[5]  # the first of the ones just shown
-    # An answer for an older text is not shown over the newer one.
-    seq = popup._seq
+    # An answer for an older text is not shown over the newer one: both searches wait behind a
+    # busy worker, the newer text is typed meanwhile, and only its answer is shown.
+    import threading
+
+    release, shown = threading.Event(), []
+    popup.results_shown.connect(shown.append)
+    desk.jobs.submit(lambda _ctx: release.wait(10))
+    popup.box.setText("may quet")
+    qtbot.wait(400)  # past the debounce: that search is asked
     popup.box.setText("nha sach")
-    popup._show(seq, search.global_search(desk.ctx, "may quet"))
-    assert [h for h in _hits(popup) if h.data(0, Qt.ItemDataRole.UserRole)[1].kind == "ticket"] == ticket_hits
+    qtbot.wait(400)
+    release.set()
+    qtbot.waitUntil(lambda: popup.results is not None and popup.results.text == "nha sach", timeout=10_000)
+    desk.idle()
+    assert len(shown) == 1  # the "may quet" answer never reached the list
+    assert any(h.kind == "customer" and h.title == "Nhà sách Phương Nam" for g in popup.results.groups for h in g.hits)
+    assert len(_hits(popup)) == sum(len(g.hits) for g in popup.results.groups)  # the list shows that answer
     popup.hide()  # no search left waiting to start after the worker is shut down
 
 

@@ -141,10 +141,12 @@ class Jobs(QObject):
                 self.busy_changed.emit(False)
 
     def _answer(self, ticket, owner, on_done, on_error, result, error) -> None:
-        if ticket is not None and self._latest.get(ticket[0]) != ticket[1]:
-            return  # a newer job of this key was asked: this answer is stale
-        if (owner is not None and not shiboken6.isValid(owner)) or _gone(on_done if error is None else on_error):
-            return  # its window was closed while the job ran: nobody is waiting for the answer
+        stale = ticket is not None and self._latest.get(ticket[0]) != ticket[1]  # a newer job of this key was asked
+        gone = (owner is not None and not shiboken6.isValid(owner)) or _gone(on_done if error is None else on_error)
+        if stale or gone:  # nobody is waiting for this answer; a failure still reaches the log
+            if error is not None:
+                log_failure("database job failed (its answer was no longer awaited)", error, log)
+            return
         if error is not None:
             if on_error is not None:
                 on_error(error)

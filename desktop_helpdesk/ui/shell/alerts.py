@@ -119,15 +119,11 @@ class AlertListDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(640, 420)
         self.alerts: list = []
-        center.jobs.submit(alerts.recent, on_done=self._show)
+        center.jobs.submit(alerts.recent, owner=self, on_done=self._show)
         center.jobs.submit(alerts.mark_read)
         self.retranslate()
 
     def _show(self, alerts) -> None:
-        import shiboken6
-
-        if not shiboken6.isValid(self):
-            return
         self.alerts = list(alerts)
         self._render()
 

@@ -72,7 +72,6 @@ class DashboardPage(QWidget):
         retranslate.register(self)
         self.jobs = jobs
         self.data = None
-        self._asked = 0
         self.cards: dict[str, QToolButton] = {}
         cards = QGridLayout()
         for i, section in enumerate(SECTION_TITLES):
@@ -118,19 +117,12 @@ class DashboardPage(QWidget):
             self.reload()
 
     def reload(self, *_args) -> None:
-        self._asked += 1
-        asked = self._asked
-        self.jobs.submit(dashboard.build, on_done=lambda d: self._got(asked, d),
-                           on_error=self.load_failed.emit)
+        self.jobs.submit(dashboard.build, owner=self, key="dashboard", on_done=self._got,
+                         on_error=self.load_failed.emit)
 
-    def _got(self, asked: int, data) -> None:
-        import shiboken6
-
-        if not shiboken6.isValid(self):  # the window closed while the worker was counting
-            return
-        if asked == self._asked:
-            self.data = data
-            self._render()
+    def _got(self, data) -> None:
+        self.data = data
+        self._render()
 
     def _render(self) -> None:
         d = self.data

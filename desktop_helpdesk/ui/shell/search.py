@@ -85,8 +85,7 @@ class SearchPopup(QDialog):
         self.resize(860, 520)
 
         self.results = None
-        self._open_seq: int | None = None  # the search whose answer Enter is waiting for
-        self._seq = 0  # the latest search asked for; older answers are dropped
+        self._open_when_answered = False  # Enter pressed before the answer of the text typed
         self._expanded: str | None = None
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self._search)
@@ -115,39 +114,35 @@ class SearchPopup(QDialog):
 
     def _text_changed(self, _text: str) -> None:
         self._expanded = None
-        self._seq += 1  # whatever is on its way is stale now
+        self.jobs.forget("search", self)  # whatever is on its way is stale now
+        self._open_when_answered = False
         self._debounce.start()
 
-    def _search(self) -> None:
+    def _search(self) -> bool:
+        """Search for the text in the box; False when it is too short to search."""
         text = self.box.text()
-        self._seq += 1
-        seq = self._seq
+        self.jobs.forget("search", self)
         if len(fold(text).replace(" ", "")) < SEARCH_MIN_CHARS:
             self.results = None
             self.tree.clear()
             self._say(_("Type at least two letters or digits.") if text.strip() else "")
-            return
+            return False
         self._say(_("Searching…"))
         self.jobs.submit(search.global_search, text, SEARCH_SHOWN, self._expanded,
-                           on_done=lambda results: self._show(seq, results),
-                           on_error=lambda exc: self._failed(seq, exc))
+                         owner=self, key="search", on_done=self._show, on_error=self._failed)
+        return True
 
-    def _show(self, seq: int, results) -> None:
-        import shiboken6
-
-        if seq != self._seq or not shiboken6.isValid(self):
-            return  # the text changed since: a newer search is coming
+    def _show(self, results) -> None:
         self.results = results
         self._render()
         self.results_shown.emit(sum(len(g.hits) for g in results.groups))
-        if self._open_seq == seq and self.isVisible():
-            self._open_seq = None
+        if self._open_when_answered and self.isVisible():
+            self._open_when_answered = False
             self.open_current()
 
-    def _failed(self, seq: int, exc: BaseException) -> None:
-        message = failure_message(N_("The search failed."), exc, log)  # logged even when a newer search replaced it
-        if seq == self._seq:
-            self._say(message)
+    def _failed(self, exc: BaseException) -> None:
+        self._open_when_answered = False
+        self._say(failure_message(N_("The search failed."), exc, log))
 
     # -- the list --------------------------------------------------------------------
     def _render(self) -> None:
@@ -256,9 +251,9 @@ class SearchPopup(QDialog):
         """Enter in the box: open the chosen hit, or the best one when the list is still coming."""
         if self._debounce.isActive():  # typed faster than the debounce: search now, open after
             self._debounce.stop()
-            self._search()
+            asked = self._search()
             # Only that search's answer opens; a newer text, a too-short one or a failure never does.
-            self._open_seq = self._seq
+            self._open_when_answered = asked
             return
         self._activate(self.tree.currentItem() or next(iter(self._selectable()), None))
 
