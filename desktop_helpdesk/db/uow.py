@@ -12,7 +12,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
+from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain.errors import ConcurrentEditError
@@ -41,6 +43,9 @@ class SqlUnitOfWork:
 
     def __enter__(self):
         self.session = self._session_factory()
+        # Whatever a repository changes through the ORM is stamped by this unit of work's
+        # clock, not by the models' system-time defaults (which stay as a fallback for raw SQL).
+        event.listen(self.session, "before_flush", self._stamp)
         self.operators = SqlOperatorRepository(self.session, self._clock)
         self.packages = SqlPackageRepository(self.session, self._clock)
         self.customers = SqlCustomerRepository(self.session, self._clock)
@@ -54,6 +59,17 @@ class SqlUnitOfWork:
         self.search = SqlSearchRepository(self.session, self._clock)
         self.reports = SqlReportRepository(self.session, self._clock)
         return self
+
+    def _stamp(self, session, _flush_context, _instances) -> None:
+        now = self._clock()
+        for obj in session.new:
+            for name in ("created_at", "updated_at"):
+                if hasattr(obj, name) and getattr(obj, name) is None:
+                    setattr(obj, name, now)
+        for obj in session.dirty:
+            if hasattr(obj, "updated_at") and session.is_modified(obj, include_collections=False):
+                obj.updated_at = now
+                flag_modified(obj, "updated_at")  # even when unchanged: else the model's onupdate reads the system clock
 
     def __exit__(self, *exc) -> None:
         self.session.rollback()

@@ -139,3 +139,37 @@ def test_without_a_clock_the_system_time_is_used(engine):
         (note,) = uow.tickets.get(tid).history
         assert before <= note.occurred_at <= after
         assert before <= note.recorded_at <= after
+
+
+def test_a_clock_recompute_and_a_calendar_day_edit_are_stamped_by_the_clock(uows, clock, desk):
+    """Writes that are not edits by a person (a recompute of due times, one at a time or in
+    bulk) and an edited calendar day carry the clock's time too, not the machine's."""
+    from desktop_helpdesk.services.dto import CalendarDay
+
+    _op, _cid, tid = desk
+    due = T0 + timedelta(hours=3)
+    columns = {"proposal": {"started_at": T0, "paused_seconds": 0, "paused_since": None, "stopped_at": None,
+                            "due_at": due}}
+    clock.now = T0 + timedelta(minutes=20)
+    with uows() as uow:
+        uow.tickets.set_clocks(tid, columns, due)
+        uow.commit()
+    with uows() as uow:
+        assert uow.session.get(m.Ticket, tid).updated_at == T0 + timedelta(minutes=20)
+    clock.now = T0 + timedelta(minutes=30)
+    with uows() as uow:
+        uow.tickets.write_clocks([(tid, columns, due + timedelta(hours=1))])
+        uow.commit()
+    with uows() as uow:
+        assert uow.session.get(m.Ticket, tid).updated_at == T0 + timedelta(minutes=30)
+    day = T0.date() + timedelta(days=3)
+    with uows() as uow:
+        uow.calendar.put(CalendarDay(day, "day_off", "Nghỉ bù"))
+        uow.commit()
+    clock.now = T0 + timedelta(minutes=40)
+    with uows() as uow:
+        uow.calendar.put(CalendarDay(day, "day_off", "Nghỉ bù Tết"))
+        uow.commit()
+    with uows() as uow:
+        stored = uow.session.query(m.CalendarException).filter_by(day=day).one()
+        assert (stored.name, stored.updated_at) == ("Nghỉ bù Tết", T0 + timedelta(minutes=40))

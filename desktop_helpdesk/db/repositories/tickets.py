@@ -229,7 +229,7 @@ class SqlTicketRepository(Repo):
         table = m.Ticket.__table__
         for names, rows in groups.items():
             stmt = (table.update().where(table.c.id == bindparam("b_id"))
-                    .values({k: bindparam(k) for k in names if k != "b_id"}))
+                    .values({**{k: bindparam(k) for k in names if k != "b_id"}, "updated_at": self._clock()}))
             self.s.connection().execute(stmt, rows)
 
     def set_clocks(self, ticket_id: int, columns: dict, next_due_at) -> None:
