@@ -40,11 +40,13 @@ def _set_sqlite_pragmas(dbapi_conn, busy_timeout_ms: int) -> None:
 def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     u = make_url(url)
+    # A failed statement's text reaches the log with its traceback: never its parameters
+    # (customers' names, phones, e-mails, notes).
     if u.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000}, hide_parameters=True)
         event.listen(engine, "connect", lambda conn, rec: _set_sqlite_pragmas(conn, busy_timeout_ms))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def classify(exc: BaseException) -> DatabaseOpenError:

@@ -215,3 +215,16 @@ def test_a_database_from_the_first_release_is_backed_up_then_upgraded_keeping_it
         assert con.execute("SELECT name FROM customers").fetchall() == [("Đặng Thị Ỷ",)]
     finally:
         con.close()
+
+
+def test_a_failed_statement_never_carries_what_the_user_typed(engine):
+    """The error a failed save raises (and the log receives with its traceback) names the SQL,
+    not the values: a customer's phone or notes never reach the log file."""
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        conn.execute(sa.text("CREATE TEMP TABLE probe (v TEXT NOT NULL UNIQUE)"))
+        conn.execute(sa.text("INSERT INTO probe VALUES (:v)"), {"v": "0912 345 678 Nguyễn Văn Đức"})
+        with pytest.raises(sa.exc.IntegrityError) as failed:
+            conn.execute(sa.text("INSERT INTO probe VALUES (:v)"), {"v": "0912 345 678 Nguyễn Văn Đức"})
+    assert "0912 345 678" not in str(failed.value) and "Nguyễn" not in str(failed.value)
