@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from ..domain.sla import ClockState
 from ..domain.vietnam import VIETNAM as VN
+from ..domain.vietnam import desk_day
 from .context import Context
 from .contracts import list_obligations
 from .dto import DashboardData, DashboardItem, ListQuery
@@ -70,7 +71,7 @@ def build(ctx: Context) -> DashboardData:
         stops = uow.tickets.stopped_clocks_since(now - timedelta(days=30))
     by_day: dict = {}
     for stopped_at, due_at in stops:
-        day = stopped_at.astimezone(VN).date()
+        day = desk_day(stopped_at)
         met, breached = by_day.get(day, (0, 0))
         by_day[day] = (met + 1, breached) if stopped_at <= due_at else (met, breached + 1)
     days = [today - timedelta(days=i) for i in range(29, -1, -1)]

@@ -95,7 +95,7 @@ def load_demo(ctx: Context, seed: int = 2026, customers: int = 48) -> dict:
     """Fill an empty database. Returns counts of what was created."""
     rng = random.Random(seed)
     data = _data()
-    today = ctx.now().astimezone(VN).date()
+    today = ctx.today()
     counts = {"operators": 0, "packages": 0, "customers": 0, "contracts": 0, "tickets": 0}
     with ctx.uow() as uow:
         operator_ids = []

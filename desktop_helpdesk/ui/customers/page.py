@@ -125,7 +125,7 @@ class CustomersPage(ListPage):
         self.splitter.setStretchFactor(1, 2)
         self._view = None
         self._asked = 0
-        self.ticker = self.watch = DayWatch(self.model.today, self, jobs.now)
+        self.ticker = self.watch = DayWatch(self.model.today, jobs.now, self)
         self.watch.day_changed.connect(self._day_changed)
         self.current_changed.connect(self._show_current)
         self.build_layout(self.splitter)

@@ -12,7 +12,7 @@ never serves before doing any work (Qt asks for about eight per painted cell).""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -177,9 +177,8 @@ class DayWatch(CountdownTicker):
 
     day_changed = Signal(object)  # the new date
 
-    def __init__(self, today: Callable[[], date], parent: QObject | None = None,
-                 now: Callable[[], datetime] | None = None):
-        super().__init__(None, None, now or (lambda: datetime.now(UTC)), parent)
+    def __init__(self, today: Callable[[], date], now: Callable[[], datetime], parent: QObject | None = None):
+        super().__init__(None, None, now, parent)
         self._today = today
         self.day = today()
 

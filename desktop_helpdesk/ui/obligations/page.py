@@ -120,7 +120,7 @@ class ObligationsPage(ListPage):
         self._filter_timer.timeout.connect(self.apply_filters)
         self.kind.currentIndexChanged.connect(lambda *_: self.apply_filters())
         self.due_within.valueChanged.connect(lambda *_: self._filter_timer.start())
-        self.ticker = self.watch = DayWatch(self.model.today, self, jobs.now)
+        self.ticker = self.watch = DayWatch(self.model.today, jobs.now, self)
         self.watch.day_changed.connect(self._day_changed)
         self._applied = self.filters()
         self.model.preset_filters(**self._applied)
