@@ -50,3 +50,30 @@ def test_a_save_is_broadcast_even_when_the_window_that_asked_is_gone(qtbot, ctx)
     assert answers == []  # nobody left to answer, but the lists still learn of the new customer
     assert customers.get_customer(ctx, change.record_id).draft.name == "Nhà thuốc Minh Châu"
     jobs.shutdown()
+
+
+def test_a_page_asked_before_a_reload_is_dropped_when_it_arrives_late(qtbot, ctx):
+    from collections import namedtuple
+
+    from desktop_helpdesk.services.dto import Page
+    from desktop_helpdesk.ui.kit.paged_model import Column, PagedTableModel
+
+    Row = namedtuple("Row", "id name")
+    release, asked = threading.Event(), []
+
+    def fetch(_ctx, query):
+        asked.append(query.text)
+        if query.text == "old":
+            release.wait(5)  # the old filter's page is slow
+        return Page((Row(len(asked), query.text),), None)
+
+    jobs = Jobs(ctx)
+    model = PagedTableModel([Column("Name", "name", lambda r: r.name)], fetch, jobs, filters={})
+    model.set_filter_text("old")
+    assert model.loading
+    model.set_filter_text("new")  # typed on while the old page is on its way
+    release.set()
+    qtbot.waitUntil(lambda: jobs.pending == 0, timeout=5000)
+    assert asked == ["old", "new"]
+    assert [model.row_at(r).name for r in range(model.rowCount())] == ["new"] and not model.loading
+    jobs.shutdown()
