@@ -145,14 +145,10 @@ class SupportCalendarDialog(QDialog):
             holiday_names(year)  # catalogues (~0.5 s); later years take a few ms on the GUI thread
             return catalog.calendar_days(ctx)
 
-        jobs.submit(load, on_done=self._loaded, on_error=self._load_failed)
+        jobs.submit(load, on_done=self._loaded, on_error=self._load_failed, owner=self)
 
     # -- data ------------------------------------------------------------------------
     def _loaded(self, days) -> None:
-        import shiboken6
-
-        if not shiboken6.isValid(self):
-            return
         self.saved_days = {d.day: d for d in days}
         self.loaded = True
         self._render()
