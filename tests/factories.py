@@ -40,3 +40,12 @@ def warranty_ticket(ctx, *, hours: str = "always", subject: str = "Cân điện 
     contracts.add_payment(ctx, kid, PaymentData(None, date(2026, 9, 1), package.list_price_vnd), None)
     return tickets.create_ticket(ctx, TicketDraft(customer_id=cid, contract_id=kid, subject=subject,
                                              request_type=request_type, channel="hotline"), None)
+
+
+def more_tickets(ctx, ticket_id: int, count: int) -> list[int]:
+    """`count` more tickets like `ticket_id` (same customer, contract and type), received now."""
+    first = tickets.get_ticket(ctx, ticket_id).draft
+    return [tickets.create_ticket(ctx, TicketDraft(customer_id=first.customer_id, contract_id=first.contract_id,
+                                                   subject=f"{first.subject} ({n})", request_type=first.request_type,
+                                                   channel="hotline"), None)
+            for n in range(2, count + 2)]

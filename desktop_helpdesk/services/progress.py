@@ -10,7 +10,12 @@ Progress = Callable[[int, int], None]
 
 
 class Cancelled(Exception):
-    """The person asked to stop a long job; the batches already committed stay."""
+    """The person asked to stop a long job; the batches already committed stay: `done` of
+    `total` items were finished (as last reported) when it stopped."""
+
+    def __init__(self, done: int = 0, total: int = 0):
+        super().__init__(done, total)
+        self.done, self.total = done, total
 
 
 def report(progress: Progress | None, done: int, total: int) -> None:

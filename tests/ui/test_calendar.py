@@ -93,3 +93,49 @@ def test_a_day_that_is_already_off_is_refused_with_a_message(open_desk, qtbot):
     qtbot.mouseClick(dialog.add_off, Qt.MouseButton.LeftButton)
     assert dialog.status.text() == "Sep 2, 2026 is already a day off." and dialog.pending == {}
     dialog.close()
+
+
+def test_cancel_stops_the_recompute_between_batches_and_the_days_stay_saved(open_desk, vietnamese, qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.factories import more_tickets
+
+    from .holding import hold_first_report
+
+    desk = open_desk()
+    first = warranty_ticket(desk.ctx, hours="office", subject="Hướng dẫn in báo cáo tồn kho", request_type="how_to")
+    ids = [first, *more_tickets(desk.ctx, first, 3)]  # received Saturday 10:00: due Monday 23/11 12:00
+    assert {_due(desk, tid) for tid in ids} == {datetime(2026, 11, 23, 12, 0, tzinfo=VN)}
+    desk.window.act_calendar.trigger()
+    dialog = desk.window.last_dialog
+    qtbot.waitUntil(lambda: dialog.loaded)
+    dialog.batch = 1  # one ticket per committed batch: four batches
+    type_text(dialog.date, "23/11/2026")
+    type_text(dialog.name, "Nghỉ dã ngoại công ty")
+    qtbot.mouseClick(dialog.add_off, Qt.MouseButton.LeftButton)
+    go = hold_first_report(dialog.relay, when=lambda done, total: done >= 1)  # past the (0, total) report
+
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.progress is not None and dialog.progress.isVisible()
+                    and dialog.progress.value() == 1, timeout=5000)
+    qtbot.mouseClick(dialog.progress.findChild(QPushButton), Qt.MouseButton.LeftButton)
+    assert dialog.progress.labelText() == "Đang dừng sau khi tính lại xong các phiếu đang dở…"
+    with qtbot.waitSignal(dialog.stopped, timeout=10_000) as stopped:
+        go.set()
+    done, total = stopped.args
+    assert total == 4 and 1 <= done < total  # stopped at the next batch boundary, not at the end
+    moved = [tid for tid in ids if _due(desk, tid) == datetime(2026, 11, 25, 12, 0, tzinfo=VN)]
+    assert len(moved) == done
+    assert all(_due(desk, tid) == datetime(2026, 11, 23, 12, 0, tzinfo=VN) for tid in ids if tid not in moved)
+    assert [d.day for d in catalog.calendar_days(desk.ctx)] == [date(2026, 11, 23)]  # saved before the first batch
+    assert dialog.status.text() == (f"Đã dừng: đã tính lại {done} trên 4 phiếu đang mở. Các ngày đã được lưu; "
+                                    "các phiếu còn lại vẫn giữ hạn xử lý cũ cho đến khi bạn bấm Lưu lần nữa.")
+    row = next(r for r in _rows(dialog) if r[0] == "23/11/2026")
+    assert "chưa lưu" not in row[3] and dialog.pending == {}  # shown as saved, as it is
+    assert dialog.save_button.isEnabled() and dialog.progress is None
+
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:  # as the message says: Save again
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert saved.args == [4] and {_due(desk, tid) for tid in ids} == {datetime(2026, 11, 25, 12, 0, tzinfo=VN)}
+    assert not dialog.save_button.isEnabled()
+    dialog.close()

@@ -50,3 +50,50 @@ def test_a_save_is_broadcast_even_when_the_window_that_asked_is_gone(qtbot, ctx)
     assert answers == []  # nobody left to answer, but the lists still learn of the new customer
     assert customers.get_customer(ctx, change.record_id).draft.name == "Nhà thuốc Minh Châu"
     jobs.shutdown()
+
+
+def test_a_page_asked_before_a_reload_is_dropped_when_it_arrives_late(qtbot, ctx):
+    from collections import namedtuple
+
+    from desktop_helpdesk.services.dto import Page
+    from desktop_helpdesk.ui.kit.paged_model import Column, PagedTableModel
+
+    Row = namedtuple("Row", "id name")
+    release, asked = threading.Event(), []
+
+    def fetch(_ctx, query):
+        asked.append(query.text)
+        if query.text == "old":
+            release.wait(5)  # the old filter's page is slow
+        return Page((Row(len(asked), query.text),), None)
+
+    jobs = Jobs(ctx)
+    model = PagedTableModel([Column("Name", "name", lambda r: r.name)], fetch, jobs, filters={})
+    model.set_filter_text("old")
+    assert model.loading
+    model.set_filter_text("new")  # typed on while the old page is on its way
+    release.set()
+    qtbot.waitUntil(lambda: jobs.pending == 0, timeout=5000)
+    assert asked == ["old", "new"]
+    assert [model.row_at(r).name for r in range(model.rowCount())] == ["new"] and not model.loading
+    jobs.shutdown()
+
+
+def test_a_long_job_stopped_by_cancel_is_broadcast_as_a_change_and_is_no_failure(qtbot, ctx):
+    from desktop_helpdesk.services.changes import PACKAGES, TICKETS
+    from desktop_helpdesk.services.progress import Cancelled
+    from desktop_helpdesk.ui.kit.worker import LONG
+
+    jobs, failures = Jobs(ctx), []
+    jobs.failed.connect(failures.append)
+
+    def recompute(_ctx):  # committed two batches of five, then the person pressed Cancel
+        raise Cancelled(2, 5)
+
+    recompute.changes = (PACKAGES, TICKETS)
+    with qtbot.waitSignal(jobs.changed, timeout=5000) as changed:
+        jobs.submit(recompute, lane=LONG)
+    assert changed.args[0].kinds == {PACKAGES, TICKETS} and changed.args[0].record_id is None
+    qtbot.waitUntil(lambda: jobs.pending == 0, timeout=5000)
+    assert failures == []  # nobody asked for an answer, and a stop is not an error to show
+    jobs.shutdown()

@@ -124,7 +124,6 @@ class CustomersPage(ListPage):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self._view = None
-        self._asked = 0
         self.ticker = self.watch = DayWatch(self.model.today, jobs.now, self)
         self.watch.day_changed.connect(self._day_changed)
         self.current_changed.connect(self._show_current)
@@ -144,9 +143,8 @@ class CustomersPage(ListPage):
         self._show_current(self.current_row())
 
     def _show_current(self, row) -> None:
-        self._asked += 1
-        asked = self._asked
         if row is None:
+            self.jobs.forget("detail", self)  # a file on its way is of a customer no longer selected
             self._view = None
             self._render()
             return
@@ -169,16 +167,14 @@ class CustomersPage(ListPage):
                                    else max(open_count, len(open_tickets.rows))),
             )
 
-        self.jobs.submit(load, on_done=lambda view: self._got(asked, view), on_error=lambda exc: self._failed(asked, exc))
+        # Newest wins: the file of a customer selected before arrives late and is dropped.
+        self.jobs.submit(load, on_done=self._got, on_error=self._failed, owner=self, key="detail")
 
-    def _got(self, asked: int, view) -> None:
-        if asked == self._asked:
-            self._view = view
-            self._render()
+    def _got(self, view) -> None:
+        self._view = view
+        self._render()
 
-    def _failed(self, asked: int, exc: BaseException) -> None:
-        if asked != self._asked:
-            return
+    def _failed(self, exc: BaseException) -> None:
         # Never leave the previous customer's file under another customer's row.
         self._view = None
         self._render()

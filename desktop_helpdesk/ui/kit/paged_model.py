@@ -41,12 +41,15 @@ class Column:
 class PagedTableModel(QAbstractTableModel):
     """Rows arrive a page at a time from the worker (keyset cursor, never OFFSET).
 
-    Changing the sort or the filter starts a new generation; a page from an older
-    generation that arrives late is dropped.
+    Changing the sort or the filter starts over; a page asked before that arrives late is
+    dropped by the job runner (every page is the model's job of key PAGE: newest wins).
     """
 
     ROW_ROLE = Qt.ItemDataRole.UserRole + 1
     ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+    #: The job key of a page read: one page is asked at a time, and a reload forgets it.
+    PAGE = "page"
 
     page_loaded = Signal(int)  # rows now held
     load_failed = Signal(object)
@@ -67,7 +70,6 @@ class PagedTableModel(QAbstractTableModel):
         self._cursor: tuple | None = None
         self._has_more = True
         self._loading = False
-        self._generation = 0
         self._started = False
 
     # -- Qt model API ----------------------------------------------------------------
@@ -105,14 +107,10 @@ class PagedTableModel(QAbstractTableModel):
             return
         self._started = True
         self._loading = True
-        generation = self._generation
         query = ListQuery(text=self._text, sort=self._sort, descending=self._descending, after=self._cursor,
                           limit=self._page_size, filters=dict(self._filters))
-        self._jobs.submit(
-            self._fetch, query,
-            on_done=lambda page: self._on_page(generation, page),
-            on_error=lambda exc: self._on_error(generation, exc),
-        )
+        self._jobs.submit(self._fetch, query, on_done=self._on_page, on_error=self._on_error,
+                          owner=self, key=self.PAGE)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not (0 <= column < len(self.columns)) or not self.columns[column].sort_key:
@@ -178,7 +176,7 @@ class PagedTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Start over from the first page (new sort, filter, or saved changes)."""
-        self._generation += 1
+        self._jobs.forget(self.PAGE, self)  # the page on its way is of the old list
         self.beginResetModel()
         self._rows = []
         self._cursor = None
@@ -192,9 +190,7 @@ class PagedTableModel(QAbstractTableModel):
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.columns) - 1))
 
-    def _on_page(self, generation: int, page: Page) -> None:
-        if generation != self._generation:
-            return  # stale: the filter or sort changed while it was loading
+    def _on_page(self, page: Page) -> None:
         self._loading = False
         if page.rows:
             first = len(self._rows)
@@ -205,9 +201,7 @@ class PagedTableModel(QAbstractTableModel):
         self._has_more = page.next_cursor is not None
         self.page_loaded.emit(len(self._rows))
 
-    def _on_error(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
+    def _on_error(self, exc: BaseException) -> None:
         self._loading = False
         self._has_more = False
         self.load_failed.emit(exc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -163,8 +163,11 @@ class MoneyField(QLineEdit):
 class CustomerPicker(QLineEdit):
     """Type part of a customer's name, code, phone or tax code; pick from the list.
 
-    The search runs on the worker thread, debounced; stale answers are dropped.
+    The search runs on the worker thread once typing pauses (SEARCH_PAUSE_MS); only the
+    answer to the newest text is shown.
     """
+
+    SEARCH_PAUSE_MS = 200
 
     customer_changed = Signal(object)  # id or None
 
@@ -174,15 +177,12 @@ class CustomerPicker(QLineEdit):
         self._search = search
         self._choices: dict[str, int] = {}
         self._customer_id: int | None = None
-        self._asked = 0
         self._list = QStringListModel(self)
         self._completer = QCompleter(self._list, self)
         self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setCompleter(self._completer)
         self._completer.activated[str].connect(self._chosen)
-        self._timer = QTimer(self, singleShot=True, interval=200)
-        self._timer.timeout.connect(self._ask)
         self.textEdited.connect(self._edited)
 
     @property
@@ -194,20 +194,14 @@ class CustomerPicker(QLineEdit):
         self.setText(label)
         self.customer_changed.emit(customer_id)
 
-    def _edited(self, _text: str) -> None:
+    def _edited(self, text: str) -> None:
         if self._customer_id is not None:
             self._customer_id = None
             self.customer_changed.emit(None)
-        self._timer.start()
+        self._jobs.submit(self._search, text, on_done=self._answer, owner=self, key="search",
+                          debounce_ms=self.SEARCH_PAUSE_MS)
 
-    def _ask(self) -> None:
-        self._asked += 1
-        asked = self._asked
-        self._jobs.submit(self._search, self.text(), on_done=lambda rows: self._answer(asked, rows))
-
-    def _answer(self, asked: int, rows) -> None:
-        if asked != self._asked:
-            return
+    def _answer(self, rows) -> None:
         self._choices = {f"{r.code} – {r.name}": r.id for r in rows}
         self._list.setStringList(list(self._choices))
         if self._choices and self.hasFocus():
@@ -237,13 +231,6 @@ def retranslate_enum_combo(combo: QComboBox, enum_cls) -> None:
 def select_data(combo: QComboBox, value) -> None:
     index = combo.findData(value)
     combo.setCurrentIndex(max(index, 0) if value is not None else combo.currentIndex())
-
-
-def alive(widget: QWidget) -> bool:
-    """False once Qt has deleted the widget (a closed dialog whose worker answer came late)."""
-    import shiboken6
-
-    return shiboken6.isValid(widget)
 
 
 def display_phone(e164: str) -> str:

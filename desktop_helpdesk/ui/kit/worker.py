@@ -16,7 +16,9 @@ runner to call it with `jobs.submit(fn, *args, on_done=...)` and never waits for
   `failed`, which the main window shows as a short message.
 - **Saves are broadcast.** A use case declares what it changes (services.changes); when it
   succeeds, `changed` carries that `Change` to every view, which decides for itself whether
-  to refresh (even when the window that asked was closed meanwhile).
+  to refresh (even when the window that asked was closed meanwhile). A long job stopped by
+  Cancel (services.progress.Cancelled) committed what it did so far: it is broadcast too,
+  and it is no failure (its `on_error` hears of it; without one nothing is shown).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from ...services.changes import Change, change_of
 from ...services.context import Context
+from ...services.progress import Cancelled
 from .errors import log_failure
 
 log = logging.getLogger(__name__)
@@ -123,7 +126,8 @@ class Jobs(QObject):
         def finished(f: Future) -> None:
             error = f.exception()
             result = None if error else f.result()
-            change = None if error else change_of(fn, result)
+            # A cancelled job changed what its committed batches wrote (no record id).
+            change = change_of(fn, result) if error is None or isinstance(error, Cancelled) else None
             # Emitted from the worker thread: Qt queues it to the GUI thread.
             self._delivered.emit((ticket, owner), on_done, on_error, result, error, change)
 
@@ -150,6 +154,8 @@ class Jobs(QObject):
         if error is not None:
             if on_error is not None:
                 on_error(error)
+            elif isinstance(error, Cancelled):
+                log.info("a long job was stopped by its user after %s of %s", error.done, error.total)
             else:
                 log_failure("database job failed", error, log)  # once: the window that shows it does not log again
                 self.failed.emit(error)

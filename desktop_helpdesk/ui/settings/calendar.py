@@ -1,7 +1,7 @@
 """The support calendar: Vietnam's public holidays of a year (named in the current language)
 with the firm's own days off and working days, which the user adds and removes here. Saving
 recomputes the due times of every clock still running on the office calendar, on the worker,
-with progress."""
+with progress and Cancel."""
 
 from __future__ import annotations
 
@@ -27,18 +27,19 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.vietnam import vietnam_make_up_days
-from ...i18n import N_, _
-from ...i18n.formatting import format_date, holiday_names
+from ...i18n import N_, _, ngettext
+from ...i18n.formatting import format_date, format_number, holiday_names
 from ...services import catalog
 from ...services.dto import CalendarDay
 from ...services.errors import ValidationFailed
+from ...services.progress import Cancelled
 from ..kit import retranslate
 from ..kit.errors import failure_message
 from ..kit.marks import ERROR_STYLE, FIRM_DAY, MUTED, OK_STYLE, SUPERSEDED, colour_style
-from ..kit.progress import ProgressRelay
+from ..kit.progress import ProgressRelay, cancellable_progress, close_progress
 from ..kit.widgets import DateField
 from ..kit.worker import LONG, Jobs
-from .packages import recomputed_text
+from .packages import recomputed_text, stopping_text
 
 log = logging.getLogger(__name__)
 DAY_OFF, WORKING_DAY = "day_off", "working_day"
@@ -59,6 +60,8 @@ class SupportCalendarDialog(QDialog):
     """Lists a year's public holidays and the firm's own days; edits are kept until Save."""
 
     saved = Signal(int)  # tickets recomputed
+    #: Cancel stopped the recompute; the days are saved: (tickets recomputed, tickets to recompute)
+    stopped = Signal(int, int)
 
     def __init__(self, jobs: Jobs, year: int, parent=None):
         super().__init__(parent)
@@ -66,6 +69,10 @@ class SupportCalendarDialog(QDialog):
         self.jobs = jobs
         self.saved_days: dict[date, CalendarDay] = {}
         self.pending: dict[date, CalendarDay | None] = {}  # None: remove the firm's day
+        #: Saved dates whose recompute was stopped by Cancel: Save recomputes from them again.
+        self.unfinished: set[date] = set()
+        #: Tickets per committed batch of the recompute (None: the service's own).
+        self.batch: int | None = None
         self.loaded = False
 
         self.year_label = QLabel()
@@ -145,14 +152,10 @@ class SupportCalendarDialog(QDialog):
             holiday_names(year)  # catalogues (~0.5 s); later years take a few ms on the GUI thread
             return catalog.calendar_days(ctx)
 
-        jobs.submit(load, on_done=self._loaded, on_error=self._load_failed)
+        jobs.submit(load, on_done=self._loaded, on_error=self._load_failed, owner=self)
 
     # -- data ------------------------------------------------------------------------
     def _loaded(self, days) -> None:
-        import shiboken6
-
-        if not shiboken6.isValid(self):
-            return
         self.saved_days = {d.day: d for d in days}
         self.loaded = True
         self._render()
@@ -221,7 +224,7 @@ class SupportCalendarDialog(QDialog):
                     self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        self.save_button.setEnabled(bool(self.pending) and self.progress is None)
+        self.save_button.setEnabled(bool(self.pending or self.unfinished) and self.progress is None)
         self._selection_changed()
 
     def selected_day(self) -> date | None:
@@ -234,6 +237,8 @@ class SupportCalendarDialog(QDialog):
 
     # -- editing ---------------------------------------------------------------------
     def add_day(self, kind: str) -> None:
+        if self.progress is not None:
+            return  # the days being saved are not edited meanwhile
         error = self.date.error()
         day = None if error else self.date.value()
         name = " ".join(self.name.text().split())
@@ -275,6 +280,8 @@ class SupportCalendarDialog(QDialog):
                 return
 
     def remove_selected(self) -> None:
+        if self.progress is not None:
+            return
         items = self.table.selectedItems()
         if not items or not items[0].data(Qt.ItemDataRole.UserRole)[1]:
             return
@@ -299,28 +306,45 @@ class SupportCalendarDialog(QDialog):
 
     # -- saving ----------------------------------------------------------------------
     def save(self) -> None:
-        if not self.pending or self.progress is not None:
+        changed = set(self.pending) | self.unfinished
+        if not changed or self.progress is not None:
             return
-        put = [d for d in self.pending.values() if d is not None]
-        remove = [day for day, d in self.pending.items() if d is None]
-        self.progress = QProgressDialog(_("Recomputing the due times of open tickets…"), "", 0, 0, self)
-        self.progress.setCancelButton(None)
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(300)
-        self.progress.setWindowTitle(_("Support calendar"))
+        # Each changed date as it will be: put again or removed again after a stopped save,
+        # so that its recompute starts over and reaches every ticket it moves.
+        firm = self.firm_days()
+        put = [firm[day] for day in sorted(changed) if day in firm]
+        remove = [day for day in sorted(changed) if day not in firm]
+        self.progress = cancellable_progress(self.relay, _("Recomputing the due times of open tickets…"),
+                                             _("Support calendar"), stopping_text(), self)
         self.save_button.setEnabled(False)
-        self.jobs.submit(catalog.save_calendar_days, put, remove, self.relay.progressed.emit,
-                         on_done=self._saved, on_error=self._failed, lane=LONG)
+        batch = () if self.batch is None else (self.batch,)
+        self.jobs.submit(catalog.save_calendar_days, put, remove, self.relay.start(), *batch,
+                         on_done=self._saved, on_error=self._failed, lane=LONG, owner=self)
 
     def _saved(self, count: int) -> None:
         self.saved_days = self.firm_days()
         self.pending = {}
+        self.unfinished = set()
         self._finish()
         self._render()
         self._say(recomputed_text(count))
         self.saved.emit(count)
 
     def _failed(self, exc) -> None:
+        if isinstance(exc, Cancelled):  # the days were saved first; the rest keep their old due times
+            self.unfinished |= set(self.pending)
+            self.saved_days = self.firm_days()
+            self.pending = {}
+            self._finish()
+            self._render()
+            self._say(ngettext(
+                "Stopped: {done} of {total} open ticket recomputed. The days are saved; the other tickets "
+                "keep their old due times until you press Save again.",
+                "Stopped: {done} of {total} open tickets recomputed. The days are saved; the other tickets "
+                "keep their old due times until you press Save again.",
+                exc.total).format(done=format_number(exc.done), total=format_number(exc.total)))
+            self.stopped.emit(exc.done, exc.total)
+            return
         self._finish()
         self._render()
         if isinstance(exc, ValidationFailed):
@@ -329,13 +353,13 @@ class SupportCalendarDialog(QDialog):
             self._say(failure_message(N_("The calendar could not be saved."), exc, log), error=True)
 
     def _progressed(self, done: int, total: int) -> None:
-        if self.progress is not None:
+        if self.progress is not None and not self.relay.cancelling:
             self.progress.setMaximum(max(total, 1))
             self.progress.setValue(done if total else 1)
 
     def _finish(self) -> None:
         if self.progress is not None:
-            self.progress.close()
+            close_progress(self.progress)
             self.progress = None
 
     def _say(self, text: str, error: bool = False) -> None:
@@ -356,7 +380,7 @@ class SupportCalendarDialog(QDialog):
             box.open()
             return
         if self.progress is not None:
-            return  # the recomputation finishes first
+            return  # the recomputation finishes (or stops, on Cancel) first
         super().reject()
 
     def _discard(self) -> None:

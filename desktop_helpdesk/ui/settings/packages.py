@@ -1,5 +1,5 @@
 """Packages and their SLA terms. Saving recomputes the due times of every clock still
-running on the package, on the worker, with progress."""
+running on the package, on the worker, with progress and Cancel."""
 
 from __future__ import annotations
 
@@ -22,12 +22,14 @@ from PySide6.QtWidgets import (
 
 from ...domain.enums import SupportHours
 from ...i18n import N_, _, ngettext
+from ...i18n.formatting import format_number
 from ...services import catalog
 from ...services.errors import ValidationFailed
+from ...services.progress import Cancelled
 from ..kit import retranslate
 from ..kit.errors import failure_message
 from ..kit.marks import ERROR_STYLE, OK_STYLE
-from ..kit.progress import ProgressRelay
+from ..kit.progress import ProgressRelay, cancellable_progress, close_progress
 from ..kit.widgets import enum_label
 from ..kit.worker import LONG, Jobs
 
@@ -40,8 +42,15 @@ def recomputed_text(count: int) -> str:
                     count).format(count=count)
 
 
+def stopping_text() -> str:
+    """What a recompute's progress says between Cancel and its stop."""
+    return _("Stopping once the tickets in hand are recomputed…")
+
+
 class PackagesDialog(QDialog):
     saved = Signal(int)  # tickets recomputed
+    #: Cancel stopped the recompute; the terms are saved: (tickets recomputed, tickets to recompute)
+    stopped = Signal(int, int)
 
     def __init__(self, jobs: Jobs, packages, parent=None):
         super().__init__(parent)
@@ -87,6 +96,8 @@ class PackagesDialog(QDialog):
         self.relay = ProgressRelay(self)
         self.progress: QProgressDialog | None = None
         self.relay.progressed.connect(self._progressed)
+        #: Tickets per committed batch of the recompute (None: the service's own).
+        self.batch: int | None = None
         self.list.currentRowChanged.connect(self._show)
         self.resize(860, 380)
         self.retranslate()
@@ -108,10 +119,8 @@ class PackagesDialog(QDialog):
         p = self.packages[row]
         data = p.__class__(**{**p.__dict__, "support_hours": self.support_hours.currentData(),
                               **{name: spin.value() for name, spin in self.spins.items()}})
-        self.progress = QProgressDialog(_("Recomputing the due times of open tickets…"), "", 0, 0, self)
-        self.progress.setCancelButton(None)
-        self.progress.setMinimumDuration(300)
-        self.progress.setWindowTitle(_("Packages and SLA"))
+        self.progress = cancellable_progress(self.relay, _("Recomputing the due times of open tickets…"),
+                                             _("Packages and SLA"), stopping_text(), self)
         self.save_button.setEnabled(False)
 
         def done(count: int) -> None:
@@ -124,6 +133,18 @@ class PackagesDialog(QDialog):
 
         def failed(exc) -> None:
             self._finish()
+            if isinstance(exc, Cancelled):  # the terms were saved first; the rest keep their old due times
+                self.packages[row] = data
+                self.error.setText(ngettext(
+                    "Stopped: {done} of {total} open ticket recomputed. The new terms are saved; the other "
+                    "tickets keep their old due times until you save the terms again.",
+                    "Stopped: {done} of {total} open tickets recomputed. The new terms are saved; the other "
+                    "tickets keep their old due times until you save the terms again.",
+                    exc.total).format(done=format_number(exc.done), total=format_number(exc.total)))
+                self.error.setStyleSheet(OK_STYLE)
+                self.error.show()
+                self.stopped.emit(exc.done, exc.total)
+                return
             if isinstance(exc, ValidationFailed):
                 self.error.setText("; ".join(_(e.message) for e in exc.errors))
             else:
@@ -131,19 +152,25 @@ class PackagesDialog(QDialog):
             self.error.setStyleSheet(ERROR_STYLE)
             self.error.show()
 
-        self.jobs.submit(catalog.update_package_terms, data, self.relay.progressed.emit,
-                         on_done=done, on_error=failed, lane=LONG)
+        batch = () if self.batch is None else (self.batch,)
+        self.jobs.submit(catalog.update_package_terms, data, self.relay.start(), *batch,
+                         on_done=done, on_error=failed, lane=LONG, owner=self)
 
     def _progressed(self, done: int, total: int) -> None:
-        if self.progress is not None:
+        if self.progress is not None and not self.relay.cancelling:
             self.progress.setMaximum(total)
             self.progress.setValue(done)
 
     def _finish(self) -> None:
         if self.progress is not None:
-            self.progress.close()
+            close_progress(self.progress)
             self.progress = None
         self.save_button.setEnabled(True)
+
+    def reject(self) -> None:
+        if self.progress is not None:
+            return  # the recompute finishes (or stops, on Cancel) first
+        super().reject()
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Packages and SLA"))

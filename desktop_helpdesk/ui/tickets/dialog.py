@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,7 +31,6 @@ from ..kit.form import FormDialog
 from ..kit.marks import COVERAGE_COLOURS
 from ..kit.widgets import (
     CustomerPicker,
-    alive,
     display_phone,
     enum_combo,
     enum_label,
@@ -43,6 +42,9 @@ from .verification import VerifyDialog
 
 
 class TicketDialog(FormDialog):
+    #: The entitlement is asked again once the fields that decide it rest this long.
+    VERDICT_PAUSE_MS = 250
+
     def __init__(self, jobs: Jobs, operators, parent: QWidget | None = None,
                  operator_id: int | None = None):
         super().__init__(jobs, parent)
@@ -99,13 +101,11 @@ class TicketDialog(FormDialog):
             self.assignee.addItem(f"{o.full_name} ({o.code})", o.id)
         self._draft = None
         self.verdict = None
-        self._verdict_asked = 0
-        self._verdict_timer = QTimer(self, singleShot=True, interval=250)
-        self._verdict_timer.timeout.connect(self._ask_verdict)
         self.customer.customer_changed.connect(self._customer_changed)
-        for signal in (self.contract.currentIndexChanged, self.request_type.currentIndexChanged,
-                       self.subject.textChanged, self.cooperating.toggled, self.in_scope.toggled):
-            signal.connect(lambda *_: self._verdict_timer.start())
+        for signal in (self.customer.customer_changed, self.contract.currentIndexChanged,
+                       self.request_type.currentIndexChanged, self.subject.textChanged,
+                       self.cooperating.toggled, self.in_scope.toggled):
+            signal.connect(lambda *_: self._ask_verdict())
         self._watch(self.subject, self.request_type, self.channel, self.override_reason)
         for name in ("note", "override_reason"):
             self._show_row(name, False)
@@ -128,22 +128,22 @@ class TicketDialog(FormDialog):
 
     # -- entitlement, decided by the service as the operator types ---------------------
     def _ask_verdict(self) -> None:
+        """A field the verdict depends on changed: ask once they rest (the newest answer
+        wins; one a quick save's closed form would get is dropped)."""
         if self.record_id is not None or self.customer.customer_id is None:
+            self.jobs.forget("verdict", self)  # no verdict for a customer no longer chosen
             self.verdict = None
             self._render_verdict()
             return
-        self._verdict_asked += 1
-        asked = self._verdict_asked
         self.jobs.submit(contracts.entitlement, self.customer.customer_id, self.contract.currentData(),
-                           self.request_type.currentData(), self.subject.text(), self.cooperating.isChecked(),
-                           self.in_scope.isChecked(), on_done=lambda v: self._got_verdict(asked, v))
+                         self.request_type.currentData(), self.subject.text(), self.cooperating.isChecked(),
+                         self.in_scope.isChecked(), on_done=self._got_verdict, owner=self, key="verdict",
+                         debounce_ms=self.VERDICT_PAUSE_MS)
 
-    def _got_verdict(self, asked: int, verdict) -> None:
-        # A quick save can close (and delete) the form before the last verdict comes back.
-        if asked == self._verdict_asked and alive(self):
-            self.verdict = verdict
-            self._render_verdict()
-            self.revalidate()
+    def _got_verdict(self, verdict) -> None:
+        self.verdict = verdict
+        self._render_verdict()
+        self.revalidate()
 
     def _render_verdict(self) -> None:
         from html import escape
@@ -188,14 +188,16 @@ class TicketDialog(FormDialog):
         self.contract.clear()
         self.contact.addItem("", None)
         self.contract.addItem("", None)
-        if customer_id is not None:
-            self.jobs.submit(customers.get_customer, customer_id, on_done=self._fill_contacts)
-            self.jobs.submit(contracts.contract_choices, customer_id, on_done=self._fill_contracts)
+        if customer_id is not None:  # newest wins: a customer chosen before answers late
+            self.jobs.submit(customers.get_customer, customer_id, on_done=self._fill_contacts, owner=self, key="contacts")
+            self.jobs.submit(contracts.contract_choices, customer_id, on_done=self._fill_contracts, owner=self,
+                             key="contracts")
+        else:
+            self.jobs.forget("contacts", self)
+            self.jobs.forget("contracts", self)
         self.revalidate()
 
     def _fill_contacts(self, details) -> None:
-        if not alive(self) or details.id != self.customer.customer_id:
-            return
         for c in details.draft.contacts:
             self.contact.addItem(f"{c.full_name}" + (f" – {display_phone(c.phone)}" if c.phone else ""), c.id)
         if self._draft is not None:
@@ -206,8 +208,6 @@ class TicketDialog(FormDialog):
             self.contact.setCurrentIndex(1)
 
     def _fill_contracts(self, choices) -> None:
-        if not alive(self):
-            return
         for k in choices:
             self.contract.addItem(f"{k.number} – {k.package_name} ({enum_label(ContractStage, k.stage)})", k.id)
         if self._draft is not None:

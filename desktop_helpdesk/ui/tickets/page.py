@@ -105,33 +105,33 @@ class TicketsPage(ListPage):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self._details = None
-        self._asked = 0
         self.current_changed.connect(self._show_current)
         self.ticker = CountdownTicker(self.table, self.model, jobs.now, self)
         self.build_layout(self.splitter)
 
     def _show_current(self, row) -> None:
-        self._asked += 1
-        asked = self._asked
         if row is None:
+            self.jobs.forget("detail", self)  # a ticket on its way is no longer the one selected
             self._details = None
             self._render()
             self.worklog.set_details(None)
             return
-        self.jobs.submit(tickets.get_ticket, row.id, on_done=lambda d: self._got(asked, d))
+        self._ask_detail(row.id)
 
-    def _got(self, asked: int, details) -> None:
-        if asked == self._asked:
-            self._details = details
-            self._render()
-            self.worklog.set_details(details)
+    def _ask_detail(self, ticket_id: int) -> None:
+        """Read the ticket for the detail; newest wins (a ticket selected before arrives late
+        and is dropped)."""
+        self.jobs.submit(tickets.get_ticket, ticket_id, on_done=self._got, owner=self, key="detail")
+
+    def _got(self, details) -> None:
+        self._details = details
+        self._render()
+        self.worklog.set_details(details)
 
     def _entry_added(self, ticket_id: int) -> None:
         """A work-log entry was saved: read the ticket again if it is still the one shown."""
         if self._details is not None and self._details.id == ticket_id:
-            self._asked += 1
-            asked = self._asked
-            self.jobs.submit(tickets.get_ticket, ticket_id, on_done=lambda d: self._got(asked, d))
+            self._ask_detail(ticket_id)
 
     def _render(self) -> None:
         d = self._details

@@ -444,7 +444,7 @@ class WorkLogDialog(FormDialog):
             self._prefill(original)
             self.kind.setEnabled(False)
         self.duration.returnPressed.connect(self.save)
-        self.jobs.submit(catalog.operators, on_done=self._got_operators)
+        self.jobs.submit(catalog.operators, on_done=self._got_operators, owner=self)  # dropped if closed first
         self._finish_layout()
         self._kind_changed()
         self._focus_first()
@@ -480,10 +480,6 @@ class WorkLogDialog(FormDialog):
         QTimer.singleShot(0, self._focus_first)
 
     def _got_operators(self, operators) -> None:
-        import shiboken6
-
-        if not shiboken6.isValid(self.technician):  # closed before the list arrived
-            return
         for o in operators:
             self.technician.addItem(f"{o.full_name} – {o.alias} ({o.code})", o.id)
         wanted = (self.original.details.get("technician_id") if self.original is not None else None) or self.operator_id
