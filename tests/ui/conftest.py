@@ -53,11 +53,32 @@ class Desk:
         self.engine.dispose()
 
 
+def _reads_fixed_now(now) -> bool:
+    """Whether a desk's clock reads FIXED_NOW until the test moves it (so the demo it would
+    load at opening is the session's demo template). Only the default clock and a
+    `tests.factories.Clock` set to FIXED_NOW are known to; any other clock loads its own."""
+    from tests.factories import Clock
+
+    return now is None or (type(now) is Clock and now.now == FIXED_NOW)
+
+
 @pytest.fixture
-def open_desk(qtbot, db_url, tmp_path, translator):
+def open_desk(qtbot, db_url, tmp_path, translator, templates):
+    """Opens a desk on the test's database. The first opening copies a session template
+    into place (the migrated one, or with demo=True the one with the demo loaded at
+    FIXED_NOW, when the desk's clock reads FIXED_NOW); reopening finds the file there."""
+    from desktop_helpdesk.db.engine import sqlite_path_of
+
     desks = []
 
     def make(demo=False, now=None):
+        path = sqlite_path_of(db_url)
+        if not path.exists():
+            if demo and _reads_fixed_now(now):
+                templates.copy(templates.demo(FIXED_NOW), path)
+                demo = False  # already in the copy, as Desk would have loaded it (see Templates.demo)
+            else:
+                templates.copy(templates.migrated(), path)
         desk = Desk(qtbot, db_url, tmp_path / "settings.json", demo, now)
         desks.append(desk)
         return desk
