@@ -2,12 +2,19 @@
 
 QT_QPA_PLATFORM is set before anything imports Qt. Tests pin the language and fail on an
 unexpected logged warning or error, so a swallowed failure can't pass silently.
+
+The migrated database (and the demo data set at a given clock) is built once per session by
+the real code (`open_database`, `load_demo`) into a template file; each test gets its own
+copy of that file in its tmp_path, then opens it with `open_database` as the app would.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
+import sqlite3
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -42,19 +49,104 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "allow_log_errors: the test expects warnings or errors in the log")
 
 
+class Templates:
+    """Database files built once per session, each by the real code, for tests to copy.
+
+    Built on first use only: a run that never asks for the demo never loads it."""
+
+    def __init__(self, folder: Path):
+        self._folder = folder
+        self._built: dict[object, Path] = {}
+
+    def migrated(self) -> Path:
+        """An empty database at the newest schema, built by the migrations (`open_database`)."""
+        if "migrated" not in self._built:
+            from desktop_helpdesk.db.engine import open_database, sqlite_url
+
+            path = self._folder / "migrated.sqlite3"
+            engine, outcome = open_database(sqlite_url(path))
+            engine.dispose()
+            assert outcome == "created"
+            self._built["migrated"] = _settled(path)
+        return self._built["migrated"]
+
+    def demo(self, now) -> Path:
+        """The migrated database with the demo loaded at the fixed time `now`, through a
+        context whose one clock reads `now` throughout: the rows a test loading it itself
+        would get, except what differs between any two loads anyway (random uuids and
+        answer-hash salts, and the tickets' `updated_at`, which the model stamps from the
+        wall clock when the demo sets their SLA clocks)."""
+        key = ("demo", now)
+        if key not in self._built:
+            from desktop_helpdesk.db.engine import open_database, sqlite_url
+            from desktop_helpdesk.db.uow import uow_factory
+            from desktop_helpdesk.services.context import make_context
+            from desktop_helpdesk.services.demo import load_demo
+
+            path = self._folder / f"demo-{now:%Y%m%dT%H%M%S%z}.sqlite3"
+            self.copy(self.migrated(), path)
+            engine, outcome = open_database(sqlite_url(path))
+            assert outcome == "current"
+            try:
+                clock = lambda: now  # noqa: E731
+                load_demo(make_context(uow_factory(engine, clock), clock))
+            finally:
+                engine.dispose()
+            self._built[key] = _settled(path)
+        return self._built[key]
+
+    @staticmethod
+    def copy(template: Path, target: Path) -> Path:
+        """A test's own copy of a template; the target must not exist (nor its WAL)."""
+        for p in (target, target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
+            assert not p.exists(), f"{p} already exists"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, target)
+        return target
+
+
+def _settled(path: Path) -> Path:
+    """Fold the WAL into the main file, so that the main file alone is the whole database."""
+    con = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        con.close()  # the last connection: SQLite removes the -wal and -shm files
+    assert busy == 0, f"{path} is still in use"
+    for side in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        assert not side.exists() or side.stat().st_size == 0, f"{side} left behind"
+    return path
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory) -> Templates:
+    return Templates(tmp_path_factory.mktemp("templates"))
+
+
 @pytest.fixture
 def db_url(tmp_path):
+    """Where the test's database goes; no file there yet (see `migrated_db_url`, `engine`)."""
     from desktop_helpdesk.db.engine import sqlite_url
 
     return sqlite_url(tmp_path / "helpdesk.sqlite3")
 
 
 @pytest.fixture
-def engine(db_url):
-    """A real SQLite file, built by the migrations exactly as the app builds it."""
+def migrated_db_url(db_url, templates):
+    """`db_url` with a migrated, empty database in place, for a test that opens it itself."""
+    from desktop_helpdesk.db.engine import sqlite_path_of
+
+    templates.copy(templates.migrated(), sqlite_path_of(db_url))
+    return db_url
+
+
+@pytest.fixture
+def engine(migrated_db_url):
+    """A real SQLite file, built by the migrations exactly as the app builds it (a copy of
+    the session's migrated template), opened by `open_database` as the app opens it."""
     from desktop_helpdesk.db.engine import open_database
 
-    engine, _ = open_database(db_url)
+    engine, _ = open_database(migrated_db_url)
     yield engine
     engine.dispose()
 

@@ -17,9 +17,9 @@ from tests.factories import Clock, warranty_ticket
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def test_at_risk_then_breached_each_once_and_not_again_after_a_restart(db_url):
+def test_at_risk_then_breached_each_once_and_not_again_after_a_restart(migrated_db_url):
     clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
-    engine, _ = open_database(db_url)
+    engine, _ = open_database(migrated_db_url)
     ctx = make_context(uow_factory(engine), clock)
     tid = warranty_ticket(ctx)
     assert [a.kind for a in alerts.check(ctx) if a.ticket_id] == []
@@ -33,7 +33,7 @@ def test_at_risk_then_breached_each_once_and_not_again_after_a_restart(db_url):
 
     # The app restarts a day later: nothing is repeated; the fix clock breached meanwhile.
     clock.now += timedelta(days=2)
-    engine, _ = open_database(db_url)
+    engine, _ = open_database(migrated_db_url)
     ctx = make_context(uow_factory(engine), clock)
     new = [a for a in alerts.check(ctx) if a.ticket_id]
     assert [(a.kind, a.ticket_id) for a in new] == [("clock_breached", tid)]
@@ -72,9 +72,9 @@ def test_a_first_start_reports_recent_breaches_once_and_not_years_old_ones(engin
     assert [a for a in alerts.check(ctx) if a.ticket_id] == []
 
 
-def test_an_app_closed_for_a_weekend_reports_what_breached_meanwhile_once(db_url):
+def test_an_app_closed_for_a_weekend_reports_what_breached_meanwhile_once(migrated_db_url):
     clock = Clock(datetime(2026, 11, 20, 17, 0, tzinfo=VN))  # Friday evening
-    engine, _ = open_database(db_url)
+    engine, _ = open_database(migrated_db_url)
     ctx = make_context(uow_factory(engine), clock)
     warranty_ticket(ctx)
     alerts.check(ctx)
@@ -82,7 +82,7 @@ def test_an_app_closed_for_a_weekend_reports_what_breached_meanwhile_once(db_url
     engine.dispose()
 
     clock.now = datetime(2026, 11, 24, 8, 0, tzinfo=VN)  # Tuesday morning after a long weekend
-    engine, _ = open_database(db_url)
+    engine, _ = open_database(migrated_db_url)
     ctx = make_context(uow_factory(engine), clock)
     assert ("clock_breached", friday) in [(a.kind, a.ticket_id) for a in alerts.check(ctx)]
     assert [a for a in alerts.check(ctx) if a.ticket_id] == []

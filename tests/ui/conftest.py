@@ -45,19 +45,49 @@ class Desk:
 
     def close(self):
         import shiboken6
+        from PySide6.QtCore import QTimer
 
         self.idle()
         if shiboken6.isValid(self.window):  # qtbot may already have closed it
             self.window.close()
+            # A closed desk does no more work. A form the test left open still has its
+            # timers (the ticket form asks for a verdict 250 ms after the last key) until
+            # qtbot deletes the window; fired after the shutdown below, in whichever test
+            # runs the event loop next, they would submit to a shut-down job runner.
+            for timer in self.window.findChildren(QTimer):
+                timer.stop()
+        for timer in self.jobs.findChildren(QTimer):  # debounced jobs not started yet
+            timer.stop()
         self.jobs.shutdown()
         self.engine.dispose()
 
 
+def _reads_fixed_now(now) -> bool:
+    """Whether a desk's clock reads FIXED_NOW until the test moves it (so the demo it would
+    load at opening is the session's demo template). Only the default clock and a
+    `tests.factories.Clock` set to FIXED_NOW are known to; any other clock loads its own."""
+    from tests.factories import Clock
+
+    return now is None or (type(now) is Clock and now.now == FIXED_NOW)
+
+
 @pytest.fixture
-def open_desk(qtbot, db_url, tmp_path, translator):
+def open_desk(qtbot, db_url, tmp_path, translator, templates):
+    """Opens a desk on the test's database. The first opening copies a session template
+    into place (the migrated one, or with demo=True the one with the demo loaded at
+    FIXED_NOW, when the desk's clock reads FIXED_NOW); reopening finds the file there."""
+    from desktop_helpdesk.db.engine import sqlite_path_of
+
     desks = []
 
     def make(demo=False, now=None):
+        path = sqlite_path_of(db_url)
+        if not path.exists():
+            if demo and _reads_fixed_now(now):
+                templates.copy(templates.demo(FIXED_NOW), path)
+                demo = False  # already in the copy, as Desk would have loaded it (see Templates.demo)
+            else:
+                templates.copy(templates.migrated(), path)
         desk = Desk(qtbot, db_url, tmp_path / "settings.json", demo, now)
         desks.append(desk)
         return desk
