@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from .enums import N_, TicketEventKind, _Labelled
-from .validation import ValidationError
+from .validation import ValidationError, validate_email
 
 #: The history kinds that make up the work log, in the order the UI offers them.
 WORKLOG_KINDS = (
@@ -200,7 +200,6 @@ def validate_entry(draft: WorkLogDraft, now: datetime | None = None,
             if end - start > timedelta(minutes=MAX_DURATION_MINUTES):
                 add("ended_at", "duration_too_long", MSG_DURATION_TOO_LONG)
     if kind == TicketEventKind.EMAIL and not _blank(draft.get("address")):
-        from .validation import validate_email
 
         if validate_email("address", draft.get("address")) is not None:
             add("address", "email_invalid", MSG_EMAIL_ADDRESS)

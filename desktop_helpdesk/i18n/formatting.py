@@ -9,7 +9,7 @@ from babel.dates import format_datetime as _fdt
 from babel.numbers import format_decimal
 
 from ..domain.vietnam import VIETNAM, vietnam_holiday_names
-from . import language
+from . import _, language, ngettext
 
 #: Times are shown as the desk reads them, in Hà Nội.
 DISPLAY_ZONE = VIETNAM
@@ -58,8 +58,6 @@ def format_vnd(amount: int) -> str:
 
 
 def _count(unit: str, n: int, short: bool) -> str:
-    from . import ngettext
-
     if unit == "day":
         return ngettext("{n} day", "{n} days", n).format(n=n)
     if unit == "hour":
@@ -74,8 +72,6 @@ def format_duration(value: timedelta, short: bool = False) -> str:
     minutes under a day), one where it does not ("143 ngày", "35 phút"). Babel's
     format_timedelta gives only one unit, and its Vietnamese unit names are incomplete.
     """
-    from . import _
-
     seconds = int(abs(value).total_seconds())
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
@@ -95,8 +91,6 @@ def format_duration(value: timedelta, short: bool = False) -> str:
 
 def format_time_left(value: timedelta, short: bool = False) -> str:
     """ "còn 1 giờ 20 phút" / "1 h 20 min left"; negative: "quá hạn 35 phút" / "35 min overdue"."""
-    from . import _
-
     if value < timedelta(0):
         return _("{duration} overdue").format(duration=format_duration(value, short))
     return _("{duration} left").format(duration=format_duration(value, short))

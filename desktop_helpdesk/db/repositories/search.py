@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, text
 
+from ...domain.phone import PhoneError, format_phone
 from ...domain.search import MIN_INDEXED, SearchTerms
 from ...services.dto import SearchCandidate
 from .. import models as m
@@ -16,8 +17,6 @@ RARE_TRIGRAM = 5_000
 
 
 def _show_phone(e164: str | None) -> str:
-    from ...domain.phone import PhoneError, format_phone
-
     if not e164:
         return ""
     try:

@@ -5,6 +5,7 @@ the file is read again, so what is shown is what is stored."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
 from html import escape
 
@@ -364,8 +365,6 @@ class ContractPanel(QTabWidget):
         if r < 0:
             return
         items = self._planned()
-        from dataclasses import replace
-
         items[r] = replace(items[r], done_on=self.jobs.today())
         self._run(self.planned_error, contracts.save_planned, self.file.id, items, self.operator_id)
 

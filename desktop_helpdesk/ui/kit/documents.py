@@ -11,7 +11,7 @@ name, phone or e-mail of staff."""
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
@@ -188,8 +188,6 @@ def doc_document(body: str) -> str:
 
 
 def format_duration_minutes(minutes: int) -> str:
-    from datetime import timedelta
-
     return format_duration(timedelta(minutes=minutes))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -146,8 +148,6 @@ class TicketDialog(FormDialog):
         self.revalidate()
 
     def _render_verdict(self) -> None:
-        from html import escape
-
         v = self.verdict
         if v is None:
             self.entitlement_label.setText("")
