@@ -39,21 +39,12 @@ from ..kit import retranslate
 from ..kit.countdown import CountdownTicker, day_countdown_colour, day_countdown_text
 from ..kit.documents import open_report
 from ..kit.errors import failure_message
-from ..kit.marks import ERROR_STYLE
-from ..kit.widgets import DateField, MoneyField, enum_label
+from ..kit.widgets import DateField, MoneyField, enum_label, error_label
 from ..kit.worker import Jobs
 from .acceptance import acceptance_report_html
 
 log = logging.getLogger(__name__)
 PLANNED_KINDS = [k for k in ObligationKind if not k.is_derived]
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class ContractPanel(QTabWidget):
@@ -91,7 +82,7 @@ class ContractPanel(QTabWidget):
         self.move_button = QPushButton()
         self.renew_button = QPushButton()
         self.acceptance_report_button = QPushButton()
-        self.lifecycle_error = _error_label()
+        self.lifecycle_error = error_label()
         self.move_form = QFormLayout()
         self.target_label, self.on_label, self.term_label = QLabel(), QLabel(), QLabel()
         self.move_form.addRow(self.target_label, self.target)
@@ -123,7 +114,7 @@ class ContractPanel(QTabWidget):
             self.method.addItem("", m.value)
         self.invoice.setMaxLength(40)
         self.add_payment_button = QPushButton()
-        self.payment_error = _error_label()
+        self.payment_error = error_label()
         row = QHBoxLayout()
         for w in (self.paid_on, self.amount, self.method, self.invoice, self.add_payment_button):
             row.addWidget(w)
@@ -144,7 +135,7 @@ class ContractPanel(QTabWidget):
         for k in PLANNED_KINDS:
             self.planned_kind.addItem("", k.value)
         self.add_planned_button, self.done_button, self.remove_planned_button = QPushButton(), QPushButton(), QPushButton()
-        self.planned_error = _error_label()
+        self.planned_error = error_label()
         row = QHBoxLayout()
         for w in (self.planned_kind, self.planned_on, self.planned_title, self.add_planned_button):
             row.addWidget(w)

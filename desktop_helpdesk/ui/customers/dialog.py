@@ -29,8 +29,13 @@ from ...services import customers
 from ...services.dto import ContactData, CustomerDraft
 from ..kit.errors import failure_message
 from ..kit.form import FormDialog
-from ..kit.marks import ERROR_STYLE
-from ..kit.widgets import display_phone, enum_combo, retranslate_enum_combo, select_data
+from ..kit.widgets import (
+    display_phone,
+    enum_combo,
+    error_label,
+    retranslate_enum_combo,
+    select_data,
+)
 from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
@@ -64,9 +69,7 @@ class CustomerDialog(FormDialog):
         self.remove_contact_button = QPushButton()
         self.add_contact_button.clicked.connect(self.add_contact_row)
         self.remove_contact_button.clicked.connect(self.remove_contact_row)
-        self.contacts_error = QLabel()
-        self.contacts_error.setStyleSheet(ERROR_STYLE)
-        self.contacts_error.hide()
+        self.contacts_error = error_label(word_wrap=False)
         buttons = QWidget()
         row = QHBoxLayout(buttons)
         row.setContentsMargins(0, 0, 0, 0)
@@ -91,9 +94,7 @@ class CustomerDialog(FormDialog):
         self.new_answer.setEchoMode(QLineEdit.EchoMode.Password)
         self.add_question_button = QPushButton()
         self.add_question_button.clicked.connect(self.add_question)
-        self.question_error = QLabel()
-        self.question_error.setStyleSheet(ERROR_STYLE)
-        self.question_error.hide()
+        self.question_error = error_label(word_wrap=False)
         row = QHBoxLayout()
         row.addWidget(self.new_question, 2)
         row.addWidget(self.new_answer, 1)

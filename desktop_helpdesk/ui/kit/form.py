@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
@@ -31,8 +30,7 @@ from ...i18n import N_, _
 from ...services.errors import ValidationFailed
 from . import retranslate
 from .errors import failure_message
-from .marks import ERROR_STYLE
-from .widgets import Form
+from .widgets import Form, error_label
 from .worker import Jobs
 
 log = logging.getLogger(__name__)
@@ -61,10 +59,7 @@ class FormDialog(QDialog):
         self.save_button.setDefault(True)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
-        self.status = QLabel()
-        self.status.setStyleSheet(ERROR_STYLE)
-        self.status.setWordWrap(True)
-        self.status.hide()
+        self.status = error_label()
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.save)
 

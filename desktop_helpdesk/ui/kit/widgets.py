@@ -37,16 +37,21 @@ def enum_label(enum_cls: type[_Labelled], value: str) -> str:
         return value
 
 
+def error_label(word_wrap: bool = True) -> QLabel:
+    """A hidden label for an error message beside what it is about (shown with its text)."""
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(word_wrap)
+    label.hide()
+    return label
+
 class FieldRow(QWidget):
     """A field with its error message shown just below it, in the user's language."""
 
     def __init__(self, field: QWidget, parent: QWidget | None = None):
         super().__init__(parent)
         self.field = field
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

@@ -30,7 +30,7 @@ from ..kit import retranslate
 from ..kit.errors import failure_message
 from ..kit.marks import ERROR_STYLE, OK_STYLE
 from ..kit.progress import ProgressRelay, cancellable_progress, close_progress
-from ..kit.widgets import enum_label
+from ..kit.widgets import enum_label, error_label
 from ..kit.worker import LONG, Jobs
 
 log = logging.getLogger(__name__)
@@ -75,9 +75,7 @@ class PackagesDialog(QDialog):
         form.addRow(self.labels["support_hours"], self.support_hours)
         for name, spin in self.spins.items():
             form.addRow(self.labels[name], spin)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
+        self.error = error_label(word_wrap=False)
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self.save)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

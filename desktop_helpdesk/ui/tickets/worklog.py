@@ -52,8 +52,8 @@ from ..kit import retranslate
 from ..kit.documents import open_report
 from ..kit.errors import failure_message
 from ..kit.form import FormDialog
-from ..kit.marks import CORRECTED_COLOUR, ERROR_STYLE, KIND_MARKS, OTHER_MARK
-from ..kit.widgets import DateTimeField, enum_label, select_data
+from ..kit.marks import CORRECTED_COLOUR, KIND_MARKS, OTHER_MARK
+from ..kit.widgets import DateTimeField, enum_label, error_label, select_data
 from ..kit.worker import Jobs
 from .visit_report import visit_report_html
 
@@ -204,10 +204,7 @@ class WorkLogPanel(QWidget):
         self.report_button = QPushButton()
         self.correct_button.clicked.connect(self.correct_current)
         self.report_button.clicked.connect(self.report_current)
-        self.status = QLabel()
-        self.status.setStyleSheet(ERROR_STYLE)
-        self.status.setWordWrap(True)
-        self.status.hide()
+        self.status = error_label()
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self.status, 1)
