@@ -2,13 +2,13 @@
 
 Use cases are plain functions grouped by area (`customers`, `contracts`, `tickets`, ...), each
 taking a `Context` as its first argument: `tickets.create_ticket(ctx, draft, operator_id)`.
-There are no module globals: the composition root (app.py) builds one context per database
-connection lane, all sharing one clock and one `Calendars`.
+There are no module globals: the composition root (app.py) builds the context of the open
+database; the UI's job runner hands it to every use case it runs, on either lane.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Callable
 
@@ -38,10 +38,6 @@ class Context:
     def today(self) -> date:
         """Today in Hà Nội: the support desk's calendar day."""
         return desk_today(self.clock())
-
-    def on(self, uow: UnitOfWorkFactory) -> "Context":
-        """The same clock and calendars over another connection (the long-work lane's)."""
-        return replace(self, uow=uow)
 
 
 def make_context(uow: UnitOfWorkFactory, clock: Clock | None = None) -> Context:

@@ -52,16 +52,19 @@ class Jobs(QObject):
     #: Whether any job is queued or running changed
     busy_changed = Signal(bool)
 
-    def __init__(self, ctx: Context, long_ctx: Context | None = None, parent: QObject | None = None):
+    def __init__(self, ctx: Context, parent: QObject | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        # Each lane's thread takes its own connection from the engine's pool.
         self._lanes = {
-            INTERACTIVE: (ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-interactive"), ctx),
-            LONG: (ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-long"), long_ctx or ctx),
+            INTERACTIVE: ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-interactive"),
+            LONG: ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-long"),
         }
         self._pending = 0
-        self._latest: dict[tuple, int] = {}
-        self._timers: dict[tuple, QTimer] = {}
+        self._shut_down = False
+        self._latest: dict[tuple, int] = {}  # (owner id, key) -> serial of the newest job asked
+        self._timers: dict[tuple, QTimer] = {}  # (owner id, key) -> its debounce timer
+        self._owners: set[int] = set()  # owners whose destruction drops their entries above
         self._serial = 0
         self._delivered.connect(self._deliver)
 
@@ -90,7 +93,7 @@ class Jobs(QObject):
         `debounce_ms` the job starts only once no newer one of its key was asked for that long."""
         ticket = None
         if key is not None:
-            scoped = (id(owner), key)
+            scoped = self._scoped(key, owner)
             self._serial += 1
             ticket = (scoped, self._serial)
             self._latest[scoped] = self._serial
@@ -109,19 +112,34 @@ class Jobs(QObject):
 
     def forget(self, key: Hashable, owner: QObject | None = None) -> None:
         """Drop whatever of `key` is on its way or waiting (its answer will not be delivered)."""
-        scoped = (id(owner), key)
-        self._serial += 1
-        self._latest[scoped] = self._serial
+        scoped = self._scoped(key, owner)
+        self._latest.pop(scoped, None)  # an answer on its way no longer matches anything
+        timer = self._timers.get(scoped)
+        if timer is not None and shiboken6.isValid(timer):
+            timer.stop()
         timer = self._timers.pop(scoped, None)
         if timer is not None and shiboken6.isValid(timer):
             timer.stop()
 
+    def _scoped(self, key: Hashable, owner: QObject | None) -> tuple:
+        """`key` of `owner`; the owner's entries go when it is destroyed (no growth per dialog)."""
+        oid = id(owner)
+        if owner is not None and oid not in self._owners:
+            self._owners.add(oid)
+            owner.destroyed.connect(lambda *_: self._drop_owner(oid))
+        return (oid, key)
+
+    def _drop_owner(self, oid: int) -> None:
+        self._owners.discard(oid)
+        for table in (self._latest, self._timers):
+            for scoped in [s for s in table if s[0] == oid]:
+                del table[scoped]
+
     def _start(self, fn, args, on_done, on_error, lane, ticket, owner) -> None:
-        pool, ctx = self._lanes[lane]
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
-        future = pool.submit(fn, ctx, *args)
+        future = self._lanes[lane].submit(fn, self.ctx, *args)
 
         def finished(f: Future) -> None:
             error = f.exception()
@@ -148,9 +166,11 @@ class Jobs(QObject):
         stale = ticket is not None and self._latest.get(ticket[0]) != ticket[1]  # a newer job of this key was asked
         gone = (owner is not None and not shiboken6.isValid(owner)) or _gone(on_done if error is None else on_error)
         if stale or gone:  # nobody is waiting for this answer; a failure still reaches the log
-            if error is not None:
+            if error is not None and not isinstance(error, Cancelled):
                 log_failure("database job failed (its answer was no longer awaited)", error, log)
             return
+        if ticket is not None:
+            del self._latest[ticket[0]]  # answered: any older answer of the key still counts as stale
         if error is not None:
             if on_error is not None:
                 on_error(error)
@@ -164,16 +184,16 @@ class Jobs(QObject):
 
     def run_sync(self, fn: Callable[..., Any], *args: Any, lane: str = INTERACTIVE) -> Any:
         """Run `fn(ctx, *args)` on a lane and wait (start-up and shutdown only, never from a view)."""
-        pool, ctx = self._lanes[lane]
-        return pool.submit(fn, ctx, *args).result()
+        return self._lanes[lane].submit(fn, self.ctx, *args).result()
 
     def shutdown(self) -> None:
-        for pool, _ctx in self._lanes.values():
+        self._shut_down = True
+        for pool in self._lanes.values():
             pool.shutdown(wait=True)
 
     @property
     def is_shut_down(self) -> bool:
-        return self._lanes[INTERACTIVE][0]._shutdown
+        return self._shut_down
 
 
 def _gone(callback) -> bool:
