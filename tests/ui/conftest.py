@@ -45,19 +45,12 @@ class Desk:
 
     def close(self):
         import shiboken6
-        from PySide6.QtCore import QTimer
 
         self.idle()
         if shiboken6.isValid(self.window):  # qtbot may already have closed it
             self.window.close()
-            # A closed desk does no more work. A form the test left open still has its
-            # timers (the ticket form asks for a verdict 250 ms after the last key) until
-            # qtbot deletes the window; fired after the shutdown below, in whichever test
-            # runs the event loop next, they would submit to a shut-down job runner.
-            for timer in self.window.findChildren(QTimer):
-                timer.stop()
-        for timer in self.jobs.findChildren(QTimer):  # debounced jobs not started yet
-            timer.stop()
+        # A form the test left open keeps its timers until qtbot deletes it; one that fires in
+        # a later test asks the shut-down runner, which starts nothing (as when the app quits).
         self.jobs.shutdown()
         self.engine.dispose()
 

@@ -97,3 +97,14 @@ def test_a_long_job_stopped_by_cancel_is_broadcast_as_a_change_and_is_no_failure
     qtbot.waitUntil(lambda: jobs.pending == 0, timeout=5000)
     assert failures == []  # nobody asked for an answer, and a stop is not an error to show
     jobs.shutdown()
+
+
+def test_after_shutdown_a_late_timer_or_request_starts_nothing(qtbot, ctx):
+    """Quitting: a view's timer or a debounced request that fires after the runner stopped
+    asks nothing and raises nothing (it used to raise 'cannot schedule new futures')."""
+    jobs, owner, ran = Jobs(ctx), QWidget(), []
+    jobs.submit(lambda _ctx: ran.append("debounced"), owner=owner, key="k", debounce_ms=30)
+    jobs.shutdown()
+    jobs.submit(lambda _ctx: ran.append("late"))
+    qtbot.wait(100)
+    assert ran == [] and jobs.pending == 0

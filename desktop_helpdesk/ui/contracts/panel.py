@@ -291,7 +291,7 @@ class ContractPanel(QTabWidget):
             error_label.setText(message)
             error_label.show()
 
-        self.jobs.submit(fn, *args, on_done=done, on_error=failed)
+        self.jobs.submit(fn, *args, on_done=done, on_error=failed, owner=self)
 
     def move(self) -> None:
         problem = self.move_on.error() or self.new_maintenance_end.error()

@@ -136,6 +136,9 @@ class Jobs(QObject):
                 del table[scoped]
 
     def _start(self, fn, args, on_done, on_error, lane, ticket, owner) -> None:
+        if self._shut_down:  # quitting: a timer that fires now (a view's tick, a debounce) asks nothing
+            log.debug("job %s not started: the job runner is shut down", getattr(fn, "__name__", fn))
+            return
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
@@ -188,6 +191,9 @@ class Jobs(QObject):
 
     def shutdown(self) -> None:
         self._shut_down = True
+        for timer in self._timers.values():
+            if shiboken6.isValid(timer):
+                timer.stop()
         for pool in self._lanes.values():
             pool.shutdown(wait=True)
 

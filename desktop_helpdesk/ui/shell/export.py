@@ -132,7 +132,7 @@ class ListExporter(QObject):
                 out.write(page_.rows)
                 return page_.next_cursor
 
-            self.jobs.submit(job, on_done=stepped, on_error=failed, lane=LONG)
+            self.jobs.submit(job, on_done=stepped, on_error=failed, lane=LONG, owner=self)
 
         def stepped(cursor) -> None:
             out = state["file"]
@@ -143,7 +143,7 @@ class ListExporter(QObject):
                 self.jobs.submit(lambda _ctx: out.abort(), lane=LONG)
                 self._done()
             elif cursor is None or out.full:
-                self.jobs.submit(lambda _ctx: out.commit(), on_done=committed, on_error=failed, lane=LONG)
+                self.jobs.submit(lambda _ctx: out.commit(), on_done=committed, on_error=failed, lane=LONG, owner=self)
             else:
                 step(cursor)
 
@@ -152,7 +152,7 @@ class ListExporter(QObject):
             self.finished.emit(result)
             self._tell(result)
 
-        self.jobs.submit(lambda _ctx: ExportFile(path, columns, title), on_done=opened, on_error=failed, lane=LONG)
+        self.jobs.submit(lambda _ctx: ExportFile(path, columns, title), on_done=opened, on_error=failed, lane=LONG, owner=self)
 
     def cancel(self) -> None:
         self._cancelled = True

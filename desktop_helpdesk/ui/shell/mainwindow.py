@@ -309,7 +309,7 @@ class MainWindow(QMainWindow):
         def got(data):
             self.packages, self.operators = data
 
-        self.jobs.submit(catalog.reference_data, on_done=got)
+        self.jobs.submit(catalog.reference_data, on_done=got, owner=self)
         # Build the support calendars (holidays for 20 years, ~0.25 s) on the worker, before
         # the first countdown is painted on the GUI thread.
         self.jobs.submit(lambda ctx: [ctx.calendars.for_hours(hours) for hours in ("office", "always")])
@@ -331,7 +331,7 @@ class MainWindow(QMainWindow):
             dialog.load(details)
             self._open(dialog)
 
-        self.jobs.submit(customers.get_customer, customer_id, on_done=got, on_error=self.show_error)
+        self.jobs.submit(customers.get_customer, customer_id, on_done=got, on_error=self.show_error, owner=self)
 
     def new_contract(self) -> None:
         dialog = ContractDialog(self.jobs, self.packages, self, operator_id=self._operator_id())
@@ -349,7 +349,7 @@ class MainWindow(QMainWindow):
             dialog.load(details)
             self._open(dialog)
 
-        self.jobs.submit(contracts.get_contract, contract_id, on_done=got, on_error=self.show_error)
+        self.jobs.submit(contracts.get_contract, contract_id, on_done=got, on_error=self.show_error, owner=self)
 
     # -- caller lookup ---------------------------------------------------------------
     def _build_lookup(self) -> None:
@@ -405,7 +405,7 @@ class MainWindow(QMainWindow):
             dialog.load(details)
             self._open(dialog)
 
-        self.jobs.submit(tickets.get_ticket, ticket_id, on_done=got, on_error=self.show_error)
+        self.jobs.submit(tickets.get_ticket, ticket_id, on_done=got, on_error=self.show_error, owner=self)
 
     def _operator_id(self):
         return self.operator.id if self.operator else None

@@ -89,7 +89,7 @@ class VerifyDialog(QDialog):
             result.setStyleSheet(ERROR_STYLE)
 
         self.jobs.submit(customers.verify_answer, question_id, answer.text(), self.ticket_id, self.operator_id,
-                           on_done=done, on_error=failed)
+                         on_done=done, on_error=failed, owner=self)
 
     @staticmethod
     def _show_result(label: QLabel, ok: bool | None) -> None:
