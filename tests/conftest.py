@@ -47,6 +47,8 @@ def _fail_on_logged_errors(caplog, request):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "allow_log_errors: the test expects warnings or errors in the log")
+    config.addinivalue_line("markers", "sqlite_only: the test is about SQLite files (WAL, locks, corrupt files)")
+    config.addinivalue_line("markers", "postgresql_only: the test is about the team server")
 
 
 class Templates:
@@ -95,6 +97,34 @@ class Templates:
             self._built[key] = _settled(path)
         return self._built[key]
 
+    def pg_template(self, server, template: str, now=None) -> str:
+        """The name of a template database on the PostgreSQL server, built like the files."""
+        key = ("pg", template, now)
+        if key not in self._built:
+            from desktop_helpdesk.db.engine import open_database
+            from desktop_helpdesk.db.uow import uow_factory
+            from desktop_helpdesk.services.context import make_context
+            from desktop_helpdesk.services.demo import load_demo
+
+            name = server.new_database_name(f"tmpl_{template}")
+            if template == "migrated":
+                url = server.create_database(name)
+                engine, outcome = open_database(url)
+                engine.dispose()
+                assert outcome == "created"
+            else:
+                url = server.create_database(name, template=self.pg_template(server, "migrated"))
+                engine, outcome = open_database(url)
+                assert outcome == "current"
+                try:
+                    clock = lambda: now  # noqa: E731
+                    load_demo(make_context(uow_factory(engine, clock), clock))
+                finally:
+                    engine.dispose()
+            server.mark_template(name)
+            self._built[key] = name
+        return self._built[key]
+
     @staticmethod
     def copy(template: Path, target: Path) -> Path:
         """A test's own copy of a template; the target must not exist (nor its WAL)."""
@@ -123,27 +153,131 @@ def templates(tmp_path_factory) -> Templates:
     return Templates(tmp_path_factory.mktemp("templates"))
 
 
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--engine", action="append", choices=ENGINES,
+                     help="run the database tests on this engine only (repeatable; default: both)")
+
+
+def pytest_generate_tests(metafunc):
+    """Every test that uses a database runs on each engine, unless marked for one."""
+    if "engine_kind" not in metafunc.fixturenames:
+        return
+    kinds = list(metafunc.config.getoption("engine") or ENGINES)
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        kinds = [k for k in kinds if k == "sqlite"]
+    if metafunc.definition.get_closest_marker("postgresql_only"):
+        kinds = [k for k in kinds if k == "postgresql"]
+    metafunc.parametrize("engine_kind", kinds, scope="function")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many tests ran on each engine: a run that silently skipped one would show 0."""
+    counts = {kind: 0 for kind in ENGINES}
+    for report in terminalreporter.stats.get("passed", []):
+        if report.when != "call":
+            continue
+        params = report.nodeid.rpartition("[")[2]
+        for kind in ENGINES:
+            if kind in params.rstrip("]").split("-"):
+                counts[kind] += 1
+    terminalreporter.write_line(
+        "database tests passed: " + ", ".join(f"{n} on {kind}" for kind, n in counts.items()))
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's PostgreSQL server (started on first use; see tests/pgserver.py)."""
+    from tests.pgserver import PostgresServer
+
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+class TestDatabase:
+    """The database a test uses, on its engine: a file in tmp_path, or a database of its own
+    on the session's PostgreSQL server (dropped after the test)."""
+
+    __test__ = False
+
+    def __init__(self, kind: str, tmp_path: Path, templates: Templates, request):
+        from desktop_helpdesk.db.engine import sqlite_url
+
+        self.kind = kind
+        self._templates = templates
+        self._request = request
+        self._pg_name = None
+        if kind == "sqlite":
+            self.path = tmp_path / "helpdesk.sqlite3"
+            self.url = sqlite_url(self.path)
+        else:
+            self.path = None
+            self._pg = request.getfixturevalue("pg_server")
+            self._pg_name = self._pg.new_database_name()
+            self.url = self._pg.url(self._pg_name)
+        self._exists = False
+
+    def exists(self) -> bool:
+        return self.path.exists() if self.path is not None else self._exists
+
+    def ensure_empty(self) -> str:
+        """An empty database (no file yet on SQLite: opening creates it)."""
+        if self.path is None and not self._exists:
+            self._pg.create_database(self._pg_name)
+            self._exists = True
+        return self.url
+
+    def install(self, template: str, now=None) -> str:
+        """A copy of a session template ("migrated", or "demo" at `now`) in place."""
+        assert not self.exists(), "the test's database is already in place"
+        if self.path is not None:
+            source = self._templates.migrated() if template == "migrated" else self._templates.demo(now)
+            self._templates.copy(source, self.path)
+        else:
+            name = self._templates.pg_template(self._pg, template, now)
+            self._pg.create_database(self._pg_name, template=name)
+            self._exists = True
+        return self.url
+
+    def drop(self) -> None:
+        if self._pg_name is not None and self._exists:
+            self._pg.drop_database(self._pg_name)
+            self._exists = False
+
+
 @pytest.fixture
-def db_url(tmp_path):
-    """Where the test's database goes; no file there yet (see `migrated_db_url`, `engine`)."""
-    from desktop_helpdesk.db.engine import sqlite_url
-
-    return sqlite_url(tmp_path / "helpdesk.sqlite3")
+def engine_kind():
+    """Overridden by parametrisation (see pytest_generate_tests)."""
+    return "sqlite"
 
 
 @pytest.fixture
-def migrated_db_url(db_url, templates):
-    """`db_url` with a migrated, empty database in place, for a test that opens it itself."""
-    from desktop_helpdesk.db.engine import sqlite_path_of
+def test_db(engine_kind, tmp_path, templates, request):
+    db = TestDatabase(engine_kind, tmp_path, templates, request)
+    yield db
+    db.drop()
 
-    templates.copy(templates.migrated(), sqlite_path_of(db_url))
-    return db_url
+
+@pytest.fixture
+def db_url(test_db):
+    """Where the test's database goes: no file yet on SQLite, an empty database on
+    PostgreSQL (see `migrated_db_url`, `engine`)."""
+    return test_db.ensure_empty()
+
+
+@pytest.fixture
+def migrated_db_url(test_db, templates):
+    """The test's database, migrated and empty, for a test that opens it itself."""
+    return test_db.install("migrated")
 
 
 @pytest.fixture
 def engine(migrated_db_url):
-    """A real SQLite file, built by the migrations exactly as the app builds it (a copy of
-    the session's migrated template), opened by `open_database` as the app opens it."""
+    """A real database built by the migrations exactly as the app builds it (a copy of the
+    session's migrated template), opened by `open_database` as the app opens it."""
     from desktop_helpdesk.db.engine import open_database
 
     engine, _ = open_database(migrated_db_url)

@@ -30,6 +30,17 @@ def test_self_test_with_demo_data_exits_zero_and_says_what_it_checked(tmp_path):
     assert (tmp_path / "logs" / "desktop-helpdesk.log").exists()
 
 
+@pytest.mark.postgresql_only
+def test_self_test_with_demo_data_on_the_team_server(db_url, tmp_path):
+    """The same check against an empty database on a real PostgreSQL server: migrated,
+    filled with the demo, every view and export working, nothing written beside it."""
+    result = _run("--demo", "--self-test", "--database-url", db_url, "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("self-test OK") and "customers 48" in result.stdout
+    assert "export xlsx + csv (111 tickets) and a PDF report written" in result.stdout
+    assert not (tmp_path / "helpdesk.sqlite3").exists()
+
+
 def test_self_test_on_a_corrupt_database_fails_with_a_reason_and_no_traceback(tmp_path):
     (tmp_path / "helpdesk.sqlite3").write_bytes(b"garbage" * 1000)
     result = _run("--self-test", "--lang", "vi", "--data-dir", str(tmp_path))

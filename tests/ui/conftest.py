@@ -65,23 +65,20 @@ def _reads_fixed_now(now) -> bool:
 
 
 @pytest.fixture
-def open_desk(qtbot, db_url, tmp_path, translator, templates):
+def open_desk(qtbot, test_db, tmp_path, translator, templates):
     """Opens a desk on the test's database. The first opening copies a session template
     into place (the migrated one, or with demo=True the one with the demo loaded at
-    FIXED_NOW, when the desk's clock reads FIXED_NOW); reopening finds the file there."""
-    from desktop_helpdesk.db.engine import sqlite_path_of
-
+    FIXED_NOW, when the desk's clock reads FIXED_NOW); reopening finds the database there."""
     desks = []
 
     def make(demo=False, now=None):
-        path = sqlite_path_of(db_url)
-        if not path.exists():
+        if not test_db.exists():
             if demo and _reads_fixed_now(now):
-                templates.copy(templates.demo(FIXED_NOW), path)
+                test_db.install("demo", FIXED_NOW)
                 demo = False  # already in the copy, as Desk would have loaded it (see Templates.demo)
             else:
-                templates.copy(templates.migrated(), path)
-        desk = Desk(qtbot, db_url, tmp_path / "settings.json", demo, now)
+                test_db.install("migrated")
+        desk = Desk(qtbot, test_db.url, tmp_path / "settings.json", demo, now)
         desks.append(desk)
         return desk
 

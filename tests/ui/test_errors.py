@@ -39,12 +39,17 @@ def test_a_list_that_fails_to_load_is_logged_before_the_window_says_so(open_desk
     from desktop_helpdesk.ui.shell import mainwindow
 
     desk = open_desk()
-    shown = []
-    monkeypatch.setattr(mainwindow.QMessageBox, "warning", lambda parent, title, text: shown.append(text))
     caplog.clear()
     exc = _raised(OSError("database disk image is malformed"))
     desk.window.pages["tickets"].model.load_failed.emit(exc)
-    assert shown == ["Something went wrong while talking to the database. Nothing was lost. "
-                     "The details are in the log file."]
+    box = desk.window.error_box
+    assert box.isVisible() and box.text() == ("Something went wrong while talking to the database. Nothing was lost. "
+                                              "The details are in the log file.")
     [record] = _errors(caplog)
     assert record.exc_info[1] is exc and "malformed" in caplog.text
+    # A burst of failures (every refresh while the server is away) shows that one box, not
+    # a box each that the user must close one by one; the window stays usable.
+    for _ in range(3):
+        desk.window.pages["customers"].model.load_failed.emit(_raised(OSError("server closed the connection")))
+    boxes = [w for w in desk.window.findChildren(mainwindow.QMessageBox) if w.isVisible()]
+    assert boxes == [box] and not box.isModal()

@@ -30,7 +30,7 @@ def _technician(desk) -> int:
     with desk.engine.begin() as conn:
         conn.execute(text("INSERT INTO operators (uuid, code, full_name, alias, role, phone, email, active, "
                           "created_at, updated_at, version) VALUES ('t-1', 'NV077', :n, 'KTV Ngọc', 'technician', "
-                          ":p, :e, 1, '2026-01-01', '2026-01-01', 1)"), {"n": FULL_NAME, "p": PHONE, "e": EMAIL})
+                          ":p, :e, true, '2026-01-01', '2026-01-01', 1)"), {"n": FULL_NAME, "p": PHONE, "e": EMAIL})
         return conn.execute(text("SELECT id FROM operators WHERE code = 'NV077'")).scalar()
 
 

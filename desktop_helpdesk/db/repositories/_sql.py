@@ -13,7 +13,7 @@ import weakref
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import Select, and_, func, literal, literal_column, select, text, tuple_
+from sqlalchemy import BigInteger, Select, and_, cast, func, literal, literal_column, select, text, tuple_
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.exc import IntegrityError
@@ -112,6 +112,12 @@ def keyset(session: Session, stmt: Select, sort_expr, id_col, query: ListQuery, 
     return Page(rows=tuple(to_row(r) for r in result), next_cursor=cursor)
 
 
+def money_sum(column):
+    """SUM of whole-VND amounts as an integer on every engine (PostgreSQL's SUM of a bigint
+    is numeric, which would reach the domain as a Decimal)."""
+    return cast(func.sum(column), BigInteger)
+
+
 def empty_if_null(column, default: str = "''"):
     """coalesce(column, '') written with a literal, so it matches the expression index."""
     return func.coalesce(column, literal_column(default))
@@ -121,6 +127,14 @@ def likely(session: Session, condition):
     """Tell SQLite's planner (which has no statistics before ANALYZE) that most rows pass,
     so it walks the sort key's index and stops after one page instead of sorting them all."""
     return func.likely(condition) if session.get_bind().dialect.name == "sqlite" else condition
+
+
+def unindexed(session: Session, column):
+    """`column`, which SQLite's planner must not pick an index for ("+column", SQLite's
+    idiom); other engines, with real statistics, get the column as it is."""
+    if session.get_bind().dialect.name == "sqlite":
+        return literal_column(f"+{column.table.name}.{column.name}")
+    return column
 
 
 def chosen_sort(sorts: dict, name: str):

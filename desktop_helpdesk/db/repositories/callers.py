@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, case, func, or_, select
 
 from ...services.dto import CallerMatch
 from .. import models as m
-from ._sql import OPEN_STATUSES, SIGNED_STAGES, Repo, empty_if_null, nn
+from ._sql import OPEN_STATUSES, SIGNED_STAGES, Repo, empty_if_null, money_sum, nn
 from .tickets import SqlTicketRepository
 
 
@@ -25,7 +25,7 @@ def _statements() -> dict:
     K, C, T, P, Pay = m.Contact, m.Customer, m.Ticket, m.Contract, m.Payment
     phones, ids = bindparam("phones", expanding=True), bindparam("ids", expanding=True)
     signed = P.stage.in_(SIGNED_STAGES)
-    paid = select(func.coalesce(func.sum(Pay.amount_vnd), 0)).where(Pay.contract_id == P.id).scalar_subquery()
+    paid = select(func.coalesce(money_sum(Pay.amount_vnd), 0)).where(Pay.contract_id == P.id).scalar_subquery()
     due = empty_if_null(T.next_due_at, "'9999-12-31 00:00:00.000000'")
     return {
         "contacts": select(K.id, K.full_name, K.position, K.phone, C.id.label("cid"), C.code, C.name)
@@ -36,7 +36,7 @@ def _statements() -> dict:
         # The same facts as contracts.coverage_by_customer (what entitlement decides on),
         # in one statement: latest ends, and what signed contracts still owe.
         "coverage": select(P.customer_id, func.max(P.warranty_end), func.max(P.maintenance_end),
-                           func.sum(case((signed, P.value_vnd), else_=0)), func.sum(case((signed, paid), else_=0)))
+                           money_sum(case((signed, P.value_vnd), else_=0)), money_sum(case((signed, paid), else_=0)))
         .where(P.customer_id.in_(ids)).group_by(P.customer_id),
         "open_counts": select(T.customer_id, func.count()).where(T.customer_id.in_(ids), T.status.in_(OPEN_STATUSES))
         .group_by(T.customer_id),

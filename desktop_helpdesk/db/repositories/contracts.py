@@ -27,6 +27,7 @@ from ._sql import (
     SIGNED_STAGES,
     Repo,
     chosen_sort,
+    money_sum,
     code_after_last,
     empty_if_null,
     flush,
@@ -47,9 +48,9 @@ def coverage_by_customer(session: Session, customer_ids, contract_id: int | None
     scope = [K.customer_id.in_(customer_ids)] + ([K.id == contract_id] if contract_id else [])
     ends = session.execute(select(K.customer_id, func.max(K.warranty_end), func.max(K.maintenance_end))
                            .where(*scope).group_by(K.customer_id)).all()
-    owed = dict(session.execute(select(K.customer_id, func.sum(K.value_vnd))
+    owed = dict(session.execute(select(K.customer_id, money_sum(K.value_vnd))
                                 .where(*scope, K.stage.in_(SIGNED_STAGES)).group_by(K.customer_id)).all())
-    paid = dict(session.execute(select(K.customer_id, func.sum(m.Payment.amount_vnd))
+    paid = dict(session.execute(select(K.customer_id, money_sum(m.Payment.amount_vnd))
                                 .join(m.Payment, m.Payment.contract_id == K.id)
                                 .where(*scope, K.stage.in_(SIGNED_STAGES)).group_by(K.customer_id)).all())
     return {cid: (w, mt, max(0, (owed.get(cid) or 0) - (paid.get(cid) or 0))) for cid, w, mt in ends}

@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.operator = operator
         self.packages: list = []
         self.operators: list = []
+        self.error_box: QMessageBox | None = None
         self.setObjectName("MainWindow")
         self.resize(1280, 720)
         self.setMinimumSize(QSize(760, 480))
@@ -445,7 +446,16 @@ class MainWindow(QMainWindow):
         else:
             message = failure_message(N_("Something went wrong while talking to the database. Nothing was lost."), exc, log)
         self.statusBar().showMessage(message, 10000)
-        QMessageBox.warning(self, _("Desktop Helpdesk"), message)
+        # One box, not modal and never waited on: failures that come in a burst (every list
+        # refresh while the server is away) update it instead of stacking a box each.
+        box = self.error_box
+        if box is None:
+            box = self.error_box = QMessageBox(QMessageBox.Icon.Warning, _("Desktop Helpdesk"), message,
+                                               QMessageBox.StandardButton.Ok, self)
+            box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setWindowTitle(_("Desktop Helpdesk"))
+        box.setText(message)
+        box.show()
 
     def about(self) -> None:
         QMessageBox.about(self, _("About Desktop Helpdesk"),
