@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from desktop_helpdesk.domain.phone import PhoneError, normalize_phone
+from desktop_helpdesk.domain.text import normalize, normalize_multiline
 
 __all__ = [
     "N_",
@@ -33,6 +34,9 @@ __all__ = [
     "validate_money_vnd",
     "parse_money_vnd",
     "MAX_MONEY_VND",
+    "validate_text",
+    "TEXT_LIMITS",
+    "LONG_TEXT",
 ]
 
 
@@ -53,6 +57,13 @@ class ValidationError:
     field: str
     code: str
     message: str
+    #: Values for the message's {placeholders}, as (name, value) pairs.
+    params: tuple = ()
+
+    def text(self, translate) -> str:
+        """The message in the user's language, its placeholders filled in."""
+        translated = translate(self.message)
+        return translated.format(**dict(self.params)) if self.params else translated
 
 
 # --------------------------------------------------------------------------
@@ -90,6 +101,11 @@ MSG_TAX_CODE_CHECKSUM = N_("This tax code is not valid: check the digits.")
 
 MSG_DATE_ORDER = N_("This date must not be before the start date.")
 
+MSG_TOO_LONG = N_("This is too long: at most {limit} characters (now {length}).")
+MSG_CONTROL_CHARACTER = N_(
+    "This contains an invisible control character (pasted from another program?): delete it and type the text again."
+)
+
 MSG_MONEY_NOT_INTEGER = N_("Enter a whole number of đồng.")
 MSG_MONEY_NEGATIVE = N_("The amount must not be negative.")
 MSG_MONEY_TOO_LARGE = N_("The amount is too large.")
@@ -118,6 +134,40 @@ def _missing(field: str, required: bool) -> ValidationError | None:
 # --------------------------------------------------------------------------
 # Validators
 # --------------------------------------------------------------------------
+
+
+#: How many characters each stored text may hold, as the database's columns say: the same
+#: limit on every engine (SQLite would store any length, PostgreSQL refuses with a raw error),
+#: checked here with a clear message before a value reaches a column. A test holds these equal
+#: to the models' column lengths. Free texts (notes, descriptions, history entries) are
+#: unbounded columns, kept to LONG_TEXT.
+TEXT_LIMITS: dict[str, int] = {
+    "operators.code": 20, "operators.full_name": 120, "operators.alias": 60,
+    "customers.code": 20, "customers.name": 200, "customers.address": 300, "customers.province": 60,
+    "contacts.full_name": 120, "contacts.position": 80,
+    "packages.code": 20, "packages.name": 200,
+    "contracts.number": 40, "payments.invoice_number": 40, "obligations.title": 200,
+    "tickets.subject": 300, "verification_questions.question": 300,
+}
+LONG_TEXT = 20_000
+
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls. NUL cannot be stored
+# by PostgreSQL at all, and the others break exports (Excel refuses them) and searches.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def validate_text(field: str, value: str | None, limit: int, multiline: bool = False) -> ValidationError | None:
+    """``None`` unless ``value`` holds a control character or, as it will be stored (NFC,
+    trimmed; single-line text with its runs of white space as one space), is longer than
+    ``limit`` characters. Blank values pass: pair with validate_required where needed."""
+    if not value:
+        return None
+    if _CONTROL.search(value):
+        return ValidationError(field, "control_character", MSG_CONTROL_CHARACTER)
+    stored = normalize_multiline(value) if multiline else normalize(value)
+    if len(stored) > limit:
+        return ValidationError(field, "too_long", MSG_TOO_LONG, (("limit", limit), ("length", len(stored))))
+    return None
 
 
 def validate_required(field: str, value: Any) -> ValidationError | None:

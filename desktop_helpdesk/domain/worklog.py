@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from .enums import N_, TicketEventKind, _Labelled
-from .validation import ValidationError, validate_email
+from .validation import LONG_TEXT, ValidationError, validate_email, validate_text
 
 #: The history kinds that make up the work log, in the order the UI offers them.
 WORKLOG_KINDS = (
@@ -203,6 +203,11 @@ def validate_entry(draft: WorkLogDraft, now: datetime | None = None,
 
         if validate_email("address", draft.get("address")) is not None:
             add("address", "email_invalid", MSG_EMAIL_ADDRESS)
+    for name, value in (("body", draft.body), *draft.details.items()):
+        if isinstance(value, str):
+            err = validate_text(name, value, LONG_TEXT, multiline=True)
+            if err is not None:
+                errors.setdefault(name, err)
     if now is not None:
         slack = timedelta(minutes=5)  # clocks of two workstations differ a little
         if draft.occurred_at is not None and draft.occurred_at > now + slack:

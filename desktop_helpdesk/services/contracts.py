@@ -37,6 +37,8 @@ def clean_contract(draft: ContractDraft) -> ContractDraft:
             v.validate_date_order("signed_on", draft.request_received_on, draft.signed_on),
             v.validate_date_order("accepted_on", draft.signed_on, draft.accepted_on),
             v.validate_date_order("maintenance_end", draft.accepted_on, draft.maintenance_end),
+            v.validate_text("number", draft.number, v.TEXT_LIMITS["contracts.number"]),
+            v.validate_text("notes", draft.notes, v.LONG_TEXT, multiline=True),
         ]
     )
     return replace(draft, number=normalize(draft.number).upper(), notes=draft.notes.strip())
@@ -124,6 +126,7 @@ def renew_maintenance(ctx: Context, contract_id: int, version: int, operator_id:
 
 @changes(CONTRACTS, CUSTOMERS)
 def add_payment(ctx: Context, contract_id: int, payment: PaymentData, operator_id: int | None) -> int:
+    check([v.validate_text("invoice_number", payment.invoice_number, v.TEXT_LIMITS["payments.invoice_number"])])
     Payment(payment.paid_on, payment.amount_vnd, payment.method, payment.invoice_number or None)  # validates
     with ctx.uow() as uow:
         payment_id = uow.contracts.add_payment(contract_id, replace(payment, invoice_number=payment.invoice_number.strip()))
@@ -138,6 +141,8 @@ def add_payment(ctx: Context, contract_id: int, payment: PaymentData, operator_i
 def save_planned(ctx: Context, contract_id: int, planned, operator_id: int | None) -> None:
     """Replace the contract's planned items. A derived kind (a warranty end...) is refused:
     those come from the contract's dates (ValueError)."""
+    check([v.validate_text(f"planned[{i}].title", p.title, v.TEXT_LIMITS["obligations.title"])
+           for i, p in enumerate(planned)])
     planned = tuple(replace(p, title=normalize(p.title or "")) for p in planned)
     for p in planned:
         PlannedItem(p.kind, p.due_on, p.title, p.done_on)  # the domain's check

@@ -29,6 +29,11 @@ def clean_customer(draft: CustomerDraft) -> CustomerDraft:
             v.validate_tax_code("tax_code", draft.tax_code),
             v.validate_phone("phone", draft.phone),
             v.validate_email("email", draft.email),
+            v.validate_text("code", draft.code, v.TEXT_LIMITS["customers.code"]),
+            v.validate_text("name", draft.name, v.TEXT_LIMITS["customers.name"]),
+            v.validate_text("address", draft.address, v.TEXT_LIMITS["customers.address"]),
+            v.validate_text("province", draft.province, v.TEXT_LIMITS["customers.province"]),
+            v.validate_text("notes", draft.notes, v.LONG_TEXT, multiline=True),
         ]
         + [
             err
@@ -37,6 +42,8 @@ def clean_customer(draft: CustomerDraft) -> CustomerDraft:
                 v.validate_required(f"contacts[{i}].full_name", c.full_name),
                 v.validate_phone(f"contacts[{i}].phone", c.phone),
                 v.validate_email(f"contacts[{i}].email", c.email),
+                v.validate_text(f"contacts[{i}].full_name", c.full_name, v.TEXT_LIMITS["contacts.full_name"]),
+                v.validate_text(f"contacts[{i}].position", c.position, v.TEXT_LIMITS["contacts.position"]),
             )
         ]
     )
@@ -109,7 +116,9 @@ def verification_questions(ctx: Context, customer_id: int):
 
 @changes(CUSTOMERS)
 def add_verification_question(ctx: Context, customer_id: int, question: str, answer: str) -> int:
-    check([v.validate_required("question", question), v.validate_required("answer", answer)])
+    check([v.validate_required("question", question), v.validate_required("answer", answer),
+           v.validate_text("question", question, v.TEXT_LIMITS["verification_questions.question"]),
+           v.validate_text("answer", answer, v.LONG_TEXT)])
     with ctx.uow() as uow:
         new_id = uow.verification.add(customer_id, normalize(question), hash_answer(answer))
         uow.commit()

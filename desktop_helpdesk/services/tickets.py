@@ -39,6 +39,8 @@ def clean_ticket(draft: TicketDraft) -> TicketDraft:
             None if draft.channel in set(Channel) else v.validate_required("channel", ""),
             None if draft.priority in set(Priority) else v.validate_required("priority", ""),
             None if draft.status in set(TicketStatus) else v.validate_required("status", ""),
+            v.validate_text("subject", draft.subject, v.TEXT_LIMITS["tickets.subject"]),
+            v.validate_text("description", draft.description, v.LONG_TEXT, multiline=True),
         ]
     )
     return replace(draft, subject=normalize(draft.subject), description=draft.description.strip())

@@ -273,3 +273,16 @@ def test_a_failed_statement_never_carries_what_the_user_typed(engine):
         with pytest.raises(sa.exc.IntegrityError) as failed:
             conn.execute(sa.text("INSERT INTO probe VALUES (:v)"), {"v": "0912 345 678 Nguyễn Văn Đức"})
     assert "0912 345 678" not in str(failed.value) and "Nguyễn" not in str(failed.value)
+
+
+def test_the_domains_text_limits_are_the_columns_lengths():
+    """One limit per stored text, the same on both engines: the domain checks it (with a
+    clear message) before a value reaches the column the database would refuse it in."""
+    from sqlalchemy import String
+
+    from desktop_helpdesk.domain.validation import TEXT_LIMITS
+
+    for key, limit in TEXT_LIMITS.items():
+        table, column = key.split(".")
+        col = Base.metadata.tables[table].c[column]
+        assert isinstance(col.type, String) and col.type.length == limit, key

@@ -63,6 +63,34 @@ def test_invalid_customer_is_refused_and_nothing_is_written(ctx):
     assert customers.list_customers(ctx, ListQuery()).rows == ()
 
 
+def test_over_long_text_and_control_characters_are_refused_with_the_limit_on_both_engines(ctx):
+    """The same rule on SQLite (which would store any length) and PostgreSQL (which refuses
+    with a raw driver error, and cannot store NUL at all): refused before any column, nothing
+    written; text at exactly the limit is stored whole."""
+    with pytest.raises(ValidationFailed) as info:
+        customers.save_customer(ctx, CustomerDraft(name="Công ty " * 536, kind="company", notes="a\x00b"))
+    errors = {e.field: e for e in info.value.errors}
+    assert set(errors) == {"name", "notes"}
+    assert errors["name"].code == "too_long" and dict(errors["name"].params) == {"limit": 200, "length": 4287}
+    assert errors["name"].text(lambda m: m) == "This is too long: at most 200 characters (now 4287)."
+    assert errors["notes"].code == "control_character"
+    assert customers.list_customers(ctx, ListQuery()).rows == ()
+
+    cid = _customer(ctx, name="Đ" * 200)  # 200 characters: the limit, not the bytes (400 in UTF-8)
+    assert customers.get_customer(ctx, cid).draft.name == "Đ" * 200
+    with pytest.raises(ValidationFailed) as info:
+        tickets.create_ticket(ctx, TicketDraft(customer_id=cid, subject="Lỗi in\x1b[31m hóa đơn", request_type="incident",
+                                               channel="hotline"), None)
+    assert [e.code for e in info.value.errors] == ["control_character"]
+    subject = "Không in được hóa đơn " * 14  # 308 typed, 307 stored (trimmed): over 300
+    with pytest.raises(ValidationFailed):
+        tickets.create_ticket(ctx, TicketDraft(customer_id=cid, subject=subject, request_type="incident", channel="hotline"), None)
+    tid = tickets.create_ticket(ctx, TicketDraft(customer_id=cid, subject=subject[:300], request_type="incident",
+                                                 channel="hotline", description="Dòng 1\n\tDòng 2"), None)
+    t = tickets.get_ticket(ctx, tid)
+    assert t.draft.subject == subject[:300].strip() and t.draft.description == "Dòng 1\n\tDòng 2"
+
+
 def test_duplicate_code_is_refused(ctx):
     _customer(ctx, code="KH9")
     with pytest.raises(DuplicateError):

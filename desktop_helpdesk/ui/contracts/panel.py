@@ -280,7 +280,7 @@ class ContractPanel(QTabWidget):
             if isinstance(exc, ContractError):
                 message = _(exc.message)
             elif isinstance(exc, ValidationFailed):
-                message = "; ".join(_(e.message) for e in exc.errors)
+                message = "; ".join(e.text(_) for e in exc.errors)
             elif isinstance(exc, ConcurrentEditError):
                 message = _("Someone else changed this contract meanwhile; it was read again. Try once more.")
                 self.reload(contract_id)

@@ -121,7 +121,7 @@ class FormDialog(QDialog):
 
     @staticmethod
     def error_text(err) -> str | None:
-        return _(err.message) if err is not None else None
+        return err.text(_) if err is not None else None
 
     # -- saving ----------------------------------------------------------------------
     def build_job(self):
@@ -148,7 +148,7 @@ class FormDialog(QDialog):
         self._saving = False
         if isinstance(exc, ValidationFailed):
             for err in exc.errors:
-                self.form.set_error(err.field.split("[")[0] if err.field not in self.form.rows else err.field, _(err.message))
+                self.form.set_error(err.field.split("[")[0] if err.field not in self.form.rows else err.field, err.text(_))
             self.show_status(_("Please correct the fields marked above."))
         elif isinstance(exc, DuplicateError):
             self.form.set_error(exc.field, _("This value is already used by another record."))

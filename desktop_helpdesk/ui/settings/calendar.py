@@ -348,7 +348,7 @@ class SupportCalendarDialog(QDialog):
         self._finish()
         self._render()
         if isinstance(exc, ValidationFailed):
-            self._say("; ".join(_(e.message) for e in exc.errors), error=True)
+            self._say("; ".join(e.text(_) for e in exc.errors), error=True)
         else:
             self._say(failure_message(N_("The calendar could not be saved."), exc, log), error=True)
 

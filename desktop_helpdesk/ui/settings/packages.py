@@ -144,7 +144,7 @@ class PackagesDialog(QDialog):
                 self.stopped.emit(exc.done, exc.total)
                 return
             if isinstance(exc, ValidationFailed):
-                self.error.setText("; ".join(_(e.message) for e in exc.errors))
+                self.error.setText("; ".join(e.text(_) for e in exc.errors))
             else:
                 self.error.setText(failure_message(N_("The change could not be saved; nothing was written."), exc, log))
             self.error.setStyleSheet(ERROR_STYLE)

@@ -75,7 +75,7 @@ class OperatorDialog(QDialog):
         if new:
             for name, w in (("full_name", self.full_name), ("alias", self.alias)):
                 err = v.validate_required(name, w.text())
-                self.form.set_error(name, _(err.message) if err and w.isModified() else None)
+                self.form.set_error(name, err.text(_) if err and w.isModified() else None)
                 ok = ok and err is None
         self.ok_button.setEnabled(ok)
 

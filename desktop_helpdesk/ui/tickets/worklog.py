@@ -554,7 +554,7 @@ class WorkLogDialog(FormDialog):
         original_kind = self.original.kind if self.original is not None else None
         for err in wl.validate_entry(self.draft(), now=self.jobs.now(), original_kind=original_kind):
             name = self.FORM_NAMES.get((kind, err.field), err.field)
-            errors.setdefault(name, _(err.message))
+            errors.setdefault(name, err.text(_))
         return errors
 
     def build_job(self):
@@ -563,7 +563,7 @@ class WorkLogDialog(FormDialog):
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationFailed):
             kind = self.current_kind()
-            exc = ValidationFailed([type(e)(self.FORM_NAMES.get((kind, e.field), e.field), e.code, e.message)
+            exc = ValidationFailed([type(e)(self.FORM_NAMES.get((kind, e.field), e.field), e.code, e.message, e.params)
                                     for e in exc.errors])
         super()._failed(exc)
 
