@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ..domain.errors import DatabaseOpenError
+from ..domain.errors import ConnectionLost, DatabaseOpenError
 from .migrate import ensure_schema
 
 BUSY_TIMEOUT_MS = 5000
@@ -66,6 +66,19 @@ SERVER_CONNECT_ARGS = {
 _QUOTED_VALUE = re.compile(r':\s*".*"\s*$', re.S)
 
 
+def _is_connection_failure(context, orig) -> bool:
+    """The server is gone (refused, closed, timed out, shutting down), as opposed to a
+    statement it refused: SQLSTATE class 08 (connection exception), 57P01-57P03 (admin
+    shutdown, crash shutdown, cannot connect now), a connection the driver found broken."""
+    if context.is_disconnect:
+        return True
+    state = getattr(getattr(orig, "diag", None), "sqlstate", None) or getattr(orig, "sqlstate", None) or ""
+    if state.startswith("08") or state in ("57P01", "57P02", "57P03"):
+        return True
+    # Failing to connect at all has no SQLSTATE (refused, timed out, DNS).
+    return not state and type(orig).__name__ == "OperationalError" and context.connection is None
+
+
 def _without_values(context):
     """PostgreSQL's error messages quote the values a statement carried ("DETAIL: Key
     (phone)=(0912 345 678) already exists", 'invalid input syntax for type integer: "abc"'):
@@ -75,6 +88,10 @@ def _without_values(context):
     err = context.sqlalchemy_exception
     if not isinstance(err, DBAPIError) or not isinstance(orig, context.engine.dialect.loaded_dbapi.Error):
         return None
+    if _is_connection_failure(context, orig):
+        lost = ConnectionLost(type(orig).__name__)
+        lost.__cause__ = None
+        return lost
     diag = getattr(orig, "diag", None)
     primary = getattr(diag, "message_primary", None) if diag is not None else None
     if not primary:

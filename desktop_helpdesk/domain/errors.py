@@ -36,3 +36,8 @@ class DuplicateError(Exception):
         super().__init__(f"{field} {value!r} already exists")
         self.field = field
         self.value = value
+
+
+class ConnectionLost(Exception):
+    """The team server cannot be reached now (it is down, or the network is): nothing was
+    written by the failed step; the app says so once and retries."""

@@ -71,6 +71,12 @@ def colour_style(colour: str) -> str:
 
 
 ERROR_STYLE = colour_style(ERROR)
+
+
+def banner_style() -> str:
+    """A strip across the window for a state that holds until it passes (the server lost)."""
+    return f"QLabel {{ background: {HIGHLIGHT}; color: {WARNING}; padding: 6px 10px; font-weight: bold; }}"
+
 OK_STYLE = colour_style(OK)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -16,21 +16,22 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from ... import __version__
 from ...domain.enums import OperatorRole
-from ...domain.errors import NotFoundError
+from ...domain.errors import ConnectionLost, NotFoundError
 from ...i18n import N_, _, language
-from ...services import catalog, contracts, customers, tickets
+from ...services import catalog, contracts, customers, health, tickets
 from ...services.changes import OPERATORS, PACKAGES, Change
 from ...settings import Settings
 from ..contracts.dialog import ContractDialog
 from ..contracts.page import ContractsPage
 from ..customers.dialog import CustomerDialog
 from ..customers.page import CustomersPage
-from ..kit import retranslate
+from ..kit import marks, retranslate
 from ..kit.errors import failure_message
 from ..kit.list_page import ListPage
 from ..kit.worker import Jobs
@@ -103,7 +104,22 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([170, 1100])
-        self.setCentralWidget(self.splitter)
+        # Shown while the team server can't be reached; the desk retries by itself.
+        self.connection_banner = QLabel()
+        self.connection_banner.setObjectName("ConnectionBanner")
+        self.connection_banner.setWordWrap(True)
+        self.connection_banner.setStyleSheet(marks.banner_style())
+        self.connection_banner.hide()
+        self._reconnect_timer = QTimer(self)
+        self._reconnect_timer.setInterval(self.RECONNECT_INTERVAL_MS)
+        self._reconnect_timer.timeout.connect(self._try_reconnect)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.connection_banner)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
 
         self.pages["customers"].new_requested.connect(self.new_customer)
         self.pages["customers"].edit_requested.connect(self.edit_customer)
@@ -212,6 +228,8 @@ class MainWindow(QMainWindow):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Desktop Helpdesk"))
+        if self.connection_lost:
+            self.connection_banner.setText(_("Lost the connection to the server; retrying…"))
         for i in range(self.nav.count()):
             item = self.nav.item(i)
             item.setText(_(self.views[item.data(Qt.ItemDataRole.UserRole)].title))
@@ -440,7 +458,39 @@ class MainWindow(QMainWindow):
             self._set_language(language)
         self.settings.language = language
 
+    #: How often a desk that lost the team server tries again.
+    RECONNECT_INTERVAL_MS = 5000
+
+    @property
+    def connection_lost(self) -> bool:
+        return not self.connection_banner.isHidden()
+
+    def _lost_connection(self) -> None:
+        """Say it once, in a banner (not a box per failed refresh), and retry by itself;
+        what the user typed in open forms stays there."""
+        if not self.connection_lost:
+            log.warning("lost the connection to the database server; retrying")
+            self.connection_banner.setText(_("Lost the connection to the server; retrying…"))
+            self.connection_banner.show()
+            self._reconnect_timer.start()
+
+    def _try_reconnect(self) -> None:
+        def back(_none) -> None:
+            if self.connection_lost:
+                log.info("the database server answers again")
+                self._reconnect_timer.stop()
+                self.connection_banner.hide()
+                self.statusBar().showMessage(_("Connected to the server again."), 5000)
+                self.refresh_reference_data()
+                for view in self.views.values():
+                    view.reload()
+
+        self.jobs.submit(health.ping, on_done=back, on_error=lambda exc: None, owner=self, key="reconnect")
+
     def show_error(self, exc: BaseException) -> None:
+        if isinstance(exc, ConnectionLost):
+            self._lost_connection()
+            return
         if isinstance(exc, NotFoundError):
             message = _("This record no longer exists.")
         else:
