@@ -18,7 +18,7 @@ import argparse
 import logging
 import os
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 EXIT_OK = 0
 EXIT_NEEDS_WORK = 1
@@ -33,10 +33,10 @@ def parse_server_args(argv: list[str]) -> argparse.Namespace:
         description="Administer the database a team of desks shares (PostgreSQL; a SQLite file works too).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{upgrade,check}")
     for name, help_text in (
-        ("upgrade", "create the schema in an empty database, or upgrade an older one to this version's "
-                    "(one administrator at a time: the others wait for the lock)"),
-        ("check", "print the schema version, the rows in each table and whether the history is protected; "
-                  "exit 0 when the schema is current and protected, 1 when not, 2 when the database cannot be used"),
+        ("upgrade", ("create the schema in an empty database, or upgrade an older one to this version's "
+                     "(one administrator at a time: the others wait for the lock)")),
+        ("check", ("print the schema version, the rows in each table and whether the history is protected; "
+                   "exit 0 when the schema is current and protected, 1 when not, 2 when the database cannot be used")),
     ):
         command = commands.add_parser(name, help=help_text, description=help_text)
         command.add_argument("--database-url", metavar="URL", required=True,

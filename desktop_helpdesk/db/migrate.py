@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-
-from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, inspect, text
 

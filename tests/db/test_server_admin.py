@@ -193,7 +193,7 @@ def run_cli(*args, timeout=120, wait=True):
     argv = [sys.executable, "-m", "desktop_helpdesk", *args]
     if not wait:
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run(argv, check=False, capture_output=True, text=True, timeout=timeout, env=env)
 
 
 @pytest.mark.postgresql_only
