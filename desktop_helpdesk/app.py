@@ -41,11 +41,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def setup_logging(log_dir: Path) -> Path:
+class SecretFreeFormatter(logging.Formatter):
+    """Masks the given secrets (the database password) wherever they appear in a record:
+    its message, its arguments, a traceback's exception texts (a driver's error may quote
+    the connection string). The last line of defence: the code logs redacted URLs anyway."""
+
+    def __init__(self, fmt: str, secrets: list[str]):
+        super().__init__(fmt)
+        self._secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def setup_logging(log_dir: Path, secrets: list[str] | None = None) -> Path:
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / "desktop-helpdesk.log"
     handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+    handler.setFormatter(SecretFreeFormatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s",
+                                             list(secrets or ())))
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     root.addHandler(handler)
@@ -58,11 +75,25 @@ def system_language() -> str:
     return "vi" if QLocale.system().name().lower().startswith("vi") else "en"
 
 
-def database_error_message(reason: str) -> str:
+def database_error_message(reason: str, server: bool = False) -> str:
+    """What the user is told when the database cannot be used, and what to do about it.
+    `server`: the database is on the team server (PostgreSQL), not a file."""
     from .domain.errors import DatabaseOpenError as E
     from .i18n import _
 
+    if server and reason == E.NEWER:
+        return _("The team server's database is newer than this program: update Desktop Helpdesk on this computer to open it. Nothing was changed.")
+    if server and reason == E.CORRUPT:
+        return _("The database on the team server belongs to another program (it has tables but no Desktop Helpdesk schema version). Check the database name in the address; nothing was changed.")
+    if not server and reason == E.NO_DATABASE:
+        return _("The database file does not exist. Check the path in the address.")
     return {
+        E.SERVER_DOWN: _("The team server cannot be reached. Check the server address and port, that the server is running and that this computer is connected to its network, then try again."),
+        E.BAD_LOGIN: _("The team server refused the user name or password. Check them in the database address, or ask your administrator for the right ones."),
+        E.NO_DATABASE: _("The database named in the address does not exist on the team server. Check the database name, or ask your administrator to create it."),
+        E.SERVER_TOO_OLD: _("The team server runs a PostgreSQL version older than 13, which Desktop Helpdesk does not support. Ask your administrator to upgrade PostgreSQL to version 13 or newer."),
+        E.TLS_REFUSED: _("The team server does not accept encrypted (TLS/SSL) connections, but the address requires one (sslmode). Ask your administrator to enable TLS on the server, or for the right address."),
+        E.SCHEMA_OLDER: _("The team server's database is older than this program: ask your administrator to run `desktop-helpdesk server upgrade`. Nothing was changed."),
         E.LOCKED: _("The database is locked by another program. Close the other copy of Desktop Helpdesk (or the program using the file) and try again."),
         E.READ_ONLY: _("The database cannot be written: the file or its folder is read-only. Choose a folder you can write to with --data-dir, or ask your administrator."),
         E.CORRUPT: _("The database file is damaged or is not a Desktop Helpdesk database. Restore it from a backup copy; the file has not been changed."),
@@ -113,6 +144,11 @@ class _Startup:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["server"]:  # the administrator's commands: no window, no data folder
+        from .admin import server_main
+
+        return server_main(argv[1:], database_error_message)
     args = parse_args(argv)
     if args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -123,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     folder_error: OSError | None = None
     try:
         paths.ensure()
-        log_file = setup_logging(paths.log_dir)
+        log_file = setup_logging(paths.log_dir, _secrets(args.database_url))
     except OSError as exc:  # told in a window below: a Windows GUI app has no console
         folder_error, log_file = exc, None
 
@@ -172,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         if not lock.tryLock(200):
             return fail(_("Desktop Helpdesk is already running with this data folder. Switch to the open window."), EXIT_ALREADY_RUNNING)
 
-    from .db.engine import open_database, optimize, sqlite_url
+    from .db.engine import open_database, optimize, redact_url, sqlite_path_of, sqlite_url
     from .db.uow import uow_factory
     from .domain.errors import DatabaseOpenError
     from .services import catalog, customers
@@ -185,12 +221,15 @@ def main(argv: list[str] | None = None) -> int:
         engine, outcome = startup.call(open_database, url)
     except DatabaseOpenError as exc:
         startup.shutdown()
-        return fail(database_error_message(exc.reason), EXIT_DATABASE)
+        # The detail (the driver's words) is for the administrator, in the log; it never
+        # holds the password (open_database masks it, and so does the log's formatter).
+        log.error("cannot open database %s: %s", redact_url(url), exc)
+        return fail(database_error_message(exc.reason, server=_on_server(url, sqlite_path_of)), EXIT_DATABASE)
     except Exception as exc:  # noqa: BLE001 - anything else is logged and explained
-        log.exception("cannot open database %s", _redact(url))
+        log.exception("cannot open database %s", redact_url(url))
         startup.shutdown()
         return fail(database_error_message("unreachable") + f"\n({type(exc).__name__})", EXIT_DATABASE)
-    log.info("database %s opened (%s)", _redact(url), outcome)
+    log.info("database %s opened (%s)", redact_url(url), outcome)
     # One context: every lane takes its own connection from the engine's pool, so a long
     # job (a recompute, an export, the alert check) never holds the interactive lane's.
     ctx = make_context(uow_factory(engine))
@@ -236,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.language = lang
         save_settings()
 
-    db_label = str(paths.database_file) if not args.database_url else _redact(url)
+    db_label = str(paths.database_file) if not args.database_url else redact_url(url)
     window = MainWindow(jobs, settings, save_settings, operator, db_label, set_language)
 
     if args.self_test:
@@ -260,10 +299,21 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
+def _secrets(url: str | None) -> list[str]:
+    """What the log must never show: the password of the database address."""
+    if not url:
+        return []
+    from .db.engine import password_of
 
-    return make_url(url).render_as_string(hide_password=True)
+    password = password_of(url)
+    return [password] if password else []
+
+
+def _on_server(url: str, sqlite_path_of) -> bool:
+    try:
+        return sqlite_path_of(url) is None and not url.lower().startswith("sqlite")
+    except Exception:  # noqa: BLE001 - a malformed address is not a file
+        return True
 
 
 def _self_test(app, window, jobs) -> int:

@@ -72,3 +72,58 @@ def test_a_data_folder_that_cannot_be_created_is_explained_not_a_traceback(tmp_p
     result = _run("--self-test", "--lang", "vi", "--data-dir", str(blocker / "helpdesk"))
     assert result.returncode != 0
     assert "không tạo được thư mục dữ liệu" in result.stderr and "Traceback" not in result.stderr
+
+
+def _no_password_anywhere(result, data_dir, password):
+    log_text = "".join(p.read_text(encoding="utf-8") for p in (data_dir / "logs").glob("desktop-helpdesk.log*"))
+    assert log_text, "the failure was not logged"
+    assert password not in log_text, log_text
+    assert password not in result.stdout + result.stderr
+    return log_text
+
+
+@pytest.mark.postgresql_only
+def test_a_server_that_is_down_never_puts_the_password_in_the_log(pg_server, tmp_path, engine_kind):
+    from tests.db.test_server_admin import closed_port
+
+    url = f"postgresql+psycopg://clerk:S3cret-pw@127.0.0.1:{closed_port()}/x"
+    result = _run("--self-test", "--lang", "en", "--database-url", url, "--data-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "The team server cannot be reached" in result.stderr and "Traceback" not in result.stderr
+    log_text = _no_password_anywhere(result, tmp_path, "S3cret-pw")
+    assert "clerk:***@127.0.0.1" in log_text  # the address is logged, masked
+
+
+@pytest.mark.postgresql_only
+def test_a_wrong_password_never_reaches_the_log(pg_server, tmp_path, engine_kind):
+    from tests.db.test_server_admin import password_role, server_url
+
+    role = password_role(pg_server, "Right-pw-2")
+    url = server_url(pg_server, username=role, password="S3cret-pw")
+    result = _run("--self-test", "--lang", "vi", "--database-url", url, "--data-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "từ chối tên người dùng hoặc mật khẩu" in result.stderr
+    _no_password_anywhere(result, tmp_path, "S3cret-pw")
+
+
+def test_a_malformed_address_never_puts_its_password_in_the_log(tmp_path):
+    result = _run("--self-test", "--database-url", "postgresql+psycopg://clerk:S3cret-pw@127.0.0.1:notaport/x",
+                  "--data-dir", str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    _no_password_anywhere(result, tmp_path, "S3cret-pw")
+
+
+def test_the_log_formatter_masks_a_password_in_a_traceback(tmp_path):
+    import logging
+
+    from desktop_helpdesk.app import SecretFreeFormatter
+
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "url %s", ("pg://u:S3cret-pw@h/x",), None)
+    try:
+        raise RuntimeError("dsn=host=h password=S3cret-pw")
+    except RuntimeError:
+        import sys
+
+        record.exc_info = sys.exc_info()
+    text = SecretFreeFormatter("%(message)s", ["S3cret-pw"]).format(record)
+    assert "S3cret-pw" not in text and "RuntimeError" in text and "u:***@h" in text

@@ -102,27 +102,106 @@ def _without_values(context):
                               dialect=context.engine.dialect)
 
 
+#: The oldest PostgreSQL the migrations and queries are written for (`server_version_num`).
+MIN_SERVER_VERSION = 130000
+
+# Errors PostgreSQL reports with an SQLSTATE (after connecting, or when the driver has one).
+_SQLSTATES = {
+    "28P01": DatabaseOpenError.BAD_LOGIN,  # invalid_password
+    "28000": DatabaseOpenError.BAD_LOGIN,  # invalid_authorization_specification (no such role, pg_hba)
+    "3D000": DatabaseOpenError.NO_DATABASE,  # invalid_catalog_name
+    "57P03": DatabaseOpenError.SERVER_DOWN,  # cannot_connect_now (starting up, shutting down)
+    "53300": DatabaseOpenError.SERVER_DOWN,  # too_many_connections
+}
+# libpq reports a failed connection without an SQLSTATE (psycopg's `sqlstate` is None):
+# its message text is all there is. libpq's own texts are English; the server's FATAL ones
+# follow the server's lc_messages (English on a default install). First match wins.
+_SERVER_TEXTS = (
+    (DatabaseOpenError.TLS_REFUSED, re.compile(r"server does not support ssl|ssl was required|ssl is not supported")),
+    (DatabaseOpenError.BAD_LOGIN, re.compile(r"password authentication failed|no password supplied|"
+                                             r"no pg_hba\.conf entry|authentication failed for user|"
+                                             r'role "[^"]*" does not exist')),
+    (DatabaseOpenError.NO_DATABASE, re.compile(r'database "[^"]*" does not exist')),
+    (DatabaseOpenError.SERVER_DOWN, re.compile(r"connection refused|could not connect|timeout expired|"
+                                               r"could not translate host name|name or service not known|"
+                                               r"no route to host|network is unreachable|connection timed out|"
+                                               r"server closed the connection|could not receive data|"
+                                               r"the database system is (starting up|shutting down)")),
+)
+
+
 def classify(exc: BaseException) -> DatabaseOpenError:
     """Turn a driver error raised while opening into a reason the user can act on."""
     if isinstance(exc, DatabaseOpenError):
         return exc
-    msg = str(getattr(exc, "orig", exc) or exc).lower()
-    if "locked" in msg or "busy" in msg:
-        return DatabaseOpenError(DatabaseOpenError.LOCKED, msg)
-    if "readonly" in msg or "read-only" in msg or "read only" in msg or "unable to open" in msg:
-        return DatabaseOpenError(DatabaseOpenError.READ_ONLY, msg)
-    if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
-        return DatabaseOpenError(DatabaseOpenError.CORRUPT, msg)
+    if isinstance(exc, ConnectionLost) and exc.__cause__ is not None:
+        exc = exc.__cause__  # what the driver said (see _without_values)
+    orig = getattr(exc, "orig", None) or exc
+    msg = str(orig or exc).lower()
+    if isinstance(orig, sqlite3.Error):
+        if "locked" in msg or "busy" in msg:
+            return DatabaseOpenError(DatabaseOpenError.LOCKED, msg)
+        if "readonly" in msg or "read-only" in msg or "read only" in msg or "unable to open" in msg:
+            return DatabaseOpenError(DatabaseOpenError.READ_ONLY, msg)
+        if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
+            return DatabaseOpenError(DatabaseOpenError.CORRUPT, msg)
+        return DatabaseOpenError(DatabaseOpenError.UNREACHABLE, msg)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _SQLSTATES:
+        return DatabaseOpenError(_SQLSTATES[sqlstate], msg)
+    if sqlstate and sqlstate.startswith("08"):  # connection_exception
+        return DatabaseOpenError(DatabaseOpenError.SERVER_DOWN, msg)
+    if sqlstate is None:
+        for reason, pattern in _SERVER_TEXTS:
+            if pattern.search(msg):
+                return DatabaseOpenError(reason, msg)
     return DatabaseOpenError(DatabaseOpenError.UNREACHABLE, msg)
 
 
-def open_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> tuple[Engine, str]:
-    """Open, check and migrate the database. Returns the engine and what migration did.
+def _without_secret(err: DatabaseOpenError, url: str) -> DatabaseOpenError:
+    """The detail goes to the log: never with the address's password in it."""
+    password = password_of(url)
+    if password and password in str(err):
+        err.detail = err.detail.replace(password, "***")
+        err.args = tuple(str(a).replace(password, "***") for a in err.args)
+    return err
+
+
+_URL_PASSWORD = re.compile(r"^[^:/]+://[^:/@?#]*:([^@]*)@")
+
+
+def password_of(url: str) -> str | None:
+    """The password in a database URL (also in one SQLAlchemy cannot parse), else None."""
+    try:
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001 - a malformed address: fall back to the pattern
+        password = None
+    if not password:
+        found = _URL_PASSWORD.match(url or "")
+        password = found.group(1) if found else None
+    return str(password) if password else None
+
+
+def redact_url(url: str) -> str:
+    """The URL as the log and the window title may show it: the password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed address
+        password = password_of(url)
+        return url.replace(password, "***") if password else url
+
+
+def connect_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, must_exist: bool = False) -> Engine:
+    """An engine on a database that answers and may be ours; nothing is written (SQLite:
+    the write lock is taken and released). `must_exist`: a missing SQLite file is refused
+    (NO_DATABASE) instead of created.
 
     Raises DatabaseOpenError with a reason code for anything that stops the app from using it.
     """
     path = sqlite_path_of(url)
     if path is not None:
+        if must_exist and not path.exists():
+            raise DatabaseOpenError(DatabaseOpenError.NO_DATABASE, str(path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -142,13 +221,43 @@ def open_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> tuple[Eng
                 conn.execute(text("PRAGMA schema_version")).scalar()
                 conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar()
                 _probe_write(path, busy_timeout_ms)
-        outcome = ensure_schema(engine, path)
-    except DatabaseOpenError:
+            elif engine.dialect.name == "postgresql":
+                version = int(conn.execute(text("SELECT current_setting('server_version_num')")).scalar())
+                if version < MIN_SERVER_VERSION:
+                    raise DatabaseOpenError(DatabaseOpenError.SERVER_TOO_OLD,
+                                            f"server_version_num {version} < {MIN_SERVER_VERSION}")
+    except DatabaseOpenError as exc:
         engine.dispose()
-        raise
-    except (OperationalError, DBAPIError, sqlite3.Error) as exc:
+        raise _without_secret(exc, url) from None
+    except (OperationalError, DBAPIError, sqlite3.Error, ConnectionLost) as exc:
         engine.dispose()
-        raise classify(exc) from exc
+        raise _without_secret(classify(exc), url) from exc
+    return engine
+
+
+def open_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *,
+                  may_upgrade: bool | None = None) -> tuple[Engine, str]:
+    """Open, check and migrate the database. Returns the engine and what migration did.
+
+    `may_upgrade` (default: only a SQLite file, after a backup copy): whether an existing
+    older schema is upgraded. A desk never upgrades a team server, which every desk shares:
+    it is refused (SCHEMA_OLDER) and the administrator runs `desktop-helpdesk server
+    upgrade`. An empty server database is still given its schema (the first set-up).
+
+    Raises DatabaseOpenError with a reason code for anything that stops the app from using it.
+    """
+    path = sqlite_path_of(url)
+    if may_upgrade is None:
+        may_upgrade = path is not None or make_url(url).get_backend_name() == "sqlite"
+    engine = connect_database(url, busy_timeout_ms)
+    try:
+        outcome = ensure_schema(engine, path, may_upgrade=may_upgrade)
+    except DatabaseOpenError as exc:
+        engine.dispose()
+        raise _without_secret(exc, url) from None
+    except (OperationalError, DBAPIError, sqlite3.Error, ConnectionLost) as exc:
+        engine.dispose()
+        raise _without_secret(classify(exc), url) from exc
     return engine, outcome
 
 

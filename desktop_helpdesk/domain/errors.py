@@ -9,6 +9,13 @@ class DatabaseOpenError(Exception):
     CORRUPT = "corrupt"
     NEWER = "newer"
     UNREACHABLE = "unreachable"
+    # The team server (PostgreSQL):
+    SERVER_DOWN = "server_down"  # refused, timed out, unknown host: nothing answers there
+    BAD_LOGIN = "bad_login"  # wrong password, unknown user, no pg_hba entry for it
+    NO_DATABASE = "no_database"  # the database named in the address does not exist
+    SERVER_TOO_OLD = "server_too_old"  # PostgreSQL older than 13
+    TLS_REFUSED = "tls_refused"  # the address requires TLS, the server has none
+    SCHEMA_OLDER = "schema_older"  # a desk never upgrades a shared server: the admin does
 
     def __init__(self, reason: str, detail: str = ""):
         super().__init__(f"{reason}: {detail}" if detail else reason)

@@ -1,0 +1,123 @@
+"""`desktop-helpdesk server ...`: the administrator's commands for the team server.
+
+    desktop-helpdesk server upgrade --database-url URL   create or upgrade the schema
+    desktop-helpdesk server check --database-url URL     schema version, rows, protections
+
+Desks never upgrade a shared server (see db/migrate.py): the administrator runs `upgrade`
+once after installing a new version, under PostgreSQL's advisory lock, so two admins doing
+it at once run the migrations once. Both commands work on a SQLite URL too.
+
+The output is plain lines in the user's language (--lang, else the environment's), one fact
+a line, for a person or a script; errors go to stderr. Exit codes: 0 done / current and
+protected, 1 the check found something to do, 2 the database cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable
+
+EXIT_OK = 0
+EXIT_NEEDS_WORK = 1
+EXIT_DATABASE = 2
+
+log = logging.getLogger(__name__)
+
+
+def parse_server_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="desktop-helpdesk server",
+        description="Administer the database a team of desks shares (PostgreSQL; a SQLite file works too).")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{upgrade,check}")
+    for name, help_text in (
+        ("upgrade", ("create the schema in an empty database, or upgrade an older one to this version's "
+                     "(one administrator at a time: the others wait for the lock)")),
+        ("check", ("print the schema version, the rows in each table and whether the history is protected; "
+                   "exit 0 when the schema is current and protected, 1 when not, 2 when the database cannot be used")),
+    ):
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("--database-url", metavar="URL", required=True,
+                             help="SQLAlchemy database URL, e.g. postgresql+psycopg://user:password@server/helpdesk")
+        command.add_argument("--lang", choices=("vi", "en"),
+                             help="language of the output (default: the environment's, LANG)")
+    return parser.parse_args(argv)
+
+
+def environment_language() -> str:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(name)
+        if value:
+            return "vi" if value.lower().startswith("vi") else "en"
+    return "en"
+
+
+def server_main(argv: list[str], database_error_message: Callable[..., str]) -> int:
+    args = parse_server_args(argv)
+
+    from .db.engine import redact_url, sqlite_path_of
+    from .domain.errors import DatabaseOpenError
+    from .i18n import Translator, install
+    from .paths import translations_dir
+
+    install(Translator(translations_dir(), args.lang or environment_language()))
+    url = args.database_url
+    try:
+        on_server = sqlite_path_of(url) is None
+    except Exception:  # noqa: BLE001 - a malformed address is reported by the commands
+        on_server = True
+    try:
+        if args.command == "upgrade":
+            return _upgrade(url)
+        return _check(url)
+    except DatabaseOpenError as exc:
+        log.debug("server %s: %s: %s", args.command, redact_url(url), exc)
+        print(database_error_message(exc.reason, server=on_server), file=sys.stderr)
+        return EXIT_DATABASE
+    except Exception as exc:  # noqa: BLE001 - explained in one line, never a traceback with the URL
+        print(database_error_message("unreachable", server=on_server) + f" ({type(exc).__name__})", file=sys.stderr)
+        return EXIT_DATABASE
+
+
+def _upgrade(url: str) -> int:
+    from .db.engine import open_database
+    from .db.migrate import SCHEMA_HEAD
+    from .i18n import _
+
+    engine, outcome = open_database(url, may_upgrade=True)
+    engine.dispose()
+    print({
+        "created": _("database schema created (version {head})"),
+        "upgraded": _("database schema upgraded to version {head}"),
+    }.get(outcome, _("database schema already up to date (version {head})")).format(head=SCHEMA_HEAD))
+    return EXIT_OK
+
+
+def _check(url: str) -> int:
+    from .db.engine import connect_database
+    from .db.migrate import SCHEMA_HEAD, schema_status
+    from .i18n import _
+
+    engine = connect_database(url, must_exist=True)
+    try:
+        status = schema_status(engine)
+    finally:
+        engine.dispose()
+    print(_("schema version: {found} (this program: {head})").format(
+        found=status.revision or _("none"), head=SCHEMA_HEAD))
+    print({
+        "current": _("schema: up to date"),
+        "older": _("schema: older than this program; run `desktop-helpdesk server upgrade`"),
+        "newer": _("schema: newer than this program; update Desktop Helpdesk"),
+        "empty": _("schema: none (empty database); run `desktop-helpdesk server upgrade`"),
+        "foreign": _("schema: none, but the database has tables: it belongs to another program"),
+    }[status.state])
+    for table, count in status.rows.items():
+        print(_("rows in {table}: {count}").format(table=table, count=count))
+    if status.missing_protections:
+        print(_("history protection: missing {triggers}").format(triggers=", ".join(status.missing_protections)))
+    else:
+        print(_("history protection: in place"))
+    return EXIT_OK if status.healthy else EXIT_NEEDS_WORK
