@@ -208,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         if not lock.tryLock(200):
             return fail(_("Desktop Helpdesk is already running with this data folder. Switch to the open window."), EXIT_ALREADY_RUNNING)
 
+    from .db.listen import NotificationListener
     from .db.engine import open_database, optimize, redact_url, sqlite_path_of, sqlite_url
     from .db.uow import uow_factory
     from .domain.errors import DatabaseOpenError
@@ -287,7 +288,10 @@ def main(argv: list[str] | None = None) -> int:
 
     window.show()
     window.alerts.start()
+    # On the team server, a colleague's commit wakes the change feed at once (else it polls).
+    listener = NotificationListener(engine, window.team_feed.poke.emit).start()
     code = app.exec()
+    listener.stop()
     try:
         jobs.run_sync(lambda _ctx: optimize(engine))
     except Exception:  # noqa: BLE001 - statistics are an optimisation; never block quitting

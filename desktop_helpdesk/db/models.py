@@ -405,3 +405,18 @@ class AppMeta(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class ChangeFeed(Base):
+    """One row per committed unit of work that wrote: which tables it touched, and which
+    desk (`origin`, one id per running app) wrote them. Other desks read the rows after the
+    last one they saw, so every open view learns of a colleague's save within a second or two
+    (on PostgreSQL a NOTIFY at commit makes it immediate). Written in the same transaction as
+    the change; old rows are pruned."""
+
+    __tablename__ = "change_feed"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin: Mapped[str] = mapped_column(String(36))
+    tables: Mapped[str] = mapped_column(String(400))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

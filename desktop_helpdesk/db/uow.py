@@ -9,6 +9,7 @@ or closed) are read from it, so a test or a replay that fixes the clock fixes th
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -25,6 +26,7 @@ from .repositories.calendar import SqlCalendarRepository
 from .repositories.callers import SqlCallerRepository
 from .repositories.contracts import SqlContractRepository
 from .repositories.customers import SqlCustomerRepository
+from .repositories.feed import FeedTracker, SqlFeedRepository
 from .repositories.obligations import SqlObligationRepository
 from .repositories.operators import SqlOperatorRepository
 from .repositories.packages import SqlPackageRepository
@@ -37,15 +39,19 @@ from .repositories.verification import SqlVerificationRepository
 class SqlUnitOfWork:
     """One session, one transaction. Leaving without `commit()` rolls back."""
 
-    def __init__(self, session_factory, clock: Clock):
+    def __init__(self, session_factory, clock: Clock, origin: str):
         self._session_factory = session_factory
         self._clock = clock
+        self.origin = origin
 
     def __enter__(self):
         self.session = self._session_factory()
         # Whatever a repository changes through the ORM is stamped by this unit of work's
         # clock, not by the models' system-time defaults (which stay as a fallback for raw SQL).
         event.listen(self.session, "before_flush", self._stamp)
+        # What this unit of work writes is announced to the other desks in the same commit.
+        FeedTracker(self.session, self.origin, self._clock)
+        self.feed = SqlFeedRepository(self.session, self._clock)
         self.operators = SqlOperatorRepository(self.session, self._clock)
         self.packages = SqlPackageRepository(self.session, self._clock)
         self.customers = SqlCustomerRepository(self.session, self._clock)
@@ -93,9 +99,11 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def uow_factory(engine, clock: Clock | None = None) -> Callable[[], SqlUnitOfWork]:
+def uow_factory(engine, clock: Clock | None = None, origin: str | None = None) -> Callable[[], SqlUnitOfWork]:
     """Units of work on `engine`. `clock` (no arguments, an aware UTC datetime; the system
-    clock by default) is where every repository reads the time."""
+    clock by default) is where every repository reads the time. `origin` names this running
+    desk in the change feed (a new id by default: one per factory, i.e. per app run)."""
     factory = sessionmaker(engine, expire_on_commit=False)
     clock = clock or utc_now
-    return lambda: SqlUnitOfWork(factory, clock)
+    origin = origin or str(uuid.uuid4())
+    return lambda: SqlUnitOfWork(factory, clock, origin)

@@ -15,6 +15,7 @@ from typing import Callable
 CUSTOMERS, CONTRACTS, OBLIGATIONS, TICKETS = "customers", "contracts", "obligations", "tickets"
 PACKAGES, CALENDAR, OPERATORS, VENDOR = "packages", "calendar", "operators", "vendor"
 HISTORY = "history"  # a ticket's history and work log (no list shows it)
+ALERTS = "alerts"  # alerts raised (by any desk's check)
 
 
 @dataclass(frozen=True)

@@ -526,3 +526,18 @@ class AcceptanceReportFacts:
     milestones: tuple  # (kind, due_on, title, done_on) of the planned implementation milestones
     representative_alias: str
     representative_code: str
+
+
+@dataclass(frozen=True)
+class FeedCursor:
+    """Where a desk is in the change feed: the highest id it has read, and the lower ids it
+    skipped over that may still commit (id, when first missed as a POSIX time)."""
+
+    watermark: int = -1  # -1: not started (the first read starts at the newest row)
+    pending: tuple = ()
+
+
+@dataclass(frozen=True)
+class FeedRows:
+    rows: tuple  # (origin, tables) of each new row, oldest first
+    cursor: FeedCursor

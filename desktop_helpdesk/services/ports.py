@@ -6,6 +6,7 @@ the block without commit rolls back, so a failed save writes nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Callable, Protocol
 
 from .dto import (
@@ -18,6 +19,8 @@ from .dto import (
     CustomerChoice,
     CustomerDetails,
     CustomerDraft,
+    FeedCursor,
+    FeedRows,
     ListQuery,
     NewEvent,
     OperatorData,
@@ -135,7 +138,16 @@ class ReportRepository(Protocol):
     def acceptance(self, contract_id: int, operator_id: int | None) -> AcceptanceReportFacts: ...
 
 
+class FeedRepository(Protocol):
+    def latest(self) -> int: ...
+    def since(self, cursor: FeedCursor, now: datetime) -> FeedRows: ...
+    def prune(self, before: datetime) -> int: ...
+
+
 class UnitOfWork(Protocol):
+    origin: str
+    """This running desk's id in the change feed."""
+    feed: FeedRepository
     operators: OperatorRepository
     packages: PackageRepository
     customers: CustomerRepository

@@ -24,7 +24,7 @@ from ... import __version__
 from ...domain.enums import OperatorRole
 from ...domain.errors import ConnectionLost, NotFoundError
 from ...i18n import N_, _, language
-from ...services import catalog, contracts, customers, health, tickets
+from ...services import catalog, contracts, customers, feed, health, tickets
 from ...services.changes import OPERATORS, PACKAGES, Change
 from ...settings import Settings
 from ..contracts.dialog import ContractDialog
@@ -34,7 +34,8 @@ from ..customers.page import CustomersPage
 from ..kit import marks, retranslate
 from ..kit.errors import failure_message
 from ..kit.list_page import ListPage
-from ..kit.worker import Jobs
+from ..kit.team_feed import TeamFeed
+from ..kit.worker import LONG, Jobs
 from ..obligations.page import ObligationsPage
 from ..settings.calendar import SupportCalendarDialog
 from ..settings.packages import PackagesDialog
@@ -154,10 +155,16 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.operator_label)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.database_label)
+        self._busy_timer = QTimer(self, singleShot=True, interval=400)
+        self._busy_timer.timeout.connect(lambda: self.busy_label.setText(_("Working…")))
         jobs.busy_changed.connect(self._show_busy)
         self.retranslate()
         self._restore_layout()
         self.refresh_reference_data()
+        # What colleagues save reaches the open views (see kit.team_feed); old feed rows go.
+        self.team_feed = TeamFeed(jobs, self)
+        self.team_feed.start()
+        jobs.submit(feed.prune, lane=LONG)
 
     # -- actions ---------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -262,7 +269,13 @@ class MainWindow(QMainWindow):
         self._show_operator()
 
     def _show_busy(self, busy: bool) -> None:
-        self.busy_label.setText(_("Working…") if busy else "")
+        # Said only of work that lasts: the change feed's read every second and a lookup's
+        # few milliseconds would make it flicker.
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.busy_label.setText("")
 
     def _show_operator(self) -> None:
         if self.operator is None:
@@ -543,5 +556,6 @@ class MainWindow(QMainWindow):
                 "customer_detail": self.pages["customers"].splitter}
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.team_feed.stop()
         self.save_layout()
         super().closeEvent(event)

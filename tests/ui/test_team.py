@@ -1,0 +1,85 @@
+"""Two desks on one database (the team server, or one shared file): what one saves, the
+other's open views show without anyone pressing F5."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_helpdesk.services import catalog, customers, tickets
+from desktop_helpdesk.services.dto import CalendarDay, ListQuery, TicketDraft
+
+
+def _subjects(page) -> list[str]:
+    model = page.model
+    return [model.row_at(i).subject for i in range(model.rowCount())]
+
+
+def _new_ticket(ctx, subject: str) -> int:
+    cid = customers.list_customers(ctx, ListQuery(text="an khang")).rows[0].id
+    return tickets.create_ticket(ctx, TicketDraft(customer_id=cid, subject=subject, request_type="incident",
+                                                  channel="hotline"), None)
+
+
+def test_a_ticket_saved_at_one_desk_appears_in_the_others_open_list_and_dashboard(open_desk, qtbot):
+    first = open_desk(demo=True)
+    second = open_desk()  # the same database, another running desk
+    second.window.show_view("tickets")
+    second.idle()
+    page = second.window.pages["tickets"]
+    assert "Máy in hóa đơn kêu lạ từ hôm qua" not in _subjects(page)
+
+    _new_ticket(first.ctx, "Máy in hóa đơn kêu lạ từ hôm qua")  # saved by the first desk
+
+    qtbot.waitUntil(lambda: "Máy in hóa đơn kêu lạ từ hôm qua" in _subjects(page), timeout=10_000)
+    # The first desk's own save is not read back from the feed as news (it broadcast it already).
+    assert first.window.team_feed.cursor.watermark >= 0
+
+
+def test_a_desk_does_not_refresh_for_its_own_saves_twice(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    desk.window.show_view("tickets")
+    desk.idle()
+    heard = []
+    desk.jobs.changed.connect(lambda change: heard.append(change))
+    cid = customers.list_customers(desk.ctx, ListQuery(text="an khang")).rows[0].id
+    desk.jobs.submit(tickets.create_ticket, TicketDraft(customer_id=cid, subject="Đổi mật khẩu quản trị",
+                                                        request_type="incident", channel="hotline"), None)
+    qtbot.waitUntil(lambda: bool(heard), timeout=5000)
+    qtbot.wait(2500)  # two reads of the feed
+    desk.idle()
+    assert len(heard) == 1  # the save's own broadcast; the feed brought nothing more
+
+
+def test_firm_wide_settings_reach_the_other_desk_without_a_restart(open_desk, qtbot):
+    from datetime import date
+
+    first = open_desk(demo=True)
+    second = open_desk()
+    second.idle()
+    assert not second.ctx.calendars.for_hours("office").is_day_off(date(2026, 12, 28))  # a Monday
+    catalog.save_calendar_days(first.ctx, [CalendarDay(date(2026, 12, 28), "day_off", "Nghỉ bù")], [])
+    qtbot.waitUntil(lambda: second.ctx.calendars.for_hours("office").is_day_off(date(2026, 12, 28)),
+                    timeout=10_000)
+
+
+@pytest.mark.postgresql_only
+def test_the_servers_notification_wakes_the_other_desk_before_its_next_poll(open_desk, qtbot):
+    from desktop_helpdesk.db.listen import NotificationListener
+
+    first = open_desk(demo=True)
+    second = open_desk()
+    second.window.team_feed.timer.setInterval(600_000)  # no poll in this test: only the signal
+    second.window.show_view("tickets")
+    second.idle()
+    woken = []
+    listener = NotificationListener(second.engine, lambda: (woken.append(1), second.window.team_feed.poke.emit()))
+    listener.start()
+    try:
+        qtbot.waitUntil(lambda: bool(woken), timeout=10_000)  # listening (it reads once on connecting)
+        second.idle()
+        _new_ticket(first.ctx, "Không gửi được hóa đơn điện tử")
+        page = second.window.pages["tickets"]
+        qtbot.waitUntil(lambda: "Không gửi được hóa đơn điện tử" in _subjects(page), timeout=10_000)
+        assert len(woken) >= 2
+    finally:
+        listener.stop()
