@@ -405,3 +405,14 @@ class AppMeta(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class CodeCounter(Base):
+    """The last number handed out for each code prefix ("KH", "NV", "HD2025-", "YC25-").
+    Taken with one atomic UPDATE ... RETURNING inside the saving transaction, so two desks
+    never get the same code (db/repositories/_sql.py::next_code; migration 0011)."""
+
+    __tablename__ = "code_counters"
+
+    prefix: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)

@@ -71,9 +71,14 @@ class SqlUnitOfWork:
                 obj.updated_at = now
                 flag_modified(obj, "updated_at")  # even when unchanged: else the model's onupdate reads the system clock
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         self.session.rollback()
         self.session.close()
+        # A row changed by someone else is found at any flush, and SQLAlchemy flushes on its
+        # own before a query (autoflush), not only at commit(): whatever statement of the
+        # unit of work meets it, the caller sees the domain's ConcurrentEditError.
+        if isinstance(exc, StaleDataError):
+            raise ConcurrentEditError(str(exc)) from exc
 
     def commit(self) -> None:
         try:

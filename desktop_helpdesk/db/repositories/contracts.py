@@ -27,12 +27,12 @@ from ._sql import (
     SIGNED_STAGES,
     Repo,
     chosen_sort,
-    money_sum,
-    code_after_last,
     empty_if_null,
     flush,
     keyset,
+    money_sum,
     nn,
+    take_code,
     taken,
     text_filter,
 )
@@ -128,7 +128,7 @@ class SqlContractRepository(Repo):
         return [ContractChoice(r[0], r[1], r[2], r[3]) for r in rows]
 
     def next_number(self, year: int) -> str:
-        return code_after_last(self.s, m.Contract.number, f"HD{year}-", 4)
+        return take_code(self.s, m.Contract.number, f"HD{year}-", 4)
 
     def file(self, contract_id: int) -> ContractFile:
         k = self._load(m.Contract, contract_id)
