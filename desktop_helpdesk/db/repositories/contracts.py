@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from ...domain.contracts import ContractDates
 from ...domain.text import fold
@@ -166,6 +167,14 @@ class SqlContractRepository(Repo):
                      "accepted_on", "warranty_end", "maintenance_end", "ended_on"):
             setattr(k, name, getattr(dates, name))
         self._bump(k)
+        flush(self.s, "number", k.number)
+
+    def touch(self, contract_id: int, version: int) -> None:
+        """Check the contract is still at `version` and move it on: a change to what hangs off
+        it (its planned items) conflicts with another desk's change made meanwhile."""
+        k = self._load(m.Contract, contract_id, version)
+        self._bump(k)
+        flag_modified(k, "updated_at")  # an UPDATE (so a new version) even when the clock has not moved
         flush(self.s, "number", k.number)
 
     def add_payment(self, contract_id: int, payment: PaymentData) -> int:
