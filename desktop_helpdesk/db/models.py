@@ -420,3 +420,14 @@ class ChangeFeed(Base):
     origin: Mapped[str] = mapped_column(String(36))
     tables: Mapped[str] = mapped_column(String(400))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class CodeCounter(Base):
+    """The last number handed out for each code prefix ("KH", "NV", "HD2025-", "YC25-").
+    Taken with one atomic UPDATE ... RETURNING inside the saving transaction, so two desks
+    never get the same code (db/repositories/_sql.py::next_code; migration 0011)."""
+
+    __tablename__ = "code_counters"
+
+    prefix: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,7 +13,9 @@ import uuid
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import event
+from sqlalchemy import event, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -77,9 +79,14 @@ class SqlUnitOfWork:
                 obj.updated_at = now
                 flag_modified(obj, "updated_at")  # even when unchanged: else the model's onupdate reads the system clock
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         self.session.rollback()
         self.session.close()
+        # A row changed by someone else is found at any flush, and SQLAlchemy flushes on its
+        # own before a query (autoflush), not only at commit(): whatever statement of the
+        # unit of work meets it, the caller sees the domain's ConcurrentEditError.
+        if isinstance(exc, StaleDataError):
+            raise ConcurrentEditError(str(exc)) from exc
 
     def commit(self) -> None:
         try:
@@ -93,6 +100,22 @@ class SqlUnitOfWork:
 
     def set_meta(self, key: str, value: str) -> None:
         self.session.merge(m.AppMeta(key=key, value=value))
+
+    def swap_meta(self, key: str, expected: str, value: str) -> bool:
+        """Set `key` to `value` only if it still holds `expected` (a missing key holds ""), in
+        one statement: a second writer waits for the first's commit (PostgreSQL's row lock,
+        SQLite's write lock) and then finds the value changed. False if it changed."""
+        meta = m.AppMeta.__table__
+        self.session.flush()
+        conn = self.session.connection()  # Core statements, RETURNING what they wrote (a rowcount may be -1)
+        done = conn.execute(update(meta).where(meta.c.key == key, meta.c.value == expected)
+                            .values(value=value).returning(meta.c.key)).first() is not None
+        if not done and expected == "":
+            insert = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            done = conn.execute(insert(meta).values(key=key, value=value).on_conflict_do_nothing()
+                                .returning(meta.c.key)).first() is not None
+        self.session.expire_all()  # an AppMeta read before holds the old value
+        return done
 
 
 def utc_now() -> datetime:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..domain import validation as v
+from ..domain.errors import ConcurrentEditError
 from ..domain.sla import ClockKind
 from ..domain.text import normalize, sort_key
 from ..domain.vietnam import VIETNAM
@@ -55,7 +56,8 @@ def reference_data(ctx: Context):
 def update_package_terms(ctx: Context, data: PackageData, progress: Progress | None = None, batch: int = 1000) -> int:
     """Save a package's warranty and SLA terms, then recompute the due times of every
     ticket clock still running on them, in batches (one transaction each), reporting
-    `progress(done, total)`. Returns how many tickets were recomputed."""
+    `progress(done, total)`. Returns how many tickets were recomputed. `data.version` is the
+    package's version as read: ConcurrentEditError if another desk saved its terms since."""
     check([None if isinstance(value, int) and value > 0 else v.ValidationError(name, "not_positive", MSG_NOT_POSITIVE)
            for name, value in (("warranty_months", data.warranty_months),
                                ("proposal_target_minutes", data.proposal_target_minutes),
@@ -154,11 +156,16 @@ def vendor(ctx: Context) -> dict[str, str]:
 
 
 @changes(VENDOR)
-def set_vendor(ctx: Context, **values: str) -> None:
+def set_vendor(ctx: Context, read: dict[str, str], **values: str) -> None:
+    """Store the vendor's details `values`. `read` is what `vendor()` returned when the form
+    was filled: the details have no version of their own, so each stored value is compared
+    with the one read as it is written; any change made meanwhile by another desk raises
+    ConcurrentEditError and nothing is written."""
     with ctx.uow() as uow:
         for name, value in values.items():
             key = f"vendor.{name}"
             if key not in VENDOR_KEYS:
                 raise KeyError(name)
-            uow.set_meta(key, normalize(value))
+            if not uow.swap_meta(key, read.get(name, ""), normalize(value)):
+                raise ConcurrentEditError(f"{key} changed since it was read")
         uow.commit()

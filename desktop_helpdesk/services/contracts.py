@@ -138,8 +138,10 @@ def add_payment(ctx: Context, contract_id: int, payment: PaymentData, operator_i
 
 
 @changes(CONTRACTS, OBLIGATIONS)
-def save_planned(ctx: Context, contract_id: int, planned, operator_id: int | None) -> None:
-    """Replace the contract's planned items. A derived kind (a warranty end...) is refused:
+def save_planned(ctx: Context, contract_id: int, version: int, planned, operator_id: int | None) -> None:
+    """Replace the contract's planned items with `planned`, the list as read with the contract
+    at `version` plus the user's change: ConcurrentEditError when the contract changed since
+    (another desk's list would be wiped). A derived kind (a warranty end...) is refused:
     those come from the contract's dates (ValueError)."""
     check([v.validate_text(f"planned[{i}].title", p.title, v.TEXT_LIMITS["obligations.title"])
            for i, p in enumerate(planned)])
@@ -147,6 +149,7 @@ def save_planned(ctx: Context, contract_id: int, planned, operator_id: int | Non
     for p in planned:
         PlannedItem(p.kind, p.due_on, p.title, p.done_on)  # the domain's check
     with ctx.uow() as uow:
+        uow.contracts.touch(contract_id, version)
         derive_obligations(uow, contract_id, planned=tuple(planned))
         uow.contracts.append_event(contract_id, operator_id, NewEvent("planned_changed", body=str(len(planned))))
         uow.commit()

@@ -63,6 +63,7 @@ class PackageData:
     complaint_target_hours: int
     maintenance_priority: bool
     list_price_vnd: int
+    version: int | None = None  # as read; a save of the terms checks it (None: a package not stored yet)
 
 
 @dataclass(frozen=True)

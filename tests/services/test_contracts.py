@@ -11,6 +11,7 @@ import pytest
 
 from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.domain.contracts import LifecycleError
+from desktop_helpdesk.domain.errors import ConcurrentEditError
 from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, ListQuery, PackageData, PaymentData, PlannedData
 from desktop_helpdesk.services.context import make_context
 
@@ -109,8 +110,9 @@ def test_renewal_creates_the_next_term_and_obligations_follow(desk):
 
 def test_planned_milestones_are_obligations_and_due_within_filters(desk):
     ctx, cid, kid = desk
-    contracts.save_planned(ctx, kid, [PlannedData(None, "milestone_installation", date(2026, 11, 25), "Cài đặt tại cửa hàng"),
-                               PlannedData(None, "milestone_training", date(2027, 1, 10))], None)
+    version = contracts.contract_file(ctx, kid).version
+    contracts.save_planned(ctx, kid, version, [PlannedData(None, "milestone_installation", date(2026, 11, 25), "Cài đặt tại cửa hàng"),
+                                               PlannedData(None, "milestone_training", date(2027, 1, 10))], None)
     soon = contracts.list_obligations(ctx, ListQuery(filters={"until": date(2026, 11, 30)})).rows
     assert [(r.kind, r.title) for r in soon] == [("milestone_installation", "Cài đặt tại cửa hàng")]
     assert len(contracts.contract_file(ctx, kid).planned) == 2
@@ -119,7 +121,8 @@ def test_planned_milestones_are_obligations_and_due_within_filters(desk):
 def test_a_derived_date_cannot_be_planned_by_hand_and_nothing_is_written(desk):
     ctx, cid, kid = desk
     with pytest.raises(ValueError):
-        contracts.save_planned(ctx, kid, [PlannedData(None, "warranty_end", date(2027, 1, 10), "Hết bảo hành")], None)
+        contracts.save_planned(ctx, kid, contracts.contract_file(ctx, kid).version,
+                               [PlannedData(None, "warranty_end", date(2027, 1, 10), "Hết bảo hành")], None)
     assert contracts.contract_file(ctx, kid).planned == ()
 
 
@@ -146,3 +149,15 @@ def test_verification_answers_are_stored_hashed_and_checked_loosely(desk, engine
     assert "Kim" not in stored and stored.startswith("pbkdf2_sha256$")
     assert customers.verify_answer(ctx, qid, "kim hoa  dong khoi")
     assert not customers.verify_answer(ctx, qid, "Kim Hoa Lê Lợi")
+
+
+def test_planned_items_saved_from_an_older_read_are_refused_not_wiped(desk):
+    """Two desks read the contract; the first adds a milestone, the second's list (read
+    before) would wipe it: ConcurrentEditError, and the first's milestone stays."""
+    ctx, cid, kid = desk
+    read = contracts.contract_file(ctx, kid)
+    contracts.save_planned(ctx, kid, read.version, [PlannedData(None, "milestone_installation", date(2026, 11, 25), "Cài đặt")],
+                           None)
+    with pytest.raises(ConcurrentEditError):
+        contracts.save_planned(ctx, kid, read.version, [PlannedData(None, "milestone_training", date(2027, 1, 10))], None)
+    assert [p.title for p in contracts.contract_file(ctx, kid).planned] == ["Cài đặt"]

@@ -118,3 +118,29 @@ def test_planned_milestones_become_obligations(open_desk, qtbot):
 
 def _debug(d):
     return d.status.text(), {k: r.error.text() for k, r in d.form.rows.items() if r.error.text()}, d.save_button.isEnabled()
+
+
+def test_milestones_saved_over_another_desks_change_are_refused_and_read_again(open_desk, qtbot):
+    """The window read the contract; another desk adds a milestone (no broadcast reaches
+    this desk); adding one here would have wiped theirs: the window says so, reads the
+    contract again, and theirs stays."""
+    from desktop_helpdesk.services.contracts import derive_obligations
+    from desktop_helpdesk.services.dto import PlannedData
+
+    desk = open_desk()
+    cid, kid = _contract(desk)
+    d = _open(desk, qtbot, kid)
+    panel = d.panel
+    with desk.ctx.uow() as uow:  # what contracts.save_planned does, on another desk
+        uow.contracts.touch(kid, panel.file.version)
+        derive_obligations(uow, kid, planned=(PlannedData(None, "milestone_installation", date(2026, 11, 25), "Cài đặt"),))
+        uow.commit()
+    panel.setCurrentWidget(panel.milestones_tab)
+    panel.planned_kind.setCurrentIndex(panel.planned_kind.findData("milestone_training"))
+    type_text(panel.planned_on, "01/12/2026")
+    qtbot.mouseClick(panel.add_planned_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.planned_error.isHidden(), timeout=3000)
+    assert panel.planned_error.text() == "Someone else changed this contract meanwhile; it was read again. Try once more."
+    qtbot.waitUntil(lambda: len(panel.file.planned) == 1, timeout=3000)
+    assert [p.title for p in contracts.contract_file(desk.ctx, kid).planned] == ["Cài đặt"]
+    assert d.version == panel.file.version  # the form saves from the version read again

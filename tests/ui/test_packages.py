@@ -61,3 +61,23 @@ def test_cancel_stops_the_recompute_between_batches_and_the_new_terms_stay_saved
         dialog.save_button.click()
     assert saved.args == [4] and all(_due(desk, tid) == before[tid] - timedelta(minutes=60) for tid in ids)
     dialog.close()
+
+
+def test_terms_another_desk_saved_meanwhile_are_not_overwritten(open_desk, qtbot):
+    from dataclasses import replace
+
+    desk = open_desk()
+    warranty_ticket(desk.ctx)
+    packages = catalog.packages(desk.ctx)
+    row = next(i for i, p in enumerate(packages) if p.code == "GOLD")
+    dialog = PackagesDialog(desk.jobs, packages, desk.window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.list.setCurrentRow(row)
+    catalog.update_package_terms(desk.ctx, replace(packages[row], fix_target_hours=12))  # another desk
+    dialog.spins["proposal_target_minutes"].setValue(60)
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+    assert dialog.error.text().startswith("Someone else changed this record after you opened it.")
+    stored = catalog.packages(desk.ctx)[row]
+    assert stored.fix_target_hours == 12 and stored.proposal_target_minutes == 120

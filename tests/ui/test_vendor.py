@@ -55,7 +55,7 @@ def test_a_bad_tax_code_or_e_mail_is_refused_beside_the_field(open_desk, qtbot):
 
 def test_stored_details_that_no_longer_pass_say_why_save_is_disabled(open_desk, qtbot):
     desk = open_desk()
-    catalog.set_vendor(desk.ctx, name="Công ty Sao Việt", tax_code="0312345678")
+    catalog.set_vendor(desk.ctx, catalog.vendor(desk.ctx), name="Công ty Sao Việt", tax_code="0312345678")
     dialog = _open(desk, qtbot)
     assert not dialog.save_button.isEnabled()
     assert "check the digits" in dialog.form.rows["tax_code"].error.text()
@@ -64,7 +64,7 @@ def test_stored_details_that_no_longer_pass_say_why_save_is_disabled(open_desk, 
 @pytest.mark.allow_log_errors
 def test_nothing_can_be_saved_over_details_that_could_not_be_read(open_desk, qtbot, monkeypatch, caplog):
     desk = open_desk()
-    catalog.set_vendor(desk.ctx, name="Công ty Sao Việt", address="68 Nguyễn Huệ")
+    catalog.set_vendor(desk.ctx, catalog.vendor(desk.ctx), name="Công ty Sao Việt", address="68 Nguyễn Huệ")
 
     def broken(ctx):
         raise OSError("disk I/O error")
@@ -80,3 +80,16 @@ def test_nothing_can_be_saved_over_details_that_could_not_be_read(open_desk, qtb
     monkeypatch.undo()
     assert catalog.vendor(desk.ctx)["address"] == "68 Nguyễn Huệ"  # not blanked
     caplog.clear()
+
+
+def test_a_save_over_details_another_desk_changed_meanwhile_is_refused(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    dialog = _open(desk, qtbot)
+    catalog.set_vendor(desk.ctx, catalog.vendor(desk.ctx), hotline="1900 5555")  # another desk
+    dialog.fields["website"].clear()
+    type_text(dialog.fields["website"], "saoviet.vn")
+    qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialog.status.isVisible(), timeout=5000)
+    assert dialog.status.text().startswith("Someone else changed this record after you opened it.")
+    stored = catalog.vendor(desk.ctx)
+    assert stored["hotline"] == "1900 5555" and stored["website"] != "saoviet.vn"

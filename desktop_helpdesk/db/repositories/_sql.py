@@ -1,5 +1,5 @@
 """SQL shared by the repositories: list filters over search_text (and its trigram index),
-keyset pages, code numbering, flushes that report duplicates and concurrent edits, and the
+keyset pages, race-free code numbering, flushes that report duplicates and concurrent edits, and the
 base every repository builds on.
 
 Lists use keyset pagination (never OFFSET): each page is ordered by (sort key, id) and the
@@ -10,10 +10,21 @@ matches every folded word of the filter against the row's folded `search_text`.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
-from sqlalchemy import BigInteger, Select, and_, cast, func, literal, literal_column, select, text, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    and_,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.exc import IntegrityError
@@ -77,7 +88,7 @@ def _index_narrowing(session: Session, column, terms: list[str]):
     return model.id.in_(select(fts.c.rowid).where(*(fts.c.search_text.like(f"%{t}%") for t in indexed)))
 
 
-_SEARCH_INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_SEARCH_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def search_index_available(session: Session, table: str) -> bool:
@@ -146,12 +157,54 @@ def nn(value) -> str:
     return value or ""
 
 
-def code_after_last(session: Session, column, prefix: str, width: int) -> str:
-    """The next code `prefix` + zero-padded number, after the highest one in use."""
-    pattern = prefix + "_" * width
-    last = session.scalar(select(func.max(column)).where(column.like(pattern)))
-    number = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
-    return f"{prefix}{number:0{width}d}"
+_COUNTERS = sa_table("code_counters", sa_column("prefix"), sa_column("last_number"))
+
+
+def take_code(session: Session, column, prefix: str, width: int) -> str:
+    """Take the next code `prefix` + zero-padded number from its counter (migration 0011),
+    inside the caller's transaction: one atomic UPDATE ... RETURNING, so two writers never
+    take the same number (the second waits for the first's commit on PostgreSQL, for its
+    write lock on SQLite). A code already in use (typed by hand) is skipped: the next free
+    number is handed out, so a code typed far ahead neither blocks the counter nor makes it
+    jump past the typed one."""
+    number = _take(session, prefix)
+    if number is None:  # a prefix not seen before (a new year): count from 1, skipping typed codes
+        _seed(session, prefix)
+        number = _take(session, prefix)
+    free = _first_free(session, column, prefix, width, number)
+    if free != number:  # this transaction holds the counter's row lock: nobody moved it since
+        session.execute(_COUNTERS.update().where(_COUNTERS.c.prefix == prefix).values(last_number=free))
+    return f"{prefix}{free:0{width}d}"
+
+
+def _take(session: Session, prefix: str) -> int | None:
+    return session.execute(
+        _COUNTERS.update().where(_COUNTERS.c.prefix == prefix)
+        .values(last_number=_COUNTERS.c.last_number + 1).returning(_COUNTERS.c.last_number)).scalar()
+
+
+def _seed(session: Session, prefix: str) -> None:
+    """Create the counter unless another writer just did (then theirs stands)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(_COUNTERS).values(prefix=prefix, last_number=0).on_conflict_do_nothing())
+
+
+def _first_free(session: Session, column, prefix: str, width: int, number: int) -> int:
+    """`number`, or the first number after it whose code is not in use, looked up in
+    growing batches (a run of codes typed ahead costs a few queries, not one per code)."""
+    batch = 8
+    while True:
+        codes = [f"{prefix}{n:0{width}d}" for n in range(number, number + batch)]
+        used = set(session.scalars(select(column).where(column.in_(codes))))
+        for n, code in zip(range(number, number + batch), codes):
+            if code not in used:
+                return n
+        number += batch
+        batch = min(batch * 4, 512)
 
 
 def taken(session: Session, model, column, value: str, except_id: int | None) -> bool:

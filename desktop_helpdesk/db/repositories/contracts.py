@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from ...domain.contracts import ContractDates
 from ...domain.text import fold
@@ -27,12 +28,12 @@ from ._sql import (
     SIGNED_STAGES,
     Repo,
     chosen_sort,
-    money_sum,
-    code_after_last,
     empty_if_null,
     flush,
     keyset,
+    money_sum,
     nn,
+    take_code,
     taken,
     text_filter,
 )
@@ -128,7 +129,7 @@ class SqlContractRepository(Repo):
         return [ContractChoice(r[0], r[1], r[2], r[3]) for r in rows]
 
     def next_number(self, year: int) -> str:
-        return code_after_last(self.s, m.Contract.number, f"HD{year}-", 4)
+        return take_code(self.s, m.Contract.number, f"HD{year}-", 4)
 
     def file(self, contract_id: int) -> ContractFile:
         k = self._load(m.Contract, contract_id)
@@ -166,6 +167,14 @@ class SqlContractRepository(Repo):
                      "accepted_on", "warranty_end", "maintenance_end", "ended_on"):
             setattr(k, name, getattr(dates, name))
         self._bump(k)
+        flush(self.s, "number", k.number)
+
+    def touch(self, contract_id: int, version: int) -> None:
+        """Check the contract is still at `version` and move it on: a change to what hangs off
+        it (its planned items) conflicts with another desk's change made meanwhile."""
+        k = self._load(m.Contract, contract_id, version)
+        self._bump(k)
+        flag_modified(k, "updated_at")  # an UPDATE (so a new version) even when the clock has not moved
         flush(self.s, "number", k.number)
 
     def add_payment(self, contract_id: int, payment: PaymentData) -> int:

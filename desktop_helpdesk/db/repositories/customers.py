@@ -19,11 +19,11 @@ from ._sql import (
     OPEN_STATUSES,
     Repo,
     chosen_sort,
-    code_after_last,
     empty_if_null,
     flush,
     keyset,
     nn,
+    take_code,
     taken,
     text_filter,
 )
@@ -131,7 +131,7 @@ class SqlCustomerRepository(Repo):
         return self.s.scalar(select(func.count(m.Customer.id))) or 0
 
     def next_code(self) -> str:
-        return code_after_last(self.s, m.Customer.code, "KH", 5)
+        return take_code(self.s, m.Customer.code, "KH", 5)
 
     def code_taken(self, code: str, except_id: int | None) -> bool:
         return taken(self.s, m.Customer, m.Customer.code, code, except_id)

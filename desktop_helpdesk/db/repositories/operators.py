@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ...services.dto import OperatorData, OperatorDraft
 from .. import models as m
-from ._sql import Repo, code_after_last, flush
+from ._sql import Repo, flush, take_code
 
 
 class SqlOperatorRepository(Repo):
@@ -15,8 +15,8 @@ class SqlOperatorRepository(Repo):
         return [OperatorData(o.id, o.code, o.full_name, o.alias, o.role, o.active) for o in rows]
 
     def add(self, draft: OperatorDraft) -> int:
-        # After the highest code in use, not the count: codes with gaps or typed by hand never collide.
-        code = draft.code or code_after_last(self.s, m.Operator.code, "NV", 3)
+        # From the code counter (the next free number): two desks adding at once get different codes.
+        code = draft.code or take_code(self.s, m.Operator.code, "NV", 3)
         op = self._stamped(m.Operator(code=code, full_name=draft.full_name, alias=draft.alias, role=draft.role))
         self.s.add(op)
         flush(self.s, "code", code)

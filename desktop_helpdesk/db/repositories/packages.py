@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from ...services.dto import PackageData, SlaTerms
 from .. import models as m
-from ._sql import Repo
+from ._sql import Repo, flush
 
 
 class SqlPackageRepository(Repo):
@@ -16,18 +17,20 @@ class SqlPackageRepository(Repo):
             PackageData(
                 p.id, p.code, p.name, p.warranty_months, p.support_hours, p.proposal_target_minutes,
                 p.fix_target_hours, p.fix_extended_hours, p.complaint_target_hours,
-                p.maintenance_priority, p.list_price_vnd,
+                p.maintenance_priority, p.list_price_vnd, p.version,
             )
             for p in rows
         ]
 
     def update_terms(self, package_id: int, data: PackageData) -> None:
-        p = self._load(m.Package, package_id)
+        # The version read: a second desk saving terms it read before the first's save is refused.
+        p = self._load(m.Package, package_id, data.version)
         p.warranty_months, p.support_hours = data.warranty_months, data.support_hours
         p.proposal_target_minutes, p.fix_target_hours = data.proposal_target_minutes, data.fix_target_hours
         p.fix_extended_hours, p.complaint_target_hours = data.fix_extended_hours, data.complaint_target_hours
         self._bump(p)
-        self.s.flush()
+        flag_modified(p, "updated_at")  # always one UPDATE, one new version (what the dialog counts on)
+        flush(self.s, "code", p.code)
 
     def open_ticket_ids(self, package_id: int) -> list[int]:
         """Tickets whose clocks run on this package's terms and may still change."""

@@ -28,14 +28,14 @@ from ._sql import (
     OPEN_STATUSES,
     Repo,
     chosen_sort,
-    code_after_last,
     empty_if_null,
     flush,
     keyset,
     likely,
-    unindexed,
     nn,
+    take_code,
     text_filter,
+    unindexed,
 )
 
 CLOCK_KINDS = ("proposal", "fix", "complaint")
@@ -317,7 +317,7 @@ class SqlTicketRepository(Repo):
         return e.ticket_id, e.kind
 
     def next_code(self, year: int) -> str:
-        return code_after_last(self.s, m.Ticket.code, f"YC{year % 100:02d}-", 6)
+        return take_code(self.s, m.Ticket.code, f"YC{year % 100:02d}-", 6)
 
     def count_how_to(self, customer_id: int, folded_subject: str, except_id: int | None = None) -> int:
         """Earlier how-to requests of this customer on the same topic (same folded subject)."""

@@ -345,7 +345,7 @@ class ContractPanel(QTabWidget):
             return
         items = self._planned() + [PlannedData(None, self.planned_kind.currentData(), self.planned_on.value(),
                                                self.planned_title.text().strip())]
-        self._run(self.planned_error, contracts.save_planned, self.file.id, items, self.operator_id,
+        self._run(self.planned_error, contracts.save_planned, self.file.id, self.file.version, items, self.operator_id,
                   clear=(self.planned_title,))
 
     def _selected_planned(self) -> int:
@@ -357,7 +357,7 @@ class ContractPanel(QTabWidget):
             return
         items = self._planned()
         items[r] = replace(items[r], done_on=self.jobs.today())
-        self._run(self.planned_error, contracts.save_planned, self.file.id, items, self.operator_id)
+        self._run(self.planned_error, contracts.save_planned, self.file.id, self.file.version, items, self.operator_id)
 
     def remove_planned(self) -> None:
         r = self._selected_planned()
@@ -365,7 +365,7 @@ class ContractPanel(QTabWidget):
             return
         items = self._planned()
         del items[r]
-        self._run(self.planned_error, contracts.save_planned, self.file.id, items, self.operator_id)
+        self._run(self.planned_error, contracts.save_planned, self.file.id, self.file.version, items, self.operator_id)
 
     # -- language --------------------------------------------------------------------
     def retranslate(self) -> None:

@@ -4,6 +4,7 @@ running on the package, on the worker, with progress and Cancel."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.enums import SupportHours
+from ...domain.errors import ConcurrentEditError
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_number
 from ...services import catalog
@@ -117,12 +119,15 @@ class PackagesDialog(QDialog):
         p = self.packages[row]
         data = p.__class__(**{**p.__dict__, "support_hours": self.support_hours.currentData(),
                               **{name: spin.value() for name, spin in self.spins.items()}})
+        # Saving the terms moves the package to the next version (one UPDATE): what this
+        # window holds afterwards, so saving again from it is not taken for someone else's edit.
+        saved = replace(data, version=data.version + 1) if data.version is not None else data
         self.progress = cancellable_progress(self.relay, _("Recomputing the due times of open tickets…"),
                                              _("Packages and SLA"), stopping_text(), self)
         self.save_button.setEnabled(False)
 
         def done(count: int) -> None:
-            self.packages[row] = data
+            self.packages[row] = saved
             self._finish()
             self.saved.emit(count)
             self.error.setText(recomputed_text(count))
@@ -132,7 +137,7 @@ class PackagesDialog(QDialog):
         def failed(exc) -> None:
             self._finish()
             if isinstance(exc, Cancelled):  # the terms were saved first; the rest keep their old due times
-                self.packages[row] = data
+                self.packages[row] = saved
                 self.error.setText(ngettext(
                     "Stopped: {done} of {total} open ticket recomputed. The new terms are saved; the other "
                     "tickets keep their old due times until you save the terms again.",
@@ -145,6 +150,8 @@ class PackagesDialog(QDialog):
                 return
             if isinstance(exc, ValidationFailed):
                 self.error.setText("; ".join(e.text(_) for e in exc.errors))
+            elif isinstance(exc, ConcurrentEditError):  # the form's message for a record saved meanwhile
+                self.error.setText(_("Someone else changed this record after you opened it. Close this window and open the record again to see their changes; nothing was saved."))
             else:
                 self.error.setText(failure_message(N_("The change could not be saved; nothing was written."), exc, log))
             self.error.setStyleSheet(ERROR_STYLE)

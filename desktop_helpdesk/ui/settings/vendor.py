@@ -35,6 +35,7 @@ class VendorDialog(FormDialog):
             self.fields[name] = self.form.add(name, title, edit, required=name == "name")
         self._watch(*self.fields.values())
         self.loaded = False  # until then Save stays off: saving would blank what is stored
+        self.read: dict[str, str] = {}  # what was stored when loaded: a save checks nobody changed it since
         self._finish_layout(self.intro)
         jobs.submit(catalog.vendor, on_done=self.load, on_error=self._load_failed)
 
@@ -52,6 +53,7 @@ class VendorDialog(FormDialog):
         for name, edit in self.fields.items():
             if name not in self._touched:
                 edit.setText(values.get(name, ""))
+        self.read = dict(values)
         self.loaded = True
         # Details stored earlier are checked at once, so a Save that stays disabled says why.
         self._attempted = self._attempted or any(values.get(name) for name in self.fields)
@@ -65,7 +67,10 @@ class VendorDialog(FormDialog):
 
     def build_job(self):
         values = {name: edit.text().strip() for name, edit in self.fields.items()}
-        return (lambda ctx: catalog.set_vendor(ctx, **values)), ()
+        read = self.read
+        # A concurrent change (another desk saved the details meanwhile) is shown by the form
+        # as for every record: "Someone else changed this record after you opened it..."
+        return (lambda ctx: catalog.set_vendor(ctx, read, **values)), ()
 
     def retranslate(self) -> None:
         super().retranslate()
