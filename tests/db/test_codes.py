@@ -114,7 +114,7 @@ def test_migration_seeds_each_counter_from_the_highest_code_in_use(db_url):
             "INSERT INTO operators (code, full_name, alias, role, active, uuid, created_at, updated_at, version) "
             "VALUES ('NV004', 'A', 'A', 'agent', true, 'o', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"))
     engine.dispose()
-    engine, _ = open_database(db_url)
+    engine, _ = open_database(db_url, may_upgrade=True)  # the administrator's upgrade
     try:
         with engine.connect() as conn:
             seeded = dict(conn.execute(text("SELECT prefix, last_number FROM code_counters")).all())

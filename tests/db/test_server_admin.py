@@ -22,6 +22,8 @@ from desktop_helpdesk.domain.errors import DatabaseOpenError as E
 
 ROOT = Path(__file__).resolve().parents[2]
 
+from desktop_helpdesk.db.migrate import SCHEMA_HEAD as HEAD
+
 
 def closed_port() -> int:
     import socket
@@ -208,12 +210,12 @@ def test_a_desk_refuses_an_older_server_schema_and_the_administrator_upgrades_it
 
     check = run_cli("server", "check", "--lang", "en", "--database-url", migrated_db_url)
     assert check.returncode == 1, check.stderr
-    assert "schema version: 0009 (this program: 0010)" in check.stdout
+    assert f"schema version: 0009 (this program: {HEAD})" in check.stdout
     assert "schema: older than this program" in check.stdout
 
     done = run_cli("server", "upgrade", "--lang", "en", "--database-url", migrated_db_url)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "database schema upgraded to version 0010"
+    assert done.stdout.strip() == f"database schema upgraded to version {HEAD}"
     assert _revision(migrated_db_url) == migrate.SCHEMA_HEAD
     engine, outcome = open_database(migrated_db_url)
     engine.dispose()
@@ -261,7 +263,7 @@ def test_two_upgrades_at_once_wait_for_each_other(migrated_db_url, engine_kind):
         conn.close()
         holder.dispose()
     assert waiting.returncode == 0, err
-    assert out.strip() == "database schema upgraded to version 0010"
+    assert out.strip() == f"database schema upgraded to version {HEAD}"
     assert _revision(migrated_db_url) == migrate.SCHEMA_HEAD
 
 
@@ -271,7 +273,7 @@ def test_check_on_a_current_protected_database_exits_zero_and_counts_rows(migrat
     result = run_cli("server", "check", "--lang", "en", "--database-url", migrated_db_url)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "schema version: 0010 (this program: 0010)"
+    assert lines[0] == f"schema version: {HEAD} (this program: {HEAD})"
     assert lines[1] == "schema: up to date"
     assert "rows in customers: 0" in lines and "rows in ticket_events: 0" in lines
     assert lines[-1] == "history protection: in place"
@@ -305,9 +307,9 @@ def test_check_on_an_empty_database_says_to_upgrade_and_upgrade_creates_it(db_ur
         assert not Path(make_url(db_url).database).exists()
     done = run_cli("server", "upgrade", "--lang", "en", "--database-url", db_url)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "database schema created (version 0010)"
+    assert done.stdout.strip() == f"database schema created (version {HEAD})"
     again = run_cli("server", "upgrade", "--lang", "vi", "--database-url", db_url)
-    assert again.stdout.strip() == "lược đồ cơ sở dữ liệu đã là bản mới nhất (phiên bản 0010)"
+    assert again.stdout.strip() == f"lược đồ cơ sở dữ liệu đã là bản mới nhất (phiên bản {HEAD})"
 
 
 def test_server_commands_on_an_unreachable_server_explain_and_exit_2(pg_server):
