@@ -137,8 +137,6 @@ class ConnectDialog(QDialog):
         self.connect_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
         self.connect_button.setDefault(True)
-        # The accept role only places the button; Connect first tests, then saves.
-        self.buttons.accepted.disconnect()
         self.test_button.clicked.connect(self.test_connection)
         self.connect_button.clicked.connect(self.connect_to_server)
         self.buttons.rejected.connect(self.reject)
@@ -374,6 +372,7 @@ class TeamServerActions(QObject):
     def open_dialog(self) -> ConnectDialog:
         self.dialog = ConnectDialog(self.access, self.window)
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog.accepted.connect(self._update)  # a server is chosen now
         self.dialog.open()
         return self.dialog
 
