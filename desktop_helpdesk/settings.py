@@ -69,7 +69,7 @@ class TeamServer:
     remember_password: bool = True
 
     @classmethod
-    def from_dict(cls, raw: dict) -> "TeamServer | None":
+    def from_dict(cls, raw: dict) -> TeamServer | None:
         """The saved choice, or None when there is none or it is unusable (logged)."""
         if not raw:
             return None

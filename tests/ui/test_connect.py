@@ -14,7 +14,12 @@ from keyring.errors import PasswordDeleteError
 from PySide6.QtCore import Qt
 from sqlalchemy.engine import make_url
 
-from desktop_helpdesk.app import database_error_message, probe_server, restart_command, team_server_url
+from desktop_helpdesk.app import (
+    database_error_message,
+    probe_server,
+    restart_command,
+    team_server_url,
+)
 from desktop_helpdesk.settings import KEYRING_SERVICE, Credentials, Settings, TeamServer
 from desktop_helpdesk.ui.shell.connect import ServerAccess, TeamServerActions
 from tests.pgserver import _free_port
@@ -40,6 +45,18 @@ class MemoryKeyring(KeyringBackend):
     def delete_password(self, service, username):
         if self.store.pop((service, username), None) is None:
             raise PasswordDeleteError(username)
+
+
+class EnvKeyring(MemoryKeyring):
+    """The credential store of a desk started as a subprocess: its passwords come from the
+    HELPDESK_TEST_KEYRING environment variable (JSON: {username: password})."""
+
+    def __init__(self):
+        import os
+
+        super().__init__()
+        for username, password in json.loads(os.environ.get("HELPDESK_TEST_KEYRING", "{}")).items():
+            self.store[(KEYRING_SERVICE, username)] = password
 
 
 @pytest.fixture
@@ -254,7 +271,47 @@ def test_an_unusable_saved_choice_is_the_local_file(caplog):
 
 
 def test_restart_keeps_the_arguments_but_not_the_database_url_or_the_demo():
-    program, arguments = restart_command(["--data-dir", "/tmp/d", "--database-url", "sqlite:///x", "--demo",
+    _program, arguments = restart_command(["--data-dir", "/tmp/d", "--database-url", "sqlite:///x", "--demo",
                                           "--lang=vi"])
     assert arguments[-3:] == ["--data-dir", "/tmp/d", "--lang=vi"]
     assert "--demo" not in arguments and "sqlite:///x" not in arguments
+
+
+def _run_app(*args, env_extra):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **env_extra)
+    return subprocess.run([sys.executable, "-m", "desktop_helpdesk", *args], check=False,
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def _save_choice(data_dir, server: TeamServer) -> None:
+    Settings(language="en", team_server=server.to_dict()).save(data_dir / "config" / "settings.json")
+
+
+def test_at_start_a_saved_server_without_a_password_is_explained_not_a_traceback(tmp_path):
+    server = TeamServer(host="127.0.0.1", database="helpdesk", user="nhanvien", port=_free_port())
+    _save_choice(tmp_path, server)
+    result = _run_app("--self-test", "--data-dir", str(tmp_path),
+                      env_extra={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert result.returncode == 2
+    assert "No password for the team server 127.0.0.1/helpdesk." in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "helpdesk.sqlite3").exists()  # the local file was not opened instead
+
+
+@pytest.mark.postgresql_only
+def test_at_start_the_saved_server_opens_with_the_password_from_the_keyring(test_db, tmp_path):
+    u = make_url(test_db.install("migrated"))
+    server = TeamServer(host=u.host, database=u.database, user=u.username, port=u.port)
+    _save_choice(tmp_path, server)
+    result = _run_app("--self-test", "--data-dir", str(tmp_path), env_extra={
+        "PYTHON_KEYRING_BACKEND": "tests.ui.test_connect.EnvKeyring",
+        "HELPDESK_TEST_KEYRING": json.dumps({server.credential_name: PASSWORD})})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("self-test OK")
+    assert not (tmp_path / "helpdesk.sqlite3").exists()  # the server, not the local file
+    log = (tmp_path / "logs" / "desktop-helpdesk.log").read_text(encoding="utf-8")
+    assert f"{u.host}:{u.port}/{u.database}" in log and PASSWORD not in log
