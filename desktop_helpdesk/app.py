@@ -163,11 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # told in a window below: a Windows GUI app has no console
         folder_error, log_file = exc, None
 
-    from PySide6.QtCore import QLockFile
+    from PySide6.QtCore import QLockFile, QProcess
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .i18n import N_, Translator, _, install
-    from .settings import Settings
+    from .settings import Credentials, Settings, TeamServer
     from .ui.kit.qt_i18n import LanguageSwitcher
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -209,27 +209,58 @@ def main(argv: list[str] | None = None) -> int:
             return fail(_("Desktop Helpdesk is already running with this data folder. Switch to the open window."), EXIT_ALREADY_RUNNING)
 
     from .db.listen import NotificationListener
-    from .db.engine import open_database, optimize, redact_url, sqlite_path_of, sqlite_url
+    from .db.engine import open_database, optimize, password_of, redact_url, sqlite_path_of, sqlite_url
     from .db.uow import uow_factory
     from .domain.errors import DatabaseOpenError
     from .services import catalog, customers
     from .services.context import make_context
     from .ui.kit.worker import Jobs
 
-    url = args.database_url or sqlite_url(paths.database_file)
+    local_url = sqlite_url(paths.database_file)
+    url = args.database_url or local_url
+    credentials = Credentials()
+    # A team server chosen in File → Connect to team server… (the command line wins).
+    server = None if args.database_url else TeamServer.from_dict(settings.team_server)
+    if server is not None:
+        server_url = team_server_url(server, credentials, None if args.self_test else ask_password)
+        if server_url is None and args.self_test:
+            return fail(_("No password for the team server {server}.").format(server=server.label), EXIT_DATABASE)
+        if server_url is None:
+            QMessageBox.information(None, _("Desktop Helpdesk"), _(
+                "No password was given for the team server {server}: Desktop Helpdesk opens the database "
+                "file on this computer this time.").format(server=server.label))
+            server = None
+        else:
+            url = server_url
+            _mask_in_log(password_of(url))
     startup = _Startup()
-    try:
-        engine, outcome = startup.call(open_database, url)
-    except DatabaseOpenError as exc:
-        startup.shutdown()
-        # The detail (the driver's words) is for the administrator, in the log; it never
-        # holds the password (open_database masks it, and so does the log's formatter).
-        log.error("cannot open database %s: %s", redact_url(url), exc)
-        return fail(database_error_message(exc.reason, server=_on_server(url, sqlite_path_of)), EXIT_DATABASE)
-    except Exception as exc:  # noqa: BLE001 - anything else is logged and explained
-        log.exception("cannot open database %s", redact_url(url))
-        startup.shutdown()
-        return fail(database_error_message("unreachable") + f"\n({type(exc).__name__})", EXIT_DATABASE)
+    while True:
+        try:
+            engine, outcome = startup.call(open_database, url)
+            break
+        except Exception as exc:  # noqa: BLE001 - anything is logged and explained, never a traceback
+            on_server = _on_server(url, sqlite_path_of)
+            if isinstance(exc, DatabaseOpenError):
+                # The detail (the driver's words) is for the administrator, in the log; it never
+                # holds the password (open_database masks it, and so does the log's formatter).
+                log.error("cannot open database %s: %s", redact_url(url), exc)
+                message = database_error_message(exc.reason, server=on_server)
+            else:
+                log.exception("cannot open database %s", redact_url(url))
+                message = database_error_message("unreachable") + f"\n({type(exc).__name__})"
+            if server is None or args.self_test:
+                startup.shutdown()
+                return fail(message, EXIT_DATABASE)
+            # The saved team server cannot be used now: say why, offer the local file.
+            answer = QMessageBox.question(
+                None, _("Desktop Helpdesk"),
+                message + "\n\n" + _("Open the database file on this computer instead? (The team server stays "
+                                      "chosen for the next start; File → Use the local database file forgets it.)"),
+                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Open)
+            if answer != QMessageBox.StandardButton.Open:
+                startup.shutdown()
+                return EXIT_DATABASE
+            server, url = None, local_url
     log.info("database %s opened (%s)", redact_url(url), outcome)
     # One context: every lane takes its own connection from the engine's pool, so a long
     # job (a recompute, an export, the alert check) never holds the interactive lane's.
@@ -251,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     startup.shutdown()
     jobs = Jobs(ctx)
 
+    from .ui.shell.connect import ServerAccess, TeamServerActions
     from .ui.shell.operator import OperatorDialog
     from .ui.shell.mainwindow import MainWindow
 
@@ -276,8 +308,20 @@ def main(argv: list[str] | None = None) -> int:
         settings.language = lang
         save_settings()
 
-    db_label = str(paths.database_file) if not args.database_url else redact_url(url)
-    window = MainWindow(jobs, settings, save_settings, operator, db_label, set_language)
+    restart_requested: list[bool] = []
+
+    def restart() -> None:
+        """Reopen on the database just chosen: quit, and start again once everything is
+        closed (the data folder's lock released)."""
+        restart_requested.append(True)
+        window.close()
+        app.quit()
+
+    window = MainWindow(jobs, settings, save_settings, operator, "", set_language)
+    TeamServerActions(window, ServerAccess(
+        probe=probe_server, explain=lambda reason: database_error_message(reason, server=True),
+        restart=restart, credentials=credentials, settings=settings, save_settings=save_settings,
+        server_label=server_label(url)))
 
     if args.self_test:
         code = _self_test(app, window, jobs)
@@ -300,6 +344,13 @@ def main(argv: list[str] | None = None) -> int:
     engine.dispose()
     if lock is not None:
         lock.unlock()
+    if restart_requested:
+        program, arguments = restart_command(argv)
+        started, _pid = QProcess.startDetached(program, arguments, os.getcwd())
+        if not started:
+            log.error("cannot start again: %s", program)
+            QMessageBox.warning(None, _("Desktop Helpdesk"), _(
+                "Desktop Helpdesk could not start again by itself. Start it again to open the chosen database."))
     return code
 
 
@@ -311,6 +362,109 @@ def _secrets(url: str | None) -> list[str]:
 
     password = password_of(url)
     return [password] if password else []
+
+
+def _mask_in_log(secret: str | None) -> None:
+    """Mask one more secret (the saved team server's password) in the log file."""
+    if not secret:
+        return
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler.formatter, SecretFreeFormatter):
+            handler.formatter._secrets.append(secret)
+
+
+def team_server_url(server, credentials, ask_password) -> str | None:
+    """The address of the saved team server with its password: from the credential store,
+    else asked (`ask_password(server)` -> the password, or None when the user cancels; no
+    asking when it is None). None when there is no password to use."""
+    password = credentials.get(server.credential_name) if server.remember_password else None
+    if password is None:
+        password = ask_password(server) if ask_password is not None else None
+        if password is None:
+            return None
+    return server.url(password)
+
+
+def ask_password(server) -> str | None:
+    """A small dialog for the team server's password (none saved, or no credential store)."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from .i18n import _
+
+    text, ok = QInputDialog.getText(
+        None, _("Desktop Helpdesk"),
+        _("Password of {user} on the team server {server}:").format(user=server.user, server=server.label),
+        QLineEdit.EchoMode.Password)
+    return text if ok else None
+
+
+def probe_server(url: str) -> tuple[str, str | None]:
+    """Test a team server address without changing anything: its PostgreSQL version and its
+    schema revision (None: an empty database). Raises DatabaseOpenError: it cannot be
+    reached or used, or its schema is not the one this program works with."""
+    from .db.engine import classify, connect_database, redact_url
+    from .db.migrate import SCHEMA_HEAD, current_revision, known_revisions
+    from .domain.errors import DatabaseOpenError as E
+
+    try:
+        engine = connect_database(url, must_exist=True)
+    except E:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a malformed address, a driver's surprise
+        log.info("cannot test %s (%s)", redact_url(url), type(exc).__name__)
+        raise E(E.UNREACHABLE, type(exc).__name__) from None
+    try:
+        with engine.connect() as conn:
+            version = str(conn.exec_driver_sql("SHOW server_version").scalar()).split()[0]
+            tables = conn.exec_driver_sql(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()").scalar()
+        revision = current_revision(engine)
+    except Exception as exc:  # noqa: BLE001
+        raise classify(exc) from None
+    finally:
+        engine.dispose()
+    if revision is None and tables:
+        raise E(E.CORRUPT, "the database has tables but no schema version")
+    if revision is not None and revision != SCHEMA_HEAD:
+        raise E(E.SCHEMA_OLDER, revision) if revision in known_revisions() else E(E.NEWER, revision)
+    return version, revision
+
+
+def server_label(url: str) -> str | None:
+    """What the status bar shows for the open database: "host/database" on a server, None
+    for a file (shown as "Local file": never a path, never a password)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        u = make_url(url)
+    except Exception:  # noqa: BLE001
+        return None
+    if u.get_backend_name() == "sqlite":
+        return None
+    return f"{u.host or 'localhost'}/{u.database or ''}"
+
+
+def restart_command(argv: list[str]) -> tuple[str, list[str]]:
+    """How to start this program again with the same interpreter and arguments, less those
+    that would override the database just chosen (--database-url) or fill it (--demo)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--database-url":
+            skip = True
+        elif arg.startswith("--database-url=") or arg in ("--demo", "--self-test"):
+            continue
+        else:
+            kept.append(arg)
+    if getattr(sys, "frozen", False):
+        return sys.executable, kept
+    # `python -m desktop_helpdesk …` or the `desktop-helpdesk` script: what came before the
+    # program's own arguments ("-m", "desktop_helpdesk"; the script's path).
+    orig = list(getattr(sys, "orig_argv", []) or [sys.executable, *sys.argv])
+    own = len(sys.argv) - 1
+    prefix = orig[1:len(orig) - own] if own else orig[1:]
+    return sys.executable, [*prefix, *kept]
 
 
 def _on_server(url: str, sqlite_path_of) -> bool:

@@ -26,6 +26,9 @@ class Settings:
     window_state: str = ""
     header_states: dict = field(default_factory=dict)
     splitter_states: dict = field(default_factory=dict)
+    #: The team server this desk opens at start ({} = the local database file): what
+    #: `TeamServer.to_dict` gives, never the password (that is in the OS credential store).
+    team_server: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
@@ -46,3 +49,112 @@ class Settings:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, path)
+
+
+TLS_MODES = ("disable", "require", "verify-full")
+#: The OS credential store's service name for team server passwords.
+KEYRING_SERVICE = "Desktop Helpdesk"
+
+
+@dataclass(frozen=True)
+class TeamServer:
+    """Where a desk finds the team server (PostgreSQL). Never holds the password."""
+
+    host: str
+    database: str
+    user: str
+    port: int = 5432
+    tls_mode: str = "disable"  # one of TLS_MODES (libpq's sslmode)
+    ca_file: str = ""  # the CA certificate checked with verify-full
+    remember_password: bool = True
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> TeamServer | None:
+        """The saved choice, or None when there is none or it is unusable (logged)."""
+        if not raw:
+            return None
+        try:
+            server = cls(host=str(raw["host"]).strip(), database=str(raw["database"]).strip(),
+                         user=str(raw["user"]).strip(), port=int(raw.get("port", 5432)),
+                         tls_mode=str(raw.get("tls_mode", "disable")), ca_file=str(raw.get("ca_file", "")),
+                         remember_password=bool(raw.get("remember_password", True)))
+        except (KeyError, TypeError, ValueError):
+            log.warning("the saved team server choice is incomplete; using the local database file")
+            return None
+        if not (server.host and server.database and server.user) or server.tls_mode not in TLS_MODES \
+                or not 0 < server.port < 65536:
+            log.warning("the saved team server choice is invalid; using the local database file")
+            return None
+        return server
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def credential_name(self) -> str:
+        """The user name under which the credential store keeps the password."""
+        return f"{self.user}@{self.host}:{self.port}/{self.database}"
+
+    @property
+    def label(self) -> str:
+        """What the status bar shows: never the password."""
+        return f"{self.host}/{self.database}"
+
+    def url(self, password: str | None) -> str:
+        """The SQLAlchemy URL (psycopg 3), every part escaped: a password may hold @ : / % #."""
+        from urllib.parse import quote, urlencode
+
+        login = quote(self.user, safe="")
+        if password:
+            login += ":" + quote(password, safe="")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        query = {"sslmode": self.tls_mode}
+        if self.tls_mode == "verify-full" and self.ca_file:
+            query["sslrootcert"] = self.ca_file
+        return (f"postgresql+psycopg://{login}@{host}:{int(self.port)}/{quote(self.database, safe='')}"
+                f"?{urlencode(query, quote_via=quote)}")
+
+
+class Credentials:
+    """Team server passwords in the OS credential store (`keyring`). Each method says
+    whether it worked instead of raising: a desk with no credential store (a Linux without
+    a Secret Service) still works, it only asks for the password at each start."""
+
+    def get(self, name: str) -> str | None:
+        try:
+            import keyring
+
+            return keyring.get_password(KEYRING_SERVICE, name)
+        except Exception as exc:  # noqa: BLE001 - no backend, a locked store, a D-Bus failure
+            _store_failed("read", exc)
+            return None
+
+    def set(self, name: str, password: str) -> bool:
+        try:
+            import keyring
+
+            keyring.set_password(KEYRING_SERVICE, name, password)
+            return True
+        except Exception as exc:  # noqa: BLE001
+            _store_failed("save", exc)
+            return False
+
+    def delete(self, name: str) -> None:
+        try:
+            import keyring
+            from keyring.errors import PasswordDeleteError
+
+            try:
+                keyring.delete_password(KEYRING_SERVICE, name)
+            except PasswordDeleteError:
+                pass  # nothing was stored
+        except Exception as exc:  # noqa: BLE001
+            _store_failed("delete", exc)
+
+
+def _store_failed(what: str, exc: Exception) -> None:
+    # Never the password: only what failed and the error's class.
+    if type(exc).__name__ == "NoKeyringError":
+        log.info("no credential store on this computer: cannot %s the team server password", what)
+    else:
+        log.warning("the credential store failed to %s the team server password (%s)", what, type(exc).__name__)
