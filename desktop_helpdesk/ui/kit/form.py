@@ -194,8 +194,12 @@ class FormDialog(QDialog):
         return None
 
     def _show_conflict(self) -> None:
-        self.show_status(conflict_message(self.conflict, _(self.RECORD)))
-        self.conflict_bar.setVisible(self.record_id is not None and self.details_job() is not None)
+        can_reload = self.record_id is not None and self.details_job() is not None
+        if can_reload:
+            self.show_status(conflict_message(self.conflict, _(self.RECORD)))
+        else:  # nothing this window can offer: the way out is to open the record again
+            self.show_status(_("Someone else changed this record after you opened it. Close this window and open the record again to see their changes; nothing was saved."))
+        self.conflict_bar.setVisible(can_reload)
 
     def _end_conflict(self) -> None:
         self.conflict = None
