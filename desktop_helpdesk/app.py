@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     from .db.uow import uow_factory
     from .domain.errors import DatabaseOpenError
     from .services import catalog, customers
-    from .services.context import make_context
+    from .services.context import Author, make_context
     from .ui.kit.worker import Jobs
 
     local_url = sqlite_url(paths.database_file)
@@ -264,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     log.info("database %s opened (%s)", redact_url(url), outcome)
     # One context: every lane takes its own connection from the engine's pool, so a long
     # job (a recompute, an export, the alert check) never holds the interactive lane's.
-    ctx = make_context(uow_factory(engine))
+    author = Author()  # signs every save (updated_by): this desk's name until the operator is chosen
+    ctx = make_context(uow_factory(engine, who=author))
 
     try:
         if args.demo and startup.call(customers.is_empty, ctx):
@@ -296,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         operator = dialog.operator
         settings.operator_code = operator.code
+    author.set_operator(operator)
 
     def save_settings():
         try:

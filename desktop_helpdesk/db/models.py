@@ -85,12 +85,15 @@ class Base(DeclarativeBase):
 
 
 class RowMixin:
-    """Integer key, stable UUID, audit times and the optimistic-locking version."""
+    """Integer key, stable UUID, audit times and author, and the optimistic-locking version."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Who made the last change (the operator's alias and code, or the desk's name), stamped
+    # by the unit of work with `updated_at`: a refused save tells who saved first.
+    updated_by: Mapped[Optional[str]] = mapped_column(String(120))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     @declared_attr.directive

@@ -9,11 +9,12 @@ or closed) are read from it, so a test or a replay that fixes the clock fixes th
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
@@ -37,14 +38,23 @@ from .repositories.search import SqlSearchRepository
 from .repositories.tickets import SqlTicketRepository
 from .repositories.verification import SqlVerificationRepository
 
+log = logging.getLogger(__name__)
+
+#: Who writes: no arguments, a short display text (an operator's alias and code, a desk's name) or None.
+Who = Callable[[], "str | None"]
+
 
 class SqlUnitOfWork:
     """One session, one transaction. Leaving without `commit()` rolls back."""
 
-    def __init__(self, session_factory, clock: Clock, origin: str):
+    def __init__(self, session_factory, clock: Clock, origin: str, who: Who | None = None):
         self._session_factory = session_factory
         self._clock = clock
         self.origin = origin
+        self._who = who
+        # (model, id, version read) of each versioned row a flush updates: when one of them
+        # turns out changed by someone else, who did it and when is read back from it.
+        self._updating: list[tuple[type, int, int]] = []
 
     def __enter__(self):
         self.session = self._session_factory()
@@ -70,23 +80,57 @@ class SqlUnitOfWork:
 
     def _stamp(self, session, _flush_context, _instances) -> None:
         now = self._clock()
+        who = self._author()
         for obj in session.new:
             for name in ("created_at", "updated_at"):
                 if hasattr(obj, name) and getattr(obj, name) is None:
                     setattr(obj, name, now)
+            if hasattr(obj, "updated_by") and obj.updated_by is None:
+                obj.updated_by = who
         for obj in session.dirty:
             if hasattr(obj, "updated_at") and session.is_modified(obj, include_collections=False):
                 obj.updated_at = now
                 flag_modified(obj, "updated_at")  # even when unchanged: else the model's onupdate reads the system clock
+                if hasattr(obj, "updated_by"):
+                    obj.updated_by = who
+                if getattr(obj, "version", None) is not None and getattr(obj, "id", None) is not None:
+                    self._updating.append((type(obj), obj.id, obj.version))
+
+    def _author(self) -> str | None:
+        """This desk's signature for what it writes now (None when the factory was given none)."""
+        if self._who is None:
+            return None
+        who = self._who()
+        return who[:120] if who else None
+
+    def _newer_version(self) -> tuple[str | None, datetime | None]:
+        """Who changed, and when, the first row this unit of work tried to update that is no
+        longer at the version it read (after the rollback: a fresh read). (None, None) if none
+        is found or it cannot be read (a deleted row, a lost connection)."""
+        try:
+            for model, obj_id, version in self._updating:
+                row = self.session.execute(
+                    select(model.version, model.updated_by, model.updated_at).where(model.id == obj_id)).first()
+                if row is not None and row.version != version:
+                    return row.updated_by, row.updated_at
+        except Exception:  # noqa: BLE001 - the explanation is a courtesy; the refusal stands
+            log.debug("cannot read the newer version", exc_info=True)
+        return None, None
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.session.rollback()
-        self.session.close()
         # A row changed by someone else is found at any flush, and SQLAlchemy flushes on its
         # own before a query (autoflush), not only at commit(): whatever statement of the
-        # unit of work meets it, the caller sees the domain's ConcurrentEditError.
-        if isinstance(exc, StaleDataError):
-            raise ConcurrentEditError(str(exc)) from exc
+        # unit of work meets it, the caller sees the domain's ConcurrentEditError, saying who
+        # saved first and when if the row can be read again.
+        try:
+            if isinstance(exc, StaleDataError):
+                who, when = self._newer_version()
+                raise ConcurrentEditError(str(exc), who, when) from exc
+            if isinstance(exc, ConcurrentEditError) and exc.who is None and exc.when is None:
+                exc.who, exc.when = self._newer_version()
+        finally:
+            self.session.close()
 
     def commit(self) -> None:
         try:
@@ -122,11 +166,14 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def uow_factory(engine, clock: Clock | None = None, origin: str | None = None) -> Callable[[], SqlUnitOfWork]:
+def uow_factory(engine, clock: Clock | None = None, origin: str | None = None,
+                who: Who | None = None) -> Callable[[], SqlUnitOfWork]:
     """Units of work on `engine`. `clock` (no arguments, an aware UTC datetime; the system
     clock by default) is where every repository reads the time. `origin` names this running
-    desk in the change feed (a new id by default: one per factory, i.e. per app run)."""
+    desk in the change feed (a new id by default: one per factory, i.e. per app run). `who`
+    (no arguments, a short display text or None; read at each flush, so it follows the
+    operator chosen) signs every row written (`updated_by`); none by default."""
     factory = sessionmaker(engine, expire_on_commit=False)
     clock = clock or utc_now
     origin = origin or str(uuid.uuid4())
-    return lambda: SqlUnitOfWork(factory, clock, origin)
+    return lambda: SqlUnitOfWork(factory, clock, origin, who)

@@ -29,7 +29,16 @@ class DatabaseNewerError(DatabaseOpenError):
 
 
 class ConcurrentEditError(Exception):
-    """Someone else saved this record since it was opened (optimistic locking)."""
+    """Someone else saved this record since it was opened (optimistic locking).
+
+    `who` (their display text: an operator's alias and code, or a desk's name) and `when` (an
+    aware UTC datetime) describe the newer version when the storage could read them; either
+    may be None (a row written before authors were recorded, or one that could not be read)."""
+
+    def __init__(self, message: str = "", who: str | None = None, when=None):
+        super().__init__(message)
+        self.who = who
+        self.when = when
 
 
 class NotFoundError(Exception):

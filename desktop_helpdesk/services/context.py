@@ -8,6 +8,7 @@ database; the UI's job runner hands it to every use case it runs, on either lane
 
 from __future__ import annotations
 
+import platform
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Callable
@@ -21,6 +22,34 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class Author:
+    """Who this desk's saves are signed by (every row's `updated_by`): the chosen operator's
+    alias and code, or the desk's name while no operator is chosen. The composition root
+    gives it to the unit of work factory as its `who` and sets the operator once chosen; it is
+    read at each flush, on whichever lane saves."""
+
+    LIMIT = 120  # the column's length
+
+    def __init__(self, desk: str | None = None, operator=None):
+        self.desk = (desk if desk is not None else platform.node()) or None
+        self.operator: str | None = None
+        self.set_operator(operator)
+
+    def set_operator(self, operator) -> None:
+        """`operator`: anything with `alias` and `code` (an OperatorData), or None."""
+        self.operator = signature(operator.alias, operator.code) if operator is not None else None
+
+    def __call__(self) -> str | None:
+        text = self.operator or self.desk
+        return text[: self.LIMIT] if text else None
+
+
+def signature(alias: str, code: str) -> str:
+    """An operator as the other desks read them in "changed by": "Lan (NV002)"."""
+    alias = (alias or "").strip()
+    return f"{alias} ({code})" if alias else code
 
 
 @dataclass(frozen=True)

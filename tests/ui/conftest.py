@@ -7,7 +7,7 @@ import pytest
 from desktop_helpdesk.db.engine import open_database
 from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.services import catalog
-from desktop_helpdesk.services.context import make_context
+from desktop_helpdesk.services.context import Author, make_context
 from desktop_helpdesk.settings import Settings
 
 
@@ -26,7 +26,9 @@ class Desk:
         self.engine, _ = open_database(db_url)
         # A fixed clock: entitlement and countdowns do not depend on the day the tests run.
         clock = now or (lambda: FIXED_NOW)
-        self.ctx = make_context(uow_factory(self.engine, clock), clock)  # one clock: the history's times too
+        # Saves are signed as the app signs them: the desk's name, then its operator.
+        self.author = Author(desk="desk")
+        self.ctx = make_context(uow_factory(self.engine, clock, who=self.author), clock)  # one clock: the history's times too
         if demo:
             from desktop_helpdesk.services.demo import load_demo
 
@@ -34,6 +36,7 @@ class Desk:
         self.jobs = Jobs(self.ctx)
         self.settings = Settings.load(settings_path)
         operators = catalog.operators(self.ctx)
+        self.author.set_operator(operators[0] if operators else None)
         self.window = MainWindow(self.jobs, self.settings, lambda: self.settings.save(settings_path),
                                  operators[0] if operators else None, str(db_url))
         qtbot.addWidget(self.window)

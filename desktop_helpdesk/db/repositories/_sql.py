@@ -249,5 +249,6 @@ class Repo:
         if obj is None:
             raise NotFoundError(f"{model.__tablename__} {obj_id}")
         if version is not None and obj.version != version:
-            raise ConcurrentEditError(f"{model.__tablename__} {obj_id}: version {obj.version}, expected {version}")
+            raise ConcurrentEditError(f"{model.__tablename__} {obj_id}: version {obj.version}, expected {version}",
+                                      who=getattr(obj, "updated_by", None), when=obj.updated_at)
         return obj

@@ -30,6 +30,7 @@ from .panel import ContractPanel
 
 
 class ContractDialog(FormDialog):
+    RECORD = N_("contract")
     def __init__(self, jobs: Jobs, packages, parent: QWidget | None = None,
                  operator_id: int | None = None):
         super().__init__(jobs, parent)
@@ -120,6 +121,9 @@ class ContractDialog(FormDialog):
             accepted_on=self.accepted_on.value(), maintenance_end=self.maintenance_end.value(),
             notes=self.notes.toPlainText(),
         )
+
+    def details_job(self):
+        return contracts.get_contract, (self.record_id,)
 
     def build_job(self):
         return contracts.save_contract, (self.draft(), self.record_id, self.version, self.operator_id)

@@ -24,6 +24,7 @@ from ...domain import validation as v
 from ...domain.enums import (
     CustomerKind,
 )
+from ...domain.phone import normalize_phone
 from ...i18n import N_, _
 from ...services import customers
 from ...services.dto import ContactData, CustomerDraft
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 
 class CustomerDialog(FormDialog):
+    RECORD = N_("customer")
     CONTACT_COLUMNS = (N_("Full name"), N_("Position"), N_("Phone"), N_("E-mail"))
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
@@ -165,6 +167,8 @@ class CustomerDialog(FormDialog):
         self.record_id, self.version = details.id, details.version
         self._attempted = True
         d = details.draft
+        self.contacts.setRowCount(0)  # loaded again (Reload): the saved contacts replace the shown ones
+        self._contact_ids.clear()
         self.code.setText(d.code)
         self.name.setText(d.name)
         select_data(self.kind, d.kind)
@@ -208,6 +212,17 @@ class CustomerDialog(FormDialog):
         if contact_problems:
             errors["contacts"] = "\n".join(contact_problems)
         return errors
+
+    def details_job(self):
+        return customers.get_customer, (self.record_id,)
+
+    def field_text(self, name: str, value, details) -> str:
+        if name == "phone" and value:  # typed as the user likes, stored as E.164
+            try:
+                return display_phone(normalize_phone(value))
+            except ValueError:
+                return value
+        return super().field_text(name, value, details)
 
     def build_job(self):
         return customers.save_customer, (self.draft(), self.record_id, self.version)

@@ -3,11 +3,13 @@
 Each form validates as the user types: errors appear beside the field, in the user's
 language, and Save stays disabled until the form is valid. Saving runs on the worker; a
 rule the service still refuses (a duplicate code, a concurrent edit) is shown the same way
-and nothing is written."""
+and nothing is written. A save refused because someone else saved the record first says who
+and when, and offers to reload their version or to compare it with what was typed here."""
 
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -16,9 +18,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QTableWidget,
     QVBoxLayout,
@@ -27,10 +31,12 @@ from PySide6.QtWidgets import (
 
 from ...domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
 from ...i18n import N_, _
+from ...i18n.formatting import format_date, format_vnd
 from ...services.errors import ValidationFailed
 from . import retranslate
+from .conflict import CompareDialog, conflict_message
 from .errors import failure_message
-from .widgets import Form, error_label
+from .widgets import CustomerPicker, Form, MoneyField, error_label
 from .worker import Jobs
 
 log = logging.getLogger(__name__)
@@ -40,6 +46,9 @@ class FormDialog(QDialog):
     """Shared behaviour: live validation, Save enabled only when valid, async save."""
 
     saved = Signal(int)  # the id of the saved record
+
+    #: What the concurrent-edit message calls this record ("… changed this ticket at …").
+    RECORD = N_("record")
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
@@ -60,6 +69,19 @@ class FormDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self.status = error_label()
+        # Shown under the status when someone else saved the record first.
+        self.conflict: ConcurrentEditError | None = None
+        self.conflict_bar = QWidget()
+        row = QHBoxLayout(self.conflict_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.reload_button = QPushButton()
+        self.compare_button = QPushButton()
+        self.reload_button.clicked.connect(self.ask_reload)
+        self.compare_button.clicked.connect(self.compare)
+        row.addWidget(self.reload_button)
+        row.addWidget(self.compare_button)
+        row.addStretch(1)
+        self.conflict_bar.hide()
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.save)
 
@@ -81,6 +103,7 @@ class FormDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.status)
+        layout.addWidget(self.conflict_bar)
         layout.addWidget(self.buttons)
         self._watch_user_changes()
         self.retranslate()
@@ -136,6 +159,7 @@ class FormDialog(QDialog):
         self._saving = True
         self.save_button.setEnabled(False)
         self.status.hide()
+        self._end_conflict()
         self.jobs.submit(fn, *args, on_done=self._saved, on_error=self._failed)
 
     def _saved(self, record_id) -> None:
@@ -154,12 +178,132 @@ class FormDialog(QDialog):
             self.form.set_error(exc.field, _("This value is already used by another record."))
             self.show_status(_("Please correct the fields marked above."))
         elif isinstance(exc, ConcurrentEditError):
-            self.show_status(_("Someone else changed this record after you opened it. Close this window and open the record again to see their changes; nothing was saved."))
+            self.conflict = exc
+            self._show_conflict()
         elif isinstance(exc, NotFoundError):
             self.show_status(_("This record no longer exists; nothing was saved."))
         else:
             self.show_status(failure_message(N_("The record could not be saved; nothing was written."), exc, log))
         self.save_button.setEnabled(True)
+
+    # -- someone else saved first ------------------------------------------------------
+    def details_job(self):
+        """(callable, args) reading this record's details as `load()` takes them, or None
+        when the form cannot reload (override). With it, a refused save offers Reload and
+        Compare."""
+        return None
+
+    def _show_conflict(self) -> None:
+        can_reload = self.record_id is not None and self.details_job() is not None
+        if can_reload:
+            self.show_status(conflict_message(self.conflict, _(self.RECORD)))
+        else:  # nothing this window can offer: the way out is to open the record again
+            self.show_status(_("Someone else changed this record after you opened it. Close this window and open the record again to see their changes; nothing was saved."))
+        self.conflict_bar.setVisible(can_reload)
+
+    def _end_conflict(self) -> None:
+        self.conflict = None
+        self.conflict_bar.hide()
+
+    def ask_reload(self) -> None:
+        """Load their version, after asking when that drops something typed here."""
+        if not self.has_unsaved_input():
+            self.reload()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, _("Reload the saved version?"),
+                          _("Load the version saved meanwhile into this window? What you typed here will be dropped."),
+                          QMessageBox.StandardButton.Cancel, self)
+        confirm = box.addButton(_("Reload"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        confirm.clicked.connect(self.reload)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.reload_box = box
+        box.open()
+
+    def reload(self) -> None:
+        self._read_saved(self._apply_saved)
+
+    def compare(self) -> None:
+        self._read_saved(self._show_comparison)
+
+    def _read_saved(self, then) -> None:
+        job = self.details_job()
+        if job is None:
+            return
+        fn, args = job
+        self.jobs.submit(fn, *args, on_done=then, on_error=self._read_failed, owner=self, key="saved-version")
+
+    def _read_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, NotFoundError):
+            self._end_conflict()
+            self.show_status(_("This record no longer exists; nothing was saved."))
+        else:
+            self.show_status(failure_message(N_("The saved version could not be read."), exc, log))
+
+    def _apply_saved(self, details) -> None:
+        """The form shows `details` (their version) and counts as untouched again; what the
+        user typed outside the record's fields (a ticket's note for the history) stays."""
+        self.load(details)
+        for name, row in self.form.rows.items():
+            if not hasattr(details.draft, name):
+                continue
+            if isinstance(row.field, QLineEdit):
+                row.field.setModified(False)
+            elif isinstance(row.field, QPlainTextEdit):
+                row.field.document().setModified(False)
+            self._touched.discard(name)
+        self._user_changed = False
+        self._end_conflict()
+        self.status.hide()
+        self.revalidate()
+
+    def differences(self, details) -> list[tuple[str, str, str]]:
+        """(field label, this window's value, the saved value) for each field shown in the
+        form whose value differs from `details` (their version), in the form's order."""
+        mine, theirs = self.draft(), details.draft
+        rows = []
+        for name in self.form.rows:
+            if not (hasattr(mine, name) and hasattr(theirs, name)):
+                continue
+            a = self.field_text(name, getattr(mine, name), details)
+            b = self.field_text(name, getattr(theirs, name), details)
+            if a != b:
+                title = self.form.labels[name][1]
+                rows.append((_(title[:-2] if title.endswith(" *") else title), a, b))
+        return rows
+
+    def field_text(self, name: str, value, details) -> str:
+        """`value` of field `name` as the form shows it (override for a field stored in
+        another form than it is typed, e.g. a phone number)."""
+        widget = self.form.rows[name].field
+        if value is None or value == "":
+            return ""
+        if isinstance(widget, CustomerPicker):
+            if value == widget.customer_id:
+                return widget.text()
+            return getattr(details, "customer_name", "") or str(value)
+        if isinstance(widget, QComboBox):
+            index = widget.findData(value)
+            return widget.itemText(index) if index >= 0 else str(value)
+        if isinstance(widget, MoneyField):
+            return format_vnd(value) if value else ""
+        if isinstance(value, date):
+            return format_date(value)
+        return str(value)
+
+    def _show_comparison(self, details) -> None:
+        dialog = CompareDialog(self.differences(details), self)
+        dialog.keep_mine.connect(lambda: self._keep_mine(details))
+        dialog.take_theirs.connect(lambda: self._apply_saved(details))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.compare_dialog = dialog
+        dialog.open()
+
+    def _keep_mine(self, details) -> None:
+        """Save this window's values over theirs: on top of their version, so the version
+        check passes and their change is replaced knowingly, not silently."""
+        self.version = details.version
+        self.save()
 
     def has_unsaved_input(self) -> bool:
         """Did the user change anything in this window? Read from the editors themselves, so
@@ -211,6 +355,12 @@ class FormDialog(QDialog):
         self.save_button.setText(_("&Save"))
         self.save_button.setToolTip(_("Save (Ctrl+Enter)"))
         self.cancel_button.setText(_("Cancel"))
+        self.reload_button.setText(_("Reload"))
+        self.reload_button.setToolTip(_("Load the version saved meanwhile into this window"))
+        self.compare_button.setText(_("Compare"))
+        self.compare_button.setToolTip(_("List the fields that differ from the version saved meanwhile"))
+        if self.conflict is not None:
+            self._show_conflict()
 
     def _language_changed(self) -> None:
         """New texts, and the errors beside the fields again in the new language."""

@@ -44,6 +44,7 @@ from .verification import VerifyDialog
 
 
 class TicketDialog(FormDialog):
+    RECORD = N_("ticket")
     #: The entitlement is asked again once the fields that decide it rest this long.
     VERDICT_PAUSE_MS = 250
 
@@ -264,6 +265,9 @@ class TicketDialog(FormDialog):
             assignee_id=self.assignee.currentData(), description=self.description.toPlainText(),
             coverage=base.coverage if base else "", received_at=base.received_at if base else None,
         )
+
+    def details_job(self):
+        return tickets.get_ticket, (self.record_id,)
 
     def build_job(self):
         if self.record_id is None:
