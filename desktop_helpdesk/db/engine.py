@@ -86,7 +86,7 @@ def _without_values(context):
     an error text or the log (as hide_parameters keeps the parameters out)."""
     orig = context.original_exception
     err = context.sqlalchemy_exception
-    if not isinstance(err, DBAPIError) or not isinstance(orig, context.engine.dialect.loaded_dbapi.Error):
+    if not isinstance(err, DBAPIError) or not isinstance(orig, context.dialect.loaded_dbapi.Error):
         return None
     if _is_connection_failure(context, orig):
         lost = ConnectionLost(type(orig).__name__)
@@ -97,9 +97,9 @@ def _without_values(context):
     if not primary:
         primary = str(orig).split("\n", 1)[0]
     orig.args = (_QUOTED_VALUE.sub("", primary),)
-    return DBAPIError.instance(context.statement, None, orig, context.engine.dialect.loaded_dbapi.Error,
+    return DBAPIError.instance(context.statement, None, orig, context.dialect.loaded_dbapi.Error,
                               hide_parameters=True, connection_invalidated=context.is_disconnect,
-                              dialect=context.engine.dialect)
+                              dialect=context.dialect)
 
 
 #: The oldest PostgreSQL the migrations and queries are written for (`server_version_num`).

@@ -3,10 +3,14 @@ other's open views show without anyone pressing F5."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from desktop_helpdesk.services import catalog, customers, tickets
+from desktop_helpdesk.services import catalog, contracts, customers, tickets
 from desktop_helpdesk.services.dto import CalendarDay, ListQuery, TicketDraft
+
+from .conftest import FIXED_NOW
 
 
 def _subjects(page) -> list[str]:
@@ -14,10 +18,13 @@ def _subjects(page) -> list[str]:
     return [model.row_at(i).subject for i in range(model.rowCount())]
 
 
-def _new_ticket(ctx, subject: str) -> int:
-    cid = customers.list_customers(ctx, ListQuery(text="an khang")).rows[0].id
-    return tickets.create_ticket(ctx, TicketDraft(customer_id=cid, subject=subject, request_type="incident",
-                                                  channel="hotline"), None)
+def _new_ticket(ctx, subject: str, received_at=None) -> int:
+    """A new incident of a customer under maintenance: its SLA clocks run on the contract's package."""
+    cid = customers.list_customers(ctx, ListQuery(text="hoang long")).rows[0].id
+    [contract] = contracts.contract_choices(ctx, cid)
+    return tickets.create_ticket(ctx, TicketDraft(customer_id=cid, contract_id=contract.id, subject=subject,
+                                                  request_type="incident", channel="hotline",
+                                                  received_at=received_at), None)
 
 
 def test_a_ticket_saved_at_one_desk_appears_in_the_others_open_list_and_dashboard(open_desk, qtbot):
@@ -27,10 +34,15 @@ def test_a_ticket_saved_at_one_desk_appears_in_the_others_open_list_and_dashboar
     second.idle()
     page = second.window.pages["tickets"]
     assert "Máy in hóa đơn kêu lạ từ hôm qua" not in _subjects(page)
+    breached = second.window.dashboard.data.counts["breached"]
 
-    _new_ticket(first.ctx, "Máy in hóa đơn kêu lạ từ hôm qua")  # saved by the first desk
+    # Saved by the first desk, logged late: received ten days ago, so already past its due time.
+    _new_ticket(first.ctx, "Máy in hóa đơn kêu lạ từ hôm qua", received_at=FIXED_NOW - timedelta(days=10))
 
     qtbot.waitUntil(lambda: "Máy in hóa đơn kêu lạ từ hôm qua" in _subjects(page), timeout=10_000)
+    # The lead's dashboard on the other desk counts it among the breached.
+    dashboard = second.window.dashboard
+    qtbot.waitUntil(lambda: dashboard.data.counts["breached"] == breached + 1, timeout=10_000)
     # The first desk's own save is not read back from the feed as news (it broadcast it already).
     assert first.window.team_feed.cursor.watermark >= 0
 

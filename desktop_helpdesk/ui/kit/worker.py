@@ -31,6 +31,7 @@ from typing import Any, Callable, Hashable
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from ...domain.errors import ConnectionLost
 from ...services.changes import Change, change_of
 from ...services.context import Context
 from ...services.progress import Cancelled
@@ -179,6 +180,9 @@ class Jobs(QObject):
                 on_error(error)
             elif isinstance(error, Cancelled):
                 log.info("a long job was stopped by its user after %s of %s", error.done, error.total)
+            elif isinstance(error, ConnectionLost):  # every job while the server is away: one line each
+                log.info("database job not done: the server cannot be reached (%s)", error)
+                self.failed.emit(error)
             else:
                 log_failure("database job failed", error, log)  # once: the window that shows it does not log again
                 self.failed.emit(error)

@@ -35,7 +35,7 @@ from ...i18n.formatting import (
     format_time_left,
 )
 from ...services import dashboard
-from ...services.changes import CALENDAR, PACKAGES
+from ...services.changes import CALENDAR, CONTRACTS, OBLIGATIONS, PACKAGES, TICKETS
 from ..kit import retranslate
 from ..kit.countdown import day_countdown_colour, day_countdown_text
 from ..kit.marks import (
@@ -113,8 +113,12 @@ class DashboardPage(QWidget):
 
     # -- data ------------------------------------------------------------------------
     def _on_change(self, change) -> None:
-        if change.touches(PACKAGES, CALENDAR):  # new SLA terms or support days move every due time
-            self.reload()
+        # New SLA terms or support days move every due time; a ticket or contract saved here
+        # or at a colleague's desk moves the counts. Gathered for a second: a burst of saves
+        # across the team rebuilds the dashboard once.
+        if change.touches(PACKAGES, CALENDAR, TICKETS, CONTRACTS, OBLIGATIONS):
+            self.jobs.submit(dashboard.build, owner=self, key="dashboard", on_done=self._got,
+                             on_error=self.load_failed.emit, debounce_ms=1000)
 
     def reload(self, *_args) -> None:
         self.jobs.submit(dashboard.build, owner=self, key="dashboard", on_done=self._got,
