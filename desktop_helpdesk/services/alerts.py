@@ -86,6 +86,17 @@ def check(ctx: Context, obligation_days: int = OBLIGATION_NOTICE_DAYS) -> list:
     return new
 
 
+def raised_after(ctx: Context, alert_id: int | None) -> tuple[int, list]:
+    """(the newest alert's id, the alerts raised after `alert_id` by any desk on this
+    database): on a team server one desk's check raises an alert once for everyone, and every
+    desk shows it. `None` (a desk that has shown nothing yet) gives only the newest id."""
+    with ctx.uow() as uow:
+        if alert_id is None:
+            return uow.alerts.latest_id(), []
+        new = uow.alerts.after(alert_id)
+        return (new[-1].id if new else alert_id), new
+
+
 def at_risk_horizons(ctx: Context, terms: list[SlaTerms], now: datetime, share: float = DEFAULT_AT_RISK_SHARE) -> dict:
     """Clock kind -> the latest due time a running clock of that kind can have and be at
     risk at `now`: at most (1 - share) of its target is left. Over every package's terms."""

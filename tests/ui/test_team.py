@@ -95,3 +95,26 @@ def test_the_servers_notification_wakes_the_other_desk_before_its_next_poll(open
         assert len(woken) >= 2
     finally:
         listener.stop()
+
+
+def test_an_alert_raised_by_one_desks_check_is_shown_at_every_desk_once(open_desk, qtbot):
+    """On a team server one desk's minute check raises an alert once for everybody (its key
+    is unique): the others show it too, without raising it again or failing on the key."""
+    first = open_desk(demo=True)
+    second = open_desk()
+    for desk in (first, second):
+        desk.window.alerts.check()  # each desk's first check at start
+        desk.idle()
+    shown = {id(desk): [] for desk in (first, second)}
+    for desk in (first, second):
+        desk.window.alerts.alerts_raised.connect(shown[id(desk)].extend)
+    # Logged late, the ticket is past its due time: the next check finds it breached.
+    tid = _new_ticket(first.ctx, "Phần mềm báo lỗi khi in phiếu xuất", received_at=FIXED_NOW - timedelta(days=3))
+    first.window.alerts.check()
+    first.idle()
+    assert [a.ticket_id for a in shown[id(first)]] == [tid] * len(shown[id(first)]) and shown[id(first)]
+    qtbot.waitUntil(lambda: any(a.ticket_id == tid for a in shown[id(second)]), timeout=10_000)
+    second.window.alerts.check()  # its own check finds nothing new, raises no duplicate
+    second.idle()
+    assert sorted(a.id for a in shown[id(second)]) == sorted({a.id for a in shown[id(second)]})
+    assert {a.id for a in shown[id(second)]} == {a.id for a in shown[id(first)]}

@@ -4,6 +4,8 @@ the alerts raised for them."""
 from __future__ import annotations
 
 from sqlalchemy import String, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ...services.dto import AlertData, TicketRow
 from .. import models as m
@@ -56,8 +58,22 @@ class SqlAlertRepository(Repo):
         return self.s.scalar(select(m.Alert.id).where(m.Alert.key == key)) is not None
 
     def add(self, key: str, kind: str, title: str, ticket_id=None, contract_id=None, due_at=None, raised_at=None) -> None:
-        self.s.add(self._stamped(m.Alert(key=key, kind=kind, title=title, ticket_id=ticket_id, contract_id=contract_id,
-                                         due_at=due_at, raised_at=raised_at or self._clock())))
+        """Raise the alert `key` unless it is raised already, by this desk or another one
+        checking at the same moment (INSERT ... ON CONFLICT DO NOTHING: never a duplicate
+        key error for an alert two desks found at once)."""
+        now = self._clock()
+        values = dict(key=key, kind=kind, title=title, ticket_id=ticket_id, contract_id=contract_id, due_at=due_at,
+                      raised_at=raised_at or now, uuid=m.new_uuid(), created_at=now, updated_at=now, version=1)
+        insert = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        self.s.execute(insert(m.Alert).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+
+    def after(self, alert_id: int, limit: int = 500) -> list[AlertData]:
+        """The alerts raised after `alert_id`, by any desk, oldest first."""
+        rows = self.s.scalars(select(m.Alert).where(m.Alert.id > alert_id).order_by(m.Alert.id).limit(limit))
+        return [_alert(a) for a in rows]
+
+    def latest_id(self) -> int:
+        return self.s.scalar(select(m.Alert.id).order_by(m.Alert.id.desc()).limit(1)) or 0
 
     def flush_new(self, keys) -> list[AlertData]:
         self.s.flush()

@@ -21,12 +21,20 @@ from PySide6.QtWidgets import (
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_datetime
 from ...services import alerts
+from ...services.changes import ALERTS
 from ..kit import retranslate
 from ..kit.marks import ACCENT
 from ..kit.worker import LONG, Jobs
 
 KIND_TITLES = {"clock_at_risk": N_("At risk"), "clock_breached": N_("Breached"), "obligation_due": N_("Obligation due soon")}
 GROUP_ABOVE = 3  # more new alerts than this at once: one grouped notification
+
+
+def _check_then_news(ctx, seen_id):
+    """This desk's check, then every alert raised since `seen_id` (by any desk)."""
+    new = alerts.check(ctx)
+    latest, news = alerts.raised_after(ctx, seen_id)
+    return new, latest, news
 
 
 class AlertCenter(QObject):
@@ -37,6 +45,10 @@ class AlertCenter(QObject):
     def __init__(self, jobs: Jobs, parent=None, interval_ms: int = 60_000):
         super().__init__(parent)
         self.jobs = jobs
+        #: The newest alert this desk has shown or passed over (None before the first check).
+        self.seen_id: int | None = None
+        self._shown_ids: set[int] = set()
+        jobs.changed.connect(self._on_change)
         self.do_not_disturb = False
         self.last_shown: list = []
         self.shown_messages: list[tuple[str, str]] = []
@@ -58,9 +70,29 @@ class AlertCenter(QObject):
         self.timer.stop()
 
     def check(self) -> None:
-        self.jobs.submit(alerts.check, on_done=self._raised, lane=LONG)  # never ahead of a lookup
+        self.jobs.submit(_check_then_news, self.seen_id, on_done=self._checked, lane=LONG)  # never ahead of a lookup
+
+    def _checked(self, answer) -> None:
+        new, latest, news = answer
+        first = self.seen_id is None
+        self.seen_id = latest if first else max(latest, self.seen_id)
+        # The first check shows what it raised (what happened while the desk was closed,
+        # once); later ones show what any desk raised since (on a team server one desk's
+        # check raises an alert once for everyone).
+        self._raised(new if first else news)
+
+    def _on_change(self, change) -> None:
+        if change.touches(ALERTS) and self.seen_id is not None:  # raised by a colleague's desk
+            self.jobs.submit(alerts.raised_after, self.seen_id, on_done=self._news, owner=self, key="news")
+
+    def _news(self, answer) -> None:
+        latest, news = answer
+        self.seen_id = max(latest, self.seen_id or 0)
+        self._raised(news)
 
     def _raised(self, new: list) -> None:
+        new = [a for a in new if a.id not in self._shown_ids]
+        self._shown_ids.update(a.id for a in new)
         if not new:
             return
         self.last_shown = new
