@@ -137,3 +137,25 @@ def test_in_vietnamese_the_customer_form_names_who_and_when_and_takes_theirs(ope
     qtbot.waitUntil(lambda: db.province.text() == "Đà Nẵng", timeout=5000)
     assert db.contacts.rowCount() == contacts  # loaded again, not added twice
     assert db.conflict_bar.isHidden()
+
+
+def test_an_open_ticket_follows_a_colleagues_save_and_warns_before_typing_is_lost(open_desk, qtbot):
+    """While a ticket is open at desk B, desk A saves it: untouched, B's window shows A's
+    version by itself; once B has typed, nothing is replaced and B is told now (with Reload
+    and Compare), not only when pressing Save."""
+    a, b, _who = _two_desks(open_desk)
+    tid = _a_ticket(a)
+    db = _edit(b, qtbot, b.window.edit_ticket, tid)
+
+    t = tickets.get_ticket(a.ctx, tid)
+    tickets.update_ticket(a.ctx, tid, t.version, t.draft.__class__(**{**t.draft.__dict__, "subject": THEIRS}), None)
+    qtbot.waitUntil(lambda: db.subject.text() == THEIRS, timeout=10_000)
+    assert db.status.text().startswith("Updated: this ticket was changed meanwhile")
+    assert db.conflict_bar.isHidden() and not db.has_unsaved_input()
+
+    _retype(db.subject, MINE)
+    t = tickets.get_ticket(a.ctx, tid)
+    tickets.update_ticket(a.ctx, tid, t.version, t.draft.__class__(**{**t.draft.__dict__, "priority": "high"}), None)
+    qtbot.waitUntil(lambda: not db.conflict_bar.isHidden(), timeout=10_000)
+    assert db.subject.text() == MINE  # what B typed stays
+    assert "changed this ticket after you opened it" in db.status.text()

@@ -15,6 +15,7 @@ from ...domain.enums import (
 )
 from ...i18n import N_, _
 from ...services import contracts, customers
+from ...services.changes import CONTRACTS
 from ...services.dto import ContractDraft
 from ..kit.form import FormDialog
 from ..kit.widgets import (
@@ -31,6 +32,7 @@ from .panel import ContractPanel
 
 class ContractDialog(FormDialog):
     RECORD = N_("contract")
+    WATCHED = (CONTRACTS,)
     def __init__(self, jobs: Jobs, packages, parent: QWidget | None = None,
                  operator_id: int | None = None):
         super().__init__(jobs, parent)

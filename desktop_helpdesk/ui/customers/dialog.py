@@ -27,6 +27,7 @@ from ...domain.enums import (
 from ...domain.phone import normalize_phone
 from ...i18n import N_, _
 from ...services import customers
+from ...services.changes import CUSTOMERS
 from ...services.dto import ContactData, CustomerDraft
 from ..kit.errors import failure_message
 from ..kit.form import FormDialog
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 class CustomerDialog(FormDialog):
     RECORD = N_("customer")
+    WATCHED = (CUSTOMERS,)
     CONTACT_COLUMNS = (N_("Full name"), N_("Position"), N_("Phone"), N_("E-mail"))
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):

@@ -36,6 +36,7 @@ from ...services.errors import ValidationFailed
 from . import retranslate
 from .conflict import CompareDialog, conflict_message
 from .errors import failure_message
+from .marks import ERROR_STYLE, OK_STYLE
 from .widgets import CustomerPicker, Form, MoneyField, error_label
 from .worker import Jobs
 
@@ -49,6 +50,12 @@ class FormDialog(QDialog):
 
     #: What the concurrent-edit message calls this record ("… changed this ticket at …").
     RECORD = N_("record")
+    #: The kinds of change (services.changes) that may have changed this record: while the
+    #: window is open, a save of one of them here or at a colleague's desk makes it read the
+    #: record's version again (see `_may_have_changed`).
+    WATCHED: tuple[str, ...] = ()
+    #: How long the window gathers such news before it reads (a burst of saves: one read).
+    WATCH_PAUSE_MS = 300
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
@@ -84,6 +91,7 @@ class FormDialog(QDialog):
         self.conflict_bar.hide()
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.save)
+        jobs.changed.connect(self._may_have_changed)
 
     def _finish_layout(self, *extra: QWidget) -> None:
         # The fields scroll; the status line and Save/Cancel always stay in view, even on a
@@ -192,6 +200,35 @@ class FormDialog(QDialog):
         when the form cannot reload (override). With it, a refused save offers Reload and
         Compare."""
         return None
+
+    def _may_have_changed(self, change) -> None:
+        """Someone (at this desk or another) saved something of the kinds this record is:
+        read its version again. The change feed names kinds, not records, so any of them
+        counts unless the change names another record of this form's kind."""
+        if self.record_id is None or self._saving or not self.WATCHED or not change.touches(*self.WATCHED):
+            return
+        if change.record_id is not None and change.primary in self.WATCHED and change.record_id != self.record_id:
+            return
+        job = self.details_job()
+        if job is None:
+            return
+        fn, args = job
+        self.jobs.submit(fn, *args, on_done=self._saved_meanwhile, on_error=lambda exc: None, owner=self,
+                         key="watch", debounce_ms=self.WATCH_PAUSE_MS)
+
+    def _saved_meanwhile(self, details) -> None:
+        """A newer version was saved while this window is open: untouched, the window shows
+        it at once (and says so); with something typed here, nothing is replaced and the
+        window says so now, with Reload and Compare, instead of at Save."""
+        if self._saving or details.version == self.version:
+            return
+        if not self.has_unsaved_input():
+            self._apply_saved(details)
+            self.show_status(_("Updated: this {record} was changed meanwhile (at another desk, or in another window).")
+                             .format(record=_(self.RECORD)), error=False)
+            return
+        self.conflict = ConcurrentEditError("saved meanwhile")
+        self._show_conflict()
 
     def _show_conflict(self) -> None:
         can_reload = self.record_id is not None and self.details_job() is not None
@@ -346,7 +383,8 @@ class FormDialog(QDialog):
         self._discard_confirmed = True
         self.reject()
 
-    def show_status(self, text: str) -> None:
+    def show_status(self, text: str, error: bool = True) -> None:
+        self.status.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
         self.status.setText(text)
         self.status.show()
 

@@ -28,6 +28,7 @@ from ...domain.enums import (
 )
 from ...i18n import N_, _
 from ...services import contracts, customers, tickets
+from ...services.changes import HISTORY, TICKETS
 from ...services.dto import TicketDraft
 from ..kit.form import FormDialog
 from ..kit.marks import COVERAGE_COLOURS
@@ -45,6 +46,7 @@ from .verification import VerifyDialog
 
 class TicketDialog(FormDialog):
     RECORD = N_("ticket")
+    WATCHED = (TICKETS, HISTORY)
     #: The entitlement is asked again once the fields that decide it rest this long.
     VERDICT_PAUSE_MS = 250
 
