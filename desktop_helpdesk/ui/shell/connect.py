@@ -41,6 +41,7 @@ from ...domain.errors import DatabaseOpenError
 from ...i18n import N_, _
 from ...settings import TLS_MODES, Credentials, Settings, TeamServer
 from ..kit import retranslate
+from ..kit.marks import ERROR_STYLE, OK_STYLE
 
 log = logging.getLogger(__name__)
 
@@ -303,8 +304,7 @@ class ConnectDialog(QDialog):
         else:
             text = _(what)
         self.result.setText(text)
-        self.result.setStyleSheet("color: #b3261e;" if kind in ("failed", "error") else
-                                  "color: #1b6e20;" if kind == "ok" else "")
+        self.result.setStyleSheet(ERROR_STYLE if kind in ("failed", "error") else OK_STYLE if kind == "ok" else "")
 
     def _save(self, server: TeamServer, password: str | None) -> None:
         """Save the choice (never the password) and the password (in the credential store),
