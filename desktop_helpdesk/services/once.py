@@ -21,7 +21,7 @@ A draft without a UUID (the demo, an import, a test) is created as before.
 from __future__ import annotations
 
 import uuid as uuid_module
-from typing import Callable
+from collections.abc import Callable
 
 from ..domain.errors import AlreadyCreated
 from .context import Context

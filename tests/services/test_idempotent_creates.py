@@ -13,8 +13,13 @@ from desktop_helpdesk.db.repositories.customers import SqlCustomerRepository
 from desktop_helpdesk.db.repositories.tickets import SqlTicketRepository
 from desktop_helpdesk.domain import worklog as wl
 from desktop_helpdesk.services import contracts, customers, tickets, worklog
-from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, ListQuery, PaymentData, TicketDraft
-
+from desktop_helpdesk.services.dto import (
+    ContractDraft,
+    CustomerDraft,
+    ListQuery,
+    PaymentData,
+    TicketDraft,
+)
 from tests.factories import warranty_ticket
 
 

@@ -12,7 +12,14 @@ from PySide6.QtCore import Qt
 
 from desktop_helpdesk.domain.errors import ConnectionLost
 from desktop_helpdesk.services import contracts, customers, tickets, worklog
-from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, ListQuery, PackageData, PaymentData
+from desktop_helpdesk.services.dto import (
+    ContractDraft,
+    CustomerDraft,
+    ListQuery,
+    PackageData,
+    PaymentData,
+    TicketDraft,
+)
 
 from .conftest import type_text
 
@@ -91,8 +98,6 @@ def test_a_new_ticket_saved_again_after_a_lost_connection_is_opened_once(open_de
 def test_a_work_log_entry_saved_again_after_a_lost_connection_is_logged_once(open_desk, qtbot, monkeypatch):
     desk = open_desk()
     cid, kid = _customer_with_contract(desk)
-    from desktop_helpdesk.services.dto import TicketDraft
-
     tid = tickets.create_ticket(desk.ctx, TicketDraft(customer_id=cid, contract_id=kid, subject="Cân điện tử không nhận",
                                                       request_type="incident", channel="hotline"), None)
     window = desk.window

@@ -33,7 +33,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...domain.enums import ContractStage, TicketStatus
-from ...domain.errors import AlreadyCreated, ConcurrentEditError, DuplicateError, NotFoundError
+from ...domain.errors import (
+    AlreadyCreated,
+    ConcurrentEditError,
+    DuplicateError,
+    NotFoundError,
+)
 from ...domain.search import MIN_INDEXED
 from ...services.dto import ListQuery, Page
 

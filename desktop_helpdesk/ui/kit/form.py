@@ -30,7 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.errors import ConcurrentEditError, ConnectionLost, DuplicateError, NotFoundError
+from ...domain.errors import (
+    ConcurrentEditError,
+    ConnectionLost,
+    DuplicateError,
+    NotFoundError,
+)
 from ...i18n import N_, _
 from ...i18n.formatting import format_date, format_vnd
 from ...services.errors import ValidationFailed
