@@ -54,6 +54,15 @@ class DuplicateError(Exception):
         self.value = value
 
 
+class AlreadyCreated(DuplicateError):
+    """The record a create was asked for already exists under the UUID its form chose: an
+    earlier attempt of the same save committed (the connection dropped before the answer
+    came back, or two retries ran at once). The services answer with that record instead."""
+
+    def __init__(self, value: str):
+        super().__init__("uuid", value)
+
+
 class ConnectionLost(Exception):
     """The team server cannot be reached now (it is down, or the network is): nothing was
     written by the failed step; the app says so once and retries."""

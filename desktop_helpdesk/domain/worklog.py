@@ -120,13 +120,15 @@ _CHOICES: dict[tuple[TicketEventKind, str], type[_Labelled]] = {
 class WorkLogDraft:
     """An entry to append. ``details`` holds the kind's fields: datetimes as aware
     datetimes, durations as whole minutes, ids as ints, the rest as text.
-    ``occurred_at`` None means now; ``corrects_id`` names the entry this one corrects."""
+    ``occurred_at`` None means now; ``corrects_id`` names the entry this one corrects.
+    ``uuid``, chosen by the form, makes a retried save find the entry it already wrote."""
 
     kind: str
     body: str = ""
     details: Mapping[str, Any] = field(default_factory=dict)
     occurred_at: datetime | None = None
     corrects_id: int | None = None
+    uuid: str = ""
 
     def get(self, name: str, default=None):
         return self.details.get(name, default)

@@ -25,6 +25,7 @@ from .changes import CONTRACTS, CUSTOMERS, OBLIGATIONS, changes
 from .context import Context
 from .dto import ContractDraft, ListQuery, NewEvent, Page, PaymentData
 from .errors import check
+from .once import client_uuid, create_once
 
 
 def clean_contract(draft: ContractDraft) -> ContractDraft:
@@ -62,8 +63,21 @@ def contract_choices(ctx: Context, customer_id: int):
 @changes(CONTRACTS, OBLIGATIONS, CUSTOMERS)
 def save_contract(ctx: Context, draft: ContractDraft, contract_id: int | None = None, version: int | None = None,
                   operator_id: int | None = None) -> int:
+    """Create (no `contract_id`) or update a contract. A create with the draft's `uuid` is
+    applied once: a retry answers with the contract the first attempt stored (services.once)."""
     draft = clean_contract(draft)
+    if contract_id is not None:
+        return _save_contract(ctx, draft, contract_id, version, operator_id)
+    draft = replace(draft, uuid=client_uuid(draft.uuid))
+    return create_once(ctx, draft.uuid, lambda uow: uow.contracts.id_for_uuid(draft.uuid),
+                       lambda: _save_contract(ctx, draft, None, None, operator_id))
+
+
+def _save_contract(ctx: Context, draft: ContractDraft, contract_id: int | None, version: int | None,
+                   operator_id: int | None) -> int:
     with ctx.uow() as uow:
+        if contract_id is None and (found := uow.contracts.id_for_uuid(draft.uuid)) is not None:
+            return found  # an earlier attempt of this create committed (before the number check)
         months = {p.id: p.warranty_months for p in uow.packages.all()}.get(draft.package_id, 12)
         if not draft.number:
             year = (draft.signed_on or draft.request_received_on or ctx.today()).year
@@ -128,7 +142,15 @@ def renew_maintenance(ctx: Context, contract_id: int, version: int, operator_id:
 def add_payment(ctx: Context, contract_id: int, payment: PaymentData, operator_id: int | None) -> int:
     check([v.validate_text("invoice_number", payment.invoice_number, v.TEXT_LIMITS["payments.invoice_number"])])
     Payment(payment.paid_on, payment.amount_vnd, payment.method, payment.invoice_number or None)  # validates
+    payment = replace(payment, uuid=client_uuid(payment.uuid))
+    return create_once(ctx, payment.uuid, lambda uow: uow.contracts.payment_id_for_uuid(payment.uuid),
+                       lambda: _add_payment(ctx, contract_id, payment, operator_id))
+
+
+def _add_payment(ctx: Context, contract_id: int, payment: PaymentData, operator_id: int | None) -> int:
     with ctx.uow() as uow:
+        if (found := uow.contracts.payment_id_for_uuid(payment.uuid)) is not None:
+            return found  # an earlier attempt of this payment committed: not counted twice
         payment_id = uow.contracts.add_payment(contract_id, replace(payment, invoice_number=payment.invoice_number.strip()))
         uow.contracts.append_event(contract_id, operator_id, NewEvent(
             "payment", field="amount_vnd", new_value=str(payment.amount_vnd),

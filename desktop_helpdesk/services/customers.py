@@ -14,6 +14,7 @@ from .changes import CUSTOMERS, HISTORY, changes
 from .context import Context
 from .dto import CustomerDraft, ListQuery, NewEvent, Page
 from .errors import check
+from .once import client_uuid, create_once
 
 
 def _phone(value: str) -> str:
@@ -88,8 +89,20 @@ def get_customer(ctx: Context, customer_id: int):
 
 @changes(CUSTOMERS)
 def save_customer(ctx: Context, draft: CustomerDraft, customer_id: int | None = None, version: int | None = None) -> int:
+    """Create (no `customer_id`) or update a customer. A create with the draft's `uuid` is
+    applied once: a retry answers with the customer the first attempt stored (services.once)."""
     draft = clean_customer(draft)
+    if customer_id is not None:
+        return _save_customer(ctx, draft, customer_id, version)
+    draft = replace(draft, uuid=client_uuid(draft.uuid))
+    return create_once(ctx, draft.uuid, lambda uow: uow.customers.id_for_uuid(draft.uuid),
+                       lambda: _save_customer(ctx, draft, None, None))
+
+
+def _save_customer(ctx: Context, draft: CustomerDraft, customer_id: int | None, version: int | None) -> int:
     with ctx.uow() as uow:
+        if customer_id is None and (found := uow.customers.id_for_uuid(draft.uuid)) is not None:
+            return found  # an earlier attempt of this create committed (before the code check)
         if not draft.code:
             draft = replace(draft, code=uow.customers.next_code())
         elif uow.customers.code_taken(draft.code, customer_id):

@@ -104,6 +104,7 @@ class CustomerDraft:
     email: str = ""
     notes: str = ""
     contacts: tuple[ContactData, ...] = ()
+    uuid: str = ""  # chosen by the form that creates the record: a retried create finds it (see services.once)
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class ContractDraft:
     accepted_on: date | None = None
     maintenance_end: date | None = None
     notes: str = ""
+    uuid: str = ""  # chosen by the form that creates the record: a retried create finds it (see services.once)
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,7 @@ class TicketDraft:
     description: str = ""
     coverage: str = ""
     received_at: datetime | None = None  # None: now
+    uuid: str = ""  # chosen by the form that creates the record: a retried create finds it (see services.once)
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,7 @@ class PaymentData:
     amount_vnd: int
     method: str = "bank_transfer"
     invoice_number: str = ""
+    uuid: str = ""  # chosen by the form that creates the record: a retried create finds it (see services.once)
 
 
 @dataclass(frozen=True)

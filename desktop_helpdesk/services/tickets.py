@@ -25,6 +25,7 @@ from .contracts import entitlement
 from .customers import record_verification
 from .dto import ListQuery, NewEvent, Page, TicketDraft
 from .errors import ValidationFailed, check
+from .once import client_uuid, create_once
 
 # Ticket fields whose changes are recorded in the history, with how to show the values.
 _TRACKED_FIELDS = ("subject", "request_type", "channel", "priority", "contact_id", "contract_id", "coverage", "description")
@@ -60,8 +61,23 @@ def get_ticket(ctx: Context, ticket_id: int):
 def create_ticket(ctx: Context, draft: TicketDraft, operator_id: int | None, override_reason: str = "",
                   cooperating: bool = True, in_scope: bool = True, verifications=()) -> int:
     """Open a ticket. Its entitlement is decided here from the stored facts; a refusal
-    needs a typed override reason. The verdict and the override go into the history."""
+    needs a typed override reason. The verdict and the override go into the history.
+    With the draft's `uuid` it is opened once: a retry answers with the ticket the first
+    attempt opened (services.once), before the entitlement is decided again (which would
+    count that ticket among the customer's earlier requests)."""
     draft = clean_ticket(draft)
+    draft = replace(draft, uuid=client_uuid(draft.uuid))
+    if draft.uuid:
+        with ctx.uow() as uow:
+            if (found := uow.tickets.id_for_uuid(draft.uuid)) is not None:
+                return found
+    return create_once(ctx, draft.uuid, lambda uow: uow.tickets.id_for_uuid(draft.uuid),
+                       lambda: _create_ticket(ctx, draft, operator_id, override_reason, cooperating, in_scope,
+                                              verifications))
+
+
+def _create_ticket(ctx: Context, draft: TicketDraft, operator_id: int | None, override_reason: str,
+                   cooperating: bool, in_scope: bool, verifications) -> int:
     now = ctx.now()
     draft = replace(draft, received_at=draft.received_at or now)
     verdict = entitlement(ctx, draft.customer_id, draft.contract_id, draft.request_type, draft.subject,
@@ -73,6 +89,8 @@ def create_ticket(ctx: Context, draft: TicketDraft, operator_id: int | None, ove
             raise ValidationFailed([v.ValidationError("override_reason", exc.code, exc.message)]) from exc
     draft = replace(draft, coverage=verdict.coverage.value)
     with ctx.uow() as uow:
+        if (found := uow.tickets.id_for_uuid(draft.uuid)) is not None:
+            return found  # the first attempt committed while the entitlement was decided
         code = uow.tickets.next_code(draft.received_at.astimezone(VIETNAM).year)  # the desk's year, not UTC's
         ticket_id = uow.tickets.add(draft, code)
         uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.CREATED, new_value=draft.status, body=draft.subject))

@@ -16,6 +16,7 @@ from .changes import HISTORY, changes
 from .context import Context
 from .dto import AcceptanceReportFacts, VisitReportFacts
 from .errors import ValidationFailed
+from .once import client_uuid, create_once
 
 MSG_NOT_ACCEPTED = wl.N_("The contract has not been accepted yet: record its acceptance first.")
 
@@ -30,11 +31,21 @@ def _clean(draft: wl.WorkLogDraft) -> wl.WorkLogDraft:
 @changes(HISTORY)
 def add_entry(ctx: Context, ticket_id: int, operator_id: int | None, draft: wl.WorkLogDraft) -> int:
     """Append a work-log entry (or, with `corrects_id`, a correction) to a ticket's history.
-    Raises ValidationFailed with per-field errors; returns the new entry's id."""
+    Raises ValidationFailed with per-field errors; returns the new entry's id. With the
+    draft's `uuid` it is appended once: a retry answers with the entry the first attempt
+    wrote (services.once)."""
     draft = _clean(draft)
+    draft = replace(draft, uuid=client_uuid(draft.uuid))
+    return create_once(ctx, draft.uuid, lambda uow: uow.tickets.entry_id_for_uuid(draft.uuid),
+                       lambda: _add_entry(ctx, ticket_id, operator_id, draft))
+
+
+def _add_entry(ctx: Context, ticket_id: int, operator_id: int | None, draft: wl.WorkLogDraft) -> int:
     now = ctx.now()
     with ctx.uow() as uow:
         uow.tickets.get(ticket_id)  # NotFoundError for a ticket that is gone
+        if (found := uow.tickets.entry_id_for_uuid(draft.uuid)) is not None:
+            return found  # an earlier attempt committed (validated then; "now" has moved since)
         original_kind = None
         if draft.corrects_id is not None:
             original_ticket, original_kind = uow.tickets.event_facts(draft.corrects_id)

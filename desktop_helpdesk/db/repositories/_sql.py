@@ -9,6 +9,7 @@ matches every folded word of the filter against the row's folded `search_text`.
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Callable
 from datetime import datetime
@@ -32,7 +33,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...domain.enums import ContractStage, TicketStatus
-from ...domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
+from ...domain.errors import (
+    AlreadyCreated,
+    ConcurrentEditError,
+    DuplicateError,
+    NotFoundError,
+)
 from ...domain.search import MIN_INDEXED
 from ...services.dto import ListQuery, Page
 
@@ -214,15 +220,50 @@ def taken(session: Session, model, column, value: str, except_id: int | None) ->
     return session.scalar(stmt.limit(1)) is not None
 
 
-def flush(session: Session, field: str, value: str) -> None:
+def flush(session: Session, field: str, value: str, uuid: str = "") -> None:
+    """Flush, reporting a unique violation as DuplicateError(field, value), or as
+    AlreadyCreated(uuid) when it is the new row's client-chosen `uuid` that exists already
+    (a retry of a save that did commit, running at the same time as it)."""
     try:
         session.flush()
     except StaleDataError as exc:
         raise ConcurrentEditError(str(exc)) from exc
     except IntegrityError as exc:
+        if uuid and _violates_uuid(exc):
+            raise AlreadyCreated(uuid) from exc
         if "unique" in str(exc.orig).lower():
             raise DuplicateError(field, value) from exc
         raise
+
+
+# SQLite names the column ("UNIQUE constraint failed: customers.uuid"); PostgreSQL names the
+# constraint (uq_<table>_uuid, migration naming convention), in its diagnostics and its message.
+_SQLITE_UUID = re.compile(r"UNIQUE constraint failed: \w+\.uuid\b")
+_PG_UUID = re.compile(r'unique constraint "uq_\w+_uuid"')
+
+
+def _violates_uuid(exc: IntegrityError) -> bool:
+    orig = exc.orig
+    constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)
+    if constraint:
+        return constraint.endswith("_uuid")
+    text_ = str(orig)
+    return bool(_SQLITE_UUID.search(text_) or _PG_UUID.search(text_))
+
+
+def id_for_uuid(session: Session, model, uuid: str) -> int | None:
+    """The id of the `model` row stored under `uuid` (unique-indexed: one index probe), or None."""
+    if not uuid:
+        return None
+    return session.scalar(select(model.id).where(model.uuid == uuid))
+
+
+def with_uuid(obj, uuid: str):
+    """`obj`, a new row, under the client-chosen `uuid` when one is given (else the model's
+    default, a fresh uuid4, stays)."""
+    if uuid:
+        obj.uuid = uuid
+    return obj
 
 
 #: What the repositories read the time from: no arguments, an aware UTC datetime. The unit of

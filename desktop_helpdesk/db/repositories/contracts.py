@@ -30,12 +30,14 @@ from ._sql import (
     chosen_sort,
     empty_if_null,
     flush,
+    id_for_uuid,
     keyset,
     money_sum,
     nn,
     take_code,
     taken,
     text_filter,
+    with_uuid,
 )
 
 
@@ -107,11 +109,17 @@ class SqlContractRepository(Repo):
         k.search_text = fold(f"{draft.number} {customer.code} {customer.name} {package.name}")
 
     def add(self, draft: ContractDraft, warranty_end) -> int:
-        k = self._stamped(m.Contract())
+        k = with_uuid(self._stamped(m.Contract()), draft.uuid)
         self._apply(k, draft, warranty_end)
         self.s.add(k)
-        flush(self.s, "number", draft.number)
+        flush(self.s, "number", draft.number, uuid=draft.uuid)
         return k.id
+
+    def id_for_uuid(self, uuid: str) -> int | None:
+        return id_for_uuid(self.s, m.Contract, uuid)
+
+    def payment_id_for_uuid(self, uuid: str) -> int | None:
+        return id_for_uuid(self.s, m.Payment, uuid)
 
     def update(self, contract_id: int, version: int, draft: ContractDraft, warranty_end) -> None:
         k = self._load(m.Contract, contract_id, version)
@@ -181,8 +189,8 @@ class SqlContractRepository(Repo):
         self._load(m.Contract, contract_id)
         p = self._stamped(m.Payment(contract_id=contract_id, paid_on=payment.paid_on, amount_vnd=payment.amount_vnd,
                                     method=payment.method, invoice_number=payment.invoice_number or None))
-        self.s.add(p)
-        self.s.flush()
+        self.s.add(with_uuid(p, payment.uuid))
+        flush(self.s, "uuid", payment.uuid, uuid=payment.uuid)
         return p.id
 
     def append_event(self, contract_id: int, operator_id: int | None, event: NewEvent) -> None:

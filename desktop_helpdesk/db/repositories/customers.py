@@ -21,11 +21,13 @@ from ._sql import (
     chosen_sort,
     empty_if_null,
     flush,
+    id_for_uuid,
     keyset,
     nn,
     take_code,
     taken,
     text_filter,
+    with_uuid,
 )
 from .contracts import coverage_by_customer
 
@@ -107,11 +109,14 @@ class SqlCustomerRepository(Repo):
         c.contacts = keep
 
     def add(self, draft: CustomerDraft) -> int:
-        c = self._stamped(m.Customer())
+        c = with_uuid(self._stamped(m.Customer()), draft.uuid)
         self._apply(c, draft)
         self.s.add(c)
-        flush(self.s, "code", draft.code)
+        flush(self.s, "code", draft.code, uuid=draft.uuid)
         return c.id
+
+    def id_for_uuid(self, uuid: str) -> int | None:
+        return id_for_uuid(self.s, m.Customer, uuid)
 
     def update(self, customer_id: int, version: int, draft: CustomerDraft) -> None:
         c = self._load(m.Customer, customer_id, version)

@@ -30,12 +30,14 @@ from ._sql import (
     chosen_sort,
     empty_if_null,
     flush,
+    id_for_uuid,
     keyset,
     likely,
     nn,
     take_code,
     text_filter,
     unindexed,
+    with_uuid,
 )
 
 CLOCK_KINDS = ("proposal", "fix", "complaint")
@@ -280,11 +282,17 @@ class SqlTicketRepository(Repo):
         t.search_text = fold(f"{t.code} {draft.subject} {customer.code} {customer.name} {draft.description}")
 
     def add(self, draft: TicketDraft, code: str) -> int:
-        t = self._stamped(m.Ticket(code=code))
+        t = with_uuid(self._stamped(m.Ticket(code=code)), draft.uuid)
         self._apply(t, draft)
         self.s.add(t)
-        flush(self.s, "code", code)
+        flush(self.s, "code", code, uuid=draft.uuid)
         return t.id
+
+    def id_for_uuid(self, uuid: str) -> int | None:
+        return id_for_uuid(self.s, m.Ticket, uuid)
+
+    def entry_id_for_uuid(self, uuid: str) -> int | None:
+        return id_for_uuid(self.s, m.TicketEvent, uuid)
 
     def update(self, ticket_id: int, version: int, draft: TicketDraft) -> None:
         t = self._load(m.Ticket, ticket_id, version)
@@ -307,8 +315,8 @@ class SqlTicketRepository(Repo):
             ticket_id=ticket_id, operator_id=operator_id, kind=str(draft.kind), body=draft.body or None,
             details=details_to_json(draft), duration_minutes=worklog_duration(draft),
             corrects_id=draft.corrects_id, occurred_at=occurred_at))
-        self.s.add(e)
-        self.s.flush()
+        self.s.add(with_uuid(e, draft.uuid))
+        flush(self.s, "uuid", draft.uuid, uuid=draft.uuid)
         return e.id
 
     def event_facts(self, event_id: int) -> tuple[int, str]:

@@ -121,7 +121,7 @@ class ContractDialog(FormDialog):
             number=self.number.text(), stage=self.stage.currentData(), value_vnd=self.value.value(),
             request_received_on=self.request_received_on.value(), signed_on=self.signed_on.value(),
             accepted_on=self.accepted_on.value(), maintenance_end=self.maintenance_end.value(),
-            notes=self.notes.toPlainText(),
+            notes=self.notes.toPlainText(), uuid=self.new_record_uuid(),
         )
 
     def details_job(self):

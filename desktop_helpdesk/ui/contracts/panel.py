@@ -5,6 +5,7 @@ the file is read again, so what is shown is what is stored."""
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import replace
 from datetime import date
 from html import escape
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.contracts import ContractError
 from ...domain.enums import ContractStage, ObligationKind, PaymentMethod
-from ...domain.errors import ConcurrentEditError
+from ...domain.errors import ConcurrentEditError, ConnectionLost
 from ...i18n import N_, _
 from ...i18n.formatting import format_date, format_datetime, format_vnd
 from ...services import contracts, worklog
@@ -46,6 +47,11 @@ from .acceptance import acceptance_report_html
 log = logging.getLogger(__name__)
 PLANNED_KINDS = [k for k in ObligationKind if not k.is_derived]
 
+#: A change that lost the server before hearing whether it was written.
+MSG_CONNECTION_LOST = N_("The connection to the server was lost before the change was confirmed. What you typed is "
+                         "kept: once the server is back, check the contract and try again if the change is not "
+                         "there. A payment added again is never counted twice.")
+
 
 class ContractPanel(QTabWidget):
     """Tabs under the contract form. `file_loaded(version)` tells the form the new version."""
@@ -58,6 +64,10 @@ class ContractPanel(QTabWidget):
         self.jobs = jobs
         self.operator_id = operator_id
         self.file = None
+        # The payment being typed: (contract id, UUID), chosen for its first Add and kept for
+        # every retry until it is saved, so Add pressed again after a lost connection does not
+        # count the money twice (services.once).
+        self._payment_key: tuple[int, str] | None = None
         self._today: date | None = None
         self._stage_rows: list = []
         self._build_lifecycle()
@@ -265,7 +275,7 @@ class ContractPanel(QTabWidget):
         return _("Contract edited")
 
     # -- actions -----------------------------------------------------------------------
-    def _run(self, error_label: QLabel, fn, *args, clear: tuple = ()) -> None:
+    def _run(self, error_label: QLabel, fn, *args, clear: tuple = (), then=None) -> None:
         """Run a change on the worker, then read the contract again. The `clear` fields are
         emptied only once it is saved: a refused change keeps what was typed."""
         error_label.hide()
@@ -274,6 +284,8 @@ class ContractPanel(QTabWidget):
         def done(*_a):
             for field in clear:
                 field.clear()
+            if then is not None:
+                then()
             self.reload(contract_id)
 
         def failed(exc):
@@ -286,6 +298,10 @@ class ContractPanel(QTabWidget):
                 self.reload(contract_id)
             elif isinstance(exc, ValueError):
                 message = _("Check the amount and the dates.")
+            elif isinstance(exc, ConnectionLost):
+                log.info("a contract change did not hear back from the server (%s)", exc)
+                message = _(MSG_CONNECTION_LOST)
+                self.reload(contract_id)  # read again once the server answers: the change may be there
             else:
                 message = failure_message(N_("The change could not be saved; nothing was written."), exc, log)
             error_label.setText(message)
@@ -330,9 +346,15 @@ class ContractPanel(QTabWidget):
             self.payment_error.setText(problem or _("Enter the payment's date and an amount above zero."))
             self.payment_error.show()
             return
-        payment = PaymentData(None, self.paid_on.value(), self.amount.value(), self.method.currentData(), self.invoice.text())
+        if self._payment_key is None or self._payment_key[0] != self.file.id:
+            self._payment_key = (self.file.id, str(uuid.uuid4()))
+        payment = PaymentData(None, self.paid_on.value(), self.amount.value(), self.method.currentData(), self.invoice.text(),
+                              uuid=self._payment_key[1])
         self._run(self.payment_error, contracts.add_payment, self.file.id, payment, self.operator_id,
-                  clear=(self.amount, self.invoice))
+                  clear=(self.amount, self.invoice), then=self._payment_saved)
+
+    def _payment_saved(self) -> None:
+        self._payment_key = None  # the next payment typed is another one
 
     def _planned(self) -> list[PlannedData]:
         return list(self.file.planned)

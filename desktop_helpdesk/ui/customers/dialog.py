@@ -191,7 +191,7 @@ class CustomerDialog(FormDialog):
             name=self.name.text(), kind=self.kind.currentData(), code=self.code.text(),
             tax_code=self.tax_code.text(), address=self.address.text(), province=self.province.text(),
             phone=self.phone.text(), email=self.email.text(), notes=self.notes.toPlainText(),
-            contacts=self._contact_drafts(),
+            contacts=self._contact_drafts(), uuid=self.new_record_uuid(),
         )
 
     def field_errors(self) -> dict[str, str]:

@@ -9,6 +9,7 @@ and when, and offers to reload their version or to compare it with what was type
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
@@ -29,7 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.errors import ConcurrentEditError, DuplicateError, NotFoundError
+from ...domain.errors import (
+    ConcurrentEditError,
+    ConnectionLost,
+    DuplicateError,
+    NotFoundError,
+)
 from ...i18n import N_, _
 from ...i18n.formatting import format_date, format_vnd
 from ...services.errors import ValidationFailed
@@ -41,6 +47,10 @@ from .widgets import CustomerPicker, Form, MoneyField, error_label
 from .worker import Jobs
 
 log = logging.getLogger(__name__)
+
+#: A save that lost the server before hearing whether it was written.
+MSG_CONNECTION_LOST = N_("The connection to the server was lost before the save was confirmed. What you typed is kept: "
+                         "press Save again once the server is back. The record will not be saved twice.")
 
 
 class FormDialog(QDialog):
@@ -63,6 +73,9 @@ class FormDialog(QDialog):
         self.jobs = jobs
         self.record_id: int | None = None
         self.version: int | None = None
+        # Chosen once when the window opens: every attempt of a create sends it, so Save
+        # pressed again after a lost connection never writes the record twice (services.once).
+        self.create_uuid = str(uuid.uuid4())
         self._saving = False
         self._attempted = False
         self._discard_confirmed = False
@@ -155,6 +168,10 @@ class FormDialog(QDialog):
         return err.text(_) if err is not None else None
 
     # -- saving ----------------------------------------------------------------------
+    def new_record_uuid(self) -> str:
+        """The UUID a draft carries: this window's while it creates a record, none for an edit."""
+        return self.create_uuid if self.record_id is None else ""
+
     def build_job(self):
         """Return (callable, args) that saves on the worker (override)."""
         raise NotImplementedError
@@ -190,6 +207,9 @@ class FormDialog(QDialog):
             self._show_conflict()
         elif isinstance(exc, NotFoundError):
             self.show_status(_("This record no longer exists; nothing was saved."))
+        elif isinstance(exc, ConnectionLost):  # it may have committed: Save again is safe (new_record_uuid)
+            log.info("a save did not hear back from the server (%s)", exc)
+            self.show_status(_(MSG_CONNECTION_LOST))
         else:
             self.show_status(failure_message(N_("The record could not be saved; nothing was written."), exc, log))
         self.save_button.setEnabled(True)

@@ -266,6 +266,7 @@ class TicketDialog(FormDialog):
             contact_id=self.contact.currentData(), contract_id=self.contract.currentData(),
             assignee_id=self.assignee.currentData(), description=self.description.toPlainText(),
             coverage=base.coverage if base else "", received_at=base.received_at if base else None,
+            uuid=self.new_record_uuid(),
         )
 
     def details_job(self):

@@ -546,7 +546,8 @@ class WorkLogDialog(FormDialog):
             details["reason"] = self.reason.text()
         occurred = self._value(self.occurred_at.value) if kind in self.SHOWN["occurred_at"] else None
         return WorkLogDraft(kind.value, body=self.body.toPlainText(), details=details, occurred_at=occurred,
-                            corrects_id=self.original.id if self.original is not None else None)
+                            corrects_id=self.original.id if self.original is not None else None,
+                            uuid=self.create_uuid)  # an entry (or a correction) is always a new row
 
     def field_errors(self) -> dict[str, str]:
         errors = self._parse_errors()
