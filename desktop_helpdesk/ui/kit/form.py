@@ -210,6 +210,7 @@ class FormDialog(QDialog):
         elif isinstance(exc, ConnectionLost):  # it may have committed: Save again is safe (new_record_uuid)
             log.info("a save did not hear back from the server (%s)", exc)
             self.show_status(_(MSG_CONNECTION_LOST))
+            self.jobs.failed.emit(exc)  # the window's banner says the server is away and retries
         else:
             self.show_status(failure_message(N_("The record could not be saved; nothing was written."), exc, log))
         self.save_button.setEnabled(True)

@@ -482,7 +482,7 @@ class MainWindow(QMainWindow):
         """Say it once, in a banner (not a box per failed refresh), and retry by itself;
         what the user typed in open forms stays there."""
         if not self.connection_lost:
-            log.warning("lost the connection to the database server; retrying")
+            log.info("lost the connection to the database server; retrying")
             self.connection_banner.setText(_("Lost the connection to the server; retrying…"))
             self.connection_banner.show()
             self._reconnect_timer.start()
