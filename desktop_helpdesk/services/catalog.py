@@ -32,7 +32,10 @@ def operators(ctx: Context):
 
 @changes(OPERATORS)
 def add_operator(ctx: Context, draft: OperatorDraft) -> int:
-    check([v.validate_required("full_name", draft.full_name), v.validate_required("alias", draft.alias)])
+    check([v.validate_required("full_name", draft.full_name), v.validate_required("alias", draft.alias),
+           v.validate_text("code", draft.code, v.TEXT_LIMITS["operators.code"]),
+           v.validate_text("full_name", draft.full_name, v.TEXT_LIMITS["operators.full_name"]),
+           v.validate_text("alias", draft.alias, v.TEXT_LIMITS["operators.alias"])])
     with ctx.uow() as uow:
         new_id = uow.operators.add(
             replace(draft, full_name=normalize(draft.full_name), alias=normalize(draft.alias), code=normalize(draft.code).upper())
@@ -155,12 +158,17 @@ def vendor(ctx: Context) -> dict[str, str]:
         return {key.split(".", 1)[1]: uow.get_meta(key) or "" for key in VENDOR_KEYS}
 
 
+#: The most characters one of the vendor's details may hold (a name, an address, a bank account line).
+VENDOR_TEXT_LIMIT = 300
+
+
 @changes(VENDOR)
 def set_vendor(ctx: Context, read: dict[str, str], **values: str) -> None:
     """Store the vendor's details `values`. `read` is what `vendor()` returned when the form
     was filled: the details have no version of their own, so each stored value is compared
     with the one read as it is written; any change made meanwhile by another desk raises
     ConcurrentEditError and nothing is written."""
+    check([v.validate_text(name, value, VENDOR_TEXT_LIMIT) for name, value in values.items()])
     with ctx.uow() as uow:
         for name, value in values.items():
             key = f"vendor.{name}"

@@ -212,3 +212,14 @@ def test_demo_customers_show_every_coverage_state(engine):
     codes = {code for v in verdicts for code in v.codes}
     assert {"unpaid", "in_grace_period", "expired_beyond_grace"} <= codes
     assert contracts.list_obligations(ctx, ListQuery(limit=500)).rows
+
+
+def test_operators_and_the_vendors_details_have_the_same_text_rules(ctx):
+    with pytest.raises(ValidationFailed) as info:
+        catalog.add_operator(ctx, OperatorDraft("", "Nguyễn " * 30, "Tổng đài\x0701", "hotline"))
+    assert {(e.field, e.code) for e in info.value.errors} == {("full_name", "too_long"), ("alias", "control_character")}
+    assert catalog.operators(ctx) == []
+    with pytest.raises(ValidationFailed) as info:
+        catalog.set_vendor(ctx, catalog.vendor(ctx), name="Công ty " * 60)
+    assert [e.code for e in info.value.errors] == ["too_long"]
+    assert catalog.vendor(ctx).get("name", "") == ""
