@@ -80,20 +80,11 @@ class Templates:
         wall clock when the demo sets their SLA clocks)."""
         key = ("demo", now)
         if key not in self._built:
-            from desktop_helpdesk.db.engine import open_database, sqlite_url
-            from desktop_helpdesk.db.uow import uow_factory
-            from desktop_helpdesk.services.context import make_context
-            from desktop_helpdesk.services.demo import load_demo
+            from desktop_helpdesk.db.engine import sqlite_url
 
             path = self._folder / f"demo-{now:%Y%m%dT%H%M%S%z}.sqlite3"
             self.copy(self.migrated(), path)
-            engine, outcome = open_database(sqlite_url(path))
-            assert outcome == "current"
-            try:
-                clock = lambda: now  # noqa: E731
-                load_demo(make_context(uow_factory(engine, clock), clock))
-            finally:
-                engine.dispose()
+            _load_demo(sqlite_url(path), now)
             self._built[key] = _settled(path)
         return self._built[key]
 
@@ -102,9 +93,6 @@ class Templates:
         key = ("pg", template, now)
         if key not in self._built:
             from desktop_helpdesk.db.engine import open_database
-            from desktop_helpdesk.db.uow import uow_factory
-            from desktop_helpdesk.services.context import make_context
-            from desktop_helpdesk.services.demo import load_demo
 
             name = server.new_database_name(f"tmpl_{template}")
             if template == "migrated":
@@ -113,14 +101,7 @@ class Templates:
                 engine.dispose()
                 assert outcome == "created"
             else:
-                url = server.create_database(name, template=self.pg_template(server, "migrated"))
-                engine, outcome = open_database(url)
-                assert outcome == "current"
-                try:
-                    clock = lambda: now  # noqa: E731
-                    load_demo(make_context(uow_factory(engine, clock), clock))
-                finally:
-                    engine.dispose()
+                _load_demo(server.create_database(name, template=self.pg_template(server, "migrated")), now)
             server.mark_template(name)
             self._built[key] = name
         return self._built[key]
@@ -133,6 +114,23 @@ class Templates:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(template, target)
         return target
+
+
+def _load_demo(url: str, now) -> None:
+    """Load the demo into the migrated database at `url` through a context whose one clock
+    reads `now` throughout (see Templates.demo)."""
+    from desktop_helpdesk.db.engine import open_database
+    from desktop_helpdesk.db.uow import uow_factory
+    from desktop_helpdesk.services.context import make_context
+    from desktop_helpdesk.services.demo import load_demo
+
+    engine, outcome = open_database(url)
+    assert outcome == "current"
+    try:
+        clock = lambda: now  # noqa: E731
+        load_demo(make_context(uow_factory(engine, clock), clock))
+    finally:
+        engine.dispose()
 
 
 def _settled(path: Path) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -213,7 +214,7 @@ def connect_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, must_e
         except sqlite3.Error as exc:
             raise classify(exc) from exc
     engine = make_engine(url, busy_timeout_ms)
-    try:
+    with _explained(engine, url):
         with engine.connect() as conn:
             if path is not None:
                 # Reads the header and schema: fails fast on a corrupt or foreign file. (A full
@@ -226,13 +227,21 @@ def connect_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, must_e
                 if version < MIN_SERVER_VERSION:
                     raise DatabaseOpenError(DatabaseOpenError.SERVER_TOO_OLD,
                                             f"server_version_num {version} < {MIN_SERVER_VERSION}")
+    return engine
+
+
+@contextmanager
+def _explained(engine: Engine, url: str):
+    """Whatever stops the opening becomes a DatabaseOpenError the user can act on, without
+    the address's password; the engine is let go."""
+    try:
+        yield
     except DatabaseOpenError as exc:
         engine.dispose()
         raise _without_secret(exc, url) from None
     except (OperationalError, DBAPIError, sqlite3.Error, ConnectionLost) as exc:
         engine.dispose()
         raise _without_secret(classify(exc), url) from exc
-    return engine
 
 
 def open_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *,
@@ -250,14 +259,8 @@ def open_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *,
     if may_upgrade is None:
         may_upgrade = path is not None or make_url(url).get_backend_name() == "sqlite"
     engine = connect_database(url, busy_timeout_ms)
-    try:
+    with _explained(engine, url):
         outcome = ensure_schema(engine, path, may_upgrade=may_upgrade)
-    except DatabaseOpenError as exc:
-        engine.dispose()
-        raise _without_secret(exc, url) from None
-    except (OperationalError, DBAPIError, sqlite3.Error, ConnectionLost) as exc:
-        engine.dispose()
-        raise _without_secret(classify(exc), url) from exc
     return engine, outcome
 
 
