@@ -158,7 +158,7 @@ def run(path, per_case: int, reps: int, log=print) -> tuple[list[tuple], dict]:
         rows.append((name, len(texts), texts[0], statistics.mean(matches), statistics.mean(statements),
                      statistics.median(service_ms), percentile(service_ms, 0.95), min(service_ms),
                      statistics.median(sql_ms), percentile(sql_ms, 0.95), min(sql_ms)))
-        log(f"{name:32} service median {rows[-1][5]:6.2f} ms p95 {rows[-1][6]:6.2f}  sqlite3 median "
+        log(f"{name:32} service median {rows[-1][5]:6.2f} ms p95 {rows[-1][6]:6.2f}  direct median "
             f"{rows[-1][8]:6.2f} ms p95 {rows[-1][9]:6.2f}  ({rows[-1][3]:.1f} matches)")
     raw.close()
     engine.dispose()
@@ -167,7 +167,7 @@ def run(path, per_case: int, reps: int, log=print) -> tuple[list[tuple], dict]:
 
 def table(rows) -> str:
     lines = ["| query (typed like) | n | example | matches | SQL statements | service median | p95 | min "
-             "| sqlite3 median | p95 | min |",
+             "| driver direct median | p95 | min |",
              "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, n, example, matches, stmts, sm, sp, smin, qm, qp, qmin in rows:
         slow = " **SLOW**" if sp > TARGET_MS else ""
