@@ -5,6 +5,7 @@ cached in benchmarks/data/):
 
     .venv/bin/python -m benchmarks.bench_lookup                  # ~1 min once generated
     .venv/bin/python -m benchmarks.bench_lookup --write-readme   # also put the table into benchmarks/README.md
+    .venv/bin/python -m benchmarks.bench_lookup --database-url postgresql+psycopg://postgres@127.0.0.1:5544/bench
 
 Every timed call is `services.lookup.lookup_caller(ctx, text)`, exactly what the lookup panel
 submits to the worker thread after the operator stops typing: reading the number
@@ -19,7 +20,9 @@ landline before 2017 (04 …, 0511 …), an old 11-digit mobile before 2018 (016
 ambiguous old TP.HCM landline (08.3974 3179, two readings), a number nobody has, a customer
 code, and the contacts of the customers with the most open tickets (the heaviest answer).
 
-Target: 20 ms per lookup.
+Target: 20 ms per lookup. `--database-url` runs it on PostgreSQL (the database of
+`benchmarks.generate --database-url`; the queries drawn are the same as on SQLite, by seed and
+id order); the direct replay then goes through the psycopg connection.
 """
 
 from __future__ import annotations
@@ -62,24 +65,25 @@ def _landline_parts(e164: str) -> tuple[str, str]:
     return code, nsn[len(code):]
 
 
-def pick_queries(path: Path, per_case: int, seed: int = 7) -> dict[str, list[str]]:
-    """Typed texts per case, drawn from the stored numbers."""
+def pick_queries(engine, per_case: int, seed: int = 7) -> dict[str, list[str]]:
+    """Typed texts per case, drawn from the stored numbers (read in id order, drawn by the
+    seeded generator: the same texts on either engine)."""
+    from sqlalchemy import bindparam, text
+
     rng = random.Random(seed)
-    con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
-    try:
-        contact_phones = [r[0] for r in con.execute("SELECT phone FROM contacts WHERE phone IS NOT NULL")]
-        customer_phones = [r[0] for r in con.execute("SELECT phone FROM customers WHERE phone IS NOT NULL")]
+    with engine.connect() as con:
+        contact_phones = list(con.scalars(text("SELECT phone FROM contacts WHERE phone IS NOT NULL ORDER BY id")))
+        customer_phones = list(con.scalars(text("SELECT phone FROM customers WHERE phone IS NOT NULL ORDER BY id")))
         mobiles = [p for p in contact_phones + customer_phones if len(p) == 12]
         landlines = [p for p in customer_phones if len(p) == 13]
         stored = set(contact_phones) | set(customer_phones)
-        codes = [r[0] for r in con.execute("SELECT code FROM customers ORDER BY random() LIMIT ?", (per_case,))]
-        heavy = [r[0] for r in con.execute(
+        codes = rng.sample(list(con.scalars(text("SELECT code FROM customers ORDER BY id"))), per_case)
+        heavy = list(con.scalars(text(
             "SELECT k.phone FROM contacts k JOIN (SELECT customer_id, count(*) n FROM tickets "
-            f"WHERE status IN ({', '.join('?' * len(OPEN_STATUSES))}) GROUP BY customer_id "
-            "ORDER BY n DESC LIMIT ?) t ON t.customer_id = k.customer_id WHERE k.phone IS NOT NULL",
-            (*OPEN_STATUSES, per_case))]
-    finally:
-        con.close()
+            "WHERE status IN :open GROUP BY customer_id "
+            "ORDER BY n DESC, customer_id LIMIT :n) t ON t.customer_id = k.customer_id WHERE k.phone IS NOT NULL "
+            "ORDER BY t.n DESC, k.id").bindparams(bindparam("open", expanding=True)),
+            {"open": list(OPEN_STATUSES), "n": per_case}))
 
     def sample(pool, n=per_case):
         return rng.sample(pool, min(n, len(pool)))
@@ -115,7 +119,7 @@ class Recorder:
 
     def _seen(self, _conn, _cursor, statement, parameters, _context, _many):
         if self.statements is not None:
-            self.statements.append((statement, tuple(parameters)))
+            self.statements.append((statement, parameters if isinstance(parameters, dict) else tuple(parameters)))
 
 
 def percentile(values, q):
@@ -123,13 +127,13 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run(path: Path, per_case: int, reps: int, log=print) -> tuple[list[tuple], dict]:
-    engine, _ = open_database(sqlite_url(path))
+def run(path, per_case: int, reps: int, log=print) -> tuple[list[tuple], dict]:
+    engine, _ = open_database(path if isinstance(path, str) else sqlite_url(path))
     optimize(engine)
     ctx = make_context(uow_factory(engine, lambda: NOW), lambda: NOW)
     recorder = Recorder(engine)
-    raw = sqlite3.connect(path.as_posix())
-    cases = pick_queries(path, per_case)
+    raw = engine.raw_connection()  # the driver's own connection: the captured SQL is in its paramstyle
+    cases = pick_queries(engine, per_case)
     rows = []
     facts = {"matches": {}}
     for name, texts in cases.items():
@@ -145,13 +149,16 @@ def run(path: Path, per_case: int, reps: int, log=print) -> tuple[list[tuple], d
                 lookup.lookup_caller(ctx, text)
                 service_ms.append((time.perf_counter() - t0) * 1000)
                 t0 = time.perf_counter()
+                cur = raw.cursor()
                 for sql, params in captured:
-                    raw.execute(sql, params).fetchall()
+                    cur.execute(sql, params)
+                    cur.fetchall()
                 sql_ms.append((time.perf_counter() - t0) * 1000)
+                raw.rollback()
         rows.append((name, len(texts), texts[0], statistics.mean(matches), statistics.mean(statements),
                      statistics.median(service_ms), percentile(service_ms, 0.95), min(service_ms),
                      statistics.median(sql_ms), percentile(sql_ms, 0.95), min(sql_ms)))
-        log(f"{name:32} service median {rows[-1][5]:6.2f} ms p95 {rows[-1][6]:6.2f}  sqlite3 median "
+        log(f"{name:32} service median {rows[-1][5]:6.2f} ms p95 {rows[-1][6]:6.2f}  direct median "
             f"{rows[-1][8]:6.2f} ms p95 {rows[-1][9]:6.2f}  ({rows[-1][3]:.1f} matches)")
     raw.close()
     engine.dispose()
@@ -160,7 +167,7 @@ def run(path: Path, per_case: int, reps: int, log=print) -> tuple[list[tuple], d
 
 def table(rows) -> str:
     lines = ["| query (typed like) | n | example | matches | SQL statements | service median | p95 | min "
-             "| sqlite3 median | p95 | min |",
+             "| driver direct median | p95 | min |",
              "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, n, example, matches, stmts, sm, sp, smin, qm, qp, qmin in rows:
         slow = " **SLOW**" if sp > TARGET_MS else ""
@@ -179,19 +186,30 @@ def write_readme(section: str) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.bench_lookup", description=__doc__.splitlines()[0])
     ap.add_argument("--db", type=Path, default=HERE / "data" / "lists.sqlite3")
+    ap.add_argument("--database-url", help="a PostgreSQL database instead (postgresql+psycopg://…)")
+    ap.add_argument("--json", type=Path, help="also write the results to this JSON file")
     ap.add_argument("--per-case", type=int, default=40, help="distinct queries per case (default 40)")
     ap.add_argument("--reps", type=int, default=5, help="timed repetitions of each query (default 5)")
     ap.add_argument("--write-readme", action="store_true")
     args = ap.parse_args(argv)
-    generate(args.db, **{k: v for k, v in DEFAULTS.items()})  # reuses the file when it holds these parameters
+    target = args.database_url or args.db
+    generate(target, **{k: v for k, v in DEFAULTS.items()})  # reuses the data when it holds these parameters
     load_before = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
     started = time.perf_counter()
-    rows, _facts = run(args.db, args.per_case, args.reps)
+    rows, _facts = run(target, args.per_case, args.reps)
     total = time.perf_counter() - started
     load_after = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
     md = table(rows)
     print(md)
     print(f"whole run {total:.1f} s; load average before {' '.join(load_before)}, after {' '.join(load_after)}")
+    if args.json:
+        import json
+
+        args.json.write_text(json.dumps({"engine": "postgresql" if args.database_url else "sqlite",
+                                         "load_before": load_before, "load_after": load_after, "total_s": total,
+                                         "rows": rows}, indent=1, ensure_ascii=False), encoding="utf-8")
+    if args.write_readme and args.database_url:
+        ap.error("--write-readme writes the SQLite section; the two-engine table is written by hand")
     if args.write_readme:
         write_readme(readme_section(md, args, total, load_before, load_after))
     return 0

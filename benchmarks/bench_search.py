@@ -5,6 +5,7 @@ in benchmarks/data/):
 
     .venv/bin/python -m benchmarks.bench_search              # migrates to the schema head first if needed
     .venv/bin/python -m benchmarks.bench_search --reps 31
+    .venv/bin/python -m benchmarks.bench_search --database-url postgresql+psycopg://postgres@127.0.0.1:5544/bench
 
 1. If the database is older than the app's schema, it is migrated (`db.migrate.upgrade`, the
    same Alembic path the app takes, without the backup copy the app writes first): the time
@@ -14,14 +15,23 @@ in benchmarks/data/):
    dataclasses); then the SQL statements that call sent (captured from the engine) are run
    again directly with `sqlite3` on the same file, so the difference is the Python around them.
 
-Target: ≤ 100 ms per search. Timings: `--reps` repetitions after one warm-up, warm cache;
+3. Random names (issue #12): `--names` (default 60) contact and customer names drawn from the
+   data with a fixed seed (half each, by random id, so both engines get the same names), typed
+   as stored; each searched once untimed, then `--name-reps` times: p50 / p95 / max over all
+   those searches, and the slowest names.
+
+Target: ≤ 100 ms per search (p95). Timings: `--reps` repetitions after one warm-up, warm cache;
 median, p95 and minimum. The machine is shared: the load average is printed with them.
+`--database-url` runs it all on PostgreSQL (the database of `benchmarks.generate
+--database-url`); the direct replay then goes through the psycopg connection.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
 import platform
 import sqlite3
 import statistics
@@ -92,7 +102,7 @@ def typical_queries(engine) -> list[tuple[str, str]]:
     with engine.connect() as conn:
         one = lambda sql: conn.execute(text(sql)).scalar()  # noqa: E731
         # The rows of the full data set (ids 40000, 25000, 500000); the middle row of a smaller one.
-        mid = lambda table, at: f"min({at}, (SELECT max(id) FROM {table}) / 2)"  # noqa: E731
+        mid = lambda table, at: min(at, one(f"SELECT max(id) FROM {table}") // 2)  # noqa: E731
         person = one(f"SELECT full_name FROM contacts WHERE id = {mid('contacts', 40000)}")
         code = one(f"SELECT code FROM customers WHERE id = {mid('customers', 25000)}")
         tax = one(f"SELECT tax_code FROM customers WHERE id >= {mid('customers', 25000)} AND tax_code IS NOT NULL "
@@ -111,6 +121,24 @@ def typical_queries(engine) -> list[tuple[str, str]]:
         ("common word ('nguyen')", "nguyen"),
         ("two letters (codes only)", "kh"),
     ]
+
+
+def random_names(engine, n: int, seed: int) -> list[tuple[str, str]]:
+    """(kind, name) for `n` contact and customer names drawn by random id (seeded), half each."""
+    rng = random.Random(seed)
+    out = []
+    with engine.connect() as conn:
+        for kind, table, column in (("contact", "contacts", "full_name"), ("customer", "customers", "name")):
+            top = conn.execute(text(f"SELECT max(id) FROM {table}")).scalar()
+            want = n // 2 if kind == "contact" else n - n // 2
+            seen = set()
+            while len(seen) < want:
+                ident = rng.randrange(1, top + 1)
+                name = conn.execute(text(f"SELECT {column} FROM {table} WHERE id = :i"), {"i": ident}).scalar()
+                if name and ident not in seen:
+                    seen.add(ident)
+                    out.append((kind, name))
+    return out
 
 
 def _timed(fn, reps: int) -> list[float]:
@@ -132,21 +160,44 @@ def _stats(ms: list[float]) -> tuple[float, float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", type=Path, default=HERE / "data" / "lists.sqlite3")
+    ap.add_argument("--database-url", help="a PostgreSQL database instead (postgresql+psycopg://…)")
     ap.add_argument("--reps", type=int, default=21)
+    ap.add_argument("--names", type=int, default=60, help="random contact/customer names to search (default 60)")
+    ap.add_argument("--name-reps", type=int, default=5, help="timed searches per name (default 5)")
+    ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = ap.parse_args()
-    if not args.db.exists():
-        generate(args.db, **DEFAULTS)
-    engine = make_engine(sqlite_url(args.db))
-    print(f"{platform.machine()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-          f"load {open('/proc/loadavg').read().strip()}")
-    migrate_if_needed(engine, args.db)
+    pg = bool(args.database_url)
+    if pg:
+        generate(args.database_url, **DEFAULTS)  # reused when it holds these parameters
+        engine = make_engine(args.database_url)
+        with engine.connect() as conn:
+            version = "PostgreSQL " + conn.execute(text("SHOW server_version")).scalar()
+    else:
+        if not args.db.exists():
+            generate(args.db, **DEFAULTS)
+        engine = make_engine(sqlite_url(args.db))
+        version = f"SQLite {sqlite3.sqlite_version}"
+    load_before = open("/proc/loadavg").read().strip()
+    print(f"{platform.machine()}, Python {platform.python_version()}, {version}, load {load_before}")
+    if not pg:
+        migrate_if_needed(engine, args.db)
     ctx = make_context(uow_factory(engine))
     captured: list[tuple[str, object]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
         captured.append((statement, parameters))
 
-    direct = sqlite3.connect(str(args.db))
+    direct = engine.raw_connection()  # the driver's own connection: the captured SQL in its paramstyle
+
+    def replay(statements):
+        cur = direct.cursor()
+        for s, p in statements:
+            cur.execute(s, p)
+            cur.fetchall()
+        if pg:
+            direct.rollback()
+
     rows = []
     for what, query in typical_queries(engine):
         captured.clear()
@@ -155,17 +206,46 @@ def main() -> None:
         event.remove(engine, "before_cursor_execute", capture)
         statements = [(s, p) for s, p in captured if not s.lstrip().upper().startswith(("BEGIN", "ROLLBACK", "COMMIT"))]
         via_service = _timed(lambda: search.global_search(ctx, query), args.reps)
-        via_sqlite = _timed(lambda: [direct.execute(s, p).fetchall() for s, p in statements], args.reps)
+        via_sqlite = _timed(lambda: replay(statements), args.reps)
         found = " / ".join(f"{len(g.hits)}:{g.total}{'+' if g.capped else ''}" for g in results.groups)
         rows.append((what, query, found, _stats(via_service), _stats(via_sqlite), len(statements)))
         s, d = rows[-1][3], rows[-1][4]
         print(f"{what:55} {query!r:28} {found:32} service {s[0]:6.1f} / {s[1]:6.1f} / {s[2]:6.1f} ms   "
-              f"sqlite3 {d[0]:6.1f} / {d[1]:6.1f} / {d[2]:6.1f} ms  ({len(statements)} statements)"
+              f"direct {d[0]:6.1f} / {d[1]:6.1f} / {d[2]:6.1f} ms  ({len(statements)} statements)"
               f"{'  SLOW' if s[1] > TARGET_MS else ''}", flush=True)
-    print(f"load after: {open('/proc/loadavg').read().strip()}")
+    print()
+    names = random_names(engine, args.names, args.seed)
+    all_ms, per_name = [], []
+    for kind, name in names:
+        search.global_search(ctx, name)  # untimed first
+        ms = []
+        for _ in range(args.name_reps):
+            t0 = time.perf_counter()
+            results = search.global_search(ctx, name)
+            ms.append((time.perf_counter() - t0) * 1000)
+        all_ms += ms
+        found = " / ".join(f"{len(g.hits)}:{g.total}{'+' if g.capped else ''}" for g in results.groups)
+        per_name.append((statistics.median(ms), max(ms), kind, name, found))
+    ordered = sorted(all_ms)
+    p50, p95, worst = statistics.median(all_ms), ordered[round(0.95 * (len(ordered) - 1))], ordered[-1]
+    load_after = open("/proc/loadavg").read().strip()
+    print(f"random names: {len(names)} ({sum(k == 'contact' for k, _ in names)} contacts, "
+          f"{sum(k == 'customer' for k, _ in names)} customers, seed {args.seed}) x {args.name_reps} searches: "
+          f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {worst:.1f} ms{'  SLOW' if p95 > TARGET_MS else ''}")
+    print("slowest names (median / max ms, shown:found):")
+    for med, mx, kind, name, found in sorted(per_name, reverse=True)[:8]:
+        print(f"  {med:6.1f} / {mx:6.1f}  {kind:8} {name!r:40} {found}")
+    print(f"load before: {load_before}; after: {load_after}")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "engine": version, "load_before": load_before, "load_after": load_after,
+            "names": {"n": len(names), "reps": args.name_reps, "seed": args.seed, "p50": p50, "p95": p95,
+                      "max": worst, "slowest": sorted(per_name, reverse=True)[:8]},
+            "typical": [{"what": w, "query": q, "found": f, "service": s, "direct": d, "statements": n}
+                        for w, q, f, s, d, n in rows]}, indent=1, ensure_ascii=False), encoding="utf-8")
     print()
     print("| query | typed | shown:found per group (customers / contacts / contracts / tickets) "
-          "| service median / p95 / min ms | sqlite3 direct median / p95 / min ms | statements |")
+          "| service median / p95 / min ms | driver direct median / p95 / min ms | statements |")
     print("|---|---|---|---:|---:|---:|")
     for what, query, found, s, d, n in rows:
         mark = " **SLOW**" if s[1] > TARGET_MS else ""

@@ -2,6 +2,7 @@
 
     /work/venv/bin/python -m benchmarks.generate benchmarks/data/lists.sqlite3            # 50k/60k/1M
     /work/venv/bin/python -m benchmarks.generate OUT.sqlite3 --tickets 100000 --customers 5000
+    /work/venv/bin/python -m benchmarks.generate --database-url postgresql+psycopg://postgres@127.0.0.1:5544/bench
 
 Other benchmarks import it::
 
@@ -36,8 +37,16 @@ What it promises:
   reused. The file is built under a temporary name and renamed when complete, so an
   interrupted run never leaves a half-filled file that looks cached.
 
-No ``ANALYZE`` is run: the app never runs it, so the query planner here sees what it sees
-in the field.
+* The same rows on PostgreSQL (``--database-url postgresql+psycopg://…``): the database is
+  built as ``<name>__building`` (created, migrated by ``open_database``), filled with ``COPY``
+  with the bulk tables' secondary indexes and foreign keys dropped (re-created afterwards from
+  their own ``pg_get_indexdef``/``pg_get_constraintdef``, the foreign keys validated then), the
+  id sequences moved past the loaded ids, then ``VACUUM (ANALYZE)`` (statistics, hint bits
+  and the visibility map, as autovacuum leaves a settled server) and renamed into place.
+  ``customers.sort_name`` is filled with ``domain.text.sort_text(name)`` on both engines.
+
+On SQLite no ``ANALYZE`` is run: the app runs it itself at first start (``db.engine.optimize``),
+as the benchmarks do through it.
 """
 
 from __future__ import annotations
@@ -63,7 +72,7 @@ from desktop_helpdesk.db.engine import open_database, sqlite_url  # noqa: E402
 from desktop_helpdesk.db.repositories._sql import OPEN_STATUSES  # noqa: E402
 from desktop_helpdesk.db.repositories.customers import customer_search_text  # noqa: E402
 from desktop_helpdesk.domain.contracts import add_months, warranty_end  # noqa: E402
-from desktop_helpdesk.domain.text import fold  # noqa: E402
+from desktop_helpdesk.domain.text import fold, sort_text  # noqa: E402
 from desktop_helpdesk.paths import resources_dir  # noqa: E402
 from desktop_helpdesk.services import clocks as clock_rules  # noqa: E402
 from desktop_helpdesk.services.dto import ContactData, CustomerDraft  # noqa: E402
@@ -74,7 +83,8 @@ _CALENDARS = clock_rules.Calendars()
 
 #: Bump when the generated data changes shape: cached files of another version are rebuilt.
 #: 2: tickets carry their SLA clock columns and next_due_at (migration 0004).
-GENERATOR_VERSION = 2
+#: 3: customers.sort_name filled (it was left '', so the name sort compared empty keys).
+GENERATOR_VERSION = 3
 META_PARAMS = "benchmark.generate.params"
 META_REPORT = "benchmark.generate.report"
 
@@ -119,8 +129,40 @@ def params_of(customers: int, contracts: int, tickets: int, seed: int) -> dict:
             "tickets": tickets, "seed": seed}
 
 
-def stored_params(path: Path) -> dict | None:
-    """The generation parameters stored in an existing file, or None."""
+def is_server_url(target) -> bool:
+    """`target` names a database server (a SQLAlchemy URL other than sqlite), not a file."""
+    return isinstance(target, str) and "://" in target and not target.startswith("sqlite")
+
+
+def _pg_connect(url: str, database: str | None = None):
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    return psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
+                           dbname=database or u.database, autocommit=True)
+
+
+def _pg_meta(url: str, key: str) -> dict | None:
+    import psycopg
+
+    try:
+        con = _pg_connect(url)
+    except psycopg.OperationalError:  # no such database (yet)
+        return None
+    try:
+        row = con.execute("SELECT value FROM app_meta WHERE key = %s", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+    except (psycopg.Error, ValueError):
+        return None
+    finally:
+        con.close()
+
+
+def stored_params(path) -> dict | None:
+    """The generation parameters stored in an existing file (or server database), or None."""
+    if is_server_url(path):
+        return _pg_meta(path, META_PARAMS)
     if not Path(path).exists():
         return None
     try:
@@ -134,7 +176,9 @@ def stored_params(path: Path) -> dict | None:
         return None
 
 
-def stored_report(path: Path) -> dict:
+def stored_report(path) -> dict:
+    if is_server_url(path):
+        return _pg_meta(path, META_REPORT) or {}
     con = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
     try:
         row = con.execute("SELECT value FROM app_meta WHERE key = ?", (META_REPORT,)).fetchone()
@@ -146,9 +190,14 @@ def stored_report(path: Path) -> dict:
 def generate(path, customers: int = DEFAULTS["customers"], contracts: int = DEFAULTS["contracts"],
              tickets: int = DEFAULTS["tickets"], seed: int = DEFAULTS["seed"], *, force: bool = False,
              log=print) -> Result:
-    """Create (or reuse) a migrated SQLite database at `path` filled with generated rows."""
-    path = Path(path)
+    """Create (or reuse) a migrated SQLite database at `path` (or PostgreSQL database at a
+    `postgresql+psycopg://` URL) filled with generated rows."""
     params = params_of(customers, contracts, tickets, seed)
+    if is_server_url(path):
+        if not force and stored_params(path) == params:
+            return Result(path, True, 0.0, stored_report(path).get("counts", {}), params)
+        return _generate_pg(path, params, log)
+    path = Path(path)
     if not force and stored_params(path) == params:
         report = stored_report(path)
         return Result(path, True, 0.0, report.get("counts", {}), params)
@@ -186,6 +235,81 @@ def generate(path, customers: int = DEFAULTS["customers"], contracts: int = DEFA
     os.replace(tmp, path)
     log(f"generated {path} in {seconds:.1f} s: {counts} {timings}")
     return Result(path, False, seconds, counts, params)
+
+
+def _generate_pg(url: str, params: dict, log) -> Result:
+    """generate() on PostgreSQL: built as `<name>__building`, renamed into place when complete."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    name, building = u.database, f"{u.database}__building"
+    admin = _pg_connect(url, "postgres")
+    started = time.perf_counter()
+    try:
+        admin.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{building}"')
+        building_url = u.set(database=building).render_as_string(hide_password=False)
+        engine, _ = open_database(building_url)  # an empty server database is given its schema
+        engine.dispose()
+        con = _pg_connect(building_url)
+        try:
+            con.execute("SET synchronous_commit = off")
+            con.execute("SET maintenance_work_mem = '512MB'")
+            indexes, foreign_keys = _pg_drop_for_load(con)
+            counts, timings = _fill(con, random.Random(params["seed"]), params["customers"], params["contracts"],
+                                    params["tickets"], log)
+            t0 = time.perf_counter()
+            for sql in indexes:
+                con.execute(sql)
+            timings["indexes"] = round(time.perf_counter() - t0, 2)
+            t0 = time.perf_counter()
+            for table, constraint, definition in foreign_keys:
+                con.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {definition}')
+            timings["foreign keys"] = round(time.perf_counter() - t0, 2)
+            for table in ("operators", "packages", *BULK_TABLES):
+                con.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                            f"(SELECT coalesce(max(id), 1) FROM {table})) "
+                            f"WHERE pg_get_serial_sequence('{table}', 'id') IS NOT NULL")
+            t0 = time.perf_counter()
+            con.execute("VACUUM (ANALYZE)")
+            timings["vacuum analyze"] = round(time.perf_counter() - t0, 2)
+            seconds = round(time.perf_counter() - started, 2)
+            server = con.execute("SHOW server_version").fetchone()[0]
+            report = {"counts": counts, "seconds": seconds, "timings": timings, "postgresql": server,
+                      "python": sys.version.split()[0]}
+            con.execute("INSERT INTO app_meta (key, value) VALUES (%s, %s), (%s, %s) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (META_PARAMS, json.dumps(params, sort_keys=True), META_REPORT,
+                         json.dumps(report, sort_keys=True)))
+        finally:
+            con.close()
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    finally:
+        admin.close()
+    log(f"generated {u.render_as_string(hide_password=True)} in {seconds:.1f} s: {counts} {timings}")
+    return Result(url, False, seconds, counts, params)
+
+
+def _pg_drop_for_load(con) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Drop the bulk tables' secondary indexes (those not behind a constraint) and their
+    foreign keys; return the CREATE INDEX statements and (table, name, definition) of the
+    foreign keys. COPY then writes the heap and the primary/unique keys only; each index is
+    built once over the loaded rows and each foreign key validated by one join."""
+    tables = list(BULK_TABLES)
+    indexes = con.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname = ANY(%s) "
+        "AND t.relnamespace = current_schema()::regnamespace "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)", (tables,)).fetchall()
+    foreign_keys = con.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)", (tables,)).fetchall()
+    for table, constraint, _ in foreign_keys:
+        con.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+    for index, _ in indexes:
+        con.execute(f"DROP INDEX {index}")
+    return [sql for _, sql in indexes], foreign_keys
 
 
 def _remove_db(path: Path) -> None:
@@ -366,8 +490,13 @@ class _Clocks:
         return tuple(out)
 
 
-def _insert(con: sqlite3.Connection, table: str, columns: str, rows) -> None:
+def _insert(con, table: str, columns: str, rows) -> None:
     cols = [c.strip() for c in columns.split(",")]
+    if not isinstance(con, sqlite3.Connection):  # PostgreSQL (psycopg): COPY, the fastest load
+        with con.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     con.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
 
 
@@ -445,15 +574,15 @@ def _fill(con, rng: random.Random, n_customers: int, n_contracts: int, n_tickets
                               phone=phone, email=email, contacts=tuple(contacts))
         stamp = _ts(when)
         rows.append((i, _uuid(rng), stamp, stamp, 1, code, name, kind, tax or None, address, province, phone,
-                     email or None, None, customer_search_text(draft)))
+                     email or None, None, customer_search_text(draft), sort_text(name)))
         first_contact = len(contact_rows) + 1
         for c in contacts:
             contact_rows.append((len(contact_rows) + 1, _uuid(rng), stamp, stamp, 1, i, c.full_name, c.position or None,
                                  c.phone, c.email or None, int(c.is_primary),
                                  fold(" ".join(x for x in (c.full_name, c.phone, c.email) if x))))
         customers.append((code, name, first_contact, when))
-    _insert(con, "customers", f"{ROW}, code, name, kind, tax_code, address, province, phone, email, notes, search_text",
-            rows)
+    _insert(con, "customers", f"{ROW}, code, name, kind, tax_code, address, province, phone, email, notes, search_text, "
+            "sort_name", rows)
     con.execute("COMMIT")
     counts["customers"] = len(rows)
     step("customers")
@@ -631,17 +760,41 @@ def _fill(con, rng: random.Random, n_customers: int, n_contracts: int, n_tickets
     return counts, timings
 
 
+class _Reader:
+    """Read-only queries written for sqlite3 (`?` parameters) on either engine; timestamps
+    and dates come back in SQLite's text form, so one comparison serves both."""
+
+    def __init__(self, target):
+        self.pg = is_server_url(target)
+        self.con = _pg_connect(target) if self.pg else sqlite3.connect(
+            f"file:{Path(target).as_posix()}?mode=ro", uri=True)
+
+    def execute(self, sql: str, params=()):
+        if not self.pg:
+            return self.con.execute(sql, params)
+        return [tuple(_ts(v) if isinstance(v, datetime) else v.isoformat() if isinstance(v, date) else v
+                      for v in row) for row in self.con.execute(sql.replace("?", "%s"), params)]
+
+    def close(self) -> None:
+        self.con.close()
+
+
 def check(path, sample: int = 2000) -> list[str]:
     """Compare a sample of generated rows with what the app itself would store; return problems."""
     from desktop_helpdesk.domain.phone import normalize_phone
     from desktop_helpdesk.domain.validation import validate_tax_code
 
     problems = []
-    con = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+    con = _Reader(path)
     try:
-        for (cid, code, name, kind, tax, address, province, phone, email, search) in con.execute(
-                "SELECT id, code, name, kind, tax_code, address, province, phone, email, search_text "
+        empty = list(con.execute("SELECT count(*) FROM customers WHERE sort_name IS NULL OR sort_name = ''"))[0][0]
+        if empty:
+            problems.append(f"{empty} customers with an empty sort_name (the name sort would compare nothing)")
+        for (cid, code, name, kind, tax, address, province, phone, email, search, sort_name) in con.execute(
+                "SELECT id, code, name, kind, tax_code, address, province, phone, email, search_text, sort_name "
                 "FROM customers ORDER BY random() LIMIT ?", (sample,)):
+            if sort_name != sort_text(name):
+                problems.append(f"customer {cid}: sort_name is not sort_text(name)")
             contacts = tuple(
                 ContactData(k[0], k[1], k[2] or "", k[3] or "", k[4] or "", bool(k[5])) for k in con.execute(
                     "SELECT id, full_name, position, phone, email, is_primary FROM contacts WHERE customer_id = ? "
@@ -666,13 +819,14 @@ def check(path, sample: int = 2000) -> list[str]:
                 "ORDER BY random() LIMIT ?", (sample,)):
             if fold(expected) != search:
                 problems.append(f"ticket {tid}: search_text differs")
-        missing = con.execute(
+        missing = list(con.execute(
             "SELECT count(*) FROM tickets t WHERE NOT EXISTS "
-            "(SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'created')").fetchone()[0]
+            "(SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'created')"))[0][0]
         if missing:
             problems.append(f"{missing} tickets without a 'created' event")
-        nulls = con.execute("SELECT count(*) FROM tickets WHERE uuid IS NULL OR created_at IS NULL OR version <> 1 "
-                            "OR length(created_at) <> 26").fetchone()[0]
+        text_form = "" if con.pg else " OR length(created_at) <> 26"  # a timestamp column on PostgreSQL
+        nulls = list(con.execute("SELECT count(*) FROM tickets WHERE uuid IS NULL OR created_at IS NULL "
+                                 f"OR version <> 1{text_form}"))[0][0]
         if nulls:
             problems.append(f"{nulls} tickets with bad row columns")
         problems += _check_clocks(con, sample)
@@ -681,7 +835,7 @@ def check(path, sample: int = 2000) -> list[str]:
     return problems
 
 
-def _check_clocks(con: sqlite3.Connection, sample: int) -> list[str]:
+def _check_clocks(con: _Reader, sample: int) -> list[str]:
     """Replay a sample of tickets' status histories (their events) through services.clocks,
     the way the ticket use cases move the clocks, and compare with the stored columns."""
     problems = []
@@ -712,21 +866,33 @@ def _check_clocks(con: sqlite3.Connection, sample: int) -> list[str]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__.splitlines()[0])
-    ap.add_argument("out", type=Path, help="the SQLite file to create (reused if it holds the same parameters)")
+    ap.add_argument("out", type=Path, nargs="?", default=Path(__file__).resolve().parent / "data" / "lists.sqlite3",
+                    help="the SQLite file to create (reused if it holds the same parameters; "
+                         "default benchmarks/data/lists.sqlite3)")
+    ap.add_argument("--database-url", help="fill this PostgreSQL database instead (postgresql+psycopg://…; "
+                                           "created, or replaced unless it holds the same parameters)")
     for name, value in DEFAULTS.items():
         ap.add_argument(f"--{name}", type=int, default=value, help=f"default {value:,}")
     ap.add_argument("--force", action="store_true", help="rebuild even if the file holds these parameters")
     ap.add_argument("--check", action="store_true", help="verify a sample of rows against the app's own rules")
     args = ap.parse_args(argv)
-    result = generate(args.out, args.customers, args.contracts, args.tickets, args.seed, force=args.force)
+    target = args.database_url or args.out
+    result = generate(target, args.customers, args.contracts, args.tickets, args.seed, force=args.force)
     if result.reused:
         report = stored_report(result.path)
-        print(f"reused {result.path} (generated earlier in {report.get('seconds', '?')} s): {result.counts}")
+        shown = _redacted(result.path) if is_server_url(result.path) else result.path
+        print(f"reused {shown} (generated earlier in {report.get('seconds', '?')} s): {result.counts}")
     if args.check:
         problems = check(result.path)
         print("check: " + ("ok" if not problems else "\n  ".join([f"{len(problems)} problems"] + problems[:20])))
         return 1 if problems else 0
     return 0
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":

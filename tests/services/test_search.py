@@ -235,3 +235,29 @@ def test_several_words_match_whole_words_not_their_pieces(ctx, desk):
     whole = _ticket(ctx, desk["an"], "Chi nhánh Đông Hòa", hours=31)
     assert [h.id for h in _group(search.global_search(ctx, "dong hoa"), "ticket").hits] == [whole]
     assert pieces in [h.id for h in _group(search.global_search(ctx, "hoa don"), "ticket").hits]
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize("probe, walk", [(1, 0), (1, 10), (2, 1), (100, 0)])
+def test_the_servers_bounded_walk_then_index_finds_the_newest_rows_a_plain_query_finds(ctx, desk, monkeypatch,
+                                                                                        probe, walk):
+    """PostgreSQL's ticket search reads the newest rows in id order first, goes on walking
+    while the matches are dense enough, then turns to the trigram index: with tiny bounds
+    (every branch taken on a few rows) it returns exactly the newest rows holding every word,
+    short words included, in id order, as the plain query does."""
+    from desktop_helpdesk.db.repositories import search as repo
+
+    an = desk["an"]
+    extra = [_ticket(ctx, an if i % 2 else desk["minh"], f"Lỗi hóa đơn số {i}", hours=10 + i) for i in range(12)]
+    monkeypatch.setattr(repo, "PROBE_ROWS", probe)
+    monkeypatch.setattr(repo, "WALK_ROWS", walk)
+    with ctx.uow() as uow:
+        s = uow.session
+        for typed in ("hoa don", "an khang hoa", "loi so 1", "khang", "duc", "nothing here"):
+            terms = parse_query(typed)
+            where = " AND ".join(f"search_text LIKE :w{i}" for i in range(len(terms.words)))
+            params = {f"w{i}": f"%{w}%" for i, w in enumerate(terms.words)}
+            for window in (1, 3, 200):
+                plain = [r[0] for r in s.execute(text(
+                    f"SELECT id FROM tickets WHERE {where} ORDER BY id DESC LIMIT {window}"), params)]
+                assert uow.search._containing("tickets", terms, window) == plain, (typed, window)
