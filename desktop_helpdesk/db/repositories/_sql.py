@@ -111,9 +111,22 @@ def search_index_available(session: Session, table: str) -> bool:
     return f"{table}_fts" in known
 
 
-def keyset(session: Session, stmt: Select, sort_expr, id_col, query: ListQuery, to_row: Callable) -> Page:
+def keyset(session: Session, stmt: Select, sort_expr, id_col, query: ListQuery, to_row: Callable,
+           groups: list[tuple] | None = None, group_col=None) -> Page:
+    """One page of `stmt` ordered by (sort_expr, id_col), after `query.after`.
+
+    `groups`, when given, lists the few values of a sort key read from a joined table as
+    (sort value, [values of `group_col`]) in the order the database sorts them (e.g. the
+    packages by name, with their ids): the page is then read as one arm per group, each
+    `WHERE group_col IN (...) ORDER BY id LIMIT n` (an index on (group_col, id) serves it and
+    stops after n rows), united and put in order by the group's rank. Without it the
+    database joins the whole table to the small one and sorts it to return one page."""
     key = sort_expr.label("_sort_key")
     stmt = stmt.add_columns(key)
+    if groups is not None:
+        split = _split_by_group(stmt, sort_expr, id_col, query, groups, group_col)
+        if split is not None:
+            return _page(session.execute(split).all(), query, to_row)
     if query.after is not None:
         value, last_id = query.after
         pair, bound = tuple_(sort_expr, id_col), tuple_(literal(value, type_=sort_expr.type), literal(last_id))
@@ -122,7 +135,36 @@ def keyset(session: Session, stmt: Select, sort_expr, id_col, query: ListQuery, 
         stmt = stmt.order_by(sort_expr.desc(), id_col.desc())
     else:
         stmt = stmt.order_by(sort_expr.asc(), id_col.asc())
-    result = session.execute(stmt.limit(query.limit + 1)).all()
+    return _page(session.execute(stmt.limit(query.limit + 1)).all(), query, to_row)
+
+
+def _split_by_group(stmt: Select, sort_expr, id_col, query: ListQuery, groups: list[tuple], group_col):
+    """The page as a UNION ALL of one arm per group (see `keyset`), or None when the cursor's
+    sort value is not one of the groups' (renamed meanwhile): the plain query then decides."""
+    order = list(reversed(groups)) if query.descending else list(groups)
+    start, last_id = 0, None
+    if query.after is not None:
+        value, last_id = query.after
+        at = [i for i, (v, _) in enumerate(order) if v == value]
+        if not at:
+            return None
+        start = at[0]
+    n = query.limit + 1
+    arms = []
+    for rank, (_, members) in enumerate(order[start:], start):
+        arm = stmt.add_columns(literal(rank).label("_rank")).where(group_col.in_(members))
+        if last_id is not None and rank == start:
+            arm = arm.where(id_col < last_id if query.descending else id_col > last_id)
+        arm = arm.order_by(id_col.desc() if query.descending else id_col.asc()).limit(n)
+        arms.append(arm.subquery().select())  # parenthesised: an arm of its own ORDER BY / LIMIT
+    if not arms:
+        return None
+    united = arms[0].union_all(*arms[1:]).subquery() if len(arms) > 1 else arms[0].subquery()
+    ids = united.c[id_col.key]
+    return (select(united).order_by(united.c._rank, ids.desc() if query.descending else ids.asc()).limit(n))
+
+
+def _page(result, query: ListQuery, to_row: Callable) -> Page:
     more = len(result) > query.limit
     result = result[: query.limit]
     cursor = (result[-1]._sort_key, result[-1].id) if more and result else None
