@@ -263,13 +263,11 @@ def test_the_servers_bounded_walk_then_index_finds_the_newest_rows_a_plain_query
                 assert uow.search._containing("tickets", terms, window) == plain, (typed, window)
 
 
-@pytest.mark.postgresql_only
 @pytest.mark.parametrize("threshold", [0, 3, 5_000])
-def test_the_servers_ticket_filter_through_the_trigram_index_pages_as_the_plain_query(ctx, desk, monkeypatch,
-                                                                                      threshold):
-    """PostgreSQL's ticket list filter reads the page's ids from the trigram index when few
-    tickets match (_sql.server_page_ids): under every threshold, every sort, state and
-    direction, walked page by page, it lists exactly the tickets of the plain query, in order."""
+def test_the_ticket_filter_through_the_trigram_index_pages_as_the_plain_query(ctx, desk, monkeypatch, threshold):
+    """The ticket list filter reads the page's ids from the trigram index when few tickets
+    match (_sql.indexed_page_ids): under every threshold, every sort, state and direction,
+    walked page by page, it lists exactly the tickets of the plain query, in order."""
     from desktop_helpdesk.db.repositories import _sql
     from desktop_helpdesk.db.repositories import tickets as repo
 
@@ -279,8 +277,8 @@ def test_the_servers_ticket_filter_through_the_trigram_index_pages_as_the_plain_
         uow.session.execute(text("UPDATE tickets SET status = 'closed' WHERE id IN :ids")
                             .bindparams(bindparam("ids", expanding=True)), {"ids": made[::2]})
         uow.commit()
-    monkeypatch.setattr(_sql, "SERVER_THRESHOLD", threshold)
-    real = repo.server_page_ids
+    monkeypatch.setattr(_sql, "INDEXED_PAGE_THRESHOLD", threshold)
+    real = repo.indexed_page_ids
 
     def walk(text_, state, sort, descending):
         out, after = [], None
@@ -292,12 +290,12 @@ def test_the_servers_ticket_filter_through_the_trigram_index_pages_as_the_plain_
                 return out
             after = page.next_cursor
 
-    for text_ in ("hoa don", "loi so 1", "khang", "nothing here"):
+    for text_ in ("hoa don", "loi so 1", "khang", "an khang", "nothing here"):
         for state in (None, "open", "done"):
             for sort in ("received_at", "code", "priority", "coverage", "next_due_at", "customer"):
                 for descending in (False, True):
-                    monkeypatch.setattr(repo, "server_page_ids", real)
+                    monkeypatch.setattr(repo, "indexed_page_ids", real)
                     narrowed = walk(text_, state, sort, descending)
-                    monkeypatch.setattr(repo, "server_page_ids", lambda *a, **k: None)
+                    monkeypatch.setattr(repo, "indexed_page_ids", lambda *a, **k: None)
                     plain = walk(text_, state, sort, descending)
                     assert narrowed == plain, (text_, state, sort, descending)

@@ -28,7 +28,6 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy import column as sa_column
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy import table as sa_table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -98,38 +97,58 @@ def _index_narrowing(session: Session, column, terms: list[str]):
     return model.id.in_(select(fts.c.rowid).where(*(fts.c.search_text.like(f"%{t}%") for t in indexed)))
 
 
-#: PostgreSQL: a list filter whose words match at most this many rows reads them all through
-#: the trigram index and sorts them (server_page_ids); more are found sooner by the walk.
-SERVER_THRESHOLD = 5_000
+#: A list filter whose words match at most this many rows reads them all through the trigram
+#: index and sorts them (indexed_page_ids); more are found sooner by the walk.
+INDEXED_PAGE_THRESHOLD = 5_000
 
 
-def server_page_ids(session: Session, column, folded: str, conds: list, sort_expr, query: ListQuery) -> list | None:
-    """PostgreSQL: the ids of the page of rows holding every folded word (and `conds`, on the
-    same table as `column` and `sort_expr`), in list order after `query.after`, when at most
-    SERVER_THRESHOLD rows match; None otherwise (or on another engine): the plain query decides.
+def indexed_page_ids(session: Session, column, folded: str, conds: list, sort_expr, query: ListQuery) -> list | None:
+    """The ids of the page of rows holding every folded word (and `conds`, on the same table
+    as `column` and `sort_expr`), in list order after `query.after`, when at most
+    INDEXED_PAGE_THRESHOLD rows match; None otherwise (or without a trigram index): the plain
+    query decides.
 
-    The planner prices a LIKE on a long text like any operator and overestimates how rare a
-    word is not (`nguyen`: 3,856 tickets of 1M, estimated 10,000-20,000), so it walks the
-    list's sort index and discards rows: 53,133 for one page, 51 ms, 95 ms with the open
-    filter. Here the matches are read once through the trigram index (a bitmap scan), capped
-    at threshold + 1 rows in a MATERIALIZED CTE, counted, and the page's ids taken from them by
-    a top-N sort on `coalesce(key, key)` (same order, but no index serves it, so the planner
-    cannot turn to the walk). A common word stops the capped scan after a few thousand rows."""
-    if session.get_bind().dialect.name != "postgresql":
-        return None
-    terms = folded.split()
-    if not any(len(t) >= MIN_INDEXED for t in terms):
-        return None  # no trigram: the index would read all of itself
+    PostgreSQL's planner prices a LIKE on a long text like any operator and overestimates how
+    rare a word is not (`nguyen`: 3,856 tickets of 1M, estimated 10,000-20,000), so it walks
+    the list's sort index and discards rows: ~50,000 for one page, 51 ms, 95 ms with the open
+    filter; SQLite walks too above its FTS_THRESHOLD (79 / 87 ms). Here the matches are read
+    once through the trigram index (PostgreSQL's GIN bitmap, SQLite's `<table>_fts`), capped
+    at threshold + 1 rows in a CTE, counted, and the page's ids taken from them by a top-N
+    sort on `coalesce(key, key)` (same order, but no index serves it, so the planner cannot
+    turn back to the walk). A common word stops the capped read after a few thousand rows."""
     model = column.class_
     table = model.__table__
+    terms = folded.split()
+    indexed = [t for t in terms if len(t) >= MIN_INDEXED and not set(t) & set("%_\\")]
+    if not indexed:
+        return None  # no trigram: the index would read all of itself
+    # Words under 3 letters are checked with strpos: given to the GIN index as LIKE (no
+    # trigram) they would make it read all of itself.
+    dialect = session.get_bind().dialect.name
+    position = func.strpos if dialect == "postgresql" else func.instr
+    likes = [column.like(f"%{escape_like(t)}%", escape="\\") if len(t) >= MIN_INDEXED
+             else position(column, t) > 0 for t in terms]
+    source = table
+    if dialect == "sqlite" and search_index_available(session, table.name):
+        # Joined from the FTS5 table, whose doclists are read as the rows are taken (an IN
+        # subquery would collect every match of a common word before the cap applies); the
+        # words' trigrams MATCHed on the index alone (`nguyen`: 3.5 ms for 3,856 rows, where
+        # FTS5's own LIKE, which reads each row's text, took 21 ms), the words then checked.
+        fts = sa_table(f"{table.name}_fts", sa_column("rowid"))
+        source = fts.join(table, model.id == fts.c.rowid)
+        trigrams = " AND ".join(dict.fromkeys(fts_phrase(t[i:i + 3]) for t in indexed for i in range(len(t) - 2)))
+        likes.insert(0, literal_column(f"{table.name}_fts").op("MATCH")(trigrams))
+    elif dialect != "postgresql":
+        return None
     fenced = func.coalesce(sort_expr, sort_expr)
     used = {c for cond in conds for c in iterate(cond) if isinstance(c, Column) and c.table is table}
     found = select(*(c for c in table.c if c in used or c is model.id.property.columns[0]),
-                   fenced.label("_k")).where(
-        *(column.like(f"%{escape_like(t)}%", escape="\\") for t in terms))
-    found = found.limit(SERVER_THRESHOLD + 1).cte("matches").prefix_with("MATERIALIZED")
-    # `conds` (the state filter...) are checked on the matches, not given to the bitmap scan:
-    # ANDed with the open tickets' status index it cost 15 ms more than it saved.
+                   fenced.label("_k")).select_from(source).where(*likes)
+    found = found.limit(INDEXED_PAGE_THRESHOLD + 1).cte("matches")
+    if dialect == "postgresql":
+        found = found.prefix_with("MATERIALIZED")  # SQLite materialises a CTE read twice by itself
+    # `conds` (the state filter...) are checked on the matches, not given to the index scan:
+    # ANDed with the open tickets' status index in PostgreSQL's bitmap it cost 15 ms more.
     on_found = ClauseAdapter(found)
     k, ids = found.c._k, found.c[model.id.key]
     page = select(ids, k).where(*(on_found.traverse(c) for c in conds))
@@ -139,13 +158,13 @@ def server_page_ids(session: Session, column, folded: str, conds: list, sort_exp
         page = page.where(pair < bound if query.descending else pair > bound)
     order = (k.desc(), ids.desc()) if query.descending else (k.asc(), ids.asc())
     page = page.order_by(*order).limit(query.limit + 1).subquery()
-    # One row however few pass `conds`: how many matched (the cap decides), and the page's ids.
-    in_order = (page.c._k.desc(), page.c.id.desc()) if query.descending else (page.c._k.asc(), page.c.id.asc())
-    n, page_ids = session.execute(select(select(func.count()).select_from(found).scalar_subquery(),
-                                         func.array_agg(aggregate_order_by(page.c.id, *in_order)))).one()
-    if n > SERVER_THRESHOLD:
+    # One statement: a first row with how many matched (the cap decides), then the page's ids.
+    rows = session.execute(
+        select(literal(1).label("counted"), select(func.count()).select_from(found).scalar_subquery())
+        .union_all(select(literal(0), page.c.id))).all()
+    if any(counted and n > INDEXED_PAGE_THRESHOLD for counted, n in rows):
         return None
-    return list(page_ids or ())
+    return [v for counted, v in rows if not counted]
 
 
 _SEARCH_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -31,10 +31,10 @@ from ._sql import (
     empty_if_null,
     flush,
     id_for_uuid,
+    indexed_page_ids,
     keyset,
     likely,
     nn,
-    server_page_ids,
     take_code,
     text_filter,
     unindexed,
@@ -116,15 +116,16 @@ class SqlTicketRepository(Repo):
         if query.filters.get("customer_id"):
             conds.append(T.customer_id == query.filters["customer_id"])
         sort = chosen_sort(self.SORTS, query.sort)
-        cond = text_filter(T.search_text, query.text, self.s)
+        # A word in few tickets: the page's ids from the trigram index, not a walk of the sort
+        # index (a sort on the customer's name needs the join, a customer's tickets are few:
+        # both walked).
+        ids = indexed_page_ids(self.s, T.search_text, query.text, conds, sort, query) \
+            if query.text and sort is not m.Customer.sort_name and not query.filters.get("customer_id") else None
+        cond = text_filter(T.search_text, query.text, self.s if ids is None else None)
         if cond is not None:
             conds.append(cond)
-            # PostgreSQL, a word in few tickets: the page's ids from the trigram index, not a
-            # walk of the sort index (a sort on the customer's name needs the join: walked).
-            ids = server_page_ids(self.s, T.search_text, query.text, conds[:-1], sort, query) \
-                if sort is not m.Customer.sort_name and not query.filters.get("customer_id") else None
-            if ids is not None:
-                conds.append(T.id.in_(ids))
+        if ids is not None:
+            conds.append(T.id.in_(ids))
         return keyset(self.s, stmt.where(*conds), sort, T.id, query, self._to_row)
 
     @staticmethod
