@@ -8,6 +8,7 @@ from desktop_helpdesk.services import contracts, customers, tickets
 from datetime import date, datetime, timezone
 
 import pytest
+from sqlalchemy import text
 
 from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.domain.contracts import LifecycleError
@@ -161,3 +162,40 @@ def test_planned_items_saved_from_an_older_read_are_refused_not_wiped(desk):
     with pytest.raises(ConcurrentEditError):
         contracts.save_planned(ctx, kid, read.version, [PlannedData(None, "milestone_training", date(2027, 1, 10))], None)
     assert [p.title for p in contracts.contract_file(ctx, kid).planned] == ["Cài đặt"]
+
+
+def test_contracts_sorted_by_package_page_in_name_then_id_order_one_package_at_a_time(desk, monkeypatch):
+    """The list sorted by package reads one arm per package name through (package_id, id)
+    (SqlContractRepository._package_groups): walked page by page, both directions, it lists
+    the contracts by package name (two packages sharing one name merged by id), then id, as
+    the plain sorted query does."""
+    from desktop_helpdesk.db.repositories.contracts import SqlContractRepository
+
+    ctx, cid, _ = desk
+    with ctx.uow() as uow:
+        pids = [uow.packages.add(PackageData(0, code, name, 6, "office", 240, 24, 48, 72, True, 1_000_000))
+                for code, name in (("ZB", "Bán hàng"), ("AK", "Kế toán"), ("ZA", "Bán hàng"), ("MM", "Zalo OA"))]
+        uow.commit()
+    for i in range(11):
+        contracts.save_contract(ctx, ContractDraft(customer_id=cid, package_id=pids[i % 4], value_vnd=1_000_000,
+                                                   request_received_on=date(2026, 1, 5)))
+    with ctx.uow() as uow:
+        names = {p.id: p.name for p in uow.session.execute(text("SELECT id, name FROM packages"))}
+        rows = list(uow.session.execute(text("SELECT id, package_id FROM contracts")))
+    expected = [kid for kid, _ in sorted(((r.id, names[r.package_id]) for r in rows), key=lambda r: (r[1], r[0]))]
+
+    def walk(descending, limit):
+        out, after = [], None
+        while True:
+            page = contracts.list_contracts(ctx, ListQuery(sort="package", descending=descending, limit=limit,
+                                                           after=after))
+            out += [r.id for r in page.rows]
+            if page.next_cursor is None:
+                return out
+            after = page.next_cursor
+
+    for limit in (1, 2, 3, 100):
+        assert walk(False, limit) == expected, limit
+        assert walk(True, limit) == expected[::-1], limit
+    monkeypatch.setattr(SqlContractRepository, "MAX_PACKAGE_GROUPS", -1)  # the plain sorted query
+    assert walk(False, 2) == expected and walk(True, 2) == expected[::-1]

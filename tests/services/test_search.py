@@ -8,7 +8,7 @@ from desktop_helpdesk.services import contracts, customers, search, tickets
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from desktop_helpdesk.domain.search import EXACT, PREFIX, parse_query
 from desktop_helpdesk.services.dto import ContactData, ContractDraft, CustomerDraft, ListQuery, PackageData, TicketDraft
@@ -261,3 +261,41 @@ def test_the_servers_bounded_walk_then_index_finds_the_newest_rows_a_plain_query
                 plain = [r[0] for r in s.execute(text(
                     f"SELECT id FROM tickets WHERE {where} ORDER BY id DESC LIMIT {window}"), params)]
                 assert uow.search._containing("tickets", terms, window) == plain, (typed, window)
+
+
+@pytest.mark.parametrize("threshold", [0, 3, 5_000])
+def test_the_ticket_filter_through_the_trigram_index_pages_as_the_plain_query(ctx, desk, monkeypatch, threshold):
+    """The ticket list filter reads the page's ids from the trigram index when few tickets
+    match (_sql.indexed_page_ids): under every threshold, every sort, state and direction,
+    walked page by page, it lists exactly the tickets of the plain query, in order."""
+    from desktop_helpdesk.db.repositories import _sql
+    from desktop_helpdesk.db.repositories import tickets as repo
+
+    made = [_ticket(ctx, desk["an"] if i % 3 else desk["minh"], f"Lỗi hóa đơn số {i}", hours=10 + i % 5)
+            for i in range(9)]
+    with ctx.uow() as uow:  # some of them done, for the state filters
+        uow.session.execute(text("UPDATE tickets SET status = 'closed' WHERE id IN :ids")
+                            .bindparams(bindparam("ids", expanding=True)), {"ids": made[::2]})
+        uow.commit()
+    monkeypatch.setattr(_sql, "INDEXED_PAGE_THRESHOLD", threshold)
+    real = repo.indexed_page_ids
+
+    def walk(text_, state, sort, descending):
+        out, after = [], None
+        while True:
+            page = tickets.list_tickets(ctx, ListQuery(text=text_, sort=sort, descending=descending, limit=2,
+                                                       after=after, filters={"state": state} if state else {}))
+            out += [r.id for r in page.rows]
+            if page.next_cursor is None:
+                return out
+            after = page.next_cursor
+
+    for text_ in ("hoa don", "loi so 1", "khang", "an khang", "nothing here"):
+        for state in (None, "open", "done"):
+            for sort in ("received_at", "code", "priority", "coverage", "next_due_at", "customer"):
+                for descending in (False, True):
+                    monkeypatch.setattr(repo, "indexed_page_ids", real)
+                    narrowed = walk(text_, state, sort, descending)
+                    monkeypatch.setattr(repo, "indexed_page_ids", lambda *a, **k: None)
+                    plain = walk(text_, state, sort, descending)
+                    assert narrowed == plain, (text_, state, sort, descending)

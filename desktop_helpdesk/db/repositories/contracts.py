@@ -86,9 +86,30 @@ class SqlContractRepository(Repo):
             stmt = stmt.where(cond)
         if query.filters.get("customer_id"):
             stmt = stmt.where(K.customer_id == query.filters["customer_id"])
-        return keyset(self.s, stmt, chosen_sort(self.SORTS, query.sort), K.id, query,
-                       lambda r: ContractRow(r.id, r.number, r.customer_id, r.customer_name, r.package_name, r.stage,
-                                             r.value_vnd, r.signed_on, r.accepted_on, r.warranty_end, r.maintenance_end))
+        sort = chosen_sort(self.SORTS, query.sort)
+        groups = None
+        if sort is m.Package.name and cond is None and not query.filters.get("customer_id"):
+            groups = self._package_groups()
+        return keyset(self.s, stmt, sort, K.id, query,
+                      lambda r: ContractRow(r.id, r.number, r.customer_id, r.customer_name, r.package_name, r.stage,
+                                            r.value_vnd, r.signed_on, r.accepted_on, r.warranty_end, r.maintenance_end),
+                      groups=groups, group_col=K.package_id)
+
+    #: Above this many package names the list sorted by package is one sorted query again.
+    MAX_PACKAGE_GROUPS = 16
+
+    def _package_groups(self) -> list[tuple] | None:
+        """(name, [package ids]) in the list's order of names, for `keyset` to read the
+        contracts sorted by package one package at a time through (package_id, id): sorting
+        the join took 107-140 ms on PostgreSQL at 60,000 contracts (benchmarks/README.md).
+        None when the packages are too many for one arm each."""
+        groups: list[tuple] = []
+        for pid, name in self.s.execute(select(m.Package.id, m.Package.name).order_by(m.Package.name, m.Package.id)):
+            if groups and groups[-1][0] == name:
+                groups[-1][1].append(pid)
+            else:
+                groups.append((name, [pid]))
+        return groups if len(groups) <= self.MAX_PACKAGE_GROUPS else None
 
     def get(self, contract_id: int) -> ContractDetails:
         k = self._load(m.Contract, contract_id)
