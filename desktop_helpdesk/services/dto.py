@@ -112,6 +112,8 @@ class CustomerDetails:
     id: int
     version: int
     draft: CustomerDraft
+    changed_by: str = ""  # who saved this version (updated_by), "" when not recorded
+    changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,8 @@ class ContractDetails:
     draft: ContractDraft
     customer_name: str
     warranty_end: date | None
+    changed_by: str = ""  # who saved this version (updated_by), "" when not recorded
+    changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -258,6 +262,8 @@ class TicketDetails:
     contact_name: str
     contract_number: str
     history: tuple[HistoryEntry, ...]
+    changed_by: str = ""  # who saved this version (updated_by), "" when not recorded
+    changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ def test_an_open_ticket_follows_a_colleagues_save_and_warns_before_typing_is_los
     """While a ticket is open at desk B, desk A saves it: untouched, B's window shows A's
     version by itself; once B has typed, nothing is replaced and B is told now (with Reload
     and Compare), not only when pressing Save."""
-    a, b, _who = _two_desks(open_desk)
+    a, b, who = _two_desks(open_desk)
     tid = _a_ticket(a)
     db = _edit(b, qtbot, b.window.edit_ticket, tid)
 
@@ -158,4 +158,5 @@ def test_an_open_ticket_follows_a_colleagues_save_and_warns_before_typing_is_los
     tickets.update_ticket(a.ctx, tid, t.version, t.draft.__class__(**{**t.draft.__dict__, "priority": "high"}), None)
     qtbot.waitUntil(lambda: not db.conflict_bar.isHidden(), timeout=10_000)
     assert db.subject.text() == MINE  # what B typed stays
-    assert "changed this ticket after you opened it" in db.status.text()
+    assert db.status.text() == (f"{who} changed this ticket at {format_datetime(FIXED_NOW)} after you opened it; "
+                                "nothing of yours was saved yet.")

@@ -88,7 +88,7 @@ class SqlCustomerRepository(Repo):
             name=c.name, kind=c.kind, code=c.code, tax_code=nn(c.tax_code), address=nn(c.address),
             province=nn(c.province), phone=nn(c.phone), email=nn(c.email), notes=nn(c.notes), contacts=contacts,
         )
-        return CustomerDetails(c.id, c.version, draft)
+        return CustomerDetails(c.id, c.version, draft, nn(c.updated_by), c.updated_at)
 
     def _apply(self, c: m.Customer, draft: CustomerDraft) -> None:
         c.code, c.name, c.kind = draft.code, draft.name, draft.kind

@@ -274,7 +274,7 @@ class SqlTicketRepository(Repo):
         )
         return TicketDetails(
             t.id, t.version, t.code, draft, t.customer.name, t.contact.full_name if t.contact else "",
-            t.contract.number if t.contract else "", history,
+            t.contract.number if t.contract else "", history, nn(t.updated_by), t.updated_at,
         )
 
     def _apply(self, t: m.Ticket, draft: TicketDraft) -> None:

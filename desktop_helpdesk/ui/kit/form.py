@@ -248,7 +248,8 @@ class FormDialog(QDialog):
             self.show_status(_("Updated: this {record} was changed meanwhile (at another desk, or in another window).")
                              .format(record=_(self.RECORD)), error=False)
             return
-        self.conflict = ConcurrentEditError("saved meanwhile")
+        self.conflict = ConcurrentEditError("saved meanwhile", getattr(details, "changed_by", "") or None,
+                                            getattr(details, "changed_at", None))
         self._show_conflict()
 
     def _show_conflict(self) -> None:
