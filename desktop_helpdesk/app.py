@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .i18n import N_, Translator, _, install
-    from .settings import Credentials, Settings, TeamServer
+    from .settings import Credentials, Settings
     from .ui.kit.qt_i18n import LanguageSwitcher
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -209,58 +209,19 @@ def main(argv: list[str] | None = None) -> int:
             return fail(_("Desktop Helpdesk is already running with this data folder. Switch to the open window."), EXIT_ALREADY_RUNNING)
 
     from .db.listen import NotificationListener
-    from .db.engine import open_database, optimize, password_of, redact_url, sqlite_path_of, sqlite_url
+    from .db.engine import optimize, redact_url
     from .db.uow import uow_factory
-    from .domain.errors import DatabaseOpenError
     from .services import catalog, customers
     from .services.context import Author, make_context
     from .ui.kit.worker import Jobs
 
-    local_url = sqlite_url(paths.database_file)
-    url = args.database_url or local_url
-    credentials = Credentials()
-    # A team server chosen in File → Connect to team server… (the command line wins).
-    server = None if args.database_url else TeamServer.from_dict(settings.team_server)
-    if server is not None:
-        server_url = team_server_url(server, credentials, None if args.self_test else ask_password)
-        if server_url is None and args.self_test:
-            return fail(_("No password for the team server {server}.").format(server=server.label), EXIT_DATABASE)
-        if server_url is None:
-            QMessageBox.information(None, _("Desktop Helpdesk"), _(
-                "No password was given for the team server {server}: Desktop Helpdesk opens the database "
-                "file on this computer this time.").format(server=server.label))
-            server = None
-        else:
-            url = server_url
-            _mask_in_log(password_of(url))
     startup = _Startup()
-    while True:
-        try:
-            engine, outcome = startup.call(open_database, url)
-            break
-        except Exception as exc:  # noqa: BLE001 - anything is logged and explained, never a traceback
-            on_server = _on_server(url, sqlite_path_of)
-            if isinstance(exc, DatabaseOpenError):
-                # The detail (the driver's words) is for the administrator, in the log; it never
-                # holds the password (open_database masks it, and so does the log's formatter).
-                log.error("cannot open database %s: %s", redact_url(url), exc)
-                message = database_error_message(exc.reason, server=on_server)
-            else:
-                log.exception("cannot open database %s", redact_url(url))
-                message = database_error_message("unreachable") + f"\n({type(exc).__name__})"
-            if server is None or args.self_test:
-                startup.shutdown()
-                return fail(message, EXIT_DATABASE)
-            # The saved team server cannot be used now: say why, offer the local file.
-            answer = QMessageBox.question(
-                None, _("Desktop Helpdesk"),
-                message + "\n\n" + _("Open the database file on this computer instead? (The team server stays "
-                                      "chosen for the next start; File → Use the local database file forgets it.)"),
-                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Open)
-            if answer != QMessageBox.StandardButton.Open:
-                startup.shutdown()
-                return EXIT_DATABASE
-            server, url = None, local_url
+    credentials = Credentials()
+    opened = _open_chosen_database(args, settings, paths, credentials, startup, fail)
+    if isinstance(opened, int):  # an exit code: told, or declined
+        startup.shutdown()
+        return opened
+    engine, outcome, url = opened
     log.info("database %s opened (%s)", redact_url(url), outcome)
     # One context: every lane takes its own connection from the engine's pool, so a long
     # job (a recompute, an export, the alert check) never holds the interactive lane's.
@@ -354,6 +315,63 @@ def main(argv: list[str] | None = None) -> int:
             QMessageBox.warning(None, _("Desktop Helpdesk"), _(
                 "Desktop Helpdesk could not start again by itself. Start it again to open the chosen database."))
     return code
+
+
+def _open_chosen_database(args, settings, paths, credentials, startup, fail):
+    """Open the database this start is for: `--database-url`, else the team server chosen in
+    File → Connect to team server… (its password from the credential store, or asked), else
+    the file in the data folder. A team server that cannot be used is explained, with the
+    local file offered instead. Returns (engine, outcome, url), or an exit code when the user
+    was told why nothing opens (or declined the local file)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from .db.engine import open_database, password_of, redact_url, sqlite_path_of, sqlite_url
+    from .domain.errors import DatabaseOpenError
+    from .i18n import _
+    from .settings import TeamServer
+
+    local_url = sqlite_url(paths.database_file)
+    url = args.database_url or local_url
+    # A team server chosen in File → Connect to team server… (the command line wins).
+    server = None if args.database_url else TeamServer.from_dict(settings.team_server)
+    if server is not None:
+        server_url = team_server_url(server, credentials, None if args.self_test else ask_password)
+        if server_url is None and args.self_test:
+            return fail(_("No password for the team server {server}.").format(server=server.label), EXIT_DATABASE)
+        if server_url is None:
+            QMessageBox.information(None, _("Desktop Helpdesk"), _(
+                "No password was given for the team server {server}: Desktop Helpdesk opens the database "
+                "file on this computer this time.").format(server=server.label))
+            server = None
+        else:
+            url = server_url
+            _mask_in_log(password_of(url))
+    while True:
+        try:
+            engine, outcome = startup.call(open_database, url)
+            break
+        except Exception as exc:  # noqa: BLE001 - anything is logged and explained, never a traceback
+            on_server = _on_server(url, sqlite_path_of)
+            if isinstance(exc, DatabaseOpenError):
+                # The detail (the driver's words) is for the administrator, in the log; it never
+                # holds the password (open_database masks it, and so does the log's formatter).
+                log.error("cannot open database %s: %s", redact_url(url), exc)
+                message = database_error_message(exc.reason, server=on_server)
+            else:
+                log.exception("cannot open database %s", redact_url(url))
+                message = database_error_message("unreachable") + f"\n({type(exc).__name__})"
+            if server is None or args.self_test:
+                return fail(message, EXIT_DATABASE)
+            # The saved team server cannot be used now: say why, offer the local file.
+            answer = QMessageBox.question(
+                None, _("Desktop Helpdesk"),
+                message + "\n\n" + _("Open the database file on this computer instead? (The team server stays "
+                                      "chosen for the next start; File → Use the local database file forgets it.)"),
+                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Open)
+            if answer != QMessageBox.StandardButton.Open:
+                return EXIT_DATABASE
+            server, url = None, local_url
+    return engine, outcome, url
 
 
 def _secrets(url: str | None) -> list[str]:
