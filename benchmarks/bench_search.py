@@ -82,11 +82,12 @@ def migrate_if_needed(engine, path: Path) -> None:
           f"{time.perf_counter() - t0:.1f} s; load {os.getloadavg()[0]:.2f}")
     with engine.connect() as conn:
         for table in ("customers", "contacts", "contracts", "tickets"):
-            pages = conn.exec_driver_sql(
-                f"SELECT count(*) FROM dbstat WHERE name LIKE '{table}_fts%'").scalar() \
-                if _has_dbstat(conn) else None
-            if pages is not None:
-                print(f"  {table}_fts: {pages * 4096 / 1e6:,.1f} MB")
+            for index in ("fts", "words"):
+                pages = conn.exec_driver_sql(
+                    f"SELECT count(*) FROM dbstat WHERE name LIKE '{table}_{index}%'").scalar() \
+                    if _has_dbstat(conn) else None
+                if pages:
+                    print(f"  {table}_{index}: {pages * 4096 / 1e6:,.1f} MB")
 
 
 def _has_dbstat(conn) -> bool:

@@ -76,8 +76,10 @@ SEARCH_INDEXED = ("customers", "contacts", "contracts", "tickets")
 
 
 def is_search_index_table(name: str) -> bool:
-    """The FTS5 table or one of its shadow tables (`_data`, `_idx`, ...): not a model."""
-    return any(name == f"{t}_fts" or name.startswith(f"{t}_fts_") for t in SEARCH_INDEXED)
+    """An FTS5 table of the search (`_fts`: trigrams, 0007; `_words`: words, 0015) or one
+    of its shadow tables (`_data`, `_idx`, ...): not a model."""
+    return any(name in (f"{t}_fts", f"{t}_words") or name.startswith((f"{t}_fts_", f"{t}_words_"))
+               for t in SEARCH_INDEXED)
 
 
 class Base(DeclarativeBase):

@@ -11,6 +11,15 @@ storage finds candidates, and `match_tier` ranks each one:
    holds addresses, contacts, descriptions…);
 4. SUBSTRING — every word of the query is somewhere in it.
 
+What is found: the records holding the query's words as words, as people type them (every
+word whole but the last, which may be the start of one: "tran cong th" finds "Trần Công
+Thắng", not "Hội trần"); the storage reads them from a word index (`SearchTerms.whole`,
+`SearchTerms.prefix`). Only when no record of any kind holds them so, the records that
+hold the words anywhere (substring, tier 4: "guyen", the middle of a number) are looked
+for instead. A word index answers a name of common words in milliseconds at a million
+tickets; a substring index has to intersect the rows holding each piece of each word
+(benchmarks/README.md, "Global search: words first").
+
 Within a tier the most recent record comes first. Everything compares folded text
 (`domain.text.fold`: no case, no diacritics, đ = d).
 """
@@ -27,6 +36,14 @@ EXACT, PREFIX, KEY_WORDS, WORDS, SUBSTRING = range(5)
 
 #: Shorter words cannot use the trigram index; a query made only of them looks up codes only.
 MIN_INDEXED = 3
+
+#: A word of the word index: a run of letters and digits of folded text (what SQLite's
+#: unicode61 tokenizer and PostgreSQL's parser, given the text with everything else made a
+#: space, both take as one word).
+_TOKEN = re.compile(r"[0-9a-z]+")
+#: The last word of a query is looked up as the start of a word when it has this many
+#: characters; a shorter one only as a whole word (every word starts with some letter).
+MIN_PREFIX = 2
 
 _PHONE_LIKE = re.compile(r"^\+?[0-9][0-9 .\-()]*$")
 _SEPARATORS = re.compile(r"[ .\-()]")
@@ -48,6 +65,30 @@ class SearchTerms:
         if not self.word_starts:
             patterns = tuple(re.compile(r"(?<![0-9a-z])" + re.escape(w)) for w in self.words)
             object.__setattr__(self, "word_starts", patterns)
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """The query's words as the word index splits them ("yc24-091026" is yc24, 091026)."""
+        return tuple(dict.fromkeys(t for w in self.words for t in _TOKEN.findall(w)))
+
+    @property
+    def whole(self) -> tuple[str, ...]:
+        """Tokens a record must hold as whole words: all but the last, and the last too when
+        it is shorter than MIN_PREFIX."""
+        tokens = self.tokens
+        return tokens if not tokens or len(tokens[-1]) < MIN_PREFIX else tokens[:-1]
+
+    @property
+    def prefix(self) -> str | None:
+        """The last token, which may be the start of a word (typing goes on there)."""
+        tokens = self.tokens
+        return tokens[-1] if tokens and len(tokens[-1]) >= MIN_PREFIX else None
+
+    @property
+    def joined(self) -> tuple[str, ...]:
+        """Words with punctuation inside ("yc24-091026", "a@b.vn"): the index finds their
+        tokens, the record must also hold the word as typed."""
+        return tuple(w for w in self.words if not _TOKEN.fullmatch(w))
 
     @property
     def indexed(self) -> bool:

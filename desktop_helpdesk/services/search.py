@@ -18,19 +18,25 @@ def global_search(ctx: Context, text: str, limit: int = SEARCH_SHOWN, expand: st
     """Customers, contacts, contracts and tickets matching `text`, grouped and ranked:
     exact code/number/tax code/phone first, then prefix, then word, then substring
     matches, the most recent first within each; `limit` per group (`SEARCH_EXPANDED`
-    for the group `expand`)."""
+    for the group `expand`). What is found is the records holding the words as words
+    (domain/search.py); when none of any kind does, those containing them anywhere."""
     terms = parse_query(text)
     if len(terms.folded.replace(" ", "")) < SEARCH_MIN_CHARS:
         return SearchResults(terms.text, (), too_short=True)
     groups = []
     with ctx.uow() as uow:
-        for kind in SEARCH_KINDS:
-            found, capped = uow.search.find(kind, terms, SEARCH_WINDOW)
-            ranked = sorted(
-                ((match_tier(terms, exact=c.exact, keys=c.keys, search_text=c.search_text), c) for c in found),
-                key=lambda tc: (tc[0], -(tc[1].recency.timestamp() if tc[1].recency else 0.0), -tc[1].id))
-            shown = SEARCH_EXPANDED if kind == expand else limit
-            hits = tuple(SearchHit(c.kind, c.id, c.code, c.title, c.detail, c.customer_id, tier, c.status)
-                         for tier, c in ranked[:shown])
-            groups.append(SearchGroup(kind, hits, len(found), capped))
+        found = {kind: uow.search.find(kind, terms, SEARCH_WINDOW) for kind in SEARCH_KINDS}
+        if not any(rows for rows, _ in found.values()):
+            # Nothing holds the words as words: look for them anywhere ("guyen", the middle
+            # of a number), the slower search, only when the quick one found nothing.
+            found = {kind: uow.search.find(kind, terms, SEARCH_WINDOW, substring=True) for kind in SEARCH_KINDS}
+    for kind in SEARCH_KINDS:
+        rows, capped = found[kind]
+        ranked = sorted(
+            ((match_tier(terms, exact=c.exact, keys=c.keys, search_text=c.search_text), c) for c in rows),
+            key=lambda tc: (tc[0], -(tc[1].recency.timestamp() if tc[1].recency else 0.0), -tc[1].id))
+        shown = SEARCH_EXPANDED if kind == expand else limit
+        hits = tuple(SearchHit(c.kind, c.id, c.code, c.title, c.detail, c.customer_id, tier, c.status)
+                     for tier, c in ranked[:shown])
+        groups.append(SearchGroup(kind, hits, len(rows), capped))
     return SearchResults(terms.text, tuple(groups))

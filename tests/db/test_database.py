@@ -31,9 +31,12 @@ def test_migrations_produce_exactly_the_models_schema(engine, engine_kind):
         # The FTS5 search indexes (0007) are raw SQL, not models; they are tested in test_search.
         # So are PostgreSQL's trigram indexes over search_text (0010), tested in the next test.
         # PostgreSQL's (sort key, id) list indexes (0014) are the server's own too, tested below.
+        # So are its word indexes over search_words (0015).
         not_fts = lambda name, type_, parent: not (  # noqa: E731
             (type_ == "table" and is_search_index_table(name))
-            or (type_ == "index" and name.endswith(("_search_trgm", "_keyset"))))
+            or (type_ == "index" and name.endswith(("_search_trgm", "_search_words", "_keyset")))
+            # PostgreSQL's words of search_text (0015), the server's own column: tested below.
+            or (type_ == "column" and name == "search_words"))
         diff = compare_metadata(MigrationContext.configure(
             conn, opts={"compare_type": True, "include_name": not_fts}), Base.metadata)
     if engine_kind == "postgresql":
@@ -62,6 +65,10 @@ def test_migrations_create_every_index_of_the_models_with_the_same_definition(en
         trigram = {f"ix_{t}_search_trgm" for t in ("customers", "contacts", "contracts", "tickets")}
         assert trigram <= set(in_db)
         assert all("gin_trgm_ops" in in_db[name] for name in trigram)
+        # So are the word indexes (0015), over the words of search_text.
+        words = {f"ix_{t}_search_words" for t in ("customers", "contacts", "contracts", "tickets")}
+        assert words <= set(in_db)
+        assert all("gin (search_words)" in in_db[name] for name in words)
         # The (sort key, id) indexes of 0014, beside the models' sort indexes (SQLite's end
         # with the rowid by nature).
         from importlib import import_module
@@ -70,7 +77,7 @@ def test_migrations_create_every_index_of_the_models_with_the_same_definition(en
             "desktop_helpdesk.db.migrations.versions.0014_pg_bench_indexes").SORT_INDEXES}
         assert keyset <= set(in_db)
         assert all(in_db[name].replace(" ", "").endswith(",id)") for name in keyset), keyset
-        assert set(in_db) - trigram - keyset == set(in_models)
+        assert set(in_db) - trigram - words - keyset == set(in_models)
         # The server rewrites each definition in its own words; every column and condition
         # of the model's index is in it.
         for name, sql in in_models.items():

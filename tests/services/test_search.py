@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import bindparam, text
 
-from desktop_helpdesk.domain.search import EXACT, PREFIX, parse_query
+from desktop_helpdesk.domain.search import EXACT, PREFIX, SUBSTRING, parse_query
 from desktop_helpdesk.services.dto import ContactData, ContractDraft, CustomerDraft, ListQuery, PackageData, TicketDraft
 
 T0 = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
@@ -36,6 +36,10 @@ def _ticket(ctx, customer_id, subject, hours=0, description="") -> int:
 
 def _group(results, kind):
     return next(g for g in results.groups if g.kind == kind)
+
+
+def _ids(results, kind):
+    return [h.id for h in _group(results, kind).hits]
 
 
 def _titles(results, kind):
@@ -128,15 +132,33 @@ def test_exact_tax_code_ticket_number_and_contract_number(ctx, desk):
     assert _group(search.global_search(ctx, "hd2026-0001"), "contract").hits[0].tier == EXACT
 
 
-def test_prefix_before_word_before_substring_then_most_recent(ctx, desk):
+def test_prefix_before_word_then_most_recent_and_text_inside_words_only_when_no_word_matches(ctx, desk):
     a = _ticket(ctx, desk["an"], "Hóa đơn điện tử sai mã số thuế", hours=1)   # prefix, older
     b = _ticket(ctx, desk["an"], "Hóa đơn không gửi được", hours=3)          # prefix, newer
     c = _ticket(ctx, desk["an"], "Lỗi xuất hoá đơn", hours=9)               # words, newest
-    d = _ticket(ctx, desk["an"], "Đổi mẫu", hours=10, description="ghichuhoadon")  # substring only
+    d = _ticket(ctx, desk["an"], "Đổi mẫu", hours=10, description="ghichuhoadon")  # inside a word only
     ids = [h.id for h in _group(search.global_search(ctx, "hoa don", limit=50), "ticket").hits]
-    assert ids.index(b) < ids.index(a) < ids.index(c) < ids.index(d)
+    assert ids.index(b) < ids.index(a) < ids.index(c)
     # Among the word matches, the newest first.
     assert ids.index(c) < ids.index(desk["new"]) < ids.index(desk["old"])
+    # Text inside a word is not a match while records hold the words as words...
+    assert d not in ids
+    # ... and is found when none does, ranked last (SUBSTRING).
+    hits = _group(search.global_search(ctx, "chuhoad"), "ticket").hits
+    assert [(h.id, h.tier) for h in hits] == [(d, SUBSTRING)]
+
+
+def test_words_are_whole_but_the_last_which_may_be_the_start_of_a_word(ctx, desk):
+    """As people type: "hoa do" finds "hóa đơn" (the last word is still being typed); a word
+    before the last must be whole."""
+    assert set(_ids(search.global_search(ctx, "hoa do"), "ticket")) == {desk["old"], desk["new"]}
+    assert _ids(search.global_search(ctx, "hóa Đơ"), "ticket") == _ids(search.global_search(ctx, "hoa do"), "ticket")
+    assert _ids(search.global_search(ctx, "may hoa"), "ticket") == [desk["old"]]
+    assert _ids(search.global_search(ctx, "khac phuc su"), "ticket") == [desk["mention"]]
+    assert desk["duc"] in _ids(search.global_search(ctx, "van duc"), "customer")
+    # A word typed with punctuation inside is split into words and checked as typed.
+    assert _ids(search.global_search(ctx, "hd2026-00"), "contract") == [desk["contract"]]
+    assert _ids(search.global_search(ctx, "hd2026-01"), "contract") == []
 
 
 def test_each_group_shows_a_few_and_counts_all_and_one_group_expands(ctx, desk):
@@ -180,6 +202,73 @@ def test_migration_builds_a_trigram_index_per_table_kept_in_step_by_triggers(ctx
     customers.save_customer(ctx, minh.draft.__class__(**{**minh.draft.__dict__, "contacts": ()}), desk["minh"], minh.version)
     assert _fts_ids(ctx, "contacts", "duc hanh") == set()
     assert _titles(search.global_search(ctx, "duc hanh"), "contact") == []
+
+
+def _word_ids(ctx, table, words):
+    """Rows holding every word, read from the word index (0015) of either engine."""
+    with ctx.uow() as uow:
+        s = uow.session
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SET LOCAL enable_seqscan = off"))
+            sql = f"SELECT id FROM {table} WHERE search_words @@ to_tsquery('simple', :q)"
+            plan = "\n".join(r[0] for r in s.execute(text("EXPLAIN " + sql), {"q": " & ".join(words.split())}))
+            assert f"ix_{table}_search_words" in plan, plan
+            return {r[0] for r in s.execute(text(sql), {"q": " & ".join(words.split())})}
+        return {r[0] for r in s.execute(text(f"SELECT rowid FROM {table}_words WHERE {table}_words MATCH :q"),
+                                        {"q": " AND ".join(f'"{w}"' for w in words.split())})}
+
+
+def test_the_word_index_is_kept_in_step_with_every_save(ctx, desk):
+    cid = desk["an"]
+    assert _word_ids(ctx, "customers", "an khang") == {cid}
+    details = customers.get_customer(ctx, cid)
+    customers.save_customer(ctx, details.draft.__class__(**{**details.draft.__dict__, "name": "Cửa hàng Bình Minh Đông"}),
+                          cid, details.version)
+    assert _word_ids(ctx, "customers", "an khang") == set()
+    assert _word_ids(ctx, "customers", "binh minh dong") == {cid}
+    tid = _ticket(ctx, cid, "Chuyển dữ liệu sang máy chủ mới")
+    assert _word_ids(ctx, "tickets", "may chu moi") == {tid}
+    t = tickets.get_ticket(ctx, tid)
+    tickets.update_ticket(ctx, tid, t.version, t.draft.__class__(**{**t.draft.__dict__, "subject": "Sao lưu dữ liệu"}), None)
+    assert _word_ids(ctx, "tickets", "may chu moi") == set()
+    assert _word_ids(ctx, "tickets", "sao luu") == {tid}
+    minh = customers.get_customer(ctx, desk["minh"])
+    assert _word_ids(ctx, "contacts", "duc hanh")
+    customers.save_customer(ctx, minh.draft.__class__(**{**minh.draft.__dict__, "contacts": ()}), desk["minh"], minh.version)
+    assert _word_ids(ctx, "contacts", "duc hanh") == set()
+    # Words are split at every character other than a letter or digit, on both engines.
+    assert _word_ids(ctx, "contracts", "hd2026 0001") == {desk["contract"]}
+
+
+@pytest.mark.parametrize("typed", ["hoa don", "hoa d", "hoa do", "khang", "an khang h", "loi so 1", "so 1",
+                                   "hd2026-0001", "nothing here", "0912", "duc"])
+def test_the_servers_walk_and_index_find_the_rows_the_plain_word_rule_finds(ctx, desk, monkeypatch, typed):
+    """Whatever path a search takes (the walk in id order, then the index; or only the
+    index), it returns the newest rows whose text holds the words by the domain's rule."""
+    import re as _re
+
+    from desktop_helpdesk.db.repositories import search as repo
+
+    for i in range(12):
+        _ticket(ctx, desk["an"] if i % 2 else desk["minh"], f"Lỗi hóa đơn số {i}", hours=10 + i)
+    terms = parse_query(typed)
+    rule = [_re.compile(r"(?<![0-9a-z])" + t + r"(?![0-9a-z])") for t in terms.whole]
+    rule += [_re.compile(r"(?<![0-9a-z])" + terms.prefix)] if terms.prefix else []
+    for table in ("tickets", "customers", "contracts"):
+        with ctx.uow() as uow:
+            rows = uow.session.execute(text(f"SELECT id, search_text FROM {table} ORDER BY id DESC")).all()
+        expected = [i for i, st in rows if all(r.search(st) for r in rule) and all(j in st for j in terms.joined)]
+        # Tiny probes and chunks, and costs that force the walk (index entries dear) or
+        # the index asked for the whole words, or for them all (walking dear).
+        for probe, chunk, walk_us, entry_us, row_us in ((1, 1, 0.0, 1e9, 1.0), (2, 1, 0.0, 1e9, 1.0),
+                                                        (1, 2, 1e9, 0.0, 1.0), (100, 5, 1e9, 1.0, 0.0),
+                                                        (3, 1, 1.0, 1.0, 1.0)):
+            for name, value in (("WORD_PROBE_ROWS", probe), ("WORD_CHUNK", chunk), ("WALK_ROW_US", walk_us),
+                                ("INDEX_ENTRY_US", entry_us), ("INDEX_ROW_US", row_us)):
+                monkeypatch.setattr(repo, name, value)
+            for window in (1, 3, 200):
+                with ctx.uow() as uow:
+                    assert uow.search._words(table, terms, window) == expected[:window], (table, typed, window)
 
 
 @pytest.mark.sqlite_only

@@ -170,8 +170,9 @@ def indexed_page_ids(session: Session, column, folded: str, conds: list, sort_ex
 _SEARCH_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def search_index_available(session: Session, table: str) -> bool:
-    """`<table>_fts` exists (SQLite with migration 0007 and FTS5 trigram). Asked once per engine."""
+def search_index_available(session: Session, table: str, kind: str = "fts") -> bool:
+    """`<table>_fts` (SQLite with migration 0007 and FTS5 trigram) or, with kind "words",
+    `<table>_words` (0015, FTS5) exists. Asked once per engine."""
     bind = session.get_bind()
     if bind.dialect.name != "sqlite":
         return False
@@ -179,9 +180,10 @@ def search_index_available(session: Session, table: str) -> bool:
     known = _SEARCH_INDEXES.get(engine)
     if known is None:
         known = set(session.scalars(text(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_fts' ESCAPE '\\'")))
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND (name LIKE '%\\_fts' ESCAPE '\\' OR name LIKE '%\\_words' ESCAPE '\\')")))
         _SEARCH_INDEXES[engine] = known
-    return f"{table}_fts" in known
+    return f"{table}_{kind}" in known
 
 
 def keyset(session: Session, stmt: Select, sort_expr, id_col, query: ListQuery, to_row: Callable,

@@ -1,7 +1,12 @@
 """The global search's candidates: exact and prefix hits on indexed keys, and rows whose
-search_text contains every word (through the trigram index where there is one)."""
+search_text holds the query's words as words (through the word index of migration 0015), or,
+asked for `substring`, contains every word anywhere (through the trigram index where there is
+one)."""
 
 from __future__ import annotations
+
+import time
+import weakref
 
 from sqlalchemy import or_, select, text
 
@@ -21,6 +26,20 @@ PROBE_ROWS = 10_000
 #: ... and how many more it reads in id order when the probe's density says the window
 #: fills within them (about 1 µs a row), before it turns to the index.
 WALK_ROWS = 60_000
+
+#: PostgreSQL, the words of the tickets (SqlSearchRepository._newest_words_pg): the newest
+#: rows read in id order first, then in chunks of WORD_CHUNK rows...
+WORD_PROBE_ROWS = 10_000
+WORD_CHUNK = 20_000
+#: ... while walking looks cheaper than the index, by these costs (µs, measured at 1M tickets,
+#: benchmarks/README.md): checking one row's words in id order; reading one entry of a word's
+#: list in the GIN index; fetching and checking one row the index found.
+WALK_ROW_US = 0.6
+INDEX_ENTRY_US = 0.03
+INDEX_ROW_US = 1.8
+#: How long the server's word frequencies (pg_stats, refreshed by ANALYZE) are kept.
+WORD_STATS_SECONDS = 600.0
+_WORD_STATS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _show_phone(e164: str | None) -> str:
@@ -51,15 +70,138 @@ class SqlSearchRepository(Repo):
     #: planner's own choice took 2-3 ms where the probe alone costs 7-14 ms.
     _PROBED = frozenset({"tickets"})
 
-    def find(self, kind: str, terms: SearchTerms, window: int) -> tuple[list[SearchCandidate], bool]:
-        """(candidates, whether more rows than `window` contain the words). Matches are not
-        counted beyond the window: a count reads every match (0.1–0.9 s for a common word
-        in a million tickets), the window only the newest."""
+    def find(self, kind: str, terms: SearchTerms, window: int,
+             substring: bool = False) -> tuple[list[SearchCandidate], bool]:
+        """(candidates, whether more rows than `window` match). The rows holding the words as
+        words (domain/search.py), or with `substring` the rows containing them anywhere.
+        Matches are not counted beyond the window: a count reads every match (0.1–0.9 s for
+        a common word in a million tickets), the window only the newest."""
         exact, ordered = getattr(self, f"_keys_{kind}")(terms, window)
-        found = self._containing(self._TABLES[kind], terms, window)
+        table = self._TABLES[kind]
+        found = self._containing(table, terms, window) if substring else self._words(table, terms, window)
         ids = list(dict.fromkeys([*exact, *ordered, *found]))
         rows = getattr(self, f"_rows_{kind}")(ids, set(exact)) if ids else []
         return rows, len(found) >= window
+
+    # -- what holds the words as words -----------------------------------------------
+    def _words(self, table: str, terms: SearchTerms, window: int) -> list[int]:
+        """The newest `window` rows holding every token of the query as a whole word, the
+        last one as the start of a word (`terms.whole`, `terms.prefix`), and each word typed
+        with punctuation inside as it was typed (`terms.joined`)."""
+        if not terms.tokens:
+            return []
+        dialect = self.s.get_bind().dialect.name
+        if dialect == "postgresql":
+            return self._words_pg(table, terms, window)
+        if not search_index_available(self.s, table, "words"):
+            return self._containing(table, terms, window)  # an SQLite without FTS5
+        fts = f"{table}_words"
+        query = " AND ".join([fts_phrase(t) for t in terms.whole] + ([fts_phrase(terms.prefix) + "*"]
+                                                                     if terms.prefix else []))
+        checks = "".join(f" AND instr(search_text, :j{i}) > 0" for i in range(len(terms.joined)))
+        return [r[0] for r in self.s.execute(
+            text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :q{checks} ORDER BY rowid DESC LIMIT :window"),
+            {"q": query, "window": window, **{f"j{i}": w for i, w in enumerate(terms.joined)}})]
+
+    def _words_pg(self, table: str, terms: SearchTerms, window: int) -> list[int]:
+        """_words on PostgreSQL, over the column `search_words` of migration 0015 (the words
+        of search_text) and its GIN index. `coalesce(search_words, search_words)` is the
+        same value in a form no index answers: a condition checked on the rows at hand.
+        The words are checked rarest first (the server's word frequencies), so that most
+        rows fail at the first."""
+        freqs, floor = self._word_frequencies(table)
+        rarest = sorted(terms.whole, key=lambda w: freqs.get(w, floor))
+        prefix = [f"{terms.prefix}:*"] if terms.prefix else []
+        params = {"q": " & ".join([*rarest, *prefix]), "w": " & ".join(rarest or prefix),
+                  "p": " & ".join(prefix or rarest), **{f"j{i}": w for i, w in enumerate(terms.joined)}}
+        checks = "".join(f" AND strpos(search_text, :j{i}) > 0" for i in range(len(terms.joined)))
+        full = f"coalesce(search_words, search_words) @@ to_tsquery('simple', :q){checks}"
+        if table not in self._PROBED:
+            return [r[0] for r in self.s.execute(
+                text(f"SELECT id FROM {table} WHERE search_words @@ to_tsquery('simple', :q) AND {full} "
+                     "ORDER BY id DESC LIMIT :window"), {**params, "window": window})]
+        whole_entries = sum(freqs.get(w, floor) for w in rarest)
+        prefix_entries = (sum(f for w, f in freqs.items() if w.startswith(terms.prefix)) + floor) if prefix else 0.0
+        if not rarest:  # the prefix alone: it is what `:w` asks for
+            whole_entries, prefix_entries = prefix_entries, 0.0
+        return self._newest_words_pg(table, full, params, window, whole_entries, prefix_entries)
+
+    def _newest_words_pg(self, table: str, full: str, params: dict, window: int,
+                         whole_entries: float, prefix_entries: float) -> list[int]:
+        """The newest `window` rows holding the words, on a big table: walked in id order
+        or through the GIN index, whichever the newest rows say is cheaper.
+
+        No GIN index returns rows in id order: it reads the whole list of each word it is
+        asked for (44% of a million tickets hold "cong"; a prefix such as "ngan:*" merges
+        the lists of ngân, ngành…) and fetches every row they share, then sorts. A walk in
+        id order stops after the window, but costs a check per row. The newest
+        WORD_PROBE_ROWS rows are read first, counting the rows that hold the whole words
+        (`:w`), those that also hold the last word's prefix (`:p`), and those that match
+        (`full`): with the server's word frequencies (`*_entries`: the rows listed per
+        word, as a share of the table), that estimates the walk, the index asked for the
+        whole words, and the index asked for all the words. The walk goes on in chunks of
+        WORD_CHUNK rows (a chunk is read whole: the planner, expecting few matches, sorts
+        rather than stops early) until the window is full, or it has read twice what it
+        expected, when the cheaper way through the index finds the rest."""
+        top = self.s.execute(text(f"SELECT max(id) FROM {table}")).scalar()
+        if top is None:
+            return []
+        has = "coalesce(search_words, search_words) @@ to_tsquery('simple', :{})".format
+        whole_count, both_count, ids = self.s.execute(text(
+            f"SELECT count(*) FILTER (WHERE {has('w')}), count(*) FILTER (WHERE {has('w')} AND {has('p')}), "
+            f"array_agg(id ORDER BY id DESC) FILTER (WHERE {full}) FROM {table} "
+            "WHERE id > :floor AND id <= :ceiling"),
+            {**params, "floor": top - WORD_PROBE_ROWS, "ceiling": top}).one()
+        found = list(ids or [])[:window]
+        ceiling = top - WORD_PROBE_ROWS
+        if len(found) >= window or ceiling <= 0:
+            return found
+        probed = min(WORD_PROBE_ROWS, top)
+        rows = lambda count: max(count, 0.5) / probed * ceiling  # noqa: E731  (matches below the probe)
+        walk_rows = (window - len(found)) * probed / max(len(found), 0.5)
+        by_whole = whole_entries * top * INDEX_ENTRY_US + rows(whole_count) * INDEX_ROW_US
+        by_all = (whole_entries + prefix_entries) * top * INDEX_ENTRY_US + rows(both_count) * INDEX_ROW_US
+        narrow = "w" if not prefix_entries or by_whole <= by_all else "q"
+        if walk_rows * WALK_ROW_US < min(by_whole, by_all):
+            walk = text(f"SELECT id FROM {table} WHERE id > :floor AND id <= :ceiling AND {full} "
+                        "ORDER BY id DESC LIMIT :window")
+            budget = 2 * walk_rows
+            while len(found) < window and ceiling > 0 and budget > 0:
+                chunk = min(WORD_CHUNK, ceiling, int(budget) + 1)
+                found += [r[0] for r in self.s.execute(walk, {**params, "floor": ceiling - chunk,
+                                                              "ceiling": ceiling, "window": window - len(found)})]
+                ceiling -= chunk
+                budget -= chunk
+            if len(found) >= window or ceiling <= 0:
+                return found
+        self.s.execute(text("SET LOCAL enable_seqscan = off"))
+        try:
+            return found + [r[0] for r in self.s.execute(
+                text(f"SELECT id FROM {table} WHERE id + 0 <= :ceiling "
+                     f"AND search_words @@ to_tsquery('simple', :{narrow}) AND {full} "
+                     "ORDER BY id + 0 DESC LIMIT :window"),
+                {**params, "ceiling": ceiling, "window": window - len(found)})]
+        finally:
+            self.s.execute(text("SET LOCAL enable_seqscan = on"))
+
+    def _word_frequencies(self, table: str) -> tuple[dict[str, float], float]:
+        """{word: share of the rows holding it} for the server's most common words of
+        `table` (ANALYZE's sample), and a share to assume for any other word (half the
+        rarest listed). Kept WORD_STATS_SECONDS per engine."""
+        bind = self.s.get_bind()
+        engine = getattr(bind, "engine", bind)
+        cached = _WORD_STATS.setdefault(engine, {}).get(table)
+        if cached and time.monotonic() - cached[0] < WORD_STATS_SECONDS:
+            return cached[1], cached[2]
+        row = self.s.execute(text(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = :t AND attname = 'search_words'"),
+            {"t": table}).first()
+        elems, shares = (row[0] or [], row[1] or []) if row else ([], [])
+        freqs = dict(zip(elems, shares[:len(elems)]))
+        floor = min(freqs.values()) / 2 if freqs else 0.001
+        _WORD_STATS[engine][table] = (time.monotonic(), freqs, floor)
+        return freqs, floor
 
     # -- what contains every word ----------------------------------------------------
     def _containing(self, table: str, terms: SearchTerms, window: int) -> list[int]:
@@ -85,7 +227,7 @@ class SqlSearchRepository(Repo):
                 params = {**{f"w{i}": f"%{w}%" for i, w in enumerate(indexed)},
                           **{f"s{i}": w for i, w in enumerate(rest)}}
         elif table in self._PROBED and self.s.get_bind().dialect.name == "postgresql":
-            return self._newest_pg(table, terms.words, window)
+            return self._containing_pg(table, terms.words, window)
         else:
             source, key = table, "id"
             conds = [f"search_text LIKE :w{i} ESCAPE '\\'" for i in range(len(terms.words))]
@@ -95,22 +237,10 @@ class SqlSearchRepository(Repo):
             text(f"SELECT {key} FROM {source} WHERE {where} ORDER BY {key} DESC LIMIT :window"),
             {**params, "window": window})]
 
-    def _newest_pg(self, table: str, words: list[str], window: int) -> list[int]:
-        """The newest `window` rows containing every word, on PostgreSQL (pg_trgm GIN index
-        of migration 0010).
-
-        Left to itself the planner walks the primary key backwards for `ORDER BY id DESC
-        LIMIT`, assuming the matches spread evenly: a rare name read 350,000 tickets (390 ms)
-        to find 200. The trigram index is no cure-all either: its cost grows with the rows
-        holding the words' *trigrams*, and short common words ("bao", "mai": "bảo hành",
-        "email") hold half the table (450 ms). So the newest PROBE_ROWS rows are read in id
-        order first (the words written so that no index applies; ~10 ms), which measures how
-        dense the matches are: if the rest of the window is expected within WALK_ROWS more
-        rows, the walk goes on, bounded at twice that estimate; whatever is still missing
-        (or everything, for sparse matches) comes from the trigram index (bitmap scan and a
-        top-N sort; `ORDER BY id + 0` so the planner cannot walk the primary key instead).
-        Words under 3 letters have no trigram: they are checked with strpos on the rows
-        found, never given to the index (which would read all of it)."""
+    def _containing_pg(self, table: str, words: list[str], window: int) -> list[int]:
+        """_containing on PostgreSQL, through the pg_trgm GIN index of migration 0010. Words
+        under 3 letters have no trigram: they are checked with strpos on the rows found,
+        never given to the index (which would read all of it)."""
         long = sorted((w for w in words if len(w) >= MIN_INDEXED), key=len, reverse=True)  # likeliest to fail first
         short = [w for w in words if len(w) < MIN_INDEXED]
         params = {**{f"w{i}": f"%{escape_like(w)}%" for i, w in enumerate(long)},
@@ -119,6 +249,25 @@ class SqlSearchRepository(Repo):
         # `search_text || ''` keeps the trigram index out of the walks in id order.
         walked = " AND ".join([f"(search_text || '') LIKE :w{i} ESCAPE '\\'" for i in range(len(long))] + checked)
         indexed = " AND ".join([f"search_text LIKE :w{i} ESCAPE '\\'" for i in range(len(long))] + checked)
+        return self._newest_pg(table, walked, indexed, params, window)
+
+    def _newest_pg(self, table: str, walked: str, indexed: str, params: dict, window: int) -> list[int]:
+        """The newest `window` rows of `table` meeting a condition, on PostgreSQL: `walked`
+        spells it so that no index applies (checked row by row), `indexed` so that a GIN
+        index answers it.
+
+        Left to itself the planner walks the primary key backwards for `ORDER BY id DESC
+        LIMIT`, assuming the matches spread evenly: a rare name read 350,000 tickets (390 ms)
+        to find 200. An index is no cure-all either: its cost grows with the rows holding
+        the words (or, for the trigram index, the words' *trigrams*: "bao", "mai" of "bảo
+        hành", "email" hold half the table, 450 ms). So the newest PROBE_ROWS rows are read
+        in id order first (~5–10 ms), which measures how dense the matches are: if the rest
+        of the window is expected within WALK_ROWS more rows, the walk goes on, bounded at
+        twice that estimate; whatever is still missing (or everything, for sparse matches)
+        comes from the index: a bitmap scan and a top-N sort (`ORDER BY id + 0` and
+        `id + 0 <= …` so that the planner cannot walk the primary key instead, sequential
+        scans off for that one statement: the planner's guess of a common word's rows
+        would otherwise read the whole table)."""
         top = self.s.execute(text(f"SELECT max(id) FROM {table}")).scalar()
         if top is None:
             return []
@@ -137,9 +286,13 @@ class SqlSearchRepository(Repo):
             ceiling = floor
             if len(found) >= window or ceiling <= 0:
                 return found
-        return found + [r[0] for r in self.s.execute(
-            text(f"SELECT id FROM {table} WHERE id <= :ceiling AND {indexed} ORDER BY id + 0 DESC LIMIT :window"),
-            {**params, "ceiling": ceiling, "window": window - len(found)})]
+        self.s.execute(text("SET LOCAL enable_seqscan = off"))
+        try:
+            return found + [r[0] for r in self.s.execute(
+                text(f"SELECT id FROM {table} WHERE id + 0 <= :ceiling AND {indexed} ORDER BY id + 0 DESC LIMIT :window"),
+                {**params, "ceiling": ceiling, "window": window - len(found)})]
+        finally:
+            self.s.execute(text("SET LOCAL enable_seqscan = on"))
 
     def _rare_trigrams(self, fts: str, words: list[str]) -> str | None:
         """An FTS5 query for the rarest trigram of each word, when one of them is in fewer
