@@ -34,7 +34,7 @@ def test_migrations_produce_exactly_the_models_schema(engine, engine_kind):
         # So are its word indexes over search_words (0015).
         not_fts = lambda name, type_, parent: not (  # noqa: E731
             (type_ == "table" and is_search_index_table(name))
-            or (type_ == "index" and name.endswith(("_search_trgm", "_search_words", "_keyset")))
+            or (type_ == "index" and name.endswith(("_search_trgm", "_search_words", "_words_by_id", "_keyset")))
             # PostgreSQL's words of search_text (0015), the server's own column: tested below.
             or (type_ == "column" and name == "search_words"))
         diff = compare_metadata(MigrationContext.configure(
@@ -69,6 +69,8 @@ def test_migrations_create_every_index_of_the_models_with_the_same_definition(en
         words = {f"ix_{t}_search_words" for t in ("customers", "contacts", "contracts", "tickets")}
         assert words <= set(in_db)
         assert all("gin (search_words)" in in_db[name] for name in words)
+        words.add("ix_tickets_words_by_id")  # the tickets' words in id order, for the search's walk
+        assert "INCLUDE (search_words)" in in_db["ix_tickets_words_by_id"]
         # The (sort key, id) indexes of 0014, beside the models' sort indexes (SQLite's end
         # with the rowid by nature).
         from importlib import import_module

@@ -170,6 +170,18 @@ def indexed_page_ids(session: Session, column, folded: str, conds: list, sort_ex
 _SEARCH_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def among(session: Session, column, ids: list[int]):
+    """`column IN ids`. On PostgreSQL as `= ANY(array)`: one parameter, so the statement's
+    text is the same for any number of ids (psycopg prepares and caches it; 200 expanded
+    parameters cost ~2 ms a statement to convert)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import Integer, any_, bindparam
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam("among_ids", list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def search_index_available(session: Session, table: str, kind: str = "fts") -> bool:
     """`<table>_fts` (SQLite with migration 0007 and FTS5 trigram) or, with kind "words",
     `<table>_words` (0015, FTS5) exists. Asked once per engine."""

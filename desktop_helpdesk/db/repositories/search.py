@@ -8,13 +8,13 @@ from __future__ import annotations
 import time
 import weakref
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import select, text, union_all
 
 from ...domain.phone import PhoneError, format_phone
 from ...domain.search import MIN_INDEXED, SearchTerms
 from ...services.dto import SearchCandidate
 from .. import models as m
-from ._sql import Repo, escape_like, fts_phrase, nn, search_index_available
+from ._sql import Repo, among, escape_like, fts_phrase, nn, search_index_available
 
 #: The global search narrows a query of several words by one trigram per word when one of
 #: the words has a trigram in fewer rows than this (SqlSearchRepository._rare_trigrams).
@@ -30,7 +30,10 @@ WALK_ROWS = 60_000
 #: PostgreSQL, the words of the tickets (SqlSearchRepository._newest_words_pg): the newest
 #: rows read in id order first, then in chunks of WORD_CHUNK rows...
 WORD_PROBE_ROWS = 10_000
+SMALL_PROBE_ROWS = 2_000
 WORD_CHUNK = 20_000
+#: Fewer matching rows than this in the probe say little about the rest of the table.
+PROBE_EVIDENCE = 5
 #: ... while walking looks cheaper than the index, by these costs (µs, measured at 1M tickets,
 #: benchmarks/README.md): checking one row's words in id order; reading one entry of a word's
 #: list in the GIN index; fetching and checking one row the index found.
@@ -66,8 +69,9 @@ class SqlSearchRepository(Repo):
     #: the others (50,000-80,000 rows) intersecting every trigram takes 2-4 ms, as much as
     #: counting them first.
     _NARROWED = frozenset({"tickets"})
-    #: PostgreSQL: tables searched by _newest_pg. On the others (50,000-80,000 rows) the
-    #: planner's own choice took 2-3 ms where the probe alone costs 7-14 ms.
+    #: PostgreSQL: tables searched by _newest_pg and _newest_words_pg. On the others
+    #: (50,000-80,000 rows) the planner's own choice took 2-5 ms where the probe alone
+    #: costs 7-14 ms.
     _PROBED = frozenset({"tickets"})
 
     def find(self, kind: str, terms: SearchTerms, window: int,
@@ -117,29 +121,50 @@ class SqlSearchRepository(Repo):
         checks = "".join(f" AND strpos(search_text, :j{i}) > 0" for i in range(len(terms.joined)))
         full = f"coalesce(search_words, search_words) @@ to_tsquery('simple', :q){checks}"
         if table not in self._PROBED:
-            return [r[0] for r in self.s.execute(
-                text(f"SELECT id FROM {table} WHERE search_words @@ to_tsquery('simple', :q) AND {full} "
-                     "ORDER BY id DESC LIMIT :window"), {**params, "window": window})]
-        whole_entries = sum(freqs.get(w, floor) for w in rarest)
-        prefix_entries = (sum(f for w, f in freqs.items() if w.startswith(terms.prefix)) + floor) if prefix else 0.0
+            return self._small_words_pg(table, full, params, window)
+        whole = [freqs.get(w, floor) for w in rarest]
+        starting = (sum(f for w, f in freqs.items() if w.startswith(terms.prefix)) + floor) if prefix else 0.0
         if not rarest:  # the prefix alone: it is what `:w` asks for
-            whole_entries, prefix_entries = prefix_entries, 0.0
-        return self._newest_words_pg(table, full, params, window, whole_entries, prefix_entries)
+            whole, starting = [starting], 0.0
+        return self._newest_words_pg(table, full, params, window, whole, starting)
+
+    def _small_words_pg(self, table: str, full: str, params: dict, window: int) -> list[int]:
+        """The newest `window` rows holding the words, on a table of tens of thousands of
+        rows. The newest SMALL_PROBE_ROWS rows are walked first (1–2 ms): that holds the
+        window when the words are common ("hoa" of Khánh Hòa, Thanh Hóa… in a customer's
+        address: 28 ms through the index), or a prefix alone ("kh", "ng", which the index
+        answers by merging the lists of every word starting so: 30–50 ms for the 50,000
+        customer codes in contracts and contacts' e-mails). The rest comes from the GIN
+        index asked for the whole words, the prefix checked on the rows found (`id + 0`:
+        the planner, misjudging a prefix's rows, would walk the primary key instead and read
+        the whole table when few rows match: 35 ms for a phone number's start).""" 
+        found = [r[0] for r in self.s.execute(text(
+            f"SELECT id FROM {table} WHERE id > (SELECT max(id) FROM {table}) - :probe AND {full} "
+            "ORDER BY id DESC LIMIT :window"), {**params, "probe": SMALL_PROBE_ROWS, "window": window})]
+        if len(found) >= window:
+            return found
+        return found + [r[0] for r in self.s.execute(
+            text(f"SELECT id FROM {table} WHERE id + 0 <= (SELECT max(id) FROM {table}) - :probe AND "
+                 f"search_words @@ to_tsquery('simple', :w) AND {full} ORDER BY id + 0 DESC LIMIT :window"),
+            {**params, "probe": SMALL_PROBE_ROWS, "window": window - len(found)})]
 
     def _newest_words_pg(self, table: str, full: str, params: dict, window: int,
-                         whole_entries: float, prefix_entries: float) -> list[int]:
-        """The newest `window` rows holding the words, on a big table: walked in id order
-        or through the GIN index, whichever the newest rows say is cheaper.
+                         whole: list[float], starting: float) -> list[int]:
+        """The newest `window` rows holding the words: walked in id order or through the
+        GIN index, whichever the newest rows say is cheaper.
 
         No GIN index returns rows in id order: it reads the whole list of each word it is
         asked for (44% of a million tickets hold "cong"; a prefix such as "ngan:*" merges
         the lists of ngân, ngành…) and fetches every row they share, then sorts. A walk in
-        id order stops after the window, but costs a check per row. The newest
-        WORD_PROBE_ROWS rows are read first, counting the rows that hold the whole words
-        (`:w`), those that also hold the last word's prefix (`:p`), and those that match
-        (`full`): with the server's word frequencies (`*_entries`: the rows listed per
-        word, as a share of the table), that estimates the walk, the index asked for the
-        whole words, and the index asked for all the words. The walk goes on in chunks of
+        id order stops after the window, but costs a check per row (read from the index
+        `ix_tickets_words_by_id` alone). The newest WORD_PROBE_ROWS rows are read first,
+        counting the rows that hold the whole words (`:w`), those that also hold the last
+        word's prefix (`:p`), and those that match (`full`). With the server's word
+        frequencies (`whole`: the share of the rows holding each whole word; `starting`:
+        holding a word that starts with the prefix) that estimates the walk, the index asked
+        for the whole words, and the index asked for all the words. A count of the probe
+        under PROBE_EVIDENCE says little (a year's ticket codes are absent from the newest
+        rows): the rarest word's share bounds the rows instead. The walk goes on in chunks of
         WORD_CHUNK rows (a chunk is read whole: the planner, expecting few matches, sorts
         rather than stops early) until the window is full, or it has read twice what it
         expected, when the cheaper way through the index finds the rest."""
@@ -157,11 +182,17 @@ class SqlSearchRepository(Repo):
         if len(found) >= window or ceiling <= 0:
             return found
         probed = min(WORD_PROBE_ROWS, top)
-        rows = lambda count: max(count, 0.5) / probed * ceiling  # noqa: E731  (matches below the probe)
+
+        def rows(count: int, shares: list[float]) -> float:
+            """The rows below the probe the index would fetch."""
+            if count >= PROBE_EVIDENCE:
+                return count / probed * ceiling
+            return min(shares) * ceiling
+
         walk_rows = (window - len(found)) * probed / max(len(found), 0.5)
-        by_whole = whole_entries * top * INDEX_ENTRY_US + rows(whole_count) * INDEX_ROW_US
-        by_all = (whole_entries + prefix_entries) * top * INDEX_ENTRY_US + rows(both_count) * INDEX_ROW_US
-        narrow = "w" if not prefix_entries or by_whole <= by_all else "q"
+        by_whole = sum(whole) * top * INDEX_ENTRY_US + rows(whole_count, whole) * INDEX_ROW_US
+        by_all = (sum(whole) + starting) * top * INDEX_ENTRY_US + rows(both_count, [*whole, starting]) * INDEX_ROW_US
+        narrow = "w" if not starting or by_whole <= by_all else "q"
         if walk_rows * WALK_ROW_US < min(by_whole, by_all):
             walk = text(f"SELECT id FROM {table} WHERE id > :floor AND id <= :ceiling AND {full} "
                         "ORDER BY id DESC LIMIT :window")
@@ -322,13 +353,15 @@ class SqlSearchRepository(Repo):
 
     def _keys_customer(self, terms: SearchTerms, window: int):
         C, K = m.Customer, m.Contact
-        conds = [C.code == terms.code]
+        # One arm per key, each answered by its index (as one OR the server read every
+        # customer: 45 ms for a phone number on PostgreSQL).
+        arms = [select(C.id).where(C.code == terms.code)]
         if terms.tax_code:
-            conds.append(C.tax_code == terms.tax_code)
+            arms.append(select(C.id).where(C.tax_code == terms.tax_code))
         if terms.phones:
-            conds += [C.phone.in_(terms.phones),
-                      C.id.in_(select(K.customer_id).where(K.phone.in_(terms.phones)))]
-        exact = list(self.s.scalars(select(C.id).where(or_(*conds)).limit(window)))
+            arms += [select(C.id).where(C.phone.in_(terms.phones)),
+                     select(K.customer_id).where(K.phone.in_(terms.phones))]
+        exact = list(dict.fromkeys(self.s.scalars(union_all(*arms).limit(window))))
         return exact, self._prefix(C.code, terms.code, window)
 
     def _keys_contact(self, terms: SearchTerms, window: int):
@@ -351,7 +384,7 @@ class SqlSearchRepository(Repo):
     def _rows_customer(self, ids, exact) -> list[SearchCandidate]:
         C = m.Customer
         rows = self.s.execute(select(C.id, C.code, C.name, C.tax_code, C.phone, C.search_text, C.updated_at)
-                              .where(C.id.in_(ids)))
+                              .where(among(self.s, C.id, ids)))
         return [SearchCandidate("customer", r.id, r.code, r.name, _joined(nn(r.tax_code), _show_phone(r.phone)),
                                 r.id, r.search_text, r.updated_at, r.id in exact, (r.code, r.name))
                 for r in rows]
@@ -359,7 +392,7 @@ class SqlSearchRepository(Repo):
     def _rows_contact(self, ids, exact) -> list[SearchCandidate]:
         K, C = m.Contact, m.Customer
         rows = self.s.execute(select(K.id, K.full_name, K.phone, K.customer_id, C.code, C.name, K.search_text,
-                                     K.updated_at).join(C, C.id == K.customer_id).where(K.id.in_(ids)))
+                                     K.updated_at).join(C, C.id == K.customer_id).where(among(self.s, K.id, ids)))
         return [SearchCandidate("contact", r.id, "", r.full_name, _joined(_show_phone(r.phone), f"{r.code} – {r.name}"),
                                 r.customer_id, r.search_text, r.updated_at, r.id in exact, (r.full_name,))
                 for r in rows]
@@ -368,7 +401,7 @@ class SqlSearchRepository(Repo):
         K, C, P = m.Contract, m.Customer, m.Package
         rows = self.s.execute(select(K.id, K.number, K.customer_id, C.code, C.name, P.name.label("package"), K.stage,
                                      K.search_text, K.updated_at)
-                              .join(C, C.id == K.customer_id).join(P, P.id == K.package_id).where(K.id.in_(ids)))
+                              .join(C, C.id == K.customer_id).join(P, P.id == K.package_id).where(among(self.s, K.id, ids)))
         return [SearchCandidate("contract", r.id, r.number, r.name, _joined(r.code, r.package), r.customer_id,
                                 r.search_text, r.updated_at, r.id in exact, (r.number,), r.stage)
                 for r in rows]
@@ -377,7 +410,7 @@ class SqlSearchRepository(Repo):
         T, C = m.Ticket, m.Customer
         rows = self.s.execute(select(T.id, T.code, T.subject, T.customer_id, C.code.label("customer_code"),
                                      C.name, T.status, T.search_text, T.received_at)
-                              .join(C, C.id == T.customer_id).where(T.id.in_(ids)))
+                              .join(C, C.id == T.customer_id).where(among(self.s, T.id, ids)))
         return [SearchCandidate("ticket", r.id, r.code, r.subject, f"{r.customer_code} – {r.name}", r.customer_id,
                                 r.search_text, r.received_at, r.id in exact, (r.code, r.subject), r.status)
                 for r in rows]
