@@ -32,17 +32,41 @@ WALK_ROWS = 60_000
 WORD_PROBE_ROWS = 10_000
 SMALL_PROBE_ROWS = 2_000
 WORD_CHUNK = 20_000
-#: Fewer matching rows than this in the probe say little about the rest of the table.
-PROBE_EVIDENCE = 5
 #: ... while walking looks cheaper than the index, by these costs (µs, measured at 1M tickets,
 #: benchmarks/README.md): checking one row's words in id order; reading one entry of a word's
-#: list in the GIN index; fetching and checking one row the index found.
-WALK_ROW_US = 0.6
-INDEX_ENTRY_US = 0.03
-INDEX_ROW_US = 1.8
+#: list in the GIN index, of a prefix's lists; fetching and checking one row the index found.
+WALK_ROW_US = 0.4
+INDEX_ENTRY_US = 0.06
+INDEX_PREFIX_ENTRY_US = 0.36
+INDEX_ROW_US = 2.0
 #: How long the server's word frequencies (pg_stats, refreshed by ANALYZE) are kept.
 WORD_STATS_SECONDS = 600.0
 _WORD_STATS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _narrowest(whole: list[tuple[str, float]], prefix: list[str], starting: float,
+               rows: int) -> tuple[list[str], float]:
+    """The words to ask the GIN index for, and what it will cost (µs): the k rarest whole
+    words (`whole`: (word, share of the rows holding it), rarest first), with or without the
+    last word's prefix (`starting`: the share holding a word starting so), whichever costs
+    least. Each word asked for costs its list's entries, a common word's no more than the
+    rarest one's (the index skips through it: "fast scan"), INDEX_ENTRY_US each; a prefix
+    costs all the entries of every word starting so (no skipping), INDEX_PREFIX_ENTRY_US
+    each; every row the words share costs INDEX_ROW_US (fetched and checked), the share
+    taken as the product of the words' shares. At a million tickets the rarest two to four
+    words of a company's name took 10–20 ms, all ten 36 ms, the rarest alone 88–138 ms."""
+    prefix_cost = starting * rows * INDEX_PREFIX_ENTRY_US
+    options = [(prefix, prefix_cost + starting * rows * INDEX_ROW_US)] if prefix else []
+    rarest = whole[0][1] if whole else 0.0
+    entries, share = 0.0, 1.0
+    for k, (_word, freq) in enumerate(whole, start=1):
+        entries += min(freq, rarest) * rows * INDEX_ENTRY_US
+        share *= freq
+        words = [w for w, _ in whole[:k]]
+        options.append((words, entries + share * rows * INDEX_ROW_US))
+        if prefix:
+            options.append((words + prefix, entries + prefix_cost + share * starting * rows * INDEX_ROW_US))
+    return min(options, key=lambda option: option[1])
 
 
 def _show_phone(e164: str | None) -> str:
@@ -112,21 +136,21 @@ class SqlSearchRepository(Repo):
         of search_text) and its GIN index. `coalesce(search_words, search_words)` is the
         same value in a form no index answers: a condition checked on the rows at hand.
         The words are checked rarest first (the server's word frequencies), so that most
-        rows fail at the first."""
+        rows fail at the first; the index is asked for the few words that narrow the rows
+        most for their cost (`_narrowest`)."""
         freqs, floor = self._word_frequencies(table)
         rarest = sorted(terms.whole, key=lambda w: freqs.get(w, floor))
         prefix = [f"{terms.prefix}:*"] if terms.prefix else []
-        params = {"q": " & ".join([*rarest, *prefix]), "w": " & ".join(rarest or prefix),
-                  "p": " & ".join(prefix or rarest), **{f"j{i}": w for i, w in enumerate(terms.joined)}}
+        starting = (sum(f for w, f in freqs.items() if w.startswith(terms.prefix)) + floor) if prefix else 0.0
+        narrow, index_cost = _narrowest([(w, freqs.get(w, floor)) for w in rarest], prefix, starting,
+                                        self._size(table))
+        params = {"q": " & ".join([*rarest, *prefix]), "n": " & ".join(narrow),
+                  **{f"j{i}": w for i, w in enumerate(terms.joined)}}
         checks = "".join(f" AND strpos(search_text, :j{i}) > 0" for i in range(len(terms.joined)))
         full = f"coalesce(search_words, search_words) @@ to_tsquery('simple', :q){checks}"
         if table not in self._PROBED:
             return self._small_words_pg(table, full, params, window)
-        whole = [freqs.get(w, floor) for w in rarest]
-        starting = (sum(f for w, f in freqs.items() if w.startswith(terms.prefix)) + floor) if prefix else 0.0
-        if not rarest:  # the prefix alone: it is what `:w` asks for
-            whole, starting = [starting], 0.0
-        return self._newest_words_pg(table, full, params, window, whole, starting)
+        return self._newest_words_pg(table, full, params, window, index_cost)
 
     def _small_words_pg(self, table: str, full: str, params: dict, window: int) -> list[int]:
         """The newest `window` rows holding the words, on a table of tens of thousands of
@@ -135,9 +159,9 @@ class SqlSearchRepository(Repo):
         address: 28 ms through the index), or a prefix alone ("kh", "ng", which the index
         answers by merging the lists of every word starting so: 30–50 ms for the 50,000
         customer codes in contracts and contacts' e-mails). The rest comes from the GIN
-        index asked for the whole words, the prefix checked on the rows found (`id + 0`:
-        the planner, misjudging a prefix's rows, would walk the primary key instead and read
-        the whole table when few rows match: 35 ms for a phone number's start).""" 
+        index (`id + 0`: the planner, misjudging a prefix's rows, would walk the primary key
+        instead and read the whole table when few rows match: 35 ms for a phone number's
+        start)."""
         found = [r[0] for r in self.s.execute(text(
             f"SELECT id FROM {table} WHERE id > (SELECT max(id) FROM {table}) - :probe AND {full} "
             "ORDER BY id DESC LIMIT :window"), {**params, "probe": SMALL_PROBE_ROWS, "window": window})]
@@ -145,57 +169,33 @@ class SqlSearchRepository(Repo):
             return found
         return found + [r[0] for r in self.s.execute(
             text(f"SELECT id FROM {table} WHERE id + 0 <= (SELECT max(id) FROM {table}) - :probe AND "
-                 f"search_words @@ to_tsquery('simple', :w) AND {full} ORDER BY id + 0 DESC LIMIT :window"),
+                 f"search_words @@ to_tsquery('simple', :n) AND {full} ORDER BY id + 0 DESC LIMIT :window"),
             {**params, "probe": SMALL_PROBE_ROWS, "window": window - len(found)})]
 
-    def _newest_words_pg(self, table: str, full: str, params: dict, window: int,
-                         whole: list[float], starting: float) -> list[int]:
+    def _newest_words_pg(self, table: str, full: str, params: dict, window: int, index_cost: float) -> list[int]:
         """The newest `window` rows holding the words: walked in id order or through the
         GIN index, whichever the newest rows say is cheaper.
 
-        No GIN index returns rows in id order: it reads the whole list of each word it is
-        asked for (44% of a million tickets hold "cong"; a prefix such as "ngan:*" merges
-        the lists of ngân, ngành…) and fetches every row they share, then sorts. A walk in
-        id order stops after the window, but costs a check per row (read from the index
-        `ix_tickets_words_by_id` alone). The newest WORD_PROBE_ROWS rows are read first,
-        counting the rows that hold the whole words (`:w`), those that also hold the last
-        word's prefix (`:p`), and those that match (`full`). With the server's word
-        frequencies (`whole`: the share of the rows holding each whole word; `starting`:
-        holding a word that starts with the prefix) that estimates the walk, the index asked
-        for the whole words, and the index asked for all the words. A count of the probe
-        under PROBE_EVIDENCE says little (a year's ticket codes are absent from the newest
-        rows): the rarest word's share bounds the rows instead. The walk goes on in chunks of
-        WORD_CHUNK rows (a chunk is read whole: the planner, expecting few matches, sorts
-        rather than stops early) until the window is full, or it has read twice what it
-        expected, when the cheaper way through the index finds the rest."""
+        No GIN index returns rows in id order: it reads the lists of the words it is asked
+        for and fetches every row they share, then sorts (`index_cost`, µs). A walk in id
+        order stops after the window, but costs a check per row (read from the index
+        `ix_tickets_words_by_id` alone). The newest WORD_PROBE_ROWS rows are read first:
+        the matches among them say how many rows the walk would read. The walk goes on in
+        chunks of WORD_CHUNK rows (a chunk is read whole: the planner, expecting few
+        matches, sorts rather than stops early) until the window is full, or it has read
+        twice what it expected, when the index finds the rest."""
         top = self.s.execute(text(f"SELECT max(id) FROM {table}")).scalar()
         if top is None:
             return []
-        has = "coalesce(search_words, search_words) @@ to_tsquery('simple', :{})".format
-        whole_count, both_count, ids = self.s.execute(text(
-            f"SELECT count(*) FILTER (WHERE {has('w')}), count(*) FILTER (WHERE {has('w')} AND {has('p')}), "
-            f"array_agg(id ORDER BY id DESC) FILTER (WHERE {full}) FROM {table} "
-            "WHERE id > :floor AND id <= :ceiling"),
-            {**params, "floor": top - WORD_PROBE_ROWS, "ceiling": top}).one()
-        found = list(ids or [])[:window]
+        walk = text(f"SELECT id FROM {table} WHERE id > :floor AND id <= :ceiling AND {full} "
+                    "ORDER BY id DESC LIMIT :window")
+        found = [r[0] for r in self.s.execute(walk, {**params, "floor": top - WORD_PROBE_ROWS, "ceiling": top,
+                                                     "window": window})]
         ceiling = top - WORD_PROBE_ROWS
         if len(found) >= window or ceiling <= 0:
             return found
-        probed = min(WORD_PROBE_ROWS, top)
-
-        def rows(count: int, shares: list[float]) -> float:
-            """The rows below the probe the index would fetch."""
-            if count >= PROBE_EVIDENCE:
-                return count / probed * ceiling
-            return min(shares) * ceiling
-
-        walk_rows = (window - len(found)) * probed / max(len(found), 0.5)
-        by_whole = sum(whole) * top * INDEX_ENTRY_US + rows(whole_count, whole) * INDEX_ROW_US
-        by_all = (sum(whole) + starting) * top * INDEX_ENTRY_US + rows(both_count, [*whole, starting]) * INDEX_ROW_US
-        narrow = "w" if not starting or by_whole <= by_all else "q"
-        if walk_rows * WALK_ROW_US < min(by_whole, by_all):
-            walk = text(f"SELECT id FROM {table} WHERE id > :floor AND id <= :ceiling AND {full} "
-                        "ORDER BY id DESC LIMIT :window")
+        walk_rows = (window - len(found)) * min(WORD_PROBE_ROWS, top) / max(len(found), 0.5)
+        if walk_rows * WALK_ROW_US < index_cost:
             budget = 2 * walk_rows
             while len(found) < window and ceiling > 0 and budget > 0:
                 chunk = min(WORD_CHUNK, ceiling, int(budget) + 1)
@@ -209,11 +209,16 @@ class SqlSearchRepository(Repo):
         try:
             return found + [r[0] for r in self.s.execute(
                 text(f"SELECT id FROM {table} WHERE id + 0 <= :ceiling "
-                     f"AND search_words @@ to_tsquery('simple', :{narrow}) AND {full} "
+                     f"AND search_words @@ to_tsquery('simple', :n) AND {full} "
                      "ORDER BY id + 0 DESC LIMIT :window"),
                 {**params, "ceiling": ceiling, "window": window - len(found)})]
         finally:
             self.s.execute(text("SET LOCAL enable_seqscan = on"))
+
+    def _size(self, table: str) -> int:
+        """The table's rows as the server last counted them (pg_class.reltuples), at least 1."""
+        return max(int(self.s.execute(text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+                                      {"t": table}).scalar() or 0), 1)
 
     def _word_frequencies(self, table: str) -> tuple[dict[str, float], float]:
         """{word: share of the rows holding it} for the server's most common words of
