@@ -121,10 +121,13 @@ class SqlTicketRepository(Repo):
         # both walked).
         ids = indexed_page_ids(self.s, T.search_text, query.text, conds, sort, query) \
             if query.text and sort is not m.Customer.sort_name and not query.filters.get("customer_id") else None
-        cond = text_filter(T.search_text, query.text, self.s if ids is None else None)
-        if cond is not None:
-            conds.append(cond)
-        if ids is not None:
+        if ids is None:
+            cond = text_filter(T.search_text, query.text, self.s)
+            if cond is not None:
+                conds.append(cond)
+        else:
+            # The ids hold the words already: asked again, PostgreSQL read every match a
+            # second time through the trigram index (3,856 rows for "nguyen": 14 ms).
             conds.append(T.id.in_(ids))
         return keyset(self.s, stmt.where(*conds), sort, T.id, query, self._to_row)
 
