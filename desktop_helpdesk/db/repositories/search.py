@@ -184,14 +184,7 @@ class SqlSearchRepository(Repo):
         chunks of WORD_CHUNK rows (a chunk is read whole: the planner, expecting few
         matches, sorts rather than stops early) until the window is full, or it has read
         twice what it expected, when the index finds the rest."""
-        top = self.s.execute(text(f"SELECT max(id) FROM {table}")).scalar()
-        if top is None:
-            return []
-        walk = text(f"SELECT id FROM {table} WHERE id > :floor AND id <= :ceiling AND {full} "
-                    "ORDER BY id DESC LIMIT :window")
-        found = [r[0] for r in self.s.execute(walk, {**params, "floor": top - WORD_PROBE_ROWS, "ceiling": top,
-                                                     "window": window})]
-        ceiling = top - WORD_PROBE_ROWS
+        walk, found, top, ceiling = self._probe(table, full, params, window, WORD_PROBE_ROWS)
         if len(found) >= window or ceiling <= 0:
             return found
         walk_rows = (window - len(found)) * min(WORD_PROBE_ROWS, top) / max(len(found), 0.5)
@@ -205,15 +198,8 @@ class SqlSearchRepository(Repo):
                 budget -= chunk
             if len(found) >= window or ceiling <= 0:
                 return found
-        self.s.execute(text("SET LOCAL enable_seqscan = off"))
-        try:
-            return found + [r[0] for r in self.s.execute(
-                text(f"SELECT id FROM {table} WHERE id + 0 <= :ceiling "
-                     f"AND search_words @@ to_tsquery('simple', :n) AND {full} "
-                     "ORDER BY id + 0 DESC LIMIT :window"),
-                {**params, "ceiling": ceiling, "window": window - len(found)})]
-        finally:
-            self.s.execute(text("SET LOCAL enable_seqscan = on"))
+        return found + self._through_index(table, f"search_words @@ to_tsquery('simple', :n) AND {full}", params,
+                                           ceiling, window - len(found))
 
     def _size(self, table: str) -> int:
         """The table's rows as the server last counted them (pg_class.reltuples), at least 1."""
@@ -304,14 +290,7 @@ class SqlSearchRepository(Repo):
         `id + 0 <= …` so that the planner cannot walk the primary key instead, sequential
         scans off for that one statement: the planner's guess of a common word's rows
         would otherwise read the whole table)."""
-        top = self.s.execute(text(f"SELECT max(id) FROM {table}")).scalar()
-        if top is None:
-            return []
-        walk = text(f"SELECT id FROM {table} WHERE id > :floor AND id <= :ceiling AND {walked} "
-                    "ORDER BY id DESC LIMIT :window")
-        found = [r[0] for r in self.s.execute(walk, {**params, "floor": top - PROBE_ROWS, "ceiling": top,
-                                                     "window": window})]
-        ceiling = top - PROBE_ROWS
+        walk, found, _top, ceiling = self._probe(table, walked, params, window, PROBE_ROWS)
         if len(found) >= window or ceiling <= 0:
             return found
         expected = (window - len(found)) * PROBE_ROWS / max(len(found), 0.5)
@@ -322,11 +301,28 @@ class SqlSearchRepository(Repo):
             ceiling = floor
             if len(found) >= window or ceiling <= 0:
                 return found
+        return found + self._through_index(table, indexed, params, ceiling, window - len(found))
+
+    def _probe(self, table: str, condition: str, params: dict, window: int, rows: int):
+        """(the walk statement, the newest `window` ids among the newest `rows` rows meeting
+        `condition`, the newest id, the id below which the rest lies)."""
+        walk = text(f"SELECT id FROM {table} WHERE id > :floor AND id <= :ceiling AND {condition} "
+                    "ORDER BY id DESC LIMIT :window")
+        top = self.s.execute(text(f"SELECT max(id) FROM {table}")).scalar() or 0
+        found = [r[0] for r in self.s.execute(walk, {**params, "floor": top - rows, "ceiling": top,
+                                                     "window": window})] if top else []
+        return walk, found, top, top - rows
+
+    def _through_index(self, table: str, indexed: str, params: dict, ceiling: int, window: int) -> list[int]:
+        """The newest `window` ids up to `ceiling` meeting `indexed`, from a GIN index: a
+        bitmap scan and a top-N sort (`id + 0` so that the planner cannot walk the primary
+        key instead; sequential scans off for this one statement: its guess of a common
+        word's rows would otherwise read the whole table)."""
         self.s.execute(text("SET LOCAL enable_seqscan = off"))
         try:
-            return found + [r[0] for r in self.s.execute(
+            return [r[0] for r in self.s.execute(
                 text(f"SELECT id FROM {table} WHERE id + 0 <= :ceiling AND {indexed} ORDER BY id + 0 DESC LIMIT :window"),
-                {**params, "ceiling": ceiling, "window": window - len(found)})]
+                {**params, "ceiling": ceiling, "window": window})]
         finally:
             self.s.execute(text("SET LOCAL enable_seqscan = on"))
 
