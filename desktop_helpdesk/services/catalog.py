@@ -8,12 +8,13 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..domain import validation as v
+from ..domain.enums import SupportHours
 from ..domain.errors import ConcurrentEditError
 from ..domain.sla import ClockKind
 from ..domain.text import normalize, sort_key
 from ..domain.vietnam import VIETNAM
 from . import alerts, clocks
-from .changes import CALENDAR, OPERATORS, PACKAGES, TICKETS, VENDOR, changes
+from .changes import CALENDAR, CONTRACTS, OPERATORS, PACKAGES, TICKETS, VENDOR, changes
 from .context import Context
 from .dto import CalendarDay, OperatorDraft, PackageData, SlaTerms
 from .errors import MSG_NOT_POSITIVE, check
@@ -45,9 +46,60 @@ def add_operator(ctx: Context, draft: OperatorDraft) -> int:
 
 
 # -- packages ------------------------------------------------------------------------
-def packages(ctx: Context):
+def packages(ctx: Context, include_retired: bool = False):
+    """The packages on sale, by name (with `include_retired`, the retired ones after them)."""
     with ctx.uow() as uow:
-        return uow.packages.all()
+        return uow.packages.all(include_retired)
+
+
+MSG_SUPPORT_HOURS = v.N_("Choose the support hours.")
+
+
+def _package_names(code: str, name: str) -> tuple[str, str]:
+    code, name = normalize(code).upper(), normalize(name)
+    check([v.validate_required("code", code), v.validate_required("name", name),
+           v.validate_text("code", code, v.TEXT_LIMITS["packages.code"]),
+           v.validate_text("name", name, v.TEXT_LIMITS["packages.name"])])
+    return code, name
+
+
+@changes(PACKAGES)
+def add_package(ctx: Context, data: PackageData) -> int:
+    """A new package on sale, with its code, name, warranty and SLA terms. DuplicateError when
+    another package has the code."""
+    code, name = _package_names(data.code, data.name)
+    check([None if value > 0 else v.ValidationError(field, "not_positive", MSG_NOT_POSITIVE)
+           for field, value in (("warranty_months", data.warranty_months),
+                                ("proposal_target_minutes", data.proposal_target_minutes),
+                                ("fix_target_hours", data.fix_target_hours),
+                                ("fix_extended_hours", data.fix_extended_hours),
+                                ("complaint_target_hours", data.complaint_target_hours))]
+          + [None if data.support_hours in {h.value for h in SupportHours}
+             else v.ValidationError("support_hours", "required", MSG_SUPPORT_HOURS),
+             v.validate_money_vnd("list_price_vnd", data.list_price_vnd)])
+    with ctx.uow() as uow:
+        package_id = uow.packages.add(replace(data, code=code, name=name, active=True))
+        uow.commit()
+        return package_id
+
+
+@changes(PACKAGES, CONTRACTS)
+def rename_package(ctx: Context, package_id: int, version: int | None, code: str, name: str) -> None:
+    """A package's new code and name (its contracts show the new name). `version` as read:
+    ConcurrentEditError if another desk saved the package since; DuplicateError for a code in use."""
+    code, name = _package_names(code, name)
+    with ctx.uow() as uow:
+        uow.packages.rename(package_id, version, code, name)
+        uow.commit()
+
+
+@changes(PACKAGES)
+def set_package_retired(ctx: Context, package_id: int, version: int | None, retired: bool) -> None:
+    """Retire a package (no longer offered for new contracts; the contracts that have it keep
+    it, with its terms) or put it on sale again."""
+    with ctx.uow() as uow:
+        uow.packages.set_active(package_id, version, not retired)
+        uow.commit()
 
 
 def reference_data(ctx: Context):

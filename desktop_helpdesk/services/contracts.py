@@ -24,7 +24,7 @@ from ..domain.text import fold, normalize
 from .changes import CONTRACTS, CUSTOMERS, OBLIGATIONS, changes
 from .context import Context
 from .dto import ContractDraft, ListQuery, NewEvent, Page, PaymentData
-from .errors import check
+from .errors import MSG_PACKAGE_RETIRED, check
 from .once import client_uuid, create_once
 
 
@@ -78,7 +78,13 @@ def _save_contract(ctx: Context, draft: ContractDraft, contract_id: int | None, 
     with ctx.uow() as uow:
         if contract_id is None and (found := uow.contracts.id_for_uuid(draft.uuid)) is not None:
             return found  # an earlier attempt of this create committed (before the number check)
-        months = {p.id: p.warranty_months for p in uow.packages.all()}.get(draft.package_id, 12)
+        package = uow.packages.get(draft.package_id)
+        if package is None:
+            check([v.validate_required("package_id", None)])
+        if not package.active and (contract_id is None or uow.contracts.get(contract_id).draft.package_id != package.id):
+            # A retired package stays on its contracts, but is not sold again.
+            check([v.ValidationError("package_id", "retired", MSG_PACKAGE_RETIRED)])
+        months = package.warranty_months  # retired or not: the contract keeps its terms
         if not draft.number:
             year = (draft.signed_on or draft.request_received_on or ctx.today()).year
             draft = replace(draft, number=uow.contracts.next_number(year))

@@ -64,6 +64,7 @@ class PackageData:
     maintenance_priority: bool
     list_price_vnd: int
     version: int | None = None  # as read; a save of the terms checks it (None: a package not stored yet)
+    active: bool = True  # False: retired, no longer sold; it stays on the contracts that have it
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,8 @@ class ContractDetails:
     warranty_end: date | None
     changed_by: str = ""  # who saved this version (updated_by), "" when not recorded
     changed_at: datetime | None = None
+    package_name: str = ""
+    package_active: bool = True  # False: the package was retired since; the contract keeps it
 
 
 @dataclass(frozen=True)

@@ -21,3 +21,4 @@ def check(errors) -> None:
 
 
 MSG_NOT_POSITIVE = v.N_("Enter a number above zero.")
+MSG_PACKAGE_RETIRED = v.N_("This package is no longer sold. Choose another package; contracts that have it keep it.")

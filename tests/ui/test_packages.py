@@ -81,3 +81,79 @@ def test_terms_another_desk_saved_meanwhile_are_not_overwritten(open_desk, qtbot
     assert dialog.error.text().startswith("Someone else changed this record after you opened it.")
     stored = catalog.packages(desk.ctx)[row]
     assert stored.fix_target_hours == 12 and stored.proposal_target_minutes == 120
+
+
+def test_a_package_is_created_renamed_and_retired_from_the_dialog_and_its_contract_keeps_it(open_desk, qtbot,
+                                                                                            monkeypatch):
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from desktop_helpdesk.services import contracts
+    from desktop_helpdesk.ui.contracts.dialog import ContractDialog
+    from desktop_helpdesk.ui.settings import packages as packages_ui
+
+    desk = open_desk(demo=True)
+    dialog = PackagesDialog(desk.jobs, catalog.packages(desk.ctx), desk.window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    desk.idle()
+    count = dialog.list.count()
+
+    def answer(code, name):  # what the user types in the small code-and-name window
+        def exec_(self):
+            self.code.setText(code)
+            self.name.setText(name)
+            return QDialog.DialogCode.Accepted
+        monkeypatch.setattr(packages_ui.PackageNameDialog, "exec", exec_)
+
+    answer("hddt", "Hóa đơn điện tử")
+    dialog.new_button.click()
+    desk.idle()
+    qtbot.waitUntil(lambda: dialog.list.count() == count + 1)
+    assert dialog.list.currentItem().text() == "Hóa đơn điện tử"
+    assert dialog.error.text() == "Package Hóa đơn điện tử created; set its terms and save."
+    new = next(p for p in catalog.packages(desk.ctx) if p.code == "HDDT")
+
+    answer("HDDT", "Hóa đơn điện tử")  # the same code again: refused, nothing written
+    dialog.new_button.click()
+    desk.idle()
+    assert dialog.error.text() == "Another package already has the code HDDT."
+    assert dialog.list.count() == count + 1
+
+    answer("HDDT", "Hóa đơn điện tử VNPT")
+    dialog.rename_button.click()
+    desk.idle()
+    qtbot.waitUntil(lambda: dialog.list.currentItem().text() == "Hóa đơn điện tử VNPT")
+
+    # A contract on it, then it is retired (after the question, answered "Stop selling").
+    customer = desk.ctx.uow
+    from desktop_helpdesk.services import customers
+    from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft
+    from datetime import date
+
+    cid = customers.save_customer(desk.ctx, CustomerDraft(name="Nhà thuốc Minh Châu", kind="household"))
+    kid = contracts.save_contract(desk.ctx, ContractDraft(customer_id=cid, package_id=new.id,
+                                                          request_received_on=date(2026, 11, 2)))
+    asked = []
+
+    def exec_box(self):
+        asked.append(self.text())
+        stop = next(b for b in self.buttons() if b.text() == "Stop selling")
+        stop.click()
+        return 0
+    monkeypatch.setattr(QMessageBox, "exec", exec_box)
+    assert dialog.retire_button.text() == "Stop selling"
+    dialog.retire_button.click()
+    desk.idle()
+    qtbot.waitUntil(lambda: dialog.list.currentItem().text() == "Hóa đơn điện tử VNPT (no longer sold)")
+    assert "keep it" in asked[0]
+    assert dialog.retire_button.text() == "Sell again"
+    desk.idle()
+    assert all(p.id != new.id for p in desk.window.packages)  # new contracts no longer offer it
+
+    # The contract's window shows its retired package, selected, and saves with it.
+    form = ContractDialog(desk.jobs, desk.window.packages, desk.window)
+    qtbot.addWidget(form)
+    form.load(contracts.get_contract(desk.ctx, kid))
+    assert form.package.currentData() == new.id
+    assert form.package.currentText() == "Hóa đơn điện tử VNPT (no longer sold)"
+    del customer

@@ -118,7 +118,8 @@ class SqlContractRepository(Repo):
             value_vnd=k.value_vnd, request_received_on=k.request_received_on, signed_on=k.signed_on,
             accepted_on=k.accepted_on, maintenance_end=k.maintenance_end, notes=nn(k.notes),
         )
-        return ContractDetails(k.id, k.version, draft, k.customer.name, k.warranty_end, nn(k.updated_by), k.updated_at)
+        return ContractDetails(k.id, k.version, draft, k.customer.name, k.warranty_end, nn(k.updated_by), k.updated_at,
+                               k.package.name, k.package.active)
 
     def _apply(self, k: m.Contract, draft: ContractDraft, warranty_end) -> None:
         k.number, k.customer_id, k.package_id, k.stage = draft.number, draft.customer_id, draft.package_id, draft.stage

@@ -11,16 +11,37 @@ from ._sql import Repo, flush
 
 
 class SqlPackageRepository(Repo):
-    def all(self) -> list[PackageData]:
-        rows = self.s.scalars(select(m.Package).where(m.Package.active).order_by(m.Package.name)).all()
-        return [
-            PackageData(
-                p.id, p.code, p.name, p.warranty_months, p.support_hours, p.proposal_target_minutes,
-                p.fix_target_hours, p.fix_extended_hours, p.complaint_target_hours,
-                p.maintenance_priority, p.list_price_vnd, p.version,
-            )
-            for p in rows
-        ]
+    @staticmethod
+    def _data(p: m.Package) -> PackageData:
+        return PackageData(
+            p.id, p.code, p.name, p.warranty_months, p.support_hours, p.proposal_target_minutes,
+            p.fix_target_hours, p.fix_extended_hours, p.complaint_target_hours,
+            p.maintenance_priority, p.list_price_vnd, p.version, bool(p.active),
+        )
+
+    def all(self, include_retired: bool = False) -> list[PackageData]:
+        """The packages on sale by name; with `include_retired`, the retired ones after them."""
+        P = m.Package
+        stmt = select(P).order_by(P.active.desc(), P.name, P.id)
+        if not include_retired:
+            stmt = stmt.where(P.active)
+        return [self._data(p) for p in self.s.scalars(stmt)]
+
+    def get(self, package_id: int) -> PackageData | None:
+        p = self.s.get(m.Package, package_id)
+        return self._data(p) if p is not None else None
+
+    def rename(self, package_id: int, version: int | None, code: str, name: str) -> None:
+        p = self._load(m.Package, package_id, version)
+        p.code, p.name = code, name
+        self._bump(p)
+        flush(self.s, "code", code)
+
+    def set_active(self, package_id: int, version: int | None, active: bool) -> None:
+        p = self._load(m.Package, package_id, version)
+        p.active = active
+        self._bump(p)
+        flush(self.s, "code", p.code)
 
     def update_terms(self, package_id: int, data: PackageData) -> None:
         # The version read: a second desk saving terms it read before the first's save is refused.
@@ -54,7 +75,8 @@ class SqlPackageRepository(Repo):
             fix_target_hours=data.fix_target_hours, fix_extended_hours=data.fix_extended_hours,
             complaint_target_hours=data.complaint_target_hours,
             maintenance_priority=data.maintenance_priority, list_price_vnd=data.list_price_vnd,
+            active=data.active,
         ))
         self.s.add(p)
-        self.s.flush()
+        flush(self.s, "code", data.code)
         return p.id

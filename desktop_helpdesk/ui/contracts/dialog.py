@@ -78,6 +78,8 @@ class ContractDialog(FormDialog):
         self._attempted = True
         d = details.draft
         self.customer.set_customer(d.customer_id, details.customer_name)
+        if self.package.findData(d.package_id) < 0:  # retired since: the contract keeps it
+            self.package.addItem(_("{name} (no longer sold)").format(name=details.package_name), d.package_id)
         select_data(self.package, d.package_id)
         self.number.setText(d.number)
         select_data(self.stage, d.stage)
