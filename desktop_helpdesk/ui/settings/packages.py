@@ -100,7 +100,7 @@ class PackagesDialog(QDialog):
         self.jobs = jobs
         self.packages = list(packages)
         self.list = QListWidget()
-        self.list.setMinimumWidth(280)
+        self.list.setMinimumWidth(360)  # a long name with "(no longer sold)" fits
         self.new_button, self.rename_button, self.retire_button = QPushButton(), QPushButton(), QPushButton()
         self.new_button.clicked.connect(self.new_package)
         self.rename_button.clicked.connect(self.rename_package)
@@ -179,7 +179,7 @@ class PackagesDialog(QDialog):
         dim = QBrush(self.palette().color(QPalette.ColorRole.PlaceholderText))
         for p in self.packages:
             item = QListWidgetItem(p.name if p.active else _("{name} (no longer sold)").format(name=p.name))
-            item.setToolTip(p.code)
+            item.setToolTip(f"{p.code} – {p.name}")
             if not p.active:
                 item.setForeground(dim)
             self.list.addItem(item)
