@@ -149,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         from .admin import server_main
 
         return server_main(argv[1:], database_error_message)
+    if argv[:1] in (["backup"], ["restore"]):  # issue #14 (backup branch): no window
+        from .admin import backup_main
+
+        return backup_main(argv)
     args = parse_args(argv)
     if args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
