@@ -180,13 +180,13 @@ def backup_main(argv: list[str]) -> int:
                 raise BackupError(BackupError.FAILED, "no database file")
             policy = backup.policy_of(args.to or settings.backup_folder, settings.backup_keep_days, paths.data_dir)
             done = backup.back_up(store, policy, now)
-            print(_("Backup written: {path} ({size})").format(path=done.file.path, size=_size(done.file.size)))
+            print(_("Backup written: {path} ({size})").format(path=done.file.path, size=backup.size_text(done.file.size)))
             if done.removed:
                 print(_("Backups older than {days} days removed: {count}").format(
                     days=policy.keep_days, count=len(done.removed)))
             return EXIT_OK
         contents = backup.describe(store, Path(args.file))
-        print(backup_summary(contents))
+        print(backup.summary(contents))
         if not args.yes and sys.stdin is not None and sys.stdin.isatty():
             answer = input(_("Replace the data in {folder} with this backup? A safety copy of the current "
                              "file is taken first. [y/N] ").format(folder=paths.data_dir))
@@ -201,49 +201,12 @@ def backup_main(argv: list[str]) -> int:
         return EXIT_OK
     except BackupError as exc:
         log.debug("%s failed: %s", args.command, exc)
-        print(backup_error_message(exc.reason), file=sys.stderr)
+        print(backup.error_message(exc.reason), file=sys.stderr)
         return EXIT_DATABASE
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         log.debug("%s failed", args.command, exc_info=True)
-        print(backup_error_message(BackupError.FAILED) + f" ({type(exc).__name__})", file=sys.stderr)
+        print(backup.error_message(BackupError.FAILED) + f" ({type(exc).__name__})", file=sys.stderr)
         return EXIT_DATABASE
-
-
-def backup_summary(contents) -> str:
-    """What a backup holds, in one line of the user's language (the restore's question)."""
-    from .i18n import _
-    from .i18n.formatting import format_datetime, format_number
-
-    when = format_datetime(contents.taken_at) if contents.taken_at is not None else _("unknown date")
-    return _("Backup of {when}: {customers} customers, {contracts} contracts, {tickets} tickets").format(
-        when=when, customers=format_number(contents.customers), contracts=format_number(contents.contracts),
-        tickets=format_number(contents.tickets))
-
-
-def backup_error_message(reason: str) -> str:
-    from .i18n import _
-    from .services.backup import BackupError as B
-
-    return {
-        B.DISK_FULL: _("The backup could not be written: the disk is full. Free some space or choose another "
-                       "folder (a USB drive, a share); no partial backup was left."),
-        B.NO_FOLDER: _("The backup folder cannot be used (it does not exist, is read-only, or the drive is not "
-                       "connected). Choose another folder; nothing was written."),
-        B.NOT_A_BACKUP: _("This file is not a whole Desktop Helpdesk backup (it is damaged, incomplete, or "
-                          "another program's). Nothing was changed."),
-        B.NEWER: _("This backup was made by a newer version of Desktop Helpdesk. Install the newer version to "
-                   "restore it; nothing was changed."),
-        B.NOT_LOCAL: _("The data is on the team server: its administrator backs it up with pg_dump (see "
-                       "README). Nothing was changed."),
-        B.IN_USE: _("Desktop Helpdesk is open with this data folder. Close it first, or use File → Restore… "
-                    "in the open window. Nothing was changed."),
-    }.get(reason, _("The backup or restore failed; nothing was changed. The details are in the log file."))
-
-
-def _size(n: int) -> str:
-    from .i18n import _
-
-    return _("{mb:.1f} MB").format(mb=n / 1_000_000) if n >= 100_000 else _("{kb} KB").format(kb=max(1, n // 1000))
 
 
 class _instance_lock:

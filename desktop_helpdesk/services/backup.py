@@ -228,3 +228,43 @@ def policy_of(folder: str, keep_days: int, data_dir: Path) -> BackupPolicy:
     `keep_days` (at least 1)."""
     chosen = Path(folder).expanduser() if folder.strip() else Path(data_dir) / "backups"
     return BackupPolicy(chosen, max(1, int(keep_days or DEFAULT_KEEP_DAYS)))
+
+
+def summary(contents: BackupContents) -> str:
+    """What a backup holds, in one line of the user's language (the restore's question)."""
+    from ..i18n import _
+    from ..i18n.formatting import format_datetime, format_number
+
+    when = format_datetime(contents.taken_at) if contents.taken_at is not None else _("unknown date")
+    return _("Backup of {when}: {customers} customers, {contracts} contracts, {tickets} tickets").format(
+        when=when, customers=format_number(contents.customers), contracts=format_number(contents.contracts),
+        tickets=format_number(contents.tickets))
+
+
+def error_message(reason: str) -> str:
+    """What the user is told about a BackupError's `reason` (the window adds where the
+    details are logged to a failure it logged)."""
+    from ..i18n import _
+
+    B = BackupError
+    return {
+        B.DISK_FULL: _("The backup could not be written: the disk is full. Free some space or choose another "
+                       "folder (a USB drive, a share); no partial backup was left."),
+        B.NO_FOLDER: _("The backup folder cannot be used (it does not exist, is read-only, or the drive is not "
+                       "connected). Choose another folder; nothing was written."),
+        B.NOT_A_BACKUP: _("This file is not a whole Desktop Helpdesk backup (it is damaged, incomplete, or "
+                          "another program's). Nothing was changed."),
+        B.NEWER: _("This backup was made by a newer version of Desktop Helpdesk. Install the newer version to "
+                   "restore it; nothing was changed."),
+        B.NOT_LOCAL: _("The data is on the team server: its administrator backs it up with pg_dump (see "
+                       "README). Nothing was changed."),
+        B.IN_USE: _("Desktop Helpdesk is open with this data folder. Close it first, or use File → Restore… "
+                    "in the open window. Nothing was changed."),
+    }.get(reason, _("The backup or restore failed; nothing was changed."))
+
+
+def size_text(n: int) -> str:
+    """A file size for people: "12.3 MB", "45 KB"."""
+    from ..i18n import _
+
+    return _("{mb:.1f} MB").format(mb=n / 1_000_000) if n >= 100_000 else _("{kb} KB").format(kb=max(1, n // 1000))
