@@ -258,8 +258,8 @@ def error_message(reason: str) -> str:
                    "restore it; nothing was changed."),
         B.NOT_LOCAL: _("The data is on the team server: its administrator backs it up with pg_dump (see "
                        "README). Nothing was changed."),
-        B.IN_USE: _("Desktop Helpdesk is open with this data folder. Close it first, or use File → Restore… "
-                    "in the open window. Nothing was changed."),
+        B.IN_USE: _("Desktop Helpdesk is open with this data folder. Close it first, or use File → Restore "
+                    "from a backup… in the open window. Nothing was changed."),
     }.get(reason, _("The backup or restore failed; nothing was changed."))
 
 

@@ -110,7 +110,7 @@ class BackupSettingsDialog(QDialog):
         self.setWindowTitle(_("Backups"))
         self.folder_label.setText(_("Backup &folder:"))
         self.keep_label.setText(_("&Keep backups for (days):"))
-        self.browse.setText(_("&Browse…"))
+        self.browse.setText(_("Choose a &folder…"))
         self.folder.setPlaceholderText(str(Path(self.access.data_dir) / "backups"))
         self.note.setText(_("A backup of the database file is taken every day while Desktop Helpdesk is open. "
                             "A folder on another drive (a USB drive, a network share) keeps the data safe when "
