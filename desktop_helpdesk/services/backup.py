@@ -266,5 +266,8 @@ def error_message(reason: str) -> str:
 def size_text(n: int) -> str:
     """A file size for people: "12.3 MB", "45 KB"."""
     from ..i18n import _
+    from ..i18n.formatting import format_number
 
-    return _("{mb:.1f} MB").format(mb=n / 1_000_000) if n >= 100_000 else _("{kb} KB").format(kb=max(1, n // 1000))
+    if n >= 100_000:  # "1,2 MB" in Vietnamese, "1.2 MB" in English
+        return _("{mb} MB").format(mb=format_number(round(n / 1_000_000, 1)))
+    return _("{kb} KB").format(kb=format_number(max(1, n // 1000)))

@@ -75,6 +75,7 @@ class BackupSettingsDialog(QDialog):
     def __init__(self, access: BackupAccess, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("BackupSettingsDialog")
+        self.setMinimumWidth(620)  # a network share's path is long
         self.access = access
         self.folder = QLineEdit(access.settings.backup_folder)
         self.folder.setObjectName("backup_folder")
