@@ -256,3 +256,23 @@ def test_backup_and_restore_commands(tmp_path, templates):
 
     done = run_cli("restore", str(tmp_path / "nothing.sqlite3"), "--data-dir", str(data))
     assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.strip()
+
+    # While Desktop Helpdesk has the data folder open (its instance lock), a restore is refused.
+    from PySide6.QtCore import QLockFile
+
+    from desktop_helpdesk.i18n import Translator, install
+    from desktop_helpdesk.paths import translations_dir
+    from desktop_helpdesk.services.backup import BackupError, error_message
+
+    lock = QLockFile(str(data / "instance.lock"))
+    assert lock.tryLock(0)
+    try:
+        done = run_cli("restore", str(copy), "--data-dir", str(data), "--lang", "en")
+    finally:
+        lock.unlock()
+    install(Translator(translations_dir(), "en"))
+    try:
+        assert (done.returncode, done.stderr.strip()) == (2, error_message(BackupError.IN_USE))
+    finally:
+        install(None)
+    assert len(list(data.glob("helpdesk.before-restore-*.sqlite3"))) == 1  # not even a safety copy
