@@ -119,3 +119,18 @@ def test_backup_settings_are_saved(open_desk, tmp_path):
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     assert (desk.settings.backup_folder, desk.settings.backup_keep_days) == (str(tmp_path / "share"), 30)
     assert actions.policy() == backup.BackupPolicy(tmp_path / "share", 30)
+
+
+def test_the_daily_backup_starts_by_itself_a_little_after_start(open_desk, tmp_path, qtbot, monkeypatch):
+    desk = open_desk()
+    monkeypatch.setattr(BackupActions, "FIRST_CHECK_MS", 50)
+    desk.settings.backup_folder = str(tmp_path / "daily")
+    access = BackupAccess(SqliteBackups(Path(desk.engine.url.database)), desk.settings, lambda: None,
+                          tmp_path / "data", lambda: None)
+    actions = BackupActions(desk.window, desk.jobs, access)
+    assert actions.timer.isActive() and actions.timer.interval() == 60 * 60 * 1000
+    qtbot.waitUntil(lambda: (tmp_path / "daily").is_dir() and len(list((tmp_path / "daily").iterdir())) == 1,
+                    timeout=20_000)
+    qtbot.waitUntil(lambda: not actions.running, timeout=20_000)
+    [done] = backup.list_backups(tmp_path / "daily")
+    assert str(done.path) in desk.window.statusBar().currentMessage()
