@@ -18,6 +18,7 @@ import pytest
 
 from desktop_helpdesk.db import backup as db_backup
 from desktop_helpdesk.db.backup import SqliteBackups
+from desktop_helpdesk.domain.errors import NotFoundError
 from desktop_helpdesk.services import backup, tickets
 from desktop_helpdesk.services.backup import BackupError, BackupPolicy
 from desktop_helpdesk.services.dto import TicketDraft
@@ -111,7 +112,7 @@ def test_a_backup_taken_while_the_app_writes_is_consistent_and_restores_exactly(
     assert ticket_rows(restored.safety_copy) == now_rows
     assert integrity(db_path) == [("ok",)]
     assert tickets.get_ticket(ctx, backed_up[-1][0]).draft.subject == backed_up[-1][1]
-    with pytest.raises(Exception):
+    with pytest.raises(NotFoundError):  # saved after the backup: gone
         tickets.get_ticket(ctx, now_rows[-1][0])
     # The app goes on writing into the restored file.
     tickets.create_ticket(ctx, TicketDraft(customer_id=writer.draft.customer_id, contract_id=writer.draft.contract_id,

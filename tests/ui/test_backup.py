@@ -13,7 +13,11 @@ from PySide6.QtWidgets import QMessageBox
 from desktop_helpdesk.db.backup import SqliteBackups
 from desktop_helpdesk.services import backup, customers
 from desktop_helpdesk.services.dto import CustomerDraft
-from desktop_helpdesk.ui.shell.backup import BackupAccess, BackupActions, RestoreConfirmDialog
+from desktop_helpdesk.ui.shell.backup import (
+    BackupAccess,
+    BackupActions,
+    RestoreConfirmDialog,
+)
 
 pytestmark = pytest.mark.sqlite_only
 
