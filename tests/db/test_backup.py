@@ -277,3 +277,12 @@ def test_backup_and_restore_commands(tmp_path, templates):
     finally:
         install(None)
     assert len(list(data.glob("helpdesk.before-restore-*.sqlite3"))) == 1  # not even a safety copy
+
+    # A new computer: no database yet in the data folder; the backup becomes it.
+    fresh = tmp_path / "new-computer"
+    done = run_cli("restore", str(copy), "--data-dir", str(fresh), "--yes")
+    assert done.returncode == 0, done.stderr
+    assert integrity(fresh / "helpdesk.sqlite3") == [("ok",)] and not list(fresh.glob("*.before-restore-*"))
+    con = sqlite3.connect(str(fresh / "helpdesk.sqlite3"))
+    assert con.execute("SELECT value FROM app_meta WHERE key = 'probe'").fetchone() == ("before",)
+    con.close()
