@@ -121,3 +121,112 @@ def _check(url: str) -> int:
     else:
         print(_("history protection: in place"))
     return EXIT_OK if status.healthy else EXIT_NEEDS_WORK
+
+
+# -- backups of the local database file (issue #14) ----------------------------------------
+#
+#     desktop-helpdesk backup [--data-dir DIR] [--to FOLDER]   a backup now (the app may be open)
+#     desktop-helpdesk restore FILE [--data-dir DIR] [--yes]    put a backup back (the app closed)
+#
+# Exit codes: 0 done, 1 declined at the question, 2 it could not be done (told on stderr).
+
+BACKUP_COMMANDS = ("backup", "restore")
+
+
+def parse_backup_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="desktop-helpdesk",
+        description="Back up the local database file, or restore it from a backup (SQLite; for a team "
+                    "server use pg_dump and pg_restore, see README).")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{backup,restore}")
+    take = commands.add_parser("backup", help="write a backup of the database file now (the app may be running)")
+    take.add_argument("--to", metavar="FOLDER",
+                      help="the folder to write it to (default: the one chosen in the app, else 'backups' in "
+                           "the data folder); backups older than the days to keep are removed there")
+    put = commands.add_parser("restore", help="replace the data with a backup's (Desktop Helpdesk must be closed); "
+                                              "a safety copy of the current file is taken first")
+    put.add_argument("file", metavar="FILE", help="the backup file (helpdesk-YYYY-MM-DD-HHMMSS.sqlite3)")
+    put.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    for command in (take, put):
+        command.add_argument("--data-dir", metavar="DIR",
+                             help="the data folder of the database (default: the user's data folder)")
+        command.add_argument("--lang", choices=("vi", "en"),
+                             help="language of the output (default: the environment's, LANG)")
+    return parser.parse_args(argv)
+
+
+def backup_main(argv: list[str]) -> int:
+    """`desktop-helpdesk backup|restore …`: no window; plain lines for a person or a script."""
+    args = parse_backup_args(argv)
+
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from .db.backup import SqliteBackups
+    from .i18n import Translator, _, install
+    from .paths import app_paths, translations_dir
+    from .services import backup
+    from .services.backup import BackupError
+    from .settings import Settings
+
+    install(Translator(translations_dir(), args.lang or environment_language()))
+    paths = app_paths(args.data_dir)
+    settings = Settings.load(paths.settings_file)
+    store = SqliteBackups(paths.database_file)
+    now = datetime.now(timezone.utc)
+    try:
+        if args.command == "backup":
+            if not paths.database_file.is_file():
+                raise BackupError(BackupError.FAILED, "no database file")
+            policy = backup.policy_of(args.to or settings.backup_folder, settings.backup_keep_days, paths.data_dir)
+            done = backup.back_up(store, policy, now)
+            print(_("Backup written: {path} ({size})").format(path=done.file.path, size=backup.size_text(done.file.size)))
+            if done.removed:
+                print(_("Backups older than {days} days removed: {count}").format(
+                    days=policy.keep_days, count=len(done.removed)))
+            return EXIT_OK
+        contents = backup.describe(store, Path(args.file))
+        print(backup.summary(contents))
+        if not args.yes and sys.stdin is not None and sys.stdin.isatty():
+            answer = input(_("Replace the data in {folder} with this backup? A safety copy of the current "
+                             "file is taken first. [y/N] ").format(folder=paths.data_dir))
+            if answer.strip().lower() not in ("y", "yes", "c", "có", "co"):
+                print(_("Nothing was changed."))
+                return EXIT_NEEDS_WORK
+        with _instance_lock(paths.lock_file):
+            done = backup.restore(store, Path(args.file))
+        if done.safety_copy is not None:
+            print(_("The data as it was is kept in {path}").format(path=done.safety_copy))
+        print(_("Restored. Start Desktop Helpdesk to use the restored data."))
+        return EXIT_OK
+    except BackupError as exc:
+        log.debug("%s failed: %s", args.command, exc)
+        print(backup.error_message(exc.reason), file=sys.stderr)
+        return EXIT_DATABASE
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        log.debug("%s failed", args.command, exc_info=True)
+        print(backup.error_message(BackupError.FAILED) + f" ({type(exc).__name__})", file=sys.stderr)
+        return EXIT_DATABASE
+
+
+class _instance_lock:
+    """The app's own instance lock on the data folder, held while a restore replaces the
+    file: a restore is refused while Desktop Helpdesk has the folder open."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        from PySide6.QtCore import QLockFile
+
+        from .services.backup import BackupError
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = QLockFile(str(self.path))
+        self.lock.setStaleLockTime(0)
+        if not self.lock.tryLock(200):
+            raise BackupError(BackupError.IN_USE)
+        return self
+
+    def __exit__(self, *exc):
+        self.lock.unlock()

@@ -149,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         from .admin import server_main
 
         return server_main(argv[1:], database_error_message)
+    if argv[:1] in (["backup"], ["restore"]):  # issue #14 (backup branch): no window
+        from .admin import backup_main
+
+        return backup_main(argv)
     args = parse_args(argv)
     if args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -285,6 +289,15 @@ def main(argv: list[str] | None = None) -> int:
         probe=probe_server, explain=lambda reason: database_error_message(reason, server=True),
         restart=restart, credentials=credentials, settings=settings, save_settings=save_settings,
         server_label=server_label(url)))
+    # Backups (issue #14, backup branch): the daily backup, File → Back up now / Restore….
+    from .db.backup import SqliteBackups
+    from .db.engine import sqlite_path_of
+    from .ui.shell.backup import BackupAccess, BackupActions
+
+    local_file = sqlite_path_of(url) if not _on_server(url, sqlite_path_of) else None
+    window.backups = BackupActions(window, jobs, BackupAccess(
+        SqliteBackups(local_file) if local_file else None, settings, save_settings, paths.data_dir, restart),
+        start=not args.self_test)
 
     if args.self_test:
         code = _self_test(app, window, jobs)

@@ -29,6 +29,10 @@ class Settings:
     #: The team server this desk opens at start ({} = the local database file): what
     #: `TeamServer.to_dict` gives, never the password (that is in the OS credential store).
     team_server: dict = field(default_factory=dict)
+    #: Backups of the local database file (issue #14): the folder ("" = "backups" in the
+    #: data folder; a USB drive or a share may be chosen) and how many days they are kept.
+    backup_folder: str = ""
+    backup_keep_days: int = 14
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

@@ -1,0 +1,288 @@
+"""Backups of the local file (issue #14): a backup taken while the app writes is one
+consistent database; a restore brings back exactly its rows; nothing partial is ever left
+under a backup's name (Cancel, a full disk); old backups go after `keep_days`; the
+`desktop-helpdesk backup|restore` commands."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from desktop_helpdesk.db import backup as db_backup
+from desktop_helpdesk.db.backup import SqliteBackups
+from desktop_helpdesk.domain.errors import NotFoundError
+from desktop_helpdesk.services import backup, tickets
+from desktop_helpdesk.services.backup import BackupError, BackupPolicy
+from desktop_helpdesk.services.dto import TicketDraft
+from desktop_helpdesk.services.progress import Cancelled
+from tests.factories import warranty_ticket
+
+pytestmark = pytest.mark.sqlite_only
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 12, 7, 13, 30, tzinfo=timezone.utc)
+
+
+def ticket_rows(path: Path) -> list[tuple]:
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT id, subject FROM tickets ORDER BY id").fetchall()
+    finally:
+        con.close()
+
+
+def integrity(path: Path) -> list:
+    con = sqlite3.connect(str(path))
+    try:
+        return con.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        con.close()
+
+
+class Writer(threading.Thread):
+    """Saves tickets one after another through the services, as a desk does, until stopped."""
+
+    def __init__(self, ctx, first_ticket: int):
+        super().__init__(daemon=True)
+        self.ctx, self.stop, self.saved, self.error = ctx, threading.Event(), 0, None
+        self.draft = tickets.get_ticket(ctx, first_ticket).draft
+
+    def run(self):
+        try:
+            while not self.stop.is_set():
+                tickets.create_ticket(self.ctx, TicketDraft(
+                    customer_id=self.draft.customer_id, contract_id=self.draft.contract_id,
+                    subject=f"Gọi lại lần {self.saved}", request_type="incident", channel="hotline"), None)
+                self.saved += 1
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            self.error = exc
+
+
+def test_a_backup_taken_while_the_app_writes_is_consistent_and_restores_exactly(ctx, engine, tmp_path, monkeypatch):
+    db_path = Path(engine.url.database)
+    first = warranty_ticket(ctx)
+    from tests.factories import more_tickets
+
+    more_tickets(ctx, first, 200)  # some pages to copy
+    monkeypatch.setattr(db_backup, "STEP_PAGES", 2)  # many steps: the writer commits between them
+    store = SqliteBackups(db_path)
+    writer = Writer(ctx, first)
+    steps = []
+
+    def progress(done, total):
+        steps.append((done, total))
+        time.sleep(0.01)  # give the writer time to commit between steps
+
+    writer.start()
+    try:
+        while writer.saved < 5:
+            time.sleep(0.01)
+        done = backup.back_up(store, BackupPolicy(tmp_path / "backups"), NOW, progress)
+        saved_during = writer.saved
+    finally:
+        writer.stop.set()
+        writer.join(30)
+    assert writer.error is None
+    assert len(steps) > 3 and saved_during > 5
+    copy = done.file.path
+    assert copy.name == "helpdesk-2026-12-07-203000.sqlite3"  # the desk's time, UTC+7
+    assert sorted(p.name for p in copy.parent.iterdir()) == [copy.name]  # no .partial, no -wal
+    assert integrity(copy) == [("ok",)]
+    backed_up = ticket_rows(copy)
+    assert 201 + 5 <= len(backed_up) < 201 + writer.saved + 1  # a snapshot taken during the writes
+    # The rows are a prefix of what the database has now: one moment, not a mix.
+    now_rows = ticket_rows(db_path)
+    assert now_rows[:len(backed_up)] == backed_up and len(now_rows) > len(backed_up)
+
+    contents = backup.describe(store, copy)
+    assert (contents.tickets, contents.customers, contents.contracts) == (len(backed_up), 1, 1)
+    assert contents.taken_at == datetime(2026, 12, 7, 20, 30, tzinfo=contents.taken_at.tzinfo)
+
+    # Restore while the app is open: exactly the backed-up rows come back, the app's own
+    # connection sees them, and the data as it was is kept in a safety copy.
+    restored = backup.restore(store, copy)
+    assert ticket_rows(db_path) == backed_up
+    assert ticket_rows(restored.safety_copy) == now_rows
+    assert integrity(db_path) == [("ok",)]
+    assert tickets.get_ticket(ctx, backed_up[-1][0]).draft.subject == backed_up[-1][1]
+    with pytest.raises(NotFoundError):  # saved after the backup: gone
+        tickets.get_ticket(ctx, now_rows[-1][0])
+    # The app goes on writing into the restored file.
+    tickets.create_ticket(ctx, TicketDraft(customer_id=writer.draft.customer_id, contract_id=writer.draft.contract_id,
+                                           subject="Sau khi khôi phục", request_type="incident", channel="hotline"), None)
+    assert ticket_rows(db_path)[-1][1] == "Sau khi khôi phục"
+
+
+def test_cancel_leaves_no_file_and_a_cancelled_restore_changes_nothing(ctx, engine, tmp_path, monkeypatch):
+    db_path = Path(engine.url.database)
+    first = warranty_ticket(ctx)
+    from tests.factories import more_tickets
+
+    more_tickets(ctx, first, 100)
+    monkeypatch.setattr(db_backup, "STEP_PAGES", 2)
+    store = SqliteBackups(db_path)
+    folder = tmp_path / "backups"
+
+    def cancel(done, total):
+        if done >= 4:
+            raise Cancelled(done, total)
+
+    with pytest.raises(Cancelled):
+        backup.back_up(store, BackupPolicy(folder), NOW, cancel)
+    assert list(folder.iterdir()) == []
+
+    good = backup.back_up(store, BackupPolicy(folder), NOW).file.path
+    before = ticket_rows(db_path)
+    tickets.create_ticket(ctx, TicketDraft(customer_id=1, subject="Mới", request_type="incident", channel="hotline"), None)
+    after = ticket_rows(db_path)
+    with pytest.raises(Cancelled):
+        store.restore_from(good, cancel)
+    assert ticket_rows(db_path) == after != before
+
+
+FULL_DISK_SCRIPT = """
+import resource, signal, sys
+from datetime import datetime, timezone
+from pathlib import Path
+from desktop_helpdesk.db.backup import SqliteBackups
+from desktop_helpdesk.services import backup
+if sys.argv[3] == "limit":  # the file may not grow past 20 kB (a FAT32 stick's 4 GB, in small)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+try:
+    backup.back_up(SqliteBackups(Path(sys.argv[1])), backup.BackupPolicy(Path(sys.argv[2])), datetime.now(timezone.utc))
+except backup.BackupError as exc:
+    print(exc.reason)
+"""
+
+
+def full_disk_backup(database: Path, folder: Path, how: str) -> str:
+    done = subprocess.run([sys.executable, "-c", FULL_DISK_SCRIPT, str(database), str(folder), how],
+                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          timeout=120)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_full_disk_leaves_no_partial_backup(ctx, engine, tmp_path):
+    """A real full disk (a 64 kB tmpfs, where this test may mount one) says so; a file that may
+    not grow (RLIMIT_FSIZE) fails too; neither leaves anything in the folder."""
+    warranty_ticket(ctx)
+    database = Path(engine.url.database)
+    small = tmp_path / "stick"
+    small.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], capture_output=True).returncode == 0
+    try:
+        if mounted:
+            assert full_disk_backup(database, small / "backups", "tmpfs") == "disk_full"
+            assert list((small / "backups").iterdir()) == []
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(small)], check=True)
+    folder = tmp_path / "backups"
+    assert full_disk_backup(database, folder, "limit") in ("disk_full", "no_folder")
+    assert list(folder.iterdir()) == []
+
+
+def test_old_backups_go_after_keep_days_and_the_daily_one_is_due_once_a_day(tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    for days in (0.5, 3, 15, 40):
+        (folder / backup.backup_name(NOW - timedelta(days=days))).write_bytes(b"x")
+    (folder / "notes.txt").write_text("kept")
+    (folder / ("helpdesk-2026-01-01-000000.sqlite3" + backup.PARTIAL)).write_bytes(b"")
+    policy = BackupPolicy(folder, keep_days=14)
+    assert not backup.is_due(policy, NOW)
+    assert backup.is_due(policy, NOW + timedelta(days=1))
+    removed = backup.prune(policy, NOW)
+    assert len(removed) == 2
+    assert [f.taken_at.astimezone(timezone.utc) for f in backup.list_backups(folder)] == \
+        [NOW - timedelta(days=0.5), NOW - timedelta(days=3)]
+    assert (folder / "notes.txt").exists()
+    assert backup.is_due(BackupPolicy(tmp_path / "missing"), NOW)
+
+
+def test_a_file_that_is_not_a_backup_is_refused_before_anything_is_touched(ctx, engine, tmp_path):
+    store = SqliteBackups(Path(engine.url.database))
+    junk = tmp_path / "helpdesk-2026-12-01-080000.sqlite3"
+    junk.write_bytes(b"not a database at all" * 100)
+    other = tmp_path / "other.sqlite3"
+    sqlite3.connect(str(other)).execute("CREATE TABLE t (x)").connection.close()
+    for path in (junk, other, tmp_path / "missing.sqlite3"):
+        with pytest.raises(BackupError) as info:
+            backup.restore(store, path)
+        assert info.value.reason == BackupError.NOT_A_BACKUP
+    assert not list(Path(engine.url.database).parent.glob("*.before-restore-*"))
+
+
+def run_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "desktop_helpdesk", *args], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT), "LANG": "C"}, timeout=180)
+
+
+def test_backup_and_restore_commands(tmp_path, templates):
+    data = tmp_path / "data"
+    data.mkdir()
+    templates.copy(templates.migrated(), data / "helpdesk.sqlite3")
+    con = sqlite3.connect(str(data / "helpdesk.sqlite3"))
+    con.execute("INSERT INTO app_meta (key, value) VALUES ('probe', 'before')")
+    con.commit()
+    con.close()
+    out = tmp_path / "usb"
+    done = run_cli("backup", "--data-dir", str(data), "--to", str(out))
+    assert done.returncode == 0, done.stderr
+    [copy] = list(out.iterdir())
+    assert copy.name.startswith("helpdesk-") and str(copy) in done.stdout
+    con = sqlite3.connect(str(data / "helpdesk.sqlite3"))
+    con.execute("UPDATE app_meta SET value = 'after' WHERE key = 'probe'")
+    con.commit()
+    con.close()
+
+    done = run_cli("restore", str(copy), "--data-dir", str(data), "--lang", "vi")
+    assert done.returncode == 0, done.stderr
+    assert "khách hàng" in done.stdout  # the counts, in Vietnamese
+    con = sqlite3.connect(str(data / "helpdesk.sqlite3"))
+    assert con.execute("SELECT value FROM app_meta WHERE key = 'probe'").fetchone() == ("before",)
+    con.close()
+    [safety] = list(data.glob("helpdesk.before-restore-*.sqlite3"))
+    assert integrity(safety) == [("ok",)]
+
+    done = run_cli("restore", str(tmp_path / "nothing.sqlite3"), "--data-dir", str(data))
+    assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.strip()
+
+    # While Desktop Helpdesk has the data folder open (its instance lock), a restore is refused.
+    from PySide6.QtCore import QLockFile
+
+    from desktop_helpdesk.i18n import Translator, install
+    from desktop_helpdesk.paths import translations_dir
+    from desktop_helpdesk.services.backup import BackupError, error_message
+
+    lock = QLockFile(str(data / "instance.lock"))
+    assert lock.tryLock(0)
+    try:
+        done = run_cli("restore", str(copy), "--data-dir", str(data), "--lang", "en")
+    finally:
+        lock.unlock()
+    install(Translator(translations_dir(), "en"))
+    try:
+        assert (done.returncode, done.stderr.strip()) == (2, error_message(BackupError.IN_USE))
+    finally:
+        install(None)
+    assert len(list(data.glob("helpdesk.before-restore-*.sqlite3"))) == 1  # not even a safety copy
+
+    # A new computer: no database yet in the data folder; the backup becomes it.
+    fresh = tmp_path / "new-computer"
+    done = run_cli("restore", str(copy), "--data-dir", str(fresh), "--yes")
+    assert done.returncode == 0, done.stderr
+    assert integrity(fresh / "helpdesk.sqlite3") == [("ok",)] and not list(fresh.glob("*.before-restore-*"))
+    con = sqlite3.connect(str(fresh / "helpdesk.sqlite3"))
+    assert con.execute("SELECT value FROM app_meta WHERE key = 'probe'").fetchone() == ("before",)
+    con.close()
