@@ -62,7 +62,7 @@ class SqlUnitOfWork:
         # clock, not by the models' system-time defaults (which stay as a fallback for raw SQL).
         event.listen(self.session, "before_flush", self._stamp)
         # What this unit of work writes is announced to the other desks in the same commit.
-        FeedTracker(self.session, self.origin, self._clock)
+        self._tracker = FeedTracker(self.session, self.origin, self._clock)
         self.feed = SqlFeedRepository(self.session, self._clock)
         self.operators = SqlOperatorRepository(self.session, self._clock)
         self.packages = SqlPackageRepository(self.session, self._clock)
@@ -159,6 +159,8 @@ class SqlUnitOfWork:
             done = conn.execute(insert(meta).values(key=key, value=value).on_conflict_do_nothing()
                                 .returning(meta.c.key)).first() is not None
         self.session.expire_all()  # an AppMeta read before holds the old value
+        if done:  # a Core statement on the connection: the feed's session events do not see it
+            self._tracker.tables.add(meta.name)
         return done
 
 

@@ -54,6 +54,17 @@ class OperatorRole(_Labelled):
         }
 
 
+class WorkingWeek(_Labelled):
+    """The firm's office week: the days and hours its office-hours clocks run."""
+
+    MON_FRI = "mon_fri"  # Monday to Friday, 08:00–12:00 and 13:30–17:30
+    MON_FRI_SAT_MORNING = "mon_fri_sat_morning"  # ... and Saturday 08:00–12:00, as many firms work
+
+    @classmethod
+    def _labels(cls):
+        return {cls.MON_FRI: N_("Monday to Friday"), cls.MON_FRI_SAT_MORNING: N_("Monday to Friday and Saturday morning")}
+
+
 class SupportHours(_Labelled):
     OFFICE = "office"
     ALWAYS = "always"  # 24/7 duty

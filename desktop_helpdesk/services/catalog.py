@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..domain import validation as v
-from ..domain.enums import SupportHours
+from ..domain.enums import SupportHours, WorkingWeek
 from ..domain.errors import ConcurrentEditError
 from ..domain.sla import ClockKind
 from ..domain.text import normalize, sort_key
@@ -16,7 +16,7 @@ from ..domain.vietnam import VIETNAM
 from . import alerts, clocks
 from .changes import CALENDAR, CONTRACTS, OPERATORS, PACKAGES, TICKETS, VENDOR, changes
 from .context import Context
-from .dto import CalendarDay, OperatorDraft, PackageData, SlaTerms
+from .dto import WEEK_KEY, CalendarDay, OperatorDraft, PackageData, SlaTerms
 from .errors import MSG_NOT_POSITIVE, check
 from .progress import Progress, report
 
@@ -171,12 +171,44 @@ def save_calendar_days(ctx: Context, put, remove, progress: Progress | None = No
             uow.calendar.remove(day)
         for day in put:
             uow.calendar.put(day)
-        days = uow.calendar.all()
+        days, week = uow.calendar.all(), uow.calendar.week()
         uow.commit()
-    ctx.calendars.set_office_days(days)
+    ctx.calendars.set_office_days(days, week)
     if not changed:
         return 0
-    first = datetime.combine(min(changed), datetime.min.time(), VIETNAM)
+    return _recompute_office(ctx, datetime.combine(min(changed), datetime.min.time(), VIETNAM), progress, batch)
+
+
+def working_week(ctx: Context) -> str:
+    """The firm's working week (a WorkingWeek value)."""
+    with ctx.uow() as uow:
+        return uow.calendar.week()
+
+
+@changes(CALENDAR, TICKETS)
+def set_working_week(ctx: Context, read: str, week: str, progress: Progress | None = None, batch: int = 2000) -> int:
+    """The firm's working week (e.g. Saturday mornings too) for every office-hours clock,
+    then the due times of the clocks still running or paused on it recomputed from today,
+    in batches with progress. `read` is the week as read when the form was filled:
+    ConcurrentEditError if another desk changed it since, and nothing is written."""
+    if week not in {w.value for w in WorkingWeek}:
+        check([v.validate_required("week", "")])
+    with ctx.uow() as uow:
+        # Never set reads as Monday to Friday: either stored form of it is what was read.
+        if not (uow.swap_meta(WEEK_KEY, read, week)
+                or (read == WorkingWeek.MON_FRI and uow.swap_meta(WEEK_KEY, "", week))):
+            raise ConcurrentEditError(f"{WEEK_KEY} changed since it was read")
+        days = uow.calendar.all()
+        uow.commit()
+    ctx.calendars.set_office_days(days, week)
+    # Always recomputed: applying the same week again finishes a recompute Cancel stopped.
+    return _recompute_office(ctx, datetime.combine(ctx.today(), datetime.min.time(), VIETNAM), progress, batch)
+
+
+def _recompute_office(ctx: Context, first: datetime, progress: Progress | None, batch: int) -> int:
+    """Recompute the due times of every clock still running or paused on the office
+    calendar and due from `first`, in batches (one transaction each). Stopped clocks keep
+    their verdict. Returns how many tickets were recomputed."""
     with ctx.uow() as uow:
         ids = uow.tickets.office_ticket_ids_due_from(first)
     report(progress, 0, len(ids))

@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Callable
 
-from ..domain.calendar import OFFICE_HOURS, BusinessCalendar
-from ..domain.enums import Coverage, RequestType, SupportHours, TicketStatus
+from ..domain.calendar import OFFICE_HOURS, OFFICE_HOURS_WITH_SATURDAY_MORNING, BusinessCalendar
+from ..domain.enums import Coverage, RequestType, SupportHours, TicketStatus, WorkingWeek
 from ..domain.sla import (
     ClockKind,
     ClockTimeTarget,
@@ -42,17 +42,19 @@ class Calendars:
     the firm's days are read once, on the first use, which the main window makes on a
     worker before the first countdown is painted."""
 
-    def __init__(self, read_days: Callable[[], list] | None = None):
+    def __init__(self, read_days: Callable[[], tuple[list, str]] | None = None):
+        #: Reads (the firm's days, its working week) from the database.
         self._read_days = read_days
         self._lock = threading.Lock()
-        self._office_days: tuple[tuple[date, ...], tuple[date, ...]] | None = None if read_days else ((), ())
+        self._office_days: tuple | None = None if read_days else ((), (), WorkingWeek.MON_FRI.value)
         self._built: dict[str, BusinessCalendar] = {}
 
-    def set_office_days(self, days) -> bool:
-        """Use the firm's own calendar days (objects with `.day` and `.kind`) on the office
-        calendar from now on; returns whether that changed it."""
+    def set_office_days(self, days, week: str = WorkingWeek.MON_FRI.value) -> bool:
+        """Use the firm's own calendar days (objects with `.day` and `.kind`) and its working
+        week (a WorkingWeek value) on the office calendar from now on; returns whether that
+        changed it."""
         key = (tuple(sorted(d.day for d in days if d.kind == DAY_OFF)),
-               tuple(sorted(d.day for d in days if d.kind == WORKING_DAY)))
+               tuple(sorted(d.day for d in days if d.kind == WORKING_DAY)), week)
         with self._lock:
             if key == self._office_days:
                 return False
@@ -66,7 +68,7 @@ class Calendars:
         if built is not None:
             return built
         if self._office_days is None:
-            self.set_office_days(self._read_days())
+            self.set_office_days(*self._read_days())
         with self._lock:
             built = self._built.get(support_hours)
             if built is None:
@@ -78,9 +80,10 @@ class Calendars:
     def _build(support_hours: str, office_days) -> BusinessCalendar:
         if support_hours == SupportHours.ALWAYS:
             return BusinessCalendar.always_open(VIETNAM_ZONE_NAME)
-        days_off, working_days = office_days
+        days_off, working_days, week = office_days
+        weekly = OFFICE_HOURS_WITH_SATURDAY_MORNING if week == WorkingWeek.MON_FRI_SAT_MORNING else OFFICE_HOURS
         weekday_hours = OFFICE_HOURS[0]
-        return BusinessCalendar.vietnam(OFFICE_HOURS, years=CALENDAR_YEARS, extra_holidays=days_off,
+        return BusinessCalendar.vietnam(weekly, years=CALENDAR_YEARS, extra_holidays=days_off,
                                         extra_working_days={day: weekday_hours for day in working_days})
 
     def rules_for(self, terms) -> tuple[SlaPolicy, BusinessCalendar]:

@@ -74,6 +74,6 @@ def make_context(uow: UnitOfWorkFactory, clock: Clock | None = None) -> Context:
 
     def read_days():
         with uow() as unit:
-            return unit.calendar.all()
+            return unit.calendar.all(), unit.calendar.week()
 
     return Context(uow, clock or system_clock, Calendars(read_days))

@@ -14,6 +14,10 @@ from typing import Any, Generic, Mapping, TypeVar
 T = TypeVar("T")
 
 
+#: Where the firm's working week (a domain.enums.WorkingWeek value) is kept, in app_meta.
+WEEK_KEY = "calendar.week"
+
+
 @dataclass(frozen=True)
 class ListQuery:
     """One page request of a list: filter, sort and the keyset cursor of the previous page."""

@@ -24,7 +24,7 @@ TABLE_KINDS: dict[str, tuple[str, ...]] = {
     "packages": (c.PACKAGES,),
     "calendar_exceptions": (c.CALENDAR, c.TICKETS),
     "operators": (c.OPERATORS,),
-    "app_meta": (c.VENDOR,),
+    "app_meta": (c.VENDOR, c.CALENDAR, c.TICKETS),  # the vendor's details; the working week
     "alerts": (c.ALERTS,),
 }
 #: How long the feed keeps its rows.
@@ -49,7 +49,7 @@ def read(ctx: Context, cursor: FeedCursor) -> tuple[FeedCursor, frozenset[str]]:
             kinds.update(TABLE_KINDS.get(table, ()))
     if c.CALENDAR in kinds:
         with ctx.uow() as uow:
-            ctx.calendars.set_office_days(uow.calendar.all())
+            ctx.calendars.set_office_days(uow.calendar.all(), uow.calendar.week())
     return found.cursor, frozenset(kinds)
 
 

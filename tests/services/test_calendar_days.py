@@ -101,3 +101,58 @@ def test_a_calendar_day_needs_a_name(engine):
     with pytest.raises(ValidationFailed):
         catalog.save_calendar_days(ctx, [CalendarDay(date(2026, 11, 27), "day_off", "  ")], [])
     assert catalog.calendar_days(ctx) == []
+
+
+FRIDAY_AFTERNOON = datetime(2026, 11, 27, 16, 0, tzinfo=VN)
+
+
+def test_saturday_mornings_bring_an_office_clock_forward_for_every_desk_and_back(engine):
+    """The firm's working week (issue #14): with Saturday mornings worked, a proposal received
+    on Friday at 16:00 (240 working minutes) is due on Saturday, not on Monday; 24/7 clocks
+    do not move; another desk's calendars follow; a stale read is refused."""
+    from desktop_helpdesk.domain.errors import ConcurrentEditError
+    from desktop_helpdesk.services import feed
+    from desktop_helpdesk.services.dto import FeedCursor
+
+    ctx = make_context(uow_factory(engine), lambda: FRIDAY_AFTERNOON)
+    _other, ticket_ids = _desk(engine)
+    ids = {}
+    with ctx.uow() as uow:
+        office = next(p.id for p in uow.packages.all() if p.code == "BH")
+    cid = customers.save_customer(ctx, CustomerDraft(name="Cửa hàng Minh Tâm", kind="household"))
+    kid = contracts.save_contract(ctx, ContractDraft(customer_id=cid, package_id=office, stage="warranty",
+                                                     value_vnd=9_000_000, signed_on=date(2026, 9, 1),
+                                                     accepted_on=date(2026, 10, 1)))
+    contracts.add_payment(ctx, kid, PaymentData(None, date(2026, 9, 1), 9_000_000), None)
+    ids["friday"] = tickets.create_ticket(ctx, TicketDraft(customer_id=cid, contract_id=kid, subject="Máy in không in",
+                                                           request_type="how_to", channel="hotline"), None)
+    assert catalog.working_week(ctx) == "mon_fri"
+    due, _ = _proposal_due(ctx, ids["friday"])
+    assert due == datetime(2026, 11, 30, 10, 30, tzinfo=VN)  # 1.5 h on Friday, 2.5 h on Monday
+    always_due, _ = _proposal_due(ctx, ticket_ids["always"])
+
+    # Another desk, with its own calendars, that has read the feed up to now.
+    desk_b = make_context(uow_factory(engine, origin="desk-b"), lambda: FRIDAY_AFTERNOON)
+    cursor, _kinds = feed.read(desk_b, FeedCursor())
+    assert desk_b.calendars.for_hours("office").is_day_off(date(2026, 11, 28))
+
+    progress = []
+    count = catalog.set_working_week(ctx, "mon_fri", "mon_fri_sat_morning", lambda done, total: progress.append(done))
+    assert count >= 1 and progress[-1] == count
+    assert catalog.working_week(ctx) == "mon_fri_sat_morning"
+    due, _ = _proposal_due(ctx, ids["friday"])
+    assert due == datetime(2026, 11, 28, 10, 30, tzinfo=VN)  # 1.5 h on Friday, 2.5 h on Saturday morning
+    assert _proposal_due(ctx, ticket_ids["always"])[0] == always_due
+    # The other desk's clocks follow without a restart.
+    _cursor, kinds = feed.read(desk_b, cursor)
+    assert {"calendar", "tickets", "vendor"} <= kinds
+    assert not desk_b.calendars.for_hours("office").is_day_off(date(2026, 11, 28))
+    # A desk that read Monday to Friday before this change is refused, and nothing changes.
+    with pytest.raises(ConcurrentEditError):
+        catalog.set_working_week(desk_b, "mon_fri", "mon_fri")
+    assert catalog.working_week(ctx) == "mon_fri_sat_morning"
+    # And back.
+    catalog.set_working_week(ctx, "mon_fri_sat_morning", "mon_fri")
+    assert _proposal_due(ctx, ids["friday"])[0] == datetime(2026, 11, 30, 10, 30, tzinfo=VN)
+    with pytest.raises(ValidationFailed):
+        catalog.set_working_week(ctx, "mon_fri", "sunday_too")

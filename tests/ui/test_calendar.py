@@ -139,3 +139,23 @@ def test_cancel_stops_the_recompute_between_batches_and_the_days_stay_saved(open
     assert saved.args == [4] and {_due(desk, tid) for tid in ids} == {datetime(2026, 11, 25, 12, 0, tzinfo=VN)}
     assert not dialog.save_button.isEnabled()
     dialog.close()
+
+
+def test_saturday_mornings_chosen_in_the_calendar_window_move_a_clock_to_saturday(open_desk, vietnamese, qtbot):
+    """Received Saturday 10:00 on office hours: due Monday 12:00 with a Monday-to-Friday week;
+    with Saturday mornings worked, 2 of its 4 working hours fall that same morning."""
+    desk = open_desk()
+    tid = warranty_ticket(desk.ctx, hours="office", subject="Hướng dẫn in báo cáo tồn kho", request_type="how_to")
+    assert _due(desk, tid) == datetime(2026, 11, 23, 12, 0, tzinfo=VN)
+    desk.window.act_calendar.trigger()
+    dialog = desk.window.last_dialog
+    desk.idle()
+    qtbot.waitUntil(lambda: dialog.loaded)
+    assert dialog.week.currentText() == "Thứ Hai đến thứ Sáu" and not dialog.week_button.isEnabled()
+    dialog.week.setCurrentIndex(dialog.week.findData("mon_fri_sat_morning"))
+    assert dialog.week.currentText() == "Thứ Hai đến thứ Sáu và sáng thứ Bảy" and dialog.week_button.isEnabled()
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        qtbot.mouseClick(dialog.week_button, Qt.MouseButton.LeftButton)
+    assert dialog.status.text() == "Đã lưu; đã tính lại 1 phiếu đang mở."
+    assert _due(desk, tid) == datetime(2026, 11, 23, 10, 0, tzinfo=VN)  # 10–12 Saturday, 8–10 Monday
+    assert catalog.working_week(desk.ctx) == "mon_fri_sat_morning" and not dialog.week_button.isEnabled()

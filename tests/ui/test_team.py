@@ -72,6 +72,12 @@ def test_firm_wide_settings_reach_the_other_desk_without_a_restart(open_desk, qt
     catalog.save_calendar_days(first.ctx, [CalendarDay(date(2026, 12, 28), "day_off", "Nghỉ bù")], [])
     qtbot.waitUntil(lambda: second.ctx.calendars.for_hours("office").is_day_off(date(2026, 12, 28)),
                     timeout=10_000)
+    # The working week lives among the firm's settings (app_meta), written by one statement
+    # the feed's session events do not see: it must reach the other desk all the same.
+    saturday = date(2027, 1, 9)
+    assert second.ctx.calendars.for_hours("office").is_day_off(saturday)
+    catalog.set_working_week(first.ctx, "mon_fri", "mon_fri_sat_morning")
+    qtbot.waitUntil(lambda: not second.ctx.calendars.for_hours("office").is_day_off(saturday), timeout=10_000)
 
 
 @pytest.mark.postgresql_only

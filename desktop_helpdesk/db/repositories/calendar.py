@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ...services.dto import CalendarDay
+from ...domain.enums import WorkingWeek
+from ...services.dto import WEEK_KEY, CalendarDay
 from .. import models as m
 from ._sql import Repo
 
@@ -24,6 +25,11 @@ class SqlCalendarRepository(Repo):
         else:
             row.kind, row.name = day.kind, day.name
         self.s.flush()
+
+    def week(self) -> str:
+        """The firm's working week (a WorkingWeek value; Monday to Friday when never set)."""
+        row = self.s.get(m.AppMeta, WEEK_KEY)
+        return row.value if row is not None and row.value else WorkingWeek.MON_FRI.value
 
     def remove(self, day) -> None:
         self.s.execute(m.CalendarException.__table__.delete().where(m.CalendarException.day == day))

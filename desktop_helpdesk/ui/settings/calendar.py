@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...domain.enums import WorkingWeek
+from ...domain.errors import ConcurrentEditError
 from ...domain.vietnam import vietnam_make_up_days
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_date, format_number, holiday_names
@@ -37,7 +40,7 @@ from ..kit import retranslate
 from ..kit.errors import failure_message
 from ..kit.marks import ERROR_STYLE, FIRM_DAY, MUTED, OK_STYLE, SUPERSEDED, colour_style
 from ..kit.progress import ProgressRelay, cancellable_progress, close_progress
-from ..kit.widgets import DateField
+from ..kit.widgets import DateField, enum_label, select_data
 from ..kit.worker import LONG, Jobs
 from .packages import recomputed_text, stopping_text
 
@@ -81,10 +84,25 @@ class SupportCalendarDialog(QDialog):
         self.year.setValue(year)
         self.year.valueChanged.connect(self._render)
         self.year_label.setBuddy(self.year)
+        self.week_label = QLabel()
+        self.week = QComboBox()
+        for w in WorkingWeek:
+            self.week.addItem("", w.value)
+        self.week_label.setBuddy(self.week)
+        self.week_read = WorkingWeek.MON_FRI.value  # as stored when read: a change checks it
+        self.week.setEnabled(False)  # until read
+        self.week_button = QPushButton()
+        self.week_button.setEnabled(False)
+        self.week_button.clicked.connect(self.save_week)
+        self.week_unfinished = False  # a recompute Cancel stopped: Apply finishes it
+        self.week.currentIndexChanged.connect(lambda *_: self._week_buttons())
         top = QHBoxLayout()
         top.addWidget(self.year_label)
         top.addWidget(self.year)
         top.addStretch()
+        top.addWidget(self.week_label)
+        top.addWidget(self.week)
+        top.addWidget(self.week_button)
 
         self.table = QTableWidget(0, 4)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -150,15 +168,67 @@ class SupportCalendarDialog(QDialog):
 
         def load(ctx):  # on the worker: the first holiday names read the holidays package's
             holiday_names(year)  # catalogues (~0.5 s); later years take a few ms on the GUI thread
-            return catalog.calendar_days(ctx)
+            return catalog.calendar_days(ctx), catalog.working_week(ctx)
 
         jobs.submit(load, on_done=self._loaded, on_error=self._load_failed, owner=self)
 
     # -- data ------------------------------------------------------------------------
-    def _loaded(self, days) -> None:
+    def _loaded(self, loaded) -> None:
+        days, week = loaded
         self.saved_days = {d.day: d for d in days}
+        self.week_read = week
+        self.week.blockSignals(True)
+        select_data(self.week, week)
+        self.week.blockSignals(False)
+        self.week.setEnabled(True)
         self.loaded = True
         self._render()
+
+    def save_week(self) -> None:
+        """The firm's working week for every office-hours clock, due times recomputed from
+        today on the long lane, with progress and Cancel."""
+        week = self.week.currentData()
+        if (week == self.week_read and not self.week_unfinished) or self.progress is not None:
+            return
+        self.progress = cancellable_progress(self.relay, _("Recomputing the due times of open tickets…"),
+                                             _("Support calendar"), stopping_text(), self)
+        self.week_button.setEnabled(False)
+        batch = () if self.batch is None else (self.batch,)
+
+        def done(count: int) -> None:
+            self.week_read, self.week_unfinished = week, False
+            self._finish()
+            self._week_buttons()
+            self._say(recomputed_text(count))
+            self.saved.emit(count)
+
+        def failed(exc) -> None:
+            if isinstance(exc, Cancelled):  # the week was saved first
+                self.week_read = week
+                self._finish()
+                self._say(ngettext(
+                    "Stopped: {done} of {total} open ticket recomputed. The working week is saved; the other "
+                    "tickets keep their old due times until you apply it again.",
+                    "Stopped: {done} of {total} open tickets recomputed. The working week is saved; the other "
+                    "tickets keep their old due times until you apply it again.",
+                    exc.total).format(done=format_number(exc.done), total=format_number(exc.total)))
+                self.week_unfinished = True  # Apply again recomputes the rest
+                self._week_buttons()
+                return
+            self._finish()
+            self._week_buttons()
+            if isinstance(exc, ConcurrentEditError):
+                self._say(_("Another desk changed the working week after this window read it. Close this window "
+                            "and open it again to see their change; nothing was saved."), error=True)
+            else:
+                self._say(failure_message(N_("The working week could not be saved."), exc, log), error=True)
+
+        self.jobs.submit(catalog.set_working_week, self.week_read, week, self.relay.start(), *batch,
+                         on_done=done, on_error=failed, lane=LONG, owner=self)
+
+    def _week_buttons(self) -> None:
+        self.week_button.setEnabled(self.loaded and self.progress is None
+                                    and (self.week.currentData() != self.week_read or self.week_unfinished))
 
     def _load_failed(self, exc) -> None:
         self._say(failure_message(N_("The firm's calendar could not be read."), exc, log), error=True)
@@ -391,6 +461,10 @@ class SupportCalendarDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(_("Support calendar"))
         self.year_label.setText(_("&Year:"))
+        self.week_label.setText(_("Wor&king week:"))
+        for i in range(self.week.count()):
+            self.week.setItemText(i, enum_label(WorkingWeek, self.week.itemData(i)))
+        self.week_button.setText(_("&Apply and recompute"))
         self.note.setText(_("Office hours follow Vietnam's public holidays. Add the firm's own days off "
                             "(e.g. a longer Tết break) and working days (e.g. working on a holiday); "
                             "tickets on 24/7 packages are not affected."))
