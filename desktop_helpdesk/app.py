@@ -303,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         return code
 
     window.show()
+    if outcome == "upgraded":
+        _tell_about_the_copy(window, url)
     window.alerts.start()
     # On the team server, a colleague's commit wakes the change feed at once (else it polls).
     listener = NotificationListener(engine, window.team_feed.poke.emit).start()
@@ -430,6 +432,26 @@ def ask_open_anyway(pid: int, host: str) -> bool:
     box, open_button = open_anyway_box(pid, host)
     box.exec()
     return box.clickedButton() is open_button
+
+
+def _tell_about_the_copy(window, url: str) -> None:
+    """After upgrading a local file, say once where the copy taken before it is."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from .db.engine import sqlite_path_of
+    from .db.migrate import latest_backup
+    from .i18n import _
+
+    path = sqlite_path_of(url)
+    copy = latest_backup(path) if path is not None else None
+    if copy is None:
+        return
+    log.info("told the user about the copy %s taken before the upgrade", copy)
+    QTimer.singleShot(0, lambda: QMessageBox.information(window, _("Desktop Helpdesk"), _(
+        "The database was upgraded to this version of Desktop Helpdesk. A copy of it as it was before the "
+        "upgrade is kept at:\n{path}\nYou may delete that copy once everything works as it should.").format(
+            path=copy)))
 
 
 def _open_chosen_database(args, settings, paths, credentials, startup, fail):

@@ -91,6 +91,14 @@ def backup_path(db_path: Path, from_revision: str, to_revision: str = SCHEMA_HEA
     return db_path.with_name(f"{db_path.stem}.before-{from_revision}-to-{to_revision}{db_path.suffix}")
 
 
+def latest_backup(db_path: Path) -> Path | None:
+    """The newest copy taken before upgrading `db_path` to this version's schema, if any
+    (what the user is told about after an upgrade)."""
+    copies = [p for p in db_path.parent.glob(f"{db_path.stem}.before-*-to-{SCHEMA_HEAD}{db_path.suffix}")
+              if p.is_file()]
+    return max(copies, key=lambda p: p.stat().st_mtime, default=None)
+
+
 def backup_sqlite(db_path: Path, target: Path) -> Path:
     """Copy a SQLite database (including its WAL) to `target` with SQLite's online backup.
 

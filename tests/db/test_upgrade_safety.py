@@ -239,6 +239,7 @@ def test_a_half_copy_left_by_a_killed_attempt_is_removed_by_the_next(db_url, eng
     assert outcome == "upgraded"
     assert not partial.exists()
     assert [p.name for p in tmp_path.iterdir() if ".before-" in p.name] == [migrate.backup_path(db_file, OLD).name]
+    assert migrate.latest_backup(db_file) == migrate.backup_path(db_file, OLD)  # what the user is told
 
 
 def _can_mount_tmpfs() -> bool:
@@ -282,3 +283,29 @@ def test_on_a_really_full_disk_the_upgrade_does_not_start_and_no_copy_is_left(en
         assert db_file.read_bytes() == original
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.mark.sqlite_only
+def test_after_an_upgrade_the_user_is_told_where_the_copy_is(db_url, engine_kind, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from desktop_helpdesk.app import _tell_about_the_copy
+    from desktop_helpdesk.i18n import Translator, install
+    from desktop_helpdesk.paths import translations_dir
+
+    migrate_to(db_url, OLD)
+    engine, outcome = open_database(db_url)
+    engine.dispose()
+    assert outcome == "upgraded"
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
+    window = QWidget()
+    qtbot.addWidget(window)
+    install(Translator(translations_dir(), "vi"))
+    try:
+        _tell_about_the_copy(window, db_url)
+        qtbot.waitUntil(lambda: bool(told))
+    finally:
+        install(None)
+    assert str(migrate.backup_path(tmp_path / "helpdesk.sqlite3", OLD)) in told[0]
+    assert "đã được nâng cấp" in told[0]
