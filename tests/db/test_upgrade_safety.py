@@ -130,7 +130,7 @@ def test_a_failed_upgrade_is_rolled_back_whole_and_the_next_start_upgrades(db_ur
 @pytest.mark.sqlite_only
 @pytest.mark.allow_log_errors
 def test_the_message_of_a_failed_upgrade_names_the_copy_in_the_users_language(db_url, engine_kind,
-                                                                               failing_statement, tmp_path):
+                                                                               failing_statement, tmp_path, caplog):
     from desktop_helpdesk.app import database_error_message
     from desktop_helpdesk.i18n import Translator, install
     from desktop_helpdesk.paths import translations_dir
@@ -141,6 +141,10 @@ def test_the_message_of_a_failed_upgrade_names_the_copy_in_the_users_language(db
         open_database(db_url)
     copy = tmp_path / f"helpdesk.before-{OLD}-to-{migrate.SCHEMA_HEAD}.sqlite3"
     assert failed.value.path == str(copy) and copy.exists()
+    # What the user is told about is in the log with its traceback.
+    logged = [r for r in caplog.records if r.levelname == "ERROR" and r.exc_info]
+    assert logged and "a migration failed half-way" in str(logged[0].exc_info[1])
+    assert str(copy) in logged[0].getMessage()
     try:
         install(Translator(translations_dir(), "vi"))
         message = database_error_message(failed.value.reason, path=failed.value.path)
