@@ -53,7 +53,8 @@ def test_when_a_lock_is_stale(found, pid, host, alive, stale):
 
 def test_process_alive_knows_this_process_and_a_finished_one():
     assert process_alive(os.getpid())
-    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
     assert not process_alive(int(done.stdout))
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_helpdesk.db.engine import connect_database, open_database, sqlite_url
 from desktop_helpdesk.db import location
+from desktop_helpdesk.db.engine import connect_database, open_database, sqlite_url
 from desktop_helpdesk.db.location import DRIVE_REMOTE, is_unc_path, network_fstype, windows_drive_is_remote
 from desktop_helpdesk.domain.errors import DatabaseOpenError
 
