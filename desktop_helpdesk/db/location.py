@@ -76,8 +76,11 @@ def network_share_of(path: Path) -> str | None:
         return "UNC"
     if sys.platform == "win32":
         import ctypes
+        from ctypes import wintypes
 
-        get_drive_type = ctypes.windll.kernel32.GetDriveTypeW
+        get_drive_type = ctypes.WinDLL("kernel32").GetDriveTypeW
+        get_drive_type.argtypes = (wintypes.LPCWSTR,)
+        get_drive_type.restype = wintypes.UINT
         try:
             resolved = str(Path(path).resolve())
         except OSError:
