@@ -74,7 +74,7 @@ def server_main(argv: list[str], database_error_message: Callable[..., str]) -> 
         return _check(url)
     except DatabaseOpenError as exc:
         log.debug("server %s: %s: %s", args.command, redact_url(url), exc)
-        print(database_error_message(exc.reason, server=on_server), file=sys.stderr)
+        print(database_error_message(exc.reason, server=on_server, path=exc.path), file=sys.stderr)
         return EXIT_DATABASE
     except Exception as exc:  # noqa: BLE001 - explained in one line, never a traceback with the URL
         print(database_error_message("unreachable", server=on_server) + f" ({type(exc).__name__})", file=sys.stderr)

@@ -75,12 +75,21 @@ def system_language() -> str:
     return "vi" if QLocale.system().name().lower().startswith("vi") else "en"
 
 
-def database_error_message(reason: str, server: bool = False) -> str:
+def database_error_message(reason: str, server: bool = False, path: str | None = None) -> str:
     """What the user is told when the database cannot be used, and what to do about it.
-    `server`: the database is on the team server (PostgreSQL), not a file."""
+    `server`: the database is on the team server (PostgreSQL), not a file. `path`: the copy
+    taken before an upgrade (DatabaseOpenError.path), named in the upgrade's messages."""
     from .domain.errors import DatabaseOpenError as E
     from .i18n import _
 
+    if reason == E.UPGRADE_FAILED:
+        return _("The database could not be upgraded to this version of Desktop Helpdesk. The upgrade was undone and the file is as it was before. A copy taken just before the upgrade is kept at:\n{path}\nThe details are in the log file.").format(path=path or "?")
+    if reason == E.BACKUP_DISK_FULL:
+        return _("The disk is full: Desktop Helpdesk could not copy the database before upgrading it to this version, so the upgrade did not start and nothing was changed. Free some space on the disk that holds {folder}, then start Desktop Helpdesk again.").format(folder=str(Path(path).parent) if path else "?")
+    if reason == E.BACKUP_FAILED:
+        return _("Desktop Helpdesk could not write the copy of the database it takes before an upgrade ({path}), so the upgrade did not start and nothing was changed. Check that the folder can be written to, then start Desktop Helpdesk again. The details are in the log file.").format(path=path or "?")
+    if reason == E.NETWORK_SHARE:
+        return _("The database file is on a network share. A database file must be on this computer's own disk: on a network share it can be damaged, because SQLite's write-ahead log does not work there. Move the file to a local folder, or let the whole team work on the team server (File → Connect to team server…).")
     if server and reason == E.NEWER:
         return _("The team server's database is newer than this program: update Desktop Helpdesk on this computer to open it. Nothing was changed.")
     if server and reason == E.CORRUPT:
@@ -167,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # told in a window below: a Windows GUI app has no console
         folder_error, log_file = exc, None
 
-    from PySide6.QtCore import QLockFile, QProcess
+    from PySide6.QtCore import QProcess
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .i18n import N_, Translator, _, install
@@ -207,10 +216,10 @@ def main(argv: list[str] | None = None) -> int:
 
     lock = None
     if not args.self_test:
-        lock = QLockFile(str(paths.lock_file))
-        lock.setStaleLockTime(0)
-        if not lock.tryLock(200):
-            return fail(_("Desktop Helpdesk is already running with this data folder. Switch to the open window."), EXIT_ALREADY_RUNNING)
+        lock, go_on = acquire_instance_lock(paths.lock_file, ask_open_anyway)
+        if not go_on:
+            log.info("start-up cancelled: another copy holds the data folder's lock")
+            return EXIT_ALREADY_RUNNING
 
     from .db.listen import NotificationListener
     from .db.engine import optimize, redact_url
@@ -307,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         return code
 
     window.show()
+    if outcome == "upgraded":
+        _tell_about_the_copy(window, url)
     window.alerts.start()
     # On the team server, a colleague's commit wakes the change feed at once (else it polls).
     listener = NotificationListener(engine, window.team_feed.poke.emit).start()
@@ -328,6 +339,135 @@ def main(argv: list[str] | None = None) -> int:
             QMessageBox.warning(None, _("Desktop Helpdesk"), _(
                 "Desktop Helpdesk could not start again by itself. Start it again to open the chosen database."))
     return code
+
+
+def lock_is_stale(found: bool, pid: int, host: str, this_host: str, alive) -> bool:
+    """Whether the data folder's lock can be taken from whoever wrote it: nobody can hold
+    it. `found` (the lock file could be read), `pid`, `host`: what QLockFile.getLockInfo read
+    from the lock file; `alive(pid)` whether a process runs with that id here.
+
+    An unreadable lock file (empty or cut short: the program crashed, or the disk was full,
+    while writing it) is stale; QLockFile alone would refuse it forever. A lock written on
+    another computer (a data folder reached from two machines) cannot be checked: not stale.
+    """
+    if not found or pid <= 0:
+        return True
+    if host and this_host and host != this_host:
+        return False
+    return not alive(pid)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this computer (when unsure: yes)."""
+    if sys.platform == "win32":
+        import ctypes
+        from ctypes import wintypes
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        kernel32.OpenProcess.restype = wintypes.HANDLE
+        kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
+        kernel32.GetExitCodeProcess.argtypes = (wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD))
+        kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return ctypes.get_last_error() == 5  # ERROR_ACCESS_DENIED: it exists, someone else's
+        try:
+            code = wintypes.DWORD()
+            if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+                return True
+            return code.value == 259  # STILL_ACTIVE
+        finally:
+            kernel32.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists, someone else's
+        return True
+    return True
+
+
+def acquire_instance_lock(lock_path: Path, ask_open_anyway):
+    """Take the data folder's lock (one copy of the program per data folder). Returns
+    (lock or None, whether to go on).
+
+    A lock whose process is gone is taken over without a word (QLockFile checks the process
+    id and name; `lock_is_stale` adds the unreadable lock file). A lock that another copy
+    seems to hold is explained with `ask_open_anyway(pid, host)`: True opens anyway (the
+    lock is taken over), False stops. A lock file that cannot be written at all (a read-only
+    folder) does not stop the program: the database's own checks explain that.
+    """
+    from PySide6.QtCore import QLockFile, QSysInfo
+
+    lock = QLockFile(str(lock_path))
+    lock.setStaleLockTime(0)  # stale by its process only, never by its age: a desk stays open for weeks
+    if lock.tryLock(200):
+        return lock, True
+    if lock.error() != QLockFile.LockError.LockFailedError:
+        log.warning("cannot write the instance lock %s (%s): going on without it", lock_path, lock.error())
+        return None, True
+    pid, host, _app = lock.getLockInfo()  # (0, "", "") when the file cannot be read
+    if lock_is_stale(pid > 0, pid, host, QSysInfo.machineHostName(), process_alive):
+        log.info("the instance lock %s was left by a process that is gone (%s on %s): taken over",
+                 lock_path, pid or "unreadable", host or "?")
+        lock.removeStaleLockFile()
+        if lock.tryLock(200):
+            return lock, True
+        pid, host, _app = lock.getLockInfo()
+    if not ask_open_anyway(pid, host):
+        return None, False
+    log.warning("opening anyway although the instance lock %s is held by process %s on %s", lock_path, pid, host)
+    # A lock file whose id was reused by another program can be removed and taken; one a
+    # live copy holds cannot (QLockFile keeps a system lock on it): then run without it.
+    lock.removeStaleLockFile()
+    if lock.tryLock(200):
+        return lock, True
+    return None, True
+
+
+def open_anyway_box(pid: int, host: str, parent=None):
+    """The question asked when another copy seems to have the data folder open: returns the
+    message box and its "Open anyway" button (Cancel is the default)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from .i18n import _
+
+    box = QMessageBox(QMessageBox.Icon.Warning, _("Desktop Helpdesk"), _(
+        "Desktop Helpdesk seems to be running already with this data folder (process {pid} on the computer "
+        "{host}).\n\nSwitch to its window. If you are sure that no other copy is open (it may have closed "
+        "abnormally), choose Open anyway: two copies open at once may overwrite each other's settings.").format(
+            pid=pid or "?", host=host or "?"), QMessageBox.StandardButton.NoButton, parent)
+    open_button = box.addButton(_("Open anyway"), QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    return box, open_button
+
+
+def ask_open_anyway(pid: int, host: str) -> bool:
+    box, open_button = open_anyway_box(pid, host)
+    box.exec()
+    return box.clickedButton() is open_button
+
+
+def _tell_about_the_copy(window, url: str) -> None:
+    """After upgrading a local file, say once where the copy taken before it is."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from .db.engine import sqlite_path_of
+    from .db.migrate import latest_backup
+    from .i18n import _
+
+    path = sqlite_path_of(url)
+    copy = latest_backup(path) if path is not None else None
+    if copy is None:
+        return
+    log.info("told the user about the copy %s taken before the upgrade", copy)
+    QTimer.singleShot(0, lambda: QMessageBox.information(window, _("Desktop Helpdesk"), _(
+        "The database was upgraded to this version of Desktop Helpdesk. A copy of it as it was before the "
+        "upgrade is kept at:\n{path}\nYou may delete that copy once everything works as it should.").format(
+            path=copy)))
 
 
 def _open_chosen_database(args, settings, paths, credentials, startup, fail):
@@ -368,8 +508,8 @@ def _open_chosen_database(args, settings, paths, credentials, startup, fail):
             if isinstance(exc, DatabaseOpenError):
                 # The detail (the driver's words) is for the administrator, in the log; it never
                 # holds the password (open_database masks it, and so does the log's formatter).
-                log.error("cannot open database %s: %s", redact_url(url), exc)
-                message = database_error_message(exc.reason, server=on_server)
+                log.error("cannot open database %s: %s", redact_url(url), exc, exc_info=exc)
+                message = database_error_message(exc.reason, server=on_server, path=exc.path)
             else:
                 log.exception("cannot open database %s", redact_url(url))
                 message = database_error_message("unreachable") + f"\n({type(exc).__name__})"

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..domain.errors import ConnectionLost, DatabaseOpenError
+from .location import network_share_of
 from .migrate import ensure_schema
 
 BUSY_TIMEOUT_MS = 5000
@@ -201,6 +202,9 @@ def connect_database(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, must_e
     """
     path = sqlite_path_of(url)
     if path is not None:
+        share = network_share_of(path)
+        if share is not None:  # WAL does not work there: refused before anything touches the file
+            raise DatabaseOpenError(DatabaseOpenError.NETWORK_SHARE, f"{path} ({share})")
         if must_exist and not path.exists():
             raise DatabaseOpenError(DatabaseOpenError.NO_DATABASE, str(path))
         try:

@@ -16,11 +16,17 @@ class DatabaseOpenError(Exception):
     SERVER_TOO_OLD = "server_too_old"  # PostgreSQL older than 13
     TLS_REFUSED = "tls_refused"  # the address requires TLS, the server has none
     SCHEMA_OLDER = "schema_older"  # a desk never upgrades a shared server: the admin does
+    # Upgrading a local file (`path`: the copy taken before it, or where it was to be written):
+    BACKUP_DISK_FULL = "backup_disk_full"  # the copy before upgrading did not fit: nothing changed
+    BACKUP_FAILED = "backup_failed"  # the copy could not be written (a read-only folder...)
+    UPGRADE_FAILED = "upgrade_failed"  # the migrations failed and were rolled back
+    NETWORK_SHARE = "network_share"  # a SQLite file on a network share: WAL does not work there
 
-    def __init__(self, reason: str, detail: str = ""):
+    def __init__(self, reason: str, detail: str = "", path: str | None = None):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+        self.path = path
 
 
 class DatabaseNewerError(DatabaseOpenError):

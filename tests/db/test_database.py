@@ -210,7 +210,9 @@ def test_backup_before_upgrade_copies_everything(engine, tmp_path, ctx):
     from desktop_helpdesk.services.dto import CustomerDraft
 
     customers.save_customer(ctx, CustomerDraft(name="Công ty TNHH An Khang", kind="company"))
-    copy = migrate.backup_sqlite(tmp_path / "helpdesk.sqlite3", "0001")
+    db_file = tmp_path / "helpdesk.sqlite3"
+    copy = migrate.backup_sqlite(db_file, migrate.backup_path(db_file, "0001"))
+    assert copy.name == f"helpdesk.before-0001-to-{migrate.SCHEMA_HEAD}.sqlite3"
     con = sqlite3.connect(str(copy))
     try:
         assert con.execute("SELECT name FROM customers").fetchall() == [("Công ty TNHH An Khang",)]
