@@ -249,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             log.info("demo data loaded")
         startup.call(optimize, engine)
         operators = startup.call(catalog.operators, ctx)
+        every_package = startup.call(catalog.packages, ctx, True)
     except Exception as exc:  # noqa: BLE001
         from .ui.kit.errors import failure_message
 
@@ -272,6 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         operator = dialog.operator
         settings.operator_code = operator.code
     author.set_operator(operator)
+    if not args.self_test:
+        from .ui.shell.setup import SetupWizard, needs_setup
+
+        if needs_setup(every_package):  # a fresh database without the demo: company, package, week
+            SetupWizard(jobs).exec()  # "Skip for now" opens the app all the same
 
     def save_settings():
         try:
