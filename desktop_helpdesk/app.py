@@ -82,6 +82,9 @@ def database_error_message(reason: str, server: bool = False, path: str | None =
     from .domain.errors import DatabaseOpenError as E
     from .i18n import _
 
+    if reason == E.UPGRADE_FAILED and not path:  # a server: its upgrade is one transaction, no copy is taken
+        return _("The database could not be upgraded to this version of Desktop Helpdesk. The upgrade was undone "
+                 "and nothing was changed. The details are in the log file.")
     if reason == E.UPGRADE_FAILED:
         return _("The database could not be upgraded to this version of Desktop Helpdesk. The upgrade was undone and the file is as it was before. A copy taken just before the upgrade is kept at:\n{path}\nThe details are in the log file.").format(path=path or "?")
     if reason == E.BACKUP_DISK_FULL:

@@ -254,7 +254,11 @@ def ensure_schema(engine: Engine, sqlite_path: Path | None = None, *, may_upgrad
         raise DatabaseOpenError(DatabaseOpenError.SCHEMA_OLDER,
                                 f"schema revision {rev!r} is older than {SCHEMA_HEAD!r}; the administrator upgrades it")
     if sqlite_path is None or not sqlite_path.exists():
-        upgrade(engine)
+        try:
+            upgrade(engine)  # one transaction: a failure leaves the server's schema as it was
+        except Exception as exc:
+            log.error("upgrading the database from %s to %s failed and was rolled back", rev, SCHEMA_HEAD, exc_info=exc)
+            raise DatabaseOpenError(DatabaseOpenError.UPGRADE_FAILED, f"{type(exc).__name__}") from exc
         return "upgraded"
     target = backup_path(sqlite_path, rev)
     try:

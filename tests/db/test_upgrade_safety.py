@@ -109,8 +109,14 @@ def test_a_failed_upgrade_is_rolled_back_whole_and_the_next_start_upgrades(db_ur
             assert failed.value.reason == DatabaseOpenError.UPGRADE_FAILED
             assert failed.value.path == str(migrate.backup_path(path, OLD))
         else:  # the team server: `desktop-helpdesk server upgrade`, no copy (pg_dump is the admin's)
-            with pytest.raises(RuntimeError):
+            from desktop_helpdesk.app import database_error_message
+
+            with pytest.raises(DatabaseOpenError) as failed:
                 migrate.ensure_schema(engine, None)
+            assert failed.value.reason == DatabaseOpenError.UPGRADE_FAILED and failed.value.path is None
+            # The administrator is told the upgrade was undone, not that the server is unreachable.
+            message = database_error_message(failed.value.reason, server=True, path=failed.value.path)
+            assert "undone and nothing was changed" in message
     finally:
         engine.dispose()
     assert failing_statement["text"] is None, "the failure was not reached"
