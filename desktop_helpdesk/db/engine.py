@@ -81,6 +81,10 @@ def _is_connection_failure(context, orig) -> bool:
     return not state and type(orig).__name__ == "OperationalError" and context.connection is None
 
 
+#: What the app's own database functions raise (migration 0010): kept in error texts, no value in them.
+_OWN_RAISES = frozenset({"ticket history is append-only"})
+
+
 def _without_values(context):
     """PostgreSQL's error messages quote the values a statement carried ("DETAIL: Key
     (phone)=(0912 345 678) already exists", 'invalid input syntax for type integer: "abc"'):
@@ -98,6 +102,10 @@ def _without_values(context):
     primary = getattr(diag, "message_primary", None) if diag is not None else None
     if not primary:
         primary = str(orig).split("\n", 1)[0]
+    if getattr(orig, "sqlstate", None) == "P0001" and primary not in _OWN_RAISES:
+        # RAISE EXCEPTION in a function: its text is whatever the function put in (a trigger of
+        # another program may quote the row), so only the app's own texts are kept.
+        primary = "raised by a database function or trigger (P0001)"
     orig.args = (_QUOTED_VALUE.sub("", primary),)
     return DBAPIError.instance(context.statement, None, orig, context.dialect.loaded_dbapi.Error,
                               hide_parameters=True, connection_invalidated=context.is_disconnect,
