@@ -42,7 +42,7 @@ def clean_contract(draft: ContractDraft) -> ContractDraft:
             v.validate_text("notes", draft.notes, v.LONG_TEXT, multiline=True),
         ]
     )
-    return replace(draft, number=normalize(draft.number).upper(), notes=draft.notes.strip())
+    return replace(draft, number=normalize(draft.number).upper(), notes=v.clean_text(draft.notes, multiline=True))
 
 
 def list_contracts(ctx: Context, query: ListQuery) -> Page:

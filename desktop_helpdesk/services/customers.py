@@ -67,7 +67,7 @@ def clean_customer(draft: CustomerDraft) -> CustomerDraft:
         province=normalize(draft.province),
         phone=_phone(draft.phone),
         email=draft.email.strip(),
-        notes=draft.notes.strip(),
+        notes=v.clean_text(draft.notes, multiline=True),
         contacts=contacts,
     )
 

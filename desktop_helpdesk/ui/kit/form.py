@@ -196,9 +196,15 @@ class FormDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._saving = False
         if isinstance(exc, ValidationFailed):
+            unplaced = []  # a rule on a value this form does not show (a received time): said below
             for err in exc.errors:
-                self.form.set_error(err.field.split("[")[0] if err.field not in self.form.rows else err.field, err.text(_))
-            self.show_status(_("Please correct the fields marked above."))
+                name = err.field if err.field in self.form.rows else err.field.split("[")[0]
+                if name in self.form.rows:
+                    self.form.set_error(name, err.text(_))
+                elif (text := err.text(_)) not in unplaced:
+                    unplaced.append(text)
+            self.show_status(" ".join(unplaced) if unplaced and len(unplaced) == len(exc.errors)
+                             else " ".join([_("Please correct the fields marked above."), *unplaced]))
         elif isinstance(exc, DuplicateError):
             self.form.set_error(exc.field, _("This value is already used by another record."))
             self.show_status(_("Please correct the fields marked above."))
