@@ -107,3 +107,19 @@ def test_multi_line_text_is_stored_nfc_with_its_tabs_and_line_breaks(ctx):
     assert ticket.description == stored.notes
     # the customer list finds it typed either way
     assert [r.id for r in customers.list_customers(ctx, ListQuery(text="anh duong")).rows] == [cid]
+
+
+def test_a_work_log_note_keeps_its_tabs_and_refuses_a_control_character(ctx):
+    from desktop_helpdesk.domain.worklog import WorkLogDraft
+    from desktop_helpdesk.services import worklog
+
+    cid = _customer(ctx)
+    tid = tickets.create_ticket(ctx, TicketDraft(customer_id=cid, subject="Máy in không in", request_type="incident",
+                                                 channel="hotline"), None)
+    for sneaky in ("Đã gọi\x1fkhách", "Đã gọi\x85khách", "Đã gọi\x07khách"):  # str.split() takes the first two for spaces
+        with pytest.raises(ValidationFailed) as info:
+            worklog.add_entry(ctx, tid, None, WorkLogDraft("note", body=sneaky))
+        assert [(e.field, e.code) for e in info.value.errors] == [("body", "control_character")]
+    worklog.add_entry(ctx, tid, None, WorkLogDraft("note", body=unicodedata.normalize("NFD", "Bước:\r\n\t1. Khởi động lại\r\n")))
+    notes = [e for e in tickets.get_ticket(ctx, tid).history if e.kind == "note"]
+    assert [n.body for n in notes] == ["Bước:\n\t1. Khởi động lại"]
