@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..domain import validation as v
 from ..domain import worklog as wl
 from ..domain.contracts import LifecycleError
-from ..domain import validation as v
 from ..domain.text import normalize
 from .catalog import vendor
 from .changes import HISTORY, changes

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain import validation as v
 from ...domain import worklog as wl
 from ...domain.enums import _Labelled
 from ...domain.phone import format_phone
-from ...domain import validation as v
 from ...domain.validation import DateInputError, MoneyTooLarge, parse_money_vnd
 from ...i18n import N_, _
 from ...i18n.formatting import DISPLAY_ZONE, format_date, format_vnd

@@ -19,7 +19,13 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from ...i18n import N_, _, language, ngettext
 from ...i18n.formatting import format_number
-from ...services.export import SEPARATORS, ExportColumn, ExportFile, ExportResult, read_page
+from ...services.export import (
+    SEPARATORS,
+    ExportColumn,
+    ExportFile,
+    ExportResult,
+    read_page,
+)
 from ..kit.errors import failure_message, log_failure
 from ..kit.worker import LONG, Jobs
 
