@@ -82,3 +82,53 @@ def test_a_rule_on_a_value_the_form_does_not_show_is_said_in_its_status(open_des
     assert "đánh dấu ở trên" not in d.status.text()  # nothing is marked above: not sent looking for it
     assert d.isVisible()
     assert tickets.list_tickets(desk.ctx, tickets.ListQuery(filters={"state": "all"})).rows == ()
+
+
+def _paste(widget, text: str) -> None:
+    """A paste from the clipboard, as Ctrl+V does it."""
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().setText(text)
+    widget.setFocus()
+    widget.paste()
+
+
+def test_a_long_paste_stays_whole_and_is_said_too_long_beside_the_field(open_desk, vietnamese, qtbot):
+    """A 4,287-character name pasted into the customer form: nothing is cut without a word
+    (the code box used to cut at 20, the subject at 300); the limit and the length are said
+    beside the field and Save waits."""
+    desk = open_desk()
+    desk.window.new_customer()
+    desk.idle()
+    d = desk.window.last_dialog
+    name = ("Công ty TNHH Đức Thành Phát " * 200)[:4286] + "A"
+    _paste(d.name, name)
+    assert d.name.text() == name and len(name) == 4287
+    assert d.form.rows["name"].error.text() == "Quá dài: tối đa 200 ký tự (hiện có 4287)."
+    assert not d.save_button.isEnabled()
+    _paste(d.code, "KH-2026-000000000000042")
+    assert d.code.text() == "KH-2026-000000000000042"
+    assert d.form.rows["code"].error.text() == "Quá dài: tối đa 20 ký tự (hiện có 23)."
+    d.name.clear()
+    d.code.clear()
+    type_text(d.name, "Công ty TNHH Đức Thành")
+    d.notes.setFocus()
+    d.notes.insertPlainText("Giao hàng\tgiờ hành chính\x07")
+    assert "ký tự điều khiển" in d.form.rows["notes"].error.text()
+    assert not d.save_button.isEnabled()
+
+
+def test_a_control_character_pasted_into_a_ticket_subject_is_refused_beside_it(open_desk, vietnamese, qtbot):
+    desk = open_desk()
+    cid = customers.save_customer(desk.ctx, CustomerDraft(name="Công ty Hoa Mai", kind="company"))
+    desk.window.new_ticket()
+    desk.idle()
+    d = desk.window.last_dialog
+    d.customer.set_customer(cid, "Công ty Hoa Mai")
+    _paste(d.subject, "Lỗi in\x1b[31m hóa đơn")
+    assert "ký tự điều khiển" in d.form.rows["subject"].error.text()
+    assert not d.save_button.isEnabled()
+    d.subject.clear()
+    _paste(d.subject, "Lỗi in hóa đơn")
+    desk.idle()
+    assert not d.form.rows["subject"].error.text() and d.save_button.isEnabled()
