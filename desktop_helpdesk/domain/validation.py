@@ -1,4 +1,15 @@
-"""Field validators for the customer, contact and ticket forms.
+"""The input rules: one set for every path a value comes in by (forms, services, import,
+sync), so a value refused in a form is refused in an imported file with the same message.
+
+* Text: :func:`validate_text` against :data:`TEXT_LIMITS` (the columns' lengths) or
+  :data:`LONG_TEXT`, control characters refused; :func:`clean_text` is the stored form (NFC;
+  a single line's tabs and line breaks as spaces; a multi-line text's kept).
+* Money: whole đồng up to :data:`MAX_MONEY_VND` per amount, so every sum fits 64 bits;
+  :func:`parse_money_vnd` reads what people type.
+* Dates: :func:`parse_date_text` / :func:`parse_datetime_text` tell a wrong format from a
+  date that does not exist ("31/02/2026"); :func:`validate_not_future` refuses a time more
+  than :data:`CLOCK_SKEW` ahead (a ticket's received time).
+* Phones, e-mail addresses, tax codes, date order: the ``validate_*`` functions below.
 
 Every ``validate_*`` function returns ``None`` when the value is valid and a
 :class:`ValidationError` otherwise. The error's ``message`` is English and is
