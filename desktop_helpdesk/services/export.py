@@ -47,14 +47,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: The CSV list separators a reader may split on: "," (Excel in English) and ";" (Excel in
 #: Vietnamese and most of Europe, where "," is the decimal mark).
 SEPARATORS = (",", ";")
-#: A separator followed by a formula start (white space between or not), as a reader
+#: A separator followed by a formula start (white space or quotes between or not: read with
+#: the other separator, a quote there opens and at once closes a quoted part), as a reader
 #: splitting on that separator would see it at the start of a cell; the apostrophe goes right
 #: after the separator, so the cell starts with it even for a reader that keeps the spaces.
-_SPLIT_FORMULA = re.compile(r"([,;])(?=[ \t\r\n]*[=+\-@\t\r])")
+_SPLIT_FORMULA = re.compile(r"([,;])(?=[ \t\r\n\"]*[=+\-@\t\r])")
 #: A line break followed by a formula start: read with the other separator, the quotes of a
 #: CSV file pair up differently, and a line break inside a cell may end the row, so the next
 #: line starts a cell.
-_LINE_FORMULA = re.compile(r"(\r\n|\r|\n)(?=[ ]*[=+\-@\t\r])")
+_LINE_FORMULA = re.compile(r"(\r\n|\r|\n)(?=[ \"]*[=+\-@\t\r])")
 #: Leading characters a reader may drop before it looks for a formula: spaces, line breaks,
 #: and the quotes of a reader that strips them wherever they stand.
 _LEADING = ' \n"'

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from desktop_helpdesk.services import export
@@ -213,3 +215,14 @@ def test_the_export_survives_every_control_character(tmp_path, suffix):
             assert name == f"Lỗi{ch}in =hóa đơn" or (ch == "\r" and name == "Lỗi\nin =hóa đơn"), repr(name)
         else:
             assert name == "Lỗi\ufffdin =hóa đơn", (hex(ord(ch)), name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="=+-@\t\r\n,; \"'aĐ\x00\x1f\x85", max_size=12), min_size=1, max_size=4),
+       st.sampled_from(export.SEPARATORS), st.sampled_from(export.SEPARATORS))
+def test_no_text_at_all_becomes_a_formula(tmp_path_factory, texts, written, read):
+    """Any mix of formula starts, separators, quotes, line breaks and control characters."""
+    path = tmp_path_factory.mktemp("csv") / "list.csv"
+    rows = [Row("KH", text, 0, None, datetime(2026, 1, 1, tzinfo=timezone.utc)) for text in texts]
+    export_list(path, COLUMNS, rows, separator=written)
+    assert _formula_cells(path.read_text(encoding="utf-8-sig"), written, read) == []
