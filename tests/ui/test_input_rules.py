@@ -132,3 +132,21 @@ def test_a_control_character_pasted_into_a_ticket_subject_is_refused_beside_it(o
     _paste(d.subject, "Lỗi in hóa đơn")
     desk.idle()
     assert not d.form.rows["subject"].error.text() and d.save_button.isEnabled()
+
+
+def test_the_calendar_tells_a_date_that_does_not_exist_and_a_name_too_long(open_desk, vietnamese, qtbot):
+    desk = open_desk()
+    desk.window.act_calendar.trigger()
+    dialog = desk.window.last_dialog
+    qtbot.waitUntil(lambda: dialog.loaded)
+    type_text(dialog.date, "30/02/2027")
+    type_text(dialog.name, "Du lịch công ty")
+    dialog.add_off.click()
+    assert dialog.status.text() == "Ngày 30/02/2027 không tồn tại." and dialog.pending == {}
+    dialog.date.clear()
+    type_text(dialog.date, "05/03/2027")
+    _paste(dialog.name, " và nghỉ bù" * 20)
+    assert dialog.name.text().endswith(" và nghỉ bù")  # not cut at 200
+    dialog.add_off.click()
+    assert dialog.status.text() == "Quá dài: tối đa 200 ký tự (hiện có 235)." and dialog.pending == {}
+    dialog.close()
