@@ -150,3 +150,14 @@ def test_the_calendar_tells_a_date_that_does_not_exist_and_a_name_too_long(open_
     dialog.add_off.click()
     assert dialog.status.text() == "Quá dài: tối đa 200 ký tự (hiện có 235)." and dialog.pending == {}
     dialog.close()
+
+
+def test_the_company_details_say_a_long_paste_is_too_long(open_desk, vietnamese, qtbot):
+    desk = open_desk()
+    desk.window.edit_vendor()
+    d = desk.window.last_dialog
+    qtbot.waitUntil(lambda: d.loaded, timeout=5000)
+    _paste(d.fields["name"], "Công ty Cổ phần Phần mềm " * 10)  # 250 characters, 249 stored
+    assert len(d.fields["name"].text()) == 250
+    assert d.form.rows["name"].error.text() == "Quá dài: tối đa 200 ký tự (hiện có 249)."
+    assert not d.save_button.isEnabled()
