@@ -161,3 +161,16 @@ def test_the_company_details_say_a_long_paste_is_too_long(open_desk, vietnamese,
     assert len(d.fields["name"].text()) == 250
     assert d.form.rows["name"].error.text() == "Quá dài: tối đa 200 ký tự (hiện có 249)."
     assert not d.save_button.isEnabled()
+
+
+def test_a_pasted_tax_code_too_long_is_refused_not_cut_into_a_valid_one(open_desk, vietnamese, qtbot):
+    """Cut at 14 characters, "0100109106-0012" became the valid "0100109106-001": another
+    branch's tax code, silently."""
+    desk = open_desk()
+    desk.window.new_customer()
+    desk.idle()
+    d = desk.window.last_dialog
+    type_text(d.name, "Công ty Đức Thành")
+    _paste(d.tax_code, "0100109106-0012")
+    assert d.tax_code.text() == "0100109106-0012"
+    assert d.form.rows["tax_code"].error.text() and not d.save_button.isEnabled()

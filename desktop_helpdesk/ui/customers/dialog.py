@@ -65,7 +65,6 @@ class CustomerDialog(FormDialog):
         self.province = f.add("province", N_("Province"), QLineEdit())
         self.notes = f.add("notes", N_("Notes"), QPlainTextEdit())
         self.notes.setMaximumHeight(70)
-        self.tax_code.setMaxLength(14)
         self.contacts_label = QLabel()
         self.contacts = QTableWidget(0, len(self.CONTACT_COLUMNS))
         self.contacts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
