@@ -96,9 +96,10 @@ def test_history_notes_and_calendar_day_names_follow_the_text_rules(ctx):
 
 def test_multi_line_text_is_stored_nfc_with_its_tabs_and_line_breaks(ctx):
     typed = unicodedata.normalize("NFD", "Khách báo:\r\n\t- không in được hóa đơn  \r\n\t- máy treo\r\n")
-    cid = _customer(ctx, name=unicodedata.normalize("NFD", "Công ty Ánh Dương"), notes=typed)
+    cid = _customer(ctx, name=unicodedata.normalize("NFD", "Công ty Ánh Dương"), notes=typed,
+                    email=unicodedata.normalize("NFD", " ketoan@ánhdương.vn "))
     stored = customers.get_customer(ctx, cid).draft
-    assert stored.name == "Công ty Ánh Dương"
+    assert stored.name == "Công ty Ánh Dương" and stored.email == "ketoan@ánhdương.vn"
     assert stored.notes == "Khách báo:\n\t- không in được hóa đơn\n\t- máy treo"
     tid = tickets.create_ticket(ctx, TicketDraft(customer_id=cid, subject=unicodedata.normalize("NFD", "Lỗi\tin ấn"),
                                                  request_type="incident", channel="hotline", description=typed), None)
