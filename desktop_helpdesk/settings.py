@@ -22,6 +22,7 @@ class Settings:
     last_view: str = "dashboard"
     do_not_disturb: bool = False
     export_dir: str = ""  # the folder of the last export
+    csv_separator: str = ""  # the CSV separator last chosen ("" = by language: ";" in Vietnamese)
     window_geometry: str = ""
     window_state: str = ""
     header_states: dict = field(default_factory=dict)

@@ -1,4 +1,15 @@
-"""Field validators for the customer, contact and ticket forms.
+"""The input rules: one set for every path a value comes in by (forms, services, import,
+sync), so a value refused in a form is refused in an imported file with the same message.
+
+* Text: :func:`validate_text` against :data:`TEXT_LIMITS` (the columns' lengths) or
+  :data:`LONG_TEXT`, control characters refused; :func:`clean_text` is the stored form (NFC;
+  a single line's tabs and line breaks as spaces; a multi-line text's kept).
+* Money: whole đồng up to :data:`MAX_MONEY_VND` per amount, so every sum fits 64 bits;
+  :func:`parse_money_vnd` reads what people type.
+* Dates: :func:`parse_date_text` / :func:`parse_datetime_text` tell a wrong format from a
+  date that does not exist ("31/02/2026"); :func:`validate_not_future` refuses a time more
+  than :data:`CLOCK_SKEW` ahead (a ticket's received time).
+* Phones, e-mail addresses, tax codes, date order: the ``validate_*`` functions below.
 
 Every ``validate_*`` function returns ``None`` when the value is valid and a
 :class:`ValidationError` otherwise. The error's ``message`` is English and is
@@ -17,11 +28,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from desktop_helpdesk.domain.phone import PhoneError, normalize_phone
-from desktop_helpdesk.domain.text import normalize, normalize_multiline
+from desktop_helpdesk.domain.text import normalize
 
 __all__ = [
     "N_",
@@ -37,6 +48,13 @@ __all__ = [
     "validate_text",
     "TEXT_LIMITS",
     "LONG_TEXT",
+    "clean_text",
+    "CLOCK_SKEW",
+    "validate_not_future",
+    "DateInputError",
+    "MoneyTooLarge",
+    "parse_date_text",
+    "parse_datetime_text",
 ]
 
 
@@ -108,7 +126,16 @@ MSG_CONTROL_CHARACTER = N_(
 
 MSG_MONEY_NOT_INTEGER = N_("Enter a whole number of đồng.")
 MSG_MONEY_NEGATIVE = N_("The amount must not be negative.")
-MSG_MONEY_TOO_LARGE = N_("The amount is too large.")
+MSG_MONEY_TOO_LARGE = N_("The amount is too large: at most 10,000 billion đồng per amount.")
+
+MSG_DATE_FORMAT = N_("Enter a date as day/month/year, e.g. 17/02/2026.")
+MSG_DATE_NOT_EXIST = N_("The date {date} does not exist.")
+MSG_DATETIME_FORMAT = N_("Enter a date and time as dd/mm/yyyy hh:mm.")
+MSG_TIME_NOT_EXIST = N_("The time {time} does not exist: hours go from 00 to 23, minutes from 00 to 59.")
+MSG_RECEIVED_IN_FUTURE = N_(
+    "The received time is later than now: a request cannot be received in the future "
+    "(clocks may differ by at most {minutes} minutes). Check the date and time."
+)
 
 
 # --------------------------------------------------------------------------
@@ -148,6 +175,7 @@ TEXT_LIMITS: dict[str, int] = {
     "packages.code": 20, "packages.name": 200,
     "contracts.number": 40, "payments.invoice_number": 40, "obligations.title": 200,
     "tickets.subject": 300, "verification_questions.question": 300,
+    "calendar_exceptions.name": 200,
 }
 LONG_TEXT = 20_000
 
@@ -156,18 +184,48 @@ LONG_TEXT = 20_000
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+def clean_text(value: str | None, multiline: bool = False) -> str:
+    """``value`` as it is stored: NFC; single-line text trimmed with every run of white space
+    (a pasted tab or line break among them) as one space; multi-line text with its line
+    breaks as LF, tabs kept, trailing white space of each line and blank lines around it
+    dropped. Control characters are not removed here: validate_text refuses them first."""
+    if not value:
+        return ""
+    if not multiline:
+        return normalize(value)
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n ")
+
+
 def validate_text(field: str, value: str | None, limit: int, multiline: bool = False) -> ValidationError | None:
-    """``None`` unless ``value`` holds a control character or, as it will be stored (NFC,
-    trimmed; single-line text with its runs of white space as one space), is longer than
-    ``limit`` characters. Blank values pass: pair with validate_required where needed."""
+    """``None`` unless ``value`` holds a control character or, as it will be stored (see
+    clean_text), is longer than ``limit`` characters. Tabs and line breaks are not refused:
+    single-line text stores them as a space (text pasted from a spreadsheet cell), multi-line
+    text keeps them. Blank values pass: pair with validate_required where needed.
+
+    Codes: ``control_character``, ``too_long`` (params ``limit`` and ``length``)."""
     if not value:
         return None
     if _CONTROL.search(value):
         return ValidationError(field, "control_character", MSG_CONTROL_CHARACTER)
-    stored = normalize_multiline(value) if multiline else normalize(value)
+    stored = clean_text(value, multiline)
     if len(stored) > limit:
         return ValidationError(field, "too_long", MSG_TOO_LONG, (("limit", limit), ("length", len(stored))))
     return None
+
+
+#: How far a time may lie ahead of the clock that checks it: the clocks of two desks, or of
+#: a desk and the team server, differ a little.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def validate_not_future(field: str, when: datetime | None, now: datetime,
+                        message: str = MSG_RECEIVED_IN_FUTURE) -> ValidationError | None:
+    """``None`` unless the aware ``when`` is later than ``now`` by more than CLOCK_SKEW.
+    Code: ``in_future`` (param ``minutes``: the tolerance)."""
+    if when is None or when <= now + CLOCK_SKEW:
+        return None
+    return ValidationError(field, "in_future", message, (("minutes", int(CLOCK_SKEW.total_seconds() // 60)),))
 
 
 def validate_required(field: str, value: Any) -> ValidationError | None:
@@ -320,8 +378,21 @@ def validate_date_order(
     return None
 
 
-#: The largest amount that fits a signed 64-bit integer column.
-MAX_MONEY_VND = 2**63 - 1
+#: The largest single amount (a contract's value, a payment, a list price): 10^13 đồng, ten
+#: thousand billion (about 400 million US dollars), far beyond any contract a support desk
+#: tracks. Sums are what must stay in range, not single amounts: the customer list and the
+#: debt checks add every contract's value and every payment of a customer, and a report may
+#: add those of every customer. SQLite's SUM raises "integer overflow" past 2^63 - 1, and a
+#: PostgreSQL bigint (where SUM's numeric is cast back to bigint) holds no more either. With
+#: 10^13 per amount, 922,337 amounts at the limit fit in one sum, so no realistic sum
+#: overflows (two amounts at the former limit of 2^63 - 1 did). It also keeps an exported
+#: amount exact in Excel, which holds 15 significant digits: 10^13 has 14.
+MAX_MONEY_VND = 10**13
+
+
+class MoneyTooLarge(ValueError):
+    """An amount read from text is above MAX_MONEY_VND (a ValueError, for the callers that
+    only tell "not an amount")."""
 
 
 def validate_money_vnd(field: str, value: int | None) -> ValidationError | None:
@@ -368,7 +439,8 @@ def parse_money_vnd(text: str) -> int:
     ``"2.000.000 VNĐ"``. A separator always means thousands (``"1.500"`` is
     1500), since VND has no decimals.
 
-    Raises ``ValueError`` for anything else: decimals (``"1,5"``,
+    Raises MoneyTooLarge (a ``ValueError``) above MAX_MONEY_VND, ``ValueError`` for
+    anything else: decimals (``"1,5"``,
     ``"1.500,00"``), signs, words (``"1,5 triệu"``), mixed separators.
     """
     if not isinstance(text, str):
@@ -381,5 +453,68 @@ def parse_money_vnd(text: str) -> int:
         raise ValueError(f"Not an amount in đồng: {text!r}")
     amount = int(re.sub(r"[^0-9]", "", match.group("number")))
     if amount > MAX_MONEY_VND:
-        raise ValueError(f"Amount too large: {text!r}")
+        raise MoneyTooLarge(f"Amount too large: {text!r}")
     return amount
+
+
+# --------------------------------------------------------------------------
+# Dates and times typed as text
+# --------------------------------------------------------------------------
+
+
+class DateInputError(ValueError):
+    """Text that is not a date (or date and time) that exists; ``error`` says which:
+    a wrong format, or a day, month or time that does not exist ("31/02/2026")."""
+
+    def __init__(self, error: ValidationError):
+        super().__init__(error.code)
+        self.error = error
+
+
+_DMY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", re.ASCII)
+_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_HM = re.compile(r"(\d{1,2})[:hg](\d{2})", re.ASCII | re.IGNORECASE)
+
+
+def _read_date(text: str, field: str, format_message: str) -> date:
+    if (m := _DMY.fullmatch(text)) is not None:
+        day, month, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    elif (m := _YMD.fullmatch(text)) is not None:
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        raise DateInputError(ValidationError(field, "date_format", format_message))
+    try:
+        return date(year, month, day)
+    except ValueError:  # 31/02, 29/02 of a common year, month 13, day 0, year 0
+        shown = f"{day:02d}/{month:02d}/{year:04d}"
+        raise DateInputError(ValidationError(field, "date_not_exist", MSG_DATE_NOT_EXIST, (("date", shown),))) from None
+
+
+def parse_date_text(text: str | None, field: str = "date") -> date | None:
+    """A date as people type it: dd/mm/yyyy with "/", "-" or "." (one or two digits for the
+    day and month), or ISO yyyy-mm-dd. Blank gives ``None``; otherwise DateInputError, whose
+    ``error`` has code ``date_format`` or ``date_not_exist`` (param ``date``)."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not text:
+        return None
+    return _read_date(text, field, MSG_DATE_FORMAT)
+
+
+def parse_datetime_text(text: str | None, field: str = "datetime") -> datetime | None:
+    """A date and time as people type it: a date as parse_date_text reads it, white space,
+    hh:mm (also 9h30). Naive: the caller knows its zone. Blank gives ``None``; otherwise
+    DateInputError with code ``datetime_format``, ``date_not_exist`` or ``time_not_exist``
+    (param ``time``)."""
+    text = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    if not text:
+        return None
+    parts = text.split(" ")
+    wrong = ValidationError(field, "datetime_format", MSG_DATETIME_FORMAT)
+    if len(parts) != 2 or (m := _HM.fullmatch(parts[1])) is None:
+        raise DateInputError(wrong)
+    day = _read_date(parts[0], field, MSG_DATETIME_FORMAT)
+    hour, minute = int(m.group(1)), int(m.group(2))
+    if hour > 23 or minute > 59:
+        shown = f"{hour:02d}:{minute:02d}"
+        raise DateInputError(ValidationError(field, "time_not_exist", MSG_TIME_NOT_EXIST, (("time", shown),)))
+    return datetime(day.year, day.month, day.day, hour, minute)

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from .enums import N_, TicketEventKind, _Labelled
-from .validation import LONG_TEXT, ValidationError, validate_email, validate_text
+from .validation import CLOCK_SKEW, LONG_TEXT, ValidationError, validate_email, validate_text
 
 #: The history kinds that make up the work log, in the order the UI offers them.
 WORKLOG_KINDS = (
@@ -211,7 +211,7 @@ def validate_entry(draft: WorkLogDraft, now: datetime | None = None,
             if err is not None:
                 errors.setdefault(name, err)
     if now is not None:
-        slack = timedelta(minutes=5)  # clocks of two workstations differ a little
+        slack = CLOCK_SKEW  # clocks of two workstations differ a little
         if draft.occurred_at is not None and draft.occurred_at > now + slack:
             add("occurred_at", "in_future", MSG_IN_FUTURE)
         for name in ("started_at", "ended_at"):

@@ -161,10 +161,11 @@ def save_calendar_days(ctx: Context, put, remove, progress: Progress | None = No
     calendar that a changed date can move (those due on or after the earliest changed
     date), in batches of one transaction each, reporting `progress(done, total)`.
     Stopped clocks keep their verdict. Returns how many tickets were recomputed."""
-    put = [replace(d, name=normalize(d.name)) for d in put]
-    check([v.validate_required("name", d.name) for d in put]
+    check([v.validate_text("name", d.name, v.TEXT_LIMITS["calendar_exceptions.name"]) for d in put]
+          + [v.validate_required("name", d.name) for d in put]
           + [None if d.kind in (clocks.DAY_OFF, clocks.WORKING_DAY) else v.validate_required("kind", "")
              for d in put])
+    put = [replace(d, name=normalize(d.name)) for d in put]
     changed = {d.day for d in put} | set(remove)
     with ctx.uow() as uow:
         for day in remove:

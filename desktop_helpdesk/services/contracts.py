@@ -42,7 +42,7 @@ def clean_contract(draft: ContractDraft) -> ContractDraft:
             v.validate_text("notes", draft.notes, v.LONG_TEXT, multiline=True),
         ]
     )
-    return replace(draft, number=normalize(draft.number).upper(), notes=draft.notes.strip())
+    return replace(draft, number=normalize(draft.number).upper(), notes=v.clean_text(draft.notes, multiline=True))
 
 
 def list_contracts(ctx: Context, query: ListQuery) -> Page:
@@ -157,7 +157,7 @@ def _add_payment(ctx: Context, contract_id: int, payment: PaymentData, operator_
     with ctx.uow() as uow:
         if (found := uow.contracts.payment_id_for_uuid(payment.uuid)) is not None:
             return found  # an earlier attempt of this payment committed: not counted twice
-        payment_id = uow.contracts.add_payment(contract_id, replace(payment, invoice_number=payment.invoice_number.strip()))
+        payment_id = uow.contracts.add_payment(contract_id, replace(payment, invoice_number=v.clean_text(payment.invoice_number)))
         uow.contracts.append_event(contract_id, operator_id, NewEvent(
             "payment", field="amount_vnd", new_value=str(payment.amount_vnd),
             body=" ".join(x for x in (payment.paid_on.isoformat(), payment.method, payment.invoice_number) if x)))

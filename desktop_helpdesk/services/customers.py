@@ -54,7 +54,7 @@ def clean_customer(draft: CustomerDraft) -> CustomerDraft:
             full_name=normalize(c.full_name),
             position=normalize(c.position),
             phone=_phone(c.phone),
-            email=c.email.strip(),
+            email=v.clean_text(c.email),
         )
         for c in draft.contacts
     )
@@ -66,8 +66,8 @@ def clean_customer(draft: CustomerDraft) -> CustomerDraft:
         address=normalize(draft.address),
         province=normalize(draft.province),
         phone=_phone(draft.phone),
-        email=draft.email.strip(),
-        notes=draft.notes.strip(),
+        email=v.clean_text(draft.email),
+        notes=v.clean_text(draft.notes, multiline=True),
         contacts=contacts,
     )
 

@@ -7,6 +7,22 @@ or carriage return, which spreadsheets also read as the start of a formula) is n
 in Excel it is stored as a string with a quote prefix, in CSV it gets a leading `'`, so an
 exported customer name can never run as a formula on the reader's machine.
 
+A CSV file is read with the reader's list separator, which is not always the one it was
+written with: Excel in Vietnamese splits on ";", in English on ",". So every CSV field is
+quoted (a quoted separator never splits a cell in Excel), and a separator of either kind or
+a line break followed by a formula start inside a text gets the same `'` after it
+(`x;'=cmd…`): read with the other separator the quotes pair up differently and a line break
+inside a cell may end the row, and a reader may split on separators without honouring quotes;
+none of them finds a piece that starts a formula. (A multi-line cell's line that starts with
+"-" reads "'-" in the CSV file; the Excel file keeps it as typed.) The separator is the caller's choice (";" for Excel set to Vietnamese); the file is
+UTF-8 with a BOM, which Excel needs to read Vietnamese.
+
+Control characters (U+0000–U+001F but tab, line feed and carriage return; U+007F–U+009F)
+cannot be stored in an Excel file (openpyxl refuses the whole export) and are invisible
+anyway: the stored rules refuse them, and text that still carries one (typed before those
+rules, or read from another program's data) is written with U+FFFD in its place, in both
+formats, so the export never fails on it and the reader sees that something was there.
+
 The file is written next to its destination and moved into place when complete: a failure
 or a cancel leaves no half-written file and never damages the previous one.
 """
@@ -15,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +44,25 @@ Kind = Literal["text", "number", "money", "date", "datetime"]
 
 #: What a spreadsheet reads as the start of a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: The CSV list separators a reader may split on: "," (Excel in English) and ";" (Excel in
+#: Vietnamese and most of Europe, where "," is the decimal mark).
+SEPARATORS = (",", ";")
+#: A separator followed by a formula start (white space or quotes between or not: read with
+#: the other separator, a quote there opens and at once closes a quoted part), as a reader
+#: splitting on that separator would see it at the start of a cell; the apostrophe goes right
+#: after the separator, so the cell starts with it even for a reader that keeps the spaces.
+_SPLIT_FORMULA = re.compile(r"([,;])(?=[ \t\r\n\"]*[=+\-@\t\r])")
+#: A line break followed by a formula start: read with the other separator, the quotes of a
+#: CSV file pair up differently, and a line break inside a cell may end the row, so the next
+#: line starts a cell.
+_LINE_FORMULA = re.compile(r"(\r\n|\r|\n)(?=[ \"]*[=+\-@\t\r])")
+#: Leading characters a reader may drop before it looks for a formula: spaces, line breaks,
+#: and the quotes of a reader that strips them wherever they stand.
+_LEADING = ' \n"'
+
+#: What Excel cannot hold, or shows as nothing: C0 controls but tab, LF and CR; DEL; C1.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+REPLACEMENT = "\ufffd"
 #: Excel's row limit, the header row included.
 XLSX_MAX_ROWS = 1_048_576
 #: Rows read and written per worker job: other database jobs (a list page, a save) wait at
@@ -57,11 +93,21 @@ class ExportResult:
 
 
 def is_formula_like(text: str) -> bool:
-    return bool(text) and text.startswith(FORMULA_STARTS)
+    """A spreadsheet would read ``text`` as a formula: it starts with a formula start, also
+    after leading spaces or line breaks (some readers trim them)."""
+    return bool(text) and (text.startswith(FORMULA_STARTS) or text.lstrip(_LEADING).startswith(FORMULA_STARTS))
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character Excel cannot hold replaced by U+FFFD."""
+    return _CONTROL.sub(REPLACEMENT, text)
 
 
 def neutralise(text: str) -> str:
-    """A text cell safe for CSV: a formula-like text gets a leading apostrophe."""
+    """A text cell safe for CSV whichever separator the reader splits on: control characters
+    replaced, a leading apostrophe on a formula-like text, and one after a separator that a
+    formula start follows (see the module's notes)."""
+    text = _LINE_FORMULA.sub(r"\1'", _SPLIT_FORMULA.sub(r"\1'", printable(text)))
     return "'" + text if is_formula_like(text) else text
 
 
@@ -105,7 +151,11 @@ class ExportFile:
     """A file being written: rows go in a page at a time (so the database worker can run
     other jobs between pages); `commit()` moves it into place, `abort()` removes it."""
 
-    def __init__(self, path: str | os.PathLike, columns: Sequence[ExportColumn], sheet_title: str = "Export"):
+    def __init__(self, path: str | os.PathLike, columns: Sequence[ExportColumn], sheet_title: str = "Export",
+                 separator: str = ","):
+        if separator not in SEPARATORS:
+            raise ValueError(f"CSV separator must be one of {SEPARATORS}, not {separator!r}")
+        self.separator = separator
         self.path = Path(path)
         self.part = self.path.with_name(self.path.name + ".part")
         self.columns = list(columns)
@@ -179,7 +229,9 @@ class ExportFile:
     def _open_csv(self) -> None:
         # utf-8-sig: Excel on Windows reads Vietnamese correctly only with the BOM.
         self._file = open(self.part, "w", encoding="utf-8-sig", newline="")
-        self._csv = csv.writer(self._file)
+        # Every field quoted: a separator inside a text never splits its cell, whichever
+        # separator the reader uses.
+        self._csv = csv.writer(self._file, delimiter=self.separator, quoting=csv.QUOTE_ALL)
         self._csv.writerow([neutralise(c.title) for c in self.columns])
 
     # -- Excel -------------------------------------------------------------------------
@@ -204,6 +256,7 @@ class ExportFile:
     def _text_cell(self, text: str):
         from openpyxl.cell import WriteOnlyCell
 
+        text = printable(text)  # openpyxl refuses the whole file for one control character
         cell = WriteOnlyCell(self._ws, value=text)
         cell.data_type = "s"  # openpyxl would write "=…" as a formula
         if is_formula_like(text):
@@ -227,14 +280,14 @@ class ExportFile:
 
 
 def export_list(path: str | os.PathLike, columns: Sequence[ExportColumn], rows: Iterable[Any],
-                sheet_title: str = "Export") -> ExportResult:
-    """Write `rows` to `path` in one go (.xlsx → Excel, anything else → CSV)."""
-    out = ExportFile(path, columns, sheet_title)
+                sheet_title: str = "Export", separator: str = ",") -> ExportResult:
+    """Write `rows` to `path` in one go (.xlsx → Excel, anything else → CSV with `separator`)."""
+    out = ExportFile(path, columns, sheet_title, separator)
     out.write(rows)
     return out.commit()
 
 
 def _sheet_name(title: str) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\."""
-    cleaned = "".join(ch for ch in title if ch not in "[]:*?/\\").strip() or "Export"
+    cleaned = "".join(ch for ch in _CONTROL.sub("", title) if ch not in "[]:*?/\\").strip() or "Export"
     return cleaned[:31]

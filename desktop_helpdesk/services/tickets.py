@@ -16,7 +16,7 @@ from ..domain.enums import (
     TicketStatus,
 )
 from ..domain.sla import ClockKind
-from ..domain.text import fold, normalize, normalize_multiline
+from ..domain.text import fold, normalize
 from ..domain.vietnam import VIETNAM
 from . import alerts, clocks
 from .changes import CUSTOMERS, TICKETS, changes
@@ -44,7 +44,7 @@ def clean_ticket(draft: TicketDraft) -> TicketDraft:
             v.validate_text("description", draft.description, v.LONG_TEXT, multiline=True),
         ]
     )
-    return replace(draft, subject=normalize(draft.subject), description=draft.description.strip())
+    return replace(draft, subject=normalize(draft.subject), description=v.clean_text(draft.description, multiline=True))
 
 
 def list_tickets(ctx: Context, query: ListQuery) -> Page:
@@ -66,6 +66,8 @@ def create_ticket(ctx: Context, draft: TicketDraft, operator_id: int | None, ove
     attempt opened (services.once), before the entitlement is decided again (which would
     count that ticket among the customer's earlier requests)."""
     draft = clean_ticket(draft)
+    check([v.validate_text("override_reason", override_reason, v.LONG_TEXT),
+           v.validate_not_future("received_at", draft.received_at, ctx.now())])
     draft = replace(draft, uuid=client_uuid(draft.uuid))
     if draft.uuid:
         with ctx.uow() as uow:
@@ -121,6 +123,7 @@ def update_ticket(ctx: Context, ticket_id: int, version: int, draft: TicketDraft
                   note: str = "") -> None:
     """Save changes; every changed field, the status and the assignment go to the history."""
     draft = clean_ticket(draft)
+    check([v.validate_text("note", note, v.LONG_TEXT, multiline=True)])
     with ctx.uow() as uow:
         old = uow.tickets.get(ticket_id).draft
         # The coverage is the entitlement's verdict (or a recorded override), never an edit.
@@ -144,7 +147,7 @@ def update_ticket(ctx: Context, ticket_id: int, version: int, draft: TicketDraft
                     ticket_id, operator_id, NewEvent(TicketEventKind.FIELD_CHANGED, field=name, old_value=_s(before), new_value=_s(after))
                 )
         if note.strip():
-            uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.NOTE, body=normalize_multiline(note)))
+            uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.NOTE, body=v.clean_text(note, multiline=True)))
         uow.commit()
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..domain import validation as v
 from ..domain import worklog as wl
 from ..domain.contracts import LifecycleError
-from ..domain.text import normalize, normalize_multiline
+from ..domain.text import normalize
 from .catalog import vendor
 from .changes import HISTORY, changes
 from .context import Context
@@ -22,10 +23,17 @@ MSG_NOT_ACCEPTED = wl.N_("The contract has not been accepted yet: record its acc
 
 
 def _clean(draft: wl.WorkLogDraft) -> wl.WorkLogDraft:
-    details = {k: (normalize(v) if isinstance(v, str) else v) for k, v in draft.details.items()}
+    """The draft as stored: NFC; single-line details trimmed; the note and the work done keep
+    their line breaks and tabs (the domain's clean_text). A control character is refused
+    before cleaning, as typed: cleaning would turn some (U+001C-U+001F, U+0085) into spaces."""
+    errors = [v.validate_text(name, value, v.LONG_TEXT, multiline=True)
+              for name, value in (("body", draft.body), *draft.details.items()) if isinstance(value, str)]
+    if any(e is not None and e.code == "control_character" for e in errors):
+        raise ValidationFailed([e for e in errors if e is not None and e.code == "control_character"])
+    details = {k: (normalize(value) if isinstance(value, str) else value) for k, value in draft.details.items()}
     if isinstance(details.get("work_done"), str):
-        details["work_done"] = normalize_multiline(draft.details["work_done"])
-    return replace(draft, body=normalize_multiline(draft.body) if draft.body.strip() else "", details=details)
+        details["work_done"] = v.clean_text(draft.details["work_done"], multiline=True)
+    return replace(draft, body=v.clean_text(draft.body, multiline=True), details=details)
 
 
 @changes(HISTORY)

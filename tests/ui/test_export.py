@@ -3,6 +3,8 @@ the filter applied, every row; Cancel and failures leave no file behind."""
 
 from __future__ import annotations
 
+import csv
+
 from desktop_helpdesk.services import customers, tickets
 
 from datetime import datetime
@@ -80,8 +82,54 @@ def test_export_follows_the_filter_text(open_desk, vietnamese, qtbot, tmp_path):
     expected = customers.list_customers(desk.ctx, ListQuery(text="cong ty", sort="name", limit=1000)).rows
     assert 0 < done.args[0].rows == len(expected) < 48
     lines = target.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("Mã,Tên,Chế độ hỗ trợ,")
+    # In Vietnamese the CSV is split by ";", as Excel set to Vietnamese reads it
+    assert lines[0].startswith('"Mã";"Tên";"Chế độ hỗ trợ";')
     assert all("Công ty" in line or "CÔNG TY" in line.upper() for line in lines[1:])
+
+
+@pytest.mark.parametrize("lang, first_csv, separator", [
+    ("vi", "CSV phân cách bằng dấu chấm phẩy, cho Excel tiếng Việt (*.csv)", ";"),
+    ("en", "CSV with commas, for Excel in English (*.csv)", ","),
+])
+def test_the_save_dialog_offers_the_csv_separator_excel_reads_in_the_users_language(
+        open_desk, translator, qtbot, tmp_path, monkeypatch, lang, first_csv, separator):
+    from desktop_helpdesk.ui.kit.qt_i18n import LanguageSwitcher
+    from PySide6.QtWidgets import QApplication
+
+    switcher = LanguageSwitcher(QApplication.instance(), translator)
+    switcher.set_language(lang)
+    try:
+        desk = open_desk(demo=True)
+        w = desk.window
+        w.show_view("customers")
+        desk.idle()
+        offered = []
+
+        def save_dialog(parent, caption, start, filters, chosen_index=1):
+            offered.append(filters.split(";;"))
+            return str(tmp_path / "khach"), filters.split(";;")[chosen_index]  # the first CSV kind
+
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
+        with qtbot.waitSignal(w.exporter.finished, timeout=20_000) as done:
+            qtbot.keyClick(w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+        assert offered[0][1] == first_csv and len(offered[0]) == 3
+        assert done.args[0].path == tmp_path / "khach.csv"
+        text = (tmp_path / "khach.csv").read_text(encoding="utf-8-sig")
+        rows = list(csv.reader(text.splitlines(), delimiter=separator))
+        assert len(rows) == done.args[0].rows + 1 and len({len(r) for r in rows}) == 1 and len(rows[0]) > 3
+        assert desk.settings.csv_separator == separator  # offered first next time
+
+        w.exporter.last_message.close()  # "Exported … rows" (window-modal)
+        # the other kind, chosen once, comes first from then on
+        monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                            lambda parent, caption, start, filters: save_dialog(parent, caption, start, filters, 2))
+        with qtbot.waitSignal(w.exporter.finished, timeout=20_000):
+            w.export_current()  # File → Export…
+        other = ";" if separator == "," else ","
+        assert desk.settings.csv_separator == other
+        assert (tmp_path / "khach.csv").read_text(encoding="utf-8-sig").splitlines()[0].count(f'"{other}"') > 2
+    finally:
+        switcher.set_language("en")
 
 
 def test_cancel_leaves_no_file(open_desk, qtbot, tmp_path, monkeypatch):

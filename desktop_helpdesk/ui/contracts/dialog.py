@@ -33,6 +33,7 @@ from .panel import ContractPanel
 class ContractDialog(FormDialog):
     RECORD = N_("contract")
     WATCHED = (CONTRACTS,)
+    TEXT_RULES = {"number": (v.TEXT_LIMITS["contracts.number"], False), "notes": (v.LONG_TEXT, True)}
     def __init__(self, jobs: Jobs, packages, parent: QWidget | None = None,
                  operator_id: int | None = None):
         super().__init__(jobs, parent)

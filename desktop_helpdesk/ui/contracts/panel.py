@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain import validation as v
 from ...domain.contracts import ContractError
 from ...domain.enums import ContractStage, ObligationKind, PaymentMethod
 from ...domain.errors import ConcurrentEditError, ConnectionLost
@@ -122,7 +123,6 @@ class ContractPanel(QTabWidget):
         self.paid_on, self.amount, self.method, self.invoice = DateField(), MoneyField(), QComboBox(), QLineEdit()
         for m in PaymentMethod:
             self.method.addItem("", m.value)
-        self.invoice.setMaxLength(40)
         self.add_payment_button = QPushButton()
         self.payment_error = error_label()
         row = QHBoxLayout()
@@ -341,7 +341,8 @@ class ContractPanel(QTabWidget):
         self._run(self.lifecycle_error, contracts.renew_maintenance, self.file.id, self.file.version, self.operator_id)
 
     def add_payment(self) -> None:
-        problem = self.paid_on.error() or self.amount.error()
+        invoice = v.validate_text("invoice_number", self.invoice.text(), v.TEXT_LIMITS["payments.invoice_number"])
+        problem = self.paid_on.error() or self.amount.error() or (invoice.text(_) if invoice else None)
         if problem or self.paid_on.value() is None or self.amount.value() <= 0:
             self.payment_error.setText(problem or _("Enter the payment's date and an amount above zero."))
             self.payment_error.show()

@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 class CustomerDialog(FormDialog):
     RECORD = N_("customer")
     WATCHED = (CUSTOMERS,)
+    TEXT_RULES = {"code": (v.TEXT_LIMITS["customers.code"], False), "name": (v.TEXT_LIMITS["customers.name"], False),
+                  "address": (v.TEXT_LIMITS["customers.address"], False),
+                  "province": (v.TEXT_LIMITS["customers.province"], False), "notes": (v.LONG_TEXT, True)}
     CONTACT_COLUMNS = (N_("Full name"), N_("Position"), N_("Phone"), N_("E-mail"))
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
@@ -62,8 +65,6 @@ class CustomerDialog(FormDialog):
         self.province = f.add("province", N_("Province"), QLineEdit())
         self.notes = f.add("notes", N_("Notes"), QPlainTextEdit())
         self.notes.setMaximumHeight(70)
-        self.code.setMaxLength(20)
-        self.tax_code.setMaxLength(14)
         self.contacts_label = QLabel()
         self.contacts = QTableWidget(0, len(self.CONTACT_COLUMNS))
         self.contacts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain import validation as v
 from ...domain.errors import (
     ConcurrentEditError,
     ConnectionLost,
@@ -66,6 +67,11 @@ class FormDialog(QDialog):
     WATCHED: tuple[str, ...] = ()
     #: How long the window gathers such news before it reads (a burst of saves: one read).
     WATCH_PAUSE_MS = 300
+    #: Texts checked as they are typed by the domain's rule for stored text (length as
+    #: stored, control characters): field name -> (limit, multi-line). Such fields have no
+    #: maxLength: a long paste stays whole and is said too long beside the field, never cut
+    #: short without a word.
+    TEXT_RULES: dict[str, tuple[int, bool]] = {}
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
@@ -127,6 +133,7 @@ class FormDialog(QDialog):
         layout.addWidget(self.conflict_bar)
         layout.addWidget(self.buttons)
         self._watch_user_changes()
+        self._watch_texts()
         self.retranslate()
         self.revalidate()
 
@@ -135,16 +142,50 @@ class FormDialog(QDialog):
         """Field name -> translated message for every current problem (override)."""
         return {}
 
+    def text_errors(self) -> dict[str, str]:
+        """Field name -> translated message for each TEXT_RULES field that breaks the rule."""
+        errors = {}
+        for name, (limit, multiline) in self.TEXT_RULES.items():
+            row = self.form.rows.get(name)
+            field = row.field if row is not None else None
+            if isinstance(field, QPlainTextEdit):
+                text = field.toPlainText()
+            elif isinstance(field, QLineEdit):
+                text = field.text()
+            else:
+                continue
+            err = v.validate_text(name, text, limit, multiline)
+            if err is not None:
+                errors[name] = err.text(_)
+        return errors
+
+    def _typed_in(self, name: str) -> bool:
+        """A text box of TEXT_RULES the user typed in (its modified flag: a load clears it;
+        a text box has no textEdited signal to tell typing from a load)."""
+        field = self.form.rows[name].field if name in self.TEXT_RULES else None
+        return isinstance(field, QPlainTextEdit) and field.document().isModified()
+
     def revalidate(self) -> bool:
         """Check the form. Errors show beside fields the user has touched (all of them once
         Save was tried or an existing record was loaded); Save is enabled only when valid."""
-        errors = self.field_errors()
+        errors = {**self.text_errors(), **self.field_errors()}
         for name in self.form.rows:
-            shown = self._attempted or name in self._touched
+            shown = self._attempted or name in self._touched or self._typed_in(name)
             self.form.set_error(name, errors.get(name) if shown else None)
         ok = not errors and not self._saving
         self.save_button.setEnabled(ok)
         return not errors
+
+    def _watch_texts(self) -> None:
+        """The TEXT_RULES fields, checked as typed, pasted or loaded (a field also given to
+        _watch is checked twice, which costs nothing)."""
+        for name in self.TEXT_RULES:
+            field = self.form.rows[name].field if name in self.form.rows else None
+            if isinstance(field, QLineEdit):
+                field.textEdited.connect(lambda *_a, n=name: self._touch(n))
+                field.textChanged.connect(self.revalidate)
+            elif isinstance(field, QPlainTextEdit):  # shown once typed in: see _typed_in
+                field.textChanged.connect(self.revalidate)
 
     def _watch(self, *widgets: QWidget) -> None:
         names = {row.field: name for name, row in self.form.rows.items()}
@@ -196,9 +237,15 @@ class FormDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._saving = False
         if isinstance(exc, ValidationFailed):
+            unplaced = []  # a rule on a value this form does not show (a received time): said below
             for err in exc.errors:
-                self.form.set_error(err.field.split("[")[0] if err.field not in self.form.rows else err.field, err.text(_))
-            self.show_status(_("Please correct the fields marked above."))
+                name = err.field if err.field in self.form.rows else err.field.split("[")[0]
+                if name in self.form.rows:
+                    self.form.set_error(name, err.text(_))
+                elif (text := err.text(_)) not in unplaced:
+                    unplaced.append(text)
+            self.show_status(" ".join(unplaced) if unplaced and len(unplaced) == len(exc.errors)
+                             else " ".join([_("Please correct the fields marked above."), *unplaced]))
         elif isinstance(exc, DuplicateError):
             self.form.set_error(exc.field, _("This value is already used by another record."))
             self.show_status(_("Please correct the fields marked above."))

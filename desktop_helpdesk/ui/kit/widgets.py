@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain import validation as v
 from ...domain import worklog as wl
 from ...domain.enums import _Labelled
 from ...domain.phone import format_phone
-from ...domain.validation import parse_money_vnd
+from ...domain.validation import DateInputError, MoneyTooLarge, parse_money_vnd
 from ...i18n import N_, _
 from ...i18n.formatting import DISPLAY_ZONE, format_date, format_vnd
 from . import retranslate
@@ -98,16 +99,10 @@ class Form(QFormLayout):
 
 
 def parse_date(text: str) -> date | None:
-    """dd/mm/yyyy (also with - or .), or ISO yyyy-mm-dd. Empty gives None; else ValueError."""
-    text = text.strip()
-    if not text:
-        return None
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
+    """dd/mm/yyyy (also with - or .), or ISO yyyy-mm-dd. Empty gives None; else
+    DateInputError (a ValueError) saying whether the format is wrong or the date does not
+    exist: the domain's rule, the same for every path a date comes in by."""
+    return v.parse_date_text(text)
 
 
 class DateField(QLineEdit):
@@ -116,7 +111,7 @@ class DateField(QLineEdit):
     #: The hint shown while empty ("nn/tt/nnnn" in Vietnamese), and the longest text.
     PLACEHOLDER = N_("dd/mm/yyyy")
     MAX_LENGTH = 10
-    FORMAT_ERROR = N_("Enter a date as day/month/year, e.g. 17/02/2026.")
+    FORMAT_ERROR = v.MSG_DATE_FORMAT
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -136,6 +131,8 @@ class DateField(QLineEdit):
     def error(self) -> str | None:
         try:
             self.value()
+        except DateInputError as exc:  # "31/02/2026 does not exist" rather than a wrong format
+            return exc.error.text(_) if exc.error.code.endswith("not_exist") else _(self.FORMAT_ERROR)
         except ValueError:
             return _(self.FORMAT_ERROR)
         return None
@@ -160,6 +157,8 @@ class MoneyField(QLineEdit):
     def error(self) -> str | None:
         try:
             self.value()
+        except MoneyTooLarge:
+            return _(v.MSG_MONEY_TOO_LARGE)
         except ValueError:
             return _("Enter a whole amount in đồng, e.g. 1.500.000.")
         return None
@@ -248,16 +247,10 @@ def display_phone(e164: str) -> str:
 
 
 def parse_datetime(text: str) -> datetime | None:
-    """dd/mm/yyyy hh:mm (also with - or .) in Vietnam's time; blank gives None; else ValueError."""
-    text = " ".join(text.split())
-    if not text:
-        return None
-    for fmt in ("%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"):
-        try:
-            return datetime.strptime(text, fmt).replace(tzinfo=DISPLAY_ZONE)
-        except ValueError:
-            continue
-    raise ValueError(text)
+    """dd/mm/yyyy hh:mm (also with - or .) in Vietnam's time; blank gives None; else
+    DateInputError (a ValueError): a wrong format, or a date or time that does not exist."""
+    value = v.parse_datetime_text(text)
+    return value.replace(tzinfo=DISPLAY_ZONE) if value is not None else None
 
 
 def datetime_text(value: datetime | None) -> str:

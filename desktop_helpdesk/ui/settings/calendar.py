@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...domain import validation as v
 from ...domain.enums import WorkingWeek
 from ...domain.errors import ConcurrentEditError
 from ...domain.vietnam import vietnam_make_up_days
@@ -114,8 +115,7 @@ class SupportCalendarDialog(QDialog):
 
         self.date_label, self.name_label = QLabel(), QLabel()
         self.date = DateField()
-        self.name = QLineEdit()
-        self.name.setMaxLength(200)
+        self.name = QLineEdit()  # no maxLength: a long paste is said too long, not cut short
         self.date_label.setBuddy(self.date)
         self.name_label.setBuddy(self.name)
         self.add_off = QPushButton()
@@ -312,6 +312,7 @@ class SupportCalendarDialog(QDialog):
         error = self.date.error()
         day = None if error else self.date.value()
         name = " ".join(self.name.text().split())
+        text_error = v.validate_text("name", self.name.text(), v.TEXT_LIMITS["calendar_exceptions.name"])
         if error or day is None:
             self._say(error or _("Type the date of the day, e.g. 02/01/2027."), error=True)
             self.date.setFocus()
@@ -322,6 +323,10 @@ class SupportCalendarDialog(QDialog):
             return
         if not name:
             self._say(_("Type a name for the day, e.g. \"Company trip\"."), error=True)
+            self.name.setFocus()
+            return
+        if text_error is not None:
+            self._say(text_error.text(_), error=True)
             self.name.setFocus()
             return
         public = day in holiday_names(day.year)

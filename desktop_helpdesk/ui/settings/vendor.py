@@ -23,15 +23,18 @@ class VendorDialog(FormDialog):
     FIELDS = (("name", N_("Company name"), 200), ("address", N_("Address"), 300), ("tax_code", N_("Tax code"), 14),
               ("hotline", N_("Hotline"), 40), ("email", N_("E-mail"), 254), ("website", N_("Website"), 200))
 
+    #: Checked as typed with the domain's rule (no maxLength: a long paste is said too long,
+    #: never cut short without a word).
+    TEXT_RULES = {name: (length, False) for name, _title, length in FIELDS}
+
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(jobs, parent)
         self.resize(560, 360)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.fields: dict[str, QLineEdit] = {}
-        for name, title, length in self.FIELDS:
+        for name, title, _length in self.FIELDS:
             edit = QLineEdit()
-            edit.setMaxLength(length)
             self.fields[name] = self.form.add(name, title, edit, required=name == "name")
         self._watch(*self.fields.values())
         self.loaded = False  # until then Save stays off: saving would blank what is stored

@@ -1,5 +1,7 @@
 """Export a list to Excel or CSV: the columns as shown (order and hidden ones respected),
-the filter and order applied, every row, with progress and Cancel.
+the filter and order applied, every row, with progress and Cancel. A CSV file is written with
+";" or "," as the user chooses in the save dialog: ";" is what Excel set to Vietnamese splits
+on (its decimal mark is ","), so it is offered first, and chosen by default, in Vietnamese.
 
 Each page is read and written by its own job on the database worker, so the window and the
 other lists keep working during a long export; the file appears only when complete."""
@@ -15,9 +17,15 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from ...i18n import N_, _, ngettext
+from ...i18n import N_, _, language, ngettext
 from ...i18n.formatting import format_number
-from ...services.export import ExportColumn, ExportFile, ExportResult, read_page
+from ...services.export import (
+    SEPARATORS,
+    ExportColumn,
+    ExportFile,
+    ExportResult,
+    read_page,
+)
 from ..kit.errors import failure_message, log_failure
 from ..kit.worker import LONG, Jobs
 
@@ -36,6 +44,24 @@ def shown_columns(page) -> list[ExportColumn]:
         c = page.model.columns[logical]
         columns.append(ExportColumn(_(c.title), c.kind, c.export_value))
     return columns
+
+
+def preferred_separator(settings=None) -> str:
+    """The CSV separator to offer first: the user's last choice, else ";" when the interface
+    is in Vietnamese (Excel in Vietnamese splits on it) and "," otherwise."""
+    chosen = getattr(settings, "csv_separator", "") if settings is not None else ""
+    if chosen in SEPARATORS:
+        return chosen
+    return ";" if language() == "vi" else ","
+
+
+def save_filters(settings=None) -> list[tuple[str, str | None]]:
+    """The save dialog's file types, in the order offered: (filter text, CSV separator or
+    None for Excel). The preferred CSV separator comes first of the two CSV kinds."""
+    semicolon = (_("CSV with semicolons, for Excel in Vietnamese (*.csv)"), ";")
+    comma = (_("CSV with commas, for Excel in English (*.csv)"), ",")
+    csv_kinds = [semicolon, comma] if preferred_separator(settings) == ";" else [comma, semicolon]
+    return [(_("Excel workbook (*.xlsx)"), None), *csv_kinds]
 
 
 def default_file_name(page, today: date, suffix: str = ".xlsx") -> str:
@@ -76,24 +102,30 @@ class ListExporter(QObject):
             return
         folder = (self.settings.export_dir if self.settings is not None and self.settings.export_dir else
                   QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation))
-        excel, csv_ = _("Excel workbook (*.xlsx)"), _("CSV, comma-separated (*.csv)")
+        filters = save_filters(self.settings)
         path, chosen = QFileDialog.getSaveFileName(self.window, _("Export the list"),
                                                    str(Path(folder) / default_file_name(page, today)),
-                                                   f"{excel};;{csv_}")
+                                                   ";;".join(text for text, _sep in filters))
         if not path:
             return
+        separator = dict(filters).get(chosen)
         target = Path(path)
         if target.suffix.lower() not in (".xlsx", ".csv"):
-            target = target.with_name(target.name + (".csv" if chosen == csv_ else ".xlsx"))
+            target = target.with_name(target.name + (".csv" if separator else ".xlsx"))
+        if target.suffix.lower() == ".csv" and not separator:  # "x.csv" typed with Excel chosen
+            separator = preferred_separator(self.settings)
         if self.settings is not None:
             self.settings.export_dir = str(target.parent)
+            if separator and hasattr(self.settings, "csv_separator"):
+                self.settings.csv_separator = separator
             if self._save_settings is not None:
                 self._save_settings()
-        self.export(page, target)
+        self.export(page, target, separator or preferred_separator(self.settings))
 
     # -- the export ------------------------------------------------------------------
-    def export(self, page, path: Path) -> None:
-        """Export `page` to `path` (.xlsx or .csv) on the worker, a page per job."""
+    def export(self, page, path: Path, separator: str | None = None) -> None:
+        """Export `page` to `path` (.xlsx or .csv, the latter with `separator`, by default
+        the preferred one) on the worker, a page per job."""
         if self.running:
             return
         self.running, self._cancelled = True, False
@@ -152,7 +184,9 @@ class ListExporter(QObject):
             self.finished.emit(result)
             self._tell(result)
 
-        self.jobs.submit(lambda _ctx: ExportFile(path, columns, title), on_done=opened, on_error=failed, lane=LONG, owner=self)
+        separator = separator or preferred_separator(self.settings)
+        self.jobs.submit(lambda _ctx: ExportFile(path, columns, title, separator), on_done=opened, on_error=failed,
+                         lane=LONG, owner=self)
 
     def cancel(self) -> None:
         self._cancelled = True

@@ -47,6 +47,8 @@ from .verification import VerifyDialog
 class TicketDialog(FormDialog):
     RECORD = N_("ticket")
     WATCHED = (TICKETS, HISTORY)
+    TEXT_RULES = {"subject": (v.TEXT_LIMITS["tickets.subject"], False), "description": (v.LONG_TEXT, True),
+                  "note": (v.LONG_TEXT, True), "override_reason": (v.LONG_TEXT, False)}
     #: The entitlement is asked again once the fields that decide it rest this long.
     VERDICT_PAUSE_MS = 250
 
@@ -99,7 +101,6 @@ class TicketDialog(FormDialog):
         self.override_reason = f.add("override_reason", N_("Override reason"), QLineEdit())
         self.description.setMaximumHeight(90)
         self.note.setMaximumHeight(60)
-        self.subject.setMaxLength(300)
         select_data(self.priority, Priority.NORMAL.value)
         self.assignee.addItem("", None)
         for o in operators:
