@@ -66,9 +66,8 @@ class SetupWizard(QWizard):
         self.company = {}
         self.company_labels = {}
         form = QFormLayout()
-        for key, _label, limit in self.COMPANY:
+        for key, _label, _limit in self.COMPANY:
             field = QLineEdit()
-            field.setMaxLength(limit)
             self.company[key] = field
             self.company_labels[key] = QLabel()
             self.company_labels[key].setBuddy(field)
@@ -83,8 +82,6 @@ class SetupWizard(QWizard):
         self.package_intro = QLabel()
         self.package_intro.setWordWrap(True)
         self.code, self.name = QLineEdit("PM"), QLineEdit()
-        self.code.setMaxLength(20)
-        self.name.setMaxLength(200)
         self.support_hours = QComboBox()
         for h in SupportHours:
             self.support_hours.addItem("", h.value)
