@@ -33,6 +33,9 @@ WORKLOG_KINDS = (
 
 #: The longest duration one entry may claim (a visit may take a long working day).
 MAX_DURATION_MINUTES = 24 * 60
+#: The most characters of a one-line detail (an e-mail's subject, a remote session's id); the
+#: others are notes (LONG_TEXT, several lines).
+DETAIL_LIMITS: dict[str, int] = {"subject": 300, "session_id": 40}
 
 MSG_REQUIRED = N_("This field is required.")
 MSG_DURATION_FORMAT = N_("Enter minutes (e.g. 12) or hours and minutes (e.g. 1:30 or 1h30).")
@@ -207,7 +210,8 @@ def validate_entry(draft: WorkLogDraft, now: datetime | None = None,
             add("address", "email_invalid", MSG_EMAIL_ADDRESS)
     for name, value in (("body", draft.body), *draft.details.items()):
         if isinstance(value, str):
-            err = validate_text(name, value, LONG_TEXT, multiline=True)
+            one_line = name in DETAIL_LIMITS
+            err = validate_text(name, value, DETAIL_LIMITS.get(name, LONG_TEXT), multiline=not one_line)
             if err is not None:
                 errors.setdefault(name, err)
     if now is not None:

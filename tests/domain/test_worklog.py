@@ -92,3 +92,15 @@ def test_every_message_is_translated_into_vietnamese():
         translated = {m: t.gettext(m) for m in messages}
     assert all(translated[m] != m for m in messages), [m for m in messages if translated[m] == m]
     assert translated[wl.MSG_DURATION_POSITIVE] == "Thời lượng phải ít nhất một phút."
+
+
+def test_a_one_line_detail_has_its_limit_and_no_control_character_while_notes_keep_theirs():
+    long_subject = WorkLogDraft("email", details={"direction": "received", "subject": "x" * 301, "address": "a@b.vn"})
+    assert _fields(validate_entry(long_subject)) == {("subject", "too_long")}
+    session = WorkLogDraft("remote_session",
+                           details={"tool": "ultraviewer", "session_id": "1" * 41, "duration_minutes": 5})
+    assert _fields(validate_entry(session)) == {("session_id", "too_long")}
+    control = WorkLogDraft("email", details={"direction": "received", "subject": "Lỗi\x1bin", "address": "a@b.vn"})
+    assert [e.field for e in validate_entry(control)] == ["subject"]
+    note = WorkLogDraft("note", body="Dòng 1\n\tDòng 2 " + "y" * 5000)
+    assert validate_entry(note) == []

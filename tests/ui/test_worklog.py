@@ -136,3 +136,18 @@ def test_the_history_offers_no_way_to_edit_or_delete(open_desk):
 
     own = set(vars(WorkLogPanel))
     assert not [n for n in own if n.startswith(("edit", "delete", "remove", "update"))]
+
+
+def test_a_long_pasted_subject_stays_whole_and_is_said_too_long(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    page, _row = _open_ticket(desk)
+    dialog = page.worklog.add_entry("email")
+    pasted = "Hóa đơn " * 50  # 400 characters, as pasted from the customer's e-mail
+    QApplication.clipboard().setText(pasted)
+    dialog.subject.setFocus()
+    dialog.subject.paste()  # Ctrl+V
+    assert dialog.subject.text() == pasted  # never cut short without a word
+    assert "300" in dialog.form.rows["subject"].error.text()
+    assert not dialog.save_button.isEnabled()
+    dialog._discard_confirmed = True
+    dialog.reject()

@@ -38,6 +38,7 @@ from ...domain.enums import (
     TicketStatus,
 )
 from ...domain.worklog import (
+    DETAIL_LIMITS,
     CallDirection,
     EmailDirection,
     RemoteTool,
@@ -367,6 +368,8 @@ def _combo(enum_cls, blank: bool = False) -> QComboBox:
 
 
 class WorkLogDialog(FormDialog):
+    #: A long paste stays whole and is said too long beside the field (the domain's limits).
+    TEXT_RULES = {name: (limit, False) for name, limit in DETAIL_LIMITS.items()}
     """Log one entry, or a correction of `original`. Keyboard: the kind is chosen first (or
     given), Tab walks the kind's fields, Enter or Ctrl+Enter saves, Esc cancels."""
 
@@ -425,8 +428,6 @@ class WorkLogDialog(FormDialog):
         for edit in (self.work_done, self.body):
             edit.setTabChangesFocus(True)
             edit.setMaximumHeight(80)
-        self.session_id.setMaxLength(40)
-        self.subject.setMaxLength(300)
         self.duration.setMaxLength(12)
         self.technician.addItem("", None)
         self.occurred_at.set_value(jobs.now())
