@@ -46,6 +46,7 @@ class BackupError(Exception):
     NOT_A_BACKUP = "not_a_backup"  # not a SQLite file, damaged, or not a Desktop Helpdesk database
     NEWER = "newer"  # written by a newer version of the program
     NOT_LOCAL = "not_local"  # the database is on the team server: pg_dump is the administrator's
+    LIVE_DATABASE = "live_database"  # the file chosen to restore is the live database itself
     IN_USE = "in_use"  # restore from the command line while the app has the data folder open
     FAILED = "failed"  # anything else (logged with its traceback)
 
@@ -260,6 +261,8 @@ def error_message(reason: str) -> str:
                        "README). Nothing was changed."),
         B.IN_USE: _("Desktop Helpdesk is open with this data folder. Close it first, or use File → Restore "
                     "from a backup… in the open window. Nothing was changed."),
+        B.LIVE_DATABASE: _("This is the database Desktop Helpdesk is using now, not a backup. Choose a backup "
+                           "file (helpdesk-….sqlite3 in the backup folder); nothing was changed."),
     }.get(reason, _("The backup or restore failed; nothing was changed."))
 
 

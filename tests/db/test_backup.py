@@ -6,6 +6,7 @@ under a backup's name (Cancel, a full disk); old backups go after `keep_days`; t
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -286,3 +287,93 @@ def test_backup_and_restore_commands(tmp_path, templates):
     con = sqlite3.connect(str(fresh / "helpdesk.sqlite3"))
     assert con.execute("SELECT value FROM app_meta WHERE key = 'probe'").fetchone() == ("before",)
     con.close()
+
+
+# -- review fixes: what a restore reads, and from where ------------------------------------
+def test_an_older_backup_is_brought_to_this_schema_before_it_is_restored(tmp_path):
+    """A backup from an older version is upgraded (in a temporary copy) before it replaces
+    the data: the running app never works on the old schema, the next start has nothing to
+    upgrade, and a pre-upgrade copy the user keeps is not overwritten."""
+    from sqlalchemy import inspect as sa_inspect
+
+    from desktop_helpdesk.db import migrate
+    from desktop_helpdesk.db.engine import make_engine, sqlite_url
+    from tests.db.test_upgrade_safety import OLD, add_customer, migrate_to
+
+    data = tmp_path / "data"
+    data.mkdir()
+    live = data / "helpdesk.sqlite3"
+    engine = make_engine(sqlite_url(live))
+    assert migrate.ensure_schema(engine, live) == "created"
+    old = tmp_path / "usb" / "helpdesk-2026-01-01-080000.sqlite3"
+    old.parent.mkdir()
+    migrate_to(sqlite_url(old), OLD)
+    add_customer(sqlite_url(old))
+    kept = migrate.backup_path(live, OLD)  # what an earlier upgrade told the user to keep
+    kept.write_bytes(b"the user's copy")
+
+    store = SqliteBackups(live)
+    assert backup.describe(store, old).schema == OLD and old.is_file()
+    backup.restore(store, old)
+    try:
+        assert migrate.current_revision(engine) == migrate.SCHEMA_HEAD
+        with engine.connect() as conn:
+            assert "updated_by" in {c["name"] for c in sa_inspect(conn).get_columns("customers")}
+        assert migrate.ensure_schema(engine, live) == "current"  # the next start: nothing to do
+    finally:
+        engine.dispose()
+    con = sqlite3.connect(str(live))
+    try:
+        assert con.execute("SELECT name FROM customers").fetchall() == [("Công ty Cổ phần Ánh Dương",)]
+    finally:
+        con.close()
+    assert kept.read_bytes() == b"the user's copy"
+    assert not list(data.glob("*.partial*")) and not list(data.glob("*restoring*"))
+    assert sorted(p.name for p in old.parent.iterdir()) == [old.name]  # the backup is untouched
+
+
+def test_a_backup_whose_path_sqlite_cannot_take_as_a_uri_is_restored(ctx, engine, tmp_path, monkeypatch):
+    """A backup on a share (\\\\server\\share\\…) becomes `file://server/share/…` as a URI,
+    which SQLite rejects ("invalid uri authority"): the backup is copied locally first."""
+    import pathlib
+
+    db_path = Path(engine.url.database)
+    warranty_ticket(ctx)
+    store = SqliteBackups(db_path)
+    copy = backup.back_up(store, BackupPolicy(tmp_path / "share"), NOW).file.path
+    expected = ticket_rows(copy)
+    with monkeypatch.context() as m:
+        m.setattr(pathlib.PurePath, "as_uri", lambda self: "file://server/share" + self.as_posix())
+        assert backup.describe(store, copy).tickets == len(expected)
+        backup.restore(store, copy)
+    assert ticket_rows(db_path) == expected
+
+
+def test_rows_only_in_a_backups_wal_are_restored_and_the_live_file_is_refused(ctx, engine, tmp_path):
+    db_path = Path(engine.url.database)
+    first = warranty_ticket(ctx)
+    store = SqliteBackups(db_path)
+    copy = backup.back_up(store, BackupPolicy(tmp_path / "backups"), NOW).file.path
+    # A copy taken by hand of a file in WAL mode, its last commit only in the -wal beside it.
+    handmade = tmp_path / "by-hand" / "helpdesk.sqlite3"
+    handmade.parent.mkdir()
+    con = sqlite3.connect(str(copy), isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode = WAL")
+        con.execute("PRAGMA wal_autocheckpoint = 0")
+        con.execute("UPDATE tickets SET subject = 'Chỉ có trong WAL' WHERE id = ?", (first,))
+        shutil.copyfile(copy, handmade)
+        shutil.copyfile(copy.with_name(copy.name + "-wal"), handmade.with_name(handmade.name + "-wal"))
+    finally:
+        con.close()
+    backup.restore(store, handmade)
+    assert ("Chỉ có trong WAL",) in {(s,) for _id, s in ticket_rows(db_path)}
+    assert (handmade.parent / "helpdesk.sqlite3-wal").is_file()  # the chosen files are left as they were
+
+    # The live database itself is not a backup: refused with words, before anything is touched.
+    with pytest.raises(BackupError) as info:
+        backup.restore(store, db_path)
+    assert info.value.reason == BackupError.LIVE_DATABASE
+    assert "đang dùng" in backup.error_message(info.value.reason) or "using now" in backup.error_message(
+        info.value.reason)
+    assert not list(db_path.parent.glob("*.partial*"))
