@@ -186,6 +186,9 @@ class BackupActions(QObject):
         super().__init__(window)
         self.window, self.jobs, self.access = window, jobs, access
         self.running = False
+        #: The restore's confirmation is open: the daily check waits, so that clicking
+        #: Restore never finds a daily backup (even one not due) holding `running`.
+        self.confirming = False
         #: The daily backup's failure was said; not again until a backup succeeds.
         self.failure_told = False
         self.progress = None
@@ -231,7 +234,7 @@ class BackupActions(QObject):
     def daily_backup(self) -> None:
         """Take the day's backup if none is less than a day old (on the long lane)."""
         store = self.access.store
-        if store is None or self.running or self.jobs.is_shut_down:
+        if store is None or self.running or self.confirming or self.jobs.is_shut_down:
             return
         policy = self.policy()
         self.running = True
@@ -321,6 +324,8 @@ class BackupActions(QObject):
             self.window.statusBar().clearMessage()
             self.dialog = RestoreConfirmDialog(contents, self.window)
             self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.confirming = True
+            self.dialog.finished.connect(self._confirm_closed)
             self.dialog.accepted.connect(lambda: self.restore(contents.path))
             self.dialog.open()
 
@@ -335,7 +340,13 @@ class BackupActions(QObject):
     def restore(self, path: Path) -> None:
         """Restore `path` (already confirmed): safety copy, replace, then start again."""
         store = self.access.store
-        if store is None or self.running:
+        self.confirming = False
+        if store is None:
+            self._message(QMessageBox.Icon.Information, backup.error_message(BackupError.NOT_LOCAL))
+            return
+        if self.running:
+            self._message(QMessageBox.Icon.Information, _(
+                "A backup is being written just now. Choose Restore again when it is done; nothing was changed."))
             return
         self.running = True
         relay = ProgressRelay(self)
@@ -362,6 +373,9 @@ class BackupActions(QObject):
 
         self.jobs.submit(lambda ctx: backup.restore(store, Path(path), progress),
                          on_done=done, on_error=failed, lane=LONG, owner=self)
+
+    def _confirm_closed(self, *_args) -> None:
+        self.confirming = False
 
     # -- settings ---------------------------------------------------------------------
     def edit_settings(self) -> BackupSettingsDialog:
