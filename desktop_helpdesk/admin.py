@@ -179,11 +179,12 @@ def backup_main(argv: list[str]) -> int:
             if not paths.database_file.is_file():
                 raise BackupError(BackupError.FAILED, "no database file")
             policy = backup.policy_of(args.to or settings.backup_folder, settings.backup_keep_days, paths.data_dir)
-            done = backup.back_up(store, policy, now)
+            done = backup.back_up(store, policy, now, data_dir=paths.database_file.parent)
             print(_("Backup written: {path} ({size})").format(path=done.file.path, size=backup.size_text(done.file.size)))
-            if done.removed:
+            old = [p for p in done.removed if backup.taken_at_of(p) is not None]  # not the leftover *.partial
+            if old:
                 print(_("Backups older than {days} days removed: {count}").format(
-                    days=policy.keep_days, count=len(done.removed)))
+                    days=policy.keep_days, count=len(old)))
             return EXIT_OK
         contents = backup.describe(store, Path(args.file))
         print(backup.summary(contents))

@@ -377,3 +377,30 @@ def test_rows_only_in_a_backups_wal_are_restored_and_the_live_file_is_refused(ct
     assert "đang dùng" in backup.error_message(info.value.reason) or "using now" in backup.error_message(
         info.value.reason)
     assert not list(db_path.parent.glob("*.partial*"))
+
+
+def test_unfinished_copies_left_more_than_a_day_ago_are_removed_and_others_kept(tmp_path):
+    """A killed backup, pre-upgrade copy or restore leaves a `*.partial`; the daily backup's
+    clean-up removes the app's own once a day old, never a fresh one (a copy being written)
+    nor anyone else's file."""
+    folder, data = tmp_path / "b", tmp_path / "data"
+    folder.mkdir()
+    data.mkdir()
+    old = (NOW - timedelta(days=2)).timestamp()
+    stale = [folder / "helpdesk-2026-12-01-080000.sqlite3.partial",
+             folder / "helpdesk-2026-12-01-080000.sqlite3.partial-journal",
+             data / "helpdesk.before-0006-to-0015.sqlite3.partial",
+             data / "helpdesk.before-restore-20261201-080000.sqlite3.partial",
+             data / "helpdesk.restoring-0123abcd.sqlite3.partial-wal"]
+    fresh = [folder / "helpdesk-2026-12-07-200000.sqlite3.partial",
+             data / "helpdesk.restoring-4567ef.sqlite3.partial"]
+    foreign = [folder / "report.partial", data / "helpdesk.sqlite3", data / "other.partial"]
+    for path in stale + fresh + foreign:
+        path.write_bytes(b"x")
+    for path in stale + foreign:
+        os.utime(path, (old, old))
+    for path in fresh:
+        os.utime(path, (NOW.timestamp() - 3600,) * 2)
+    removed = backup.prune(BackupPolicy(folder, keep_days=14), NOW, data_dir=data)
+    assert sorted(removed) == sorted(stale)
+    assert all(p.exists() for p in fresh + foreign) and not any(p.exists() for p in stale)

@@ -237,11 +237,12 @@ class BackupActions(QObject):
         if store is None or self.running or self.confirming or self.jobs.is_shut_down:
             return
         policy = self.policy()
+        data_dir = self.access.data_dir
         self.running = True
 
         def job(ctx):
             now = ctx.now()
-            return backup.back_up(store, policy, now) if backup.is_due(policy, now) else None
+            return backup.back_up(store, policy, now, data_dir=data_dir) if backup.is_due(policy, now) else None
 
         self.jobs.submit(job, on_done=self._daily_done, on_error=self._daily_failed, lane=LONG, owner=self)
 
