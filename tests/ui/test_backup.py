@@ -168,3 +168,50 @@ def test_the_hourly_check_while_the_restore_is_confirmed_never_swallows_the_rest
     actions.running = True  # a backup being written (Back up now's job, the daily one)
     actions.restore(copy)
     assert len(shown) == 1 and "nothing was changed" in shown[0]
+
+
+class SlowStore(SqliteBackups):
+    """A daily backup that takes long: reports progress until told to stop (or 10 s)."""
+
+    def __init__(self, database):
+        super().__init__(database)
+        import threading
+
+        self.started, self.outcome = threading.Event(), None
+
+    def copy_to(self, target, progress=None):
+        import time
+
+        from desktop_helpdesk.services.progress import Cancelled
+
+        self.started.set()
+        deadline = time.monotonic() + 10
+        try:
+            while time.monotonic() < deadline:
+                if progress is not None:
+                    progress(1, 100)
+                time.sleep(0.01)
+        except Cancelled:
+            self.outcome = "cancelled"
+            raise
+        self.outcome = "finished"
+        return super().copy_to(target, progress)
+
+
+def test_closing_the_window_stops_a_daily_backup_being_written(open_desk, tmp_path, qtbot):
+    desk = open_desk()
+    store = SlowStore(Path(desk.engine.url.database))
+    access = BackupAccess(store, desk.settings, lambda: None, tmp_path / "data", lambda: None)
+    actions = BackupActions(desk.window, desk.jobs, access, start=False)
+    desk.window.backups = actions
+    desk.settings.backup_folder = str(tmp_path / "daily")
+    shown = []
+    actions._message = lambda icon, text, then=None: shown.append(text)
+    actions.daily_backup()
+    assert store.started.wait(10)
+    desk.window.close()
+    qtbot.waitUntil(lambda: not actions.running, timeout=5_000)
+    assert store.outcome == "cancelled" and shown == []  # stopped, and no "the backup failed"
+    assert not list((tmp_path / "daily").iterdir())
+    actions.daily_backup()  # the hourly timer after close: nothing starts
+    assert not actions.running
