@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.request import pathname2url
 
+from ..domain.vietnam import VIETNAM
 from ..services.backup import PARTIAL, BackupError
 from ..services.progress import Progress
 from .engine import BUSY_TIMEOUT_MS
@@ -90,7 +91,8 @@ class SqliteBackups:
     def safety_copy(self, label: str) -> Path | None:
         if not self.database.is_file():
             return None  # a restore onto a new computer: nothing to keep
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        # The desk's time, as in the backups' names: the file name the user reads matches the clock.
+        stamp = datetime.now(timezone.utc).astimezone(VIETNAM).strftime("%Y%m%d-%H%M%S")
         db = self.database
         target = db.with_name(f"{db.stem}.before-{label}-{stamp}{db.suffix}")
         n = 1

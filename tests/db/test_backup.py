@@ -404,3 +404,35 @@ def test_unfinished_copies_left_more_than_a_day_ago_are_removed_and_others_kept(
     removed = backup.prune(BackupPolicy(folder, keep_days=14), NOW, data_dir=data)
     assert sorted(removed) == sorted(stale)
     assert all(p.exists() for p in fresh + foreign) and not any(p.exists() for p in stale)
+
+
+def test_the_safety_copy_is_named_in_the_desks_time(ctx, engine):
+    from desktop_helpdesk.domain.vietnam import VIETNAM
+
+    db_path = Path(engine.url.database)
+    before = datetime.now(VIETNAM).replace(microsecond=0, tzinfo=None)
+    copy = SqliteBackups(db_path).safety_copy("restore")
+    after = datetime.now(VIETNAM).replace(tzinfo=None)
+    stamp = datetime.strptime(copy.name.split("before-restore-")[1][:15], "%Y%m%d-%H%M%S")
+    assert before <= stamp <= after, copy.name
+
+
+def test_the_copy_before_an_upgrade_is_one_self_contained_file(tmp_path):
+    """Opening the pre-upgrade copy (to look, or to put it back) leaves no -wal or -shm."""
+    from desktop_helpdesk.db import migrate
+
+    source = tmp_path / "helpdesk.sqlite3"
+    con = sqlite3.connect(str(source), isolation_level=None)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("CREATE TABLE t (x)")
+    con.execute("INSERT INTO t VALUES (1)")
+    con.close()
+    (tmp_path / "copy").mkdir()
+    copy = migrate.backup_sqlite(source, tmp_path / "copy" / "helpdesk.before-0006-to-0015.sqlite3")
+    con = sqlite3.connect(str(copy))
+    try:
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        assert con.execute("SELECT x FROM t").fetchall() == [(1,)]
+    finally:
+        con.close()
+    assert sorted(p.name for p in copy.parent.iterdir()) == [copy.name]
