@@ -123,12 +123,15 @@ def backup_sqlite(db_path: Path, target: Path) -> Path:
 
 
 def _copy_database(source: Path, target: Path) -> None:
-    """SQLite's online backup of `source` (with what its WAL holds) into a new file."""
+    """SQLite's online backup of `source` (with what its WAL holds) into a new file, in the
+    rollback-journal mode: one self-contained file, and opening it (to look, or to put it
+    back) creates no -wal or -shm beside it."""
     src = sqlite3.connect(str(source))
     try:
         dst = sqlite3.connect(str(target))
         try:
             src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE").fetchone()
         finally:
             dst.close()
     finally:
