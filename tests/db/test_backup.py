@@ -436,3 +436,16 @@ def test_the_copy_before_an_upgrade_is_one_self_contained_file(tmp_path):
     finally:
         con.close()
     assert sorted(p.name for p in copy.parent.iterdir()) == [copy.name]
+
+
+def test_the_backup_and_restore_commands_leave_a_trace_in_the_log(tmp_path, templates):
+    data = tmp_path / "data"
+    data.mkdir()
+    templates.copy(templates.migrated(), data / "helpdesk.sqlite3")
+    done = run_cli("backup", "--data-dir", str(data), "--to", str(tmp_path / "usb"))
+    assert done.returncode == 0, done.stderr
+    done = run_cli("restore", str(tmp_path / "nothing.sqlite3"), "--data-dir", str(data), "--yes")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    text = (data / "logs" / "desktop-helpdesk.log").read_text(encoding="utf-8")
+    assert "database backed up to" in text
+    assert "the restore command failed: not_a_backup" in text
