@@ -117,7 +117,7 @@ class SqliteBackups:
         has nothing to upgrade (and so writes no pre-upgrade copy over one the user keeps)."""
         src = dst = staged = None
         try:
-            staged = self._stage(Path(path))
+            staged = self._stage(Path(path), progress)
             *_, revision = _read_contents(staged)
             _upgrade(staged, revision)
             src = _open_backup(staged)
@@ -132,7 +132,7 @@ class SqliteBackups:
             if staged is not None:
                 _remove_staged(staged)
 
-    def _stage(self, path: Path) -> Path:
+    def _stage(self, path: Path, progress: Progress | None = None) -> Path:
         """A private copy of the backup `path` in the data folder, under a temporary name,
         with what a `-wal` beside it holds applied; the caller removes it (`_remove_staged`).
 
@@ -151,7 +151,7 @@ class SqliteBackups:
             raise BackupError(BackupError.FAILED, f"{type(exc).__name__}: {exc.strerror or exc}") from exc
         staged = folder / f"{self.database.stem}.restoring-{uuid.uuid4().hex}{self.database.suffix}{PARTIAL}"
         try:
-            shutil.copyfile(path, staged)
+            _copy_file(path, staged, progress)
             wal = path.with_name(path.name + "-wal")
             if wal.is_file():
                 shutil.copyfile(wal, staged.with_name(staged.name + "-wal"))
@@ -235,6 +235,26 @@ def _open_backup(path: Path) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{pathname2url(str(path))}?mode=ro", uri=True, isolation_level=None)
     except sqlite3.Error as exc:
         raise BackupError(BackupError.NOT_A_BACKUP, str(exc)) from exc
+
+
+#: Bytes copied between progress reports while a backup is copied in (from a share: slow).
+COPY_CHUNK = 4 * 1024 * 1024
+
+
+def _copy_file(source: Path, target: Path, progress: Progress | None) -> None:
+    """shutil's copy, in chunks that report `progress(bytes done, bytes in all)` (a Cancelled
+    it raises stops the copy; the caller removes the part written)."""
+    if progress is None:
+        shutil.copyfile(source, target)
+        return
+    total = _file_size(source)
+    done = 0
+    progress(0, total)
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        while chunk := src.read(COPY_CHUNK):
+            dst.write(chunk)
+            done += len(chunk)
+            progress(done, total)
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -449,3 +449,27 @@ def test_the_backup_and_restore_commands_leave_a_trace_in_the_log(tmp_path, temp
     text = (data / "logs" / "desktop-helpdesk.log").read_text(encoding="utf-8")
     assert "database backed up to" in text
     assert "the restore command failed: not_a_backup" in text
+
+
+def test_copying_the_backup_in_reports_progress_and_can_be_cancelled(ctx, engine, tmp_path, monkeypatch):
+    """A backup on a slow share is copied in first: that copy shows progress too, and Cancel
+    during it changes nothing and leaves nothing behind."""
+    db_path = Path(engine.url.database)
+    warranty_ticket(ctx)
+    store = SqliteBackups(db_path)
+    copy = backup.back_up(store, BackupPolicy(tmp_path / "share"), NOW).file.path
+    size = copy.stat().st_size
+    monkeypatch.setattr(db_backup, "COPY_CHUNK", size // 4 + 1)
+    before = ticket_rows(db_path)
+
+    def cancel(done, total):
+        if total == size and done > 0:
+            raise Cancelled(done, total)
+
+    with pytest.raises(Cancelled):
+        backup.restore(store, copy, cancel)
+    assert ticket_rows(db_path) == before
+    assert not list(db_path.parent.glob("*restoring*"))
+    steps = []
+    backup.restore(store, copy, lambda done, total: steps.append((done, total)))
+    assert [s for s in steps if s[1] == size][-1] == (size, size) and len([s for s in steps if s[1] == size]) >= 4
