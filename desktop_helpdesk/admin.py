@@ -155,8 +155,10 @@ def parse_backup_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def backup_main(argv: list[str]) -> int:
-    """`desktop-helpdesk backup|restore …`: no window; plain lines for a person or a script."""
+def backup_main(argv: list[str], setup_logging: Callable[[Path], object] | None = None) -> int:
+    """`desktop-helpdesk backup|restore …`: no window; plain lines for a person or a script.
+    `setup_logging(log_dir)` is the app's (passed in by app.main): a failure leaves its
+    details in the same log file as the app's, never on the terminal."""
     args = parse_backup_args(argv)
 
     from datetime import datetime, timezone
@@ -171,6 +173,15 @@ def backup_main(argv: list[str]) -> int:
 
     install(Translator(translations_dir(), args.lang or environment_language()))
     paths = app_paths(args.data_dir)
+    logged = False
+    if setup_logging is not None:
+        try:
+            setup_logging(paths.log_dir)
+            logged = True
+        except OSError:
+            pass  # no log folder: the command still runs
+    if not logged:
+        logging.getLogger().addHandler(logging.NullHandler())  # never a traceback on the terminal
     settings = Settings.load(paths.settings_file)
     store = SqliteBackups(paths.database_file)
     now = datetime.now(timezone.utc)
@@ -179,11 +190,12 @@ def backup_main(argv: list[str]) -> int:
             if not paths.database_file.is_file():
                 raise BackupError(BackupError.FAILED, "no database file")
             policy = backup.policy_of(args.to or settings.backup_folder, settings.backup_keep_days, paths.data_dir)
-            done = backup.back_up(store, policy, now)
+            done = backup.back_up(store, policy, now, data_dir=paths.database_file.parent)
             print(_("Backup written: {path} ({size})").format(path=done.file.path, size=backup.size_text(done.file.size)))
-            if done.removed:
+            old = [p for p in done.removed if backup.taken_at_of(p) is not None]  # not the leftover *.partial
+            if old:
                 print(_("Backups older than {days} days removed: {count}").format(
-                    days=policy.keep_days, count=len(done.removed)))
+                    days=policy.keep_days, count=len(old)))
             return EXIT_OK
         contents = backup.describe(store, Path(args.file))
         print(backup.summary(contents))
@@ -200,11 +212,11 @@ def backup_main(argv: list[str]) -> int:
         print(_("Restored. Start Desktop Helpdesk to use the restored data."))
         return EXIT_OK
     except BackupError as exc:
-        log.debug("%s failed: %s", args.command, exc)
+        log.warning("the %s command failed: %s", args.command, exc)
         print(backup.error_message(exc.reason), file=sys.stderr)
         return EXIT_DATABASE
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
-        log.debug("%s failed", args.command, exc_info=True)
+        log.error("the %s command failed", args.command, exc_info=True)
         print(backup.error_message(BackupError.FAILED) + f" ({type(exc).__name__})", file=sys.stderr)
         return EXIT_DATABASE
 

@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] in (["backup"], ["restore"]):  # issue #14 (backup branch): no window
         from .admin import backup_main
 
-        return backup_main(argv)
+        return backup_main(argv, setup_logging)
     args = parse_args(argv)
     if args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -21,9 +21,12 @@ import logging
 import os
 import shutil
 import sqlite3
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.request import pathname2url
 
+from ..domain.vietnam import VIETNAM
 from ..services.backup import PARTIAL, BackupError
 from ..services.progress import Progress
 from .engine import BUSY_TIMEOUT_MS
@@ -88,7 +91,8 @@ class SqliteBackups:
     def safety_copy(self, label: str) -> Path | None:
         if not self.database.is_file():
             return None  # a restore onto a new computer: nothing to keep
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        # The desk's time, as in the backups' names: the file name the user reads matches the clock.
+        stamp = datetime.now(timezone.utc).astimezone(VIETNAM).strftime("%Y%m%d-%H%M%S")
         db = self.database
         target = db.with_name(f"{db.stem}.before-{label}-{stamp}{db.suffix}")
         n = 1
@@ -100,35 +104,23 @@ class SqliteBackups:
 
     # -- reading a backup -------------------------------------------------------------
     def contents(self, path: Path) -> tuple[int, int, int, str | None]:
-        from .migrate import known_revisions
-
-        path = Path(path)
-        if not path.is_file():
-            raise BackupError(BackupError.NOT_A_BACKUP, "no such file")
-        con = _open_backup(path)
+        staged = self._stage(Path(path))
         try:
-            check = con.execute("PRAGMA integrity_check").fetchall()
-            if [tuple(r) for r in check] != [("ok",)]:
-                raise BackupError(BackupError.NOT_A_BACKUP, "integrity_check: " + "; ".join(str(r[0]) for r in check[:3]))
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if "alembic_version" not in tables or not set(COUNTED) <= tables:
-                raise BackupError(BackupError.NOT_A_BACKUP, "not a Desktop Helpdesk database")
-            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-            revision = row[0] if row else None
-            counts = [con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in COUNTED]
-        except sqlite3.DatabaseError as exc:
-            raise BackupError(BackupError.NOT_A_BACKUP, str(exc)) from exc
+            return _read_contents(staged)
         finally:
-            con.close()
-        if revision is not None and revision not in known_revisions():
-            raise BackupError(BackupError.NEWER, f"schema revision {revision!r}")
-        return counts[0], counts[1], counts[2], revision
+            _remove_staged(staged)
 
     # -- putting a backup back --------------------------------------------------------
     def restore_from(self, path: Path, progress: Progress | None = None) -> None:
-        src = dst = None
+        """Restore from a local copy of the backup (see `_stage`) brought to this version's
+        schema first, so the running app never works on an older schema and the next start
+        has nothing to upgrade (and so writes no pre-upgrade copy over one the user keeps)."""
+        src = dst = staged = None
         try:
-            src = _open_backup(Path(path))
+            staged = self._stage(Path(path), progress)
+            *_, revision = _read_contents(staged)
+            _upgrade(staged, revision)
+            src = _open_backup(staged)
             dst = self._connect(self.database, create=True)
             src.backup(dst, pages=STEP_PAGES, progress=_relay(progress))
         except BaseException as exc:
@@ -137,6 +129,43 @@ class SqliteBackups:
             for con in (src, dst):
                 if con is not None:
                     con.close()
+            if staged is not None:
+                _remove_staged(staged)
+
+    def _stage(self, path: Path, progress: Progress | None = None) -> Path:
+        """A private copy of the backup `path` in the data folder, under a temporary name,
+        with what a `-wal` beside it holds applied; the caller removes it (`_remove_staged`).
+
+        Copied with plain file copies, not opened where it lies: SQLite rejects a share's
+        UNC path as a URI ("invalid uri authority"), and a backup opened immutable would
+        ignore committed rows that are only in its WAL. The live database itself is refused:
+        its WAL belongs to the running app."""
+        if not path.is_file():
+            raise BackupError(BackupError.NOT_A_BACKUP, "no such file")
+        if _same_file(path, self.database):
+            raise BackupError(BackupError.LIVE_DATABASE, "the chosen file is the live database")
+        folder = self.database.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackupError(BackupError.FAILED, f"{type(exc).__name__}: {exc.strerror or exc}") from exc
+        staged = folder / f"{self.database.stem}.restoring-{uuid.uuid4().hex}{self.database.suffix}{PARTIAL}"
+        try:
+            _copy_file(path, staged, progress)
+            wal = path.with_name(path.name + "-wal")
+            if wal.is_file():
+                shutil.copyfile(wal, staged.with_name(staged.name + "-wal"))
+                con = sqlite3.connect(str(staged), isolation_level=None)
+                try:  # opening applies the WAL; DELETE folds it into the file itself
+                    con.execute("PRAGMA journal_mode = DELETE").fetchone()
+                finally:
+                    con.close()
+        except BaseException as exc:
+            _remove_staged(staged)
+            if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+                raise BackupError(BackupError.NOT_A_BACKUP, str(exc)) from exc
+            raise _explained(exc, folder, _file_size(path)) from exc
+        return staged
 
     def _size(self) -> int:
         """How much room a copy of the live database may need (the file and its WAL)."""
@@ -156,12 +185,95 @@ class SqliteBackups:
         return con
 
 
-def _open_backup(path: Path) -> sqlite3.Connection:
-    """A backup opened read-only: nothing is written beside it (no -wal, no -shm)."""
+def _read_contents(staged: Path) -> tuple[int, int, int, str | None]:
+    """(customers, contracts, tickets, revision) of a staged copy, checked whole."""
+    from .migrate import known_revisions
+
+    con = _open_backup(staged)
     try:
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None)
+        check = con.execute("PRAGMA integrity_check").fetchall()
+        if [tuple(r) for r in check] != [("ok",)]:
+            raise BackupError(BackupError.NOT_A_BACKUP, "integrity_check: " + "; ".join(str(r[0]) for r in check[:3]))
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "alembic_version" not in tables or not set(COUNTED) <= tables:
+            raise BackupError(BackupError.NOT_A_BACKUP, "not a Desktop Helpdesk database")
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        revision = row[0] if row else None
+        counts = [con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in COUNTED]
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(BackupError.NOT_A_BACKUP, str(exc)) from exc
+    finally:
+        con.close()
+    if revision is not None and revision not in known_revisions():
+        raise BackupError(BackupError.NEWER, f"schema revision {revision!r}")
+    return counts[0], counts[1], counts[2], revision
+
+
+def _upgrade(staged: Path, revision: str | None) -> None:
+    """Bring a staged copy to this version's schema with the app's own migrations."""
+    from .engine import make_engine, sqlite_url
+    from .migrate import SCHEMA_HEAD, upgrade
+
+    if revision == SCHEMA_HEAD:
+        return
+    engine = make_engine(sqlite_url(staged))
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    con = sqlite3.connect(str(staged), isolation_level=None)
+    try:  # the migrations switched it to WAL: one self-contained file again
+        con.execute("PRAGMA journal_mode = DELETE").fetchone()
+    finally:
+        con.close()
+    log.info("the backup was brought from schema %s to %s before restoring it", revision, SCHEMA_HEAD)
+
+
+def _open_backup(path: Path) -> sqlite3.Connection:
+    """A staged copy (a plain local path, in DELETE journal mode) opened read-only."""
+    try:
+        return sqlite3.connect(f"file:{pathname2url(str(path))}?mode=ro", uri=True, isolation_level=None)
     except sqlite3.Error as exc:
         raise BackupError(BackupError.NOT_A_BACKUP, str(exc)) from exc
+
+
+#: Bytes copied between progress reports while a backup is copied in (from a share: slow).
+COPY_CHUNK = 4 * 1024 * 1024
+
+
+def _copy_file(source: Path, target: Path, progress: Progress | None) -> None:
+    """shutil's copy, in chunks that report `progress(bytes done, bytes in all)` (a Cancelled
+    it raises stops the copy; the caller removes the part written)."""
+    if progress is None:
+        shutil.copyfile(source, target)
+        return
+    total = _file_size(source)
+    done = 0
+    progress(0, total)
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        while chunk := src.read(COPY_CHUNK):
+            dst.write(chunk)
+            done += len(chunk)
+            progress(done, total)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _remove_staged(staged: Path) -> None:
+    for leftover in (staged, *(staged.with_name(staged.name + s) for s in ("-wal", "-shm", "-journal"))):
+        _remove(leftover)
 
 
 def _relay(progress: Progress | None):

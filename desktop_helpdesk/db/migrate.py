@@ -9,7 +9,8 @@ Upgrades are all or nothing: every migration runs in one transaction (on SQLite 
 the driver's own transaction handling would commit each DDL statement by itself), so a
 killed or failed upgrade leaves the file as it was, and the next start upgrades it again.
 The copy taken before upgrading a file has one name per upgrade (`backup_path`), so a retry
-replaces it instead of adding another, and it is written under a temporary name first, so
+replaces it instead of adding another (but never a copy an earlier, successful upgrade left
+for the user to keep: see `_copy_target`), and it is written under a temporary name first, so
 a full disk never leaves a half copy behind.
 
 A team server (PostgreSQL) is shared by every desk: a desk may build the schema in an empty
@@ -91,6 +92,39 @@ def backup_path(db_path: Path, from_revision: str, to_revision: str = SCHEMA_HEA
     return db_path.with_name(f"{db_path.stem}.before-{from_revision}-to-{to_revision}{db_path.suffix}")
 
 
+def _pending_marker(db_path: Path, from_revision: str) -> Path:
+    """Present while an upgrade from `from_revision` has not succeeded yet (it failed, or was
+    killed): its copy is then that upgrade's own, and a retry may replace it."""
+    return db_path.with_name(f"{db_path.stem}.upgrade-{from_revision}-to-{SCHEMA_HEAD}.pending")
+
+
+def _copy_target(db_path: Path, rev: str) -> tuple[Path, Path]:
+    """Where this upgrade's copy goes, and its pending marker (created here).
+
+    `backup_path` when it is free or holds the copy of this same upgrade's failed or killed
+    attempt (a retry replaces its own copy); when it holds the copy of an earlier upgrade
+    that succeeded (the user was told to keep it, and the file went back to the old schema
+    since, e.g. an old file copied in by hand), the new copy gets the desk's date and time
+    in its name instead, so the kept copy is never replaced."""
+    from datetime import datetime, timezone
+
+    from ..domain.vietnam import VIETNAM
+
+    target, pending = backup_path(db_path, rev), _pending_marker(db_path, rev)
+    if target.exists() and not pending.exists():
+        stamp = datetime.now(timezone.utc).astimezone(VIETNAM).strftime("%Y%m%d-%H%M%S")
+        target = db_path.with_name(f"{db_path.stem}.before-{rev}-{stamp}-to-{SCHEMA_HEAD}{db_path.suffix}")
+        n = 1
+        while target.exists():
+            n += 1
+            target = db_path.with_name(f"{db_path.stem}.before-{rev}-{stamp}-{n}-to-{SCHEMA_HEAD}{db_path.suffix}")
+    try:
+        pending.touch()
+    except OSError:
+        log.warning("cannot mark the upgrade as pending (%s); a retry will keep its first copy", pending)
+    return target, pending
+
+
 def latest_backup(db_path: Path) -> Path | None:
     """The newest copy taken before upgrading `db_path` to this version's schema, if any
     (what the user is told about after an upgrade)."""
@@ -123,12 +157,15 @@ def backup_sqlite(db_path: Path, target: Path) -> Path:
 
 
 def _copy_database(source: Path, target: Path) -> None:
-    """SQLite's online backup of `source` (with what its WAL holds) into a new file."""
+    """SQLite's online backup of `source` (with what its WAL holds) into a new file, in the
+    rollback-journal mode: one self-contained file, and opening it (to look, or to put it
+    back) creates no -wal or -shm beside it."""
     src = sqlite3.connect(str(source))
     try:
         dst = sqlite3.connect(str(target))
         try:
             src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE").fetchone()
         finally:
             dst.close()
     finally:
@@ -260,12 +297,14 @@ def ensure_schema(engine: Engine, sqlite_path: Path | None = None, *, may_upgrad
             log.error("upgrading the database from %s to %s failed and was rolled back", rev, SCHEMA_HEAD, exc_info=exc)
             raise DatabaseOpenError(DatabaseOpenError.UPGRADE_FAILED, f"{type(exc).__name__}") from exc
         return "upgraded"
-    target = backup_path(sqlite_path, rev)
+    target, pending = _copy_target(sqlite_path, rev)
     try:
         copy = backup_sqlite(sqlite_path, target)
     except DatabaseOpenError as exc:
         log.error("cannot copy the database to %s before upgrading from %s; the upgrade did not start",
                   target, rev, exc_info=exc)
+        if not target.exists():
+            _remove_sqlite_file(pending)
         raise
     log.info("database copied to %s before upgrading from %s to %s", copy, rev, SCHEMA_HEAD)
     try:
@@ -275,6 +314,7 @@ def ensure_schema(engine: Engine, sqlite_path: Path | None = None, *, may_upgrad
                   rev, SCHEMA_HEAD, copy, exc_info=exc)
         raise DatabaseOpenError(DatabaseOpenError.UPGRADE_FAILED, f"{type(exc).__name__}",
                                 path=str(copy)) from exc
+    _remove_sqlite_file(pending)  # the copy is the user's to keep from now on
     return "upgraded"
 
 

@@ -46,6 +46,7 @@ class BackupError(Exception):
     NOT_A_BACKUP = "not_a_backup"  # not a SQLite file, damaged, or not a Desktop Helpdesk database
     NEWER = "newer"  # written by a newer version of the program
     NOT_LOCAL = "not_local"  # the database is on the team server: pg_dump is the administrator's
+    LIVE_DATABASE = "live_database"  # the file chosen to restore is the live database itself
     IN_USE = "in_use"  # restore from the command line while the app has the data folder open
     FAILED = "failed"  # anything else (logged with its traceback)
 
@@ -170,9 +171,10 @@ def is_due(policy: BackupPolicy, now: datetime) -> bool:
 
 
 def back_up(store: BackupStore, policy: BackupPolicy, now: datetime,
-            progress: Progress | None = None) -> BackupDone:
+            progress: Progress | None = None, data_dir: Path | None = None) -> BackupDone:
     """Take a backup into the policy's folder, then remove those older than `keep_days`
-    (never the one just taken). Raises BackupError; nothing partial is left on failure."""
+    (never the one just taken) and what killed copies left (see `prune`; `data_dir` is the
+    database's folder). Raises BackupError; nothing partial is left on failure."""
     folder = Path(policy.folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -186,12 +188,26 @@ def back_up(store: BackupStore, policy: BackupPolicy, now: datetime,
     size = store.copy_to(target, progress)
     log.info("database backed up to %s (%d bytes)", target, size)
     done = BackupFile(target, taken_at_of(target), size)
-    return BackupDone(done, tuple(prune(policy, now, keep=target)))
+    return BackupDone(done, tuple(prune(policy, now, keep=target, data_dir=data_dir)))
 
 
-def prune(policy: BackupPolicy, now: datetime, keep: Path | None = None) -> list[Path]:
-    """Delete the backups older than `keep_days` (by their names) except `keep`; return them."""
+#: A temporary file older than this was left by a copy that was killed (a power cut).
+STALE_PARTIAL = timedelta(days=1)
+#: The temporary files the app writes: backups in the backup folder; copies before an
+#: upgrade or a restore, and a backup being restored, in the database's folder.
+_PARTIALS_IN_BACKUPS = (f"{PREFIX}*{PARTIAL}*",)
+_PARTIALS_IN_DATA = (f"*.before-*{PARTIAL}*", f"*.restoring-*{PARTIAL}*")
+
+
+def prune(policy: BackupPolicy, now: datetime, keep: Path | None = None,
+          data_dir: Path | None = None) -> list[Path]:
+    """Delete the backups older than `keep_days` (by their names) except `keep`, and the
+    app's own temporary files (`*.partial`) a killed copy left more than a day ago in the
+    backup folder and in `data_dir`; return what was deleted."""
     limit = now - timedelta(days=max(1, int(policy.keep_days)))
+    leftovers = _stale_partials(Path(policy.folder), _PARTIALS_IN_BACKUPS, now)
+    if data_dir is not None:
+        leftovers += _stale_partials(Path(data_dir), _PARTIALS_IN_DATA, now)
     removed = []
     for f in list_backups(policy.folder):
         if f.taken_at < limit and f.path != keep:
@@ -202,6 +218,25 @@ def prune(policy: BackupPolicy, now: datetime, keep: Path | None = None) -> list
                 log.warning("cannot remove the old backup %s", f.path)
     if removed:
         log.info("removed %d backups older than %d days", len(removed), policy.keep_days)
+    return removed + leftovers
+
+
+def _stale_partials(folder: Path, patterns: tuple[str, ...], now: datetime) -> list[Path]:
+    removed = []
+    try:
+        found = {p for pattern in patterns for p in folder.glob(pattern)}
+    except OSError:
+        return []
+    for path in sorted(found):
+        try:
+            if not path.is_file() or now.timestamp() - path.stat().st_mtime < STALE_PARTIAL.total_seconds():
+                continue
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            log.warning("cannot remove the unfinished copy %s", path)
+    if removed:
+        log.info("removed %d unfinished copies left in %s", len(removed), folder)
     return removed
 
 
@@ -260,6 +295,8 @@ def error_message(reason: str) -> str:
                        "README). Nothing was changed."),
         B.IN_USE: _("Desktop Helpdesk is open with this data folder. Close it first, or use File → Restore "
                     "from a backup… in the open window. Nothing was changed."),
+        B.LIVE_DATABASE: _("This is the database Desktop Helpdesk is using now, not a backup. Choose a backup "
+                           "file (helpdesk-….sqlite3 in the backup folder); nothing was changed."),
     }.get(reason, _("The backup or restore failed; nothing was changed."))
 
 

@@ -6,6 +6,7 @@ under a backup's name (Cancel, a full disk); old backups go after `keep_days`; t
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -286,3 +287,189 @@ def test_backup_and_restore_commands(tmp_path, templates):
     con = sqlite3.connect(str(fresh / "helpdesk.sqlite3"))
     assert con.execute("SELECT value FROM app_meta WHERE key = 'probe'").fetchone() == ("before",)
     con.close()
+
+
+# -- review fixes: what a restore reads, and from where ------------------------------------
+def test_an_older_backup_is_brought_to_this_schema_before_it_is_restored(tmp_path):
+    """A backup from an older version is upgraded (in a temporary copy) before it replaces
+    the data: the running app never works on the old schema, the next start has nothing to
+    upgrade, and a pre-upgrade copy the user keeps is not overwritten."""
+    from sqlalchemy import inspect as sa_inspect
+
+    from desktop_helpdesk.db import migrate
+    from desktop_helpdesk.db.engine import make_engine, sqlite_url
+    from tests.db.test_upgrade_safety import OLD, add_customer, migrate_to
+
+    data = tmp_path / "data"
+    data.mkdir()
+    live = data / "helpdesk.sqlite3"
+    engine = make_engine(sqlite_url(live))
+    assert migrate.ensure_schema(engine, live) == "created"
+    old = tmp_path / "usb" / "helpdesk-2026-01-01-080000.sqlite3"
+    old.parent.mkdir()
+    migrate_to(sqlite_url(old), OLD)
+    add_customer(sqlite_url(old))
+    kept = migrate.backup_path(live, OLD)  # what an earlier upgrade told the user to keep
+    kept.write_bytes(b"the user's copy")
+
+    store = SqliteBackups(live)
+    assert backup.describe(store, old).schema == OLD and old.is_file()
+    backup.restore(store, old)
+    try:
+        assert migrate.current_revision(engine) == migrate.SCHEMA_HEAD
+        with engine.connect() as conn:
+            assert "updated_by" in {c["name"] for c in sa_inspect(conn).get_columns("customers")}
+        assert migrate.ensure_schema(engine, live) == "current"  # the next start: nothing to do
+    finally:
+        engine.dispose()
+    con = sqlite3.connect(str(live))
+    try:
+        assert con.execute("SELECT name FROM customers").fetchall() == [("Công ty Cổ phần Ánh Dương",)]
+    finally:
+        con.close()
+    assert kept.read_bytes() == b"the user's copy"
+    assert not list(data.glob("*.partial*")) and not list(data.glob("*restoring*"))
+    assert sorted(p.name for p in old.parent.iterdir()) == [old.name]  # the backup is untouched
+
+
+def test_a_backup_whose_path_sqlite_cannot_take_as_a_uri_is_restored(ctx, engine, tmp_path, monkeypatch):
+    """A backup on a share (\\\\server\\share\\…) becomes `file://server/share/…` as a URI,
+    which SQLite rejects ("invalid uri authority"): the backup is copied locally first."""
+    import pathlib
+
+    db_path = Path(engine.url.database)
+    warranty_ticket(ctx)
+    store = SqliteBackups(db_path)
+    copy = backup.back_up(store, BackupPolicy(tmp_path / "share"), NOW).file.path
+    expected = ticket_rows(copy)
+    with monkeypatch.context() as m:
+        m.setattr(pathlib.PurePath, "as_uri", lambda self: "file://server/share" + self.as_posix())
+        assert backup.describe(store, copy).tickets == len(expected)
+        backup.restore(store, copy)
+    assert ticket_rows(db_path) == expected
+
+
+def test_rows_only_in_a_backups_wal_are_restored_and_the_live_file_is_refused(ctx, engine, tmp_path):
+    db_path = Path(engine.url.database)
+    first = warranty_ticket(ctx)
+    store = SqliteBackups(db_path)
+    copy = backup.back_up(store, BackupPolicy(tmp_path / "backups"), NOW).file.path
+    # A copy taken by hand of a file in WAL mode, its last commit only in the -wal beside it.
+    handmade = tmp_path / "by-hand" / "helpdesk.sqlite3"
+    handmade.parent.mkdir()
+    con = sqlite3.connect(str(copy), isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode = WAL")
+        con.execute("PRAGMA wal_autocheckpoint = 0")
+        con.execute("UPDATE tickets SET subject = 'Chỉ có trong WAL' WHERE id = ?", (first,))
+        shutil.copyfile(copy, handmade)
+        shutil.copyfile(copy.with_name(copy.name + "-wal"), handmade.with_name(handmade.name + "-wal"))
+    finally:
+        con.close()
+    backup.restore(store, handmade)
+    assert ("Chỉ có trong WAL",) in {(s,) for _id, s in ticket_rows(db_path)}
+    assert (handmade.parent / "helpdesk.sqlite3-wal").is_file()  # the chosen files are left as they were
+
+    # The live database itself is not a backup: refused with words, before anything is touched.
+    with pytest.raises(BackupError) as info:
+        backup.restore(store, db_path)
+    assert info.value.reason == BackupError.LIVE_DATABASE
+    assert "đang dùng" in backup.error_message(info.value.reason) or "using now" in backup.error_message(
+        info.value.reason)
+    assert not list(db_path.parent.glob("*.partial*"))
+
+
+def test_unfinished_copies_left_more_than_a_day_ago_are_removed_and_others_kept(tmp_path):
+    """A killed backup, pre-upgrade copy or restore leaves a `*.partial`; the daily backup's
+    clean-up removes the app's own once a day old, never a fresh one (a copy being written)
+    nor anyone else's file."""
+    folder, data = tmp_path / "b", tmp_path / "data"
+    folder.mkdir()
+    data.mkdir()
+    old = (NOW - timedelta(days=2)).timestamp()
+    stale = [folder / "helpdesk-2026-12-01-080000.sqlite3.partial",
+             folder / "helpdesk-2026-12-01-080000.sqlite3.partial-journal",
+             data / "helpdesk.before-0006-to-0015.sqlite3.partial",
+             data / "helpdesk.before-restore-20261201-080000.sqlite3.partial",
+             data / "helpdesk.restoring-0123abcd.sqlite3.partial-wal"]
+    fresh = [folder / "helpdesk-2026-12-07-200000.sqlite3.partial",
+             data / "helpdesk.restoring-4567ef.sqlite3.partial"]
+    foreign = [folder / "report.partial", data / "helpdesk.sqlite3", data / "other.partial"]
+    for path in stale + fresh + foreign:
+        path.write_bytes(b"x")
+    for path in stale + foreign:
+        os.utime(path, (old, old))
+    for path in fresh:
+        os.utime(path, (NOW.timestamp() - 3600,) * 2)
+    removed = backup.prune(BackupPolicy(folder, keep_days=14), NOW, data_dir=data)
+    assert sorted(removed) == sorted(stale)
+    assert all(p.exists() for p in fresh + foreign) and not any(p.exists() for p in stale)
+
+
+def test_the_safety_copy_is_named_in_the_desks_time(ctx, engine):
+    from desktop_helpdesk.domain.vietnam import VIETNAM
+
+    db_path = Path(engine.url.database)
+    before = datetime.now(VIETNAM).replace(microsecond=0, tzinfo=None)
+    copy = SqliteBackups(db_path).safety_copy("restore")
+    after = datetime.now(VIETNAM).replace(tzinfo=None)
+    stamp = datetime.strptime(copy.name.split("before-restore-")[1][:15], "%Y%m%d-%H%M%S")
+    assert before <= stamp <= after, copy.name
+
+
+def test_the_copy_before_an_upgrade_is_one_self_contained_file(tmp_path):
+    """Opening the pre-upgrade copy (to look, or to put it back) leaves no -wal or -shm."""
+    from desktop_helpdesk.db import migrate
+
+    source = tmp_path / "helpdesk.sqlite3"
+    con = sqlite3.connect(str(source), isolation_level=None)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("CREATE TABLE t (x)")
+    con.execute("INSERT INTO t VALUES (1)")
+    con.close()
+    (tmp_path / "copy").mkdir()
+    copy = migrate.backup_sqlite(source, tmp_path / "copy" / "helpdesk.before-0006-to-0015.sqlite3")
+    con = sqlite3.connect(str(copy))
+    try:
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        assert con.execute("SELECT x FROM t").fetchall() == [(1,)]
+    finally:
+        con.close()
+    assert sorted(p.name for p in copy.parent.iterdir()) == [copy.name]
+
+
+def test_the_backup_and_restore_commands_leave_a_trace_in_the_log(tmp_path, templates):
+    data = tmp_path / "data"
+    data.mkdir()
+    templates.copy(templates.migrated(), data / "helpdesk.sqlite3")
+    done = run_cli("backup", "--data-dir", str(data), "--to", str(tmp_path / "usb"))
+    assert done.returncode == 0, done.stderr
+    done = run_cli("restore", str(tmp_path / "nothing.sqlite3"), "--data-dir", str(data), "--yes")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    text = (data / "logs" / "desktop-helpdesk.log").read_text(encoding="utf-8")
+    assert "database backed up to" in text
+    assert "the restore command failed: not_a_backup" in text
+
+
+def test_copying_the_backup_in_reports_progress_and_can_be_cancelled(ctx, engine, tmp_path, monkeypatch):
+    """A backup on a slow share is copied in first: that copy shows progress too, and Cancel
+    during it changes nothing and leaves nothing behind."""
+    db_path = Path(engine.url.database)
+    warranty_ticket(ctx)
+    store = SqliteBackups(db_path)
+    copy = backup.back_up(store, BackupPolicy(tmp_path / "share"), NOW).file.path
+    size = copy.stat().st_size
+    monkeypatch.setattr(db_backup, "COPY_CHUNK", size // 4 + 1)
+    before = ticket_rows(db_path)
+
+    def cancel(done, total):
+        if total == size and done > 0:
+            raise Cancelled(done, total)
+
+    with pytest.raises(Cancelled):
+        backup.restore(store, copy, cancel)
+    assert ticket_rows(db_path) == before
+    assert not list(db_path.parent.glob("*restoring*"))
+    steps = []
+    backup.restore(store, copy, lambda done, total: steps.append((done, total)))
+    assert [s for s in steps if s[1] == size][-1] == (size, size) and len([s for s in steps if s[1] == size]) >= 4

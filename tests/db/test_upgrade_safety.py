@@ -319,3 +319,23 @@ def test_after_an_upgrade_the_user_is_told_where_the_copy_is(db_url, engine_kind
         install(None)
     assert str(migrate.backup_path(tmp_path / "helpdesk.sqlite3", OLD)) in told[0]
     assert "đã được nâng cấp" in told[0]
+
+
+@pytest.mark.sqlite_only
+def test_an_upgrade_never_replaces_the_copy_an_earlier_upgrade_left_to_keep(engine_kind, tmp_path):
+    """The file went back to the old schema after a successful upgrade (an old file copied in
+    by hand): the next upgrade's copy gets a name of its own; the kept one stays as it was."""
+    db_file = tmp_path / "helpdesk.sqlite3"
+    url = sqlite_url(db_file)
+    migrate_to(url, OLD)
+    add_customer(url)
+    kept = migrate.backup_path(db_file, OLD)
+    kept.write_bytes(b"the copy the user was told to keep")
+    engine, outcome = open_database(url)
+    engine.dispose()
+    assert outcome == "upgraded"
+    assert kept.read_bytes() == b"the copy the user was told to keep"
+    [new] = [p for p in tmp_path.iterdir() if ".before-" in p.name and p != kept]
+    assert new.name.startswith(f"helpdesk.before-{OLD}-") and new.name.endswith(f"-to-{migrate.SCHEMA_HEAD}.sqlite3")
+    assert migrate.latest_backup(db_file) == new  # what the user is told about
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".pending")]

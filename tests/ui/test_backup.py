@@ -138,3 +138,80 @@ def test_the_daily_backup_starts_by_itself_a_little_after_start(open_desk, tmp_p
     qtbot.waitUntil(lambda: not actions.running, timeout=20_000)
     [done] = backup.list_backups(tmp_path / "daily")
     assert str(done.path) in desk.window.statusBar().currentMessage()
+
+
+def test_the_hourly_check_while_the_restore_is_confirmed_never_swallows_the_restore(open_desk, tmp_path, qtbot):
+    """The hourly daily-backup check fires while the restore's question is open (even with no
+    backup due): clicking Restore still restores, and a restore that cannot start says why."""
+    desk = open_desk(demo=True)
+    actions, restarts = make_actions(desk, tmp_path)
+    folder = tmp_path / "usb"
+    desk.settings.backup_folder = str(folder)
+    actions.back_up_now()
+    qtbot.waitUntil(lambda: not actions.running and getattr(actions, "box", None) is not None, timeout=20_000)
+    actions.box.accept()
+    actions.box = None
+    [copy] = list(folder.iterdir())  # today's backup: the daily one is not due
+
+    actions.ask_restore(copy)
+    qtbot.waitUntil(lambda: isinstance(actions.dialog, RestoreConfirmDialog) and actions.dialog.isVisible(),
+                    timeout=20_000)
+    actions.daily_backup()  # the hourly timer, while the user reads the question
+    actions.dialog.restore_button.click()
+    qtbot.waitUntil(lambda: not actions.running and "restored" in getattr(actions.box, "text", lambda: "")(),
+                    timeout=20_000)
+    actions.box.accept()
+    assert restarts == [True]
+
+    shown = []
+    actions._message = lambda icon, text, then=None: shown.append(text)
+    actions.running = True  # a backup being written (Back up now's job, the daily one)
+    actions.restore(copy)
+    assert len(shown) == 1 and "nothing was changed" in shown[0]
+
+
+class SlowStore(SqliteBackups):
+    """A daily backup that takes long: reports progress until told to stop (or 10 s)."""
+
+    def __init__(self, database):
+        super().__init__(database)
+        import threading
+
+        self.started, self.outcome = threading.Event(), None
+
+    def copy_to(self, target, progress=None):
+        import time
+
+        from desktop_helpdesk.services.progress import Cancelled
+
+        self.started.set()
+        deadline = time.monotonic() + 10
+        try:
+            while time.monotonic() < deadline:
+                if progress is not None:
+                    progress(1, 100)
+                time.sleep(0.01)
+        except Cancelled:
+            self.outcome = "cancelled"
+            raise
+        self.outcome = "finished"
+        return super().copy_to(target, progress)
+
+
+def test_closing_the_window_stops_a_daily_backup_being_written(open_desk, tmp_path, qtbot):
+    desk = open_desk()
+    store = SlowStore(Path(desk.engine.url.database))
+    access = BackupAccess(store, desk.settings, lambda: None, tmp_path / "data", lambda: None)
+    actions = BackupActions(desk.window, desk.jobs, access, start=False)
+    desk.window.backups = actions
+    desk.settings.backup_folder = str(tmp_path / "daily")
+    shown = []
+    actions._message = lambda icon, text, then=None: shown.append(text)
+    actions.daily_backup()
+    assert store.started.wait(10)
+    desk.window.close()
+    qtbot.waitUntil(lambda: not actions.running, timeout=5_000)
+    assert store.outcome == "cancelled" and shown == []  # stopped, and no "the backup failed"
+    assert not list((tmp_path / "daily").iterdir())
+    actions.daily_backup()  # the hourly timer after close: nothing starts
+    assert not actions.running

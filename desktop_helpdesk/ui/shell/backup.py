@@ -12,6 +12,7 @@ app on it (`restart`, injected: tests restart nothing).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,12 @@ class BackupActions(QObject):
         super().__init__(window)
         self.window, self.jobs, self.access = window, jobs, access
         self.running = False
+        #: The restore's confirmation is open: the daily check waits, so that clicking
+        #: Restore never finds a daily backup (even one not due) holding `running`.
+        self.confirming = False
+        #: Set when the window closes: the daily backup stops at its next step (its partial
+        #: file is deleted) instead of holding up the quit until it is written.
+        self.stopping = threading.Event()
         #: The daily backup's failure was said; not again until a backup succeeds.
         self.failure_told = False
         self.progress = None
@@ -231,14 +238,22 @@ class BackupActions(QObject):
     def daily_backup(self) -> None:
         """Take the day's backup if none is less than a day old (on the long lane)."""
         store = self.access.store
-        if store is None or self.running or self.jobs.is_shut_down:
+        if store is None or self.running or self.confirming or self.stopping.is_set() or self.jobs.is_shut_down:
             return
         policy = self.policy()
+        data_dir = self.access.data_dir
+        stopping = self.stopping
         self.running = True
+
+        def until_stopped(done: int, total: int) -> None:
+            if stopping.is_set():
+                raise Cancelled(done, total)
 
         def job(ctx):
             now = ctx.now()
-            return backup.back_up(store, policy, now) if backup.is_due(policy, now) else None
+            if not backup.is_due(policy, now):
+                return None
+            return backup.back_up(store, policy, now, until_stopped, data_dir=data_dir)
 
         self.jobs.submit(job, on_done=self._daily_done, on_error=self._daily_failed, lane=LONG, owner=self)
 
@@ -253,6 +268,9 @@ class BackupActions(QObject):
 
     def _daily_failed(self, exc: BaseException) -> None:
         self.running = False
+        if isinstance(exc, Cancelled):
+            log.info("the daily backup was stopped: the window closed")
+            return
         if self.failure_told:  # said once; the next hourly attempt may succeed
             log.info("the daily backup failed again (%s)", exc)
             return
@@ -321,6 +339,8 @@ class BackupActions(QObject):
             self.window.statusBar().clearMessage()
             self.dialog = RestoreConfirmDialog(contents, self.window)
             self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.confirming = True
+            self.dialog.finished.connect(self._confirm_closed)
             self.dialog.accepted.connect(lambda: self.restore(contents.path))
             self.dialog.open()
 
@@ -335,7 +355,13 @@ class BackupActions(QObject):
     def restore(self, path: Path) -> None:
         """Restore `path` (already confirmed): safety copy, replace, then start again."""
         store = self.access.store
-        if store is None or self.running:
+        self.confirming = False
+        if store is None:
+            self._message(QMessageBox.Icon.Information, backup.error_message(BackupError.NOT_LOCAL))
+            return
+        if self.running:
+            self._message(QMessageBox.Icon.Information, _(
+                "A backup is being written just now. Choose Restore again when it is done; nothing was changed."))
             return
         self.running = True
         relay = ProgressRelay(self)
@@ -362,6 +388,15 @@ class BackupActions(QObject):
 
         self.jobs.submit(lambda ctx: backup.restore(store, Path(path), progress),
                          on_done=done, on_error=failed, lane=LONG, owner=self)
+
+    def stop(self) -> None:
+        """The window is closing: no more daily checks, and a daily backup being written
+        stops at its next step (nothing of it is left)."""
+        self.stopping.set()
+        self.timer.stop()
+
+    def _confirm_closed(self, *_args) -> None:
+        self.confirming = False
 
     # -- settings ---------------------------------------------------------------------
     def edit_settings(self) -> BackupSettingsDialog:

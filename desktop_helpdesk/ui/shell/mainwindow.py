@@ -557,5 +557,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.team_feed.stop()
+        backups = getattr(self, "backups", None)  # set by app.main when the data is a local file
+        if backups is not None:
+            backups.stop()  # quitting does not wait for a daily backup to be written
         self.save_layout()
         super().closeEvent(event)
