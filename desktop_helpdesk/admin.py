@@ -199,7 +199,13 @@ def backup_main(argv: list[str], setup_logging: Callable[[Path], object] | None 
             return EXIT_OK
         contents = backup.describe(store, Path(args.file))
         print(backup.summary(contents))
-        if not args.yes and sys.stdin is not None and sys.stdin.isatty():
+        if not args.yes and (sys.stdin is None or not sys.stdin.isatty()):
+            # Nobody to ask (a script, or Windows' windowed program, which has no console):
+            # replacing the data needs --yes said on purpose.
+            print(_("Nothing was changed: a restore replaces the data, so without a terminal to ask at it "
+                    "needs --yes."), file=sys.stderr)
+            return EXIT_NEEDS_WORK
+        if not args.yes:
             answer = input(_("Replace the data in {folder} with this backup? A safety copy of the current "
                              "file is taken first. [y/N] ").format(folder=paths.data_dir))
             if answer.strip().lower() not in ("y", "yes", "c", "có", "co"):

@@ -247,7 +247,12 @@ def test_backup_and_restore_commands(tmp_path, templates):
     con.commit()
     con.close()
 
+    # No terminal to ask at (a script; Windows' windowed program has no console): refused
+    # without --yes, nothing changed.
     done = run_cli("restore", str(copy), "--data-dir", str(data), "--lang", "vi")
+    assert done.returncode == 1 and "--yes" in done.stderr and "Traceback" not in done.stderr
+    assert not list(data.glob("helpdesk.before-restore-*.sqlite3"))
+    done = run_cli("restore", str(copy), "--data-dir", str(data), "--lang", "vi", "--yes")
     assert done.returncode == 0, done.stderr
     assert "khách hàng" in done.stdout  # the counts, in Vietnamese
     con = sqlite3.connect(str(data / "helpdesk.sqlite3"))
@@ -269,7 +274,7 @@ def test_backup_and_restore_commands(tmp_path, templates):
     lock = QLockFile(str(data / "instance.lock"))
     assert lock.tryLock(0)
     try:
-        done = run_cli("restore", str(copy), "--data-dir", str(data), "--lang", "en")
+        done = run_cli("restore", str(copy), "--data-dir", str(data), "--lang", "en", "--yes")
     finally:
         lock.unlock()
     install(Translator(translations_dir(), "en"))
