@@ -293,12 +293,13 @@ def main(argv: list[str] | None = None) -> int:
         settings.language = lang
         save_settings()
 
-    restart_requested: list[bool] = []
+    #: Each restart asked for: None reopens the saved choice, a URL reopens that database.
+    restart_requested: list[str | None] = []
 
-    def restart() -> None:
-        """Reopen on the database just chosen: quit, and start again once everything is
-        closed (the data folder's lock released)."""
-        restart_requested.append(True)
+    def restart(database_url: str | None = None) -> None:
+        """Reopen on the database just chosen (the saved choice, or `database_url`): quit,
+        and start again once everything is closed (the data folder's lock released)."""
+        restart_requested.append(database_url)
         window.close()
         app.quit()
 
@@ -309,12 +310,15 @@ def main(argv: list[str] | None = None) -> int:
         server_label=server_label(url)))
     # Backups (issue #14, backup branch): the daily backup, File → Back up now / Restore….
     from .db.backup import SqliteBackups
-    from .db.engine import sqlite_path_of
+    from .db.engine import sqlite_path_of, sqlite_url
     from .ui.shell.backup import BackupAccess, BackupActions
 
     local_file = sqlite_path_of(url) if not _on_server(url, sqlite_path_of) else None
+    # After a restore the program reopens the file it restored, whatever was saved or typed
+    # (a saved team server that was down, a --database-url the restart would drop).
     window.backups = BackupActions(window, jobs, BackupAccess(
-        SqliteBackups(local_file) if local_file else None, settings, save_settings, paths.data_dir, restart),
+        SqliteBackups(local_file) if local_file else None, settings, save_settings, paths.data_dir,
+        (lambda: restart(sqlite_url(local_file))) if local_file else restart),
         start=not args.self_test)
 
     if args.self_test:
@@ -341,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     if lock is not None:
         lock.unlock()
     if restart_requested:
-        program, arguments = restart_command(argv)
+        program, arguments = restart_command(argv, restart_requested[-1])
         started, _pid = QProcess.startDetached(program, arguments, os.getcwd())
         if not started:
             log.error("cannot start again: %s", program)
@@ -626,9 +630,10 @@ def server_label(url: str) -> str | None:
     return f"{u.host or 'localhost'}/{u.database or ''}"
 
 
-def restart_command(argv: list[str]) -> tuple[str, list[str]]:
+def restart_command(argv: list[str], database_url: str | None = None) -> tuple[str, list[str]]:
     """How to start this program again with the same interpreter and arguments, less those
-    that would override the database just chosen (--database-url) or fill it (--demo)."""
+    that would override the database just chosen (--database-url) or fill it (--demo); with
+    `database_url`, on that database (a restored file) whatever else was saved or typed."""
     kept, skip = [], False
     for arg in argv:
         if skip:
@@ -639,6 +644,8 @@ def restart_command(argv: list[str]) -> tuple[str, list[str]]:
             continue
         else:
             kept.append(arg)
+    if database_url:
+        kept += ["--database-url", database_url]
     if getattr(sys, "frozen", False):
         return sys.executable, kept
     # `python -m desktop_helpdesk …` or the `desktop-helpdesk` script: what came before the

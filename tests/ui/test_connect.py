@@ -279,6 +279,15 @@ def test_restart_keeps_the_arguments_but_not_the_database_url_or_the_demo():
     assert "--demo" not in arguments and "sqlite:///x" not in arguments
 
 
+def test_the_restart_after_a_restore_reopens_the_restored_file_not_the_saved_server():
+    """A desk that fell back to its local file (the team server was down), or was started on
+    another file with --database-url, restores a backup: it must reopen that file."""
+    _program, arguments = restart_command(["--data-dir", "/tmp/d", "--database-url", "postgresql+psycopg://h/db"],
+                                          "sqlite:////tmp/d/helpdesk.sqlite3")
+    assert arguments[-4:] == ["--data-dir", "/tmp/d", "--database-url", "sqlite:////tmp/d/helpdesk.sqlite3"]
+    assert "postgresql+psycopg://h/db" not in arguments
+
+
 def _run_app(*args, env_extra):
     import os
     import subprocess
