@@ -15,12 +15,14 @@ taken before a restore. Plain dataclasses in and out; no Qt, no SQLAlchemy.
 from __future__ import annotations
 
 import logging
+import platform
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from ..domain.text import fold
 from ..domain.vietnam import VIETNAM
 from .progress import Progress
 
@@ -34,7 +36,9 @@ PREFIX = "helpdesk-"
 SUFFIX = ".sqlite3"
 #: What the temporary file is called while it is written (never listed as a backup).
 PARTIAL = ".partial"
-_NAME = re.compile(r"^helpdesk-(\d{4})-(\d{2})-(\d{2})-(\d{2})(\d{2})(\d{2})\.sqlite3$")
+#: helpdesk-<date>-<time>[-<desk>].sqlite3: the desk's name tells desks sharing one folder (a share)
+#: apart; a name without one (written before desks were named) counts as every desk's.
+_NAME = re.compile(r"^helpdesk-(\d{4})-(\d{2})-(\d{2})-(\d{2})(\d{2})(\d{2})(?:-([a-z0-9][a-z0-9-]*))?\.sqlite3$")
 
 
 class BackupError(Exception):
@@ -62,6 +66,8 @@ class BackupPolicy:
 
     folder: Path
     keep_days: int = DEFAULT_KEEP_DAYS
+    #: This desk's name in its backups' names (see `desk_tag`); "" for unnamed backups.
+    desk: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,10 +131,18 @@ class BackupStore(Protocol):
         ...
 
 
-def backup_name(now: datetime) -> str:
-    """The file name of a backup taken at `now` (aware): the desk's local date and time."""
+def desk_tag(name: str) -> str:
+    """A computer's name as it goes into a backup's name: folded, letters, digits and dashes
+    ("KẾ-TOÁN 01" → "ke-toan-01"); "desk" when nothing is left."""
+    tag = re.sub(r"[^a-z0-9]+", "-", fold(name or "")).strip("-")[:40].strip("-")
+    return tag or "desk"
+
+
+def backup_name(now: datetime, desk: str = "") -> str:
+    """The file name of a backup taken at `now` (aware) by `desk`: the desk's local date
+    and time, then the desk's name."""
     local = now.astimezone(VIETNAM)
-    return f"{PREFIX}{local:%Y-%m-%d-%H%M%S}{SUFFIX}"
+    return f"{PREFIX}{local:%Y-%m-%d-%H%M%S}{'-' + desk if desk else ''}{SUFFIX}"
 
 
 def taken_at_of(path: Path) -> datetime | None:
@@ -137,13 +151,21 @@ def taken_at_of(path: Path) -> datetime | None:
     if not found:
         return None
     try:
-        return datetime(*map(int, found.groups()), tzinfo=VIETNAM)
+        return datetime(*map(int, found.groups()[:6]), tzinfo=VIETNAM)
     except ValueError:
         return None
 
 
-def list_backups(folder: Path) -> list[BackupFile]:
-    """The backups in `folder`, newest first; none when the folder is missing or unreadable."""
+def desk_of(path: Path) -> str | None:
+    """The desk that took a backup, from its name; None for a backup named without one."""
+    found = _NAME.match(Path(path).name)
+    return found.group(7) if found else None
+
+
+def list_backups(folder: Path, desk: str = "") -> list[BackupFile]:
+    """The backups in `folder`, newest first; none when the folder is missing or unreadable.
+    With `desk`, only that desk's (and those named without a desk): desks sharing a folder
+    neither count nor remove each other's."""
     found = []
     try:
         entries = list(Path(folder).iterdir())
@@ -151,7 +173,7 @@ def list_backups(folder: Path) -> list[BackupFile]:
         return []
     for path in entries:
         taken = taken_at_of(path)
-        if taken is None:
+        if taken is None or (desk and desk_of(path) not in (None, desk)):
             continue
         try:
             size = path.stat().st_size
@@ -164,7 +186,7 @@ def list_backups(folder: Path) -> list[BackupFile]:
 def is_due(policy: BackupPolicy, now: datetime) -> bool:
     """Whether the daily backup should be taken now: no backup in the folder is less than a
     day old (one taken "in the future" by a wrong clock does not count)."""
-    for f in list_backups(policy.folder):
+    for f in list_backups(policy.folder, policy.desk):
         if now - BACKUP_INTERVAL < f.taken_at <= now + timedelta(minutes=5):
             return False
     return True
@@ -180,11 +202,11 @@ def back_up(store: BackupStore, policy: BackupPolicy, now: datetime,
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BackupError(BackupError.NO_FOLDER, f"{type(exc).__name__}: {exc.strerror or exc}") from exc
-    target = folder / backup_name(now)
+    target = folder / backup_name(now, policy.desk)
     serial = 1
     while target.exists():  # two backups in one second (Back up now, twice)
         serial += 1
-        target = folder / backup_name(now + timedelta(seconds=serial - 1))
+        target = folder / backup_name(now + timedelta(seconds=serial - 1), policy.desk)
     size = store.copy_to(target, progress)
     log.info("database backed up to %s (%d bytes)", target, size)
     done = BackupFile(target, taken_at_of(target), size)
@@ -209,7 +231,7 @@ def prune(policy: BackupPolicy, now: datetime, keep: Path | None = None,
     if data_dir is not None:
         leftovers += _stale_partials(Path(data_dir), _PARTIALS_IN_DATA, now)
     removed = []
-    for f in list_backups(policy.folder):
+    for f in list_backups(policy.folder, policy.desk):
         if f.taken_at < limit and f.path != keep:
             try:
                 f.path.unlink()
@@ -258,11 +280,12 @@ def restore(store: BackupStore, path: Path, progress: Progress | None = None) ->
     return RestoreDone(contents, safety)
 
 
-def policy_of(folder: str, keep_days: int, data_dir: Path) -> BackupPolicy:
-    """The policy the settings describe: `folder` ("" = "backups" in the data folder) and
-    `keep_days` (at least 1)."""
+def policy_of(folder: str, keep_days: int, data_dir: Path, desk: str | None = None) -> BackupPolicy:
+    """The policy the settings describe: `folder` ("" = "backups" in the data folder),
+    `keep_days` (at least 1), and this computer's name (`desk`, else the system's)."""
     chosen = Path(folder).expanduser() if folder.strip() else Path(data_dir) / "backups"
-    return BackupPolicy(chosen, max(1, int(keep_days or DEFAULT_KEEP_DAYS)))
+    return BackupPolicy(chosen, max(1, int(keep_days or DEFAULT_KEEP_DAYS)),
+                        desk_tag(desk if desk is not None else platform.node()))
 
 
 def summary(contents: BackupContents) -> str:

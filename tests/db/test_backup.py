@@ -478,3 +478,27 @@ def test_copying_the_backup_in_reports_progress_and_can_be_cancelled(ctx, engine
     steps = []
     backup.restore(store, copy, lambda done, total: steps.append((done, total)))
     assert [s for s in steps if s[1] == size][-1] == (size, size) and len([s for s in steps if s[1] == size]) >= 4
+
+
+def test_desks_sharing_one_backup_folder_neither_count_nor_remove_each_others(tmp_path):
+    """Two desks point at the same share, as the settings suggest: each takes its own daily
+    backup, and each one's clean-up leaves the other's files alone."""
+    from desktop_helpdesk.services import backup as b
+
+    folder = tmp_path / "share"
+    folder.mkdir()
+    hotline = b.policy_of(str(folder), 14, tmp_path, desk="HOTLINE-01")
+    lead = b.policy_of(str(folder), 14, tmp_path, desk="Kế toán 02")
+    assert (hotline.desk, lead.desk) == ("hotline-01", "ke-toan-02")
+    (folder / b.backup_name(NOW - timedelta(hours=2), lead.desk)).write_bytes(b"x")
+    assert b.is_due(hotline, NOW) and not b.is_due(lead, NOW)  # the lead's backup is not the hotline's
+    old_lead = folder / b.backup_name(NOW - timedelta(days=30), lead.desk)
+    old_hotline = folder / b.backup_name(NOW - timedelta(days=30), hotline.desk)
+    legacy = folder / b.backup_name(NOW - timedelta(days=30))  # named before desks were
+    for f in (old_lead, old_hotline, legacy):
+        f.write_bytes(b"x")
+    removed = set(b.prune(hotline, NOW))
+    assert removed == {old_hotline, legacy} and old_lead.exists()
+    assert b.taken_at_of(old_lead) == (NOW - timedelta(days=30)).replace(microsecond=0).astimezone(b.VIETNAM)
+    assert [f.path for f in b.list_backups(folder, lead.desk)] == sorted(
+        [folder / b.backup_name(NOW - timedelta(hours=2), lead.desk), old_lead], reverse=True)
