@@ -119,6 +119,30 @@ class Operator(RowMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class ImportBatch(Base):
+    """One import of a customer list (migration 0016): what it added, so it can be undone
+    while nothing else refers to its records."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    file_name: Mapped[str] = mapped_column(String(260))
+    customers: Mapped[int] = mapped_column(Integer, default=0)
+    contacts: Mapped[int] = mapped_column(Integer, default=0)
+    contracts: Mapped[int] = mapped_column(Integer, default=0)
+    payments: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[Optional[str]] = mapped_column(String(120))
+    undone_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    undone_by: Mapped[Optional[str]] = mapped_column(String(120))
+
+
+def _batch_column() -> Mapped[Optional[int]]:
+    """The import batch that added the row (None: typed in)."""
+    return mapped_column(ForeignKey("import_batches.id"), index=True)
+
+
 class Customer(RowMixin, Base):
     __tablename__ = "customers"
 
@@ -134,6 +158,11 @@ class Customer(RowMixin, Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     # domain.text.sort_text(name): Vietnamese dictionary order as a plain string.
     sort_name: Mapped[str] = mapped_column(Text, default="", index=True)
+    import_batch_id: Mapped[Optional[int]] = _batch_column()
+    # Archived: out of the lists and of the choices for new work; its history stays.
+    archived_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)
+    # A duplicate merged into another customer: kept, archived, pointing at the one that stays.
+    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("customers.id"), index=True)
 
     contacts: Mapped[list["Contact"]] = relationship(
         back_populates="customer", order_by="Contact.id", cascade="all, delete-orphan"
@@ -160,6 +189,7 @@ class Contact(RowMixin, Base):
     phone: Mapped[Optional[str]] = mapped_column(String(16), index=True)  # E.164
     email: Mapped[Optional[str]] = mapped_column(String(254))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_batch_id: Mapped[Optional[int]] = _batch_column()
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     customer: Mapped[Customer] = relationship(back_populates="contacts")
@@ -204,6 +234,7 @@ class Contract(RowMixin, Base):
     completed_on: Mapped[Optional[date]] = mapped_column(Date)
     ended_on: Mapped[Optional[date]] = mapped_column(Date)
     renewal_notice_days: Mapped[int] = mapped_column(Integer, default=30)
+    import_batch_id: Mapped[Optional[int]] = _batch_column()
 
     customer: Mapped[Customer] = relationship()
     package: Mapped[Package] = relationship()
@@ -291,6 +322,7 @@ class Payment(RowMixin, Base):
     amount_vnd: Mapped[int] = mapped_column(BigInteger)
     method: Mapped[str] = mapped_column(String(20))
     invoice_number: Mapped[Optional[str]] = mapped_column(String(40))
+    import_batch_id: Mapped[Optional[int]] = _batch_column()
 
     contract: Mapped["Contract"] = relationship(back_populates="payments")
 
@@ -341,6 +373,14 @@ class ContractEvent(HistoryMixin, Base):
     __tablename__ = "contract_events"
 
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+
+
+class CustomerEvent(HistoryMixin, Base):
+    """Append-only history of a customer: merged, archived, restored (migration 0016)."""
+
+    __tablename__ = "customer_events"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
 
 
 class VerificationQuestion(RowMixin, Base):
