@@ -30,6 +30,7 @@ from .repositories.callers import SqlCallerRepository
 from .repositories.contracts import SqlContractRepository
 from .repositories.customers import SqlCustomerRepository
 from .repositories.feed import FeedTracker, SqlFeedRepository
+from .repositories.imports import SqlImportRepository
 from .repositories.obligations import SqlObligationRepository
 from .repositories.operators import SqlOperatorRepository
 from .repositories.packages import SqlPackageRepository
@@ -76,6 +77,7 @@ class SqlUnitOfWork:
         self.calendar = SqlCalendarRepository(self.session, self._clock)
         self.search = SqlSearchRepository(self.session, self._clock)
         self.reports = SqlReportRepository(self.session, self._clock)
+        self.imports = SqlImportRepository(self.session, self._clock, self._author)
         return self
 
     def _stamp(self, session, _flush_context, _instances) -> None:

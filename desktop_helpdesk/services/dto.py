@@ -559,3 +559,70 @@ class FeedCursor:
 class FeedRows:
     rows: tuple  # (origin, tables) of each new row, oldest first
     cursor: FeedCursor
+
+
+# -- imports (services/importing.py) ------------------------------------------------------
+@dataclass(frozen=True)
+class ExistingCustomer:
+    """A customer already in the database that an import row may be."""
+
+    id: int
+    code: str
+    name: str
+    tax_code: str
+    phone: str
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class ExistingContact:
+    customer_id: int
+    full_name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class ExistingContract:
+    id: int
+    number: str
+    customer_id: int
+    package_id: int
+    signed_on: date | None
+    value_vnd: int
+
+
+@dataclass(frozen=True)
+class ExistingPayment:
+    contract_id: int
+    paid_on: date
+    amount_vnd: int
+    invoice_number: str
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One import, as File → Import lists it."""
+
+    id: int
+    file_name: str
+    created_at: datetime
+    created_by: str
+    customers: int
+    contacts: int
+    contracts: int
+    payments: int
+    undone_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class UndoBlockers:
+    """Why an import cannot be undone: tickets on its records, other records on them (a
+    contract, a payment, a contact typed in since, a merge), or its records changed since."""
+
+    tickets: int = 0
+    other_records: int = 0
+    edited: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.tickets or self.other_records or self.edited)

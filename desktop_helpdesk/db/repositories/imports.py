@@ -1,0 +1,203 @@
+"""Imports: what a file's rows already match in the database, the records added in bulk
+under one batch, and undoing a batch while nothing else refers to its records."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from sqlalchemy import func, insert, or_, select, update
+
+from ...domain.text import sort_text
+from ...services.dto import (
+    BatchRow,
+    CustomerDraft,
+    ExistingContact,
+    ExistingContract,
+    ExistingCustomer,
+    ExistingPayment,
+    UndoBlockers,
+)
+from .. import models as m
+from ._sql import Repo, nn, take_codes
+from .customers import SqlCustomerRepository, contact_search_text, customer_search_text
+
+#: Rows looked up per statement (SQLite's default limit is 32,766 parameters).
+CHUNK = 500
+
+
+def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+class SqlImportRepository(Repo):
+    def __init__(self, session, clock, who: Callable[[], "str | None"]):
+        super().__init__(session, clock)
+        self._who = who
+
+    # -- what the rows match ---------------------------------------------------------
+    def customers_matching(self, codes: list[str], tax_codes: list[str], phones: list[str],
+                           names: list[str] = ()) -> list[ExistingCustomer]:
+        C = m.Customer
+        found: dict[int, ExistingCustomer] = {}
+        for column, values in ((C.code, codes), (C.tax_code, tax_codes), (C.phone, phones), (C.name, list(names))):
+            for part in _chunks(sorted(set(values))):
+                for r in self.s.execute(select(C.id, C.code, C.name, C.tax_code, C.phone, C.archived_at)
+                                        .where(column.in_(part))):
+                    found[r.id] = ExistingCustomer(r.id, r.code, r.name, nn(r.tax_code), nn(r.phone),
+                                                   r.archived_at is not None)
+        return list(found.values())
+
+    def contacts_of(self, customer_ids: list[int]) -> list[ExistingContact]:
+        K = m.Contact
+        out = []
+        for part in _chunks(sorted(set(customer_ids))):
+            out += [ExistingContact(r.customer_id, r.full_name, nn(r.phone))
+                    for r in self.s.execute(select(K.customer_id, K.full_name, K.phone).where(K.customer_id.in_(part)))]
+        return out
+
+    def contracts_matching(self, numbers: list[str], customer_ids: list[int]) -> list[ExistingContract]:
+        K = m.Contract
+        found: dict[int, ExistingContract] = {}
+        for column, values in ((K.number, numbers), (K.customer_id, customer_ids)):
+            for part in _chunks(sorted(set(values))):
+                for r in self.s.execute(select(K.id, K.number, K.customer_id, K.package_id, K.signed_on, K.value_vnd)
+                                        .where(column.in_(part))):
+                    found[r.id] = ExistingContract(r.id, r.number, r.customer_id, r.package_id, r.signed_on,
+                                                   r.value_vnd)
+        return list(found.values())
+
+    def payments_of(self, contract_ids: list[int]) -> list[ExistingPayment]:
+        P = m.Payment
+        out = []
+        for part in _chunks(sorted(set(contract_ids))):
+            out += [ExistingPayment(r.contract_id, r.paid_on, r.amount_vnd, nn(r.invoice_number))
+                    for r in self.s.execute(select(P.contract_id, P.paid_on, P.amount_vnd, P.invoice_number)
+                                            .where(P.contract_id.in_(part)))]
+        return out
+
+    # -- batches ---------------------------------------------------------------------
+    def new_batch(self, file_name: str) -> int:
+        now = self._clock()
+        batch = m.ImportBatch(file_name=file_name[:260], customers=0, contacts=0, contracts=0, payments=0,
+                              created_at=now, created_by=self._who())
+        self.s.add(batch)
+        self.s.flush()
+        return batch.id
+
+    def count_in_batch(self, batch_id: int, customers: int = 0, contacts: int = 0, contracts: int = 0,
+                       payments: int = 0) -> None:
+        B = m.ImportBatch
+        self.s.execute(update(B).where(B.id == batch_id).values(
+            customers=B.customers + customers, contacts=B.contacts + contacts,
+            contracts=B.contracts + contracts, payments=B.payments + payments))
+
+    def batches(self, limit: int = 200) -> list[BatchRow]:
+        B = m.ImportBatch
+        rows = self.s.execute(select(B).order_by(B.id.desc()).limit(limit)).scalars()
+        return [BatchRow(b.id, b.file_name, b.created_at, nn(b.created_by), b.customers, b.contacts, b.contracts,
+                         b.payments, b.undone_at) for b in rows]
+
+    def batch(self, batch_id: int) -> BatchRow | None:
+        b = self.s.get(m.ImportBatch, batch_id)
+        return None if b is None else BatchRow(b.id, b.file_name, b.created_at, nn(b.created_by), b.customers,
+                                               b.contacts, b.contracts, b.payments, b.undone_at)
+
+    def tag(self, table: str, ids: list[int], batch_id: int) -> None:
+        """Mark rows added by the ordinary repositories (contracts, payments) as the batch's."""
+        model = {"contracts": m.Contract, "payments": m.Payment}[table]
+        for part in _chunks(ids):
+            self.s.execute(update(model).where(model.id.in_(part)).values(import_batch_id=batch_id)
+                           .execution_options(synchronize_session=False))
+
+    # -- adding in bulk --------------------------------------------------------------
+    def take_customer_codes(self, n: int) -> list[str]:
+        """`n` free customer codes from the counter, as the forms take them one by one."""
+        return take_codes(self.s, m.Customer.code, "KH", 5, n)
+
+    def add_customers(self, batch_id: int, drafts: list[CustomerDraft]) -> list[int]:
+        """Insert clean drafts (codes given) with their contacts; their ids, in order. One
+        multi-row INSERT per table (no ORM objects: 100,000 customers in seconds)."""
+        if not drafts:
+            return []
+        now, who = self._clock(), self._who()
+        C = m.Customer.__table__
+        rows = [{
+            "uuid": d.uuid, "code": d.code, "name": d.name, "kind": d.kind, "tax_code": d.tax_code or None,
+            "address": d.address or None, "province": d.province or None, "phone": d.phone or None,
+            "email": d.email or None, "notes": d.notes or None, "search_text": customer_search_text(d),
+            "sort_name": sort_text(d.name), "import_batch_id": batch_id, "created_at": now, "updated_at": now,
+            "updated_by": who, "version": 1,
+        } for d in drafts]
+        ids = [r.id for r in self.s.execute(insert(C).returning(C.c.id, sort_by_parameter_order=True), rows)]
+        contacts = [(customer_id, c) for customer_id, d in zip(ids, drafts) for c in d.contacts]
+        self.add_contacts(batch_id, contacts)
+        return ids
+
+    def add_contacts(self, batch_id: int, contacts: list) -> int:
+        """Insert (customer_id, ContactData) pairs; their customers' search text is redone
+        by the caller when they were there before (new customers' already hold them)."""
+        if not contacts:
+            return 0
+        now, who = self._clock(), self._who()
+        K = m.Contact.__table__
+        self.s.execute(insert(K), [{
+            "uuid": m.new_uuid(), "customer_id": customer_id, "full_name": c.full_name,
+            "position": c.position or None, "phone": c.phone or None, "email": c.email or None,
+            "is_primary": c.is_primary, "search_text": contact_search_text(c.full_name, c.phone, c.email),
+            "import_batch_id": batch_id, "created_at": now, "updated_at": now, "updated_by": who, "version": 1,
+        } for customer_id, c in contacts])
+        return len(contacts)
+
+    def refresh_customer_search(self, customer_ids: list[int]) -> None:
+        """Redo search_text of customers that received contacts (their names and phones are
+        found through the customer too)."""
+        customers = SqlCustomerRepository(self.s, self._clock)
+        for customer_id in sorted(set(customer_ids)):
+            draft = customers.get(customer_id).draft
+            self.s.execute(update(m.Customer).where(m.Customer.id == customer_id)
+                           .values(search_text=customer_search_text(draft))
+                           .execution_options(synchronize_session=False))
+
+    # -- undo ------------------------------------------------------------------------
+    def undo_blockers(self, batch_id: int) -> UndoBlockers:
+        """What, outside the batch, refers to its records (or changed them since)."""
+        C, K, T, P, Q = m.Customer, m.Contract, m.Ticket, m.Payment, m.Contact
+        mine_c = select(C.id).where(C.import_batch_id == batch_id)
+        mine_k = select(K.id).where(K.import_batch_id == batch_id)
+        mine_q = select(Q.id).where(Q.import_batch_id == batch_id)
+        count = lambda stmt: self.s.scalar(select(func.count()).select_from(stmt.subquery())) or 0  # noqa: E731
+        tickets = count(select(T.id).where(or_(T.customer_id.in_(mine_c), T.contract_id.in_(mine_k),
+                                               T.contact_id.in_(mine_q))))
+        others = (
+            count(select(K.id).where(K.customer_id.in_(mine_c), or_(K.import_batch_id.is_(None),
+                                                                     K.import_batch_id != batch_id)))
+            + count(select(P.id).where(P.contract_id.in_(mine_k), or_(P.import_batch_id.is_(None),
+                                                                       P.import_batch_id != batch_id)))
+            + count(select(Q.id).where(Q.customer_id.in_(mine_c), or_(Q.import_batch_id.is_(None),
+                                                                       Q.import_batch_id != batch_id)))
+            + count(select(m.VerificationQuestion.id).where(m.VerificationQuestion.customer_id.in_(mine_c)))
+            + count(select(m.Obligation.id).where(m.Obligation.contract_id.in_(mine_k),
+                                                  m.Obligation.derived.is_(False)))
+            + count(select(C.id).where(C.merged_into_id.in_(mine_c)))
+            + count(select(m.CustomerEvent.id).where(m.CustomerEvent.customer_id.in_(mine_c)))
+        )
+        edited = sum(count(select(model.id).where(model.import_batch_id == batch_id, model.version > 1))
+                     for model in (C, Q, K, P))
+        return UndoBlockers(tickets=tickets, other_records=others, edited=edited)
+
+    def undo(self, batch_id: int) -> None:
+        """Delete the batch's records (its customers' obligations, alerts and history go with
+        them) and mark it undone. The caller checked `undo_blockers` in the same transaction."""
+        for model in (m.Payment, m.Contract, m.Contact, m.Customer):
+            table = model.__table__
+            if model is m.Contract:
+                mine_k = select(m.Contract.id).where(m.Contract.import_batch_id == batch_id)
+                for dependent in (m.Obligation, m.ContractEvent, m.Alert):
+                    self.s.execute(dependent.__table__.delete().where(dependent.contract_id.in_(mine_k)))
+            if model is m.Customer:
+                mine_c = select(m.Customer.id).where(m.Customer.import_batch_id == batch_id)
+                self.s.execute(m.Obligation.__table__.delete().where(m.Obligation.customer_id.in_(mine_c)))
+            self.s.execute(table.delete().where(table.c.import_batch_id == batch_id))
+        self.s.execute(update(m.ImportBatch).where(m.ImportBatch.id == batch_id).values(
+            undone_at=self._clock(), undone_by=self._who()))
