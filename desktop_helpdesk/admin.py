@@ -248,3 +248,132 @@ class _instance_lock:
 
     def __exit__(self, *exc):
         self.lock.unlock()
+
+
+# -- importing a customer list (issue #14) ---------------------------------------------------
+#
+#     desktop-helpdesk import FILE [--dry-run] [--data-dir DIR | --database-url URL] [--rejected OUT]
+#
+# The same import as File → Import: every row read with the forms' rules, the good rows
+# written under one batch, the rows with errors written to a file to correct. Exit codes:
+# 0 every row imported (or already there), 1 some rows have errors (the others went in; with
+# --dry-run nothing is written), 2 the file or the database cannot be used.
+
+#: Rows with errors listed on the terminal (all of them are in the rejection file).
+SHOWN_ERRORS = 20
+
+
+def parse_import_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="desktop-helpdesk import",
+        description="Import customers, contacts, contracts and payments from an Excel (.xlsx) or CSV file, as "
+                    "File > Import does. Rows with errors are written to a file to correct and import again.")
+    parser.add_argument("file", metavar="FILE", help="the .xlsx or .csv file (the template's headers, or ones like them)")
+    parser.add_argument("--dry-run", action="store_true", help="check every row and print the counts; write nothing")
+    parser.add_argument("--rejected", metavar="OUT",
+                        help="where to write the rows with errors (default: beside FILE, named FILE-errors.xlsx)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--data-dir", metavar="DIR", help="the data folder of the local database (default: the user's)")
+    where.add_argument("--database-url", metavar="URL", help="a team server (postgresql://…) or another database")
+    parser.add_argument("--lang", choices=("vi", "en"), help="language of the output (default: the environment's, LANG)")
+    return parser.parse_args(argv)
+
+
+def import_main(argv: list[str], database_error_message: Callable[..., str],
+                setup_logging: Callable[[Path], object] | None = None) -> int:
+    args = parse_import_args(argv)
+
+    from pathlib import Path
+
+    from .db.engine import open_database, redact_url, sqlite_path_of, sqlite_url
+    from .db.uow import uow_factory
+    from .domain.errors import DatabaseOpenError
+    from .domain.importing import KIND_LABELS, KIND_ORDER
+    from .i18n import Translator, _, install
+    from .paths import app_paths, translations_dir
+    from .services import importing
+    from .services.context import make_context
+
+    language = args.lang or environment_language()
+    install(Translator(translations_dir(), language))
+    paths = app_paths(args.data_dir)
+    if setup_logging is not None:
+        try:
+            setup_logging(paths.log_dir)
+        except OSError:
+            logging.getLogger().addHandler(logging.NullHandler())
+    url = args.database_url or sqlite_url(paths.database_file)
+    try:
+        on_server = sqlite_path_of(url) is None
+    except Exception:  # noqa: BLE001 - a malformed address is reported when opened
+        on_server = True
+    source = Path(args.file)
+    try:
+        sheets = importing.inspect_file(source)
+    except importing.ImportFileError as exc:
+        log.warning("import: the file cannot be used: %s", exc.reason)
+        print(_(importing.FILE_MESSAGES[exc.reason]), file=sys.stderr)
+        return EXIT_DATABASE
+    try:
+        if not args.database_url:
+            paths.database_file.parent.mkdir(parents=True, exist_ok=True)
+        engine, _outcome = open_database(url)
+    except DatabaseOpenError as exc:
+        log.warning("import: %s: %s", redact_url(url), exc.reason)
+        print(database_error_message(exc.reason, server=on_server, path=exc.path), file=sys.stderr)
+        return EXIT_DATABASE
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback with the URL
+        log.error("import: cannot open %s", redact_url(url), exc_info=True)
+        print(database_error_message("unreachable", server=on_server) + f" ({type(exc).__name__})", file=sys.stderr)
+        return EXIT_DATABASE
+    try:
+        ctx = make_context(uow_factory(engine, who=lambda: _("import from {file}").format(file=source.name)[:120]))
+        for sheet in sheets:
+            if not sheet.usable:
+                print(_("Sheet “{sheet}”: not imported (its columns are not those of customers, contacts, "
+                        "contracts or payments)").format(sheet=sheet.name))
+        plan = importing.plan_import(ctx, source, sheets)
+        for kind in KIND_ORDER:
+            if not any(r.kind is kind for r in plan.results):
+                continue
+            print(_("{kind}: {new} new, {exists} already there, {errors} with errors").format(
+                kind=_(KIND_LABELS[kind]), new=plan.count(importing.NEW, kind),
+                exists=plan.count(importing.EXISTS, kind), errors=plan.count(importing.ERROR, kind)))
+        bad = [r for r in plan.results if r.status == importing.ERROR]
+        for r in bad[:SHOWN_ERRORS]:
+            reasons = importing.errors_text(r, _)
+            print(_("“{sheet}” row {row}: {errors}").format(sheet=r.sheet, row=r.number, errors=reasons))
+        if len(bad) > SHOWN_ERRORS:
+            print(_("… and {count} more rows with errors").format(count=len(bad) - SHOWN_ERRORS))
+        if args.dry_run:
+            print(_("Nothing was written (--dry-run)."))
+            return EXIT_NEEDS_WORK if bad else EXIT_OK
+        done = importing.apply_import(ctx, plan)
+        if done.batch_id is None:
+            print(_("Nothing new to import: every good row is already in the database."))
+        else:
+            print(_("Imported: {customers} customers, {contacts} contacts, {contracts} contracts, {payments} "
+                    "payments (import no. {batch}; File → Import history can undo it)").format(
+                customers=done.added[KIND_ORDER[0]], contacts=done.added[KIND_ORDER[1]],
+                contracts=done.added[KIND_ORDER[2]], payments=done.added[KIND_ORDER[3]], batch=done.batch_id))
+        if bad:
+            out = Path(args.rejected) if args.rejected else source.with_name(
+                source.stem + ("-loi" if language == "vi" else "-errors") + ".xlsx")
+            importing.write_rejections(plan, out, _)
+            print(_("The rows with errors are in {path}: correct them there and import that file.").format(path=out))
+        return EXIT_NEEDS_WORK if bad else EXIT_OK
+    except importing.ImportFileError as exc:
+        log.warning("import: the file cannot be used: %s", exc.reason)
+        print(_(importing.FILE_MESSAGES[exc.reason]), file=sys.stderr)
+        return EXIT_DATABASE
+    except OSError as exc:  # the rejection file cannot be written
+        log.warning("import: cannot write the rejection file: %s", type(exc).__name__)
+        print(_("The rows with errors could not be written ({error}). Choose another place with --rejected.")
+              .format(error=type(exc).__name__), file=sys.stderr)
+        return EXIT_DATABASE
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        log.error("import failed", exc_info=True)
+        print(database_error_message("unreachable", server=on_server) + f" ({type(exc).__name__})", file=sys.stderr)
+        return EXIT_DATABASE
+    finally:
+        engine.dispose()

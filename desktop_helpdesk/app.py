@@ -161,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
         from .admin import server_main
 
         return server_main(argv[1:], database_error_message)
+    if argv[:1] == ["import"]:  # issue #14: no window
+        from .admin import import_main
+
+        return import_main(argv[1:], database_error_message, setup_logging)
     if argv[:1] in (["backup"], ["restore"]):  # issue #14 (backup branch): no window
         from .admin import backup_main
 

@@ -133,7 +133,7 @@ class ImportPlan:
 
 @dataclass(frozen=True)
 class ImportDone:
-    batch_id: int
+    batch_id: int | None  # None: nothing was new, no batch was made
     added: dict  # RecordKind -> rows added
     skipped: int  # already there (found when planning, or by a chunk as it wrote)
     rejected: int  # rows with errors, not imported
@@ -648,6 +648,8 @@ def apply_import(ctx: Context, plan: ImportPlan, progress: Progress | None = Non
     undone), and the result says `cancelled`."""
     new = [r for r in plan.results if r.status == NEW]
     total = len(new)
+    if not new:  # nothing to add: no empty batch in the history
+        return ImportDone(None, {kind: 0 for kind in d.KIND_ORDER}, plan.count(EXISTS), plan.count(ERROR))
     with ctx.uow() as uow:
         batch_id = uow.imports.new_batch(plan.file_name)
         uow.commit()
@@ -785,16 +787,32 @@ def write_rejections(plan: ImportPlan, path: str | os.PathLike, translate=lambda
         for r in rows:
             cells = list(plan.rejected_cells.get((r.sheet, r.number), ()))
             cells += [None] * (len(sheet.headers) - len(cells))
-            text = " ".join(f"{translate(d.column(r.kind, e.field).label) if _is_column(r.kind, e.field) else ''}: "
-                            f"{e.text(translate)}".lstrip(": ") for e in r.errors)
+            text = errors_text(r, translate)
             ws.append([_safe_cell(c) for c in cells[:len(sheet.headers)]] + [printable(text)])
-    tmp = Path(str(path) + ".part")
-    book.save(tmp)
-    os.replace(tmp, path)
+    _save_whole(book, Path(path))
     return len(bad)
 
 
-def _is_column(kind: RecordKind, key: str) -> bool:
+def _save_whole(book, path: Path) -> None:
+    """Save beside the target and move it in place: a full disk or a file open in Excel
+    leaves the old file (or none), never half of one."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        book.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def errors_text(result: RowResult, translate=lambda s: s) -> str:
+    """A row's errors as one text in the user's language, each after its column's name:
+    "Tax code: This tax code is not valid: check the digits. Phone: …"."""
+    return " ".join((f"{translate(d.column(result.kind, e.field).label)}: " if is_column(result.kind, e.field) else "")
+                    + e.text(translate) for e in result.errors)
+
+
+def is_column(kind: RecordKind, key: str) -> bool:
     return any(c.key == key for c in d.COLUMNS[kind])
 
 
@@ -823,9 +841,7 @@ def write_template(path: str | os.PathLike, english: bool = False) -> None:
             cell.font = Font(bold=True)
             ws.column_dimensions[cell.column_letter].width = max(14, len(c.headers[index]) + 4)
         ws.freeze_panes = "A2"
-    tmp = Path(str(path) + ".part")
-    book.save(tmp)
-    os.replace(tmp, path)
+    _save_whole(book, Path(path))
 
 
 # -- batches ----------------------------------------------------------------------------
