@@ -318,6 +318,8 @@ def read_cell(col: Column, raw: Any) -> tuple[Any, ValidationError | None]:
     if col.kind == "money":
         if not text.strip():
             return None, None
+        if text.strip().startswith(("-", "−")):
+            return None, ValidationError(key, "money_negative", v.MSG_MONEY_NEGATIVE)
         try:
             amount = v.parse_money_vnd(text)
         except v.MoneyTooLarge:

@@ -352,11 +352,15 @@ class _Planner:
             self.plan.rejected_cells[(sheet.name, number)] = cells
 
     def duplicate(self, kind: RecordKind, keys) -> int | None:
+        return self.duplicate_by(kind, keys)[0]
+
+    def duplicate_by(self, kind: RecordKind, keys) -> tuple[int | None, str]:
+        """(the earlier row of the file with one of `keys`, that key), or (None, "")."""
         for key in keys:
             row = self.seen.get(f"{kind.value}|{key}")
             if row is not None:
-                return row
-        return None
+                return row, key
+        return None, ""
 
     def remember(self, kind: RecordKind, keys, number: int) -> None:
         for key in keys:
@@ -436,9 +440,10 @@ def _plan_customers(p: _Planner, uow, parsed) -> None:
         draft = drafts[row.number, sheet.name]
         keys = d.customer_keys({"code": draft.code, "tax_code": draft.tax_code, "name": draft.name,
                                 "phone": draft.phone})
-        same_row = p.duplicate(RecordKind.CUSTOMERS, keys)
-        if same_row is not None:
-            error = ValidationError("name", "same_as_row", d.MSG_SAME_AS_ROW, (("row", same_row),))
+        same_row, key = p.duplicate_by(RecordKind.CUSTOMERS, keys)
+        if same_row is not None:  # said at the column that makes it the same customer
+            at = {"code": "code", "tax": "tax_code"}.get(key.split(":", 1)[0], "name")
+            error = ValidationError(at, "same_as_row", d.MSG_SAME_AS_ROW, (("row", same_row),))
             p.add(sheet, row.number, ERROR, label, [error], cells=row.raw)
             continue
         p.remember(RecordKind.CUSTOMERS, keys, row.number)
