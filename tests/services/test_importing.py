@@ -81,7 +81,7 @@ def test_the_preview_names_each_bad_rows_errors_and_writes_nothing(ctx, tmp_path
     assert _errors(plan, 3) == [("tax_code", "tax_checksum"), ("phone", "too_short")] or \
         {f for f, _ in _errors(plan, 3)} == {"tax_code", "phone"}
     assert {f for f, _ in _errors(plan, 4)} == {"kind", "email"}
-    assert _errors(plan, 6) == [("name", "same_as_row")]
+    assert _errors(plan, 6) == [("tax_code", "same_as_row")]  # the same tax code as row 2
     assert plan.results[3].errors[0].params == (("row", 2),)
     assert _errors(plan, 7) == [("name", "too_long")]
     assert _all_customers(ctx) == ()  # nothing written
