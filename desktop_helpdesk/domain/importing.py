@@ -166,8 +166,11 @@ _LOOKUP: dict[RecordKind, dict[str, str]] = {
 }
 
 
+_BY_KEY = {kind: {c.key: c for c in cols} for kind, cols in COLUMNS.items()}
+
+
 def column(kind: RecordKind, key: str) -> Column:
-    return next(c for c in COLUMNS[kind] if c.key == key)
+    return _BY_KEY[kind][key]
 
 
 #: For each column of a sheet (by position), the field it holds, or None (ignored).
@@ -336,7 +339,7 @@ def read_cell(col: Column, raw: Any) -> tuple[Any, ValidationError | None]:
     if key in ("code", "number", "customer", "contract"):
         text = text.upper()
     if col.kind == "phone":
-        error = v.validate_phone(key, text)
+        error = v.validate_phone(key, text)  # the reading is cached: normalising it again is free
         return (normalize_phone(text) if text and error is None else text), error
     if col.kind == "email":
         return text, v.validate_email(key, text)

@@ -43,8 +43,11 @@ from .dto import ContactData, ContractDraft, CustomerDraft, NewEvent, PaymentDat
 from .errors import ValidationFailed
 from .progress import Cancelled, Progress, report
 
-#: Rows written per transaction (each commits; Cancel stops between them).
-CHUNK = 1000
+#: Rows written per transaction (each commits; Cancel stops between them): 5,000 customers
+#: take a second or two; fewer, bigger commits let SQLite's search indexes merge less often.
+CHUNK = 5000
+#: Rows read and checked at a time (their look-ups in the database are one query per kind of key).
+PLAN_BLOCK = 5000
 #: More rows than any customer list: a file beyond it is refused before reading it all.
 MAX_ROWS = 1_000_000
 
@@ -213,13 +216,13 @@ def _csv_rows(path: Path) -> list[tuple]:
 
 
 def _workbook(path: Path):
-    from openpyxl import load_workbook
+    """The workbook opened for reading with calamine (Rust): 100,000 rows in about a second
+    and a half, where openpyxl's read-only mode takes twenty (benchmarks/README.md, Import)."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except OSError as exc:
-        raise _open_error(path, exc) from exc
-    except Exception as exc:  # noqa: BLE001 - a corrupt zip, a bad XML part: the file is not readable
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # noqa: BLE001 - a corrupt zip, a bad XML part, a password: not readable
         raise ImportFileError(ImportFileError.UNREADABLE, type(exc).__name__) from exc
 
 
@@ -238,12 +241,9 @@ def _sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple], int]]:
         return
     book = _workbook(path)
     try:
-        for sheet in book.worksheets:
-            try:
-                total = max((sheet.max_row or 1) - 1, 0)
-            except Exception:  # noqa: BLE001 - a sheet without dimensions: counted as read
-                total = 0
-            yield sheet.title, sheet.iter_rows(values_only=True), total
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            yield name, sheet.iter_rows(), max(sheet.height - 1, 0)
     finally:
         book.close()
 
@@ -288,36 +288,35 @@ def with_mapping(sheet: SheetInfo, kind: RecordKind | None, mapping: tuple | Non
 
 
 def _data_rows(path: Path, sheets: tuple[SheetInfo, ...]) -> Iterator[tuple[SheetInfo, int, tuple]]:
-    """(sheet, row number, cells) of every non-blank data row of the usable sheets, in the
-    order of their kinds."""
-    wanted = {s.name: s for s in sheets if s.usable}
-    by_kind: dict[RecordKind, list] = {}
+    """(sheet, row number, cells) of every non-blank data row of the usable sheets, the
+    sheets in the order of their kinds (customers first), read as they are used: the file's
+    cells are never all in memory at once."""
+    usable = sorted((s for s in sheets if s.usable), key=lambda s: d.KIND_ORDER.index(s.kind))
+    if not usable:
+        return
+    book = None if not _is_xlsx(path) else _workbook(path)
     try:
-        for name, rows, _total in _sheets(path):
-            sheet = wanted.get(name)
-            if sheet is None:
-                continue
+        for sheet in usable:
+            rows = iter(_csv_rows(path)) if book is None else book.get_sheet_by_name(sheet.name).iter_rows()
             number = 0
             header_seen = False
-            collected = []
             for cells in rows:
                 number += 1
                 cells = _trim(tuple(cells))
                 if not header_seen:
                     header_seen = bool(cells)
                     continue
-                if cells:
-                    collected.append((sheet, number, cells))
-                if len(collected) > MAX_ROWS:
+                if number > MAX_ROWS + 1:
                     raise ImportFileError(ImportFileError.TOO_MANY_ROWS)
-            by_kind.setdefault(sheet.kind, []).append(collected)
+                if cells:
+                    yield sheet, number, cells
     except ImportFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - a part of the workbook that cannot be read
         raise ImportFileError(ImportFileError.UNREADABLE, type(exc).__name__) from exc
-    for kind in d.KIND_ORDER:
-        for collected in by_kind.get(kind, ()):
-            yield from collected
+    finally:
+        if book is not None:
+            book.close()
 
 
 # -- planning ---------------------------------------------------------------------------
@@ -380,23 +379,28 @@ def plan_import(ctx: Context, path: str | os.PathLike, sheets: tuple[SheetInfo, 
     Raises ImportFileError; `progress` may raise Cancelled."""
     path = Path(path)
     plan = ImportPlan(path, tuple(sheets))
-    rows = list(_data_rows(path, plan.sheets))
-    total = len(rows)
+    total = sum(s.rows for s in plan.sheets if s.usable)  # as the file says: blank rows included
     report(progress, 0, total)
     planner = _Planner(ctx, plan)
-    by_kind: dict[RecordKind, list] = {}
-    for sheet, number, cells in rows:
-        by_kind.setdefault(sheet.kind, []).append((sheet, number, cells))
     done = 0
-    for kind in d.KIND_ORDER:
-        batch = by_kind.get(kind, [])
-        for start in range(0, len(batch), 5000):
-            part = batch[start:start + 5000]
-            parsed = [(sheet, d.read_row(kind, sheet.mapping, cells, number)) for sheet, number, cells in part]
-            with ctx.uow() as uow:
-                _PLANNERS[kind](planner, uow, parsed)
-            done += len(part)
-            report(progress, done, total)
+    block: list = []
+
+    def check(block) -> None:
+        kind = block[0][0].kind
+        parsed = [(sheet, d.read_row(kind, sheet.mapping, cells, number)) for sheet, number, cells in block]
+        with ctx.uow() as uow:
+            _PLANNERS[kind](planner, uow, parsed)
+
+    for sheet, number, cells in _data_rows(path, plan.sheets):
+        if block and (len(block) >= PLAN_BLOCK or block[0][0].kind is not sheet.kind):
+            check(block)
+            done += len(block)
+            report(progress, min(done, total), total)
+            block = []
+        block.append((sheet, number, cells))
+    if block:
+        check(block)
+    report(progress, total, total)
     plan.results.sort(key=lambda r: (d.KIND_ORDER.index(r.kind), r.sheet, r.number))
     return plan
 
@@ -670,10 +674,11 @@ def apply_import(ctx: Context, plan: ImportPlan, progress: Progress | None = Non
             for start in range(0, len(rows), chunk):
                 part = rows[start:start + chunk]
                 with ctx.uow() as uow:
-                    n, found = _WRITERS[kind](uow, batch_id, plan, part, ids, operator_id)
-                    uow.imports.count_in_batch(batch_id, **{kind.value: n})
+                    counts, found = _WRITERS[kind](uow, batch_id, plan, part, ids, operator_id)
+                    uow.imports.count_in_batch(batch_id, **{k.value: n for k, n in counts.items()})
                     uow.commit()
-                added[kind] += n
+                for k, n in counts.items():
+                    added[k] += n
                 skipped += found
                 done += len(part)
                 report(progress, done, total)
@@ -686,7 +691,7 @@ def _id_of(target: _Target, ids: dict) -> int | None:
     return target.id if target.id is not None else ids.get(target.row)
 
 
-def _write_customers(uow, batch_id: int, plan: ImportPlan, part: list[RowResult], ids: dict, _operator) -> tuple[int, int]:
+def _write_customers(uow, batch_id: int, plan: ImportPlan, part: list[RowResult], ids: dict, _operator) -> tuple[dict, int]:
     drafts = [plan.payloads[(r.sheet, r.number)] for r in part]
     # Added by someone (or by an earlier import of this file) since the plan was made: found, not added twice.
     existing = uow.imports.customers_matching([x.code for x in drafts if x.code],
@@ -706,9 +711,8 @@ def _write_customers(uow, batch_id: int, plan: ImportPlan, part: list[RowResult]
     fresh = [x if x.code else replace(x, code=code) for x, code in zip(fresh, _codes_for(uow, fresh))]
     for r, new_id in zip(rows, uow.imports.add_customers(batch_id, fresh)):
         ids[(r.sheet, r.number)] = new_id
-    if fresh:  # the first contact of a new customer comes with it
-        uow.imports.count_in_batch(batch_id, contacts=sum(len(x.contacts) for x in fresh))
-    return len(fresh), found
+    # A new customer's contact person (on its row) comes with it.
+    return {RecordKind.CUSTOMERS: len(fresh), RecordKind.CONTACTS: sum(len(x.contacts) for x in fresh)}, found
 
 
 def _codes_for(uow, drafts: list[CustomerDraft]) -> list[str]:
@@ -723,17 +727,17 @@ def _codes_for(uow, drafts: list[CustomerDraft]) -> list[str]:
     return ["" if x.code else next(given) for x in drafts]
 
 
-def _write_contacts(uow, batch_id: int, plan: ImportPlan, part: list[RowResult], ids: dict, _operator) -> tuple[int, int]:
+def _write_contacts(uow, batch_id: int, plan: ImportPlan, part: list[RowResult], ids: dict, _operator) -> tuple[dict, int]:
     pairs = []
     for r in part:
         target, contact = plan.payloads[(r.sheet, r.number)]
         pairs.append((_id_of(target, ids), contact))
     n = uow.imports.add_contacts(batch_id, pairs)
     uow.imports.refresh_customer_search([customer_id for customer_id, _c in pairs])
-    return n, 0
+    return {RecordKind.CONTACTS: n}, 0
 
 
-def _write_contracts(uow, batch_id: int, plan: ImportPlan, part: list[RowResult], ids: dict, operator_id) -> tuple[int, int]:
+def _write_contracts(uow, batch_id: int, plan: ImportPlan, part: list[RowResult], ids: dict, operator_id) -> tuple[dict, int]:
     added = []
     for r in part:
         target, draft, months, year = plan.payloads[(r.sheet, r.number)]
@@ -747,10 +751,10 @@ def _write_contracts(uow, batch_id: int, plan: ImportPlan, part: list[RowResult]
         ids[(r.sheet, r.number)] = contract_id
         added.append(contract_id)
     uow.imports.tag("contracts", added, batch_id)
-    return len(added), 0
+    return {RecordKind.CONTRACTS: len(added)}, 0
 
 
-def _write_payments(uow, batch_id: int, plan: ImportPlan, part: list[RowResult], ids: dict, operator_id) -> tuple[int, int]:
+def _write_payments(uow, batch_id: int, plan: ImportPlan, part: list[RowResult], ids: dict, operator_id) -> tuple[dict, int]:
     added = []
     for r in part:
         target, payment = plan.payloads[(r.sheet, r.number)]
@@ -760,7 +764,7 @@ def _write_payments(uow, batch_id: int, plan: ImportPlan, part: list[RowResult],
             "payment", field="amount_vnd", new_value=str(payment.amount_vnd),
             body=" ".join(x for x in (payment.paid_on.isoformat(), payment.method, payment.invoice_number) if x)))
     uow.imports.tag("payments", added, batch_id)
-    return len(added), 0
+    return {RecordKind.PAYMENTS: len(added)}, 0
 
 
 _WRITERS = {

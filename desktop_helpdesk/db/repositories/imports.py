@@ -129,7 +129,13 @@ class SqlImportRepository(Repo):
             "sort_name": sort_text(d.name), "import_batch_id": batch_id, "created_at": now, "updated_at": now,
             "updated_by": who, "version": 1,
         } for d in drafts]
-        ids = [r.id for r in self.s.execute(insert(C).returning(C.c.id, sort_by_parameter_order=True), rows)]
+        # A plain executemany, then the ids by UUID: RETURNING with the rows' order kept makes
+        # SQLAlchemy send SQLite one INSERT a row (4 s per 20,000 rows instead of 0.4).
+        self.s.execute(insert(C), rows)
+        by_uuid: dict[str, int] = {}
+        for part in _chunks([d.uuid for d in drafts]):
+            by_uuid.update((u, i) for i, u in self.s.execute(select(C.c.id, C.c.uuid).where(C.c.uuid.in_(part))))
+        ids = [by_uuid[d.uuid] for d in drafts]
         contacts = [(customer_id, c) for customer_id, d in zip(ids, drafts) for c in d.contacts]
         self.add_contacts(batch_id, contacts)
         return ids
