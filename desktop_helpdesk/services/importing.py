@@ -43,9 +43,10 @@ from .dto import ContactData, ContractDraft, CustomerDraft, NewEvent, PaymentDat
 from .errors import ValidationFailed
 from .progress import Cancelled, Progress, report
 
-#: Rows written per transaction (each commits; Cancel stops between them): 5,000 customers
-#: take a second or two; fewer, bigger commits let SQLite's search indexes merge less often.
-CHUNK = 5000
+#: Rows written per transaction (each commits; Cancel stops between them). On SQLite a chunk
+#: holds the write lock while it is written: 2,000 customers take about a second, which a
+#: colleague's save may wait (bigger chunks write a little faster, benchmarks/README.md).
+CHUNK = 2000
 #: Rows read and checked at a time (their look-ups in the database are one query per kind of key).
 PLAN_BLOCK = 5000
 #: More rows than any customer list: a file beyond it is refused before reading it all.
@@ -450,14 +451,15 @@ def _plan_customers(p: _Planner, uow, parsed) -> None:
             error = ValidationError(at, "same_as_row", d.MSG_SAME_AS_ROW, (("row", same_row),))
             p.add(sheet, row.number, ERROR, label, [error], cells=row.raw)
             continue
-        p.remember(RecordKind.CUSTOMERS, keys, row.number)
         found = (by_code.get(draft.code) if draft.code else None)
-        if found is not None and fold(found.name) != fold(draft.name) and found.tax_code != draft.tax_code:
+        if found is not None and fold(found.name) != fold(draft.name) and not (
+                found.tax_code and found.tax_code == draft.tax_code):  # another name, and no tax code says it is the same
             error = ValidationError("code", "code_of_another", d.MSG_CODE_OF_ANOTHER,
                                     (("code", found.code), ("name", found.name)))
             p.add(sheet, row.number, ERROR, label, [error], cells=row.raw)
             p.bad_customer_refs.setdefault(draft.code, row.number)
             continue
+        p.remember(RecordKind.CUSTOMERS, keys, row.number)
         found = found or (by_tax.get(draft.tax_code) if draft.tax_code else None) or (
             by_name_phone.get((fold(draft.name), draft.phone)) if draft.phone else None) or (
             by_name.get(fold(draft.name)) if not (draft.code or draft.tax_code or draft.phone) else None)

@@ -274,3 +274,17 @@ def test_the_template_is_recognised_in_both_languages(ctx, tmp_path):
         assert [s.kind for s in sheets] == [RecordKind.CUSTOMERS, RecordKind.CONTACTS, RecordKind.CONTRACTS,
                                             RecordKind.PAYMENTS]
         assert all(s.usable for s in sheets)
+
+
+def test_a_code_already_used_by_another_customer_is_an_error_not_a_match(ctx, tmp_path):
+    customers.save_customer(ctx, CustomerDraft(name="Công ty Bình An", kind="company", code="KH00007"))
+    path = _book(tmp_path / "ds.xlsx", {"Khách hàng": [
+        CUSTOMER_HEADERS,
+        ["KH00007", "Nhà thuốc Hồng Phúc", "", "", "", "", "", "", "", ""],
+        ["kh00007", "CÔNG TY BÌNH AN", "", "", "", "", "", "", "", ""],
+    ]})
+    plan = _plan(ctx, path)
+    assert _errors(plan, 2) == [("code", "code_of_another")]
+    assert dict(plan.results[0].errors[0].params)["name"] == "Công ty Bình An"
+    # The same code with the customer's own name (any case) is that customer: already there.
+    assert (plan.results[1].status, plan.results[1].existing) == ("exists", "KH00007")
