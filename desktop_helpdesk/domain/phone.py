@@ -476,6 +476,8 @@ def normalize_phone(text: str) -> str:
     The result is a fixed point: ``normalize_phone(normalize_phone(x)) ==
     normalize_phone(x)``.
     """
+    if _parse_e164(text) is not None:  # already the stored form (a save checks it again): itself
+        return text
     return _analyse(text)[0]
 
 
