@@ -31,17 +31,12 @@ def operators(ctx: Context):
         return sorted(uow.operators.all(), key=lambda o: sort_key(o.full_name, by_given_name=True))
 
 
-def check_operator(draft: OperatorDraft) -> None:
-    """Raise ValidationFailed when the draft breaks a rule (what add_operator checks)."""
+@changes(OPERATORS)
+def add_operator(ctx: Context, draft: OperatorDraft) -> int:
     check([v.validate_required("full_name", draft.full_name), v.validate_required("alias", draft.alias),
            v.validate_text("code", draft.code, v.TEXT_LIMITS["operators.code"]),
            v.validate_text("full_name", draft.full_name, v.TEXT_LIMITS["operators.full_name"]),
            v.validate_text("alias", draft.alias, v.TEXT_LIMITS["operators.alias"])])
-
-
-@changes(OPERATORS)
-def add_operator(ctx: Context, draft: OperatorDraft) -> int:
-    check_operator(draft)
     with ctx.uow() as uow:
         new_id = uow.operators.add(
             replace(draft, full_name=normalize(draft.full_name), alias=normalize(draft.alias), code=normalize(draft.code).upper())

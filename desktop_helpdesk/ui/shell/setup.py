@@ -1,10 +1,9 @@
-"""First run without the demo: the firm's details, its first package, its working week and its
-first administrator.
+"""First run without the demo: the firm's details, its first package and its working week.
 
 A fresh database has no package, and a contract needs one; reports print the firm's details;
-office-hours clocks need the firm's week; the staff list starts with the person setting it
-up. The wizard asks for them once, in a few fields each; Cancel skips it (File → Packages and
-SLA…, Company details… and the support calendar do the same later)."""
+office-hours clocks need the firm's week. The wizard asks for all three once, in a few
+fields each; Cancel skips it (File → Packages and SLA…, Company details… and the support
+calendar do the same later)."""
 
 from __future__ import annotations
 
@@ -21,11 +20,11 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from ...domain.enums import OperatorRole, SupportHours, WorkingWeek
+from ...domain.enums import SupportHours, WorkingWeek
 from ...domain.errors import DuplicateError
 from ...i18n import N_, _
 from ...services import catalog
-from ...services.dto import OperatorDraft, PackageData
+from ...services.dto import PackageData
 from ...services.errors import ValidationFailed
 from ..kit import retranslate
 from ..kit.errors import failure_message
@@ -35,19 +34,14 @@ from ..kit.worker import Jobs
 log = logging.getLogger(__name__)
 
 
-def _apply(ctx, company: dict[str, str], package: PackageData, week: str, admin: OperatorDraft | None = None) -> int:
-    """On the worker: the firm's details, its first package, its week and its first
-    administrator (when named and the staff list is still empty), in that order. Returns the
-    package's id."""
-    if admin is not None:  # checked first: a name too long refuses before anything is written
-        catalog.check_operator(admin)
+def _apply(ctx, company: dict[str, str], package: PackageData, week: str) -> int:
+    """On the worker: the firm's details, its first package and its week, in that order.
+    Returns the package's id."""
     catalog.set_vendor(ctx, catalog.vendor(ctx), **company)
     package_id = catalog.add_package(ctx, package)
     read = catalog.working_week(ctx)
     if week != read:
         catalog.set_working_week(ctx, read, week)
-    if admin is not None and not catalog.operators(ctx):
-        catalog.add_operator(ctx, admin)
     return package_id
 
 
@@ -127,24 +121,8 @@ class SetupWizard(QWizard):
         layout.addWidget(self.week_intro)
         layout.addLayout(form)
         layout.addStretch()
-        self.addPage(self.week_page)
-
-        # 4. The first administrator.
-        self.admin_page = QWizardPage()
-        self.admin_intro = QLabel()
-        self.admin_intro.setWordWrap(True)
-        self.admin_name, self.admin_alias = QLineEdit(), QLineEdit()
-        self.admin_labels = {k: QLabel() for k in ("name", "alias")}
-        form = QFormLayout()
-        for key, widget in (("name", self.admin_name), ("alias", self.admin_alias)):
-            self.admin_labels[key].setBuddy(widget)
-            form.addRow(self.admin_labels[key], widget)
-        layout = QVBoxLayout(self.admin_page)
-        layout.addWidget(self.admin_intro)
-        layout.addLayout(form)
-        layout.addStretch()
         layout.addWidget(self.error)
-        self.addPage(self.admin_page)
+        self.addPage(self.week_page)
 
         self.resize(620, 460)
         self.retranslate()
@@ -175,16 +153,8 @@ class SetupWizard(QWizard):
                 self.error.setText(failure_message(N_("The setup could not be saved."), exc, log))
             self.error.show()
 
-        self.jobs.submit(_apply, company, self.package(), self.week.currentData(), self.admin(), on_done=done,
-                         on_error=failed, owner=self)
-
-    def admin(self) -> OperatorDraft | None:
-        """The first administrator as typed (None: left blank, added later)."""
-        name = self.admin_name.text().strip()
-        if not name:
-            return None
-        alias = self.admin_alias.text().strip() or name.split()[-1]
-        return OperatorDraft("NV001", name, alias, OperatorRole.ADMIN.value)
+        self.jobs.submit(_apply, company, self.package(), self.week.currentData(), on_done=done, on_error=failed,
+                         owner=self)
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Set up Desktop Helpdesk"))
@@ -218,12 +188,6 @@ class SetupWizard(QWizard):
         self.week_label.setText(_("&Working week:"))
         for i in range(self.week.count()):
             self.week.setItemText(i, enum_label(WorkingWeek, self.week.itemData(i)))
-        self.admin_page.setTitle(_("The first administrator"))
-        self.admin_intro.setText(_("The person setting up Desktop Helpdesk, first on the staff list with the "
-                                   "administrator's role. Leave it blank to add the staff later."))
-        self.admin_labels["name"].setText(_("&Full name:"))
-        self.admin_labels["alias"].setText(_("Name customers &see:"))
-        self.admin_alias.setPlaceholderText(_("e.g. Ms Lan (support)"))
 
 
 def needs_setup(packages) -> bool:
