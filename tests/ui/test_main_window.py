@@ -225,13 +225,14 @@ def test_first_start_asks_who_is_working_and_can_add_a_new_operator(qtbot, ctx, 
     qtbot.addWidget(dialog)
     dialog.show()
     assert not dialog.ok_button.isEnabled()  # a new operator needs a name and an alias
+    assert dialog.role.currentData() == "admin"  # the first on an empty staff list sets it up
     type_text(dialog.full_name, "Võ Thị Yến")
     type_text(dialog.alias, "Tổng đài 07")
     assert dialog.ok_button.isEnabled()
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.operator.full_name == "Võ Thị Yến" and dialog.operator.alias == "Tổng đài 07"
-    assert [o.full_name for o in catalog.operators(ctx)] == ["Võ Thị Yến"]
+    assert [(o.full_name, o.role) for o in catalog.operators(ctx)] == [("Võ Thị Yến", "admin")]
     worker.shutdown()
 
 

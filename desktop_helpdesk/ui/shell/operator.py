@@ -49,6 +49,8 @@ class OperatorDialog(QDialog):
         self.full_name = self.form.add("full_name", N_("Full name"), QLineEdit(), required=True)
         self.alias = self.form.add("alias", N_("Alias shown to customers"), QLineEdit(), required=True)
         self.role = self.form.add("role", N_("Role"), enum_combo(OperatorRole))
+        if not self._operators:  # a new firm: the first person on the staff list sets it up
+            self.role.setCurrentIndex(self.role.findData(OperatorRole.ADMIN.value))
         self.new_box = QWidget()
         self.new_box.setLayout(self.form)
         self.buttons = QDialogButtonBox()
@@ -104,7 +106,11 @@ class OperatorDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Who is working at this computer?"))
-        self.intro.setText(_("Choose yourself from the list, or add yourself as a new operator. Your name is recorded in the history of every ticket you change."))
+        if self._operators:
+            self.intro.setText(_("Choose yourself from the list, or add yourself as a new operator. Your name is recorded in the history of every ticket you change."))
+        else:
+            self.intro.setText(_("No one is on the staff list yet. Add yourself: the first person is its administrator, "
+                                 "and your name is recorded in the history of every ticket you change."))
         self.choice.setItemText(self.choice.count() - 1, _("A new operator…"))
         self.form.retranslate()
         retranslate_enum_combo(self.role, OperatorRole)
