@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -24,7 +24,7 @@ from desktop_helpdesk.services.dto import (
 )
 from desktop_helpdesk.services.errors import ValidationFailed
 
-NOW = datetime(2026, 12, 7, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
 
 
 class _Operator:
