@@ -177,12 +177,27 @@ MSG_NOT_ARCHIVED = v.N_("{code} is not archived.")
 MSG_RESTORE_MERGED = v.N_("{code} was merged into {into}: its contacts, contracts and tickets are there now. "
                           "Open {into} instead.")
 
+MSG_NEW_WORK_ARCHIVED = v.N_("{code} is archived: restore it first to open new work for it.")
+MSG_NEW_WORK_MERGED = v.N_("{code} was merged into {into}: choose {into} instead.")
+
 #: The fields a merge fills on the customer kept, from the duplicate, where the kept one has none.
 MERGE_FILLS = ("tax_code", "phone", "email", "address", "province")
 
 
 def _refused(field: str, reason: str, message: str, **params) -> None:
     check([v.ValidationError(field, reason, message, tuple(params.items()))])
+
+
+def refuse_archived(uow, customer_id: int) -> None:
+    """New work (a ticket, a contract, or one moved to another customer) is not for an
+    archived customer: the pickers do not offer one, and this refuses it on every other path
+    (a customer selected under "Show archived", the caller lookup, which still finds them)."""
+    details = uow.customers.get(customer_id)
+    if details.merged_into is not None:
+        _refused("customer_id", "merged", MSG_NEW_WORK_MERGED, code=details.draft.code,
+                 into=details.merged_into.code)
+    if details.archived_at is not None:
+        _refused("customer_id", "archived", MSG_NEW_WORK_ARCHIVED, code=details.draft.code)
 
 
 def merged_fields(keep: CustomerDraft, duplicate: CustomerDraft) -> CustomerDraft:

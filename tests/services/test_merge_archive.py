@@ -282,3 +282,32 @@ def test_merge_declares_what_it_changes_and_other_desks_hear_of_it(desk):
     tables = {t for _origin, names in rows for t in names}
     assert {"customers", "contacts", "contracts", "tickets", "obligations", "verification_questions",
             "customer_events", "ticket_events", "contract_events"} <= tables
+
+
+def test_no_new_work_for_an_archived_or_merged_customer(desk):
+    """The pickers do not offer them; a customer selected under "Show archived" or found by
+    the caller lookup is refused too, with what to do instead."""
+    ctx, package_id, operator_id = desk
+    keep, duplicate, _k, moved_contract, open_ticket, _closed = _pair(desk)
+    _merge(ctx, keep, duplicate, operator_id)
+    with pytest.raises(ValidationFailed) as info:
+        tickets.create_ticket(ctx, TicketDraft(customer_id=duplicate, subject="Gọi lại", request_type="how_to",
+                                               channel="hotline"), operator_id)
+    assert info.value.errors[0].field == "customer_id"
+    assert info.value.errors[0].text(lambda s: s) == "KH00002 was merged into KH00001: choose KH00001 instead."
+    with pytest.raises(ValidationFailed):
+        contracts.save_contract(ctx, ContractDraft(customer_id=duplicate, package_id=package_id))
+    # Moving existing work there is new work for it too.
+    t = tickets.get_ticket(ctx, open_ticket)
+    with pytest.raises(ValidationFailed):
+        tickets.update_ticket(ctx, open_ticket, t.version, replace(t.draft, customer_id=duplicate), operator_id)
+
+    other = _customer(ctx, "Nhà thuốc Minh Châu")
+    customers.archive_customer(ctx, other, customers.get_customer(ctx, other).version)
+    with pytest.raises(ValidationFailed) as info:
+        contracts.save_contract(ctx, ContractDraft(customer_id=other, package_id=package_id))
+    assert info.value.errors[0].text(lambda s: s) == "KH00003 is archived: restore it first to open new work for it."
+    # Work already there is still edited as before.
+    k = contracts.get_contract(ctx, moved_contract)
+    contracts.save_contract(ctx, replace(k.draft, notes="Đã gộp"), moved_contract, k.version, operator_id)
+    tickets.update_ticket(ctx, open_ticket, t.version, replace(t.draft, subject="Máy in không in"), operator_id)

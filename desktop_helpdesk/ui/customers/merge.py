@@ -43,7 +43,8 @@ def other_customers(excluded_id: int, ctx, text: str):
 
 
 def moves_text(moves) -> str:
-    """ "2 contacts, 1 contract (with 3 obligations), 4 tickets (1 open), 1 verification question"."""
+    """ "2 contacts, 1 contract (with 3 obligations), 4 tickets (1 open), 1 verification question"
+    (obligations and questions only when there are some)."""
     parts = [ngettext("{count} contact", "{count} contacts", moves.contacts).format(count=moves.contacts),
              ngettext("{count} contract", "{count} contracts", moves.contracts).format(count=moves.contracts)]
     if moves.obligations:
@@ -53,8 +54,9 @@ def moves_text(moves) -> str:
     if moves.open_tickets:
         tickets += " " + _("({count} open)").format(count=moves.open_tickets)
     parts.append(tickets)
-    parts.append(ngettext("{count} verification question", "{count} verification questions",
-                          moves.questions).format(count=moves.questions))
+    if moves.questions:
+        parts.append(ngettext("{count} verification question", "{count} verification questions",
+                              moves.questions).format(count=moves.questions))
     return ", ".join(parts)
 
 
@@ -119,6 +121,7 @@ class MergeDialog(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet(f"color: {HINT};")

@@ -175,6 +175,7 @@ class CustomersPage(ListPage):
         self.current_changed.connect(self._show_current)
         self.current_changed.connect(self._update_actions)
         self.build_layout(self.splitter)
+        self._update_actions()
 
     # -- the detail ------------------------------------------------------------------
     def on_change(self, change: Change) -> None:
