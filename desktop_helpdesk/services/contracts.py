@@ -23,6 +23,7 @@ from ..domain.obligations import PlannedItem, obligations_for_contract
 from ..domain.text import fold, normalize
 from .changes import CONTRACTS, CUSTOMERS, OBLIGATIONS, changes
 from .context import Context
+from .customers import refuse_archived
 from .dto import ContractDraft, ListQuery, NewEvent, Page, PaymentData
 from .errors import MSG_PACKAGE_RETIRED, check
 from .once import client_uuid, create_once
@@ -78,6 +79,8 @@ def _save_contract(ctx: Context, draft: ContractDraft, contract_id: int | None, 
     with ctx.uow() as uow:
         if contract_id is None and (found := uow.contracts.id_for_uuid(draft.uuid)) is not None:
             return found  # an earlier attempt of this create committed (before the number check)
+        if contract_id is None or uow.contracts.get(contract_id).draft.customer_id != draft.customer_id:
+            refuse_archived(uow, draft.customer_id)
         package = uow.packages.get(draft.package_id)
         if package is None:
             check([v.validate_required("package_id", None)])

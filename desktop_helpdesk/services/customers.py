@@ -5,14 +5,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..domain import validation as v
-from ..domain.enums import CustomerKind
+from ..domain.enums import CustomerKind, TicketEventKind
 from ..domain.errors import DuplicateError
 from ..domain.phone import normalize_phone
 from ..domain.text import fold, normalize
 from ..domain.verification import check_answer, hash_answer
-from .changes import CUSTOMERS, HISTORY, changes
+from .changes import CONTRACTS, CUSTOMERS, HISTORY, OBLIGATIONS, TICKETS, changes
 from .context import Context
-from .dto import CustomerDraft, ListQuery, NewEvent, Page
+from .dto import (
+    CustomerChoice,
+    CustomerDetails,
+    CustomerDraft,
+    CustomerHistoryRow,
+    ListQuery,
+    MergePreview,
+    NewEvent,
+    Page,
+)
 from .errors import check
 from .once import client_uuid, create_once
 
@@ -73,11 +82,13 @@ def clean_customer(draft: CustomerDraft) -> CustomerDraft:
 
 
 def list_customers(ctx: Context, query: ListQuery) -> Page:
+    """A page of the customers list; archived customers only with `filters={"archived": True}`."""
     with ctx.uow() as uow:
         return uow.customers.list(replace(query, text=fold(query.text)))
 
 
 def customer_choices(ctx: Context, text: str, limit: int = 20):
+    """Customers new work may be for (archived ones are left out)."""
     with ctx.uow() as uow:
         return uow.customers.choices(fold(text), limit)
 
@@ -154,3 +165,143 @@ def verify_answer(ctx: Context, question_id: int, answer: str, ticket_id: int | 
 def record_verification(uow, ticket_id: int, operator_id: int | None, question_id: int, ok: bool) -> None:
     uow.tickets.append_event(ticket_id, operator_id, NewEvent(
         "verification", field="question", new_value="match" if ok else "no_match", body=str(question_id)))
+
+
+# -- merge and archive (issue #14) ------------------------------------------------------
+MSG_MERGE_ITSELF = v.N_("A customer cannot be merged into itself: choose the other customer to keep.")
+MSG_MERGE_INTO_ARCHIVED = v.N_("{code} is archived: restore it first, or keep another customer.")
+MSG_ALREADY_MERGED = v.N_("{code} was already merged into {into}.")
+MSG_ARCHIVE_OPEN_TICKETS = v.N_("{code} still has open tickets ({count}): close or move them before archiving.")
+MSG_ALREADY_ARCHIVED = v.N_("{code} is archived already.")
+MSG_NOT_ARCHIVED = v.N_("{code} is not archived.")
+MSG_RESTORE_MERGED = v.N_("{code} was merged into {into}: its contacts, contracts and tickets are there now. "
+                          "Open {into} instead.")
+
+MSG_NEW_WORK_ARCHIVED = v.N_("{code} is archived: restore it first to open new work for it.")
+MSG_NEW_WORK_MERGED = v.N_("{code} was merged into {into}: choose {into} instead.")
+
+#: The fields a merge fills on the customer kept, from the duplicate, where the kept one has none.
+MERGE_FILLS = ("tax_code", "phone", "email", "address", "province")
+
+
+def _refused(field: str, reason: str, message: str, **params) -> None:
+    check([v.ValidationError(field, reason, message, tuple(params.items()))])
+
+
+def refuse_archived(uow, customer_id: int) -> None:
+    """New work (a ticket, a contract, or one moved to another customer) is not for an
+    archived customer: the pickers do not offer one, and this refuses it on every other path
+    (a customer selected under "Show archived", the caller lookup, which still finds them)."""
+    details = uow.customers.get(customer_id)
+    if details.merged_into is not None:
+        _refused("customer_id", "merged", MSG_NEW_WORK_MERGED, code=details.draft.code,
+                 into=details.merged_into.code)
+    if details.archived_at is not None:
+        _refused("customer_id", "archived", MSG_NEW_WORK_ARCHIVED, code=details.draft.code)
+
+
+def merged_fields(keep: CustomerDraft, duplicate: CustomerDraft) -> CustomerDraft:
+    """The kept customer's fields after a merge: each of MERGE_FILLS it has empty is taken
+    from the duplicate; what it has stays. The duplicate's notes are added under its own,
+    headed by its code, so nothing typed about either customer is lost."""
+    filled = {name: getattr(duplicate, name) for name in MERGE_FILLS
+              if not getattr(keep, name).strip() and getattr(duplicate, name).strip()}
+    notes = keep.notes
+    if duplicate.notes.strip() and duplicate.notes.strip() not in keep.notes:
+        notes = f"{keep.notes}\n\n[{duplicate.code}] {duplicate.notes}" if keep.notes.strip() \
+            else f"[{duplicate.code}] {duplicate.notes}"
+    return replace(keep, notes=notes, **filled)
+
+
+def merge_preview(ctx: Context, keep_id: int, duplicate_id: int) -> MergePreview:
+    """Both customers as read now, and what merging the duplicate would move (for the
+    confirmation; its versions go back with `merge_customers`)."""
+    with ctx.uow() as uow:
+        keep, duplicate = uow.customers.get(keep_id), uow.customers.get(duplicate_id)
+        return MergePreview(_choice(keep), keep.version, _choice(duplicate), duplicate.version,
+                            uow.customers.holdings(duplicate_id))
+
+
+def _choice(details: CustomerDetails) -> CustomerChoice:
+    return CustomerChoice(details.id, details.draft.code, details.draft.name)
+
+
+@changes(CUSTOMERS, CONTRACTS, TICKETS, OBLIGATIONS, HISTORY)
+def merge_customers(ctx: Context, keep_id: int, keep_version: int, duplicate_id: int, duplicate_version: int,
+                    operator_id: int | None = None) -> int:
+    """Merge a duplicate into the customer kept, in one transaction: the duplicate's
+    contacts, contracts (with their obligations), tickets and verification questions move to
+    the kept customer; the kept one's empty fields are filled from the duplicate
+    (`merged_fields`); the duplicate stays, archived, pointing at the kept one, so its old
+    code still leads somewhere. Both customers' histories say so, and each moved ticket and
+    contract's history says from which customer it came. Refused: a customer into itself,
+    into an archived customer, a duplicate already merged, and (ConcurrentEditError) either
+    customer changed since its version was read. Returns the kept customer's id."""
+    if keep_id == duplicate_id:
+        _refused("customer_id", "merge_itself", MSG_MERGE_ITSELF)
+    with ctx.uow() as uow:
+        keep, duplicate = uow.customers.get(keep_id), uow.customers.get(duplicate_id)
+        if keep.archived_at is not None:
+            _refused("customer_id", "archived", MSG_MERGE_INTO_ARCHIVED, code=keep.draft.code)
+        if duplicate.merged_into is not None:
+            _refused("customer_id", "merged", MSG_ALREADY_MERGED, code=duplicate.draft.code,
+                     into=duplicate.merged_into.code)
+        moved = uow.customers.merge(keep_id, keep_version, duplicate_id, duplicate_version,
+                                    merged_fields(keep.draft, duplicate.draft), ctx.now())
+        kept, gone = keep.draft, duplicate.draft
+        uow.customers.append_event(keep_id, operator_id, NewEvent(
+            "merged", field="merged_from", new_value=gone.code, body=gone.name))
+        uow.customers.append_event(duplicate_id, operator_id, NewEvent(
+            "merged", field="merged_into", new_value=kept.code, body=kept.name))
+        for ticket_id in moved.ticket_ids:
+            uow.tickets.append_event(ticket_id, operator_id, NewEvent(
+                TicketEventKind.FIELD_CHANGED, field="customer", old_value=gone.code, new_value=kept.code))
+        for contract_id in moved.contract_ids:
+            uow.contracts.append_event(contract_id, operator_id, NewEvent(
+                "customer_changed", field="customer", old_value=gone.code, new_value=kept.code))
+        uow.commit()
+        return keep_id
+
+
+@changes(CUSTOMERS)
+def archive_customer(ctx: Context, customer_id: int, version: int, operator_id: int | None = None) -> int:
+    """Archive a customer: out of the customers list and of the choices for new tickets and
+    contracts; still opened by its id, found by the search and the caller lookup, its
+    history kept. Refused while it has open tickets (someone is still working for it: they
+    are closed, or moved by a merge, first). Contracts do not hold it back: a customer who
+    left keeps its ended contracts."""
+    with ctx.uow() as uow:
+        details = uow.customers.get(customer_id)
+        code = details.draft.code
+        if details.archived_at is not None:
+            _refused("customer_id", "archived", MSG_ALREADY_ARCHIVED, code=code)
+        open_tickets = uow.customers.holdings(customer_id).open_tickets
+        if open_tickets:
+            _refused("customer_id", "open_tickets", MSG_ARCHIVE_OPEN_TICKETS, code=code, count=open_tickets)
+        uow.customers.set_archived(customer_id, version, ctx.now())
+        uow.customers.append_event(customer_id, operator_id, NewEvent("archived"))
+        uow.commit()
+        return customer_id
+
+
+@changes(CUSTOMERS)
+def restore_customer(ctx: Context, customer_id: int, version: int, operator_id: int | None = None) -> int:
+    """Bring an archived customer back to the lists and choices. A duplicate that was
+    merged stays archived: its records are with the customer it was merged into."""
+    with ctx.uow() as uow:
+        details = uow.customers.get(customer_id)
+        code = details.draft.code
+        if details.merged_into is not None:
+            _refused("customer_id", "merged", MSG_RESTORE_MERGED, code=code, into=details.merged_into.code)
+        if details.archived_at is None:
+            _refused("customer_id", "not_archived", MSG_NOT_ARCHIVED, code=code)
+        uow.customers.set_archived(customer_id, version, None)
+        uow.customers.append_event(customer_id, operator_id, NewEvent("restored"))
+        uow.commit()
+        return customer_id
+
+
+def customer_history(ctx: Context, customer_id: int) -> list[CustomerHistoryRow]:
+    """The customer's own history (merged, archived, restored), oldest first."""
+    with ctx.uow() as uow:
+        return uow.customers.history(customer_id)

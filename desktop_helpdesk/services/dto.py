@@ -95,6 +95,7 @@ class CustomerRow:
     warranty_end: date | None = None
     maintenance_end: date | None = None
     outstanding_vnd: int = 0
+    archived: bool = False  # listed only when the list shows archived customers too
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ class CustomerDetails:
     draft: CustomerDraft
     changed_by: str = ""  # who saved this version (updated_by), "" when not recorded
     changed_at: datetime | None = None
+    archived_at: datetime | None = None  # archived: out of the lists and of the choices for new work
+    merged_into: CustomerChoice | None = None  # a duplicate merged into this customer
 
 
 @dataclass(frozen=True)
@@ -626,3 +629,52 @@ class UndoBlockers:
     @property
     def any(self) -> bool:
         return bool(self.tickets or self.other_records or self.edited)
+
+
+@dataclass(frozen=True)
+class CustomerHistoryRow:
+    """One entry of a customer's own history (merged, archived, restored), as displayed."""
+
+    occurred_at: datetime
+    operator: str  # the operator's full name, "" when none was chosen
+    kind: str  # "merged", "archived", "restored"
+    field: str  # for "merged": "merged_from" (on the customer kept) or "merged_into" (on the duplicate)
+    old_value: str
+    new_value: str  # for "merged": the other customer's code
+    body: str  # for "merged": the other customer's name
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What merging `duplicate` into `keep` would do, read before the user confirms: both
+    customers as read (their versions go back with the merge, so a change meanwhile is
+    refused) and what would move."""
+
+    keep: CustomerChoice
+    keep_version: int
+    duplicate: CustomerChoice
+    duplicate_version: int
+    moves: CustomerHoldings  # the duplicate's
+
+
+@dataclass(frozen=True)
+class CustomerHoldings:
+    """What refers to a customer by its id: counted for a merge's confirmation, moved by it."""
+
+    contacts: int = 0
+    contracts: int = 0
+    tickets: int = 0
+    open_tickets: int = 0
+    obligations: int = 0
+    questions: int = 0
+
+
+@dataclass(frozen=True)
+class MovedHoldings:
+    """What a merge moved: the ids of the tickets and contracts (each gets a history entry)."""
+
+    ticket_ids: tuple[int, ...] = ()
+    contract_ids: tuple[int, ...] = ()
+    contacts: int = 0
+    obligations: int = 0
+    questions: int = 0

@@ -15,6 +15,7 @@ TABLE_KINDS: dict[str, tuple[str, ...]] = {
     "customers": (c.CUSTOMERS,),
     "contacts": (c.CUSTOMERS,),
     "verification_questions": (c.CUSTOMERS,),
+    "customer_events": (c.CUSTOMERS,),  # merged, archived, restored
     "contracts": (c.CONTRACTS, c.CUSTOMERS),
     "payments": (c.CONTRACTS, c.CUSTOMERS),
     "contract_events": (c.CONTRACTS,),

@@ -430,6 +430,8 @@ def _plan_customers(p: _Planner, uow, parsed) -> None:
     existing = uow.imports.customers_matching([x.code for x in good if x.code], [x.tax_code for x in good if x.tax_code],
                                               [x.phone for x in good if x.phone],
                                               [x.name for x in good if not (x.code or x.tax_code or x.phone)])
+    # A merged duplicate keeps its tax code and phone: the customer that stays wins (last in).
+    existing.sort(key=lambda c: not c.archived)
     by_code = {c.code.upper(): c for c in existing}
     by_tax = {c.tax_code: c for c in existing if c.tax_code}
     by_name_phone = {(fold(c.name), c.phone): c for c in existing if c.phone}
@@ -478,7 +480,7 @@ def _resolve_customers(p: _Planner, uow, refs: list[str]) -> None:
     unknown = sorted({r for r in refs if r and r not in p.customer_refs and r not in p.bad_customer_refs})
     if not unknown:
         return
-    for c in uow.imports.customers_matching(unknown, unknown, []):
+    for c in sorted(uow.imports.customers_matching(unknown, unknown, []), key=lambda c: c.archived):  # active first
         for ref in (c.code.upper(), c.tax_code):
             if ref:
                 p.customer_refs.setdefault(ref, _Target(id=c.id, label=c.code))
@@ -698,6 +700,7 @@ def _write_customers(uow, batch_id: int, plan: ImportPlan, part: list[RowResult]
     # Added by someone (or by an earlier import of this file) since the plan was made: found, not added twice.
     existing = uow.imports.customers_matching([x.code for x in drafts if x.code],
                                               [x.tax_code for x in drafts if x.tax_code], [])
+    existing.sort(key=lambda c: not c.archived)  # the customer that stays wins over a merged duplicate
     by_code = {c.code.upper(): c.id for c in existing}
     by_tax = {c.tax_code: c.id for c in existing if c.tax_code}
     fresh, rows, found = [], [], 0

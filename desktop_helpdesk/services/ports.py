@@ -22,9 +22,12 @@ from .dto import (
     CustomerChoice,
     CustomerDetails,
     CustomerDraft,
+    CustomerHistoryRow,
+    CustomerHoldings,
     FeedCursor,
     FeedRows,
     ListQuery,
+    MovedHoldings,
     NewEvent,
     OperatorData,
     OperatorDraft,
@@ -62,6 +65,13 @@ class CustomerRepository(Protocol):
     def count(self) -> int: ...
     def next_code(self) -> str: ...
     def code_taken(self, code: str, except_id: int | None) -> bool: ...
+    # Merge and archive (issue #14):
+    def holdings(self, customer_id: int) -> CustomerHoldings: ...
+    def merge(self, keep_id: int, keep_version: int, duplicate_id: int, duplicate_version: int,
+              kept: CustomerDraft, archived_at: datetime) -> MovedHoldings: ...
+    def set_archived(self, customer_id: int, version: int, archived_at: datetime | None) -> None: ...
+    def append_event(self, customer_id: int, operator_id: int | None, event: NewEvent) -> None: ...
+    def history(self, customer_id: int) -> list[CustomerHistoryRow]: ...
 
 
 class ContractRepository(Protocol):

@@ -22,7 +22,7 @@ from . import alerts, clocks
 from .changes import CUSTOMERS, TICKETS, changes
 from .context import Context
 from .contracts import entitlement
-from .customers import record_verification
+from .customers import record_verification, refuse_archived
 from .dto import ListQuery, NewEvent, Page, TicketDraft
 from .errors import ValidationFailed, check
 from .once import client_uuid, create_once
@@ -93,6 +93,7 @@ def _create_ticket(ctx: Context, draft: TicketDraft, operator_id: int | None, ov
     with ctx.uow() as uow:
         if (found := uow.tickets.id_for_uuid(draft.uuid)) is not None:
             return found  # the first attempt committed while the entitlement was decided
+        refuse_archived(uow, draft.customer_id)
         code = uow.tickets.next_code(draft.received_at.astimezone(VIETNAM).year)  # the desk's year, not UTC's
         ticket_id = uow.tickets.add(draft, code)
         uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.CREATED, new_value=draft.status, body=draft.subject))
@@ -126,6 +127,8 @@ def update_ticket(ctx: Context, ticket_id: int, version: int, draft: TicketDraft
     check([v.validate_text("note", note, v.LONG_TEXT, multiline=True)])
     with ctx.uow() as uow:
         old = uow.tickets.get(ticket_id).draft
+        if old.customer_id != draft.customer_id:
+            refuse_archived(uow, draft.customer_id)
         # The coverage is the entitlement's verdict (or a recorded override), never an edit.
         draft = replace(draft, received_at=old.received_at, coverage=old.coverage)
         uow.tickets.update(ticket_id, version, draft)

@@ -270,6 +270,10 @@ class ContractPanel(QTabWidget):
             return _("Maintenance renewed until {date}").format(date=format_date(date.fromisoformat(e.new_value)))
         if e.kind == "created":
             return _("Contract created")
+        if e.kind == "imported":
+            return _("Contract imported from {file}").format(file=e.body or "")
+        if e.kind == "customer_changed":
+            return _("Moved to customer {new} (from {old})").format(new=e.new_value or "", old=e.old_value or "")
         if e.kind == "planned_changed":
             return _("Milestones changed")
         return _("Contract edited")

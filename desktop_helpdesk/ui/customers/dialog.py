@@ -39,6 +39,7 @@ from ..kit.widgets import (
     select_data,
 )
 from ..kit.worker import Jobs
+from .merge import banner_label, history_line, standing_text
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,46 @@ class CustomerDialog(FormDialog):
         self._contact_ids: list[int | None] = []
         self._watch(self.code, self.name, self.kind, self.tax_code, self.phone, self.email)
         self.questions_box = self._build_questions()
-        self._finish_layout(self.contacts_label, self.contacts, self.contacts_error, buttons, self.questions_box)
+        self.history_box = self._build_history()
+        # Archived, or merged into another customer: said above everything else.
+        self.banner = banner_label()
+        self._details = None
+        self._finish_layout(self.contacts_label, self.contacts, self.contacts_error, buttons, self.questions_box,
+                            self.history_box)
+        self.layout().insertWidget(0, self.banner)
+
+    def _build_history(self) -> QWidget:
+        """The customer's own history: merged, archived, restored (read when a customer is loaded)."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.history_label = QLabel()
+        self.history_list = QLabel()
+        self.history_list.setWordWrap(True)
+        self.history_list.setTextFormat(Qt.TextFormat.PlainText)  # names typed by staff: never read as HTML
+        self.history_list.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.history_label)
+        layout.addWidget(self.history_list)
+        box.hide()  # shown for a saved customer
+        self._history: list = []
+        return box
+
+    def _load_history(self) -> None:
+        self.jobs.submit(customers.customer_history, self.record_id, on_done=self._show_history, owner=self,
+                         key="history")
+
+    def _show_history(self, entries) -> None:
+        self._history = list(entries)
+        self._render_history()
+
+    def _render_history(self) -> None:
+        self.history_list.setText("\n".join(f"• {history_line(e)}" for e in reversed(self._history))
+                                  or _("Nothing yet: merges, archiving and restoring are recorded here."))
+
+    def _render_banner(self) -> None:
+        text = standing_text(self._details) if self._details is not None else ""
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
 
     def _build_questions(self) -> QWidget:
         """Ownership-verification questions; answers are hashed before they are stored."""
@@ -185,6 +225,9 @@ class CustomerDialog(FormDialog):
             self.add_contact_row(replace(c, phone=display_phone(c.phone)))
         self.questions_box.show()
         self._load_questions()
+        self._details = details
+        self.history_box.show()
+        self._load_history()
         self.retranslate()
 
     def draft(self) -> CustomerDraft:
@@ -245,3 +288,6 @@ class CustomerDialog(FormDialog):
         self.new_question.setPlaceholderText(_("Question, e.g. Who signed the contract?"))
         self.new_answer.setPlaceholderText(_("Answer"))
         self.add_question_button.setText(_("Add question"))
+        self.history_label.setText(_("History:"))
+        self._render_history()
+        self._render_banner()

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from html import escape
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QMenu,
+    QMessageBox,
+    QPushButton,
     QSplitter,
     QTextBrowser,
     QWidget,
@@ -35,10 +40,11 @@ from ..kit.countdown import (
 )
 from ..kit.errors import log_failure
 from ..kit.list_page import ListPage
-from ..kit.marks import HINT, MUTED, badge_colour, badge_text
+from ..kit.marks import HINT, MUTED, SUPERSEDED, WARNING, badge_colour, badge_text
 from ..kit.paged_model import Column, Index, PagedTableModel
 from ..kit.widgets import display_phone, enum_label
 from ..kit.worker import Jobs
+from .merge import MergeDialog, refusal_text, standing_text
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +76,17 @@ class CustomersModel(PagedTableModel):
         return coverage_badge(self.today(), row.warranty_end, row.maintenance_end, row.outstanding_vnd)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole,
+                                        Qt.ItemDataRole.ToolTipRole):
+            row = self.row_at(index.row())
+            if row is not None and row.archived:  # listed with "Show archived": greyed, in italics
+                if role == Qt.ItemDataRole.ForegroundRole:
+                    return QColor(SUPERSEDED)
+                if role == Qt.ItemDataRole.FontRole:
+                    font = QFont()
+                    font.setItalic(True)
+                    return font
+                return _("Archived")
         if index.isValid() and index.column() == self.COL_COVERAGE and role in (
                 Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole):
             row = self.row_at(index.row())
@@ -111,10 +128,39 @@ class CustomersPage(ListPage):
     ticket_requested = Signal(int)
     #: Reading the selected customer's file failed: (exception)
     detail_failed = Signal(object)
+    #: A customer was merged into another: (the id of the customer kept)
+    customer_merged = Signal(int)
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(customers_model(jobs), parent)
         self.jobs = jobs
+        #: Who is at the desk (an OperatorData or None): their id goes into the customer's
+        #: history of a merge, an archive or a restore. Set by the main window.
+        self.operator: Callable[[], Any] = lambda: None
+        self.show_archived = QCheckBox()
+        self.show_archived.toggled.connect(self._show_archived_toggled)
+        self.merge_action = QAction(self)
+        self.merge_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.merge_action.triggered.connect(self.merge_current)
+        self.archive_action = QAction(self)
+        self.archive_action.setShortcut(QKeySequence("Ctrl+Shift+Del"))
+        self.archive_action.triggered.connect(self.archive_or_restore_current)
+        for action in (self.merge_action, self.archive_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # this page's, not the window's
+            action.setEnabled(False)
+            self.addAction(action)
+        self.merge_button = QPushButton()
+        self.merge_button.clicked.connect(self.merge_action.trigger)
+        self.archive_button = QPushButton()
+        self.archive_button.clicked.connect(self.archive_action.trigger)
+        at = self.toolbar.indexOf(self.export_button)
+        self.toolbar.insertWidget(at, self.archive_button)
+        self.toolbar.insertWidget(at, self.merge_button)
+        self.toolbar.insertWidget(self.toolbar.indexOf(self.count_label), self.show_archived)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.merge_dialog: MergeDialog | None = None
+        self.message_box: QMessageBox | None = None
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
         self.detail.anchorClicked.connect(self._link)
@@ -127,7 +173,9 @@ class CustomersPage(ListPage):
         self.ticker = self.watch = DayWatch(self.model.today, jobs.now, self)
         self.watch.day_changed.connect(self._day_changed)
         self.current_changed.connect(self._show_current)
+        self.current_changed.connect(self._update_actions)
         self.build_layout(self.splitter)
+        self._update_actions()
 
     # -- the detail ------------------------------------------------------------------
     def on_change(self, change: Change) -> None:
@@ -202,9 +250,105 @@ class CustomersPage(ListPage):
             return
         self.detail.setHtml(render_customer(v))
 
+    # -- merge, archive, restore -------------------------------------------------------
+    def _show_archived_toggled(self, shown: bool) -> None:
+        self.model.set_filters(**({"archived": True} if shown else {}))
+
+    def _update_actions(self, row=None) -> None:
+        row = self.current_row()
+        # A duplicate merged before is archived and has nothing left to merge.
+        self.merge_action.setEnabled(row is not None and not row.archived)
+        self.merge_button.setEnabled(self.merge_action.isEnabled())
+        self.archive_action.setEnabled(row is not None)
+        self.archive_button.setEnabled(row is not None)
+        self._retranslate_actions()
+
+    def _retranslate_actions(self) -> None:
+        row = self.current_row()
+        restoring = row is not None and row.archived
+        self.merge_action.setText(_("&Merge into another customer…"))
+        self.merge_action.setToolTip(_("Merge this customer (a duplicate) into the customer to keep (Ctrl+Shift+M)"))
+        self.merge_button.setText(_("Merge into…"))
+        self.merge_button.setToolTip(self.merge_action.toolTip())
+        self.archive_action.setText(_("&Restore…") if restoring else _("&Archive…"))
+        self.archive_action.setToolTip(
+            _("Bring this customer back to the list and the choices (Ctrl+Shift+Del)") if restoring
+            else _("Take this customer out of the list and the choices for new work; its history stays (Ctrl+Shift+Del)"))
+        self.archive_button.setText(_("Restore…") if restoring else _("Archive…"))
+        self.archive_button.setToolTip(self.archive_action.toolTip())
+        self.show_archived.setText(_("Show archived"))
+        self.show_archived.setToolTip(_("List archived customers too (greyed)"))
+
+    def _context_menu(self, pos) -> None:
+        menu = QMenu(self)
+        menu.addAction(self.merge_action)
+        menu.addAction(self.archive_action)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def merge_current(self) -> MergeDialog | None:
+        """Open the merge window for the selected customer (the duplicate)."""
+        row = self.current_row()
+        if row is None or row.archived:
+            return None
+        dialog = MergeDialog(self.jobs, row, self.operator, self)
+        dialog.merged.connect(self.customer_merged)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.merge_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def archive_or_restore_current(self) -> None:
+        """Archive the selected customer, or restore it if archived, once confirmed. Its
+        version is read first: a change by a colleague after that is refused, not overwritten."""
+        row = self.current_row()
+        if row is None:
+            return
+        restoring = row.archived
+        self.jobs.submit(customers.get_customer, row.id, owner=self, key="archive",
+                         on_done=lambda details: self._confirm_archive(details, restoring),
+                         on_error=self._refused)
+
+    def _confirm_archive(self, details, restoring: bool) -> None:
+        d = details.draft
+        if restoring:
+            title, verb = _("Restore customer?"), _("Restore")
+            text = _("Restore {code} – {name}? It comes back to the customers list and to the choices for new "
+                     "tickets and contracts.").format(code=d.code, name=d.name)
+        else:
+            title, verb = _("Archive customer?"), _("Archive")
+            text = _("Archive {code} – {name}? It leaves the customers list and the choices for new tickets and "
+                     "contracts. Its contracts, tickets and history stay, it is still found by the search, and it "
+                     "can be restored with Show archived.").format(code=d.code, name=d.name)
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, self)
+        confirm = box.addButton(verb, QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        fn = customers.restore_customer if restoring else customers.archive_customer
+        operator = self.operator()
+        confirm.clicked.connect(lambda: self.jobs.submit(
+            fn, details.id, details.version, getattr(operator, "id", None), on_error=self._refused, owner=self))
+        self._show_box(box)
+
+    def _show_box(self, box: QMessageBox) -> None:
+        """Open `box`, kept as `message_box` while it is open (tests answer it there)."""
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda *_a: self._box_closed(box))
+        self.message_box = box
+        box.open()
+
+    def _box_closed(self, box: QMessageBox) -> None:
+        if self.message_box is box:
+            self.message_box = None
+
+    def _refused(self, exc: BaseException) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, _("Not done"), refusal_text(exc),
+                          QMessageBox.StandardButton.Ok, self)
+        self._show_box(box)
+
     # -- page ------------------------------------------------------------------------
     def retranslate(self) -> None:
         super().retranslate()
+        self._retranslate_actions()
         self._render()
 
 
@@ -249,8 +393,10 @@ def render_customer(v: CustomerView) -> str:
     none = _("None")
     tax_code = _("Tax code")
     facts = [x for x in (display_phone(d.phone), d.tax_code and f"{tax_code}: {d.tax_code}", d.address) if x]
+    standing = standing_text(v.details)
     head = (f"<h3 style='margin-bottom:2px'>{escape(d.code)} — {escape(d.name)}</h3>"
-            f"<p style='margin-top:2px'><b style='color:{badge_colour(badge)}'>{escape(badge_text(badge))}</b>"
+            + (f"<p style='margin:2px 0;color:{WARNING}'><b>{escape(standing)}</b></p>" if standing else "")
+            + f"<p style='margin-top:2px'><b style='color:{badge_colour(badge)}'>{escape(badge_text(badge))}</b>"
             + (f"<br>{escape(' · '.join(facts))}" if facts else "") + "</p>")
     contacts = _table(
         [_("Full name"), _("Position"), _("Phone"), _("E-mail")],

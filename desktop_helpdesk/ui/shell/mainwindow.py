@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         self.pages["tickets"].edit_requested.connect(self.edit_ticket)
         self.exporter = ListExporter(jobs, self, settings, save_settings)
         self.pages["tickets"].worklog.operator = lambda: self.operator  # who logs the work
+        self.pages["customers"].operator = lambda: self.operator  # who merges, archives, restores
         for page in self.pages.values():
             page.model.load_failed.connect(self.show_error)
             page.export_requested.connect(self.export_current)

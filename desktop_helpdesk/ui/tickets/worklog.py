@@ -99,7 +99,7 @@ def describe(e, by_id: dict | None = None) -> str:
     elif kind == TicketEventKind.ASSIGNED:
         text = _("Assignment changed")
     elif kind == TicketEventKind.FIELD_CHANGED:
-        names = {"subject": _("Subject"), "request_type": _("Type"), "channel": _("Channel"), "priority": _("Priority"),
+        names = {"customer": _("Customer"), "subject": _("Subject"), "request_type": _("Type"), "channel": _("Channel"), "priority": _("Priority"),
                  "contact_id": _("Contact"), "contract_id": _("Contract"), "coverage": _("Coverage"),
                  "description": _("Description")}
         labels = {"request_type": RequestType, "channel": Channel, "priority": Priority, "coverage": Coverage}
