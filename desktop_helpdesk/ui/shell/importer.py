@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QColor, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -417,9 +417,18 @@ class ImportDialog(QDialog):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for col, width in ((PreviewModel.SHEET, 110), (PreviewModel.ROW, 56), (PreviewModel.KIND, 110),
-                           (PreviewModel.STATUS, 150), (PreviewModel.LABEL, 230)):
+        for col, width in ((PreviewModel.SHEET, 100), (PreviewModel.ROW, 52), (PreviewModel.KIND, 100),
+                           (PreviewModel.STATUS, 120), (PreviewModel.LABEL, 210)):
             header.resizeSection(col, width)
+        # The selected row's errors in full (the column shows the start of a long list).
+        self.detail = QLabel()
+        self.detail.setObjectName("detail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setMinimumHeight(3 * self.fontMetrics().height())
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._show_detail())
+        self.model.modelReset.connect(self._show_detail)
         self.preview_title = QLabel()
         right = QWidget()
         right_column = QVBoxLayout(right)
@@ -428,12 +437,13 @@ class ImportDialog(QDialog):
         right_column.addWidget(self.counts)
         right_column.addWidget(self.only_errors)
         right_column.addWidget(self.table, 1)
+        right_column.addWidget(self.detail)
 
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([360, 840])
+        self.splitter.setSizes([440, 760])
 
         self.status = QLabel()
         self.status.setObjectName("status")
@@ -478,6 +488,7 @@ class ImportDialog(QDialog):
             panel.retranslate()
         self.model.retranslate()
         self._show_plan_texts()
+        self._show_detail()
 
     def _show_plan_texts(self) -> None:
         plan = self.plan
@@ -588,6 +599,8 @@ class ImportDialog(QDialog):
             self._tally = Counter((r.kind, r.status) for r in plan.results)
             if fresh:
                 self._build_panels()
+                # One sheet (a CSV file): its name on every row says nothing.
+                self.table.setColumnHidden(PreviewModel.SHEET, len(self.sheets) < 2)
             self.model.set_results(plan.results)
             self.file_label.setText(str(path))
             self.status.setText("")
@@ -621,6 +634,21 @@ class ImportDialog(QDialog):
 
     def _filter(self, on: bool) -> None:
         self.model.set_only_errors(on)
+
+    def _show_detail(self) -> None:
+        current = self.table.currentIndex()
+        r = self.model.result_at(current.row()) if current.isValid() else None
+        if r is None:
+            self.detail.setText(_("Select a row to see all its errors.") if self.count(ERROR) else "")
+            return
+        where = _("Row {row} of the sheet “{sheet}”").format(row=r.number, sheet=r.sheet)
+        if r.errors:
+            text = f"<b>{html.escape(where)}</b><br>" + "<br>".join(
+                f"• {html.escape(t)}" for t in error_texts(r))
+            self.detail.setText(f"<span style='color:{marks.ERROR}'>{text}</span>")
+        else:
+            self.detail.setText(f"<b>{html.escape(where)}</b>: " + html.escape(self.model.index(
+                current.row(), PreviewModel.STATUS).data() or ""))
 
     # -- importing -------------------------------------------------------------------
     def import_rows(self) -> None:
@@ -683,13 +711,16 @@ class ImportDialog(QDialog):
                  "added twice).").format(count=format_number(added))
 
     def _summary(self, done) -> None:
-        box = self._message(QMessageBox.Icon.Information, self.summary_text(done), ok=not done.rejected)
-        if done.rejected:
+        """What went in; with rows rejected, the box offers to save them at once."""
+        def offer_rejections(box: QMessageBox) -> None:
             save = box.addButton(_("&Save the rows with errors…"), QMessageBox.ButtonRole.AcceptRole)
             box.addButton(QMessageBox.StandardButton.Close)
             box.setDefaultButton(save)
             box.buttonClicked.connect(lambda button: self.save_rejections() if button is save else None)
             self.save_in_box = save
+
+        self._message(QMessageBox.Icon.Information, self.summary_text(done),
+                      offer_rejections if done.rejected else None)
 
     # -- the rows with errors ------------------------------------------------------------
     def save_rejections(self, path=None) -> None:
@@ -740,11 +771,15 @@ class ImportDialog(QDialog):
             self.progress.setMaximum(max(total, 1))
             self.progress.setValue(min(done, total))
 
-    def _message(self, icon, text: str, ok: bool = True) -> QMessageBox:
-        """One box, not waited on (the event loop goes on; tests read `self.box`)."""
-        box = QMessageBox(icon, _("Import from Excel/CSV"), text,
-                          QMessageBox.StandardButton.Ok if ok else QMessageBox.StandardButton.NoButton, self)
+    def _message(self, icon, text: str, prepare=None) -> QMessageBox:
+        """One box, not waited on (the event loop goes on; tests read `self.box`);
+        `prepare(box)` adds its own buttons (else it has OK)."""
+        box = QMessageBox(icon, _("Import from Excel/CSV"), text, QMessageBox.StandardButton.NoButton, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if prepare is not None:
+            prepare(box)
+        else:
+            box.addButton(QMessageBox.StandardButton.Ok)
         box.open()
         self.box = box
         return box
@@ -806,8 +841,6 @@ class ImportHistoryDialog(QDialog):
         self.table.itemSelectionChanged.connect(self._selection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(self.FILE, QHeaderView.ResizeMode.Stretch)
-        for col in (self.WHEN, self.WHO, self.CUSTOMERS, self.CONTACTS, self.CONTRACTS, self.PAYMENTS, self.STATE):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
@@ -863,6 +896,7 @@ class ImportHistoryDialog(QDialog):
                 if b.undone_at:
                     item.setForeground(QBrush(QColor(marks.SUPERSEDED)))
                 self.table.setItem(row, col, item)
+        self._fit_columns()
         if selected is not None:
             for row, b in enumerate(self.batches):
                 if b.id == selected.id:
@@ -872,6 +906,19 @@ class ImportHistoryDialog(QDialog):
         if self.loaded and not self.batches:
             self.status.setText(_("Nothing was imported yet."))
         self._selection()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its header and cells (the header is bold: a margin more)."""
+        header = self.table.horizontalHeader()
+        bold = header.font()
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        for col in range(len(self.TITLES)):
+            if col == self.FILE:
+                continue
+            self.table.resizeColumnToContents(col)
+            wanted = max(self.table.sizeHintForColumn(col), metrics.horizontalAdvance(_(self.TITLES[col]))) + 24
+            header.resizeSection(col, wanted)
 
     def selected(self):
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -933,7 +980,7 @@ class ImportHistoryDialog(QDialog):
             if isinstance(exc, UndoRefused):
                 log.info("undo of import %s refused: %s", b.id, exc)
                 text = _("The import of {file} cannot be undone:").format(file=b.file_name) + "\n\n" + "\n".join(
-                    "• " + line for line in importing.undo_refusal_texts(exc, _))
+                    "• " + line for line in importing.undo_refusal_texts(exc, _)) + "\n\n" + _("Nothing was removed.")
             else:
                 text = failure_message(N_("The import could not be undone; nothing was removed."), exc, log)
             self._message(QMessageBox.Icon.Warning, text)
