@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.importing import COLUMNS, KIND_LABELS, KIND_ORDER, RecordKind, column
-from ...i18n import N_, _, language
+from ...i18n import N_, _, language, ngettext
 from ...i18n.formatting import format_datetime, format_number
 from ...services import importing
 from ...services.importing import (
@@ -497,7 +497,8 @@ class ImportDialog(QDialog):
         if self.outcome is not None and not self.outcome.cancelled:
             self.import_button.setText(_("Imported"))
         else:
-            self.import_button.setText(_("&Import the {count} good rows").format(count=format_number(good)))
+            self.import_button.setText(ngettext("&Import the {count} good row", "&Import the {count} good rows",
+                                                good).format(count=format_number(good)))
         self.import_button.setEnabled(plan is not None and good > 0 and not self.running
                                       and (self.outcome is None or self.outcome.cancelled))
         self.rejections_button.setEnabled(bad > 0 and not self.running)
@@ -706,9 +707,13 @@ class ImportDialog(QDialog):
 
     def cancelled_text(self, done) -> str:
         added = sum(done.added.values())
-        return _("The import was stopped: {count} rows went in before it stopped. They are one import, which "
-                 "File → Import history… can undo; or import the same file again to add the rest (nothing is "
-                 "added twice).").format(count=format_number(added))
+        return ngettext(
+            "The import was stopped: {count} row went in before it stopped. It is one import, which "
+            "File → Import history… can undo; or import the same file again to add the rest (nothing is "
+            "added twice).",
+            "The import was stopped: {count} rows went in before it stopped. They are one import, which "
+            "File → Import history… can undo; or import the same file again to add the rest (nothing is "
+            "added twice).", added).format(count=format_number(added))
 
     def _summary(self, done) -> None:
         """What went in; with rows rejected, the box offers to save them at once."""
@@ -744,7 +749,8 @@ class ImportDialog(QDialog):
         self._remember_folder(target)
 
         def done(count: int) -> None:
-            self.status.setText(_("{count} rows with errors were saved to {path}").format(
+            self.status.setText(ngettext("{count} row with errors was saved to {path}",
+                                         "{count} rows with errors were saved to {path}", count).format(
                 count=format_number(count), path=target))
             self.rejections_saved.emit(target)
 
