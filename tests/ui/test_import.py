@@ -285,3 +285,15 @@ def test_the_template_is_saved_in_the_interface_language(open_desk, qtbot, monke
         assert load_workbook(out).sheetnames[0] == first_sheet
         dialog.box.close()
         dialog.box = None
+
+
+def test_the_dialog_opens_at_the_size_it_was_closed_at(open_desk):
+    desk = open_desk()
+    actions = make_actions(desk)
+    dialog = actions.open_import()
+    assert dialog.import_button.text() == "&Import" and not dialog.import_button.isEnabled()
+    dialog.resize(720, 500)
+    dialog.close()
+    assert desk.settings.dialog_sizes["ImportDialog"] == [720, 500]
+    again = actions.open_import()
+    assert again is not dialog and (again.width(), again.height()) == (720, 500)

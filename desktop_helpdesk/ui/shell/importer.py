@@ -466,7 +466,7 @@ class ImportDialog(QDialog):
         column_.addWidget(self.splitter, 1)
         column_.addWidget(self.status)
         column_.addWidget(self.buttons)
-        self.resize(1200, 720)
+        self.resize(1180, 660)  # within a 1366×768 laptop screen with Windows' task bar
         self._restore_size()
         retranslate.register(self)
         self.retranslate()
@@ -494,7 +494,9 @@ class ImportDialog(QDialog):
         plan = self.plan
         good = self.count(NEW)
         bad = self.count(ERROR)
-        if self.outcome is not None and not self.outcome.cancelled:
+        if plan is None:
+            self.import_button.setText(_("&Import"))
+        elif self.outcome is not None and not self.outcome.cancelled:
             self.import_button.setText(_("Imported"))
         else:
             self.import_button.setText(ngettext("&Import the {count} good row", "&Import the {count} good rows",
@@ -804,7 +806,11 @@ class ImportDialog(QDialog):
         sizes = getattr(self.settings, "dialog_sizes", None)
         size = sizes.get(self.objectName()) if isinstance(sizes, dict) else None
         if isinstance(size, (list, tuple)) and len(size) == 2:
-            self.resize(max(int(size[0]), 600), max(int(size[1]), 400))
+            width, height = max(int(size[0]), 600), max(int(size[1]), 400)
+            screen = self.screen().availableGeometry() if self.screen() is not None else None
+            if screen is not None:  # remembered on a bigger screen than this one
+                width, height = min(width, screen.width()), min(height, screen.height() - 40)
+            self.resize(width, height)
 
     def done(self, result: int) -> None:
         sizes = getattr(self.settings, "dialog_sizes", None)
@@ -1045,7 +1051,7 @@ class ImportActions(QObject):
     def open_import(self, path=None) -> ImportDialog:
         """The import dialog (the one already open, brought forward); with `path`, that file read."""
         dialog = self.dialog
-        if dialog is None or not _alive(dialog):
+        if dialog is None or not _alive(dialog) or not dialog.isVisible():  # closed: deleted later
             dialog = ImportDialog(self.jobs, self.window, self._operator_id(), self.settings, self.save_settings)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.dialog = dialog
@@ -1058,7 +1064,7 @@ class ImportActions(QObject):
 
     def open_history(self) -> ImportHistoryDialog:
         dialog = self.history
-        if dialog is None or not _alive(dialog):
+        if dialog is None or not _alive(dialog) or not dialog.isVisible():  # closed: deleted later
             dialog = ImportHistoryDialog(self.jobs, self.window)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.history = dialog
