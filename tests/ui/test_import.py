@@ -182,6 +182,9 @@ def test_preview_import_rejections_and_undo(open_desk, qtbot, monkeypatch, tmp_p
     assert history.table.item(0, ImportHistoryDialog.STATE).text().startswith("Đã hoàn tác")
     assert not history.undo_button.isEnabled()
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=20_000)
+    # The import dialog, still open, reads its file again: the rows are new once more.
+    qtbot.waitUntil(lambda: dialog.outcome is None and not dialog.running, timeout=20_000)
+    assert dialog.count("new") == 4 and dialog.import_button.isEnabled()
 
 
 def test_an_undo_refused_says_why(open_desk, qtbot, monkeypatch, tmp_path, vietnamese):

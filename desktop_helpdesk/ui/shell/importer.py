@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -384,6 +385,9 @@ class ImportDialog(QDialog):
         self.file_label = QLabel()
         self.file_label.setObjectName("file_label")
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long path (a share, OneDrive) must not widen the dialog past the screen: the name
+        # comes first, the folder after it is cut, the tooltip has it all.
+        self.file_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         top = QHBoxLayout()
@@ -478,7 +482,7 @@ class ImportDialog(QDialog):
                              "Nothing is written until you click Import: first check what each row will do."))
         self.choose_button.setText(_("&Choose a file…"))
         self.template_button.setText(_("Download the &template…"))
-        self.file_label.setText(str(self.path) if self.path else _("No file chosen yet."))
+        self._show_file()
         self.sheets_title.setText("<b>" + _("Sheets and columns") + "</b>")
         self.preview_title.setText("<b>" + _("What the import will do") + "</b>")
         self.only_errors.setText(_("&Only rows with errors"))
@@ -605,7 +609,7 @@ class ImportDialog(QDialog):
                 # One sheet (a CSV file): its name on every row says nothing.
                 self.table.setColumnHidden(PreviewModel.SHEET, len(self.sheets) < 2)
             self.model.set_results(plan.results)
-            self.file_label.setText(str(path))
+            self._show_file()
             self.status.setText("")
             self._show_plan_texts()
             self.planned.emit(plan)
@@ -634,6 +638,15 @@ class ImportDialog(QDialog):
     def _sheet_changed(self, sheet: SheetInfo) -> None:
         self.sheets = tuple(sheet if s.name == sheet.name else s for s in self.sheets)
         self.replan()
+
+    def _show_file(self) -> None:
+        path = self.path
+        if path is None:
+            self.file_label.setText(_("No file chosen yet."))
+            self.file_label.setToolTip("")
+            return
+        self.file_label.setText(f"<b>{html.escape(path.name)}</b> — {html.escape(str(path.parent))}")
+        self.file_label.setToolTip(str(path))
 
     def _filter(self, on: bool) -> None:
         self.model.set_only_errors(on)
@@ -1054,6 +1067,7 @@ class ImportActions(QObject):
         if dialog is None or not _alive(dialog) or not dialog.isVisible():  # closed: deleted later
             dialog = ImportDialog(self.jobs, self.window, self._operator_id(), self.settings, self.save_settings)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.imported.connect(self._imported)
             self.dialog = dialog
         dialog.show()
         dialog.raise_()
@@ -1067,6 +1081,7 @@ class ImportActions(QObject):
         if dialog is None or not _alive(dialog) or not dialog.isVisible():  # closed: deleted later
             dialog = ImportHistoryDialog(self.jobs, self.window)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.undone.connect(self._undone)
             self.history = dialog
         else:
             dialog.refresh()
@@ -1074,6 +1089,19 @@ class ImportActions(QObject):
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+
+
+    def _imported(self, _done) -> None:
+        """An import ended: an open history lists it."""
+        if self.history is not None and _alive(self.history) and self.history.isVisible():
+            self.history.refresh()
+
+    def _undone(self, batch_id: int) -> None:
+        """An import was undone: an open import dialog showing it as imported reads its file again."""
+        dialog = self.dialog
+        if dialog is not None and _alive(dialog) and dialog.isVisible() and dialog.outcome is not None \
+                and dialog.outcome.batch_id == batch_id:
+            dialog.replan()
 
 
 def _alive(widget: QWidget) -> bool:
