@@ -864,8 +864,8 @@ class ImportHistoryDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.itemSelectionChanged.connect(self._selection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(self.FILE, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
@@ -882,7 +882,7 @@ class ImportHistoryDialog(QDialog):
         column_.addWidget(self.table, 1)
         column_.addWidget(self.status)
         column_.addWidget(self.buttons)
-        self.resize(1000, 460)
+        self.resize(1200, 460)
         retranslate.register(self)
         self.retranslate()
         self.refresh()
@@ -938,12 +938,9 @@ class ImportHistoryDialog(QDialog):
         bold = header.font()
         bold.setBold(True)
         metrics = QFontMetrics(bold)
-        for col in range(len(self.TITLES)):
-            if col == self.FILE:
-                continue
-            self.table.resizeColumnToContents(col)
+        for col in range(len(self.TITLES) - 1):  # the last one (the state) takes what is left
             wanted = max(self.table.sizeHintForColumn(col), metrics.horizontalAdvance(_(self.TITLES[col]))) + 24
-            header.resizeSection(col, wanted)
+            header.resizeSection(col, min(wanted, 320 if col == self.FILE else 240))
 
     def selected(self):
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
