@@ -229,6 +229,21 @@ class PreviewModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._shown) - 1, len(self.TITLES) - 1))
 
 
+class _FieldCombo(QComboBox):
+    """A column's field: the mouse wheel scrolls the table it is in, and changes the field
+    only once the combo was clicked or tabbed into (each change reads the file again)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
 class SheetPanel(QWidget):
     """One sheet of the file: what it holds (a combo) and what each of its columns is."""
 
@@ -278,7 +293,7 @@ class SheetPanel(QWidget):
             item = QTableWidgetItem(header)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.table.setItem(row, 0, item)
-            combo = QComboBox()
+            combo = _FieldCombo()
             combo.addItem("", None)
             for c in (COLUMNS[sheet.kind] if sheet.kind else ()):
                 combo.addItem("", c.key)
