@@ -300,3 +300,24 @@ def test_the_dialog_opens_at_the_size_it_was_closed_at(open_desk):
     assert desk.settings.dialog_sizes["ImportDialog"] == [720, 500]
     again = actions.open_import()
     assert again is not dialog and (again.width(), again.height()) == (720, 500)
+
+
+def test_a_reading_stopped_after_a_column_change_leaves_nothing_to_import(open_desk, qtbot, monkeypatch, tmp_path):
+    desk = open_desk()
+    path = _book(tmp_path / "ds.xlsx", {"Khách hàng": [["Tên khách hàng", "Số máy"], ["Công ty A", "0912345678"]]})
+    dialog = open_through_the_dialog(desk, qtbot, monkeypatch, path)
+    assert dialog.import_button.isEnabled()
+    real_plan = importing.plan_import
+
+    def stopped(ctx, path, sheets, progress=None):
+        raise Cancelled(0, 1)  # the person's Cancel while the file is read again
+
+    monkeypatch.setattr(importing, "plan_import", stopped)
+    dialog.panels[0].set_field("Số máy", "phone")
+    qtbot.waitUntil(lambda: not dialog.running and dialog.plan is None, timeout=20_000)
+    assert not dialog.import_button.isEnabled() and dialog.model.rowCount() == 0
+    assert "read again" in dialog.status.text()
+    monkeypatch.setattr(importing, "plan_import", real_plan)
+    with qtbot.waitSignal(dialog.planned, timeout=20_000):
+        dialog.panels[0].set_field("Số máy", None)
+    assert dialog.import_button.isEnabled()

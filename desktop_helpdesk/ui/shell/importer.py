@@ -630,14 +630,22 @@ class ImportDialog(QDialog):
             self.planned.emit(plan)
 
         def failed(exc: BaseException) -> None:
+            if not fresh:  # the preview was of the columns as they were: importing it would not do what is shown
+                self._forget_plan()
             self._running(False)
             if isinstance(exc, Cancelled):
-                self.status.setText(_("Reading the file was stopped."))
+                self.status.setText(_("Reading the file was stopped.") if fresh else _(
+                    "Reading the file was stopped: nothing can be imported until it is read again "
+                    "(change a column, or choose the file again)."))
                 return
             self.status.setText("")
             self._message(QMessageBox.Icon.Warning, explain(exc))
 
         self.jobs.submit(lambda ctx: job(ctx, progress), on_done=done, on_error=failed, lane=LONG, owner=self)
+
+    def _forget_plan(self) -> None:
+        self.plan, self.outcome, self._tally = None, None, Counter()
+        self.model.set_results([])
 
     def _build_panels(self) -> None:
         self.sheet_tabs.clear()
