@@ -324,6 +324,10 @@ def main(argv: list[str] | None = None) -> int:
         SqliteBackups(local_file) if local_file else None, settings, save_settings, paths.data_dir,
         (lambda: restart(sqlite_url(local_file))) if local_file else restart),
         start=not args.self_test)
+    # Import from Excel/CSV and its history (issue #14): on a local file and on the team server alike.
+    from .ui.shell.importer import ImportActions
+
+    window.imports = ImportActions(window, jobs, settings, save_settings)
 
     if args.self_test:
         code = _self_test(app, window, jobs)

@@ -34,6 +34,10 @@ class Settings:
     #: data folder; a USB drive or a share may be chosen) and how many days they are kept.
     backup_folder: str = ""
     backup_keep_days: int = 14
+    #: The import (issue #14): the folder of the last file imported or written, and the
+    #: import dialog's size ([width, height]) by dialog name.
+    import_dir: str = ""
+    dialog_sizes: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
