@@ -367,6 +367,15 @@ class _Planner:
             self.seen.setdefault(f"{kind.value}|{key}", number)
 
 
+def _raw_label(sheet: SheetInfo, row, key: str, limit: int = 80) -> str:
+    """What the row says in its `key` column, as typed (its value was refused), shortened."""
+    if key not in sheet.mapping:
+        return ""
+    index = sheet.mapping.index(key)
+    text = " ".join(d.cell_text(row.raw[index]).split()) if index < len(row.raw) else ""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _field_of(error_field: str) -> str:
     """A customer form's field name as the import's column ("contacts[0].phone" -> contact_phone)."""
     if error_field.startswith("contacts["):
@@ -437,7 +446,7 @@ def _plan_customers(p: _Planner, uow, parsed) -> None:
     by_name_phone = {(fold(c.name), c.phone): c for c in existing if c.phone}
     by_name = {fold(c.name): c for c in existing}
     for sheet, row in parsed:
-        label = row.values.get("name", "") or d.cell_text(row.raw[0] if row.raw else "")
+        label = row.values.get("name", "") or _raw_label(sheet, row, "name")
         refs = [x for x in (str(row.values.get("code", "")).upper(), row.values.get("tax_code", "")) if x]
         if not row.ok:
             for ref in refs:
@@ -505,7 +514,7 @@ def _plan_contacts(p: _Planner, uow, parsed) -> None:
                                      and (t := p.customer_refs.get(row.values["customer"])) and t.id])
     known = {(k.customer_id, fold(k.full_name), k.phone) for k in in_db}
     for sheet, row in parsed:
-        label = row.values.get("full_name", "")
+        label = row.values.get("full_name", "") or _raw_label(sheet, row, "full_name")
         if not row.ok:
             p.add(sheet, row.number, ERROR, label, row.errors, cells=row.raw)
             continue
@@ -550,7 +559,7 @@ def _plan_contracts(p: _Planner, uow, parsed) -> None:
     by_identity = {(k.customer_id, k.package_id, k.signed_on, k.value_vnd): k for k in existing}
     for sheet, row in parsed:
         values = row.values
-        label = values.get("number") or values.get("package", "")
+        label = values.get("number") or values.get("package", "") or _raw_label(sheet, row, "number")
         if not row.ok:
             if values.get("number"):
                 p.bad_contract_refs.setdefault(values["number"], row.number)
@@ -615,7 +624,7 @@ def _plan_payments(p: _Planner, uow, parsed) -> None:
     known = {(x.contract_id, x.paid_on, x.amount_vnd, x.invoice_number) for x in in_db}
     for sheet, row in parsed:
         values = row.values
-        label = values.get("contract", "")
+        label = values.get("contract", "") or _raw_label(sheet, row, "contract")
         if not row.ok:
             p.add(sheet, row.number, ERROR, label, row.errors, cells=row.raw)
             continue

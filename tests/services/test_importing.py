@@ -288,3 +288,10 @@ def test_a_code_already_used_by_another_customer_is_an_error_not_a_match(ctx, tm
     assert dict(plan.results[0].errors[0].params)["name"] == "Công ty Bình An"
     # The same code with the customer's own name (any case) is that customer: already there.
     assert (plan.results[1].status, plan.results[1].existing) == ("exists", "KH00007")
+
+
+def test_a_rejected_row_is_still_named_by_what_it_says(ctx, tmp_path):
+    path = _book(tmp_path / "ds.xlsx", {"Khách hàng": [CUSTOMER_HEADERS,
+                                                       ["", "Công ty " + "Rất Dài " * 40, "", "", "", "", "", "", "", ""]]})
+    [row] = _plan(ctx, path).results
+    assert row.status == "error" and row.label.startswith("Công ty Rất Dài") and len(row.label) == 80
