@@ -162,7 +162,9 @@ class TicketDialog(FormDialog):
         # Symbols as well as colour: a refusal ground reads as one without colour too.
         reasons = "".join(f"<div>{'✖' if r.is_refusal else '⚠'} {escape(_(r.message))}</div>" for r in v.reasons)
         self.entitlement_label.setText(head + reasons)
-        self.entitlement_label.adjustSize()
+        # No adjustSize(): it shrank the label to its own narrow hint and the form kept that
+        # width, so a reason longer than the head was cut ("Part or all of the agreed").
+        self.entitlement_label.updateGeometry()
         self._show_row("override_reason", v.refused)
 
     def field_errors(self) -> dict[str, str]:
