@@ -77,7 +77,7 @@ class SqlUnitOfWork:
         self.calendar = SqlCalendarRepository(self.session, self._clock)
         self.search = SqlSearchRepository(self.session, self._clock)
         self.reports = SqlReportRepository(self.session, self._clock)
-        self.imports = SqlImportRepository(self.session, self._clock, self._author)
+        self.imports = SqlImportRepository(self.session, self._clock, self._author, self._tracker.tables.add)
         return self
 
     def _stamp(self, session, _flush_context, _instances) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from ...domain.text import sort_text
 from ...services.dto import (
@@ -31,9 +31,10 @@ def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
 
 
 class SqlImportRepository(Repo):
-    def __init__(self, session, clock, who: Callable[[], "str | None"]):
+    def __init__(self, session, clock, who: Callable[[], "str | None"], note: Callable[[str], None]):
         super().__init__(session, clock)
         self._who = who
+        self._note = note  # a table written past the ORM, for the change feed
 
     # -- what the rows match ---------------------------------------------------------
     def customers_matching(self, codes: list[str], tax_codes: list[str], phones: list[str],
@@ -117,21 +118,18 @@ class SqlImportRepository(Repo):
 
     def add_customers(self, batch_id: int, drafts: list[CustomerDraft]) -> list[int]:
         """Insert clean drafts (codes given) with their contacts; their ids, in order. One
-        multi-row INSERT per table (no ORM objects: 100,000 customers in seconds)."""
+        executemany per table straight to the driver: no ORM objects, and none of
+        SQLAlchemy's per-value processing (a third of the time at 100,000 customers)."""
         if not drafts:
             return []
-        now, who = self._clock(), self._who()
         C = m.Customer.__table__
-        rows = [{
-            "uuid": d.uuid, "code": d.code, "name": d.name, "kind": d.kind, "tax_code": d.tax_code or None,
-            "address": d.address or None, "province": d.province or None, "phone": d.phone or None,
-            "email": d.email or None, "notes": d.notes or None, "search_text": customer_search_text(d),
-            "sort_name": sort_text(d.name), "import_batch_id": batch_id, "created_at": now, "updated_at": now,
-            "updated_by": who, "version": 1,
-        } for d in drafts]
-        # A plain executemany, then the ids by UUID: RETURNING with the rows' order kept makes
-        # SQLAlchemy send SQLite one INSERT a row (4 s per 20,000 rows instead of 0.4).
-        self.s.execute(insert(C), rows)
+        stamp, who = self._bound(C.c.created_at, self._clock()), self._who()
+        columns = ("uuid", "code", "name", "kind", "tax_code", "address", "province", "phone", "email", "notes",
+                   "search_text", "sort_name", "import_batch_id", "created_at", "updated_at", "updated_by", "version")
+        self._insert(C, columns, [(
+            d.uuid, d.code, d.name, d.kind, d.tax_code or None, d.address or None, d.province or None,
+            d.phone or None, d.email or None, d.notes or None, customer_search_text(d), sort_text(d.name),
+            batch_id, stamp, stamp, who, 1) for d in drafts])
         by_uuid: dict[str, int] = {}
         for part in _chunks([d.uuid for d in drafts]):
             by_uuid.update((u, i) for i, u in self.s.execute(select(C.c.id, C.c.uuid).where(C.c.uuid.in_(part))))
@@ -145,15 +143,30 @@ class SqlImportRepository(Repo):
         by the caller when they were there before (new customers' already hold them)."""
         if not contacts:
             return 0
-        now, who = self._clock(), self._who()
         K = m.Contact.__table__
-        self.s.execute(insert(K), [{
-            "uuid": m.new_uuid(), "customer_id": customer_id, "full_name": c.full_name,
-            "position": c.position or None, "phone": c.phone or None, "email": c.email or None,
-            "is_primary": c.is_primary, "search_text": contact_search_text(c.full_name, c.phone, c.email),
-            "import_batch_id": batch_id, "created_at": now, "updated_at": now, "updated_by": who, "version": 1,
-        } for customer_id, c in contacts])
+        stamp, who = self._bound(K.c.created_at, self._clock()), self._who()
+        yes, no = self._bound(K.c.is_primary, True), self._bound(K.c.is_primary, False)
+        columns = ("uuid", "customer_id", "full_name", "position", "phone", "email", "is_primary", "search_text",
+                   "import_batch_id", "created_at", "updated_at", "updated_by", "version")
+        self._insert(K, columns, [(
+            m.new_uuid(), customer_id, c.full_name, c.position or None, c.phone or None, c.email or None,
+            yes if c.is_primary else no, contact_search_text(c.full_name, c.phone, c.email), batch_id, stamp, stamp,
+            who, 1) for customer_id, c in contacts])
         return len(contacts)
+
+    def _bound(self, column, value):
+        """`value` as SQLAlchemy would send it to the driver for `column` (a datetime's text
+        on SQLite, a boolean's 1 or 0)."""
+        dialect = self.s.get_bind().dialect
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)  # a TypeDecorator's own step included
+        return process(value) if process else value
+
+    def _insert(self, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        dialect = self.s.get_bind().dialect
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+        self.s.connection().exec_driver_sql(sql, rows)
+        self._note(table.name)  # for the change feed: the driver's statement is not the ORM's
 
     def refresh_customer_search(self, customer_ids: list[int]) -> None:
         """Redo search_text of customers that received contacts (their names and phones are
