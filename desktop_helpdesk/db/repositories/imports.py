@@ -30,6 +30,14 @@ def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
         yield values[start:start + size]
 
 
+class ImportWriteError(Exception):
+    """A chunk could not be written (the transaction is rolled back): the table and the
+    server's error code only, as the server's message quotes the row."""
+
+    def __init__(self, table: str, code: str):
+        super().__init__(f"writing {table} failed ({code})")
+
+
 class SqlImportRepository(Repo):
     def __init__(self, session, clock, who: Callable[[], "str | None"], note: Callable[[str], None]):
         super().__init__(session, clock)
@@ -163,9 +171,22 @@ class SqlImportRepository(Repo):
 
     def _insert(self, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
         dialect = self.s.get_bind().dialect
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-        self.s.connection().exec_driver_sql(sql, rows)
+        connection = self.s.connection()
+        if dialect.name == "postgresql":
+            # COPY: one stream for the chunk instead of a statement a row (psycopg's
+            # executemany sends each row as its own INSERT, ~0.1 ms a row on the server).
+            cursor = connection.connection.cursor()
+            try:
+                with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            except Exception as exc:  # noqa: BLE001 - its text quotes the row (customer data): kept out of the log
+                raise ImportWriteError(table.name, getattr(exc, "sqlstate", None) or type(exc).__name__) from None
+            finally:
+                cursor.close()
+        else:
+            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            connection.exec_driver_sql(sql, rows)
         self._note(table.name)  # for the change feed: the driver's statement is not the ORM's
 
     def refresh_customer_search(self, customer_ids: list[int]) -> None:
