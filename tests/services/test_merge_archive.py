@@ -311,3 +311,23 @@ def test_no_new_work_for_an_archived_or_merged_customer(desk):
     k = contracts.get_contract(ctx, moved_contract)
     contracts.save_contract(ctx, replace(k.draft, notes="Đã gộp"), moved_contract, k.version, operator_id)
     tickets.update_ticket(ctx, open_ticket, t.version, replace(t.draft, subject="Máy in không in"), operator_id)
+
+
+def test_the_global_search_still_finds_a_merged_duplicate_and_says_where_it_went(desk, translator):
+    """A caller gives the old code or phone: the search finds the duplicate, marked merged
+    into the customer kept (and an archived customer marked archived), so nobody picks it."""
+    from desktop_helpdesk.services import search
+    from desktop_helpdesk.ui.shell.search import SearchPopup
+
+    ctx, _package_id, _operator_id = desk
+    keep, duplicate, *_rest = _pair(desk)
+    _merge(ctx, keep, duplicate)
+    other = _customer(ctx, "Tiệm vàng Kim Hoa")
+    customers.archive_customer(ctx, other, customers.get_customer(ctx, other).version, None)
+    hits = {h.id: h for g in search.global_search(ctx, "KH00002").groups for h in g.hits if h.kind == "customer"}
+    assert hits[duplicate].status == "merged:KH00001"
+    [gone] = [h for g in search.global_search(ctx, "kim hoa").groups for h in g.hits if h.kind == "customer"]
+    assert gone.status == "archived"
+    translator.set_language("vi")
+    assert SearchPopup._detail(hits[duplicate]).startswith("Đã gộp vào KH00001")
+    assert SearchPopup._detail(gone).startswith("Đã lưu trữ")

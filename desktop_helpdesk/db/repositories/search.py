@@ -9,6 +9,7 @@ import time
 import weakref
 
 from sqlalchemy import select, text, union_all
+from sqlalchemy.orm import aliased
 
 from ...domain.phone import PhoneError, format_phone
 from ...domain.search import MIN_INDEXED, SearchTerms
@@ -384,10 +385,15 @@ class SqlSearchRepository(Repo):
     # -- the rows, for display and ranking -------------------------------------------
     def _rows_customer(self, ids, exact) -> list[SearchCandidate]:
         C = m.Customer
-        rows = self.s.execute(select(C.id, C.code, C.name, C.tax_code, C.phone, C.search_text, C.updated_at)
-                              .where(among(self.s, C.id, ids)))
+        kept = aliased(m.Customer)
+        rows = self.s.execute(select(C.id, C.code, C.name, C.tax_code, C.phone, C.search_text, C.updated_at,
+                                     C.archived_at, kept.code.label("kept_code"))
+                              .outerjoin(kept, kept.id == C.merged_into_id).where(among(self.s, C.id, ids)))
+        # An archived customer is still found (its old code or phone is what a caller gives),
+        # marked so: "archived", or "merged:KH…" with the customer that stays.
         return [SearchCandidate("customer", r.id, r.code, r.name, _joined(nn(r.tax_code), _show_phone(r.phone)),
-                                r.id, r.search_text, r.updated_at, r.id in exact, (r.code, r.name))
+                                r.id, r.search_text, r.updated_at, r.id in exact, (r.code, r.name),
+                                (f"merged:{r.kept_code}" if r.kept_code else "archived") if r.archived_at else "")
                 for r in rows]
 
     def _rows_contact(self, ids, exact) -> list[SearchCandidate]:

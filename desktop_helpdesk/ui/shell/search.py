@@ -212,6 +212,10 @@ class SearchPopup(QDialog):
             status = _(TicketStatus(hit.status).label)
         elif hit.kind == "contract" and hit.status in set(ContractStage):
             status = _(ContractStage(hit.status).label)
+        elif hit.kind == "customer" and hit.status.startswith("merged:"):
+            status = _("Merged into {code}").format(code=hit.status.split(":", 1)[1])
+        elif hit.kind == "customer" and hit.status == "archived":
+            status = _("Archived")
         return " · ".join(p for p in (status, hit.detail) if p)  # the status first: it is short
 
     def _selectable(self) -> list[QTreeWidgetItem]:
