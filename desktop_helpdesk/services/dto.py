@@ -444,6 +444,7 @@ class CallerMatch:
     outstanding_vnd: int
     open_ticket_count: int
     open_tickets: tuple = ()  # TicketRow, the most urgent first
+    archived: str = ""  # "" in use; "archived"; "merged:KH…" (the customer that stays)
 
 
 @dataclass(frozen=True)

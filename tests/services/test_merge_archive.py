@@ -331,3 +331,15 @@ def test_the_global_search_still_finds_a_merged_duplicate_and_says_where_it_went
     translator.set_language("vi")
     assert SearchPopup._detail(hits[duplicate]).startswith("Đã gộp vào KH00001")
     assert SearchPopup._detail(gone).startswith("Đã lưu trữ")
+
+
+def test_the_caller_lookup_says_a_merged_duplicate_went_into_the_customer_kept(desk):
+    from desktop_helpdesk.services import lookup
+
+    ctx, _package_id, _operator_id = desk
+    keep, duplicate, *_rest = _pair(desk)
+    _merge(ctx, keep, duplicate)
+    found = lookup.lookup_caller(ctx, "0987 654 321").matches  # the duplicate's own line, which it keeps
+    assert [(m.customer_id, m.archived) for m in found] == [(duplicate, "merged:KH00001")]
+    moved = lookup.lookup_caller(ctx, "0903 111 222").matches  # its contact moved with everything else
+    assert [(m.customer_id, m.archived) for m in moved] == [(keep, "")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from ...services.dto import CallerMatch
 from .. import models as m
@@ -86,9 +87,15 @@ class SqlCallerRepository(Repo):
         tickets = {cid: tuple(SqlTicketRepository._to_row(r) for r in run(
             q["open_tickets"], {"cid": cid, "limit": tickets_per_customer})) if counts.get(cid) else ()
             for cid in ids}
+        # A merged duplicate keeps its old phones and code, which callers still give: said so.
+        kept = aliased(m.Customer)
+        archived = {r.id: (f"merged:{r.kept_code}" if r.kept_code else "archived") for r in self.s.execute(
+            select(m.Customer.id, kept.code.label("kept_code")).outerjoin(kept, kept.id == m.Customer.merged_into_id)
+            .where(m.Customer.id.in_(ids), m.Customer.archived_at.is_not(None)))}
         out = []
         for _key, fields in found:
             cid = fields[0]
             warranty_end, maintenance_end, owed = coverage.get(cid, (None, None, 0))
-            out.append(CallerMatch(*fields, warranty_end, maintenance_end, owed, counts.get(cid, 0), tickets[cid]))
+            out.append(CallerMatch(*fields, warranty_end, maintenance_end, owed, counts.get(cid, 0), tickets[cid],
+                                   archived.get(cid, "")))
         return out

@@ -223,6 +223,12 @@ class CallerLookupPanel(QWidget):
         lines = [
             f"<a name='m{i}' href='match:{i}' style='text-decoration:none;color:{TEXT}'><b>{who}</b></a>",
             f"{escape(m.customer_code)} — {escape(m.customer_name)}" if m.contact_id else escape(m.customer_code),
+        ]
+        if m.archived:  # an archived or merged customer: no new work on it (the services refuse it too)
+            gone = (_("Merged into {code}").format(code=m.archived.split(":", 1)[1])
+                    if m.archived.startswith("merged:") else _("Archived"))
+            lines.append(f"<b style='color:{HINT}'>{escape(gone)}</b>")
+        lines += [
             f"<span style='color:{HINT}'>{number}{escape(how)}</span>",
             f"<b style='color:{badge_colour(badge)}'>{escape(badge_text(badge))}</b>",
         ]
