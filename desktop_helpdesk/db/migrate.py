@@ -125,6 +125,23 @@ def _copy_target(db_path: Path, rev: str) -> tuple[Path, Path]:
     return target, pending
 
 
+#: Copies taken before upgrades that are kept: this upgrade's and the one before it. Older
+#: ones went before two upgrades that succeeded since, and the daily backups cover the rest;
+#: each is a whole copy of the database, which otherwise piles up beside it.
+KEEP_UPGRADE_COPIES = 2
+
+
+def prune_upgrade_copies(db_path: Path, keep: int = KEEP_UPGRADE_COPIES) -> list[Path]:
+    """Remove the copies taken before upgrades but the newest `keep`; the ones removed."""
+    copies = sorted((p for p in db_path.parent.glob(f"{db_path.stem}.before-*-to-*{db_path.suffix}") if p.is_file()),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    removed = copies[keep:]
+    for old in removed:
+        log.info("removing %s, a copy taken before an older upgrade", old.name)
+        _remove_sqlite_file(old)
+    return removed
+
+
 def latest_backup(db_path: Path) -> Path | None:
     """The newest copy taken before upgrading `db_path` to this version's schema, if any
     (what the user is told about after an upgrade)."""
@@ -315,6 +332,7 @@ def ensure_schema(engine: Engine, sqlite_path: Path | None = None, *, may_upgrad
         raise DatabaseOpenError(DatabaseOpenError.UPGRADE_FAILED, f"{type(exc).__name__}",
                                 path=str(copy)) from exc
     _remove_sqlite_file(pending)  # the copy is the user's to keep from now on
+    prune_upgrade_copies(sqlite_path)
     return "upgraded"
 
 

@@ -339,3 +339,26 @@ def test_an_upgrade_never_replaces_the_copy_an_earlier_upgrade_left_to_keep(engi
     assert new.name.startswith(f"helpdesk.before-{OLD}-") and new.name.endswith(f"-to-{migrate.SCHEMA_HEAD}.sqlite3")
     assert migrate.latest_backup(db_file) == new  # what the user is told about
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".pending")]
+
+
+def test_only_the_copies_of_the_last_two_upgrades_are_kept(tmp_path):
+    """Each upgrade copies the whole file aside; older copies are removed once two upgrades
+    that succeeded came after them (the daily backups cover the rest)."""
+    import os
+
+    from desktop_helpdesk.db.migrate import prune_upgrade_copies
+
+    db = tmp_path / "helpdesk.sqlite3"
+    db.write_bytes(b"")
+    names = ["helpdesk.before-0012-to-0013.sqlite3", "helpdesk.before-0013-to-0015.sqlite3",
+             "helpdesk.before-0015-to-0016.sqlite3", "helpdesk.before-0015-20261207-101500-to-0016.sqlite3"]
+    for age, name in enumerate(reversed(names)):
+        (tmp_path / name).write_bytes(b"copy")
+        os.utime(tmp_path / name, (1_000_000 - age * 100, 1_000_000 - age * 100))
+    (tmp_path / "helpdesk.before-0012-to-0013.sqlite3-wal").write_bytes(b"")
+    safety = tmp_path / "helpdesk.before-restore-20261101-020000.sqlite3"  # a restore's: never removed
+    safety.write_bytes(b"copy")
+    os.utime(safety, (1, 1))
+    removed = prune_upgrade_copies(db)
+    assert sorted(p.name for p in removed) == sorted(names[:2])
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == sorted([db.name, safety.name, *names[2:]])
