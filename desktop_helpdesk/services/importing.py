@@ -354,6 +354,15 @@ class _Planner:
     def duplicate(self, kind: RecordKind, keys) -> int | None:
         return self.duplicate_by(kind, keys)[0]
 
+    def claim(self, kind: RecordKind, keys, number: int, field_name: str) -> ValidationError | None:
+        """None, and the keys are row `number`'s from now on; or the error that an earlier
+        row of the file has one of them."""
+        same_row = self.duplicate(kind, keys)
+        if same_row is not None:
+            return _same_as_row(field_name, same_row)
+        self.remember(kind, keys, number)
+        return None
+
     def duplicate_by(self, kind: RecordKind, keys) -> tuple[int | None, str]:
         """(the earlier row of the file with one of `keys`, that key), or (None, "")."""
         for key in keys:
@@ -374,6 +383,10 @@ def _raw_label(sheet: SheetInfo, row, key: str, limit: int = 80) -> str:
     index = sheet.mapping.index(key)
     text = " ".join(d.cell_text(row.raw[index]).split()) if index < len(row.raw) else ""
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _same_as_row(field_name: str, row: int) -> ValidationError:
+    return ValidationError(field_name, "same_as_row", d.MSG_SAME_AS_ROW, (("row", row),))
 
 
 def _field_of(error_field: str) -> str:
@@ -459,7 +472,7 @@ def _plan_customers(p: _Planner, uow, parsed) -> None:
         same_row, key = p.duplicate_by(RecordKind.CUSTOMERS, keys)
         if same_row is not None:  # said at the column that makes it the same customer
             at = {"code": "code", "tax": "tax_code"}.get(key.split(":", 1)[0], "name")
-            error = ValidationError(at, "same_as_row", d.MSG_SAME_AS_ROW, (("row", same_row),))
+            error = _same_as_row(at, same_row)
             p.add(sheet, row.number, ERROR, label, [error], cells=row.raw)
             continue
         found = (by_code.get(draft.code) if draft.code else None)
@@ -495,15 +508,22 @@ def _resolve_customers(p: _Planner, uow, refs: list[str]) -> None:
                 p.customer_refs.setdefault(ref, _Target(id=c.id, label=c.code))
 
 
-def _customer_of(p: _Planner, ref: str, field_name: str) -> tuple[_Target | None, ValidationError | None]:
-    ref = (ref or "").upper()
-    target = p.customer_refs.get(ref)
+def _referred(refs: dict, bad_refs: dict, ref: str, field_name: str, code: str,
+              message: str) -> tuple[_Target | None, ValidationError | None]:
+    """The record a row names by `ref` (a customer's code or tax code, a contract's number),
+    or why not: the row of this file that would have added it has an error, or none has."""
+    target = refs.get(ref)
     if target is not None:
         return target, None
-    if ref in p.bad_customer_refs:
+    if ref in bad_refs:
         return None, ValidationError(field_name, "depends_on_error", d.MSG_NOT_IMPORTED_BEFORE,
-                                     (("row", p.bad_customer_refs[ref]),))
-    return None, ValidationError(field_name, "unknown_customer", d.MSG_UNKNOWN_CUSTOMER, (("ref", ref),))
+                                     (("row", bad_refs[ref]),))
+    return None, ValidationError(field_name, code, message, (("ref", ref),))
+
+
+def _customer_of(p: _Planner, ref: str, field_name: str) -> tuple[_Target | None, ValidationError | None]:
+    return _referred(p.customer_refs, p.bad_customer_refs, (ref or "").upper(), field_name, "unknown_customer",
+                     d.MSG_UNKNOWN_CUSTOMER)
 
 
 def _plan_contacts(p: _Planner, uow, parsed) -> None:
@@ -523,13 +543,11 @@ def _plan_contacts(p: _Planner, uow, parsed) -> None:
             p.add(sheet, row.number, ERROR, label, [error], cells=row.raw)
             continue
         phone = row.values.get("phone", "")
-        key = f"{target.id or target.row}|{fold(label)}|{phone}"
-        same_row = p.duplicate(RecordKind.CONTACTS, [key])
-        if same_row is not None:
-            error = ValidationError("full_name", "same_as_row", d.MSG_SAME_AS_ROW, (("row", same_row),))
+        error = p.claim(RecordKind.CONTACTS, [f"{target.id or target.row}|{fold(label)}|{phone}"], row.number,
+                        "full_name")
+        if error is not None:
             p.add(sheet, row.number, ERROR, label, [error], cells=row.raw)
             continue
-        p.remember(RecordKind.CONTACTS, [key], row.number)
         if target.id is not None and (target.id, fold(label), phone) in known:
             p.add(sheet, row.number, EXISTS, label, existing=target.label)
             continue
@@ -581,7 +599,7 @@ def _plan_contracts(p: _Planner, uow, parsed) -> None:
             keys.append(f"{target.id or target.row}|{package.id}|{values.get('signed_on')}|{values.get('value') or 0}")
         same_row = p.duplicate(RecordKind.CONTRACTS, keys) if not errors else None
         if same_row is not None:
-            errors.append(ValidationError("number", "same_as_row", d.MSG_SAME_AS_ROW, (("row", same_row),)))
+            errors.append(_same_as_row("number", same_row))
         found = by_number.get(number) if number else None
         if found is not None and target is not None and found.customer_id != target.id:
             errors.append(ValidationError("number", "number_of_another", d.MSG_NUMBER_OF_ANOTHER,
@@ -628,22 +646,17 @@ def _plan_payments(p: _Planner, uow, parsed) -> None:
         if not row.ok:
             p.add(sheet, row.number, ERROR, label, row.errors, cells=row.raw)
             continue
-        ref = values["contract"]
-        target = p.contract_refs.get(ref)
-        if target is None:
-            error = (ValidationError("contract", "depends_on_error", d.MSG_NOT_IMPORTED_BEFORE,
-                                     (("row", p.bad_contract_refs[ref]),)) if ref in p.bad_contract_refs else
-                     ValidationError("contract", "unknown_contract", d.MSG_UNKNOWN_CONTRACT, (("ref", ref),)))
+        target, error = _referred(p.contract_refs, p.bad_contract_refs, values["contract"], "contract",
+                                  "unknown_contract", d.MSG_UNKNOWN_CONTRACT)
+        if error is not None:
             p.add(sheet, row.number, ERROR, label, [error], cells=row.raw)
             continue
         invoice = values.get("invoice_number", "")
         key = f"{target.id or target.row}|{values['paid_on']}|{values['amount']}|{invoice}"
-        same_row = p.duplicate(RecordKind.PAYMENTS, [key])
-        if same_row is not None:
-            error = ValidationError("amount", "same_as_row", d.MSG_SAME_AS_ROW, (("row", same_row),))
+        error = p.claim(RecordKind.PAYMENTS, [key], row.number, "amount")
+        if error is not None:
             p.add(sheet, row.number, ERROR, label, [error], cells=row.raw)
             continue
-        p.remember(RecordKind.PAYMENTS, [key], row.number)
         if target.id is not None and (target.id, values["paid_on"], values["amount"], invoice) in known:
             p.add(sheet, row.number, EXISTS, label, existing=target.label)
             continue
