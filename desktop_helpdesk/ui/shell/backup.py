@@ -279,14 +279,20 @@ class BackupActions(QObject):
         self.window.statusBar().showMessage(message, 30000)
         self._message(QMessageBox.Icon.Warning, message)
 
-    # -- Back up now ------------------------------------------------------------------
-    def back_up_now(self) -> None:
-        store = self.access.store
-        if store is None:
+    def _free_store(self) -> BackupStore | None:
+        """The local file's store when no backup is being written; else None, said why."""
+        if self.access.store is None:
             self._message(QMessageBox.Icon.Information, backup.error_message(BackupError.NOT_LOCAL))
-            return
+            return None
         if self.running:
             self.window.statusBar().showMessage(_("A backup is already being written."), 5000)
+            return None
+        return self.access.store
+
+    # -- Back up now ------------------------------------------------------------------
+    def back_up_now(self) -> None:
+        store = self._free_store()
+        if store is None:
             return
         policy = self.policy()
         self.running = True
@@ -317,12 +323,8 @@ class BackupActions(QObject):
     def ask_restore(self, path: str | Path | None = None) -> None:
         """Choose a backup (the backup folder first), read its date and counts on the long
         lane, then ask (RestoreConfirmDialog)."""
-        store = self.access.store
+        store = self._free_store()
         if store is None:
-            self._message(QMessageBox.Icon.Information, backup.error_message(BackupError.NOT_LOCAL))
-            return
-        if self.running:
-            self.window.statusBar().showMessage(_("A backup is already being written."), 5000)
             return
         if path is None:
             folder = self.policy().folder
