@@ -576,6 +576,7 @@ class ExistingCustomer:
     tax_code: str
     phone: str
     archived: bool = False
+    merged_into_id: int | None = None  # a merged duplicate: the customer that stays
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import os
 import unicodedata
 from uuid import uuid4
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -38,7 +39,7 @@ from ..domain.validation import N_, ValidationError
 from .changes import CONTRACTS, CUSTOMERS, OBLIGATIONS, changes
 from .context import Context
 from .contracts import derive_obligations
-from .customers import clean_customer
+from .customers import MSG_NEW_WORK_ARCHIVED, clean_customer
 from .dto import ContactData, ContractDraft, CustomerDraft, NewEvent, PaymentData
 from .errors import ValidationFailed
 from .progress import Cancelled, Progress, report
@@ -130,6 +131,12 @@ class ImportPlan:
     @property
     def file_name(self) -> str:
         return self.path.name
+
+    @cached_property
+    def typed_codes(self) -> set[str]:
+        """The codes the file gives its new customers (the others get the counter's)."""
+        return {self.payloads[(r.sheet, r.number)].code for r in self.results
+                if r.status == NEW and r.kind is RecordKind.CUSTOMERS and self.payloads[(r.sheet, r.number)].code}
 
     def count(self, status: str, kind: RecordKind | None = None) -> int:
         return sum(1 for r in self.results if r.status == status and (kind is None or r.kind is kind))
@@ -330,6 +337,14 @@ class _Target:
     id: int | None = None
     row: tuple[str, int] | None = None
     label: str = ""
+    archived: bool = False  # an archived customer (not merged): no new work on it
+
+
+def _target_of(c) -> _Target:
+    """A customer of the database as rows name it: a merged duplicate stands for the
+    customer that stays (its contacts and contracts are there); an archived one takes no new
+    work, as in the forms (services.customers.refuse_archived)."""
+    return _Target(id=c.merged_into_id or c.id, label=c.code, archived=c.archived and not c.merged_into_id)
 
 
 class _Planner:
@@ -488,7 +503,7 @@ def _plan_customers(p: _Planner, uow, parsed) -> None:
             by_name_phone.get((fold(draft.name), draft.phone)) if draft.phone else None) or (
             by_name.get(fold(draft.name)) if not (draft.code or draft.tax_code or draft.phone) else None)
         if found is not None:
-            target = _Target(id=found.id, label=found.code)
+            target = _target_of(found)
             p.add(sheet, row.number, EXISTS, label, existing=found.code)
         else:
             target = _Target(row=(sheet.name, row.number), label=draft.code or draft.name)
@@ -505,7 +520,7 @@ def _resolve_customers(p: _Planner, uow, refs: list[str]) -> None:
     for c in sorted(uow.imports.customers_matching(unknown, unknown, []), key=lambda c: c.archived):  # active first
         for ref in (c.code.upper(), c.tax_code):
             if ref:
-                p.customer_refs.setdefault(ref, _Target(id=c.id, label=c.code))
+                p.customer_refs.setdefault(ref, _target_of(c))
 
 
 def _referred(refs: dict, bad_refs: dict, ref: str, field_name: str, code: str,
@@ -522,8 +537,11 @@ def _referred(refs: dict, bad_refs: dict, ref: str, field_name: str, code: str,
 
 
 def _customer_of(p: _Planner, ref: str, field_name: str) -> tuple[_Target | None, ValidationError | None]:
-    return _referred(p.customer_refs, p.bad_customer_refs, (ref or "").upper(), field_name, "unknown_customer",
-                     d.MSG_UNKNOWN_CUSTOMER)
+    target, error = _referred(p.customer_refs, p.bad_customer_refs, (ref or "").upper(), field_name,
+                              "unknown_customer", d.MSG_UNKNOWN_CUSTOMER)
+    if target is not None and target.archived:
+        return None, ValidationError(field_name, "archived", MSG_NEW_WORK_ARCHIVED, (("code", target.label),))
+    return target, error
 
 
 def _plan_contacts(p: _Planner, uow, parsed) -> None:
@@ -723,8 +741,8 @@ def _write_customers(uow, batch_id: int, plan: ImportPlan, part: list[RowResult]
     existing = uow.imports.customers_matching([x.code for x in drafts if x.code],
                                               [x.tax_code for x in drafts if x.tax_code], [])
     existing.sort(key=lambda c: not c.archived)  # the customer that stays wins over a merged duplicate
-    by_code = {c.code.upper(): c.id for c in existing}
-    by_tax = {c.tax_code: c.id for c in existing if c.tax_code}
+    by_code = {c.code.upper(): c.merged_into_id or c.id for c in existing}
+    by_tax = {c.tax_code: c.merged_into_id or c.id for c in existing if c.tax_code}
     fresh, rows, found = [], [], 0
     for r, draft in zip(part, drafts):
         known = (by_code.get(draft.code) if draft.code else None) or (
@@ -735,17 +753,17 @@ def _write_customers(uow, batch_id: int, plan: ImportPlan, part: list[RowResult]
         else:
             fresh.append(draft)
             rows.append(r)
-    fresh = [x if x.code else replace(x, code=code) for x, code in zip(fresh, _codes_for(uow, fresh))]
+    fresh = [x if x.code else replace(x, code=code) for x, code in zip(fresh, _codes_for(uow, fresh, plan.typed_codes))]
     for r, new_id in zip(rows, uow.imports.add_customers(batch_id, fresh)):
         ids[(r.sheet, r.number)] = new_id
     # A new customer's contact person (on its row) comes with it.
     return {RecordKind.CUSTOMERS: len(fresh), RecordKind.CONTACTS: sum(len(x.contacts) for x in fresh)}, found
 
 
-def _codes_for(uow, drafts: list[CustomerDraft]) -> list[str]:
+def _codes_for(uow, drafts: list[CustomerDraft], typed: set[str]) -> list[str]:
     """A code for each draft without one ("" for the others): the counter's next free codes,
-    passing over the codes typed in the same chunk (not yet in the table to be skipped)."""
-    typed = {x.code for x in drafts if x.code}
+    passing over the codes the file types for its customers (a later chunk's are not in the
+    table yet, so the counter would hand them out: that chunk's insert would then fail)."""
     wanted = sum(1 for x in drafts if not x.code)
     free: list[str] = []
     while len(free) < wanted:
@@ -841,11 +859,15 @@ def _save_whole(book, path: Path) -> None:
         raise
 
 
+def error_list(result: RowResult, translate=lambda s: s) -> list[str]:
+    """A row's errors in the user's language, each after its column's name."""
+    return [(f"{translate(d.column(result.kind, e.field).label)}: " if is_column(result.kind, e.field) else "")
+            + e.text(translate) for e in result.errors]
+
+
 def errors_text(result: RowResult, translate=lambda s: s) -> str:
-    """A row's errors as one text in the user's language, each after its column's name:
-    "Tax code: This tax code is not valid: check the digits. Phone: …"."""
-    return " ".join((f"{translate(d.column(result.kind, e.field).label)}: " if is_column(result.kind, e.field) else "")
-                    + e.text(translate) for e in result.errors)
+    """A row's errors as one text: "Tax code: This tax code is not valid: check the digits. Phone: …"."""
+    return " ".join(error_list(result, translate))
 
 
 def is_column(kind: RecordKind, key: str) -> bool:

@@ -295,3 +295,37 @@ def test_a_rejected_row_is_still_named_by_what_it_says(ctx, tmp_path):
                                                        ["", "Công ty " + "Rất Dài " * 40, "", "", "", "", "", "", "", ""]]})
     [row] = _plan(ctx, path).results
     assert row.status == "error" and row.label.startswith("Công ty Rất Dài") and len(row.label) == 80
+
+
+def test_a_code_typed_further_down_the_file_is_not_handed_to_an_earlier_row(ctx, tmp_path):
+    """Chunks of two: the first chunk's rows get codes from the counter; KH00002, typed on a
+    row of a later chunk, must not be one of them (that chunk's insert would fail)."""
+    path = _book(tmp_path / "ds.xlsx", {"Khách hàng": [
+        CUSTOMER_HEADERS,
+        ["", "Khách A", "", "", "", "", "", "", "", ""],
+        ["", "Khách B", "", "", "", "", "", "", "", ""],
+        ["KH00002", "Khách C", "", "", "", "", "", "", "", ""],
+    ]})
+    done = importing.apply_import(ctx, _plan(ctx, path), chunk=2)
+    assert done.added[RecordKind.CUSTOMERS] == 3
+    assert {r.name: r.code for r in _all_customers(ctx)} == {"Khách A": "KH00001", "Khách B": "KH00003",
+                                                           "Khách C": "KH00002"}
+
+
+def test_rows_naming_a_merged_duplicate_go_to_the_customer_kept_and_an_archived_one_takes_none(ctx, tmp_path):
+    keep = customers.save_customer(ctx, CustomerDraft(name="Công ty Bình An", kind="company", code="KH00010"))
+    dup = customers.save_customer(ctx, CustomerDraft(name="Cty Bình An", kind="company", code="KH00011"))
+    gone = customers.save_customer(ctx, CustomerDraft(name="Tiệm vàng Kim Hoa", kind="household", code="KH00012"))
+    preview = customers.merge_preview(ctx, keep, dup)
+    customers.merge_customers(ctx, keep, preview.keep_version, dup, preview.duplicate_version, None)
+    customers.archive_customer(ctx, gone, customers.get_customer(ctx, gone).version, None)
+    path = _book(tmp_path / "lh.xlsx", {"Người liên hệ": [
+        ["Khách hàng (mã hoặc MST)", "Họ và tên", "Điện thoại"],
+        ["KH00011", "Chị Hoa", "0912345678"],
+        ["KH00012", "Anh Tâm", "0912345679"],
+    ]})
+    plan = _plan(ctx, path)
+    assert [r.status for r in plan.results] == ["new", "error"]
+    assert _errors(plan, 3, RecordKind.CONTACTS) == [("customer", "archived")]
+    importing.apply_import(ctx, plan)
+    assert [c.full_name for c in customers.get_customer(ctx, keep).draft.contacts] == ["Chị Hoa"]

@@ -51,10 +51,10 @@ class SqlImportRepository(Repo):
         found: dict[int, ExistingCustomer] = {}
         for column, values in ((C.code, codes), (C.tax_code, tax_codes), (C.phone, phones), (C.name, list(names))):
             for part in _chunks(sorted(set(values))):
-                for r in self.s.execute(select(C.id, C.code, C.name, C.tax_code, C.phone, C.archived_at)
-                                        .where(column.in_(part))):
+                for r in self.s.execute(select(C.id, C.code, C.name, C.tax_code, C.phone, C.archived_at,
+                                               C.merged_into_id).where(column.in_(part))):
                     found[r.id] = ExistingCustomer(r.id, r.code, r.name, nn(r.tax_code), nn(r.phone),
-                                                   r.archived_at is not None)
+                                                   r.archived_at is not None, r.merged_into_id)
         return list(found.values())
 
     def contacts_of(self, customer_ids: list[int]) -> list[ExistingContact]:
