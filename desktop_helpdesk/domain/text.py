@@ -218,11 +218,18 @@ def sort_key(s: str, *, by_given_name: bool = False) -> SortKey:
     then by the rest of the name from the start (family name, then middle
     names). ``Nguyễn Văn An < Lê Văn Bình < Trần Thị Bình``.
     """
+    words, nfc = _words(s, by_given_name)
+    return tuple(_word_key(word) for word in words), nfc
+
+
+def _words(s: str, by_given_name: bool) -> tuple[list[str], str]:
+    """The words of `s` in the order they sort by (the given name first for a person's
+    name), and its NFC form."""
     nfc = unicodedata.normalize("NFC", s)
     words = nfc.split()
     if by_given_name and len(words) > 1:
         words = [words[-1], *words[:-1]]
-    return tuple(_word_key(word) for word in words), nfc
+    return words, nfc
 
 
 def _encode_ints(values) -> str:
@@ -237,10 +244,7 @@ def sort_text(s: str, *, by_given_name: bool = False) -> str:
     Stored in a column so the database can sort names in Vietnamese order and keyset-page
     by them: SQLite's and PostgreSQL's "C" collation compare code points, like this string.
     """
-    nfc = unicodedata.normalize("NFC", s)
-    words = nfc.split()
-    if by_given_name and len(words) > 1:
-        words = [words[-1], *words[:-1]]
+    words, nfc = _words(s, by_given_name)
     # " " ends the word list (below "!" and every hex digit); the NFC text breaks ties.
     return "".join(_encoded_word(word) for word in words) + " " + nfc
 
