@@ -271,7 +271,8 @@ def parse_import_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("file", metavar="FILE", help="the .xlsx or .csv file (the template's headers, or ones like them)")
     parser.add_argument("--dry-run", action="store_true", help="check every row and print the counts; write nothing")
     parser.add_argument("--rejected", metavar="OUT",
-                        help="where to write the rows with errors (default: beside FILE, named FILE-errors.xlsx)")
+                        help="where to write the rows with errors (default: beside FILE, named 'FILE - rows with errors.xlsx' "
+                             "in the output's language)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--data-dir", metavar="DIR", help="the data folder of the local database (default: the user's)")
     where.add_argument("--database-url", metavar="URL", help="a team server (postgresql://…) or another database")
@@ -297,11 +298,15 @@ def import_main(argv: list[str], database_error_message: Callable[..., str],
     language = args.lang or environment_language()
     install(Translator(translations_dir(), language))
     paths = app_paths(args.data_dir)
+    logged = False
     if setup_logging is not None:
         try:
             setup_logging(paths.log_dir)
+            logged = True
         except OSError:
-            logging.getLogger().addHandler(logging.NullHandler())
+            pass  # no log folder: the command still runs
+    if not logged:
+        logging.getLogger().addHandler(logging.NullHandler())  # never a traceback on the terminal
     url = args.database_url or sqlite_url(paths.database_file)
     try:
         on_server = sqlite_path_of(url) is None
@@ -357,8 +362,9 @@ def import_main(argv: list[str], database_error_message: Callable[..., str],
                 customers=done.added[KIND_ORDER[0]], contacts=done.added[KIND_ORDER[1]],
                 contracts=done.added[KIND_ORDER[2]], payments=done.added[KIND_ORDER[3]], batch=done.batch_id))
         if bad:
+            # Named as File → Import names it, in the user's language.
             out = Path(args.rejected) if args.rejected else source.with_name(
-                source.stem + ("-loi" if language == "vi" else "-errors") + ".xlsx")
+                _("{name} - rows with errors.xlsx").format(name=source.stem))
             importing.write_rejections(plan, out, _)
             print(_("The rows with errors are in {path}: correct them there and import that file.").format(path=out))
         return EXIT_NEEDS_WORK if bad else EXIT_OK

@@ -43,7 +43,7 @@ def test_dry_run_then_import_then_again(migrated_db_url, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Imported: 1 customers, 0 contacts, 0 contracts, 0 payments" in out
     assert _customers(migrated_db_url) == ["Công ty TNHH Minh Phát"]
-    rejected = load_workbook(tmp_path / "khach-hang-errors.xlsx").active
+    rejected = load_workbook(tmp_path / "khach-hang - rows with errors.xlsx").active
     assert [c.value for c in rejected[2]][:3] == ["Cửa hàng Hai Lúa", "123", "0912 34"]
 
     assert main(["import", str(source), "--database-url", migrated_db_url, "--lang", "en"]) == 1

@@ -238,14 +238,16 @@ class FormDialog(QDialog):
         self._saving = False
         if isinstance(exc, ValidationFailed):
             unplaced = []  # a rule on a value this form does not show (a received time): said below
+            placed = False
             for err in exc.errors:
                 name = err.field if err.field in self.form.rows else err.field.split("[")[0]
                 if name in self.form.rows:
                     self.form.set_error(name, err.text(_))
+                    placed = True
                 elif (text := err.text(_)) not in unplaced:
                     unplaced.append(text)
-            self.show_status(" ".join(unplaced) if unplaced and len(unplaced) == len(exc.errors)
-                             else " ".join([_("Please correct the fields marked above."), *unplaced]))
+            self.show_status(" ".join([_("Please correct the fields marked above."), *unplaced]) if placed
+                             else " ".join(unplaced))
         elif isinstance(exc, DuplicateError):
             self.form.set_error(exc.field, _("This value is already used by another record."))
             self.show_status(_("Please correct the fields marked above."))

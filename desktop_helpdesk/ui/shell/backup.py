@@ -316,7 +316,8 @@ class BackupActions(QObject):
                 return
             self._message(QMessageBox.Icon.Warning, explain(exc))
 
-        self.jobs.submit(lambda ctx: backup.back_up(store, policy, ctx.now(), progress),
+        data_dir = self.access.data_dir  # leftovers of a stopped backup there are cleaned, as by the daily one
+        self.jobs.submit(lambda ctx: backup.back_up(store, policy, ctx.now(), progress, data_dir=data_dir),
                          on_done=done, on_error=failed, lane=LONG, owner=self)
 
     # -- Restore… ---------------------------------------------------------------------

@@ -94,19 +94,9 @@ NOT_IMPORTED = N_("Not imported")
 IGNORED = N_("(ignored)")
 
 
-def _is_column(kind: RecordKind, key: str) -> bool:
-    return any(c.key == key for c in COLUMNS[kind])
-
-
 def error_texts(result: RowResult) -> list[str]:
     """A row's errors in the current language, each after its column's name."""
-    out = []
-    for e in result.errors:
-        text = e.text(_)
-        if _is_column(result.kind, e.field):
-            text = f"{_(column(result.kind, e.field).label)}: {text}"
-        out.append(text)
-    return out
+    return importing.error_list(result, _)
 
 
 def file_message(exc: ImportFileError) -> str:

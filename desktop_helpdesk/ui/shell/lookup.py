@@ -21,6 +21,7 @@ from ...services import lookup
 from ...services.changes import TICKETS
 from ...services.dto import CallerLookup, CallerMatch
 from ..kit import retranslate
+from .search import archived_text
 from ..kit.countdown import clock_countdown_text, urgent_of
 from ..kit.errors import failure_message
 from ..kit.marks import (
@@ -225,9 +226,7 @@ class CallerLookupPanel(QWidget):
             f"{escape(m.customer_code)} — {escape(m.customer_name)}" if m.contact_id else escape(m.customer_code),
         ]
         if m.archived:  # an archived or merged customer: no new work on it (the services refuse it too)
-            gone = (_("Merged into {code}").format(code=m.archived.split(":", 1)[1])
-                    if m.archived.startswith("merged:") else _("Archived"))
-            lines.append(f"<b style='color:{HINT}'>{escape(gone)}</b>")
+            lines.append(f"<b style='color:{HINT}'>{escape(archived_text(m.archived))}</b>")
         lines += [
             f"<span style='color:{HINT}'>{number}{escape(how)}</span>",
             f"<b style='color:{badge_colour(badge)}'>{escape(badge_text(badge))}</b>",

@@ -44,6 +44,14 @@ DEBOUNCE_MS = 200
 ROLE = Qt.ItemDataRole.UserRole  # ("hit", SearchHit) / ("more", kind) / ("list", kind) / None for a heading
 
 
+def archived_text(status: str) -> str:
+    """A customer's standing as the search and the caller lookup give it ("" in use,
+    "archived", "merged:KH…"), in words."""
+    if status.startswith("merged:"):
+        return _("Merged into {code}").format(code=status.split(":", 1)[1])
+    return _("Archived") if status == "archived" else ""
+
+
 class SearchPopup(QDialog):
     """Search everything; `open_requested(kind, id)` for the chosen record (a contact opens its
     customer), `list_requested(view, text)` to see every match in a list view."""
@@ -212,10 +220,8 @@ class SearchPopup(QDialog):
             status = _(TicketStatus(hit.status).label)
         elif hit.kind == "contract" and hit.status in set(ContractStage):
             status = _(ContractStage(hit.status).label)
-        elif hit.kind == "customer" and hit.status.startswith("merged:"):
-            status = _("Merged into {code}").format(code=hit.status.split(":", 1)[1])
-        elif hit.kind == "customer" and hit.status == "archived":
-            status = _("Archived")
+        elif hit.kind == "customer":
+            status = archived_text(hit.status)
         return " · ".join(p for p in (status, hit.detail) if p)  # the status first: it is short
 
     def _selectable(self) -> list[QTreeWidgetItem]:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.enums import SupportHours, WorkingWeek
 from ...domain.errors import DuplicateError
+from ...domain.text import normalize
 from ...i18n import N_, _
 from ...services import catalog
 from ...services.dto import PackageData
@@ -38,7 +39,11 @@ def _apply(ctx, company: dict[str, str], package: PackageData, week: str) -> int
     """On the worker: the firm's details, its first package and its week, in that order.
     Returns the package's id."""
     catalog.set_vendor(ctx, catalog.vendor(ctx), **company)
-    package_id = catalog.add_package(ctx, package)
+    # Finish pressed again after a later step failed: the package the first press saved is
+    # that one (adding it again was refused as a duplicate code, and the wizard never finished).
+    saved = next((p for p in catalog.packages(ctx, True) if p.code == normalize(package.code).upper()
+                  and p.name == normalize(package.name)), None)
+    package_id = saved.id if saved is not None else catalog.add_package(ctx, package)
     read = catalog.working_week(ctx)
     if week != read:
         catalog.set_working_week(ctx, read, week)

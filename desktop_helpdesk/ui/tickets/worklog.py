@@ -368,10 +368,11 @@ def _combo(enum_cls, blank: bool = False) -> QComboBox:
 
 
 class WorkLogDialog(FormDialog):
-    #: A long paste stays whole and is said too long beside the field (the domain's limits).
-    TEXT_RULES = {name: (limit, False) for name, limit in DETAIL_LIMITS.items()}
     """Log one entry, or a correction of `original`. Keyboard: the kind is chosen first (or
     given), Tab walks the kind's fields, Enter or Ctrl+Enter saves, Esc cancels."""
+
+    #: A long paste stays whole and is said too long beside the field (the domain's limits).
+    TEXT_RULES = {name: (limit, False) for name, limit in DETAIL_LIMITS.items()}
 
     #: Field name -> the kinds that show it.
     SHOWN = {
