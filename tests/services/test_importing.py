@@ -329,3 +329,14 @@ def test_rows_naming_a_merged_duplicate_go_to_the_customer_kept_and_an_archived_
     assert _errors(plan, 3, RecordKind.CONTACTS) == [("customer", "archived")]
     importing.apply_import(ctx, plan)
     assert [c.full_name for c in customers.get_customer(ctx, keep).draft.contacts] == ["Chị Hoa"]
+
+
+def test_contacts_imported_onto_a_customer_there_before_are_found_and_forgotten_with_their_undo(ctx, tmp_path):
+    cid = customers.save_customer(ctx, CustomerDraft(name="Công ty Bình An", kind="company", code="KH00010"))
+    path = _book(tmp_path / "lh.xlsx", {"Người liên hệ": [
+        ["Khách hàng (mã hoặc MST)", "Họ và tên", "Điện thoại"], ["KH00010", "Chị Hoa", "0912345678"]]})
+    done = importing.apply_import(ctx, _plan(ctx, path))
+    assert [r.id for r in customers.list_customers(ctx, ListQuery(text="chi hoa")).rows] == [cid]
+    importing.undo_import(ctx, done.batch_id)
+    assert customers.get_customer(ctx, cid).draft.contacts == ()
+    assert customers.list_customers(ctx, ListQuery(text="chi hoa")).rows == ()  # no longer found by her

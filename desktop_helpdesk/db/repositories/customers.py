@@ -53,7 +53,8 @@ def contact_search_text(full_name: str, phone: str, email: str) -> str:
     return fold(" ".join(x for x in (full_name, phone, local, email) if x))
 
 
-def _draft_of(c: m.Customer) -> CustomerDraft:
+def draft_of(c: m.Customer) -> CustomerDraft:
+    """The customer as its form reads it (with its contacts loaded)."""
     contacts = tuple(
         ContactData(k.id, k.full_name, nn(k.position), nn(k.phone), nn(k.email), k.is_primary) for k in c.contacts
     )
@@ -111,7 +112,7 @@ class SqlCustomerRepository(Repo):
         if c.merged_into_id is not None:
             kept = self._load(m.Customer, c.merged_into_id)
             merged_into = CustomerChoice(kept.id, kept.code, kept.name)
-        return CustomerDetails(c.id, c.version, _draft_of(c), nn(c.updated_by), c.updated_at,
+        return CustomerDetails(c.id, c.version, draft_of(c), nn(c.updated_by), c.updated_at,
                                c.archived_at, merged_into)
 
     def _apply(self, c: m.Customer, draft: CustomerDraft) -> None:
@@ -191,9 +192,9 @@ class SqlCustomerRepository(Repo):
         keep.phone, keep.email, keep.notes = kept.phone or None, kept.email or None, kept.notes or None
         has_primary = any(k.is_primary for k in keep.contacts)
         # The contacts they will have, for the search: the kept one's, then the duplicate's.
-        keep.search_text = customer_search_text(replace(_draft_of(keep), contacts=_draft_of(keep).contacts
-                                                        + _draft_of(duplicate).contacts))
-        duplicate.search_text = customer_search_text(replace(_draft_of(duplicate), contacts=()))
+        keep.search_text = customer_search_text(replace(draft_of(keep), contacts=draft_of(keep).contacts
+                                                        + draft_of(duplicate).contacts))
+        duplicate.search_text = customer_search_text(replace(draft_of(duplicate), contacts=()))
         duplicate.archived_at = archived_at
         duplicate.merged_into_id = keep_id
         self._bump(keep)

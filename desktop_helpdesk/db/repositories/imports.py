@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from ...domain.text import sort_text
 from ...services.dto import (
@@ -19,7 +20,7 @@ from ...services.dto import (
 )
 from .. import models as m
 from ._sql import Repo, nn, take_codes
-from .customers import SqlCustomerRepository, contact_search_text, customer_search_text
+from .customers import draft_of, contact_search_text, customer_search_text
 
 #: Rows looked up per statement (SQLite's default limit is 32,766 parameters).
 CHUNK = 500
@@ -192,12 +193,14 @@ class SqlImportRepository(Repo):
     def refresh_customer_search(self, customer_ids: list[int]) -> None:
         """Redo search_text of customers that received contacts (their names and phones are
         found through the customer too)."""
-        customers = SqlCustomerRepository(self.s, self._clock)
-        for customer_id in sorted(set(customer_ids)):
-            draft = customers.get(customer_id).draft
-            self.s.execute(update(m.Customer).where(m.Customer.id == customer_id)
-                           .values(search_text=customer_search_text(draft))
-                           .execution_options(synchronize_session=False))
+        C = m.Customer.__table__
+        for part in _chunks(sorted(set(customer_ids))):
+            # Two statements a chunk (the customers, their contacts), one executemany back.
+            found = self.s.scalars(select(m.Customer).options(selectinload(m.Customer.contacts))
+                                   .where(m.Customer.id.in_(part))).all()
+            if found:
+                self.s.execute(C.update().where(C.c.id == bindparam("b_id")).values(search_text=bindparam("b_text")),
+                               [{"b_id": c.id, "b_text": customer_search_text(draft_of(c))} for c in found])
 
     # -- undo ------------------------------------------------------------------------
     def undo_blockers(self, batch_id: int) -> UndoBlockers:
@@ -229,6 +232,12 @@ class SqlImportRepository(Repo):
     def undo(self, batch_id: int) -> None:
         """Delete the batch's records (its customers' obligations, alerts and history go with
         them) and mark it undone. The caller checked `undo_blockers` in the same transaction."""
+        # Customers that were there before and got contacts from this batch: their search
+        # text names those contacts, and is redone once the contacts are gone.
+        kept = list(self.s.scalars(
+            select(m.Contact.customer_id).join(m.Customer, m.Customer.id == m.Contact.customer_id)
+            .where(m.Contact.import_batch_id == batch_id, m.Customer.import_batch_id.is_distinct_from(batch_id))
+            .distinct()))
         for model in (m.Payment, m.Contract, m.Contact, m.Customer):
             table = model.__table__
             if model is m.Contract:
@@ -239,5 +248,7 @@ class SqlImportRepository(Repo):
                 mine_c = select(m.Customer.id).where(m.Customer.import_batch_id == batch_id)
                 self.s.execute(m.Obligation.__table__.delete().where(m.Obligation.customer_id.in_(mine_c)))
             self.s.execute(table.delete().where(table.c.import_batch_id == batch_id))
+        self.s.expire_all()  # the contacts deleted above are not the session's to keep
+        self.refresh_customer_search(kept)
         self.s.execute(update(m.ImportBatch).where(m.ImportBatch.id == batch_id).values(
             undone_at=self._clock(), undone_by=self._who()))
