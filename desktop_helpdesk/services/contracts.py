@@ -160,12 +160,20 @@ def _add_payment(ctx: Context, contract_id: int, payment: PaymentData, operator_
     with ctx.uow() as uow:
         if (found := uow.contracts.payment_id_for_uuid(payment.uuid)) is not None:
             return found  # an earlier attempt of this payment committed: not counted twice
-        payment_id = uow.contracts.add_payment(contract_id, replace(payment, invoice_number=v.clean_text(payment.invoice_number)))
-        uow.contracts.append_event(contract_id, operator_id, NewEvent(
-            "payment", field="amount_vnd", new_value=str(payment.amount_vnd),
-            body=" ".join(x for x in (payment.paid_on.isoformat(), payment.method, payment.invoice_number) if x)))
+        payment_id = record_payment(uow, contract_id, replace(payment, invoice_number=v.clean_text(payment.invoice_number)),
+                                    operator_id)
         uow.commit()
         return payment_id
+
+
+def record_payment(uow, contract_id: int, payment: PaymentData, operator_id: int | None) -> int:
+    """Add a checked payment and its line in the contract's history (the form's save and an
+    import alike); the caller commits."""
+    payment_id = uow.contracts.add_payment(contract_id, payment)
+    uow.contracts.append_event(contract_id, operator_id, NewEvent(
+        "payment", field="amount_vnd", new_value=str(payment.amount_vnd),
+        body=" ".join(x for x in (payment.paid_on.isoformat(), payment.method, payment.invoice_number) if x)))
+    return payment_id
 
 
 @changes(CONTRACTS, OBLIGATIONS)

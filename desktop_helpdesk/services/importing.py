@@ -38,7 +38,7 @@ from ..domain.text import fold, normalize
 from ..domain.validation import N_, ValidationError
 from .changes import CONTRACTS, CUSTOMERS, OBLIGATIONS, changes
 from .context import Context
-from .contracts import derive_obligations
+from .contracts import derive_obligations, record_payment
 from .customers import MSG_NEW_WORK_ARCHIVED, clean_customer
 from .dto import ContactData, ContractDraft, CustomerDraft, NewEvent, PaymentData
 from .errors import ValidationFailed
@@ -804,10 +804,7 @@ def _write_payments(uow, batch_id: int, plan: ImportPlan, part: list[RowResult],
     for r in part:
         target, payment = plan.payloads[(r.sheet, r.number)]
         contract_id = _id_of(target, ids)
-        added.append(uow.contracts.add_payment(contract_id, payment))
-        uow.contracts.append_event(contract_id, operator_id, NewEvent(
-            "payment", field="amount_vnd", new_value=str(payment.amount_vnd),
-            body=" ".join(x for x in (payment.paid_on.isoformat(), payment.method, payment.invoice_number) if x)))
+        added.append(record_payment(uow, contract_id, payment, operator_id))
     uow.imports.tag("payments", added, batch_id)
     return {RecordKind.PAYMENTS: len(added)}, 0
 
