@@ -117,6 +117,15 @@ class Operator(RowMixin, Base):
     phone: Mapped[Optional[str]] = mapped_column(String(20))
     email: Mapped[Optional[str]] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Migration 0017: signing in.
+    login: Mapped[Optional[str]] = mapped_column(String(63), index=False)
+    password_hash: Mapped[Optional[str]] = mapped_column(String(200))  # argon2id, local file only
+    team: Mapped[Optional[str]] = mapped_column(String(60), index=True)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    signed_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("uq_operators_login", "login", unique=True),)
 
 
 class ImportBatch(Base):

@@ -44,6 +44,8 @@ class OperatorData:
     alias: str
     role: str
     active: bool = True
+    login: str = ""
+    team: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from ._sql import Repo, flush, take_code
 class SqlOperatorRepository(Repo):
     def all(self) -> list[OperatorData]:
         rows = self.s.scalars(select(m.Operator).order_by(m.Operator.full_name)).all()
-        return [OperatorData(o.id, o.code, o.full_name, o.alias, o.role, o.active) for o in rows]
+        return [OperatorData(o.id, o.code, o.full_name, o.alias, o.role, o.active, o.login or "", o.team or "") for o in rows]
 
     def add(self, draft: OperatorDraft) -> int:
         # From the code counter (the next free number): two desks adding at once get different codes.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -63,6 +63,11 @@ def _unb64(text: str) -> QByteArray:
 
 
 class MainWindow(QMainWindow):
+    #: Someone else signed in at this desk (Switch operator) or the same person again after
+    #: Lock: the new OperatorData. Pages that depend on who works here ("My tickets", the
+    #: alert centre) follow it.
+    operator_changed = Signal(object)
+
     def __init__(self, jobs: Jobs, settings: Settings, save_settings,
                  operator, database_label: str, set_language=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -439,6 +444,12 @@ class MainWindow(QMainWindow):
             self._open(dialog)
 
         self.jobs.submit(tickets.get_ticket, ticket_id, on_done=got, on_error=self.show_error, owner=self)
+
+    def set_operator(self, operator) -> None:
+        """Who works at this desk from now on (after sign-in, Switch operator or Lock)."""
+        self.operator = operator
+        self._show_operator()
+        self.operator_changed.emit(operator)
 
     def _operator_id(self):
         return self.operator.id if self.operator else None
