@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         folder_error, log_file = exc, None
 
     from PySide6.QtCore import QProcess
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
     from .i18n import N_, Translator, _, install
     from .settings import Credentials, Settings
@@ -231,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     from .db.listen import NotificationListener
     from .db.engine import optimize, redact_url
     from .db.uow import uow_factory
-    from .services import catalog, customers
-    from .services.context import Author, make_context
+    from .services import accounts, catalog, customers
+    from .services.context import Author, SignedIn, make_context
     from .ui.kit.worker import Jobs
 
     startup = _Startup()
@@ -246,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     # One context: every lane takes its own connection from the engine's pool, so a long
     # job (a recompute, an export, the alert check) never holds the interactive lane's.
     author = Author()  # signs every save (updated_by): this desk's name until the operator is chosen
-    ctx = make_context(uow_factory(engine, who=author))
+    session = SignedIn()  # who is signed in: the services check their role
+    ctx = make_context(uow_factory(engine, who=author), session=session)
 
     try:
         if args.demo and startup.call(customers.is_empty, ctx):
@@ -256,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             log.info("demo data loaded")
         startup.call(optimize, engine)
         operators = startup.call(catalog.operators, ctx)
+        first_administrator = startup.call(accounts.needs_first_administrator, ctx)
+        staff = startup.call(accounts.accounts, ctx) if first_administrator else []
         every_package = startup.call(catalog.packages, ctx, True)
     except Exception as exc:  # noqa: BLE001
         from .ui.kit.errors import failure_message
@@ -266,19 +269,21 @@ def main(argv: list[str] | None = None) -> int:
     jobs = Jobs(ctx)
 
     from .ui.shell.connect import ServerAccess, TeamServerActions
-    from .ui.shell.operator import OperatorDialog
+    from .ui.shell.accounts import AccountActions, FirstAdministratorDialog, SignInDialog
     from .ui.shell.mainwindow import MainWindow
 
-    operator = next((o for o in operators if o.code == settings.operator_code), None)
-    if operator is None and args.self_test:
-        operator = operators[0] if operators else None
-    elif operator is None:
-        dialog = OperatorDialog(jobs, operators)
-        if dialog.exec() != OperatorDialog.DialogCode.Accepted or dialog.operator is None:
+    database = server_label(url) or ""
+    if args.self_test:  # no one to type a password: the first administrator, or the first operator
+        operator = next((o for o in operators if o.role == "admin"), operators[0] if operators else None)
+    else:
+        dialog = (FirstAdministratorDialog(jobs, staff) if first_administrator
+                  else SignInDialog(jobs, settings.last_login, database))
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.operator is None:
             jobs.shutdown()
             return EXIT_OK
         operator = dialog.operator
-        settings.operator_code = operator.code
+        settings.last_login = operator.login
+    session.operator = operator
     author.set_operator(operator)
     if not args.self_test:
         from .ui.shell.setup import SetupWizard, needs_setup
@@ -291,6 +296,9 @@ def main(argv: list[str] | None = None) -> int:
             settings.save(paths.settings_file)
         except OSError:
             log.exception("cannot save settings")
+
+    if not args.self_test:
+        save_settings()  # the user name signed in with, offered at the next start even after a crash
 
     def set_language(lang: str) -> None:
         switcher.set_language(lang)
@@ -308,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         app.quit()
 
     window = MainWindow(jobs, settings, save_settings, operator, "", set_language)
+    window.accounts = AccountActions(window, jobs, session, author, settings, save_settings, database)
     TeamServerActions(window, ServerAccess(
         probe=probe_server, explain=lambda reason: database_error_message(reason, server=True),
         restart=restart, credentials=credentials, settings=settings, save_settings=save_settings,

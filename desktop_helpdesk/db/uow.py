@@ -15,13 +15,14 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from sqlalchemy import event, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..domain.errors import ConcurrentEditError
+from ..domain.errors import ConcurrentEditError, NotAllowed
 from . import models as m
 from .repositories._sql import Clock
 from .repositories.alerts import SqlAlertRepository
@@ -83,12 +84,15 @@ class SqlUnitOfWork:
     def _stamp(self, session, _flush_context, _instances) -> None:
         now = self._clock()
         who = self._author()
+        author_id = getattr(self._who, "operator_id", None)
         for obj in session.new:
             for name in ("created_at", "updated_at"):
                 if hasattr(obj, name) and getattr(obj, name) is None:
                     setattr(obj, name, now)
             if hasattr(obj, "updated_by") and obj.updated_by is None:
                 obj.updated_by = who
+            if author_id is not None and isinstance(obj, m.HistoryMixin):
+                obj.operator_id = author_id  # the signed-in operator wrote it (the team server's trigger agrees)
         for obj in session.dirty:
             if hasattr(obj, "updated_at") and session.is_modified(obj, include_collections=False):
                 obj.updated_at = now
@@ -129,6 +133,10 @@ class SqlUnitOfWork:
             if isinstance(exc, StaleDataError):
                 who, when = self._newer_version()
                 raise ConcurrentEditError(str(exc), who, when) from exc
+            if _refused_by_server(exc):
+                # The team server's GRANTs (or row-level security) refused the signed-in
+                # operator's role: the same refusal the services give on a local file.
+                raise NotAllowed() from exc
             if isinstance(exc, ConcurrentEditError) and exc.who is None and exc.when is None:
                 exc.who, exc.when = self._newer_version()
         finally:
@@ -139,6 +147,10 @@ class SqlUnitOfWork:
             self.session.commit()
         except StaleDataError as exc:
             raise ConcurrentEditError(str(exc)) from exc
+        except DBAPIError as exc:
+            if _refused_by_server(exc):
+                raise NotAllowed() from exc
+            raise
 
     def get_meta(self, key: str) -> str | None:
         row = self.session.get(m.AppMeta, key)
@@ -164,6 +176,11 @@ class SqlUnitOfWork:
         if done:  # a Core statement on the connection: the feed's session events do not see it
             self._tracker.tables.add(meta.name)
         return done
+
+
+def _refused_by_server(exc) -> bool:
+    """PostgreSQL's insufficient_privilege (42501): a GRANT or a row-level policy said no."""
+    return isinstance(exc, DBAPIError) and getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
 
 
 def utc_now() -> datetime:

@@ -72,3 +72,29 @@ class AlreadyCreated(DuplicateError):
 class ConnectionLost(Exception):
     """The team server cannot be reached now (it is down, or the network is): nothing was
     written by the failed step; the app says so once and retries."""
+
+
+class NotAllowed(Exception):
+    """The signed-in operator's role does not allow this (the services refuse it on a local
+    file, the team server refuses it by its GRANTs). `permission` names what was asked, a
+    domain.accounts.Permission value, or "" when the server refused without saying which."""
+
+    def __init__(self, permission: str = "", role: str = ""):
+        super().__init__(f"not allowed: {permission or 'refused by the server'} ({role or 'unknown role'})")
+        self.permission = permission
+        self.role = role
+
+
+class SignInRefused(Exception):
+    """A sign-in failed. `reason`: WRONG (the user name or the password; never which),
+    DISABLED (the account is disabled), WAIT (too many wrong passwords: `wait_until`, an aware
+    UTC datetime, says when the next try is taken)."""
+
+    WRONG = "wrong"
+    DISABLED = "disabled"
+    WAIT = "wait"
+
+    def __init__(self, reason: str, wait_until=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.wait_until = wait_until

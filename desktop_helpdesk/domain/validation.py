@@ -169,7 +169,7 @@ def _missing(field: str, required: bool) -> ValidationError | None:
 #: to the models' column lengths. Free texts (notes, descriptions, history entries) are
 #: unbounded columns, kept to LONG_TEXT.
 TEXT_LIMITS: dict[str, int] = {
-    "operators.code": 20, "operators.full_name": 120, "operators.alias": 60,
+    "operators.code": 20, "operators.full_name": 120, "operators.alias": 60, "operators.team": 60,
     "customers.code": 20, "customers.name": 200, "customers.address": 300, "customers.province": 60,
     "contacts.full_name": 120, "contacts.position": 80,
     "packages.code": 20, "packages.name": 200,

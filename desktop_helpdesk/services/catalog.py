@@ -8,12 +8,14 @@ from dataclasses import replace
 from datetime import datetime
 
 from ..domain import validation as v
+from ..domain.accounts import Permission
 from ..domain.enums import SupportHours, WorkingWeek
 from ..domain.errors import ConcurrentEditError
 from ..domain.sla import ClockKind
 from ..domain.text import normalize, sort_key
 from ..domain.vietnam import VIETNAM
 from . import alerts, clocks
+from .accounts import require
 from .changes import CALENDAR, CONTRACTS, OPERATORS, PACKAGES, TICKETS, VENDOR, changes
 from .context import Context
 from .dto import WEEK_KEY, CalendarDay, OperatorDraft, PackageData, SlaTerms
@@ -33,6 +35,7 @@ def operators(ctx: Context):
 
 @changes(OPERATORS)
 def add_operator(ctx: Context, draft: OperatorDraft) -> int:
+    require(ctx, Permission.OPERATORS)
     check([v.validate_required("full_name", draft.full_name), v.validate_required("alias", draft.alias),
            v.validate_text("code", draft.code, v.TEXT_LIMITS["operators.code"]),
            v.validate_text("full_name", draft.full_name, v.TEXT_LIMITS["operators.full_name"]),
@@ -67,6 +70,7 @@ def _package_names(code: str, name: str) -> tuple[str, str]:
 def add_package(ctx: Context, data: PackageData) -> int:
     """A new package on sale, with its code, name, warranty and SLA terms. DuplicateError when
     another package has the code."""
+    require(ctx, Permission.PACKAGES)
     code, name = _package_names(data.code, data.name)
     check([None if value > 0 else v.ValidationError(field, "not_positive", MSG_NOT_POSITIVE)
            for field, value in (("warranty_months", data.warranty_months),
@@ -87,6 +91,7 @@ def add_package(ctx: Context, data: PackageData) -> int:
 def rename_package(ctx: Context, package_id: int, version: int | None, code: str, name: str) -> None:
     """A package's new code and name (its contracts show the new name). `version` as read:
     ConcurrentEditError if another desk saved the package since; DuplicateError for a code in use."""
+    require(ctx, Permission.PACKAGES)
     code, name = _package_names(code, name)
     with ctx.uow() as uow:
         uow.packages.rename(package_id, version, code, name)
@@ -97,6 +102,7 @@ def rename_package(ctx: Context, package_id: int, version: int | None, code: str
 def set_package_retired(ctx: Context, package_id: int, version: int | None, retired: bool) -> None:
     """Retire a package (no longer offered for new contracts; the contracts that have it keep
     it, with its terms) or put it on sale again."""
+    require(ctx, Permission.PACKAGES)
     with ctx.uow() as uow:
         uow.packages.set_active(package_id, version, not retired)
         uow.commit()
@@ -113,6 +119,7 @@ def update_package_terms(ctx: Context, data: PackageData, progress: Progress | N
     ticket clock still running on them, in batches (one transaction each), reporting
     `progress(done, total)`. Returns how many tickets were recomputed. `data.version` is the
     package's version as read: ConcurrentEditError if another desk saved its terms since."""
+    require(ctx, Permission.PACKAGES)
     check([None if isinstance(value, int) and value > 0 else v.ValidationError(name, "not_positive", MSG_NOT_POSITIVE)
            for name, value in (("warranty_months", data.warranty_months),
                                ("proposal_target_minutes", data.proposal_target_minutes),
@@ -161,6 +168,7 @@ def save_calendar_days(ctx: Context, put, remove, progress: Progress | None = No
     calendar that a changed date can move (those due on or after the earliest changed
     date), in batches of one transaction each, reporting `progress(done, total)`.
     Stopped clocks keep their verdict. Returns how many tickets were recomputed."""
+    require(ctx, Permission.CALENDAR)
     check([v.validate_text("name", d.name, v.TEXT_LIMITS["calendar_exceptions.name"]) for d in put]
           + [v.validate_required("name", d.name) for d in put]
           + [None if d.kind in (clocks.DAY_OFF, clocks.WORKING_DAY) else v.validate_required("kind", "")
@@ -192,6 +200,7 @@ def set_working_week(ctx: Context, read: str, week: str, progress: Progress | No
     then the due times of the clocks still running or paused on it recomputed from today,
     in batches with progress. `read` is the week as read when the form was filled:
     ConcurrentEditError if another desk changed it since, and nothing is written."""
+    require(ctx, Permission.CALENDAR)
     if week not in {w.value for w in WorkingWeek}:
         check([v.validate_required("week", "")])
     with ctx.uow() as uow:
@@ -253,6 +262,7 @@ def set_vendor(ctx: Context, read: dict[str, str], **values: str) -> None:
     was filled: the details have no version of their own, so each stored value is compared
     with the one read as it is written; any change made meanwhile by another desk raises
     ConcurrentEditError and nothing is written."""
+    require(ctx, Permission.COMPANY)
     check([v.validate_text(name, value, VENDOR_TEXT_LIMIT) for name, value in values.items()])
     with ctx.uow() as uow:
         for name, value in values.items():

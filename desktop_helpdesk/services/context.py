@@ -9,7 +9,7 @@ database; the UI's job runner hands it to every use case it runs, on either lane
 from __future__ import annotations
 
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Callable
 
@@ -35,11 +35,15 @@ class Author:
     def __init__(self, desk: str | None = None, operator=None):
         self.desk = (desk if desk is not None else platform.node()) or None
         self.operator: str | None = None
+        self.operator_id: int | None = None
         self.set_operator(operator)
 
     def set_operator(self, operator) -> None:
-        """`operator`: anything with `alias` and `code` (an OperatorData), or None."""
+        """`operator`: anything with `alias` and `code` (an OperatorData), or None. Its `id`
+        (when it has one) is the author of every history row written from now on, whatever
+        a caller passes: the signed-in operator, not a value a form chose."""
         self.operator = signature(operator.alias, operator.code) if operator is not None else None
+        self.operator_id = getattr(operator, "id", None) if operator is not None else None
 
     def __call__(self) -> str | None:
         text = self.operator or self.desk
@@ -52,6 +56,24 @@ def signature(alias: str, code: str) -> str:
     return f"{alias} ({code})" if alias else code
 
 
+class SignedIn:
+    """Who is signed in at this desk (an OperatorData), or None (a command-line tool, a test,
+    start-up before sign-in). The services check the operator's role against what a use case
+    needs (services.accounts.require); the composition root sets it at sign-in, Switch
+    operator and Lock."""
+
+    def __init__(self, operator=None):
+        self.operator = operator
+
+    @property
+    def role(self) -> str | None:
+        return self.operator.role if self.operator is not None else None
+
+    @property
+    def operator_id(self) -> int | None:
+        return self.operator.id if self.operator is not None else None
+
+
 @dataclass(frozen=True)
 class Context:
     uow: UnitOfWorkFactory
@@ -60,6 +82,8 @@ class Context:
     """Now, as an aware UTC datetime (tests inject a fixed or moving clock)."""
     calendars: Calendars
     """The support calendars of this database (office hours, holidays, the firm's days)."""
+    session: SignedIn = field(default_factory=SignedIn)
+    """Who is signed in (services.accounts.require checks their role)."""
 
     def now(self) -> datetime:
         return self.clock()
@@ -69,11 +93,11 @@ class Context:
         return desk_today(self.clock())
 
 
-def make_context(uow: UnitOfWorkFactory, clock: Clock | None = None) -> Context:
+def make_context(uow: UnitOfWorkFactory, clock: Clock | None = None, session: SignedIn | None = None) -> Context:
     """A context over `uow`, whose calendars read the firm's days from that database once."""
 
     def read_days():
         with uow() as unit:
             return unit.calendar.all(), unit.calendar.week()
 
-    return Context(uow, clock or system_clock, Calendars(read_days))
+    return Context(uow, clock or system_clock, Calendars(read_days), session or SignedIn())

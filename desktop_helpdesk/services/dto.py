@@ -49,6 +49,34 @@ class OperatorData:
 
 
 @dataclass(frozen=True)
+class OperatorAccount:
+    """An operator as File → Operators shows and edits them. `id` None: a new operator."""
+
+    id: int | None
+    full_name: str
+    alias: str
+    role: str
+    login: str = ""
+    team: str = ""
+    active: bool = True
+    code: str = ""
+    has_password: bool = False
+    signed_in_at: datetime | None = None
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What a sign-in reads of an account (never leaves the services)."""
+
+    operator_id: int
+    password_hash: str | None
+    active: bool
+    failed_sign_ins: int
+    last_failed_at: datetime | None
+
+
+@dataclass(frozen=True)
 class OperatorDraft:
     code: str
     full_name: str

@@ -216,26 +216,6 @@ def test_window_remembers_geometry_columns_and_last_view(open_desk):
     assert desk2.window.pages["tickets"].detail_splitter.sizes() == sides
 
 
-def test_first_start_asks_who_is_working_and_can_add_a_new_operator(qtbot, ctx, translator):
-    from desktop_helpdesk.ui.shell.operator import OperatorDialog
-    from desktop_helpdesk.ui.kit.worker import Jobs
-
-    worker = Jobs(ctx)
-    dialog = OperatorDialog(worker, [])
-    qtbot.addWidget(dialog)
-    dialog.show()
-    assert not dialog.ok_button.isEnabled()  # a new operator needs a name and an alias
-    assert dialog.role.currentData() == "admin"  # the first on an empty staff list sets it up
-    type_text(dialog.full_name, "Võ Thị Yến")
-    type_text(dialog.alias, "Tổng đài 07")
-    assert dialog.ok_button.isEnabled()
-    with qtbot.waitSignal(dialog.accepted, timeout=5000):
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert dialog.operator.full_name == "Võ Thị Yến" and dialog.operator.alias == "Tổng đài 07"
-    assert [(o.full_name, o.role) for o in catalog.operators(ctx)] == [("Võ Thị Yến", "admin")]
-    worker.shutdown()
-
-
 def test_status_bar_shows_the_operator(open_desk):
     desk = open_desk(demo=True)
     assert "Operator:" in desk.window.operator_label.text()

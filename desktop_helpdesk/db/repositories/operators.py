@@ -1,10 +1,12 @@
-"""Staff: the operators who log tickets and calls."""
+"""Staff: the operators who log tickets and calls, and their accounts (migration 0017)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
 
-from ...services.dto import OperatorData, OperatorDraft
+from sqlalchemy import func, select
+
+from ...services.dto import Credential, OperatorAccount, OperatorData, OperatorDraft
 from .. import models as m
 from ._sql import Repo, flush, take_code
 
@@ -12,7 +14,8 @@ from ._sql import Repo, flush, take_code
 class SqlOperatorRepository(Repo):
     def all(self) -> list[OperatorData]:
         rows = self.s.scalars(select(m.Operator).order_by(m.Operator.full_name)).all()
-        return [OperatorData(o.id, o.code, o.full_name, o.alias, o.role, o.active, o.login or "", o.team or "") for o in rows]
+        return [OperatorData(o.id, o.code, o.full_name, o.alias, o.role, o.active, o.login or "", o.team or "")
+                for o in rows]
 
     def add(self, draft: OperatorDraft) -> int:
         # From the code counter (the next free number): two desks adding at once get different codes.
@@ -21,3 +24,50 @@ class SqlOperatorRepository(Repo):
         self.s.add(op)
         flush(self.s, "code", code)
         return op.id
+
+    # -- accounts ----------------------------------------------------------------------
+    def accounts(self) -> list[OperatorAccount]:
+        rows = self.s.scalars(select(m.Operator).order_by(m.Operator.full_name)).all()
+        return [OperatorAccount(o.id, o.full_name, o.alias, o.role, o.login or "", o.team or "", o.active, o.code,
+                                bool(o.password_hash), o.signed_in_at, o.version) for o in rows]
+
+    def credential(self, login: str) -> Credential | None:
+        o = self.s.scalars(select(m.Operator).where(m.Operator.login == login)).first()
+        if o is None:
+            return None
+        return Credential(o.id, o.password_hash, o.active, o.failed_sign_ins or 0, o.last_failed_at)
+
+    def login_taken(self, login: str, other_than: int | None) -> bool:
+        q = select(func.count()).select_from(m.Operator).where(m.Operator.login == login)
+        if other_than is not None:
+            q = q.where(m.Operator.id != other_than)
+        return bool(self.s.scalar(q))
+
+    def save_account(self, account: OperatorAccount) -> int:
+        """Create (id None) or update an operator's record and account fields; the password
+        is set apart (set_password_hash)."""
+        if account.id is None:
+            code = account.code or take_code(self.s, m.Operator.code, "NV", 3)
+            op = self._stamped(m.Operator(code=code))
+            self.s.add(op)
+        else:
+            op = self._load(m.Operator, account.id, account.version)
+            code = op.code
+        op.full_name, op.alias, op.role = account.full_name, account.alias, account.role
+        op.login, op.team, op.active = account.login or None, account.team or None, account.active
+        flush(self.s, "login" if account.login else "code", account.login or code)
+        return op.id
+
+    def set_password_hash(self, operator_id: int, password_hash: str | None) -> None:
+        op = self._load(m.Operator, operator_id)
+        op.password_hash = password_hash
+        op.failed_sign_ins, op.last_failed_at = 0, None
+        self.s.flush()
+
+    def record_sign_in(self, operator_id: int, ok: bool, at: datetime) -> None:
+        op = self._load(m.Operator, operator_id)
+        if ok:
+            op.failed_sign_ins, op.last_failed_at, op.signed_in_at = 0, None, at
+        else:
+            op.failed_sign_ins, op.last_failed_at = (op.failed_sign_ins or 0) + 1, at
+        self.s.flush()

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from ...domain.accounts import Permission
+from ...domain.errors import NotAllowed
 from ...i18n import N_, _
 
 log = logging.getLogger("desktop_helpdesk.ui")
@@ -37,5 +39,16 @@ def failure_message(what: str, exc: BaseException, logger: logging.Logger | None
     """Log ``exc`` (see `log_failure`) and return the message to show: ``what`` translated,
     then "The details are in the log file.". ``what`` is the source text marked with N_(),
     e.g. ``failure_message(N_("The search failed."), exc)``; it is also the log entry's text."""
+    if isinstance(exc, NotAllowed):  # not a failure: the role's rights; nothing to log but the fact
+        (logger or log).info("%s: refused by the role's rights (%s)", what, exc.permission or "server")
+        return f"{_(what)} {not_allowed_text(exc)}"
     log_failure(what, exc, logger)
     return f"{_(what)} {_(SEE_THE_LOG)}"
+
+
+def not_allowed_text(exc: NotAllowed) -> str:
+    """Why a role was refused, in the user's language."""
+    if exc.permission in {p.value for p in Permission}:
+        return _("Your role does not allow you to {what}. Ask a support lead or an administrator.").format(
+            what=_(Permission(exc.permission).label))
+    return _("The team server refused this for your account. Ask a support lead or an administrator.")

@@ -1,0 +1,196 @@
+"""Operators' accounts on a local file: signing in (argon2id), the first administrator,
+File → Operators (create, disable, reset password, role, team), and the check of a role's
+rights that every use case beyond the daily work makes (`require`).
+
+On the team server each operator is a PostgreSQL login role and the server checks the
+password and enforces the rights by its GRANTs (db/roles.py); these checks run there too, so
+a menu entry is refused the same way on both."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from ..domain import accounts as a
+from ..domain import validation as v
+from ..domain.enums import OperatorRole
+from ..domain.errors import NotAllowed, SignInRefused
+from ..domain.text import normalize
+from .changes import OPERATORS, changes
+from .context import Context
+from .dto import OperatorAccount, OperatorData
+from .errors import ValidationFailed, check
+
+MSG_LOGIN_TAKEN = v.N_("Another operator already has this user name.")
+MSG_LAST_ADMIN = v.N_("At least one active administrator must remain.")
+MSG_ROLE = v.N_("Choose a role.")
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    # argon2-cffi's defaults are RFC 9106's second recommendation: argon2id, 64 MiB, t=3, p=4.
+    return PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _decoy() -> str:
+    """A hash to check an unknown user name against, so a wrong name takes as long as a wrong
+    password (the time does not tell which part was wrong)."""
+    return _hasher().hash("not a password of anyone")
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(a.normal_password(password))
+
+
+def _matches(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash or _decoy(), a.normal_password(password)) and bool(password_hash)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def require(ctx: Context, permission: a.Permission) -> None:
+    """Refuse (NotAllowed) unless the signed-in operator's role has `permission`. With nobody
+    signed in (a command-line tool on the desk's own file, a test), nothing is refused: the
+    team server refuses by its own GRANTs whoever connects."""
+    role = ctx.session.role
+    if ctx.session.operator is not None and not a.may(role, permission):
+        raise NotAllowed(permission.value, role or "")
+
+
+def allowed(ctx: Context, permission: a.Permission) -> bool:
+    try:
+        require(ctx, permission)
+    except NotAllowed:
+        return False
+    return True
+
+
+# -- signing in ---------------------------------------------------------------------------
+def needs_first_administrator(ctx: Context) -> bool:
+    """No one can sign in yet (a new database, or one from before accounts): the first
+    person to start the program becomes its administrator."""
+    with ctx.uow() as uow:
+        return not any(x.active and x.has_password and x.role == OperatorRole.ADMIN.value
+                       for x in uow.operators.accounts())
+
+
+def sign_in(ctx: Context, login: str, password: str) -> OperatorData:
+    """The operator whose user name and password these are; SignInRefused otherwise (WRONG
+    without saying which part, DISABLED, or WAIT after too many wrong passwords). A wrong
+    password is counted; a good one clears the count and the hash is renewed when argon2's
+    recommended parameters have changed since it was made."""
+    name = a.normal_login(login)
+    now = ctx.now()
+    with ctx.uow() as uow:
+        found = uow.operators.credential(name) if name else None
+        if found is None:
+            _matches(None, password)  # as long as a real check
+            raise SignInRefused(SignInRefused.WRONG)
+        wait_until = a.next_try_at(found.failed_sign_ins, found.last_failed_at)
+        if wait_until is not None and now < wait_until:
+            raise SignInRefused(SignInRefused.WAIT, wait_until)
+        if not _matches(found.password_hash, password):
+            uow.operators.record_sign_in(found.operator_id, False, now)
+            uow.commit()
+            wait_until = a.next_try_at(found.failed_sign_ins + 1, now)
+            if wait_until is not None:
+                raise SignInRefused(SignInRefused.WAIT, wait_until)
+            raise SignInRefused(SignInRefused.WRONG)
+        if not found.active:
+            raise SignInRefused(SignInRefused.DISABLED)
+        if _hasher().check_needs_rehash(found.password_hash):
+            uow.operators.set_password_hash(found.operator_id, hash_password(password))
+        uow.operators.record_sign_in(found.operator_id, True, now)
+        uow.commit()
+        return next(o for o in uow.operators.all() if o.id == found.operator_id)
+
+
+def check_password(ctx: Context, operator_id: int, password: str) -> bool:
+    """Unlocking a locked desk: is this the signed-in operator's password (counted as a sign-in)."""
+    with ctx.uow() as uow:
+        login = next((x.login for x in uow.operators.accounts() if x.id == operator_id), "")
+    try:
+        return sign_in(ctx, login, password).id == operator_id
+    except SignInRefused:
+        return False
+
+
+# -- File → Operators -----------------------------------------------------------------------
+def accounts(ctx: Context) -> list[OperatorAccount]:
+    with ctx.uow() as uow:
+        return uow.operators.accounts()
+
+
+def _clean(account: OperatorAccount) -> OperatorAccount:
+    account = replace(account, full_name=normalize(account.full_name), alias=normalize(account.alias),
+                      team=normalize(account.team), login=a.normal_login(account.login))
+    check([v.validate_required("full_name", account.full_name), v.validate_required("alias", account.alias),
+           v.validate_text("full_name", account.full_name, v.TEXT_LIMITS["operators.full_name"]),
+           v.validate_text("alias", account.alias, v.TEXT_LIMITS["operators.alias"]),
+           v.validate_text("team", account.team, v.TEXT_LIMITS["operators.team"]),
+           v.validate_required("login", account.login),
+           a.validate_login("login", account.login) if account.login else None])
+    if account.role not in {r.value for r in OperatorRole}:
+        raise ValidationFailed([v.ValidationError("role", "role", MSG_ROLE)])
+    return account
+
+
+@changes(OPERATORS)
+def save_account(ctx: Context, account: OperatorAccount, password: str | None = None) -> int:
+    """Create or change an operator (and, with `password`, set it). Administrators only; an
+    administrator cannot leave the database without an active administrator."""
+    require(ctx, a.Permission.OPERATORS)
+    account = _clean(account)
+    if password is not None:
+        check([a.validate_password("password", password)])
+    with ctx.uow() as uow:
+        if uow.operators.login_taken(account.login, account.id):
+            raise ValidationFailed([v.ValidationError("login", "taken", MSG_LOGIN_TAKEN)])
+        others = [x for x in uow.operators.accounts() if x.id != account.id]
+        admin = account.active and account.role == OperatorRole.ADMIN.value
+        if account.id is not None and not admin and not any(
+                x.active and x.role == OperatorRole.ADMIN.value for x in others):
+            raise ValidationFailed([v.ValidationError("role", "last_admin", MSG_LAST_ADMIN)])
+        operator_id = uow.operators.save_account(account)
+        if password is not None:
+            uow.operators.set_password_hash(operator_id, hash_password(password))
+        uow.commit()
+        return operator_id
+
+
+@changes(OPERATORS)
+def set_password(ctx: Context, operator_id: int, password: str) -> None:
+    """An administrator resets anyone's password; an operator changes their own."""
+    if ctx.session.operator_id != operator_id:
+        require(ctx, a.Permission.OPERATORS)
+    check([a.validate_password("password", password)])
+    with ctx.uow() as uow:
+        uow.operators.set_password_hash(operator_id, hash_password(password))
+        uow.commit()
+
+
+@changes(OPERATORS)
+def create_first_administrator(ctx: Context, account: OperatorAccount, password: str) -> OperatorData:
+    """The first person on a database no one can sign in to: an administrator with this user
+    name and password (an existing operator's record when `account.id` is given, e.g. a demo
+    operator). Refused once someone can sign in (another desk was quicker)."""
+    account = _clean(replace(account, role=OperatorRole.ADMIN.value, active=True))
+    check([a.validate_password("password", password)])
+    with ctx.uow() as uow:
+        if any(x.active and x.has_password and x.role == OperatorRole.ADMIN.value for x in uow.operators.accounts()):
+            raise NotAllowed(a.Permission.OPERATORS.value, "")
+        if uow.operators.login_taken(account.login, account.id):
+            raise ValidationFailed([v.ValidationError("login", "taken", MSG_LOGIN_TAKEN)])
+        if account.id is not None:
+            current = next(x for x in uow.operators.accounts() if x.id == account.id)
+            account = replace(account, version=current.version, code=current.code)
+        operator_id = uow.operators.save_account(account)
+        uow.operators.set_password_hash(operator_id, hash_password(password))
+        uow.operators.record_sign_in(operator_id, True, ctx.now())
+        uow.commit()
+        return next(o for o in uow.operators.all() if o.id == operator_id)
