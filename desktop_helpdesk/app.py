@@ -247,7 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     # job (a recompute, an export, the alert check) never holds the interactive lane's.
     author = Author()  # signs every save (updated_by): this desk's name until the operator is chosen
     session = SignedIn()  # who is signed in: the services check their role
-    ctx = make_context(uow_factory(engine, who=author), session=session)
+    units = uow_factory(engine, who=author)
+    ctx = make_context(units, session=session)
+    from .db.engine import sqlite_path_of as _local_path
+    from .db.signin import ServerSignIn
+
+    if _on_server(url, _local_path):  # the server checks passwords: signing in connects as the operator
+        session.connect_as = ServerSignIn(url, units, mask=_mask_in_log)
 
     try:
         if args.demo and startup.call(customers.is_empty, ctx):
@@ -359,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         log.exception("PRAGMA optimize failed")
     jobs.shutdown()
     engine.dispose()
+    if session.connect_as is not None:
+        session.connect_as.dispose()
     if lock is not None:
         lock.unlock()
     if restart_requested:

@@ -81,6 +81,14 @@ class PostgresServer:
                    # A Vietnamese default collation, as a server set up in Vietnam may have:
                    # an ORDER BY that leans on the server's collation instead of ours shows.
                    "--locale-provider=icu", "--icu-locale=vi-VN", "--no-sync"])
+        # The superuser connects without a password (the fixtures' own connections); every
+        # other role must give its password, as operators' login roles do on a real server.
+        hba = data / "pg_hba.conf"
+        hba.write_text("local all all trust\n"
+                       "host all postgres 127.0.0.1/32 trust\n"
+                       "host all all 127.0.0.1/32 scram-sha-256\n", encoding="utf-8")
+        if os.geteuid() == 0:
+            os.chown(hba, pw.pw_uid, pw.pw_gid)
         port = _free_port()
         options = " ".join([
             "-c listen_addresses=127.0.0.1", f"-p {port}", f"-k {self._folder}",

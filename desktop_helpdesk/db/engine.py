@@ -134,7 +134,7 @@ _SERVER_TEXTS = (
     (DatabaseOpenError.TLS_REFUSED, re.compile(r"server does not support ssl|ssl was required|ssl is not supported")),
     (DatabaseOpenError.BAD_LOGIN, re.compile(r"password authentication failed|no password supplied|"
                                              r"no pg_hba\.conf entry|authentication failed for user|"
-                                             r'role "[^"]*" does not exist')),
+                                             r'role "[^"]*" does not exist|is not permitted to log in')),
     (DatabaseOpenError.NO_DATABASE, re.compile(r'database "[^"]*" does not exist')),
     (DatabaseOpenError.SERVER_DOWN, re.compile(r"connection refused|could not connect|timeout expired|"
                                                r"could not translate host name|name or service not known|"

@@ -188,13 +188,27 @@ def utc_now() -> datetime:
 
 
 def uow_factory(engine, clock: Clock | None = None, origin: str | None = None,
-                who: Who | None = None) -> Callable[[], SqlUnitOfWork]:
+                who: Who | None = None) -> "UnitOfWorkFactory":
     """Units of work on `engine`. `clock` (no arguments, an aware UTC datetime; the system
     clock by default) is where every repository reads the time. `origin` names this running
     desk in the change feed (a new id by default: one per factory, i.e. per app run). `who`
     (no arguments, a short display text or None; read at each flush, so it follows the
     operator chosen) signs every row written (`updated_by`); none by default."""
-    factory = sessionmaker(engine, expire_on_commit=False)
-    clock = clock or utc_now
-    origin = origin or str(uuid.uuid4())
-    return lambda: SqlUnitOfWork(factory, clock, origin, who)
+    return UnitOfWorkFactory(engine, clock or utc_now, origin or str(uuid.uuid4()), who)
+
+
+class UnitOfWorkFactory:
+    """Opens units of work on an engine; `rebind` moves the next ones to another engine on
+    the same database (the team server, signed in as another login role)."""
+
+    def __init__(self, engine, clock: Clock, origin: str, who: Who | None):
+        self._factory = sessionmaker(engine, expire_on_commit=False)
+        self.engine = engine
+        self._clock, self._origin, self._who = clock, origin, who
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._factory, self._clock, self._origin, self._who)
+
+    def rebind(self, engine) -> None:
+        self._factory.configure(bind=engine)
+        self.engine = engine

@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from ..domain import accounts as a
 from ..domain import validation as v
 from ..domain.enums import OperatorRole
-from ..domain.errors import NotAllowed, SignInRefused
+from ..domain.errors import DuplicateError, NotAllowed, SignInRefused
 from ..domain.text import normalize
 from .changes import OPERATORS, changes
 from .context import Context
@@ -75,8 +75,15 @@ def needs_first_administrator(ctx: Context) -> bool:
     """No one can sign in yet (a new database, or one from before accounts): the first
     person to start the program becomes its administrator."""
     with ctx.uow() as uow:
-        return not any(x.active and x.has_password and x.role == OperatorRole.ADMIN.value
-                       for x in uow.operators.accounts())
+        return not _has_administrator(uow)
+
+
+def _has_administrator(uow) -> bool:
+    """Someone can sign in as an administrator: an active one with a password here, or on the
+    team server with a login role (the server holds the password)."""
+    on_server = uow.operators.on_server()
+    return any(x.active and x.role == OperatorRole.ADMIN.value and (x.login if on_server else x.has_password)
+               for x in uow.operators.accounts())
 
 
 def sign_in(ctx: Context, login: str, password: str) -> OperatorData:
@@ -86,6 +93,8 @@ def sign_in(ctx: Context, login: str, password: str) -> OperatorData:
     recommended parameters have changed since it was made."""
     name = a.normal_login(login)
     now = ctx.now()
+    if ctx.session.connect_as is not None:
+        return _sign_in_to_server(ctx, name, password, now)
     with ctx.uow() as uow:
         found = uow.operators.credential(name) if name else None
         if found is None:
@@ -108,6 +117,36 @@ def sign_in(ctx: Context, login: str, password: str) -> OperatorData:
         uow.operators.record_sign_in(found.operator_id, True, now)
         uow.commit()
         return next(o for o in uow.operators.all() if o.id == found.operator_id)
+
+
+def _sign_in_to_server(ctx: Context, name: str, password: str, now) -> OperatorData:
+    """On the team server the server checks the password: the desk connects as the operator's
+    login role (from then on every unit of work runs as them, so the server's rights and its
+    history trigger apply to them). Wrong passwords are counted on this desk to slow the next
+    try (the server's own auth_delay, if its administrator enables it, slows every desk)."""
+    failures, last = ctx.session.failures.get(name, (0, None))
+    wait_until = a.next_try_at(failures, last)
+    if wait_until is not None and now < wait_until:
+        raise SignInRefused(SignInRefused.WAIT, wait_until)
+    try:
+        if not name:
+            raise SignInRefused(SignInRefused.WRONG)
+        ctx.session.connect_as(name, a.normal_password(password))
+    except SignInRefused as refused:
+        if refused.reason == SignInRefused.WRONG:
+            ctx.session.failures[name] = (failures + 1, now)
+            wait_until = a.next_try_at(failures + 1, now)
+            if wait_until is not None:
+                raise SignInRefused(SignInRefused.WAIT, wait_until) from None
+        raise
+    ctx.session.failures.pop(name, None)
+    with ctx.uow() as uow:
+        operator = uow.operators.server_operator()
+    if operator is None:  # a role of the server that is no operator of this helpdesk
+        raise SignInRefused(SignInRefused.WRONG)
+    if not operator.active:
+        raise SignInRefused(SignInRefused.DISABLED)
+    return operator
 
 
 def check_password(ctx: Context, operator_id: int, password: str) -> bool:
@@ -151,16 +190,34 @@ def save_account(ctx: Context, account: OperatorAccount, password: str | None = 
     with ctx.uow() as uow:
         if uow.operators.login_taken(account.login, account.id):
             raise ValidationFailed([v.ValidationError("login", "taken", MSG_LOGIN_TAKEN)])
-        others = [x for x in uow.operators.accounts() if x.id != account.id]
+        everyone = uow.operators.accounts()
+        others = [x for x in everyone if x.id != account.id]
         admin = account.active and account.role == OperatorRole.ADMIN.value
         if account.id is not None and not admin and not any(
                 x.active and x.role == OperatorRole.ADMIN.value for x in others):
             raise ValidationFailed([v.ValidationError("role", "last_admin", MSG_LAST_ADMIN)])
-        operator_id = uow.operators.save_account(account)
-        if password is not None:
-            uow.operators.set_password_hash(operator_id, hash_password(password))
+        old_login = next((x.login for x in everyone if x.id == account.id), "")
+        operator_id = _save(uow, account, old_login, password)
         uow.commit()
         return operator_id
+
+
+def _save(uow, account: OperatorAccount, old_login: str, password: str | None) -> int:
+    try:
+        operator_id = uow.operators.save_account(account)
+        if uow.operators.on_server():
+            if password is None and not old_login:  # a record without a login role yet: NOLOGIN until one is set
+                uow.operators.save_server_login(operator_id, old_login, account.login, account.role, False, None)
+            else:
+                uow.operators.save_server_login(operator_id, old_login, account.login, account.role, account.active,
+                                                None if password is None else a.normal_password(password))
+        elif password is not None:
+            uow.operators.set_password_hash(operator_id, hash_password(password))
+    except DuplicateError as exc:
+        if exc.field != "login":
+            raise
+        raise ValidationFailed([v.ValidationError("login", "taken", MSG_LOGIN_TAKEN)]) from None
+    return operator_id
 
 
 @changes(OPERATORS)
@@ -170,7 +227,11 @@ def set_password(ctx: Context, operator_id: int, password: str) -> None:
         require(ctx, a.Permission.OPERATORS)
     check([a.validate_password("password", password)])
     with ctx.uow() as uow:
-        uow.operators.set_password_hash(operator_id, hash_password(password))
+        x = next(x for x in uow.operators.accounts() if x.id == operator_id)
+        if uow.operators.on_server():  # the role's own password: an operator may change theirs
+            uow.operators.set_server_password(x.login, a.normal_password(password))
+        else:
+            uow.operators.set_password_hash(operator_id, hash_password(password))
         uow.commit()
 
 
@@ -182,15 +243,20 @@ def create_first_administrator(ctx: Context, account: OperatorAccount, password:
     account = _clean(replace(account, role=OperatorRole.ADMIN.value, active=True))
     check([a.validate_password("password", password)])
     with ctx.uow() as uow:
-        if any(x.active and x.has_password and x.role == OperatorRole.ADMIN.value for x in uow.operators.accounts()):
+        if _has_administrator(uow):
             raise NotAllowed(a.Permission.OPERATORS.value, "")
         if uow.operators.login_taken(account.login, account.id):
             raise ValidationFailed([v.ValidationError("login", "taken", MSG_LOGIN_TAKEN)])
+        old_login = ""
         if account.id is not None:
             current = next(x for x in uow.operators.accounts() if x.id == account.id)
             account = replace(account, version=current.version, code=current.code)
-        operator_id = uow.operators.save_account(account)
-        uow.operators.set_password_hash(operator_id, hash_password(password))
-        uow.operators.record_sign_in(operator_id, True, ctx.now())
+            old_login = current.login
+        operator_id = _save(uow, account, old_login, password)
+        if not uow.operators.on_server():
+            uow.operators.record_sign_in(operator_id, True, ctx.now())
         uow.commit()
+    if ctx.session.connect_as is not None:  # from now on the desk works as them on the server
+        ctx.session.connect_as(account.login, a.normal_password(password))
+    with ctx.uow() as uow:
         return next(o for o in uow.operators.all() if o.id == operator_id)

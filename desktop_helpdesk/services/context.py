@@ -62,8 +62,13 @@ class SignedIn:
     needs (services.accounts.require); the composition root sets it at sign-in, Switch
     operator and Lock."""
 
-    def __init__(self, operator=None):
+    def __init__(self, operator=None, connect_as=None):
         self.operator = operator
+        #: On the team server: connect as (user name, password) from now on, or raise
+        #: SignInRefused (the composition root gives it; None on a local file).
+        self.connect_as = connect_as
+        #: Wrong passwords typed at this desk for the team server: user name -> (count, last).
+        self.failures: dict = {}
 
     @property
     def role(self) -> str | None:

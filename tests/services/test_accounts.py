@@ -18,12 +18,18 @@ from tests.factories import Clock
 
 
 @pytest.fixture
-def desk(engine):
-    """A context whose signed-in operator the test sets, with a clock it moves."""
+def desk(engine, migrated_db_url):
+    """A context whose signed-in operator the test sets, with a clock it moves. On the team
+    server signing in connects as the operator's login role, as the app does."""
     clock = Clock(datetime(2026, 12, 7, 3, 0, tzinfo=timezone.utc))
     session = SignedIn()
     author = Author(desk="desk")
-    ctx = make_context(uow_factory(engine, clock, who=author), clock, session)
+    units = uow_factory(engine, clock, who=author)
+    ctx = make_context(units, clock, session)
+    if engine.dialect.name == "postgresql":
+        from desktop_helpdesk.db.signin import ServerSignIn
+
+        session.connect_as = ServerSignIn(migrated_db_url, units)
 
     def sign_in(login, password):
         op = accounts.sign_in(ctx, login, password)
@@ -32,7 +38,9 @@ def desk(engine):
         return op
 
     object.__setattr__(ctx, "sign_in", sign_in)  # a frozen dataclass
-    return ctx, clock, session
+    yield ctx, clock, session
+    if session.connect_as is not None:
+        session.connect_as.dispose()
 
 
 def _admin(ctx, session):
@@ -54,7 +62,13 @@ def test_the_first_administrator_is_created_once_and_signs_in_with_an_argon2id_h
     assert not accounts.needs_first_administrator(ctx)
     with engine.connect() as con:
         stored = con.exec_driver_sql("SELECT password_hash FROM operators WHERE login = 'yen.vo'").scalar()
-    assert stored.startswith("$argon2id$") and "mật khẩu" not in stored
+        if engine.dialect.name == "postgresql":  # the server holds the password, as a SCRAM verifier
+            assert stored is None
+            stored = con.exec_driver_sql("SELECT rolpassword FROM pg_authid WHERE rolname = 'yen.vo'").scalar()
+            assert stored.startswith("SCRAM-SHA-256$")
+        else:
+            assert stored.startswith("$argon2id$")
+    assert "mật khẩu" not in stored
     # A second desk that saw the empty database too is refused: it signs in instead.
     with pytest.raises(NotAllowed):
         accounts.create_first_administrator(ctx, OperatorAccount(None, "Kẻ Lạ", "Lạ", "admin", "la"), "12345678x")

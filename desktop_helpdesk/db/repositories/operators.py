@@ -6,6 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ...domain.errors import DuplicateError
+from .. import roles
+
 from ...services.dto import Credential, OperatorAccount, OperatorData, OperatorDraft
 from .. import models as m
 from ._sql import Repo, flush, take_code
@@ -71,3 +74,32 @@ class SqlOperatorRepository(Repo):
         else:
             op.failed_sign_ins, op.last_failed_at = (op.failed_sign_ins or 0) + 1, at
         self.s.flush()
+
+    # -- the team server: each operator is a PostgreSQL login role --------------------------
+    def on_server(self) -> bool:
+        """Whether the accounts are the server's login roles (PostgreSQL), not hashes here."""
+        return self.s.get_bind().dialect.name == "postgresql"
+
+    def save_server_login(self, operator_id: int, old_login: str, login: str, role: str, active: bool,
+                          password: str | None) -> None:
+        """The operator's login role follows their record: renamed with it, LOGIN while the
+        account is active, in the group of their role, with the password when one is given."""
+        connection = self.s.connection()
+        if old_login and old_login != login:
+            exists = connection.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": old_login}).first()
+            if exists:
+                connection.exec_driver_sql(f'ALTER ROLE "{old_login}" RENAME TO "{login}"')
+        try:
+            roles.save_login(connection, login, role, active, password, new=not old_login)
+        except roles.LoginTaken:
+            raise DuplicateError("login", login) from None
+        self.s.flush()
+
+    def set_server_password(self, login: str, password: str) -> None:
+        roles.set_password(self.s.connection(), login, password)
+
+    def server_operator(self) -> OperatorData | None:
+        """The operator whose login role this connection signed in as (None: the server's
+        administrator or another role that is no operator)."""
+        user = self.s.execute(select(func.session_user())).scalar()
+        return next((o for o in self.all() if o.login == user), None)

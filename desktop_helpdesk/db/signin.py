@@ -1,0 +1,50 @@
+"""Signing in to the team server: the server checks the password by letting the desk connect
+as the operator's login role, and from then on every unit of work runs as that role, so the
+server's GRANTs and its history trigger see who works (issue #13)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from sqlalchemy.engine import make_url
+
+from ..domain.errors import DatabaseOpenError, SignInRefused
+from .engine import connect_database, redact_url
+
+log = logging.getLogger(__name__)
+
+
+class ServerSignIn:
+    """`connect_as(user, password)` for a context on a team server at `url`."""
+
+    def __init__(self, url: str, factory, mask: Callable[[str], None] | None = None):
+        self.url = url
+        self.factory = factory  # a db.uow.UnitOfWorkFactory
+        self.mask = mask
+        self.engines: list = []
+
+    def __call__(self, login: str, password: str) -> None:
+        if self.mask is not None:
+            self.mask(password)  # never in the log, even inside a driver's message
+        target = make_url(self.url).set(username=login, password=password).render_as_string(hide_password=False)
+        try:
+            engine = connect_database(target)
+        except DatabaseOpenError as exc:
+            log.info("sign-in to %s as %s refused: %s", redact_url(self.url), login, exc.reason)
+            if exc.reason == DatabaseOpenError.BAD_LOGIN:
+                if "not permitted to log in" in (exc.detail or ""):
+                    raise SignInRefused(SignInRefused.DISABLED) from None
+                raise SignInRefused(SignInRefused.WRONG) from None
+            raise
+        old = self.factory.engine
+        self.factory.rebind(engine)
+        self.engines.append(engine)
+        if old in self.engines:  # an earlier operator's: its connections go
+            self.engines.remove(old)
+            old.dispose()
+
+    def dispose(self) -> None:
+        for engine in self.engines:
+            engine.dispose()
+        self.engines.clear()
