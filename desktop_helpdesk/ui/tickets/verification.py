@@ -1,10 +1,16 @@
 """Ownership verification (seed 002 §1): before account-level help the operator checks the
 caller against the customer's stored answers. Answers are compared as salted hashes on the
-worker; the window only ever says "matches" or "does not match"."""
+worker; the window only ever says "matches" or "does not match".
+
+Wrong answers are limited per customer (domain.verification.MAX_FAILED_ATTEMPTS an hour, on
+every desk): after a wrong one the window says how many tries are left this hour; once none
+are, it says until when answers are not checked, that a lead can help meanwhile, and stops
+taking answers for this customer."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,13 +24,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...i18n import _
+from ...i18n import N_, _, ngettext
+from ...i18n.formatting import DISPLAY_ZONE
 from ...services import customers
+from ...services.dto import CallerQuestions, VerificationOutcome
 from ..kit import retranslate
-from ..kit.marks import ERROR_STYLE, OK_STYLE
+from ..kit.errors import failure_message
+from ..kit.marks import ERROR_STYLE, OK_STYLE, WARNING, banner_style, colour_style
 from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
+
+MSG_LOCKED = N_("Too many wrong answers were given for this customer in the last hour, so answers are "
+                "not checked now. Try again after {time}. If the caller needs help before then, ask a lead.")
+MSG_CHECK_FAILED = N_("Could not check; try again.")
+
+
+def clock_time(moment: datetime) -> str:
+    """`moment` as the desk's clock reads it, to the minute, rounded up: "after 15:42" is
+    never a minute too early."""
+    local = moment.astimezone(DISPLAY_ZONE)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return local.strftime("%H:%M")
 
 
 class VerifyDialog(QDialog):
@@ -42,20 +64,29 @@ class VerifyDialog(QDialog):
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.grid = QGridLayout()
+        # Wrong answers left this hour, or, once none are, until when answers are refused.
+        self.tries_left: int | None = None
+        self.locked_until: datetime | None = None
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.grid)
+        layout.addWidget(self.notice)
         layout.addStretch()
         layout.addWidget(self.buttons)
         self.setMinimumWidth(520)
         self.questions = None
-        jobs.submit(customers.verification_questions, customer_id, on_done=self._show_questions)
+        jobs.submit(customers.questions_to_ask, customer_id, on_done=self._show_questions)
         self.retranslate()
 
-    def _show_questions(self, questions) -> None:
-        self.questions = list(questions)
+    def _show_questions(self, asked: CallerQuestions) -> None:
+        self.questions = list(asked.questions)
+        self.locked_until = asked.locked_until
         for r, q in enumerate(self.questions):
             answer, check, result = QLineEdit(), QPushButton(), QLabel()
             answer.setEchoMode(QLineEdit.EchoMode.Password)  # the caller's answer is not shown around
@@ -68,24 +99,56 @@ class VerifyDialog(QDialog):
             self.grid.addWidget(check, r * 2 + 1, 1)
             self.grid.addWidget(result, r * 2 + 1, 2)
             self.rows[q.id] = (answer, check, result)
+        self._show_lock()
+        if self.rows and self.locked_until is None:
+            next(iter(self.rows.values()))[0].setFocus()
         self.retranslate()
+
+    @property
+    def refused(self) -> bool:
+        """Whether answers for this customer are refused now (too many wrong ones)."""
+        return self.locked_until is not None
+
+    def _show_lock(self) -> None:
+        """Stop taking answers while refused: the service would refuse each one anyway."""
+        for answer, check, _result in self.rows.values():
+            answer.setEnabled(not self.refused)
+            check.setEnabled(not self.refused)
+            if self.refused:
+                answer.clear()
+        self._show_notice()
+
+    def _show_notice(self) -> None:
+        if self.refused:
+            self.notice.setText(_(MSG_LOCKED).format(time=clock_time(self.locked_until)))
+            self.notice.setStyleSheet(banner_style())
+        elif self.tries_left is not None:
+            self.notice.setText(ngettext("{count} try left this hour for this customer.",
+                                         "{count} tries left this hour for this customer.",
+                                         self.tries_left).format(count=self.tries_left))
+            self.notice.setStyleSheet(colour_style(WARNING))
+        self.notice.setVisible(self.refused or self.tries_left is not None)
 
     def check(self, question_id: int) -> None:
         answer, check, result = self.rows[question_id]
-        if not answer.text().strip():
+        if self.refused or not answer.text().strip():
             return  # nothing said yet: a blank is not a wrong answer, and the history keeps every check
         check.setEnabled(False)
 
-        def done(ok: bool) -> None:
-            self.outcomes[question_id] = ok
+        def done(outcome: VerificationOutcome) -> None:
+            if outcome.matched is not None:
+                self.outcomes[question_id] = outcome.matched
+                self._show_result(result, outcome.matched)
+                if not outcome.matched:
+                    self.tries_left = outcome.tries_left
             check.setEnabled(True)
             answer.clear()
-            self._show_result(result, ok)
+            self.locked_until = outcome.locked_until
+            self._show_lock()
 
         def failed(exc: BaseException) -> None:
-            log.error("cannot check the caller's answer", exc_info=exc)
             check.setEnabled(True)  # the answer stays typed: try again
-            result.setText(_("Could not check; try again."))
+            result.setText(failure_message(MSG_CHECK_FAILED, exc, log))
             result.setStyleSheet(ERROR_STYLE)
 
         self.jobs.submit(customers.verify_answer, question_id, answer.text(), self.ticket_id, self.operator_id,
@@ -115,3 +178,4 @@ class VerifyDialog(QDialog):
             check.setText(_("Check"))
             answer.setPlaceholderText(_("What the caller says"))
             self._show_result(result, self.outcomes.get(qid))
+        self._show_notice()
