@@ -60,6 +60,8 @@ def test_wrong_answers_count_down_then_the_window_refuses_and_says_until_when(op
         "Too many wrong answers were given for this customer in the last hour, so answers are not "
         "checked now. Try again after 11:00. If the caller needs help before then, ask a lead.")
     assert not answer.isEnabled() and not check.isEnabled()
+    notice = dialog.notice  # the window grows to show all of it: no line is cut off
+    qtbot.waitUntil(lambda: notice.height() >= notice.heightForWidth(notice.width()), timeout=2000)
     dialog.accept()
 
     # Another window on this customer (this desk or another) refuses from the start.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,7 +30,7 @@ from ...services import customers
 from ...services.dto import CallerQuestions, VerificationOutcome
 from ..kit import retranslate
 from ..kit.errors import failure_message
-from ..kit.marks import ERROR_STYLE, OK_STYLE, WARNING, banner_style, colour_style
+from ..kit.marks import ERROR_STYLE, HIGHLIGHT, OK_STYLE, WARNING, colour_style
 from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,11 @@ log = logging.getLogger(__name__)
 MSG_LOCKED = N_("Too many wrong answers were given for this customer in the last hour, so answers are "
                 "not checked now. Try again after {time}. If the caller needs help before then, ask a lead.")
 MSG_CHECK_FAILED = N_("Could not check; try again.")
+
+#: The refusal reads as the window's banners do (kit.marks.banner_style), but its padding is
+#: the label's contents margins and its bold is the label's font: a word-wrapped label counts
+#: those in its height for a width, not a stylesheet's, which cut the last line off.
+LOCKED_STYLE = f"QLabel {{ background: {HIGHLIGHT}; color: {WARNING}; }}"
 
 
 def clock_time(moment: datetime) -> str:
@@ -70,6 +75,9 @@ class VerifyDialog(QDialog):
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        bold = self.notice.font()
+        bold.setBold(True)
+        self.notice.setFont(bold)
         self.notice.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.accept)
@@ -100,6 +108,7 @@ class VerifyDialog(QDialog):
             self.grid.addWidget(result, r * 2 + 1, 2)
             self.rows[q.id] = (answer, check, result)
         self._show_lock()
+        self._fit()
         if self.rows and self.locked_until is None:
             next(iter(self.rows.values()))[0].setFocus()
         self.retranslate()
@@ -121,13 +130,29 @@ class VerifyDialog(QDialog):
     def _show_notice(self) -> None:
         if self.refused:
             self.notice.setText(_(MSG_LOCKED).format(time=clock_time(self.locked_until)))
-            self.notice.setStyleSheet(banner_style())
+            self.notice.setStyleSheet(LOCKED_STYLE)
+            self.notice.setContentsMargins(10, 6, 10, 6)
         elif self.tries_left is not None:
             self.notice.setText(ngettext("{count} try left this hour for this customer.",
                                          "{count} tries left this hour for this customer.",
                                          self.tries_left).format(count=self.tries_left))
             self.notice.setStyleSheet(colour_style(WARNING))
+            self.notice.setContentsMargins(0, 0, 0, 0)
         self.notice.setVisible(self.refused or self.tries_left is not None)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show what arrived (the questions, a notice): the window was sized before.
+        Never shrinks below what the operator made it. Once the layout has taken in what
+        changed (a label just shown still counts as empty until then)."""
+        if self.isVisible():
+            QTimer.singleShot(0, self, self._grow)
+
+    def _grow(self) -> None:
+        layout = self.layout()
+        height = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
+        if height > self.height():
+            self.resize(self.width(), height)
 
     def check(self, question_id: int) -> None:
         answer, check, result = self.rows[question_id]
