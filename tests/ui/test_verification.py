@@ -32,10 +32,13 @@ def _open(desk, qtbot, cid: int, qid: int) -> VerifyDialog:
     return dialog
 
 
-def _answer(desk, qtbot, dialog: VerifyDialog, qid: int, text: str) -> None:
+def _answer(desk, qtbot, dialog: VerifyDialog, qid: int, text: str, by_enter: bool = False) -> None:
     answer, check, _result = dialog.rows[qid]
     type_text(answer, text)
-    qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
+    if by_enter:
+        qtbot.keyClick(answer, Qt.Key.Key_Return)
+    else:
+        qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
     desk.idle()
 
 
@@ -45,10 +48,10 @@ def test_wrong_answers_count_down_then_the_window_refuses_and_says_until_when(op
     cid, qid = _customer_with_a_question(desk)
     dialog = _open(desk, qtbot, cid, qid)
     answer, check, result = dialog.rows[qid]
-    assert answer.hasFocus() and dialog.notice.isHidden()
+    assert dialog.focusWidget() is answer and dialog.notice.isHidden()  # type at once
 
-    _answer(desk, qtbot, dialog, qid, "Trần Văn Nam")
-    assert result.text() == "✘ Does not match"
+    _answer(desk, qtbot, dialog, qid, "Trần Văn Nam", by_enter=True)  # Enter checks; the window stays open
+    assert dialog.isVisible() and result.text() == "✘ Does not match"
     assert dialog.notice.text() == f"{MAX_FAILED_ATTEMPTS - 1} tries left this hour for this customer."
     for _ in range(MAX_FAILED_ATTEMPTS - 2):
         _answer(desk, qtbot, dialog, qid, "Trần Văn Nam")

@@ -81,6 +81,10 @@ class VerifyDialog(QDialog):
         self.notice.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.accept)
+        # Enter in an answer checks that answer (returnPressed) and nothing else: as the
+        # dialog's default button, Close took the same Enter and shut the window while the
+        # answer was still being checked, so its outcome missed the ticket. Esc still closes.
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.grid)
@@ -97,6 +101,7 @@ class VerifyDialog(QDialog):
         self.locked_until = asked.locked_until
         for r, q in enumerate(self.questions):
             answer, check, result = QLineEdit(), QPushButton(), QLabel()
+            check.setAutoDefault(False)
             answer.setEchoMode(QLineEdit.EchoMode.Password)  # the caller's answer is not shown around
             answer.returnPressed.connect(lambda qid=q.id: self.check(qid))
             check.clicked.connect(lambda _c=False, qid=q.id: self.check(qid))
