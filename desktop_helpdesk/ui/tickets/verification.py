@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import DISPLAY_ZONE
+from ...domain.verification import MAX_FAILED_ATTEMPTS
 from ...services import customers
 from ...services.dto import CallerQuestions, VerificationOutcome
 from ..kit import retranslate
@@ -63,6 +64,7 @@ class VerifyDialog(QDialog):
         super().__init__(parent)
         retranslate.register(self)
         self.jobs = jobs
+        self.customer_id = customer_id
         self.ticket_id, self.operator_id = ticket_id, operator_id
         self.outcomes: dict[int, bool] = {}
         self.rows: dict[int, tuple[QLineEdit, QPushButton, QLabel]] = {}
@@ -79,6 +81,10 @@ class VerifyDialog(QDialog):
         bold.setBold(True)
         self.notice.setFont(bold)
         self.notice.hide()
+        # When a refusal ends, the window asks again and takes answers (no need to reopen it).
+        self.unlock_timer = QTimer(self)
+        self.unlock_timer.setSingleShot(True)
+        self.unlock_timer.timeout.connect(self.recheck_lock)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.accept)
         # Enter in an answer checks that answer (returnPressed) and nothing else: as the
@@ -99,6 +105,7 @@ class VerifyDialog(QDialog):
     def _show_questions(self, asked: CallerQuestions) -> None:
         self.questions = list(asked.questions)
         self.locked_until = asked.locked_until
+        self._note_tries_left(asked)
         for r, q in enumerate(self.questions):
             answer, check, result = QLineEdit(), QPushButton(), QLabel()
             check.setAutoDefault(False)
@@ -114,8 +121,7 @@ class VerifyDialog(QDialog):
             self.rows[q.id] = (answer, check, result)
         self._show_lock()
         self._fit()
-        if self.rows and self.locked_until is None:
-            next(iter(self.rows.values()))[0].setFocus()
+        self._focus_first_answer()
         self.retranslate()
 
     @property
@@ -130,7 +136,33 @@ class VerifyDialog(QDialog):
             check.setEnabled(not self.refused)
             if self.refused:
                 answer.clear()
+        if self.refused:
+            wait = (self.locked_until - self.jobs.ctx.now()).total_seconds() + 1
+            self.unlock_timer.start(int(min(max(wait, 1), 2 * 3600) * 1000))
+        else:
+            self.unlock_timer.stop()
         self._show_notice()
+
+    def recheck_lock(self) -> None:
+        """Ask again whether this customer's answers are refused (the refusal's end is past)."""
+        self.jobs.submit(customers.questions_to_ask, self.customer_id, on_done=self._lock_rechecked, owner=self)
+
+    def _note_tries_left(self, asked: CallerQuestions) -> None:
+        # Wrong answers given this hour already (maybe on another desk): say so before asking.
+        self.tries_left = asked.tries_left if asked.tries_left < MAX_FAILED_ATTEMPTS else None
+
+    def _lock_rechecked(self, asked: CallerQuestions) -> None:
+        self.locked_until = asked.locked_until
+        self._note_tries_left(asked)
+        self._show_lock()
+        self._focus_first_answer()
+
+    def _focus_first_answer(self) -> None:
+        """The operator types the first answer at once. Once the new fields are shown (Qt
+        shows widgets added to an open window a moment later, and a hidden one takes no focus)."""
+        if self.rows and not self.refused:
+            first = next(iter(self.rows.values()))[0]
+            QTimer.singleShot(0, first, lambda: first.setFocus(Qt.FocusReason.OtherFocusReason))
 
     def _show_notice(self) -> None:
         if self.refused:
