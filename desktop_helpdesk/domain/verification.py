@@ -32,16 +32,16 @@ from argon2.profiles import RFC_9106_LOW_MEMORY
 from desktop_helpdesk.domain.text import fold
 
 __all__ = [
-    "PARAMETERS",
+    "ATTEMPT_WINDOW",
     "LEGACY_ALGORITHM",
     "MAX_FAILED_ATTEMPTS",
-    "ATTEMPT_WINDOW",
+    "PARAMETERS",
     "AttemptsLeft",
-    "normalize_answer",
-    "hash_answer",
-    "check_answer",
-    "needs_rehash",
     "attempts_left",
+    "check_answer",
+    "hash_answer",
+    "needs_rehash",
+    "normalize_answer",
 ]
 
 #: How new answers are hashed: argon2id, 64 MiB, 3 passes, 4 lanes (about 0.15 s on an

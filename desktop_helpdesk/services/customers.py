@@ -9,7 +9,13 @@ from ..domain.enums import CustomerKind, TicketEventKind
 from ..domain.errors import DuplicateError
 from ..domain.phone import normalize_phone
 from ..domain.text import fold, normalize
-from ..domain.verification import ATTEMPT_WINDOW, attempts_left, check_answer, hash_answer, needs_rehash
+from ..domain.verification import (
+    ATTEMPT_WINDOW,
+    attempts_left,
+    check_answer,
+    hash_answer,
+    needs_rehash,
+)
 from .changes import CONTRACTS, CUSTOMERS, HISTORY, OBLIGATIONS, TICKETS, changes
 from .context import Context
 from .dto import (

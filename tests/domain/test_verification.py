@@ -10,12 +10,11 @@ import unicodedata
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from argon2.profiles import CHEAPEST
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_helpdesk.domain import verification as v
-from argon2.profiles import CHEAPEST
-
 from desktop_helpdesk.domain.verification import (
     MAX_FAILED_ATTEMPTS,
     PARAMETERS,

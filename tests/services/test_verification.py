@@ -15,7 +15,11 @@ from sqlalchemy import text
 
 from desktop_helpdesk.db.engine import open_database
 from desktop_helpdesk.db.uow import uow_factory
-from desktop_helpdesk.domain.verification import MAX_FAILED_ATTEMPTS, hash_answer, normalize_answer
+from desktop_helpdesk.domain.verification import (
+    MAX_FAILED_ATTEMPTS,
+    hash_answer,
+    normalize_answer,
+)
 from desktop_helpdesk.services import catalog, customers, tickets
 from desktop_helpdesk.services.context import make_context
 from desktop_helpdesk.services.dto import CustomerDraft, OperatorDraft

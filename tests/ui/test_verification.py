@@ -15,7 +15,6 @@ from desktop_helpdesk.ui.tickets.verification import VerifyDialog, clock_time
 from tests.factories import Clock
 from tests.ui.conftest import FIXED_NOW, type_text
 
-
 ANSWER = "Nguyễn Thị Hoa"
 
 

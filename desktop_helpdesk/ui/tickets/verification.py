@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.verification import MAX_FAILED_ATTEMPTS
 from ...i18n import N_, _, ngettext
 from ...i18n.formatting import DISPLAY_ZONE
-from ...domain.verification import MAX_FAILED_ATTEMPTS
 from ...services import customers
 from ...services.dto import CallerQuestions, VerificationOutcome
 from ..kit import retranslate
