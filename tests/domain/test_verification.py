@@ -160,3 +160,18 @@ def test_any_answer_matches_itself_and_its_folded_form(answer):
     assert check_answer(answer, stored)
     assert check_answer(v.normalize_answer(answer), stored)
     assert check_answer(unicodedata.normalize("NFD", answer), stored)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=-7200, max_value=600), max_size=12), st.integers(min_value=1, max_value=6))
+def test_refused_exactly_while_the_limit_is_reached_and_answering_works_again_at_the_time_told(offsets, limit):
+    failed = [NOW + timedelta(seconds=s) for s in offsets]
+    left = attempts_left(failed, NOW, limit=limit)
+    recent = [t for t in failed if t > NOW - v.ATTEMPT_WINDOW]
+    assert left.refused == (len(recent) >= limit)
+    if left.refused:
+        assert left.tries_left == 0 and left.locked_until > NOW
+        assert attempts_left(failed, left.locked_until, limit=limit).tries_left >= 1
+        assert attempts_left(failed, left.locked_until - timedelta(microseconds=1), limit=limit).refused
+    else:
+        assert left.tries_left == limit - len(recent) and left.locked_until is None

@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +16,7 @@ from argon2.profiles import CHEAPEST
 from sqlalchemy import text
 
 from desktop_helpdesk.db.engine import open_database
+from desktop_helpdesk.db.repositories.verification import ADVISORY_LOCK_CLASS
 from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.domain.verification import (
     MAX_FAILED_ATTEMPTS,
@@ -156,3 +159,35 @@ def test_the_limit_holds_on_another_desk_and_after_a_restart_but_not_for_another
         assert customers.verify_answer(other_desk, other_q, "0101234567", None, None).matched is True
     finally:
         other_engine.dispose()
+
+
+@pytest.mark.postgresql_only
+def test_a_check_waits_for_another_desks_check_of_the_same_customer_and_counts_its_wrong_answer(desk, engine):
+    """Two desks checking the same customer's answers at once cannot both use the last try:
+    the second waits for the first (an advisory lock on the customer), then counts its
+    wrong answer. Here the first desk is a raw connection holding that lock while it records
+    the fifth wrong answer; the check that waited is refused, even with the right answer."""
+    ctx, cid, _tid, operator_id, qid = desk
+    for _ in range(MAX_FAILED_ATTEMPTS - 1):
+        customers.verify_answer(ctx, qid, "sai", None, operator_id)
+    outcome = {}
+    with engine.connect() as first:
+        first.execute(text("SELECT pg_advisory_xact_lock(:c, :id)"), {"c": ADVISORY_LOCK_CLASS, "id": cid})
+        second = threading.Thread(target=lambda: outcome.update(
+            result=customers.verify_answer(ctx, qid, ANSWER, None, operator_id)))
+        second.start()
+        waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database()"
+        for _ in range(600):  # until the second desk's check is seen waiting for the lock
+            with engine.connect() as probe:
+                if probe.execute(text(waiting)).scalar():
+                    break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the second check never waited for the first")
+        first.execute(text(
+            "INSERT INTO verification_attempts (uuid, customer_id, question_id, operator_id, attempted_at, matched) "
+            "VALUES (:uuid, :cid, :qid, NULL, :at, false)"),
+            {"uuid": "00000000-0000-4000-8000-000000000001", "cid": cid, "qid": qid, "at": START.replace(tzinfo=None)})
+        first.commit()  # ends the transaction: the lock is released
+        second.join()
+    assert outcome["result"].matched is None and outcome["result"].locked_until == START + timedelta(hours=1)
