@@ -85,6 +85,7 @@ class VerifyDialog(QDialog):
         self.unlock_timer = QTimer(self)
         self.unlock_timer.setSingleShot(True)
         self.unlock_timer.timeout.connect(self.recheck_lock)
+        self.finished.connect(self.unlock_timer.stop)  # closed: nothing left to re-enable
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.accept)
         # Enter in an answer checks that answer (returnPressed) and nothing else: as the
