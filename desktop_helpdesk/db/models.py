@@ -403,6 +403,30 @@ class VerificationQuestion(RowMixin, Base):
     answer_hash: Mapped[str] = mapped_column(String(200))
 
 
+class VerificationAttempt(Base):
+    """One check of a caller's answer (migration 0018): whether it matched, or None when it
+    was refused without comparing because the customer had too many wrong answers in the
+    last hour (domain.verification.attempts_left). The wrong answers of the last hour are
+    counted here, so the limit holds across desks and restarts; the rows are also evidence
+    of who checked what, and when. Never the answer itself."""
+
+    __tablename__ = "verification_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("verification_questions.id", ondelete="CASCADE"),
+                                             index=True)
+    operator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id", ondelete="SET NULL"))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    matched: Mapped[Optional[bool]] = mapped_column(Boolean)
+
+    __table_args__ = (
+        # The count of a customer's recent wrong answers reads this index only.
+        Index("ix_verification_attempts_customer_time", "customer_id", "attempted_at"),
+    )
+
+
 class TicketEvent(HistoryMixin, Base):
     """One entry of a ticket's append-only history (status, assignment, fields, notes,
     entitlement, overrides, caller verification) and of its work log (domain.worklog:

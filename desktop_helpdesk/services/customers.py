@@ -9,10 +9,17 @@ from ..domain.enums import CustomerKind, TicketEventKind
 from ..domain.errors import DuplicateError
 from ..domain.phone import normalize_phone
 from ..domain.text import fold, normalize
-from ..domain.verification import check_answer, hash_answer
+from ..domain.verification import (
+    ATTEMPT_WINDOW,
+    attempts_left,
+    check_answer,
+    hash_answer,
+    needs_rehash,
+)
 from .changes import CONTRACTS, CUSTOMERS, HISTORY, OBLIGATIONS, TICKETS, changes
 from .context import Context
 from .dto import (
+    CallerQuestions,
     CustomerChoice,
     CustomerDetails,
     CustomerDraft,
@@ -21,6 +28,7 @@ from .dto import (
     MergePreview,
     NewEvent,
     Page,
+    VerificationOutcome,
 )
 from .errors import check
 from .once import client_uuid, create_once
@@ -149,17 +157,45 @@ def add_verification_question(ctx: Context, customer_id: int, question: str, ans
         return new_id
 
 
+def questions_to_ask(ctx: Context, customer_id: int) -> CallerQuestions:
+    """The customer's questions for the verification window, and whether answers may be
+    checked now or were refused for too many wrong ones in the last hour."""
+    with ctx.uow() as uow:
+        questions = tuple(uow.verification.questions(customer_id))
+        now = ctx.now()
+        left = attempts_left(uow.verification.failed_attempts_since(customer_id, now - ATTEMPT_WINDOW), now)
+        return CallerQuestions(questions, left.tries_left, left.locked_until)
+
+
 @changes(HISTORY)
 def verify_answer(ctx: Context, question_id: int, answer: str, ticket_id: int | None = None,
-                  operator_id: int | None = None) -> bool:
-    """Check the caller's answer; the outcome (never the answer) goes into the ticket history."""
+                  operator_id: int | None = None) -> VerificationOutcome:
+    """Check the caller's answer; the outcome (never the answer) goes into the ticket history.
+
+    Every check is recorded (verification_attempts). After MAX_FAILED_ATTEMPTS wrong answers
+    for the customer in the last hour, on any desk, the answer is not compared at all: the
+    outcome is refused (`matched` None) until the oldest of them is an hour old; the refusal
+    is recorded too, not in the ticket's history (nothing was verified). A good answer
+    whose stored hash is PBKDF2, or argon2 with outdated parameters, is stored again as a
+    fresh argon2id hash in the same transaction."""
     with ctx.uow() as uow:
-        _customer, stored = uow.verification.answer_hash(question_id)
+        customer_id, stored = uow.verification.answer_hash(question_id)
+        now = ctx.now()
+        attempt = uow.verification.start_attempt(customer_id, question_id, operator_id, now)
+        failed = uow.verification.failed_attempts_since(customer_id, now - ATTEMPT_WINDOW)
+        before = attempts_left(failed, now)
+        if before.refused:
+            uow.commit()  # the refused try is kept as evidence
+            return VerificationOutcome(None, 0, before.locked_until)
         ok = check_answer(answer, stored)
+        uow.verification.settle_attempt(attempt, ok)
+        if ok and needs_rehash(stored):
+            uow.verification.replace_answer_hash(question_id, stored, hash_answer(answer))
         if ticket_id is not None:
             record_verification(uow, ticket_id, operator_id, question_id, ok)
-            uow.commit()
-        return ok
+        uow.commit()
+        after = before if ok else attempts_left([*failed, now], now)
+        return VerificationOutcome(ok, after.tries_left, after.locked_until)
 
 
 def record_verification(uow, ticket_id: int, operator_id: int | None, question_id: int, ok: bool) -> None:

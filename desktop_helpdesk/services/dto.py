@@ -412,6 +412,31 @@ class VerificationQuestionData:
 
 
 @dataclass(frozen=True)
+class CallerQuestions:
+    """What the verification window asks: the customer's questions, and whether their
+    answers may be checked now (domain.verification.attempts_left)."""
+
+    questions: tuple[VerificationQuestionData, ...]
+    tries_left: int
+    """Wrong answers still allowed this hour."""
+    locked_until: datetime | None
+    """Refused until then (too many wrong answers in the last hour); None: answers are checked."""
+
+
+@dataclass(frozen=True)
+class VerificationOutcome:
+    """The result of checking one answer."""
+
+    matched: bool | None
+    """Whether it matched; None: refused without comparing (see `locked_until`)."""
+    tries_left: int
+    """Wrong answers still allowed this hour, after this one."""
+    locked_until: datetime | None
+    """When checking works again for this customer, while it is refused (after this answer
+    too, when it was the last wrong answer allowed); otherwise None."""
+
+
+@dataclass(frozen=True)
 class DashboardItem:
     """A line of the dashboard: a ticket (with its clock) or an obligation (with its contract)."""
 

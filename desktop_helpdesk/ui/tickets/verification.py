@@ -1,12 +1,18 @@
 """Ownership verification (seed 002 §1): before account-level help the operator checks the
 caller against the customer's stored answers. Answers are compared as salted hashes on the
-worker; the window only ever says "matches" or "does not match"."""
+worker; the window only ever says "matches" or "does not match".
+
+Wrong answers are limited per customer (domain.verification.MAX_FAILED_ATTEMPTS an hour, on
+every desk): after a wrong one the window says how many tries are left this hour; once none
+are, it says until when answers are not checked, that a lead can help meanwhile, and stops
+taking answers for this customer."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,13 +24,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...i18n import _
+from ...domain.verification import MAX_FAILED_ATTEMPTS
+from ...i18n import N_, _, ngettext
+from ...i18n.formatting import DISPLAY_ZONE
 from ...services import customers
+from ...services.dto import CallerQuestions, VerificationOutcome
 from ..kit import retranslate
-from ..kit.marks import ERROR_STYLE, OK_STYLE
+from ..kit.errors import failure_message
+from ..kit.marks import ERROR_STYLE, HIGHLIGHT, OK_STYLE, WARNING, colour_style
 from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
+
+MSG_LOCKED = N_("Too many wrong answers were given for this customer in the last hour, so answers are "
+                "not checked now. Try again after {time}. If the caller needs help before then, ask a lead.")
+MSG_CHECK_FAILED = N_("Could not check; try again.")
+
+#: The refusal reads as the window's banners do (kit.marks.banner_style), but its padding is
+#: the label's contents margins and its bold is the label's font: a word-wrapped label counts
+#: those in its height for a width, not a stylesheet's, which cut the last line off.
+LOCKED_STYLE = f"QLabel {{ background: {HIGHLIGHT}; color: {WARNING}; }}"
+
+
+def clock_time(moment: datetime) -> str:
+    """`moment` as the desk's clock reads it, to the minute, rounded up: "after 15:42" is
+    never a minute too early."""
+    local = moment.astimezone(DISPLAY_ZONE)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return local.strftime("%H:%M")
 
 
 class VerifyDialog(QDialog):
@@ -36,28 +64,52 @@ class VerifyDialog(QDialog):
         super().__init__(parent)
         retranslate.register(self)
         self.jobs = jobs
+        self.customer_id = customer_id
         self.ticket_id, self.operator_id = ticket_id, operator_id
         self.outcomes: dict[int, bool] = {}
         self.rows: dict[int, tuple[QLineEdit, QPushButton, QLabel]] = {}
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.grid = QGridLayout()
+        # Wrong answers left this hour, or, once none are, until when answers are refused.
+        self.tries_left: int | None = None
+        self.locked_until: datetime | None = None
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        bold = self.notice.font()
+        bold.setBold(True)
+        self.notice.setFont(bold)
+        self.notice.hide()
+        # When a refusal ends, the window asks again and takes answers (no need to reopen it).
+        self.unlock_timer = QTimer(self)
+        self.unlock_timer.setSingleShot(True)
+        self.unlock_timer.timeout.connect(self.recheck_lock)
+        self.finished.connect(self.unlock_timer.stop)  # closed: nothing left to re-enable
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.accept)
+        # Enter in an answer checks that answer (returnPressed) and nothing else: as the
+        # dialog's default button, Close took the same Enter and shut the window while the
+        # answer was still being checked, so its outcome missed the ticket. Esc still closes.
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.grid)
+        layout.addWidget(self.notice)
         layout.addStretch()
         layout.addWidget(self.buttons)
         self.setMinimumWidth(520)
         self.questions = None
-        jobs.submit(customers.verification_questions, customer_id, on_done=self._show_questions)
+        jobs.submit(customers.questions_to_ask, customer_id, on_done=self._show_questions)
         self.retranslate()
 
-    def _show_questions(self, questions) -> None:
-        self.questions = list(questions)
+    def _show_questions(self, asked: CallerQuestions) -> None:
+        self.questions = list(asked.questions)
+        self.locked_until = asked.locked_until
+        self._note_tries_left(asked)
         for r, q in enumerate(self.questions):
             answer, check, result = QLineEdit(), QPushButton(), QLabel()
+            check.setAutoDefault(False)
             answer.setEchoMode(QLineEdit.EchoMode.Password)  # the caller's answer is not shown around
             answer.returnPressed.connect(lambda qid=q.id: self.check(qid))
             check.clicked.connect(lambda _c=False, qid=q.id: self.check(qid))
@@ -68,24 +120,98 @@ class VerifyDialog(QDialog):
             self.grid.addWidget(check, r * 2 + 1, 1)
             self.grid.addWidget(result, r * 2 + 1, 2)
             self.rows[q.id] = (answer, check, result)
+        self._show_lock()
+        self._fit()
+        self._focus_first_answer()
         self.retranslate()
+
+    @property
+    def refused(self) -> bool:
+        """Whether answers for this customer are refused now (too many wrong ones)."""
+        return self.locked_until is not None
+
+    def _show_lock(self) -> None:
+        """Stop taking answers while refused: the service would refuse each one anyway."""
+        for answer, check, _result in self.rows.values():
+            answer.setEnabled(not self.refused)
+            check.setEnabled(not self.refused)
+            if self.refused:
+                answer.clear()
+        if self.refused:
+            wait = (self.locked_until - self.jobs.ctx.now()).total_seconds() + 1
+            self.unlock_timer.start(int(min(max(wait, 1), 2 * 3600) * 1000))
+        else:
+            self.unlock_timer.stop()
+        self._show_notice()
+
+    def recheck_lock(self) -> None:
+        """Ask again whether this customer's answers are refused (the refusal's end is past)."""
+        self.jobs.submit(customers.questions_to_ask, self.customer_id, on_done=self._lock_rechecked, owner=self)
+
+    def _note_tries_left(self, asked: CallerQuestions) -> None:
+        # Wrong answers given this hour already (maybe on another desk): say so before asking.
+        self.tries_left = asked.tries_left if asked.tries_left < MAX_FAILED_ATTEMPTS else None
+
+    def _lock_rechecked(self, asked: CallerQuestions) -> None:
+        self.locked_until = asked.locked_until
+        self._note_tries_left(asked)
+        self._show_lock()
+        self._focus_first_answer()
+
+    def _focus_first_answer(self) -> None:
+        """The operator types the first answer at once. Once the new fields are shown (Qt
+        shows widgets added to an open window a moment later, and a hidden one takes no focus)."""
+        if self.rows and not self.refused:
+            first = next(iter(self.rows.values()))[0]
+            QTimer.singleShot(0, first, lambda: first.setFocus(Qt.FocusReason.OtherFocusReason))
+
+    def _show_notice(self) -> None:
+        if self.refused:
+            self.notice.setText(_(MSG_LOCKED).format(time=clock_time(self.locked_until)))
+            self.notice.setStyleSheet(LOCKED_STYLE)
+            self.notice.setContentsMargins(10, 6, 10, 6)
+        elif self.tries_left is not None:
+            self.notice.setText(ngettext("{count} try left this hour for this customer.",
+                                         "{count} tries left this hour for this customer.",
+                                         self.tries_left).format(count=self.tries_left))
+            self.notice.setStyleSheet(colour_style(WARNING))
+            self.notice.setContentsMargins(0, 0, 0, 0)
+        self.notice.setVisible(self.refused or self.tries_left is not None)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show what arrived (the questions, a notice): the window was sized before.
+        Never shrinks below what the operator made it. Once the layout has taken in what
+        changed (a label just shown still counts as empty until then)."""
+        if self.isVisible():
+            QTimer.singleShot(0, self, self._grow)
+
+    def _grow(self) -> None:
+        layout = self.layout()
+        height = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
+        if height > self.height():
+            self.resize(self.width(), height)
 
     def check(self, question_id: int) -> None:
         answer, check, result = self.rows[question_id]
-        if not answer.text().strip():
+        if self.refused or not answer.text().strip():
             return  # nothing said yet: a blank is not a wrong answer, and the history keeps every check
         check.setEnabled(False)
 
-        def done(ok: bool) -> None:
-            self.outcomes[question_id] = ok
+        def done(outcome: VerificationOutcome) -> None:
+            if outcome.matched is not None:
+                self.outcomes[question_id] = outcome.matched
+                self._show_result(result, outcome.matched)
+                if not outcome.matched:
+                    self.tries_left = outcome.tries_left
             check.setEnabled(True)
             answer.clear()
-            self._show_result(result, ok)
+            self.locked_until = outcome.locked_until
+            self._show_lock()
 
         def failed(exc: BaseException) -> None:
-            log.error("cannot check the caller's answer", exc_info=exc)
             check.setEnabled(True)  # the answer stays typed: try again
-            result.setText(_("Could not check; try again."))
+            result.setText(failure_message(MSG_CHECK_FAILED, exc, log))
             result.setStyleSheet(ERROR_STYLE)
 
         self.jobs.submit(customers.verify_answer, question_id, answer.text(), self.ticket_id, self.operator_id,
@@ -115,3 +241,4 @@ class VerifyDialog(QDialog):
             check.setText(_("Check"))
             answer.setPlaceholderText(_("What the caller says"))
             self._show_result(result, self.outcomes.get(qid))
+        self._show_notice()
