@@ -122,6 +122,9 @@ class CustomerDetails:
     draft: CustomerDraft
     changed_by: str = ""  # who saved this version (updated_by), "" when not recorded
     changed_at: datetime | None = None
+    #: Operator id (as text, as assignment rows of the history store it) -> "Name (code)",
+    #: for the operators those rows name.
+    people: Mapping[str, str] = field(default_factory=dict)
     archived_at: datetime | None = None  # archived: out of the lists and of the choices for new work
     merged_into: CustomerChoice | None = None  # a duplicate merged into this customer
 
@@ -174,6 +177,9 @@ class ContractDetails:
     warranty_end: date | None
     changed_by: str = ""  # who saved this version (updated_by), "" when not recorded
     changed_at: datetime | None = None
+    #: Operator id (as text, as assignment rows of the history store it) -> "Name (code)",
+    #: for the operators those rows name.
+    people: Mapping[str, str] = field(default_factory=dict)
     package_name: str = ""
     package_active: bool = True  # False: the package was retired since; the contract keeps it
 
@@ -276,6 +282,9 @@ class TicketDetails:
     history: tuple[HistoryEntry, ...]
     changed_by: str = ""  # who saved this version (updated_by), "" when not recorded
     changed_at: datetime | None = None
+    #: Operator id (as text, as assignment rows of the history store it) -> "Name (code)",
+    #: for the operators those rows name.
+    people: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -403,6 +412,26 @@ class DashboardData:
     counts: Mapping[str, int]
     items: tuple[DashboardItem, ...]
     met_breached_by_day: tuple[tuple[date, int, int], ...]  # (day, met, breached), oldest first
+    #: Each operator's load (and a last row for the unassigned tickets): the whole desk's,
+    #: whatever the scope.
+    load: tuple["OperatorLoad", ...] = ()
+    #: Whose tickets the counts, lists and chart are: None (everyone), ("operator", id),
+    #: ("team", name) or ("unassigned", None).
+    scope: tuple | None = None
+
+
+@dataclass(frozen=True)
+class OperatorLoad:
+    """One operator's share of the work, for the lead's dashboard. `operator_id` None is the
+    row of the tickets nobody is assigned."""
+
+    operator_id: int | None
+    code: str
+    full_name: str
+    team: str
+    open_tickets: int
+    breached_now: int  # open tickets with a running clock past its due time
+    breached_recently: int  # clocks stopped after their due time in the last 30 days
 
 
 @dataclass(frozen=True)
