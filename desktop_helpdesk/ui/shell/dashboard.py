@@ -16,7 +16,9 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
+    QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QSplitter,
@@ -27,11 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.text import fold
 from ...domain.vietnam import desk_today
 from ...i18n import N_, _
 from ...i18n.formatting import (
     format_date,
     format_datetime,
+    format_number,
     format_time_left,
 )
 from ...services import dashboard
@@ -47,6 +51,9 @@ from ..kit.marks import (
 )
 from ..kit.worker import Jobs
 
+#: The operator load table's columns.
+LOAD_COLUMNS = (N_("Operator"), N_("Team"), N_("Open"), N_("Breached now"), N_("Breached, 30 days"))
+
 SECTION_TITLES = {
     "breached": N_("Breached"),
     "at_risk": N_("At risk"),
@@ -57,6 +64,23 @@ SECTION_TITLES = {
     "warranty_ending": N_("Warranties ending within 30 days"),
     "renewals_due": N_("Maintenance renewals due"),
 }
+
+
+def scope_key(scope: tuple | None) -> str:
+    """A scope as the text a combo or tree item holds: "", "unassigned:", "team:<name>", "operator:<id>"."""
+    if not scope:
+        return ""
+    kind, value = scope
+    return f"{kind}:{'' if value is None else value}"
+
+
+def scope_of(key: str | None) -> tuple | None:
+    if not key:
+        return None
+    kind, _sep, value = key.partition(":")
+    if kind == "operator":
+        return ("operator", int(value))
+    return (kind, value if kind == "team" else None)
 
 
 class DashboardPage(QWidget):
@@ -96,13 +120,40 @@ class DashboardPage(QWidget):
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setMinimumHeight(220)
         self.updated = QLabel()
+        # Whose tickets: everyone's, one operator's, a team's or the unassigned ones.
+        self.scope: tuple | None = None
+        self.scope_label = QLabel()
+        self.scope_combo = QComboBox()
+        self.scope_combo.setMinimumContentsLength(28)
+        self.scope_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.scope_label.setBuddy(self.scope_combo)
+        self.scope_combo.activated.connect(lambda *_: self.set_scope(scope_of(self.scope_combo.currentData())))
+        scope_row = QHBoxLayout()
+        scope_row.addWidget(self.scope_label)
+        scope_row.addWidget(self.scope_combo)
+        scope_row.addStretch()
+        # Each operator's open load and breaches (the whole desk's); Enter on a row shows theirs.
+        self.load = QTreeWidget()
+        self.load.setObjectName("OperatorLoad")
+        self.load.setColumnCount(len(LOAD_COLUMNS))
+        self.load.setRootIsDecorated(False)
+        self.load.setAlternatingRowColors(True)
+        self.load.setSortingEnabled(False)
+        self.load.itemActivated.connect(self._load_activated)
+        self.load.itemDoubleClicked.connect(self._load_activated)
+        sides = QSplitter(Qt.Orientation.Horizontal)
+        sides.addWidget(self.tree)
+        sides.addWidget(self.load)
+        sides.setStretchFactor(0, 3)
+        sides.setStretchFactor(1, 2)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.tree)
+        splitter.addWidget(sides)
         splitter.addWidget(self.chart_view)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(scope_row)
         layout.addLayout(cards)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.updated)
@@ -117,16 +168,76 @@ class DashboardPage(QWidget):
         # or at a colleague's desk moves the counts. Gathered for a second: a burst of saves
         # across the team rebuilds the dashboard once.
         if change.touches(PACKAGES, CALENDAR, TICKETS, CONTRACTS, OBLIGATIONS):
-            self.jobs.submit(dashboard.build, owner=self, key="dashboard", on_done=self._got,
+            self.jobs.submit(dashboard.build, self.scope, owner=self, key="dashboard", on_done=self._got,
                              on_error=self.load_failed.emit, debounce_ms=1000)
 
     def reload(self, *_args) -> None:
-        self.jobs.submit(dashboard.build, owner=self, key="dashboard", on_done=self._got,
+        self.jobs.submit(dashboard.build, self.scope, owner=self, key="dashboard", on_done=self._got,
                          on_error=self.load_failed.emit)
 
+    def set_scope(self, scope: tuple | None) -> None:
+        """Show the counts, lists and chart of `scope`'s tickets: None (everyone's),
+        ("operator", id), ("team", name) or ("unassigned", None)."""
+        scope = tuple(scope) if scope else None
+        if scope != self.scope:
+            self.scope = scope
+            self._fill_scopes()
+            self.reload()
+
     def _got(self, data) -> None:
+        if data.scope != self.scope:
+            return  # asked before the scope changed
         self.data = data
+        self._fill_scopes()
         self._render()
+
+    def _fill_scopes(self) -> None:
+        """The scope choices from the operators the data lists (their teams, then each one)."""
+        combo = self.scope_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(_("Everyone"), scope_key(None))
+        combo.addItem(_("Unassigned tickets"), scope_key(("unassigned", None)))
+        load = self.data.load if self.data is not None else ()
+        for team in sorted({row.team for row in load if row.team}, key=fold):
+            combo.addItem(_("Team: {team}").format(team=team), scope_key(("team", team)))
+        for row in load:
+            if row.operator_id is not None:
+                combo.addItem(f"{row.full_name} ({row.code})", scope_key(("operator", row.operator_id)))
+        index = combo.findData(scope_key(self.scope))
+        if index < 0:  # not (or no longer) among them: say which it is anyway
+            combo.addItem(str(self.scope[1]), scope_key(self.scope))
+            index = combo.count() - 1
+        combo.setCurrentIndex(index)
+        combo.blockSignals(False)
+
+    def _render_load(self) -> None:
+        self.load.clear()
+        self.load.setHeaderLabels([_(title) for title in LOAD_COLUMNS])
+        if self.data is None:
+            return
+        for row in self.data.load:
+            name = _("Unassigned") if row.operator_id is None else f"{row.full_name} ({row.code})"
+            item = QTreeWidgetItem([name, row.team, format_number(row.open_tickets), format_number(row.breached_now),
+                                    format_number(row.breached_recently)])
+            for c in (2, 3, 4):
+                item.setTextAlignment(c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if row.breached_now:
+                item.setForeground(3, QColor(SECTION_COLOURS.get("breached", OTHER_SECTION.colour)))
+            scope = ("unassigned", None) if row.operator_id is None else ("operator", row.operator_id)
+            item.setData(0, Qt.ItemDataRole.UserRole, scope_key(scope))
+            if scope == self.scope:
+                font = item.font(0)
+                font.setBold(True)
+                for c in range(len(LOAD_COLUMNS)):
+                    item.setFont(c, font)
+            self.load.addTopLevelItem(item)
+        for c in range(len(LOAD_COLUMNS)):
+            self.load.resizeColumnToContents(c)
+
+    def _load_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        scope = scope_of(item.data(0, Qt.ItemDataRole.UserRole))
+        self.set_scope(None if scope == self.scope else scope)  # again on the same row: everyone
 
     def _render(self) -> None:
         d = self.data
@@ -136,6 +247,7 @@ class DashboardPage(QWidget):
             colour = SECTION_COLOURS.get(section) if count else None
             button.setStyleSheet(f"QToolButton {{ color: {colour}; font-weight: bold; }}" if colour else "")
         self.tree.clear()
+        self._render_load()
         if d is None:
             return
         for section in SECTION_TITLES:
@@ -226,4 +338,8 @@ class DashboardPage(QWidget):
 
     def retranslate(self) -> None:
         self.tree.setHeaderLabels([_("Item"), _("Customer"), _("Due"), _("Time left")])
+        self.scope_label.setText(_("&Show tickets of:"))
+        self.load.setToolTip(_("Open tickets and SLA breaches by operator, for the whole desk. "
+                               "Enter or double-click shows that operator's tickets above."))
+        self._fill_scopes()
         self._render()
