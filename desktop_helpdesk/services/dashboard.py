@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import datetime, time, timedelta
 
 from ..domain.sla import ClockState
+from ..domain.text import sort_key
 from ..domain.vietnam import VIETNAM as VN
 from ..domain.vietnam import desk_day
 from .context import Context
@@ -72,7 +73,9 @@ def build(ctx: Context, scope: tuple | None = None) -> DashboardData:
                      for r in rows[:LIST_LIMIT])
     with ctx.uow() as uow:
         stops = uow.tickets.stopped_clocks_since(now - timedelta(days=30), scope)
-        load = tuple(uow.tickets.operator_load(now, now - timedelta(days=30)))
+        load = uow.tickets.operator_load(now, now - timedelta(days=30))
+    # Vietnamese list order (by given name); the unassigned tickets last.
+    load = tuple(sorted(load, key=lambda r: (r.operator_id is None, sort_key(r.full_name, by_given_name=True))))
     by_day: dict = {}
     for stopped_at, due_at in stops:
         day = desk_day(stopped_at)

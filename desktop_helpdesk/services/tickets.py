@@ -16,7 +16,7 @@ from ..domain.enums import (
     TicketStatus,
 )
 from ..domain.sla import ClockKind
-from ..domain.text import fold, normalize
+from ..domain.text import fold, normalize, sort_key
 from ..domain.vietnam import VIETNAM
 from . import alerts, clocks
 from .changes import CUSTOMERS, TICKETS, changes
@@ -65,9 +65,11 @@ def queue_counts(ctx: Context, filters) -> dict[str, int]:
 
 
 def assignable_operators(ctx: Context) -> list:
-    """The active operators a ticket can be given to (OperatorData), by name."""
+    """The active operators a ticket can be given to (OperatorData), in Vietnamese list order
+    (by given name, then family and middle names)."""
     with ctx.uow() as uow:
-        return [o for o in uow.operators.all() if o.active]
+        active = [o for o in uow.operators.all() if o.active]
+    return sorted(active, key=lambda o: sort_key(o.full_name, by_given_name=True))
 
 
 @changes(TICKETS)

@@ -52,7 +52,7 @@ from ..kit.marks import (
 from ..kit.worker import Jobs
 
 #: The operator load table's columns.
-LOAD_COLUMNS = (N_("Operator"), N_("Team"), N_("Open"), N_("Breached now"), N_("Breached, 30 days"))
+LOAD_COLUMNS = (N_("Operator"), N_("Team"), N_("Open"), N_("Breached now"), N_("Late, 30 days"))
 
 SECTION_TITLES = {
     "breached": N_("Breached"),
@@ -141,14 +141,17 @@ class DashboardPage(QWidget):
         self.load.setSortingEnabled(False)
         self.load.itemActivated.connect(self._load_activated)
         self.load.itemDoubleClicked.connect(self._load_activated)
-        sides = QSplitter(Qt.Orientation.Horizontal)
-        sides.addWidget(self.tree)
-        sides.addWidget(self.load)
-        sides.setStretchFactor(0, 3)
-        sides.setStretchFactor(1, 2)
+        # The sections keep the width (their due times and countdowns); the load sits
+        # beside the chart.
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.load)
+        bottom.addWidget(self.chart_view)
+        bottom.setStretchFactor(0, 2)
+        bottom.setStretchFactor(1, 3)
+        bottom.setSizes([520, 580])
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(sides)
-        splitter.addWidget(self.chart_view)
+        splitter.addWidget(self.tree)
+        splitter.addWidget(bottom)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)

@@ -80,7 +80,7 @@ class AssignPicker(QDialog):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.hint)
-        self.resize(420, 380)
+        self.resize(440, 320)
         self.search.textChanged.connect(lambda *_: self._fill())
         self.search.installEventFilter(self)
         self.list.itemActivated.connect(lambda *_: self.choose())
@@ -117,7 +117,8 @@ class AssignPicker(QDialog):
         words = fold(self.search.text()).split()
         self.list.clear()
         for what, operator_id, label, folded in self._entries():
-            if not all(w in folded for w in words):
+            compact = folded.replace(" ", "")  # "ngocanh" finds Ngọc Ánh too
+            if not all(w in folded or w in compact for w in words):
                 continue
             if operator_id == self.current_id and what != NOBODY or (what == NOBODY and self.current_id is None):
                 label = _("{choice} (now)").format(choice=label)

@@ -138,10 +138,14 @@ class TicketDialog(FormDialog):
                               self, close_on_choice=True, me_id=self.operator_id)
         picker.chosen.connect(self._assignee_chosen)
         picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        picker.finished.connect(lambda *_: self.assignee.setFocus(Qt.FocusReason.OtherFocusReason))
+        picker.finished.connect(self._picker_closed)
         self.picker = picker
         picker.open()
         return picker
+
+    def _picker_closed(self, *_args) -> None:
+        self.activateWindow()  # back to the form, for Ctrl+Enter
+        self.assignee.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _assignee_chosen(self, assignee_id) -> None:
         if assignee_id is not None and self.assignee.findData(assignee_id) < 0:

@@ -107,7 +107,7 @@ class TicketsPage(ListPage):
         self.empty_text.setStyleSheet(f"color: {HINT}; padding: 24px")
         self.empty_text.hide()
         self.table.viewport().installEventFilter(self)
-        self.model.page_loaded.connect(lambda *_: self._show_empty_text())
+        self.model.page_loaded.connect(self._show_empty_text)  # a method: disconnected with the page
         self.model.modelReset.connect(self.empty_text.hide)
         self.model.preset_filters(**self.list_filters())
         self.detail = QTextBrowser()
@@ -186,7 +186,7 @@ class TicketsPage(ListPage):
             return _("No tickets of your team ({team}) here.").format(team=me.team)
         return _("No tickets here.")
 
-    def _show_empty_text(self) -> None:
+    def _show_empty_text(self, *_args) -> None:
         empty = self.model.rowCount() == 0 and not self.model.canFetchMore() and not self.model.loading
         if empty:
             self.empty_text.setText(self.empty_message())
@@ -208,10 +208,14 @@ class TicketsPage(ListPage):
         picker = AssignPicker(self.jobs, self.operator, current, row.code, self)
         picker.chosen.connect(lambda assignee_id, ticket_id=row.id: self._assign(picker, ticket_id, assignee_id))
         picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        picker.finished.connect(lambda *_: self.table.setFocus())
+        picker.finished.connect(self._picker_closed)
         self.picker = picker
         picker.open()
         return picker
+
+    def _picker_closed(self, *_args) -> None:
+        self.window().activateWindow()  # back to the list, for the next key
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _assign(self, picker: AssignPicker, ticket_id: int, assignee_id) -> None:
         me = self.operator
@@ -262,6 +266,10 @@ class TicketsPage(ListPage):
         self.detail.setHtml(html)
         r = self.model.row_of_id(d.id)
         self.clocks.set_clocks(self.model.clocks_of(r) if r >= 0 else [])
+
+    def showEvent(self, event) -> None:
+        self.ask_counts()  # colleagues' saves move them too; counted again when the view is shown
+        super().showEvent(event)
 
     def tick(self) -> None:
         """Called by the view's timer: the open ticket's clocks move on with the list (only

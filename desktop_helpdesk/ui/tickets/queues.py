@@ -47,6 +47,7 @@ class QueueBar(QWidget):
             self.group.addButton(b)
             self.buttons[key] = b
             row.addWidget(b)
+        row.addStretch()
         self.buttons[self.queue].setChecked(True)
         self.retranslate()
 
