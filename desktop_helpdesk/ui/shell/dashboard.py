@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QSizePolicy,
     QSplitter,
@@ -52,7 +53,9 @@ from ..kit.marks import (
 from ..kit.worker import Jobs
 
 #: The operator load table's columns.
-LOAD_COLUMNS = (N_("Operator"), N_("Team"), N_("Open"), N_("Breached now"), N_("Late, 30 days"))
+LOAD_COLUMNS = (N_("Operator"), N_("Team"), N_("Open"), N_("Breached"), N_("Late (30 days)"))
+LOAD_TIPS = {3: N_("Open tickets with a clock past its due time now"),
+             4: N_("Clocks stopped after their due time in the last 30 days")}
 
 SECTION_TITLES = {
     "breached": N_("Breached"),
@@ -111,6 +114,15 @@ class DashboardPage(QWidget):
             cards.setColumnStretch(column, 1)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(4)
+        # The item (code and subject) takes what is left, cut short if it must: the due time
+        # and the time left stay in view beside the operators' load.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 150)
+        for c in (2, 3):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setRootIsDecorated(True)
         self.tree.itemActivated.connect(self._open)
         self.tree.itemDoubleClicked.connect(self._open)
@@ -141,17 +153,17 @@ class DashboardPage(QWidget):
         self.load.setSortingEnabled(False)
         self.load.itemActivated.connect(self._load_activated)
         self.load.itemDoubleClicked.connect(self._load_activated)
-        # The sections keep the width (their due times and countdowns); the load sits
-        # beside the chart.
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.addWidget(self.load)
-        bottom.addWidget(self.chart_view)
-        bottom.setStretchFactor(0, 2)
-        bottom.setStretchFactor(1, 3)
-        bottom.setSizes([520, 580])
+        # The sections and, beside them, each operator's load; the chart below, full width
+        # (its 30 day labels need it).
+        sides = QSplitter(Qt.Orientation.Horizontal)
+        sides.addWidget(self.tree)
+        sides.addWidget(self.load)
+        sides.setStretchFactor(0, 3)
+        sides.setStretchFactor(1, 2)
+        sides.setSizes([720, 380])
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.tree)
-        splitter.addWidget(bottom)
+        splitter.addWidget(sides)
+        splitter.addWidget(self.chart_view)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
@@ -217,6 +229,8 @@ class DashboardPage(QWidget):
     def _render_load(self) -> None:
         self.load.clear()
         self.load.setHeaderLabels([_(title) for title in LOAD_COLUMNS])
+        for c, tip in LOAD_TIPS.items():
+            self.load.headerItem().setToolTip(c, _(tip))
         if self.data is None:
             return
         for row in self.data.load:
@@ -281,8 +295,6 @@ class DashboardPage(QWidget):
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
             top.setExpanded(bool(rows) and section in ("breached", "at_risk", "due_2h"))
-        for c in range(4):
-            self.tree.resizeColumnToContents(c)
         self._render_chart()
         self.updated.setText(_("Updated {time}").format(time=format_datetime(d.now)))
 
@@ -308,7 +320,11 @@ class DashboardPage(QWidget):
         axis_x.setLabelsAngle(-90)
         axis_y = QValueAxis()
         axis_y.setLabelFormat("%d")
-        axis_y.setMin(0)
+        # Whole numbers only: a day's top of 1 gave the ticks 0, 0.5, 1 shown as "0 0 1".
+        top = max((m + b for _day, m, b in d.met_breached_by_day), default=0)
+        top = max(top, 1) if top <= 5 else -(-top // 5) * 5
+        axis_y.setRange(0, top)
+        axis_y.setTickCount(top + 1 if top <= 5 else 6)
         self.chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_x)
