@@ -15,7 +15,7 @@ from ..domain.vietnam import VIETNAM as VN
 from ..domain.vietnam import desk_day
 from .context import Context
 from .contracts import list_obligations
-from .dto import DashboardData, DashboardItem, ListQuery
+from .dto import DashboardData, DashboardItem, ListQuery, OperatorLoad
 
 SECTIONS = ("breached", "at_risk", "due_2h", "due_today", "due_week", "paused", "warranty_ending", "renewals_due")
 LIST_LIMIT = 50
@@ -27,8 +27,7 @@ AT_RISK_HORIZON = timedelta(days=4)
 def build(ctx: Context, scope: tuple | None = None) -> DashboardData:
     """Runs on a worker: the counts, lists and chart at the context's now, of the tickets
     in `scope` (None: everyone's; ("operator", id), ("team", name) or ("unassigned", None));
-    the contracts' dates (warranties, renewals) belong to the whole desk. Every operator's
-    load comes with it, counted by SQL."""
+    the contracts' dates (warranties, renewals) belong to the whole desk."""
     now = ctx.now()
     local = now.astimezone(VN)
     end_of_today = datetime.combine(local.date() + timedelta(days=1), time(0), VN)
@@ -73,9 +72,6 @@ def build(ctx: Context, scope: tuple | None = None) -> DashboardData:
                      for r in rows[:LIST_LIMIT])
     with ctx.uow() as uow:
         stops = uow.tickets.stopped_clocks_since(now - timedelta(days=30), scope)
-        load = uow.tickets.operator_load(now, now - timedelta(days=30))
-    # Vietnamese list order (by given name); the unassigned tickets last.
-    load = tuple(sorted(load, key=lambda r: (r.operator_id is None, sort_key(r.full_name, by_given_name=True))))
     by_day: dict = {}
     for stopped_at, due_at in stops:
         day = desk_day(stopped_at)
@@ -83,4 +79,15 @@ def build(ctx: Context, scope: tuple | None = None) -> DashboardData:
         by_day[day] = (met + 1, breached) if stopped_at <= due_at else (met, breached + 1)
     days = [today - timedelta(days=i) for i in range(29, -1, -1)]
     chart = tuple((d, *by_day.get(d, (0, 0))) for d in days)
-    return DashboardData(now, dict(counts), tuple(items), chart, load, scope)
+    return DashboardData(now, dict(counts), tuple(items), chart, scope)
+
+
+def operator_load(ctx: Context) -> tuple[OperatorLoad, ...]:
+    """Each operator's open tickets, those breached now and the clocks they stopped late in
+    the last 30 days, with a last row for the unassigned tickets: SQL counts grouped by
+    assignee (about 1 s on 1M tickets, most of it reading the 200k open ones: the window
+    asks on the long lane). In Vietnamese list order (by given name)."""
+    now = ctx.now()
+    with ctx.uow() as uow:
+        load = uow.tickets.operator_load(now, now - timedelta(days=30))
+    return tuple(sorted(load, key=lambda r: (r.operator_id is None, sort_key(r.full_name, by_given_name=True))))

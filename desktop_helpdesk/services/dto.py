@@ -412,9 +412,6 @@ class DashboardData:
     counts: Mapping[str, int]
     items: tuple[DashboardItem, ...]
     met_breached_by_day: tuple[tuple[date, int, int], ...]  # (day, met, breached), oldest first
-    #: Each operator's load (and a last row for the unassigned tickets): the whole desk's,
-    #: whatever the scope.
-    load: tuple["OperatorLoad", ...] = ()
     #: Whose tickets the counts, lists and chart are: None (everyone), ("operator", id),
     #: ("team", name) or ("unassigned", None).
     scope: tuple | None = None

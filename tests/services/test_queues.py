@@ -129,7 +129,7 @@ def test_the_dashboard_counts_each_operators_load_and_follows_its_scope(desk):
     # Two hours on, the 24/7 package's 2-hour proposal clocks of the open tickets are breached.
     ctx.clock.now = NOW + timedelta(hours=3)
     data = dashboard.build(ctx)
-    load = {row.operator_id: row for row in data.load}
+    load = {row.operator_id: row for row in dashboard.operator_load(ctx)}
     assert (load[people["lan"]].open_tickets, load[people["lan"]].breached_now) == (2, 2)
     assert (load[people["minh"]].open_tickets, load[people["minh"]].breached_now) == (1, 1)
     assert (load[people["tuan"]].open_tickets, load[people["hoa"]].open_tickets) == (1, 0)
@@ -143,3 +143,36 @@ def test_the_dashboard_counts_each_operators_load_and_follows_its_scope(desk):
     assert {i.ticket_id for i in team.items if i.section == "breached"} == set(ids[:3])
     nobody = dashboard.build(ctx, ("unassigned", None))
     assert nobody.counts["breached"] == 2
+
+
+def test_a_large_queue_walks_the_sort_index_and_lists_the_same_tickets(desk, monkeypatch):
+    """Above QUEUE_WALK_THRESHOLD tickets SQLite reads a queue by walking the list's sort
+    index (see SqlTicketRepository.list); the same tickets, in the same order, either way."""
+    from desktop_helpdesk.db.repositories import tickets as repository
+
+    ctx, people, ids = desk
+    cases = [{"queue": "mine", "operator_id": people["lan"]}, {"queue": "unassigned"},
+             {"queue": "team", "team": "Hà Nội"}]
+    orders = [("received_at", True), ("next_due_at", False), ("customer", False), ("code", True)]
+
+    def pages():
+        out = []
+        for filters in cases:
+            for sort, descending in orders:
+                query = ListQuery(sort=sort, descending=descending, limit=2, filters={"state": "", **filters})
+                seen = []
+                while True:
+                    page = tickets.list_tickets(ctx, query)
+                    seen += [r.id for r in page.rows]
+                    if page.next_cursor is None:
+                        break
+                    query = replace(query, after=page.next_cursor)
+                out.append(seen)
+        return out
+
+    from dataclasses import replace
+
+    small = pages()
+    monkeypatch.setattr(repository, "QUEUE_WALK_THRESHOLD", 0)
+    assert pages() == small
+    assert sorted(small[0]) == sorted(ids[:2]) and sorted(small[4]) == sorted(ids[4:])

@@ -50,7 +50,7 @@ from ..kit.marks import (
     SECTION_COLOURS,
     SECTION_MARKS,
 )
-from ..kit.worker import Jobs
+from ..kit.worker import LONG, Jobs
 
 #: The operator load table's columns.
 LOAD_COLUMNS = (N_("Operator"), N_("Team"), N_("Open"), N_("Breached"), N_("Late (30 days)"))
@@ -134,6 +134,7 @@ class DashboardPage(QWidget):
         self.updated = QLabel()
         # Whose tickets: everyone's, one operator's, a team's or the unassigned ones.
         self.scope: tuple | None = None
+        self.load_rows: tuple = ()  # services.dto.OperatorLoad, the whole desk's
         self.scope_label = QLabel()
         self.scope_combo = QComboBox()
         self.scope_combo.setMinimumContentsLength(28)
@@ -185,10 +186,23 @@ class DashboardPage(QWidget):
         if change.touches(PACKAGES, CALENDAR, TICKETS, CONTRACTS, OBLIGATIONS):
             self.jobs.submit(dashboard.build, self.scope, owner=self, key="dashboard", on_done=self._got,
                              on_error=self.load_failed.emit, debounce_ms=1000)
+            self._ask_load(debounce_ms=1000)
 
     def reload(self, *_args) -> None:
         self.jobs.submit(dashboard.build, self.scope, owner=self, key="dashboard", on_done=self._got,
                          on_error=self.load_failed.emit)
+        self._ask_load()
+
+    def _ask_load(self, debounce_ms: int = 0) -> None:
+        """Each operator's load, on the long lane: ~1 s on 1M tickets must not hold up the
+        lists and lookups; the table follows when it comes."""
+        self.jobs.submit(dashboard.operator_load, owner=self, key="operator_load", on_done=self._got_load,
+                         on_error=self.load_failed.emit, lane=LONG, debounce_ms=debounce_ms)
+
+    def _got_load(self, rows) -> None:
+        self.load_rows = tuple(rows)
+        self._fill_scopes()
+        self._render_load()
 
     def set_scope(self, scope: tuple | None) -> None:
         """Show the counts, lists and chart of `scope`'s tickets: None (everyone's),
@@ -197,23 +211,24 @@ class DashboardPage(QWidget):
         if scope != self.scope:
             self.scope = scope
             self._fill_scopes()
-            self.reload()
+            self._render_load()  # the chosen row in bold
+            self.jobs.submit(dashboard.build, self.scope, owner=self, key="dashboard", on_done=self._got,
+                             on_error=self.load_failed.emit)
 
     def _got(self, data) -> None:
         if data.scope != self.scope:
             return  # asked before the scope changed
         self.data = data
-        self._fill_scopes()
         self._render()
 
     def _fill_scopes(self) -> None:
-        """The scope choices from the operators the data lists (their teams, then each one)."""
+        """The scope choices from the operators the load lists (their teams, then each one)."""
         combo = self.scope_combo
         combo.blockSignals(True)
         combo.clear()
         combo.addItem(_("Everyone"), scope_key(None))
         combo.addItem(_("Unassigned tickets"), scope_key(("unassigned", None)))
-        load = self.data.load if self.data is not None else ()
+        load = self.load_rows
         for team in sorted({row.team for row in load if row.team}, key=fold):
             combo.addItem(_("Team: {team}").format(team=team), scope_key(("team", team)))
         for row in load:
@@ -231,9 +246,7 @@ class DashboardPage(QWidget):
         self.load.setHeaderLabels([_(title) for title in LOAD_COLUMNS])
         for c, tip in LOAD_TIPS.items():
             self.load.headerItem().setToolTip(c, _(tip))
-        if self.data is None:
-            return
-        for row in self.data.load:
+        for row in self.load_rows:
             name = _("Unassigned") if row.operator_id is None else f"{row.full_name} ({row.code})"
             item = QTreeWidgetItem([name, row.team, format_number(row.open_tickets), format_number(row.breached_now),
                                     format_number(row.breached_recently)])
