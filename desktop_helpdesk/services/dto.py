@@ -122,9 +122,6 @@ class CustomerDetails:
     draft: CustomerDraft
     changed_by: str = ""  # who saved this version (updated_by), "" when not recorded
     changed_at: datetime | None = None
-    #: Operator id (as text, as assignment rows of the history store it) -> "Name (code)",
-    #: for the operators those rows name.
-    people: Mapping[str, str] = field(default_factory=dict)
     archived_at: datetime | None = None  # archived: out of the lists and of the choices for new work
     merged_into: CustomerChoice | None = None  # a duplicate merged into this customer
 
@@ -177,9 +174,6 @@ class ContractDetails:
     warranty_end: date | None
     changed_by: str = ""  # who saved this version (updated_by), "" when not recorded
     changed_at: datetime | None = None
-    #: Operator id (as text, as assignment rows of the history store it) -> "Name (code)",
-    #: for the operators those rows name.
-    people: Mapping[str, str] = field(default_factory=dict)
     package_name: str = ""
     package_active: bool = True  # False: the package was retired since; the contract keeps it
 
