@@ -181,7 +181,7 @@ def test_reassigning_with_the_picker_writes_who_had_it_and_who_has_it(open_desk,
 
 
 def test_the_picker_in_the_ticket_window_assigns_to_me_on_save(open_desk, qtbot, vietnamese):
-    desk, people, ids, page = _desk_with_queues(open_desk)
+    desk, people, ids, _page = _desk_with_queues(open_desk)
     window = desk.window
     window.set_operator(people["hoa"])
     window.edit_ticket(ids[4])  # nobody's

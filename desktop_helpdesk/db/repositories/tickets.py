@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import and_, bindparam, false, func, or_, select
-from sqlalchemy.sql.elements import False_
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import False_
 
 from ...domain.enums import RequestType, TicketEventKind, TicketStatus
 from ...domain.text import fold
@@ -15,9 +15,9 @@ from ...domain.worklog import WorkLogDraft, details_from_json, details_to_json
 from ...domain.worklog import duration_minutes as worklog_duration
 from ...services.dto import (
     HistoryEntry,
-    OperatorLoad,
     ListQuery,
     NewEvent,
+    OperatorLoad,
     Page,
     SlaTerms,
     TicketClock,
