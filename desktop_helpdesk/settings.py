@@ -40,6 +40,8 @@ class Settings:
     #: import dialog's size ([width, height]) by dialog name.
     import_dir: str = ""
     dialog_sizes: dict = field(default_factory=dict)
+    #: The tickets view's queue (issue #13): "mine", "unassigned", "team" or "all".
+    ticket_queue: str = "all"
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

@@ -304,6 +304,9 @@ class TicketDetails:
     history: tuple[HistoryEntry, ...]
     changed_by: str = ""  # who saved this version (updated_by), "" when not recorded
     changed_at: datetime | None = None
+    #: Operator id (as text, as assignment rows of the history store it) -> "Name (code)",
+    #: for the operators those rows name.
+    people: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -456,6 +459,23 @@ class DashboardData:
     counts: Mapping[str, int]
     items: tuple[DashboardItem, ...]
     met_breached_by_day: tuple[tuple[date, int, int], ...]  # (day, met, breached), oldest first
+    #: Whose tickets the counts, lists and chart are: None (everyone), ("operator", id),
+    #: ("team", name) or ("unassigned", None).
+    scope: tuple | None = None
+
+
+@dataclass(frozen=True)
+class OperatorLoad:
+    """One operator's share of the work, for the lead's dashboard. `operator_id` None is the
+    row of the tickets nobody is assigned."""
+
+    operator_id: int | None
+    code: str
+    full_name: str
+    team: str
+    open_tickets: int
+    breached_now: int  # open tickets with a running clock past its due time
+    breached_recently: int  # clocks stopped after their due time in the last 30 days
 
 
 @dataclass(frozen=True)

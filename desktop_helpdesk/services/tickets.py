@@ -16,7 +16,7 @@ from ..domain.enums import (
     TicketStatus,
 )
 from ..domain.sla import ClockKind
-from ..domain.text import fold, normalize
+from ..domain.text import fold, normalize, sort_key
 from ..domain.vietnam import VIETNAM
 from . import alerts, clocks
 from .changes import CUSTOMERS, TICKETS, changes
@@ -55,6 +55,53 @@ def list_tickets(ctx: Context, query: ListQuery) -> Page:
 def get_ticket(ctx: Context, ticket_id: int):
     with ctx.uow() as uow:
         return uow.tickets.get(ticket_id)
+
+
+def queue_counts(ctx: Context, filters) -> dict[str, int]:
+    """How many tickets each queue ("mine", "unassigned", "team", "all") holds under the
+    list's filters (its state; "operator_id" and "team" say who "mine" and "team" are)."""
+    with ctx.uow() as uow:
+        return uow.tickets.queue_counts(dict(filters))
+
+
+def assignable_operators(ctx: Context) -> list:
+    """The active operators a ticket can be given to (OperatorData), in Vietnamese list order
+    (by given name, then family and middle names)."""
+    with ctx.uow() as uow:
+        active = [o for o in uow.operators.all() if o.active]
+    return sorted(active, key=lambda o: sort_key(o.full_name, by_given_name=True))
+
+
+@changes(TICKETS)
+def assign(ctx: Context, ticket_id: int, assignee_id: int | None, operator_id: int | None) -> bool:
+    """Give a ticket to `assignee_id` (None: take it from whoever has it), as `operator_id`.
+    The history gets one "assigned" row naming both: field "assignee_id", old_value and
+    new_value the operators' ids as text ("" for nobody). Returns whether it changed
+    (assigning to the one who has it writes nothing)."""
+    with ctx.uow() as uow:
+        if assignee_id is not None:
+            _check_assignee(uow, assignee_id)
+        old = uow.tickets.set_assignee(ticket_id, assignee_id)
+        if old == assignee_id:
+            return False
+        uow.tickets.append_event(ticket_id, operator_id, _assigned(old, assignee_id))
+        uow.commit()
+        return True
+
+
+def _check_assignee(uow, assignee_id: int) -> None:
+    """A ticket goes to an operator who exists and is active (a disabled account may still be
+    in a list read before it was disabled)."""
+    if not any(o.id == assignee_id and o.active for o in uow.operators.all()):
+        raise ValidationFailed([v.ValidationError("assignee_id", "inactive", MSG_NOT_ASSIGNABLE)])
+
+
+MSG_NOT_ASSIGNABLE = v.N_("This operator can no longer be given tickets (the account is disabled or removed).")
+
+
+def _assigned(old: int | None, new: int | None) -> NewEvent:
+    """The history row of an assignment: the alert centre reads new_value to tell the assignee."""
+    return NewEvent(TicketEventKind.ASSIGNED, field="assignee_id", old_value=_s(old), new_value=_s(new))
 
 
 @changes(TICKETS, CUSTOMERS)
@@ -114,7 +161,7 @@ def _create_ticket(ctx: Context, draft: TicketDraft, operator_id: int | None, ov
                                clocks.next_due(started))
         alerts.recheck_from(uow, clocks.next_due(started))  # typed in with an earlier received time
         if draft.assignee_id:
-            uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.ASSIGNED, field="assignee_id", new_value=str(draft.assignee_id)))
+            uow.tickets.append_event(ticket_id, operator_id, _assigned(None, draft.assignee_id))
         uow.commit()
         return ticket_id
 
@@ -138,11 +185,7 @@ def update_ticket(ctx: Context, ticket_id: int, version: int, draft: TicketDraft
                 ticket_id, operator_id, NewEvent(TicketEventKind.STATUS_CHANGED, field="status", old_value=old.status, new_value=draft.status)
             )
         if old.assignee_id != draft.assignee_id:
-            uow.tickets.append_event(
-                ticket_id,
-                operator_id,
-                NewEvent(TicketEventKind.ASSIGNED, field="assignee_id", old_value=_s(old.assignee_id), new_value=_s(draft.assignee_id)),
-            )
+            uow.tickets.append_event(ticket_id, operator_id, _assigned(old.assignee_id, draft.assignee_id))
         for name in _TRACKED_FIELDS:
             before, after = getattr(old, name), getattr(draft, name)
             if (before or "") != (after or ""):

@@ -16,7 +16,10 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
+    QComboBox,
     QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
     QLabel,
     QSizePolicy,
     QSplitter,
@@ -27,11 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.text import fold
 from ...domain.vietnam import desk_today
 from ...i18n import N_, _
 from ...i18n.formatting import (
     format_date,
     format_datetime,
+    format_number,
     format_time_left,
 )
 from ...services import dashboard
@@ -45,7 +50,12 @@ from ..kit.marks import (
     SECTION_COLOURS,
     SECTION_MARKS,
 )
-from ..kit.worker import Jobs
+from ..kit.worker import LONG, Jobs
+
+#: The operator load table's columns.
+LOAD_COLUMNS = (N_("Operator"), N_("Team"), N_("Open"), N_("Breached"), N_("Late (30 days)"))
+LOAD_TIPS = {3: N_("Open tickets with a clock past its due time now"),
+             4: N_("Clocks stopped after their due time in the last 30 days")}
 
 SECTION_TITLES = {
     "breached": N_("Breached"),
@@ -57,6 +67,23 @@ SECTION_TITLES = {
     "warranty_ending": N_("Warranties ending within 30 days"),
     "renewals_due": N_("Maintenance renewals due"),
 }
+
+
+def scope_key(scope: tuple | None) -> str:
+    """A scope as the text a combo or tree item holds: "", "unassigned:", "team:<name>", "operator:<id>"."""
+    if not scope:
+        return ""
+    kind, value = scope
+    return f"{kind}:{'' if value is None else value}"
+
+
+def scope_of(key: str | None) -> tuple | None:
+    if not key:
+        return None
+    kind, _sep, value = key.partition(":")
+    if kind == "operator":
+        return ("operator", int(value))
+    return (kind, value if kind == "team" else None)
 
 
 class DashboardPage(QWidget):
@@ -87,6 +114,15 @@ class DashboardPage(QWidget):
             cards.setColumnStretch(column, 1)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(4)
+        # The item (code and subject) takes what is left, cut short if it must: the due time
+        # and the time left stay in view beside the operators' load.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 150)
+        for c in (2, 3):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setRootIsDecorated(True)
         self.tree.itemActivated.connect(self._open)
         self.tree.itemDoubleClicked.connect(self._open)
@@ -96,13 +132,44 @@ class DashboardPage(QWidget):
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setMinimumHeight(220)
         self.updated = QLabel()
+        # Whose tickets: everyone's, one operator's, a team's or the unassigned ones.
+        self.scope: tuple | None = None
+        self.load_rows: tuple = ()  # services.dto.OperatorLoad, the whole desk's
+        self.scope_label = QLabel()
+        self.scope_combo = QComboBox()
+        self.scope_combo.setMinimumContentsLength(28)
+        self.scope_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.scope_label.setBuddy(self.scope_combo)
+        self.scope_combo.activated.connect(lambda *_: self.set_scope(scope_of(self.scope_combo.currentData())))
+        scope_row = QHBoxLayout()
+        scope_row.addWidget(self.scope_label)
+        scope_row.addWidget(self.scope_combo)
+        scope_row.addStretch()
+        # Each operator's open load and breaches (the whole desk's); Enter on a row shows theirs.
+        self.load = QTreeWidget()
+        self.load.setObjectName("OperatorLoad")
+        self.load.setColumnCount(len(LOAD_COLUMNS))
+        self.load.setRootIsDecorated(False)
+        self.load.setAlternatingRowColors(True)
+        self.load.setSortingEnabled(False)
+        self.load.itemActivated.connect(self._load_activated)
+        self.load.itemDoubleClicked.connect(self._load_activated)
+        # The sections and, beside them, each operator's load; the chart below, full width
+        # (its 30 day labels need it).
+        sides = QSplitter(Qt.Orientation.Horizontal)
+        sides.addWidget(self.tree)
+        sides.addWidget(self.load)
+        sides.setStretchFactor(0, 3)
+        sides.setStretchFactor(1, 2)
+        sides.setSizes([720, 380])
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.tree)
+        splitter.addWidget(sides)
         splitter.addWidget(self.chart_view)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(scope_row)
         layout.addLayout(cards)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.updated)
@@ -117,16 +184,90 @@ class DashboardPage(QWidget):
         # or at a colleague's desk moves the counts. Gathered for a second: a burst of saves
         # across the team rebuilds the dashboard once.
         if change.touches(PACKAGES, CALENDAR, TICKETS, CONTRACTS, OBLIGATIONS):
-            self.jobs.submit(dashboard.build, owner=self, key="dashboard", on_done=self._got,
+            self.jobs.submit(dashboard.build, self.scope, owner=self, key="dashboard", on_done=self._got,
                              on_error=self.load_failed.emit, debounce_ms=1000)
+            self._ask_load(debounce_ms=1000)
 
     def reload(self, *_args) -> None:
-        self.jobs.submit(dashboard.build, owner=self, key="dashboard", on_done=self._got,
+        self.jobs.submit(dashboard.build, self.scope, owner=self, key="dashboard", on_done=self._got,
                          on_error=self.load_failed.emit)
+        self._ask_load()
+
+    def _ask_load(self, debounce_ms: int = 0) -> None:
+        """Each operator's load, on the long lane: ~1 s on 1M tickets must not hold up the
+        lists and lookups; the table follows when it comes."""
+        self.jobs.submit(dashboard.operator_load, owner=self, key="operator_load", on_done=self._got_load,
+                         on_error=self.load_failed.emit, lane=LONG, debounce_ms=debounce_ms)
+
+    def _got_load(self, rows) -> None:
+        self.load_rows = tuple(rows)
+        self._fill_scopes()
+        self._render_load()
+
+    def set_scope(self, scope: tuple | None) -> None:
+        """Show the counts, lists and chart of `scope`'s tickets: None (everyone's),
+        ("operator", id), ("team", name) or ("unassigned", None)."""
+        scope = tuple(scope) if scope else None
+        if scope != self.scope:
+            self.scope = scope
+            self._fill_scopes()
+            self._render_load()  # the chosen row in bold
+            self.jobs.submit(dashboard.build, self.scope, owner=self, key="dashboard", on_done=self._got,
+                             on_error=self.load_failed.emit)
 
     def _got(self, data) -> None:
+        if data.scope != self.scope:
+            return  # asked before the scope changed
         self.data = data
         self._render()
+
+    def _fill_scopes(self) -> None:
+        """The scope choices from the operators the load lists (their teams, then each one)."""
+        combo = self.scope_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(_("Everyone"), scope_key(None))
+        combo.addItem(_("Unassigned tickets"), scope_key(("unassigned", None)))
+        load = self.load_rows
+        for team in sorted({row.team for row in load if row.team}, key=fold):
+            combo.addItem(_("Team: {team}").format(team=team), scope_key(("team", team)))
+        for row in load:
+            if row.operator_id is not None:
+                combo.addItem(f"{row.full_name} ({row.code})", scope_key(("operator", row.operator_id)))
+        index = combo.findData(scope_key(self.scope))
+        if index < 0:  # not (or no longer) among them: say which it is anyway
+            combo.addItem(str(self.scope[1]), scope_key(self.scope))
+            index = combo.count() - 1
+        combo.setCurrentIndex(index)
+        combo.blockSignals(False)
+
+    def _render_load(self) -> None:
+        self.load.clear()
+        self.load.setHeaderLabels([_(title) for title in LOAD_COLUMNS])
+        for c, tip in LOAD_TIPS.items():
+            self.load.headerItem().setToolTip(c, _(tip))
+        for row in self.load_rows:
+            name = _("Unassigned") if row.operator_id is None else f"{row.full_name} ({row.code})"
+            item = QTreeWidgetItem([name, row.team, format_number(row.open_tickets), format_number(row.breached_now),
+                                    format_number(row.breached_recently)])
+            for c in (2, 3, 4):
+                item.setTextAlignment(c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if row.breached_now:
+                item.setForeground(3, QColor(SECTION_COLOURS.get("breached", OTHER_SECTION.colour)))
+            scope = ("unassigned", None) if row.operator_id is None else ("operator", row.operator_id)
+            item.setData(0, Qt.ItemDataRole.UserRole, scope_key(scope))
+            if scope == self.scope:
+                font = item.font(0)
+                font.setBold(True)
+                for c in range(len(LOAD_COLUMNS)):
+                    item.setFont(c, font)
+            self.load.addTopLevelItem(item)
+        for c in range(len(LOAD_COLUMNS)):
+            self.load.resizeColumnToContents(c)
+
+    def _load_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        scope = scope_of(item.data(0, Qt.ItemDataRole.UserRole))
+        self.set_scope(None if scope == self.scope else scope)  # again on the same row: everyone
 
     def _render(self) -> None:
         d = self.data
@@ -136,6 +277,7 @@ class DashboardPage(QWidget):
             colour = SECTION_COLOURS.get(section) if count else None
             button.setStyleSheet(f"QToolButton {{ color: {colour}; font-weight: bold; }}" if colour else "")
         self.tree.clear()
+        self._render_load()
         if d is None:
             return
         for section in SECTION_TITLES:
@@ -166,8 +308,6 @@ class DashboardPage(QWidget):
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
             top.setExpanded(bool(rows) and section in ("breached", "at_risk", "due_2h"))
-        for c in range(4):
-            self.tree.resizeColumnToContents(c)
         self._render_chart()
         self.updated.setText(_("Updated {time}").format(time=format_datetime(d.now)))
 
@@ -193,7 +333,11 @@ class DashboardPage(QWidget):
         axis_x.setLabelsAngle(-90)
         axis_y = QValueAxis()
         axis_y.setLabelFormat("%d")
-        axis_y.setMin(0)
+        # Whole numbers only: a day's top of 1 gave the ticks 0, 0.5, 1 shown as "0 0 1".
+        top = max((m + b for _day, m, b in d.met_breached_by_day), default=0)
+        top = max(top, 1) if top <= 5 else -(-top // 5) * 5
+        axis_y.setRange(0, top)
+        axis_y.setTickCount(top + 1 if top <= 5 else 6)
         self.chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_x)
@@ -226,4 +370,8 @@ class DashboardPage(QWidget):
 
     def retranslate(self) -> None:
         self.tree.setHeaderLabels([_("Item"), _("Customer"), _("Due"), _("Time left")])
+        self.scope_label.setText(_("&Show tickets of:"))
+        self.load.setToolTip(_("Open tickets and SLA breaches by operator, for the whole desk. "
+                               "Enter or double-click shows that operator's tickets above."))
+        self._fill_scopes()
         self._render()

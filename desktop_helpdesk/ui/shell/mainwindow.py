@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
             "customers": CustomersPage(jobs),
             "contracts": ContractsPage(jobs),
             "obligations": ObligationsPage(jobs),
-            "tickets": TicketsPage(jobs),
+            "tickets": TicketsPage(jobs, settings=settings, save_settings=save_settings, operator=operator),
         }
         self.dashboard = DashboardPage(jobs)
         #: Every view in navigation order: the dashboard (the start view), then the lists.
@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self.pages["tickets"].edit_requested.connect(self.edit_ticket)
         self.exporter = ListExporter(jobs, self, settings, save_settings)
         self.pages["tickets"].worklog.operator = lambda: self.operator  # who logs the work
+        self.operator_changed.connect(self.pages["tickets"].set_operator)  # "My tickets" follow who signs in
         self.pages["customers"].operator = lambda: self.operator  # who merges, archives, restores
         for page in self.pages.values():
             page.model.load_failed.connect(self.show_error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,6 +42,7 @@ from ..kit.widgets import (
     select_data,
 )
 from ..kit.worker import Jobs
+from .assign import ASSIGN_KEY, AssignPicker, assign_key_text, operator_label
 from .verification import VerifyDialog
 
 
@@ -104,7 +106,10 @@ class TicketDialog(FormDialog):
         select_data(self.priority, Priority.NORMAL.value)
         self.assignee.addItem("", None)
         for o in operators:
-            self.assignee.addItem(f"{o.full_name} ({o.code})", o.id)
+            self.assignee.addItem(operator_label(o), o.id)
+        # Ctrl+Alt+A: the type-ahead picker sets the field (saved with the rest of the form).
+        QShortcut(QKeySequence(ASSIGN_KEY), self, activated=self.pick_assignee)
+        self.picker: AssignPicker | None = None
         self._draft = None
         self.verdict = None
         self.customer.customer_changed.connect(self._customer_changed)
@@ -127,6 +132,30 @@ class TicketDialog(FormDialog):
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
         self.customer.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def pick_assignee(self) -> AssignPicker:
+        picker = AssignPicker(self.jobs, None, self.assignee.currentData(), self.property("ticket_code") or "",
+                              self, close_on_choice=True, me_id=self.operator_id)
+        picker.chosen.connect(self._assignee_chosen)
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        picker.finished.connect(self._picker_closed)
+        self.picker = picker
+        picker.open()
+        return picker
+
+    def _picker_closed(self, *_args) -> None:
+        self.activateWindow()  # back to the form, for Ctrl+Enter
+        self.assignee.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _assignee_chosen(self, assignee_id) -> None:
+        if assignee_id is not None and self.assignee.findData(assignee_id) < 0:
+            # Added since the form opened: the picker read the operators afresh.
+            chosen = next((o for o in self.picker.operators if o.id == assignee_id), None) if self.picker else None
+            self.assignee.addItem(operator_label(chosen) if chosen else f"#{assignee_id}", assignee_id)
+        if assignee_id is None:
+            self.assignee.setCurrentIndex(0)  # the empty first item: nobody
+        else:
+            select_data(self.assignee, assignee_id)
 
     def _show_row(self, name: str, visible: bool) -> None:
         self.form.rows[name].setVisible(visible)
@@ -292,6 +321,7 @@ class TicketDialog(FormDialog):
                                 (self.priority, Priority), (self.status_combo, TicketStatus)):
             retranslate_enum_combo(combo, enum_cls)
         self.verify_button.setText(_("Verify the caller…"))
+        self.assignee.setToolTip(_("Type to choose from the list ({key})").format(key=assign_key_text()))
         self.cooperating.setText(_("Customer cooperates"))
         self.in_scope.setText(_("Within support scope"))
         self.override_reason.setPlaceholderText(_("Why the refusal is overridden (kept in the history)"))

@@ -8,6 +8,7 @@ The log is append-only: this module offers no way to edit or delete an entry."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -83,8 +84,17 @@ def kind_label(kind: str) -> str:
     return enum_label(TicketEventKind, kind) if kind in {k.value for k in TicketEventKind} else kind
 
 
-def describe(e, by_id: dict | None = None) -> str:
-    """One line for a history entry, in the current language."""
+def assignee_text(value: str, people: Mapping[str, str] | None) -> str:
+    """Who an assignment row names: "Name (code)", "nobody" for "", "#id" for an operator
+    no longer in the database."""
+    if not value:
+        return _("nobody")
+    return (people or {}).get(value) or f"#{value}"
+
+
+def describe(e, by_id: dict | None = None, people: Mapping[str, str] | None = None) -> str:
+    """One line for a history entry, in the current language. `people` names the operators
+    of assignment rows (TicketDetails.people)."""
     try:
         kind = TicketEventKind(e.kind)
     except ValueError:
@@ -97,7 +107,8 @@ def describe(e, by_id: dict | None = None) -> str:
         text = _("Status: {old} → {new}").format(old=enum_label(TicketStatus, e.old_value),
                                                  new=enum_label(TicketStatus, e.new_value))
     elif kind == TicketEventKind.ASSIGNED:
-        text = _("Assignment changed")
+        text = _("Assigned: {old} → {new}").format(old=assignee_text(e.old_value, people),
+                                                   new=assignee_text(e.new_value, people))
     elif kind == TicketEventKind.FIELD_CHANGED:
         names = {"customer": _("Customer"), "subject": _("Subject"), "request_type": _("Type"), "channel": _("Channel"), "priority": _("Priority"),
                  "contact_id": _("Contact"), "contract_id": _("Contract"), "coverage": _("Coverage"),
@@ -248,7 +259,7 @@ class WorkLogPanel(QWidget):
             mark, colour = KIND_MARKS.get(e.kind, OTHER_MARK)
             label = kind_label(e.kind) if e.kind in WORKLOG_VALUES else _("Change")
             corrected = e.id in newest and newest[e.id] != e.id
-            text = describe(e, by_id)
+            text = describe(e, by_id, self.details.people)
             if corrected:
                 text = _("[corrected later] {text}").format(text=text)
             item = QTreeWidgetItem([format_datetime(e.occurred_at), f"{mark} {label}", e.operator or "—", text])
