@@ -21,6 +21,7 @@ class Settings:
     operator_code: str = ""
     last_view: str = "dashboard"
     do_not_disturb: bool = False
+    alert_sound: bool = False  # a short sound when alerts for this operator come in (off: a quiet office)
     export_dir: str = ""  # the folder of the last export
     csv_separator: str = ""  # the CSV separator last chosen ("" = by language: ";" in Vietnamese)
     window_geometry: str = ""
