@@ -52,10 +52,10 @@ The first check of a database looks back at most :data:`SCAN_LIMIT` assignments 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from ..domain.sla import DEFAULT_AT_RISK_SHARE, ClockState
-from ..domain.vietnam import desk_today
+from ..domain.vietnam import VIETNAM, desk_today
 from .context import Context
 from .contracts import list_obligations
 from .dto import ListQuery, SlaTerms
@@ -100,8 +100,10 @@ def check(ctx: Context, obligation_days: int = OBLIGATION_NOTICE_DAYS) -> list:
         for o in obligations:
             key = f"obligation:{o.id}:{o.due_on.isoformat()}"
             if not uow.alerts.has(key):
+                # Due on a day: its first moment in Hà Nội (the centre shows the day alone).
+                due = datetime.combine(o.due_on, time(), VIETNAM).astimezone(timezone.utc)
                 uow.alerts.add(key, "obligation_due", f"{o.contract_number} — {o.customer_name}",
-                               contract_id=o.contract_id, raised_at=now)
+                               contract_id=o.contract_id, due_at=due, raised_at=now)
                 keys.append(key)
         uow.set_meta(CHECKED_UNTIL, next_mark.isoformat())
         new = uow.alerts.flush_new(keys)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from desktop_helpdesk.services import alerts, catalog, tickets
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from desktop_helpdesk.db.uow import uow_factory
@@ -81,6 +81,7 @@ def test_a_team_alert_acknowledged_by_one_operator_stays_unread_for_another(engi
     warranty_ticket(ctx)
     due = [a for a in alerts.check(ctx) if a.kind == "obligation_due"]
     assert len(due) == 1 and due[0].recipient_id is None
+    assert due[0].due_at.astimezone(VN).date() == date(2027, 10, 1)  # the centre shows the day it falls due
     before = {op: alerts.unread_count(ctx, op) for op in (lan, minh)}
     assert alerts.acknowledge(ctx, lan, [due[0].id]) == 1
     assert alerts.unread_count(ctx, lan) == before[lan] - 1

@@ -27,14 +27,25 @@ from PySide6.QtWidgets import (
 )
 
 from ...i18n import _, ngettext
-from ...i18n.formatting import format_datetime
+from ...domain.vietnam import VIETNAM
+from ...i18n.formatting import format_date, format_datetime
 from ...services import alerts
 from ..kit import retranslate
 from .alerts import KIND_MARKS, KIND_TITLES, AlertCenter
 
 
+def _due(alert) -> str:
+    """When it falls due: an obligation on a day, a clock at a minute."""
+    if alert.due_at is None:
+        return ""
+    if alert.kind == "obligation_due":
+        return format_date(alert.due_at.astimezone(VIETNAM).date())
+    return format_datetime(alert.due_at)
+
+
 class AlertCountButton(QToolButton):
-    """"🔔 3 unread" in the status bar; a click opens the alert centre."""
+    """"3 unread alerts" in the status bar (in bold while there are any); a click opens the
+    alert centre."""
 
     def __init__(self, center: AlertCenter, parent=None):
         super().__init__(parent)
@@ -52,10 +63,11 @@ class AlertCountButton(QToolButton):
         self.retranslate()
 
     def retranslate(self) -> None:
+        # Words, not a bell glyph: the fonts of many desks (and the test machines') have none.
         if self.count:
-            self.setText("🔔 " + _("{count} unread").format(count=self.count))
+            self.setText(ngettext("{count} unread alert", "{count} unread alerts", self.count).format(count=self.count))
         else:
-            self.setText("🔔 " + _("No new alerts"))
+            self.setText(_("No new alerts"))
         font = self.font()
         font.setBold(bool(self.count))
         self.setFont(font)
@@ -68,7 +80,7 @@ class AlertPanel(QWidget):
     of the last days too, in plain type). Reloads when the centre says they changed and the
     panel is visible."""
 
-    COL_KIND, COL_ABOUT, COL_DUE, COL_RAISED = range(4)
+    COL_KIND, COL_DUE, COL_ABOUT = range(3)  # when it was raised: the row's tooltip
     close_requested = Signal()
 
     def __init__(self, center: AlertCenter, parent=None):
@@ -88,11 +100,12 @@ class AlertPanel(QWidget):
         self.list.setUniformRowHeights(True)
         self.list.setAllColumnsShowFocus(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list.setColumnCount(4)
+        self.list.setColumnCount(3)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the subject is elided
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.list.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(self.COL_ABOUT, QHeaderView.ResizeMode.Stretch)
-        for col in (self.COL_KIND, self.COL_DUE, self.COL_RAISED):
+        header.setStretchLastSection(True)
+        for col in (self.COL_KIND, self.COL_DUE):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.list.itemActivated.connect(self._open)  # Enter, and a double-click
         self.list.itemSelectionChanged.connect(self._enable)
@@ -156,16 +169,22 @@ class AlertPanel(QWidget):
         self.list.clear()
         items = []
         for a in self.alerts:
-            item = QTreeWidgetItem([f"{KIND_MARKS.get(a.kind, '•')} {_(KIND_TITLES.get(a.kind, a.kind))}", a.title,
-                                    format_datetime(a.due_at), format_datetime(a.raised_at)])
+            texts = ["", "", ""]
+            texts[self.COL_KIND] = f"{KIND_MARKS.get(a.kind, '•')} {_(KIND_TITLES.get(a.kind, a.kind))}"
+            texts[self.COL_DUE] = _due(a)
+            texts[self.COL_ABOUT] = a.title
+            item = QTreeWidgetItem(texts)
+            tip = _("Raised {when}").format(when=format_datetime(a.raised_at))
+            if a.read:
+                tip += "\n" + _("Acknowledged")
             item.setData(self.COL_KIND, Qt.ItemDataRole.UserRole, a)
             if not a.read:
                 font = item.font(0)
                 font.setBold(True)
-                for col in range(4):
+                for col in range(3):
                     item.setFont(col, font)
-            else:
-                item.setToolTip(self.COL_KIND, _("Acknowledged"))
+            for col in range(3):
+                item.setToolTip(col, f"{a.title}\n{tip}")
             items.append(item)
         self.list.addTopLevelItems(items)
         unread = sum(1 for a in self.alerts if not a.read)
@@ -245,7 +264,9 @@ class AlertPanel(QWidget):
         (self.list if self.list.isVisible() else self.show_read).setFocus()
 
     def retranslate(self) -> None:
-        self.list.setHeaderLabels([_("Alert"), _("Ticket or contract"), _("Due"), _("Raised")])
+        labels = ["", "", ""]
+        labels[self.COL_KIND], labels[self.COL_DUE], labels[self.COL_ABOUT] = _("Alert"), _("Due"), _("Ticket or contract")
+        self.list.setHeaderLabels(labels)
         self.show_read.setText(_("Show &acknowledged"))
         self.open_button.setText(_("&Open"))
         self.open_button.setToolTip(_("Open the ticket or contract (Enter)"))

@@ -423,7 +423,7 @@ class MainWindow(QMainWindow):
         self.alert_dock = QDockWidget()
         self.alert_dock.setObjectName("alert_centre")  # its place and visibility are remembered
         self.alert_dock.setWidget(self.alert_panel)
-        self.alert_dock.setMinimumWidth(380)
+        self.alert_dock.setMinimumWidth(460)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.alert_dock)
         self.alert_dock.hide()
         self.alert_panel.close_requested.connect(self.close_alert_centre)
