@@ -106,13 +106,14 @@ def test_an_operator_cannot_acknowledge_an_alert_addressed_to_someone_else(engin
     assert assigned.id in [a.id for a in alerts.inbox(ctx, lan)]
 
 
-def test_the_first_check_of_a_database_does_not_alert_assignments_days_old(engine):
+def test_the_first_check_of_a_database_alerts_no_assignment_made_before_it(engine):
     clock = Clock(datetime(2026, 11, 21, 10, 0, tzinfo=VN))
     ctx = make_context(uow_factory(engine, clock), clock)
     lan, _minh, lead = _staff(ctx)
     old = warranty_ticket(ctx)
     _assign(ctx, old, lan, by=lead)
-    clock.now += timedelta(days=5)
+    assert [a for a in alerts.check(ctx) if a.kind == "assigned"] == []  # in Lan's queue already
+    clock.now += timedelta(minutes=1)
     (fresh,) = more_tickets(ctx, old, 1)
     _assign(ctx, fresh, lan, by=lead)
     assert [a.ticket_id for a in alerts.check(ctx) if a.kind == "assigned"] == [fresh]

@@ -4,21 +4,56 @@ or for the whole team, acknowledged by each operator."""
 
 from __future__ import annotations
 
-from sqlalchemy import String, exists, func, literal, or_, select
+from sqlalchemy import String, exists, func, literal, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import Alias
 
 from ...services.dto import AlertData, TicketRow
 from .. import models as m
 from ._sql import Repo
 from .tickets import CLOCK_KINDS, SqlTicketRepository
 
+# Written into the SQL, not bound: the partial index's condition must be seen in the query (a
+# server's generic plan for "kind = $1" could not use the index).
+_ASSIGNED = literal_column("'assigned'")
+
+
+class _RunningClocks(Alias):
+    """The tickets table read through the partial due-time index of one clock kind's running
+    clocks (`ix_tickets_{kind}_due_running`, migration 0006). SQLite is told so (INDEXED BY):
+    its statistics make the covering stop and pause indexes of migration 0009 look cheaper
+    ("stopped_at IS NULL" is taken for 2 rows of a million), and it read 160,000 of them per
+    kind and check (3.3 s a check on the 1M-ticket database instead of under 1 ms)."""
+
+    inherit_cache = True
+
+
+@compiles(_RunningClocks)
+def _as_alias(element, compiler, **kw):
+    return compiler.visit_alias(element, **kw)
+
+
+@compiles(_RunningClocks, "sqlite")
+def _indexed_by(element, compiler, **kw):
+    text = compiler.visit_alias(element, **kw)
+    if kw.get("asfrom"):
+        text += f" INDEXED BY ix_tickets_{element.name.removeprefix('running_')}_due_running"
+    return text
+
+
+def _running(kind: str):
+    """The Ticket entity over `kind`'s running-clock index (the alias name says which)."""
+    return aliased(m.Ticket, _RunningClocks._construct(m.Ticket.__table__, name=f"running_{kind}"))
+
 
 class SqlAlertRepository(Repo):
     @staticmethod
-    def _no_alert(kind: str, state: str):
-        T, A = m.Ticket, m.Alert
-        key = literal("ticket:") + func.cast(T.id, String) + literal(f":{kind}:{state}")
+    def _no_alert(kind: str, state: str, ticket_id):
+        A = m.Alert
+        key = literal("ticket:") + func.cast(ticket_id, String) + literal(f":{kind}:{state}")
         return ~select(A.id).where(A.key == key).exists()
 
     def breached_between(self, start, end, limit: int = 5000) -> dict[str, list[tuple]]:
@@ -26,14 +61,14 @@ class SqlAlertRepository(Repo):
         in [start, end) and have no breach alert yet, by due time. A clock paused before its
         due time is not breached (its due time moves when it resumes). Each kind is a range
         of its partial due-time index."""
-        T = m.Ticket
         out = {}
         for kind in CLOCK_KINDS:
+            T = _running(kind)
             due, stopped, paused = (getattr(T, f"{kind}_due_at"), getattr(T, f"{kind}_stopped_at"),
                                     getattr(T, f"{kind}_paused_since"))
             stmt = (select(T.id, T.code, T.subject, due, T.assignee_id)
                     .where(stopped.is_(None), due.is_not(None), due >= start, due < end,
-                           or_(paused.is_(None), paused > due), self._no_alert(kind, "breached"))
+                           or_(paused.is_(None), paused > due), self._no_alert(kind, "breached", T.id))
                     .order_by(due).limit(limit))
             out[kind] = self.s.execute(stmt).all()
         return out
@@ -46,12 +81,15 @@ class SqlAlertRepository(Repo):
         tickets = SqlTicketRepository(self.s, self._clock)
         out = []
         for kind in CLOCK_KINDS:
-            due, stopped, paused = (getattr(T, f"{kind}_due_at"), getattr(T, f"{kind}_stopped_at"),
-                                    getattr(T, f"{kind}_paused_since"))
+            R = _running(kind)
+            due, stopped, paused = (getattr(R, f"{kind}_due_at"), getattr(R, f"{kind}_stopped_at"),
+                                    getattr(R, f"{kind}_paused_since"))
+            ids = (select(R.id)
+                   .where(stopped.is_(None), due.is_not(None), due > now, due <= horizons[kind], paused.is_(None),
+                          self._no_alert(kind, "at_risk", R.id))
+                   .order_by(due).limit(limit))
             stmt = (tickets._row_stmt().add_columns(T.assignee_id.label("assignee_id_"))
-                    .where(stopped.is_(None), due.is_not(None), due > now, due <= horizons[kind], paused.is_(None),
-                           self._no_alert(kind, "at_risk"))
-                    .order_by(due).limit(limit))
+                    .where(T.id.in_(ids)).order_by(getattr(T, f"{kind}_due_at")))
             out += [(kind, tickets._to_row(r), r.assignee_id_) for r in self.s.execute(stmt)]
         return out
 
@@ -80,15 +118,13 @@ class SqlAlertRepository(Repo):
         E, T = m.TicketEvent, m.Ticket
         stmt = (select(E.id, E.occurred_at, E.ticket_id, T.code, T.subject, E.new_value, E.operator_id, T.assignee_id)
                 .join(T, T.id == E.ticket_id)
-                .where(E.kind == "assigned", E.id > event_id).order_by(E.id).limit(limit))
+                .where(E.kind == _ASSIGNED, E.id > event_id).order_by(E.id).limit(limit))
         return [tuple(r) for r in self.s.execute(stmt)]
 
-    def assignment_id_back(self, count: int) -> int:
-        """The id just before the `count` newest assignment rows (0 when there are fewer)."""
+    def last_assignment_id(self) -> int:
+        """The newest assignment row's id (0 when there is none): the end of the index."""
         E = m.TicketEvent
-        ids = select(E.id).where(E.kind == "assigned").order_by(E.id.desc()).limit(count).subquery()
-        oldest = self.s.scalar(select(func.min(ids.c.id)))
-        return (oldest - 1) if oldest else 0
+        return self.s.scalar(select(E.id).where(E.kind == _ASSIGNED).order_by(E.id.desc()).limit(1)) or 0
 
     @staticmethod
     def _for(operator_id):
