@@ -37,12 +37,11 @@ def _check(desk):
 
 
 def _rows(window) -> list:
-    """The panel's alerts as the operator reads them: (what, about)."""
-    panel = window.alert_panel
-    if not panel.list.isVisible():
+    """The panel's alerts as the operator reads them: (what and when due, the ticket or contract)."""
+    tree = window.alert_panel.list
+    if not tree.isVisible():
         return []
-    items = [panel.list.topLevelItem(i) for i in range(panel.list.topLevelItemCount())]
-    return [(i.text(panel.COL_KIND), i.text(panel.COL_ABOUT)) for i in items]
+    return [tuple(tree.topLevelItem(i).text(0).split("\n")) for i in range(tree.topLevelItemCount())]
 
 
 def _count(window) -> str:
@@ -96,7 +95,7 @@ def test_the_panel_is_worked_with_the_keyboard_and_the_count_follows(open_desk, 
     panel = window.alert_panel
     assert window.alert_dock.isVisible()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.list)
-    assert len(_rows(window)) == 3 and all(kind == "▲ At risk" for kind, _about in _rows(window))
+    assert len(_rows(window)) == 3 and all(what == "▲ At risk · due Nov 21, 2026, 12:00 PM" for what, _about in _rows(window))
     assert panel.heading.text() == "3 unread alerts"
 
     # Space acknowledges the alert under the cursor: gone from the list, the count falls.

@@ -49,7 +49,7 @@ def test_many_alerts_at_once_are_grouped_and_do_not_disturb_keeps_quiet(open_des
     center = desk.window.alerts
     center.do_not_disturb = True
     new = _check(desk, qtbot)
-    assert len(new) > 3 and center.shown_messages == []
+    assert len(new) >= 3 and center.shown_messages == []  # the breaches of this operator's and the team's
     desk.window.show_alert_centre()
     desk.idle()
     assert desk.window.alert_panel.list.topLevelItemCount() >= len(new)

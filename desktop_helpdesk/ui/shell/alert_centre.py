@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QToolButton,
@@ -80,7 +79,8 @@ class AlertPanel(QWidget):
     of the last days too, in plain type). Reloads when the centre says they changed and the
     panel is visible."""
 
-    COL_KIND, COL_DUE, COL_ABOUT = range(3)  # when it was raised: the row's tooltip
+    # One column of two lines: what and when it falls due, then the ticket or contract (the
+    # dock beside a page is narrow; columns cut the subject to a code). Raised: the tooltip.
     close_requested = Signal()
 
     def __init__(self, center: AlertCenter, parent=None):
@@ -97,16 +97,12 @@ class AlertPanel(QWidget):
         self.list = QTreeWidget()
         self.list.setObjectName("alert_list")
         self.list.setRootIsDecorated(False)
-        self.list.setUniformRowHeights(True)
-        self.list.setAllColumnsShowFocus(True)
+        self.list.setHeaderHidden(True)
+        self.list.setAlternatingRowColors(True)  # where one alert ends and the next begins
+        self.list.setColumnCount(1)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list.setColumnCount(3)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the subject is elided
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        header = self.list.header()
-        header.setStretchLastSection(True)
-        for col in (self.COL_KIND, self.COL_DUE):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.list.itemActivated.connect(self._open)  # Enter, and a double-click
         self.list.itemSelectionChanged.connect(self._enable)
         self.empty = QLabel()
@@ -169,22 +165,19 @@ class AlertPanel(QWidget):
         self.list.clear()
         items = []
         for a in self.alerts:
-            texts = ["", "", ""]
-            texts[self.COL_KIND] = f"{KIND_MARKS.get(a.kind, '•')} {_(KIND_TITLES.get(a.kind, a.kind))}"
-            texts[self.COL_DUE] = _due(a)
-            texts[self.COL_ABOUT] = a.title
-            item = QTreeWidgetItem(texts)
+            what = f"{KIND_MARKS.get(a.kind, '•')} {_(KIND_TITLES.get(a.kind, a.kind))}"
+            if a.due_at is not None:
+                what += " · " + _("due {when}").format(when=_due(a))
+            item = QTreeWidgetItem([f"{what}\n{a.title}"])
             tip = _("Raised {when}").format(when=format_datetime(a.raised_at))
             if a.read:
                 tip += "\n" + _("Acknowledged")
-            item.setData(self.COL_KIND, Qt.ItemDataRole.UserRole, a)
+            item.setData(0, Qt.ItemDataRole.UserRole, a)
             if not a.read:
                 font = item.font(0)
                 font.setBold(True)
-                for col in range(3):
-                    item.setFont(col, font)
-            for col in range(3):
-                item.setToolTip(col, f"{a.title}\n{tip}")
+                item.setFont(0, font)
+            item.setToolTip(0, f"{a.title}\n{tip}")
             items.append(item)
         self.list.addTopLevelItems(items)
         unread = sum(1 for a in self.alerts if not a.read)
@@ -209,10 +202,10 @@ class AlertPanel(QWidget):
     # -- acting ------------------------------------------------------------------------
     def _current_alert(self):
         item = self.list.currentItem()
-        return item.data(self.COL_KIND, Qt.ItemDataRole.UserRole) if item is not None else None
+        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
 
     def _selected(self) -> list:
-        return [i.data(self.COL_KIND, Qt.ItemDataRole.UserRole) for i in self.list.selectedItems()]
+        return [i.data(0, Qt.ItemDataRole.UserRole) for i in self.list.selectedItems()]
 
     def _enable(self) -> None:
         signed_in = self.center.operator_id is not None
@@ -222,7 +215,7 @@ class AlertPanel(QWidget):
         self.ack_all_button.setEnabled(signed_in and any(not a.read for a in self.alerts))
 
     def _open(self, item) -> None:
-        alert = item.data(self.COL_KIND, Qt.ItemDataRole.UserRole)
+        alert = item.data(0, Qt.ItemDataRole.UserRole)
         if alert is not None:
             self.center.open_alert(alert)
 
@@ -264,9 +257,6 @@ class AlertPanel(QWidget):
         (self.list if self.list.isVisible() else self.show_read).setFocus()
 
     def retranslate(self) -> None:
-        labels = ["", "", ""]
-        labels[self.COL_KIND], labels[self.COL_DUE], labels[self.COL_ABOUT] = _("Alert"), _("Due"), _("Ticket or contract")
-        self.list.setHeaderLabels(labels)
         self.show_read.setText(_("Show &acknowledged"))
         self.open_button.setText(_("&Open"))
         self.open_button.setToolTip(_("Open the ticket or contract (Enter)"))

@@ -430,6 +430,10 @@ class MainWindow(QMainWindow):
 
     def show_alert_centre(self) -> None:
         """Ctrl+Shift+A or a click on the count: the operator's alerts, the list focused."""
+        if self.alert_dock.isHidden() and not getattr(self, "_alert_dock_sized", False):
+            self._alert_dock_sized = True  # once a session; later the width the operator gave it
+            self.alert_dock.show()
+            self.resizeDocks([self.alert_dock], [max(self.alert_dock.width(), 560)], Qt.Orientation.Horizontal)
         self.alert_dock.show()
         self.alert_dock.raise_()
         self.alert_panel.focus_list()
