@@ -60,6 +60,6 @@ def downgrade() -> None:
     op.drop_index("ix_alert_reads_operator_id", table_name="alert_reads")
     op.drop_table("alert_reads")
     op.drop_index("ix_alerts_recipient_id_raised_at", table_name="alerts")
-    with op.batch_alter_table("alerts") as batch:
-        batch.drop_constraint("fk_alerts_recipient_id_operators", type_="foreignkey")
-        batch.drop_column("recipient_id")
+    # A plain DROP COLUMN on both engines (as 0016): SQLite drops a column whose own
+    # REFERENCES is its only constraint; PostgreSQL drops the foreign key with it.
+    op.execute("ALTER TABLE alerts DROP COLUMN recipient_id")
