@@ -23,6 +23,7 @@ class Settings:
     lock_after_minutes: int = 15  # lock the desk after this long without a key or the mouse (0 = never)
     last_view: str = "dashboard"
     do_not_disturb: bool = False
+    alert_sound: bool = False  # a short sound when alerts for this operator come in (off: a quiet office)
     export_dir: str = ""  # the folder of the last export
     csv_separator: str = ""  # the CSV separator last chosen ("" = by language: ";" in Vietnamese)
     window_geometry: str = ""

@@ -445,6 +445,11 @@ class TicketEvent(HistoryMixin, Base):
     duration_minutes: Mapped[Optional[int]] = mapped_column(Integer)
     details: Mapped[Optional[str]] = mapped_column(Text)
 
+    # The assignment rows by id (migration 0019): the alert check reads those made since
+    # its watermark, not the whole history.
+    __table_args__ = (Index("ix_ticket_events_assigned", "id", sqlite_where=text("kind = 'assigned'"),
+                            postgresql_where=text("kind = 'assigned'")),)
+
 
 class Alert(RowMixin, Base):
     """A notification raised once: `key` names the clock and state (or the obligation), so
@@ -460,7 +465,26 @@ class Alert(RowMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Acknowledged before migration 0019, by the desk for everyone; since then each operator
+    # acknowledges for themselves (AlertRead).
     read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # Migration 0019: the one operator the alert concerns; NULL: everyone who sees the
+    # team's alerts (an unassigned ticket, an obligation).
+    recipient_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id"))
+
+    __table_args__ = (Index("ix_alerts_recipient_id_raised_at", "recipient_id", "raised_at"),)
+
+
+class AlertRead(Base):
+    """One operator acknowledged one alert (migration 0019): a shared alert stays unread for
+    the operators who have not."""
+
+    __tablename__ = "alert_reads"
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"), primary_key=True,
+                                             index=True)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class CalendarException(RowMixin, Base):

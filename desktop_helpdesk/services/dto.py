@@ -490,13 +490,14 @@ class CalendarDay:
 @dataclass(frozen=True)
 class AlertData:
     id: int
-    kind: str  # "clock_at_risk", "clock_breached", "obligation_due"
+    kind: str  # "assigned", "clock_at_risk", "clock_breached", "obligation_due"
     ticket_id: int | None
     contract_id: int | None
     title: str
     due_at: datetime | None
     raised_at: datetime
-    read: bool = False
+    read: bool = False  # acknowledged (by the operator it was read for)
+    recipient_id: int | None = None  # the one operator it concerns; None: the whole team
 
 
 @dataclass(frozen=True)

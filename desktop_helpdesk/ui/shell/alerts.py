@@ -1,46 +1,50 @@
-"""Alerts: a system-tray notification when a clock turns at risk or is breached (once per
-clock per state, grouped when many fire at once) and before obligations fall due; clicking
-one opens the item. A do-not-disturb switch, and an in-app list of recent alerts.
-
-One timer checks once a minute on the worker; the database makes alerts idempotent, so
-restarts never repeat one."""
+"""Alerts: the alert centre's engine. One timer checks once a minute on the worker (the
+database makes alerts idempotent, so restarts never repeat one); what is new for the
+operator at this desk (theirs and the team's, never a colleague's) is announced by a
+system-tray notification where the system shows one (grouped when many come at once), an
+optional short sound, and the unread count in the status bar; the alert centre panel
+(alert_centre.py) lists them to open and acknowledge. A do-not-disturb switch keeps the tray
+and the sound quiet; the count still shows. Everything follows `set_operator` (Switch
+operator)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QListWidget,
-    QListWidgetItem,
-    QSystemTrayIcon,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from ...i18n import N_, _, ngettext
-from ...i18n.formatting import format_datetime
 from ...services import alerts
 from ...services.changes import ALERTS
-from ..kit import retranslate
 from ..kit.marks import ACCENT
 from ..kit.worker import LONG, Jobs
 
-KIND_TITLES = {"clock_at_risk": N_("At risk"), "clock_breached": N_("Breached"), "obligation_due": N_("Obligation due soon")}
+KIND_TITLES = {"assigned": N_("Assigned to you"), "clock_at_risk": N_("At risk"), "clock_breached": N_("Breached"),
+               "obligation_due": N_("Obligation due soon")}
+#: A mark beside each kind, so the list is read without colour.
+KIND_MARKS = {"assigned": "●", "clock_at_risk": "▲", "clock_breached": "✖", "obligation_due": "◆"}
 GROUP_ABOVE = 3  # more new alerts than this at once: one grouped notification
 
 
-def _check_then_news(ctx, seen_id):
-    """This desk's check, then every alert raised since `seen_id` (by any desk)."""
+def _check_then_news(ctx, seen_id, operator_id):
+    """This desk's check, then every alert for `operator_id` raised since `seen_id` (by any desk)."""
     new = alerts.check(ctx)
-    latest, news = alerts.raised_after(ctx, seen_id)
+    latest, news = alerts.raised_after(ctx, seen_id, operator_id, everyone=False)
     return new, latest, news
 
 
 class AlertCenter(QObject):
+    """What this desk knows of its operator's alerts: the unread count, and the news."""
+
     ticket_requested = Signal(int)
     contract_requested = Signal(int)
-    alerts_raised = Signal(list)  # the new AlertData, for the in-app list and tests
+    #: The alert centre should be shown (a click on a grouped notification).
+    centre_requested = Signal()
+    alerts_raised = Signal(list)  # the new AlertData for this operator, for the panel and tests
+    #: How many alerts the operator at this desk has not acknowledged (theirs and the team's).
+    unread_changed = Signal(int)
+    #: What the operator sees changed (new alerts, an acknowledgement, another operator).
+    inbox_changed = Signal()
 
     def __init__(self, jobs: Jobs, parent=None, interval_ms: int = 60_000):
         super().__init__(parent)
@@ -50,6 +54,13 @@ class AlertCenter(QObject):
         self._shown_ids: set[int] = set()
         jobs.changed.connect(self._on_change)
         self.do_not_disturb = False
+        #: A short sound when alerts come in (a setting, off by default); quiet in do-not-disturb.
+        self.sound = False
+        self.sounds_played = 0
+        #: Whose alerts: the signed-in operator's id (None: only the team's).
+        self.operator_id: int | None = None
+        self._operator_set = False
+        self.unread = 0
         self.last_shown: list = []
         self.shown_messages: list[tuple[str, str]] = []
         self.tray = None
@@ -69,8 +80,30 @@ class AlertCenter(QObject):
     def stop(self) -> None:
         self.timer.stop()
 
+    def set_operator(self, operator) -> None:
+        """Someone else works at this desk (or the first sign-in): their alerts from now on.
+        What was announced to the previous operator is not announced again to this one; the
+        count and the panel are theirs at once."""
+        operator_id = operator.id if operator is not None else None
+        if operator_id == self.operator_id and self._operator_set:
+            return
+        self.operator_id = operator_id
+        self._operator_set = True
+        self.last_shown = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the unread count again; the panel reloads too."""
+        self.jobs.submit(alerts.unread_count, self.operator_id, on_done=self._got_count, owner=self, key="unread")
+        self.inbox_changed.emit()
+
+    def _got_count(self, count: int) -> None:
+        self.unread = count
+        self.unread_changed.emit(count)
+
     def check(self) -> None:
-        self.jobs.submit(_check_then_news, self.seen_id, on_done=self._checked, lane=LONG)  # never ahead of a lookup
+        self.jobs.submit(_check_then_news, self.seen_id, self.operator_id, on_done=self._checked,
+                         lane=LONG)  # never ahead of a lookup
 
     def _checked(self, answer) -> None:
         new, latest, news = answer
@@ -80,18 +113,25 @@ class AlertCenter(QObject):
         # once); later ones show what any desk raised since (on a team server one desk's
         # check raises an alert once for everyone).
         self._raised(new if first else news)
+        self.refresh()  # also what colleagues acknowledged or raised meanwhile
 
     def _on_change(self, change) -> None:
         if change.touches(ALERTS) and self.seen_id is not None:  # raised by a colleague's desk
-            self.jobs.submit(alerts.raised_after, self.seen_id, on_done=self._news, owner=self, key="news")
+            self.jobs.submit(alerts.raised_after, self.seen_id, self.operator_id, False, on_done=self._news,
+                             owner=self, key="news")
 
     def _news(self, answer) -> None:
         latest, news = answer
         self.seen_id = max(latest, self.seen_id or 0)
         self._raised(news)
+        if news:
+            self.refresh()
+
+    def _mine(self, alert) -> bool:
+        return alert.recipient_id is None or alert.recipient_id == self.operator_id
 
     def _raised(self, new: list) -> None:
-        new = [a for a in new if a.id not in self._shown_ids]
+        new = [a for a in new if a.id not in self._shown_ids and self._mine(a)]
         self._shown_ids.update(a.id for a in new)
         if not new:
             return
@@ -99,10 +139,13 @@ class AlertCenter(QObject):
         self.alerts_raised.emit(new)
         if self.do_not_disturb:
             return
+        if self.sound:
+            QApplication.beep()
+            self.sounds_played += 1
         if len(new) > GROUP_ABOVE:
             breached = sum(1 for a in new if a.kind == "clock_breached")
             title = ngettext("{count} new alert", "{count} new alerts", len(new)).format(count=len(new))
-            body = _("{breached} breached, {others} more. Open the alert list to see them.").format(
+            body = _("{breached} breached, {others} more. Open the alert centre (Ctrl+Shift+A) to see them.").format(
                 breached=breached, others=len(new) - breached)
         else:
             title = " · ".join(_(KIND_TITLES[a.kind]) for a in new)
@@ -113,71 +156,22 @@ class AlertCenter(QObject):
                 else QSystemTrayIcon.MessageIcon.Information
             self.tray.showMessage(title, body, icon, 10_000)
 
+    def acknowledge(self, alert_ids) -> None:
+        """The operator at this desk has seen `alert_ids` (the team's stay unread for the rest)."""
+        ids = list(alert_ids)
+        if not ids or self.operator_id is None:
+            return
+        self.jobs.submit(alerts.acknowledge, self.operator_id, ids, on_done=lambda _n: self.refresh(), owner=self)
+
     def open_last(self) -> None:
-        """A click on the notification opens its item (or the list, for a group)."""
+        """A click on the notification opens its item (or the alert centre, for a group)."""
         if len(self.last_shown) == 1:
             self.open_alert(self.last_shown[0])
         elif self.last_shown:
-            self.show_list()
+            self.centre_requested.emit()
 
     def open_alert(self, alert) -> None:
         if alert.ticket_id:
             self.ticket_requested.emit(alert.ticket_id)
         elif alert.contract_id:
             self.contract_requested.emit(alert.contract_id)
-
-    def show_list(self, parent=None) -> "AlertListDialog":
-        dialog = AlertListDialog(self, parent)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        self.list_dialog = dialog
-        return dialog
-
-
-class AlertListDialog(QDialog):
-    """Recent alerts, newest first; Enter or a double-click opens the item."""
-
-    def __init__(self, center: AlertCenter, parent=None):
-        super().__init__(parent)
-        retranslate.register(self)
-        self.center = center
-        self.list = QListWidget()
-        self.list.itemActivated.connect(self._open)
-        self.list.itemDoubleClicked.connect(self._open)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.list)
-        layout.addWidget(buttons)
-        self.resize(640, 420)
-        self.alerts: list = []
-        center.jobs.submit(alerts.recent, owner=self, on_done=self._show)
-        center.jobs.submit(alerts.mark_read)
-        self.retranslate()
-
-    def _show(self, alerts) -> None:
-        self.alerts = list(alerts)
-        self._render()
-
-    def _render(self) -> None:
-        self.list.clear()
-        for a in self.alerts:
-            mark = "✖" if a.kind == "clock_breached" else "▲" if a.kind == "clock_at_risk" else "◆"
-            item = QListWidgetItem(f"{mark} {format_datetime(a.raised_at)} · {_(KIND_TITLES[a.kind])} · {a.title}")
-            if not a.read:
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-            item.setData(Qt.ItemDataRole.UserRole, a)
-            self.list.addItem(item)
-        if not self.alerts:
-            self.list.addItem(_("No alerts yet."))
-
-    def _open(self, item) -> None:
-        alert = item.data(Qt.ItemDataRole.UserRole)
-        if alert is not None:
-            self.center.open_alert(alert)
-
-    def retranslate(self) -> None:
-        self.setWindowTitle(_("Recent alerts"))
-        self._render()

@@ -42,6 +42,7 @@ from ..settings.packages import PackagesDialog
 from ..settings.vendor import VendorDialog
 from ..tickets.dialog import TicketDialog
 from ..tickets.page import TicketsPage
+from .alert_centre import AlertCountButton, AlertPanel
 from .alerts import AlertCenter
 from .dashboard import DashboardPage
 from .export import ListExporter
@@ -137,6 +138,10 @@ class MainWindow(QMainWindow):
         self.pages["contracts"].edit_requested.connect(self.edit_contract)
         self.alerts = AlertCenter(jobs, self)
         self.alerts.do_not_disturb = settings.do_not_disturb
+        self.alerts.sound = settings.alert_sound
+        self.alerts.set_operator(operator)
+        self.operator_changed.connect(self.alerts.set_operator)
+        self.alerts.centre_requested.connect(self.show_alert_centre)
         self.alerts.ticket_requested.connect(self.edit_ticket)
         self.alerts.contract_requested.connect(self.edit_contract)
         self.dashboard.ticket_requested.connect(self.edit_ticket)
@@ -154,12 +159,16 @@ class MainWindow(QMainWindow):
         jobs.failed.connect(self.show_error)
         jobs.changed.connect(self._on_change)
         self._build_lookup()
+        self._build_alert_centre()
 
         self._build_actions()
         self.operator_label = QLabel()
         self.database_label = QLabel(database_label)
         self.busy_label = QLabel()
         self.statusBar().addWidget(self.operator_label)
+        self.alert_count = AlertCountButton(self.alerts)
+        self.alert_count.clicked.connect(self.show_alert_centre)
+        self.statusBar().addPermanentWidget(self.alert_count)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.database_label)
         self._busy_timer = QTimer(self, singleShot=True, interval=400)
@@ -201,7 +210,7 @@ class MainWindow(QMainWindow):
             group.addAction(a)
             a.triggered.connect(lambda _c=False, lg=lang: self.change_language(lg))
         self.act_about = act("", self.about)
-        self.act_alerts = act("Ctrl+Shift+A", lambda: self.alerts.show_list(self))
+        self.act_alerts = act("Ctrl+Shift+A", self.show_alert_centre)
         self.act_packages = act("", self.edit_packages)
         self.act_export = act("Ctrl+E", self.export_current)
         self.act_lookup = act("F2", self.show_lookup)
@@ -210,6 +219,9 @@ class MainWindow(QMainWindow):
         self.act_dnd = QAction(self, checkable=True)
         self.act_dnd.setChecked(self.settings.do_not_disturb)
         self.act_dnd.toggled.connect(self.set_do_not_disturb)
+        self.act_sound = QAction(self, checkable=True)
+        self.act_sound.setChecked(self.settings.alert_sound)
+        self.act_sound.toggled.connect(self.set_alert_sound)
 
         bar = self.menuBar()
         self.menu_file = bar.addMenu("")
@@ -234,6 +246,7 @@ class MainWindow(QMainWindow):
         self.menu_view.addSeparator()
         self.menu_view.addAction(self.act_alerts)
         self.menu_view.addAction(self.act_dnd)
+        self.menu_view.addAction(self.act_sound)
         self.menu_language = bar.addMenu("")
         self.menu_language.addAction(self.act_vi)
         self.menu_language.addAction(self.act_en)
@@ -265,7 +278,8 @@ class MainWindow(QMainWindow):
         self.act_vi.setChecked(language() == "vi")
         self.act_en.setChecked(language() != "vi")
         self.act_about.setText(_("&About Desktop Helpdesk"))
-        self.act_alerts.setText(_("Recent &alerts…"))
+        self.act_alerts.setText(_("&Alert centre"))
+        self.alert_dock.setWindowTitle(_("Alert centre"))
         self.act_packages.setText(_("&Packages and SLA…"))
         self.act_export.setText(_("&Export the list…"))
         self.act_lookup.setText(_("&Caller lookup"))
@@ -273,6 +287,7 @@ class MainWindow(QMainWindow):
         self.act_calendar.setText(_("Support ca&lendar…"))
         self.act_vendor.setText(_("Company &details on reports…"))
         self.act_dnd.setText(_("&Do not disturb"))
+        self.act_sound.setText(_("Alert &sound"))
         self._show_operator()
 
     def _show_busy(self, busy: bool) -> None:
@@ -403,6 +418,32 @@ class MainWindow(QMainWindow):
         self.lookup.ticket_open_requested.connect(self.edit_ticket)
         self.lookup.close_requested.connect(self.close_lookup)
 
+    # -- alert centre ----------------------------------------------------------------
+    def _build_alert_centre(self) -> None:
+        self.alert_panel = AlertPanel(self.alerts)
+        self.alert_dock = QDockWidget()
+        self.alert_dock.setObjectName("alert_centre")  # its place and visibility are remembered
+        self.alert_dock.setWidget(self.alert_panel)
+        self.alert_dock.setMinimumWidth(460)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.alert_dock)
+        self.alert_dock.hide()
+        self.alert_panel.close_requested.connect(self.close_alert_centre)
+
+    def show_alert_centre(self) -> None:
+        """Ctrl+Shift+A or a click on the count: the operator's alerts, the list focused."""
+        if self.alert_dock.isHidden() and not getattr(self, "_alert_dock_sized", False):
+            self._alert_dock_sized = True  # once a session; later the width the operator gave it
+            self.alert_dock.show()
+            self.resizeDocks([self.alert_dock], [max(self.alert_dock.width(), 560)], Qt.Orientation.Horizontal)
+        self.alert_dock.show()
+        self.alert_dock.raise_()
+        self.alert_panel.focus_list()
+
+    def close_alert_centre(self) -> None:
+        self.alert_dock.hide()
+        page = self.current_page()
+        (getattr(page, "table", None) or page).setFocus()
+
     def show_lookup(self) -> None:
         """F2, from anywhere in the window: the lookup field, its text selected to type over."""
         self.lookup_dock.show()
@@ -477,6 +518,11 @@ class MainWindow(QMainWindow):
     def set_do_not_disturb(self, on: bool) -> None:
         self.alerts.do_not_disturb = on
         self.settings.do_not_disturb = on
+        self._save_settings()
+
+    def set_alert_sound(self, on: bool) -> None:
+        self.alerts.sound = on
+        self.settings.alert_sound = on
         self._save_settings()
 
     def change_language(self, language: str) -> None:

@@ -8,14 +8,14 @@ whole server) and grants them their rights on this database; it needs a role wit
 (the server's administrator running `desktop-helpdesk server upgrade`). Nothing changes on a
 local file, where the services enforce the same rights.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-07
 """
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
