@@ -37,7 +37,7 @@ from ...i18n.formatting import format_datetime
 from ...services import accounts
 from ...services.dto import OperatorAccount
 from ...services.errors import ValidationFailed
-from ..kit import retranslate
+from ..kit import marks, retranslate
 from ..kit.errors import failure_message
 from ..kit.widgets import Form, enum_combo, enum_label, retranslate_enum_combo
 from ..kit.worker import Jobs
@@ -86,7 +86,7 @@ class SignInDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("signInMessage")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: palette(bright-text); background: #a4262c; padding: 4px;")
+        self.message.setStyleSheet(f"color: {marks.ERROR}; font-weight: bold;")
         self.message.hide()
         self.buttons = QDialogButtonBox()
         self.ok_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -252,6 +252,11 @@ class FirstAdministratorDialog(QDialog):
             for e in exc.errors:
                 self.form.set_error(e.field, e.text(_))
             return
+        if isinstance(exc, NotAllowed) and not exc.permission:  # the team server refused to create a login role
+            QMessageBox.warning(self, _("Sign in"), _(
+                "The team server did not let this connection create accounts. Connect once as the server's "
+                "administrator (a role that may create roles), or ask them to run `desktop-helpdesk server upgrade`."))
+            return
         if isinstance(exc, NotAllowed):  # another desk created the first administrator meanwhile
             QMessageBox.information(self, _("Sign in"), _(
                 "Someone has already set up the first administrator of this database. Sign in with your account."))
@@ -320,14 +325,13 @@ class OperatorsDialog(QDialog):
         right = QVBoxLayout()
         right.addLayout(self.form)
         right.addWidget(self.hint)
-        right.addStretch(1)
-        body = QHBoxLayout()
-        body.addWidget(self.table, 3)
-        body.addLayout(right, 2)
+        body = QVBoxLayout()  # the list on top, the chosen operator below: every column readable
+        body.addWidget(self.table, 1)
+        body.addLayout(right)
         layout = QVBoxLayout(self)
         layout.addLayout(body)
         layout.addLayout(buttons)
-        self.resize(1000, 480)
+        self.resize(960, 660)  # fits a 1366×768 screen
         self.table.itemSelectionChanged.connect(self._selected)
         self.retranslate()
         self._new()
