@@ -42,7 +42,7 @@ class ServerSignIn:
         self.engines.append(engine)
         if old in self.engines:  # an earlier operator's: its connections go
             self.engines.remove(old)
-            old.dispose()
+        old.dispose()  # its idle connections close (the desk's own engine stays usable for the listener)
 
     def dispose(self) -> None:
         for engine in self.engines:

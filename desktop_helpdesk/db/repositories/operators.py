@@ -31,8 +31,10 @@ class SqlOperatorRepository(Repo):
     # -- accounts ----------------------------------------------------------------------
     def accounts(self) -> list[OperatorAccount]:
         rows = self.s.scalars(select(m.Operator).order_by(m.Operator.full_name)).all()
+        on_server = self.on_server()  # there the login role holds the password
         return [OperatorAccount(o.id, o.full_name, o.alias, o.role, o.login or "", o.team or "", o.active, o.code,
-                                bool(o.password_hash), o.signed_in_at, o.version) for o in rows]
+                                bool(o.password_hash or (on_server and o.login)), o.signed_in_at, o.version)
+                for o in rows]
 
     def credential(self, login: str) -> Credential | None:
         o = self.s.scalars(select(m.Operator).where(m.Operator.login == login)).first()
