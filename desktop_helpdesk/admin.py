@@ -235,19 +235,20 @@ class _instance_lock:
         self.path = path
 
     def __enter__(self):
-        from PySide6.QtCore import QLockFile
-
+        from .app import acquire_instance_lock
         from .services.backup import BackupError
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.lock = QLockFile(str(self.path))
-        self.lock.setStaleLockTime(0)
-        if not self.lock.tryLock(200):
+        # The app's own rules: a lock left by a crash (its process gone, or its file
+        # unreadable) is taken over; one a live copy holds refuses the restore.
+        self.lock, go_on = acquire_instance_lock(self.path, lambda _pid, _host: False)
+        if not go_on:
             raise BackupError(BackupError.IN_USE)
         return self
 
     def __exit__(self, *exc):
-        self.lock.unlock()
+        if self.lock is not None:
+            self.lock.unlock()
 
 
 # -- importing a customer list (issue #14) ---------------------------------------------------

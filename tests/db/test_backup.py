@@ -284,6 +284,13 @@ def test_backup_and_restore_commands(tmp_path, templates):
         install(None)
     assert len(list(data.glob("helpdesk.before-restore-*.sqlite3"))) == 1  # not even a safety copy
 
+    # A lock the app left behind in a crash (a power cut while writing it: an empty file) does
+    # not refuse the restore forever: it is taken over, as the app itself takes it over.
+    (data / "instance.lock").write_bytes(b"")
+    done = run_cli("restore", str(copy), "--data-dir", str(data), "--lang", "en", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert len(list(data.glob("helpdesk.before-restore-*.sqlite3"))) == 2
+
     # A new computer: no database yet in the data folder; the backup becomes it.
     fresh = tmp_path / "new-computer"
     done = run_cli("restore", str(copy), "--data-dir", str(fresh), "--yes")
