@@ -521,6 +521,8 @@ class CallerMatch:
     open_ticket_count: int
     open_tickets: tuple = ()  # TicketRow, the most urgent first
     archived: str = ""  # "" in use; "archived"; "merged:KH…" (the customer that stays)
+    kept_id: int | None = None  # merged: the customer that stays (new work goes to it)
+    kept_label: str = ""  # merged: "KH… – its name"
 
 
 @dataclass(frozen=True)

@@ -258,3 +258,25 @@ def test_the_actions_speak_vietnamese(open_desk, vietnamese, qtbot):
     assert "Giữ lại: KH00001 – Công ty TNHH Hoàng Long" in dialog.summary.text()
     assert "1 phiếu yêu cầu (1 đang mở)" in dialog.summary.text()
     dialog.reject()
+
+
+def test_enter_on_a_merged_duplicates_old_tax_code_opens_a_ticket_for_the_customer_kept(open_desk, qtbot):
+    from PySide6.QtCore import Qt
+
+    desk = open_desk()
+    ids = _setup(desk)
+    preview = customers.merge_preview(desk.ctx, ids["keep"], ids["duplicate"])
+    customers.merge_customers(desk.ctx, ids["keep"], preview.keep_version, ids["duplicate"], preview.duplicate_version)
+    window = desk.window
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    type_text(window.lookup.field, "0100109106")  # the duplicate's tax code, which a caller still gives
+    qtbot.waitUntil(lambda: window.lookup.lookup is not None and window.lookup.lookup.text == "0100109106", timeout=5000)
+    found = window.lookup.lookup.matches  # the duplicate first (its own tax code), then the customer kept
+    assert [(m.customer_id, m.kept_id) for m in found][0] == (ids["duplicate"], ids["keep"])
+    assert window.lookup.current_match().customer_id == ids["duplicate"]
+    assert "Merged into KH00001" in window.lookup.results.toPlainText()
+    qtbot.keyClick(window.lookup.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: getattr(window, "last_dialog", None) is not None and window.last_dialog.isVisible())
+    dialog = window.last_dialog
+    assert dialog.customer.customer_id == ids["keep"]
+    assert dialog.customer.text().startswith("KH00001 – Công ty TNHH Hoàng Long")

@@ -89,13 +89,15 @@ class SqlCallerRepository(Repo):
             for cid in ids}
         # A merged duplicate keeps its old phones and code, which callers still give: said so.
         kept = aliased(m.Customer)
-        archived = {r.id: (f"merged:{r.kept_code}" if r.kept_code else "archived") for r in self.s.execute(
-            select(m.Customer.id, kept.code.label("kept_code")).outerjoin(kept, kept.id == m.Customer.merged_into_id)
+        archived = {r.id: ((f"merged:{r.kept_code}", r.kept_id, f"{r.kept_code} – {r.kept_name}") if r.kept_code
+                           else ("archived", None, "")) for r in self.s.execute(
+            select(m.Customer.id, kept.id.label("kept_id"), kept.code.label("kept_code"), kept.name.label("kept_name"))
+            .outerjoin(kept, kept.id == m.Customer.merged_into_id)
             .where(m.Customer.id.in_(ids), m.Customer.archived_at.is_not(None)))}
         out = []
         for _key, fields in found:
             cid = fields[0]
             warranty_end, maintenance_end, owed = coverage.get(cid, (None, None, 0))
             out.append(CallerMatch(*fields, warranty_end, maintenance_end, owed, counts.get(cid, 0), tickets[cid],
-                                   archived.get(cid, "")))
+                                   *archived.get(cid, ("", None, ""))))
         return out

@@ -459,7 +459,10 @@ class MainWindow(QMainWindow):
         """A quick ticket for the caller the lookup found: customer and contact filled in,
         channel hotline, the cursor in the subject."""
         dialog = TicketDialog(self.jobs, self.operators, self, operator_id=self._operator_id())
-        dialog.preset_caller(match.customer_id, f"{match.customer_code} – {match.customer_name}", match.contact_id)
+        if match.kept_id is not None:  # a merged duplicate's old number or code: the customer that stays
+            dialog.preset_caller(match.kept_id, match.kept_label, match.contact_id)
+        else:
+            dialog.preset_caller(match.customer_id, f"{match.customer_code} – {match.customer_name}", match.contact_id)
         self._open(dialog)
 
     def new_ticket(self) -> None:
