@@ -97,6 +97,16 @@ class Form(QFormLayout):
         for row in self.rows.values():
             row.set_error(None)
 
+    def place_errors(self, exc: BaseException) -> bool:
+        """Show a refusal's field errors beside their fields; False if `exc` has none (the
+        caller then explains it another way)."""
+        errors = getattr(exc, "errors", None)
+        if not errors:
+            return False
+        for e in errors:
+            self.set_error(e.field, e.text(_))
+        return True
+
 
 def parse_date(text: str) -> date | None:
     """dd/mm/yyyy (also with - or .), or ISO yyyy-mm-dd. Empty gives None; else

@@ -248,9 +248,7 @@ class FirstAdministratorDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.ok_button.setEnabled(True)
-        if isinstance(exc, ValidationFailed):
-            for e in exc.errors:
-                self.form.set_error(e.field, e.text(_))
+        if isinstance(exc, ValidationFailed) and self.form.place_errors(exc):
             return
         if isinstance(exc, NotAllowed) and not exc.permission:  # the team server refused to create a login role
             QMessageBox.warning(self, _("Sign in"), _(
@@ -407,9 +405,7 @@ class OperatorsDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
-        if isinstance(exc, ValidationFailed):
-            for e in exc.errors:
-                self.form.set_error(e.field, e.text(_))
+        if isinstance(exc, ValidationFailed) and self.form.place_errors(exc):
             return
         QMessageBox.warning(self, _("Operators"), failure_message(N_("The operator could not be saved; nothing was written."), exc, log))
 
