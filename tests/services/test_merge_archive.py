@@ -343,3 +343,20 @@ def test_the_caller_lookup_says_a_merged_duplicate_went_into_the_customer_kept(d
     assert [(m.customer_id, m.archived) for m in found] == [(duplicate, "merged:KH00001")]
     moved = lookup.lookup_caller(ctx, "0903 111 222").matches  # its contact moved with everything else
     assert [(m.customer_id, m.archived) for m in moved] == [(keep, "")]
+
+
+def test_an_archived_customers_obligations_leave_the_obligations_list_and_stay_on_its_own_page(desk):
+    from desktop_helpdesk.services.contracts import list_obligations
+
+    ctx, package_id, _operator_id = desk
+    gone = _customer(ctx, "Nhà thuốc Minh Châu")
+    stays = _customer(ctx, "Nhà sách Minh Khai")
+    for customer_id in (gone, stays):
+        contracts.save_contract(ctx, ContractDraft(customer_id=customer_id, package_id=package_id, stage="warranty",
+                                                   signed_on=date(2026, 5, 1), accepted_on=date(2026, 6, 1)))
+    every = {r.customer_id for r in list_obligations(ctx, ListQuery(limit=500)).rows}
+    assert every == {gone, stays}
+    customers.archive_customer(ctx, gone, customers.get_customer(ctx, gone).version)
+    assert {r.customer_id for r in list_obligations(ctx, ListQuery(limit=500)).rows} == {stays}
+    own = list_obligations(ctx, ListQuery(limit=500, filters={"customer_id": gone})).rows
+    assert own and {r.customer_id for r in own} == {gone}

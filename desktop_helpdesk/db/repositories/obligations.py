@@ -24,6 +24,8 @@ class SqlObligationRepository(Repo):
         f = query.filters
         if f.get("customer_id"):
             stmt = stmt.where(O.customer_id == f["customer_id"])
+        else:  # an archived customer left: its contracts' visits and renewals are no one's to do
+            stmt = stmt.where(m.Customer.archived_at.is_(None))
         if f.get("kind"):
             stmt = stmt.where(O.kind == f["kind"])
         if f.get("until"):
