@@ -235,7 +235,7 @@ class _instance_lock:
         self.path = path
 
     def __enter__(self):
-        from .app import acquire_instance_lock
+        from .instance import acquire_instance_lock
         from .services.backup import BackupError
 
         self.path.parent.mkdir(parents=True, exist_ok=True)

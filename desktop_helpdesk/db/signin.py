@@ -7,7 +7,9 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from ..domain.errors import DatabaseOpenError, SignInRefused
 from .engine import connect_database, redact_url
@@ -23,20 +25,35 @@ class ServerSignIn:
         self.factory = factory  # a db.uow.UnitOfWorkFactory
         self.mask = mask
         self.engines: list = []
+        self._masked: set[str] = set()
 
     def __call__(self, login: str, password: str) -> None:
-        if self.mask is not None:
-            self.mask(password)  # never in the log, even inside a driver's message
         target = make_url(self.url).set(username=login, password=password).render_as_string(hide_password=False)
         try:
             engine = connect_database(target)
         except DatabaseOpenError as exc:
-            log.info("sign-in to %s as %s refused: %s", redact_url(self.url), login, exc.reason)
+            log.info("sign-in to %s refused: %s", redact_url(self.url), exc.reason)
             if exc.reason == DatabaseOpenError.BAD_LOGIN:
                 if "not permitted to log in" in (exc.detail or ""):
                     raise SignInRefused(SignInRefused.DISABLED) from None
                 raise SignInRefused(SignInRefused.WRONG) from None
             raise
+        # Only an active operator of this helpdesk moves the desk onto their connection: any
+        # other role of the server (a report reader, the owner) is refused before it is used.
+        try:
+            with engine.connect() as con:
+                row = con.execute(text("SELECT active FROM operators WHERE login = session_user")).first()
+        except DBAPIError as exc:
+            engine.dispose()
+            if getattr(exc.orig, "sqlstate", None) == "42501":  # a role with no rights here: no operator
+                raise SignInRefused(SignInRefused.WRONG) from None
+            raise
+        if row is None or not row.active:
+            engine.dispose()
+            raise SignInRefused(SignInRefused.WRONG if row is None else SignInRefused.DISABLED)
+        if self.mask is not None and password not in self._masked:
+            self._masked.add(password)
+            self.mask(password)  # a password that worked is never in the log, even inside a driver's message
         old = self.factory.engine
         self.factory.rebind(engine)
         self.engines.append(engine)

@@ -21,6 +21,7 @@ class Permission(str, Enum):
     CALENDAR = "calendar"  # the firm's days off and working week
     COMPANY = "company"  # the vendor details printed on documents
     OPERATORS = "operators"  # create, disable, reset passwords, change roles
+    RESTORE = "restore"  # put a backup back in place of the data (everyone's work since is gone)
 
     @property
     def label(self) -> str:
@@ -29,6 +30,7 @@ class Permission(str, Enum):
             Permission.CALENDAR: N_("change the support calendar"),
             Permission.COMPANY: N_("change the company details"),
             Permission.OPERATORS: N_("manage operators"),
+            Permission.RESTORE: N_("restore a backup"),
         }[self]
 
 

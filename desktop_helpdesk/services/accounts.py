@@ -27,6 +27,8 @@ from .errors import ValidationFailed, check
 MSG_LOGIN_TAKEN = v.N_("Another operator already has this user name.")
 MSG_LAST_ADMIN = v.N_("At least one active administrator must remain.")
 MSG_ROLE = v.N_("Choose a role.")
+MSG_OWN_LOGIN = v.N_("On the team server you cannot rename the account you are signed in with; "
+                     "another administrator can.")
 
 
 @lru_cache(maxsize=1)
@@ -188,6 +190,7 @@ def save_account(ctx: Context, account: OperatorAccount, password: str | None = 
     if password is not None:
         check([a.validate_password("password", password)])
     with ctx.uow() as uow:
+        uow.operators.lock_accounts()
         if uow.operators.login_taken(account.login, account.id):
             raise ValidationFailed([v.ValidationError("login", "taken", MSG_LOGIN_TAKEN)])
         everyone = uow.operators.accounts()
@@ -197,6 +200,9 @@ def save_account(ctx: Context, account: OperatorAccount, password: str | None = 
                 x.active and x.role == OperatorRole.ADMIN.value for x in others):
             raise ValidationFailed([v.ValidationError("role", "last_admin", MSG_LAST_ADMIN)])
         old_login = next((x.login for x in everyone if x.id == account.id), "")
+        if old_login and old_login != account.login and uow.operators.on_server() \
+                and old_login == uow.operators.session_login():
+            raise ValidationFailed([v.ValidationError("login", "own_login", MSG_OWN_LOGIN)])
         operator_id = _save(uow, account, old_login, password)
         uow.commit()
         return operator_id
@@ -228,8 +234,11 @@ def set_password(ctx: Context, operator_id: int, password: str) -> None:
     check([a.validate_password("password", password)])
     with ctx.uow() as uow:
         x = next(x for x in uow.operators.accounts() if x.id == operator_id)
-        if uow.operators.on_server():  # the role's own password: an operator may change theirs
-            uow.operators.set_server_password(x.login, a.normal_password(password))
+        if uow.operators.on_server():
+            if x.login == uow.operators.session_login():  # one's own: any role may change its own
+                uow.operators.set_server_password(x.login, a.normal_password(password))
+            else:  # an administrator resets someone's: through the server's account function
+                uow.operators.save_server_login(x.id, x.login, x.login, x.role, x.active, a.normal_password(password))
         else:
             uow.operators.set_password_hash(operator_id, hash_password(password))
         uow.commit()
@@ -243,6 +252,7 @@ def create_first_administrator(ctx: Context, account: OperatorAccount, password:
     account = _clean(replace(account, role=OperatorRole.ADMIN.value, active=True))
     check([a.validate_password("password", password)])
     with ctx.uow() as uow:
+        uow.operators.lock_accounts()
         if _has_administrator(uow):
             raise NotAllowed(a.Permission.OPERATORS.value, "")
         if uow.operators.login_taken(account.login, account.id):

@@ -22,8 +22,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from ..domain.accounts import Permission
 from ..domain.text import fold
 from ..domain.vietnam import VIETNAM
+from .accounts import require
 from .progress import Progress
 
 log = logging.getLogger(__name__)
@@ -278,6 +280,13 @@ def restore(store: BackupStore, path: Path, progress: Progress | None = None) ->
     store.restore_from(Path(path), progress)
     log.info("database restored from %s", path)
     return RestoreDone(contents, safety)
+
+
+def restore_as(ctx, store: BackupStore, path: Path, progress: Progress | None = None) -> RestoreDone:
+    """`restore`, for the operator signed in at a desk: administrators only (a restore puts
+    back the operators and the history as they were)."""
+    require(ctx, Permission.RESTORE)
+    return restore(store, path, progress)
 
 
 def policy_of(folder: str, keep_days: int, data_dir: Path, desk: str | None = None) -> BackupPolicy:

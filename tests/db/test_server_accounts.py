@@ -143,3 +143,93 @@ def test_a_server_role_that_is_not_an_operator_is_never_taken_over(server):
     with pytest.raises(ValidationFailed) as taken:
         accounts.save_account(ctx, OperatorAccount(None, "Kẻ Lạ", "Lạ", "hotline", "postgres"), "mật khẩu dài dài")
     assert [e.code for e in taken.value.errors] == ["taken"]
+
+
+def _try(con, sql) -> bool:
+    """Whether the server ran `sql` (False: it refused it for the role's rights)."""
+    try:
+        con.execute(sql)
+    except (psycopg.errors.InsufficientPrivilege, psycopg.errors.DuplicateObject,
+            psycopg.errors.InvalidParameterValue):
+        return False
+    return True
+
+
+def test_the_servers_rules_hold_against_an_operator_who_knows_sql(server):
+    """What a review found an operator could do with their own credentials, refused."""
+    ctx, names, url = server
+    catalog.set_vendor(ctx, catalog.vendor(ctx), name="Công ty Phần mềm Sao Việt")
+    catalog.set_working_week(ctx, catalog.working_week(ctx), "mon_fri_sat_morning")
+    admin_id = next(x.id for x in accounts.accounts(ctx) if x.role == "admin")
+    customer_id = customers.save_customer(ctx, CustomerDraft(name="Cửa hàng Hoa Mai", kind="company"))
+    with _raw(url, names["hotline"], "mật khẩu hotline") as con:
+        me = con.execute("SELECT id FROM operators WHERE login = session_user").fetchone()[0]
+        # Temporary tables that would stand in for ours (PostgreSQL searches them first).
+        if _try(con, "CREATE TEMP TABLE operators (id int, login text)"):
+            con.execute(f"INSERT INTO pg_temp.operators VALUES ({admin_id}, session_user)")
+            con.execute("CREATE TEMP TABLE pg_roles (rolname name, rolsuper bool)")
+            con.execute("INSERT INTO pg_temp.pg_roles VALUES (session_user, true)")
+        con.execute("INSERT INTO customer_events (customer_id, uuid, operator_id, occurred_at, kind, created_at, "
+                    f"updated_at, version) VALUES ({customer_id}, 'e1', {admin_id}, now(), 'note', now(), now(), 1)")
+        assert con.execute("SELECT operator_id FROM public.customer_events WHERE uuid = 'e1'").fetchone()[0] == me
+        assert not _try(con, "UPDATE app_meta SET value = 'Công ty giả' WHERE key = 'vendor.name'")
+        # Renaming a managed key away (and so deleting it) is changing it.
+        assert not _try(con, "UPDATE app_meta SET key = 'x.vendor.name' WHERE key = 'vendor.name'")
+        assert not _try(con, "UPDATE app_meta SET key = 'x.week' WHERE key = 'calendar.week'")
+        assert not _try(con, "DELETE FROM app_meta WHERE key = 'vendor.name'")
+        # Deleting a customer would take its history with it; counters and attempts stay.
+        assert not _try(con, f"DELETE FROM customers WHERE id = {customer_id}")
+        assert not _try(con, "DELETE FROM verification_attempts")
+        assert not _try(con, "SELECT setval(pg_get_serial_sequence('customers', 'id'), 1)")
+        assert not _try(con, "SELECT public.helpdesk_save_login(session_user, 'x', true, NULL, false)")
+    with _raw(url, names["lead"], "mật khẩu lead") as con:
+        prefix = con.execute("SELECT value FROM app_meta WHERE key = 'server.roles'").fetchone()[0]
+        assert not _try(con, f'GRANT "{prefix}_admins" TO "{names["lead"]}"')  # no climbing into the admins
+        assert not _try(con, "UPDATE operators SET role = 'admin'")
+    admin_login = next(x.login for x in accounts.accounts(ctx) if x.role == "admin")
+    with _raw(url, admin_login, "mật khẩu quản trị") as con:
+        # No login role may create roles: not even an administrator's (PostgreSQL 15 would let
+        # it grant itself pg_execute_server_program, a shell on the server).
+        assert not _try(con, f'GRANT pg_execute_server_program TO "{admin_login}"')
+        assert not _try(con, "DELETE FROM operators")  # disabled, never deleted: the history names them
+        # Through the account function only this helpdesk's operators: never the superuser.
+        assert not _try(con, "SELECT public.helpdesk_save_login('postgres', (SELECT value FROM app_meta "
+                             "WHERE key = 'server.roles') || '_staff', true, NULL, false)")
+    assert catalog.vendor(ctx)["name"] == "Công ty Phần mềm Sao Việt"
+    assert catalog.working_week(ctx) == "mon_fri_sat_morning"
+
+
+def test_a_disabled_operators_open_session_ends_and_a_password_is_never_sent_as_text(server, engine):
+    from sqlalchemy import event
+
+    ctx, names, url = server
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: sent.append(str(args[2])))
+    con = _raw(url, names["hotline"], "mật khẩu hotline")
+    hotline = next(x for x in accounts.accounts(ctx) if x.login == names["hotline"])
+    accounts.set_password(ctx, hotline.id, "một mật khẩu mới")
+    accounts.save_account(ctx, OperatorAccount(hotline.id, hotline.full_name, hotline.alias, "hotline",
+                                               hotline.login, active=False,
+                                               version=next(x for x in accounts.accounts(ctx) if x.id == hotline.id).version))
+    with pytest.raises(psycopg.OperationalError):  # its session was ended by the server
+        con.execute("SELECT 1")
+    con.close()
+    assert sent and not any("một mật khẩu mới" in s or "mật khẩu hotline" in s for s in sent)
+
+
+def test_signing_in_as_a_server_role_that_is_no_operator_leaves_the_desk_as_it_was(server, pg_server):
+    ctx, names, url = server
+    desk, session, _author, engine = _desk(url, None)
+    stranger = pg_server.new_database_name("reader")
+    with engine.connect() as con:
+        con.exec_driver_sql(f"CREATE ROLE {stranger} LOGIN PASSWORD 'mật khẩu người lạ'")
+        con.commit()
+    try:
+        before = desk.uow.engine
+        with pytest.raises(SignInRefused) as refused:
+            accounts.sign_in(desk, stranger, "mật khẩu người lạ")
+        assert refused.value.reason == SignInRefused.WRONG
+        assert desk.uow.engine is before  # the next unit of work still runs as before
+    finally:
+        session.connect_as.dispose()
+        engine.dispose()

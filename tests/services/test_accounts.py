@@ -147,7 +147,7 @@ def test_an_operator_cannot_change_packages_calendar_company_or_operators_and_a_
         lambda: catalog.rename_package(ctx, package_id, p.version, "SPOS", "Tên mới"),
         lambda: catalog.set_package_retired(ctx, package_id, p.version, True),
         lambda: catalog.set_working_week(ctx, catalog.working_week(ctx), "mon_fri_sat_morning"),
-        lambda: catalog.set_vendor(ctx, catalog.vendor(ctx), **{"vendor.name": "Công ty khác"}),
+        lambda: catalog.set_vendor(ctx, catalog.vendor(ctx), name="Công ty khác"),
         lambda: accounts.save_account(ctx, OperatorAccount(None, "Kẻ Lạ", "Lạ", "admin", "la"), "12345678"),
     ]
     for attempt in refused:

@@ -4,6 +4,7 @@ role may not use."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -186,3 +187,53 @@ def test_the_operators_window_creates_an_account_and_says_what_is_wrong_beside_e
     qtbot.waitUntil(lambda: dialog.table.rowCount() == before + 1, timeout=10_000)
     hoa = accounts.sign_in(desk.ctx, "hoa.nguyen", "mật khẩu của hoa")
     assert (hoa.full_name, hoa.role, hoa.team) == ("Nguyễn Thị Hoa", "hotline", "Hà Nội")
+
+
+def test_a_locked_desk_hides_every_window_and_its_notifications_tell_no_customer(open_desk, qtbot):
+    from PySide6.QtWidgets import QDialog
+
+    desk = open_desk(demo=True)
+    first, _other = _accounts(desk)
+    desk.window.set_operator(first)
+    actions = _actions(desk)
+    beside = QDialog(desk.window)  # e.g. the import window, open beside the main one
+    beside.setWindowTitle("Nhập danh sách khách hàng")
+    qtbot.addWidget(beside)
+    beside.show()
+    seen = {}
+
+    def fill(dialog):
+        seen["visible"] = [w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible() and w is not dialog]
+        alerts = desk.window.alerts
+        from datetime import datetime, timezone
+
+        from desktop_helpdesk.services.dto import AlertData
+
+        news = [AlertData(987654, "clock_breached", 1, None, "YC26-000001 — Tiệm vàng Kim Hoa không in được hóa đơn",
+                          None, datetime.now(timezone.utc))]
+        alerts._raised(news)
+        seen["message"] = alerts.shown_messages[-1]
+        opened = []
+        alerts.ticket_requested.connect(opened.append)
+        alerts.open_last()
+        seen["opened"] = opened
+        type_text(dialog.password, "mật khẩu quản trị")
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    _answer(qtbot, fill)
+    actions.lock()
+    assert seen["visible"] == []
+    assert seen["opened"] == []  # a click on the notification opens nothing
+    assert seen["message"] == ("1 new alert", "Sign in to see them.")  # no customer's name on a locked screen
+    assert desk.window.isVisible() and beside.isVisible()  # all back after the password
+
+
+def test_only_an_administrator_may_restore_a_backup(open_desk, qtbot, tmp_path):
+    from desktop_helpdesk.domain.errors import NotAllowed
+    from desktop_helpdesk.services import backup
+
+    desk = open_desk(demo=True)
+    first, other = _accounts(desk)
+    hotline = accounts.sign_in(desk.ctx, "hotline1", "mật khẩu tổng đài")
+    desk.ctx.session.operator = hotline
+    with pytest.raises(NotAllowed):  # refused before the store is touched
+        backup.restore_as(desk.ctx, None, tmp_path / "helpdesk-2026-12-01-080000.sqlite3")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from ...domain.errors import DuplicateError
 from .. import roles
@@ -29,6 +29,14 @@ class SqlOperatorRepository(Repo):
         return op.id
 
     # -- accounts ----------------------------------------------------------------------
+    def lock_accounts(self) -> None:
+        """Hold the accounts until this unit of work ends, so two administrators' changes
+        are checked one after the other (the first administrator, the last one)."""
+        if self.on_server():
+            self.s.execute(text("LOCK TABLE operators IN SHARE ROW EXCLUSIVE MODE"))
+        else:  # a write statement takes SQLite's write lock, even one that changes no row
+            self.s.execute(text("UPDATE operators SET id = id WHERE 0 = 1"))
+
     def accounts(self) -> list[OperatorAccount]:
         rows = self.s.scalars(select(m.Operator).order_by(m.Operator.full_name)).all()
         on_server = self.on_server()  # there the login role holds the password
@@ -90,7 +98,7 @@ class SqlOperatorRepository(Repo):
         if old_login and old_login != login:
             exists = connection.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": old_login}).first()
             if exists:
-                connection.exec_driver_sql(f'ALTER ROLE "{old_login}" RENAME TO "{login}"')
+                roles.rename_login(connection, old_login, login)
         try:
             roles.save_login(connection, login, role, active, password, new=not old_login)
         except roles.LoginTaken:
@@ -98,7 +106,11 @@ class SqlOperatorRepository(Repo):
         self.s.flush()
 
     def set_server_password(self, login: str, password: str) -> None:
+        """The signed-in operator's own password (others' go through save_server_login)."""
         roles.set_password(self.s.connection(), login, password)
+
+    def session_login(self) -> str:
+        return self.s.execute(select(func.session_user())).scalar() or ""
 
     def server_operator(self) -> OperatorData | None:
         """The operator whose login role this connection signed in as (None: the server's

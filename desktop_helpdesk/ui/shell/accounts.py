@@ -495,9 +495,12 @@ class AccountActions(QObject):
         """Menu entries the role may not use are disabled (the services refuse them too)."""
         role = self.session.role
         self.act_operators.setEnabled(may(role, Permission.OPERATORS))
-        for action, permission in ((self.window.act_packages, Permission.PACKAGES),
-                                   (self.window.act_calendar, Permission.CALENDAR),
-                                   (self.window.act_vendor, Permission.COMPANY)):
+        rights = [(self.window.act_packages, Permission.PACKAGES), (self.window.act_calendar, Permission.CALENDAR),
+                  (self.window.act_vendor, Permission.COMPANY)]
+        backups = getattr(self.window, "backups", None)
+        if backups is not None:
+            rights.append((backups.act_restore, Permission.RESTORE))
+        for action, permission in rights:
             action.setEnabled(may(role, permission))
 
     def edit_operators(self) -> None:
@@ -522,8 +525,15 @@ class AccountActions(QObject):
         if self.locked or self.session.operator is None:
             return
         self.locked = True
+        alerts = getattr(self.window, "alerts", None)
+        if alerts is not None:
+            alerts.locked = True  # no alert text in a notification, no click opening a ticket
         was_maximized = self.window.isMaximized()
+        # Every window of the program goes: the main one and any other open beside it.
+        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not self.window]
         self.window.hide()
+        for w in shown:
+            w.hide()
         try:
             dialog = SignInDialog(self.jobs, database=self.database, locked=self.session.operator)
             if dialog.exec() == QDialog.DialogCode.Accepted and dialog.operator is not None:
@@ -533,8 +543,12 @@ class AccountActions(QObject):
                 return
         finally:
             self.locked = False
+            if alerts is not None:
+                alerts.locked = False
             self.idle.last = datetime.now(timezone.utc)
         self.window.showMaximized() if was_maximized else self.window.show()
+        for w in shown:
+            w.show()
         self.window.activateWindow()
 
     def switch(self) -> None:

@@ -57,6 +57,8 @@ class AlertCenter(QObject):
         #: A short sound when alerts come in (a setting, off by default); quiet in do-not-disturb.
         self.sound = False
         self.sounds_played = 0
+        #: The desk is locked (ui.shell.accounts): notifications say how many, clicks open nothing.
+        self.locked = False
         #: Whose alerts: the signed-in operator's id (None: only the team's).
         self.operator_id: int | None = None
         self._operator_set = False
@@ -142,7 +144,10 @@ class AlertCenter(QObject):
         if self.sound:
             QApplication.beep()
             self.sounds_played += 1
-        if len(new) > GROUP_ABOVE:
+        if self.locked:  # the desk is locked: how many, never what (the next person may be anyone)
+            title = ngettext("{count} new alert", "{count} new alerts", len(new)).format(count=len(new))
+            body = _("Sign in to see them.")
+        elif len(new) > GROUP_ABOVE:
             breached = sum(1 for a in new if a.kind == "clock_breached")
             title = ngettext("{count} new alert", "{count} new alerts", len(new)).format(count=len(new))
             body = _("{breached} breached, {others} more. Open the alert centre (Ctrl+Shift+A) to see them.").format(
@@ -164,13 +169,18 @@ class AlertCenter(QObject):
         self.jobs.submit(alerts.acknowledge, self.operator_id, ids, on_done=lambda _n: self.refresh(), owner=self)
 
     def open_last(self) -> None:
-        """A click on the notification opens its item (or the alert centre, for a group)."""
+        """A click on the notification opens its item (or the alert centre, for a group);
+        nothing while the desk is locked."""
+        if self.locked:
+            return
         if len(self.last_shown) == 1:
             self.open_alert(self.last_shown[0])
         elif self.last_shown:
             self.centre_requested.emit()
 
     def open_alert(self, alert) -> None:
+        if self.locked:
+            return
         if alert.ticket_id:
             self.ticket_requested.emit(alert.ticket_id)
         elif alert.contract_id:

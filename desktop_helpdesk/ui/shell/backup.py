@@ -389,7 +389,7 @@ class BackupActions(QObject):
                 return
             self._message(QMessageBox.Icon.Warning, explain(exc))
 
-        self.jobs.submit(lambda ctx: backup.restore(store, Path(path), progress),
+        self.jobs.submit(lambda ctx: backup.restore_as(ctx, store, Path(path), progress),
                          on_done=done, on_error=failed, lane=LONG, owner=self)
 
     def stop(self) -> None:
