@@ -279,3 +279,26 @@ def test_column_widths_saved_before_the_coverage_column_are_not_laid_over_the_ne
     desk3 = open_desk()
     page3 = desk3.window.pages["customers"]
     assert page3.table.columnWidth(page3.model.COL_COVERAGE) == default_width
+
+
+def test_from_the_filter_down_moves_into_the_list_and_enter_opens_the_row(open_desk, qtbot):
+    """The filter box does not trap the keyboard (issue #16): Down goes into the list, Enter
+    opens the chosen row, even when typed faster than the list follows."""
+    from tests.ui.conftest import type_text
+
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.show_view("customers")
+    page = window.pages["customers"]
+    desk.idle()
+    opened = []
+    page.edit_requested.connect(opened.append)
+    type_text(page.filter, "hoang long")
+    qtbot.keyClick(page.filter, Qt.Key.Key_Return)  # before the debounce: filtered first, then opened
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    first = page.model.row_at(0)
+    assert "Hoàng Long" in first.name and opened == [first.id]
+    page.filter.setFocus()
+    qtbot.keyClick(page.filter, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: page.table.hasFocus() or window.focusWidget() is page.table, timeout=5000)
+    assert page.current_row().id == first.id

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -102,6 +102,36 @@ class ListPage(QWidget):
         self.toolbar.addWidget(self.count_label)
         self.edit_button.setEnabled(False)
         self._select_after_load: int | None = None
+        self.filter.installEventFilter(self)  # Down into the list, Enter opens, from the filter too
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        """In the filter box: Down moves into the list (its first row, or the one chosen
+        before); Enter opens the chosen row (the first when none is). The filter typed last
+        is applied first, so the row opened is one of what the operator sees filtered."""
+        if obj is self.filter and event.type() == QEvent.Type.KeyPress and not event.modifiers() & ~(
+                Qt.KeyboardModifier.KeypadModifier):
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if self._debounce.isActive():  # typed faster than the list follows: filter now
+                    self._debounce.stop()
+                    self.model.set_filter_text(self.filter.text())
+                    self._pending_key = key
+                    return True
+                self._key_from_filter(key)
+                return True
+        return super().eventFilter(obj, event)
+
+    def _key_from_filter(self, key) -> None:
+        if self.model.rowCount() == 0:
+            return
+        if not self.table.currentIndex().isValid():
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        if key == Qt.Key.Key_Down:
+            self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            self._edit_current()
 
     def build_layout(self, body: QWidget | None = None) -> None:
         layout = QVBoxLayout(self)
@@ -125,6 +155,9 @@ class ListPage(QWidget):
         self.current_changed.emit(row)
 
     def _loaded(self, count: int) -> None:
+        key, self._pending_key = getattr(self, "_pending_key", None), None
+        if key is not None:  # Down or Enter pressed in the filter before its rows came
+            QTimer.singleShot(0, lambda: self._key_from_filter(key))
         more = "+" if self.model.canFetchMore() else ""
         self.count_label.setText(ngettext("{count} row", "{count} rows", count).format(count=format_number(count) + more))
         if self._select_after_load is not None:
