@@ -50,6 +50,7 @@ MSG_CORRECTION_REASON = N_("Say what was wrong in the entry you correct.")
 MSG_CORRECTION_KIND = N_("A correction must be of the same kind as the entry it corrects.")
 MSG_NOT_CORRECTABLE = N_("Only work-log entries (notes, calls, remote sessions, visits, e-mails) can be corrected.")
 MSG_IN_FUTURE = N_("This time is in the future.")
+MSG_BEFORE_RECEIVED = N_("This time is before the ticket was received.")
 
 
 class CallDirection(_Labelled):
@@ -154,11 +155,13 @@ def duration_minutes(draft: WorkLogDraft) -> int | None:
 
 
 def validate_entry(draft: WorkLogDraft, now: datetime | None = None,
-                   original_kind: str | None = None) -> list[ValidationError]:
+                   original_kind: str | None = None, received_at: datetime | None = None) -> list[ValidationError]:
     """Every problem of the draft, one per field (an empty list when it can be saved).
 
     ``now`` enables the check that nothing already done lies in the future (a visit's
-    *scheduled* time may). ``original_kind`` is the kind of the corrected entry."""
+    *scheduled* time may). ``original_kind`` is the kind of the corrected entry.
+    ``received_at`` (the ticket's) enables the check that no work took place before the
+    ticket was received."""
     errors: dict[str, ValidationError] = {}
 
     def add(name: str, code: str, message: str) -> None:
@@ -222,6 +225,14 @@ def validate_entry(draft: WorkLogDraft, now: datetime | None = None,
             value = draft.get(name)
             if name in FIELDS[kind] and isinstance(value, datetime) and value.tzinfo and value > now + slack:
                 add(name, "in_future", MSG_IN_FUTURE)
+    if received_at is not None and received_at.tzinfo is not None:
+        earliest = received_at - CLOCK_SKEW
+        if draft.occurred_at is not None and draft.occurred_at.tzinfo and draft.occurred_at < earliest:
+            add("occurred_at", "before_received", MSG_BEFORE_RECEIVED)
+        for name in ("started_at", "ended_at"):
+            value = draft.get(name)
+            if name in FIELDS[kind] and isinstance(value, datetime) and value.tzinfo and value < earliest:
+                add(name, "before_received", MSG_BEFORE_RECEIVED)
     if draft.corrects_id is not None:
         if original_kind is not None and original_kind not in {k.value for k in WORKLOG_KINDS}:
             add("kind", "not_correctable", MSG_NOT_CORRECTABLE)

@@ -51,7 +51,7 @@ def add_entry(ctx: Context, ticket_id: int, operator_id: int | None, draft: wl.W
 def _add_entry(ctx: Context, ticket_id: int, operator_id: int | None, draft: wl.WorkLogDraft) -> int:
     now = ctx.now()
     with ctx.uow() as uow:
-        uow.tickets.get(ticket_id)  # NotFoundError for a ticket that is gone
+        received_at = uow.tickets.get(ticket_id).draft.received_at  # NotFoundError for a ticket that is gone
         if (found := uow.tickets.entry_id_for_uuid(draft.uuid)) is not None:
             return found  # an earlier attempt committed (validated then; "now" has moved since)
         original_kind = None
@@ -59,7 +59,7 @@ def _add_entry(ctx: Context, ticket_id: int, operator_id: int | None, draft: wl.
             original_ticket, original_kind = uow.tickets.event_facts(draft.corrects_id)
             if original_ticket != ticket_id:
                 raise ValidationFailed([wl.ValidationError("kind", "not_correctable", wl.MSG_NOT_CORRECTABLE)])
-        errors = wl.validate_entry(draft, now=now, original_kind=original_kind)
+        errors = wl.validate_entry(draft, now=now, original_kind=original_kind, received_at=received_at)
         if errors:
             raise ValidationFailed(errors)
         occurred = draft.occurred_at or now

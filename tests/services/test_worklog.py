@@ -116,6 +116,16 @@ def test_invalid_entries_are_refused_with_field_errors_and_nothing_is_written(de
         worklog.add_entry(ctx, tid, hotline, WorkLogDraft("visit", details={"address": "x", "started_at": NOW,
                                                                                  "ended_at": NOW - timedelta(hours=1)}))
     assert {e.field for e in info.value.errors} == {"scheduled_at", "technician_id", "ended_at"}
+    # A visit cannot start before the ticket was received (3 hours ago), nor a call be logged then.
+    with pytest.raises(ValidationFailed) as info:
+        worklog.add_entry(ctx, tid, hotline, WorkLogDraft("visit", details={
+            "address": "12 Lê Lợi", "scheduled_at": NOW - timedelta(hours=5), "technician_id": hotline,
+            "started_at": NOW - timedelta(hours=4), "ended_at": NOW - timedelta(hours=2)}))
+    assert {(e.field, e.code) for e in info.value.errors} == {("started_at", "before_received")}
+    with pytest.raises(ValidationFailed) as info:
+        worklog.add_entry(ctx, tid, hotline, WorkLogDraft("call", details={"direction": "in", "duration_minutes": 5},
+                                                          occurred_at=NOW - timedelta(days=1)))
+    assert {(e.field, e.code) for e in info.value.errors} == {("occurred_at", "before_received")}
     assert len(tickets.get_ticket(ctx, tid).history) == before
 
 

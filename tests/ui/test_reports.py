@@ -108,12 +108,15 @@ def test_the_report_window_switches_language_and_saves_a_pdf(open_desk, qtbot, t
     window.show_view("tickets")
     desk.idle()
     page = window.pages["tickets"]
-    page.table.selectRow(0)
+    # A ticket received before the visit started (no work before a ticket comes in).
+    i = next(i for i in range(page.model.rowCount())
+             if page.model.row_at(i).received_at <= FIXED_NOW - timedelta(minutes=180))
+    page.table.selectRow(i)
     desk.idle()
-    visit = _visit(desk, page.model.row_at(0).id, tech)
+    visit = _visit(desk, page.model.row_at(i).id, tech)
     panel = page.worklog
     panel._select_id = visit  # as after saving it in the dialog
-    page._entry_added(page.model.row_at(0).id)
+    page._entry_added(page.model.row_at(i).id)
     desk.idle()
     assert panel.current_entry().kind == "visit" and panel.report_button.isEnabled()
     qtbot.mouseClick(panel.report_button, Qt.MouseButton.LeftButton)

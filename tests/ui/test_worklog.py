@@ -81,6 +81,11 @@ def test_each_kind_appears_in_the_history_in_time_order_and_a_correction_names_i
     page, row = _open_ticket(desk)
     op = catalog.operators(desk.ctx)[0].id
     at = lambda minutes: FIXED_NOW - timedelta(minutes=minutes)  # noqa: E731
+    # A ticket received more than the hour this work log spans ago: no work before it came in.
+    i = next(i for i in range(page.model.rowCount()) if page.model.row_at(i).received_at <= at(120))
+    page.table.selectRow(i)
+    desk.idle()
+    row = page.model.row_at(i)
     add = lambda draft: worklog_service.add_entry(desk.ctx, row.id, op, draft)  # noqa: E731
     add(WorkLogDraft("email", details={"direction": "received", "subject": "Ảnh chụp lỗi", "address": "kt@example.vn"},
                      occurred_at=at(10)))
