@@ -431,6 +431,8 @@ class WorkLogDialog(FormDialog):
         self.email_address = f.add("email_address", N_("Address"), QLineEdit(), required=True)
         self.scheduled_at = f.add("scheduled_at", N_("Scheduled for"), DateTimeField(), required=True)
         self.technician = f.add("technician_id", N_("Technician"), QComboBox(), required=True)
+        self.technician.setMinimumContentsLength(32)  # a name, alias and code read whole
+        self.technician.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.address = f.add("address", N_("Place of work"), QLineEdit(), required=True)
         self.started_at = f.add("started_at", N_("Start time"), DateTimeField())
         self.ended_at = f.add("ended_at", N_("End time"), DateTimeField())
@@ -490,9 +492,15 @@ class WorkLogDialog(FormDialog):
         QTimer.singleShot(0, self._focus_first)
 
     def _got_operators(self, operators) -> None:
-        for o in operators:
+        # Field technicians first (who goes on site), then the rest of the active staff.
+        active = [o for o in operators if o.active]
+        technicians = {o.id for o in active if o.role == "technician"}
+        for o in sorted(active, key=lambda o: o.id not in technicians):
             self.technician.addItem(f"{o.full_name} – {o.alias} ({o.code})", o.id)
-        wanted = (self.original.details.get("technician_id") if self.original is not None else None) or self.operator_id
+        # The visit's own technician when correcting it; else the one signing in only when they
+        # are a technician (a hotline operator logging a colleague's visit chooses).
+        wanted = (self.original.details.get("technician_id") if self.original is not None else None) or (
+            self.operator_id if self.operator_id in technicians else None)
         select_data(self.technician, wanted)
         self.revalidate()
 
