@@ -696,46 +696,119 @@ _PLANNERS = {
 @changes(CUSTOMERS, CONTRACTS, OBLIGATIONS)
 def apply_import(ctx: Context, plan: ImportPlan, progress: Progress | None = None,
                  operator_id: int | None = None, chunk: int = CHUNK) -> ImportDone:
-    """Write the plan's new rows under one new batch, in chunks that each commit. `progress`
-    may raise Cancelled between chunks: what was written stays, as the batch (which can be
-    undone), and the result says `cancelled`."""
+    """Write the plan's new rows under one new batch, in chunks that each commit, in order.
+    `progress` may raise Cancelled between chunks: what was written stays, as the batch
+    (which can be undone), and the result says `cancelled`.
+
+    On the team server the customers' chunks are written two at a time, each on its own
+    connection: the server indexes one chunk while the client sends the next (one backend
+    uses one core). The later chunk commits only once the earlier one has, and is rolled
+    back if that one fails or the import is cancelled after it: what is written, and when
+    Cancel stops it, is as if they were written one by one."""
     new = [r for r in plan.results if r.status == NEW]
     total = len(new)
     if not new:  # nothing to add: no empty batch in the history
         return ImportDone(None, {kind: 0 for kind in d.KIND_ORDER}, plan.count(EXISTS), plan.count(ERROR))
     with ctx.uow() as uow:
         batch_id = uow.imports.new_batch(plan.file_name)
+        writers = uow.imports.writers()
         uow.commit()
     added = {kind: 0 for kind in d.KIND_ORDER}
     skipped = plan.count(EXISTS)
     ids: dict[tuple[str, int], int] = {}  # (sheet, row) -> id of the record it added (or found)
     done = 0
     cancelled = False
+
+    def written(part, counts, found) -> None:
+        nonlocal skipped, done
+        for k, n in counts.items():
+            added[k] += n
+        skipped += found
+        done += len(part)
+        report(progress, done, total)
+
     try:
         report(progress, 0, total)
         for kind in d.KIND_ORDER:
             rows = [r for r in new if r.kind is kind]
-            for start in range(0, len(rows), chunk):
-                part = rows[start:start + chunk]
+            parts = [rows[start:start + chunk] for start in range(0, len(rows), chunk)]
+            if writers > 1 and kind is RecordKind.CUSTOMERS and len(parts) > 1:
+                _write_overlapped(ctx, batch_id, plan, parts, ids, operator_id, writers, written)
+                continue
+            for part in parts:
                 with ctx.uow() as uow:
                     counts, found = _WRITERS[kind](uow, batch_id, plan, part, ids, operator_id)
                     uow.imports.count_in_batch(batch_id, **{k.value: n for k, n in counts.items()})
                     uow.commit()
-                for k, n in counts.items():
-                    added[k] += n
-                skipped += found
-                done += len(part)
-                report(progress, done, total)
+                written(part, counts, found)
     except Cancelled:
         cancelled = True
     return ImportDone(batch_id, added, skipped, plan.count(ERROR), cancelled)
+
+
+def _write_overlapped(ctx: Context, batch_id: int, plan: ImportPlan, parts: list, ids: dict, operator_id,
+                      writers: int, written) -> None:
+    """The customers' chunks, `writers` at a time on as many connections, committed in
+    order: each waits for its turn (the previous chunk committed and reported, Cancel not
+    asked) and is rolled back when it does not get it. Codes are taken for each chunk in
+    a short transaction of their own before it is written (the counter's row lock would
+    otherwise make each chunk wait for the previous one's commit)."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Event
+
+    stop = Event()
+
+    def write(part, codes, turn: Event):
+        with ctx.uow() as uow:
+            counts, found = _write_customers(uow, batch_id, plan, part, ids, operator_id, codes)
+            turn.wait()
+            if stop.is_set():
+                return None  # rolled back: an earlier chunk failed, or Cancel came after it
+            uow.imports.count_in_batch(batch_id, **{k.value: n for k, n in counts.items()})
+            uow.commit()
+        return counts, found
+
+    flying: deque = deque()
+    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="import-writer") as pool:
+        try:
+            for part in parts:
+                if len(flying) >= writers:
+                    _finish_oldest(flying, written)
+                drafts = [plan.payloads[(r.sheet, r.number)] for r in part]
+                with ctx.uow() as uow:
+                    codes = _codes_for(uow, drafts, plan.typed_codes)
+                    uow.commit()
+                turn = Event()
+                if not flying:
+                    turn.set()
+                flying.append((pool.submit(write, part, codes, turn), turn, part))
+            while flying:
+                _finish_oldest(flying, written)
+        finally:
+            if flying:  # a chunk failed, or Cancel: the chunks still writing are rolled back
+                stop.set()
+                for _future, turn, _part in flying:
+                    turn.set()
+
+
+def _finish_oldest(flying, written) -> None:
+    future, _turn, part = flying[0]
+    counts, found = future.result()  # the chunk's error, if it failed (the others roll back)
+    flying.popleft()
+    written(part, counts, found)  # may raise Cancelled: the chunks after it roll back
+    if flying:
+        flying[0][1].set()  # the next chunk's turn to commit
 
 
 def _id_of(target: _Target, ids: dict) -> int | None:
     return target.id if target.id is not None else ids.get(target.row)
 
 
-def _write_customers(uow, batch_id: int, plan: ImportPlan, part: list[RowResult], ids: dict, _operator) -> tuple[dict, int]:
+def _write_customers(uow, batch_id: int, plan: ImportPlan, part: list[RowResult], ids: dict, _operator,
+                     codes: list[str] | None = None) -> tuple[dict, int]:
+    """`codes`: taken beforehand for the drafts without one, in order ("" for the others);
+    None: taken here from the counter."""
     drafts = [plan.payloads[(r.sheet, r.number)] for r in part]
     # Added by someone (or by an earlier import of this file) since the plan was made: found, not added twice.
     existing = uow.imports.customers_matching([x.code for x in drafts if x.code],
@@ -744,16 +817,18 @@ def _write_customers(uow, batch_id: int, plan: ImportPlan, part: list[RowResult]
     by_code = {c.code.upper(): c.merged_into_id or c.id for c in existing}
     by_tax = {c.tax_code: c.merged_into_id or c.id for c in existing if c.tax_code}
     fresh, rows, found = [], [], 0
-    for r, draft in zip(part, drafts):
+    for i, (r, draft) in enumerate(zip(part, drafts)):
         known = (by_code.get(draft.code) if draft.code else None) or (
             by_tax.get(draft.tax_code) if draft.tax_code else None)
         if known is not None:
             ids[(r.sheet, r.number)] = known
             found += 1
         else:
-            fresh.append(draft)
+            fresh.append(draft if codes is None or draft.code else replace(draft, code=codes[i]))
             rows.append(r)
-    fresh = [x if x.code else replace(x, code=code) for x, code in zip(fresh, _codes_for(uow, fresh, plan.typed_codes))]
+    if codes is None:
+        fresh = [x if x.code else replace(x, code=code)
+                 for x, code in zip(fresh, _codes_for(uow, fresh, plan.typed_codes))]
     for r, new_id in zip(rows, uow.imports.add_customers(batch_id, fresh)):
         ids[(r.sheet, r.number)] = new_id
     # A new customer's contact person (on its row) comes with it.

@@ -121,6 +121,12 @@ class SqlImportRepository(Repo):
                            .execution_options(synchronize_session=False))
 
     # -- adding in bulk --------------------------------------------------------------
+    def writers(self) -> int:
+        """Chunks an import may write at once, each on its own connection: two on the team
+        server (its backends index one chunk each on the two cores while the client idles
+        in between, benchmarks/README.md "Import"), one on SQLite (one writer at a time)."""
+        return 2 if self.s.get_bind().dialect.name == "postgresql" else 1
+
     def take_customer_codes(self, n: int) -> list[str]:
         """`n` free customer codes from the counter, as the forms take them one by one."""
         return take_codes(self.s, m.Customer.code, "KH", 5, n)
