@@ -3,6 +3,7 @@ under one batch, and undoing a batch while nothing else refers to its records.""
 
 from __future__ import annotations
 
+import json
 from typing import Callable, Iterable
 
 from sqlalchemy import bindparam, func, or_, select, update
@@ -146,8 +147,15 @@ class SqlImportRepository(Repo):
             d.phone or None, d.email or None, d.notes or None, customer_search_text(d), sort_text(d.name),
             batch_id, stamp, stamp, who, 1) for d in drafts])
         by_uuid: dict[str, int] = {}
-        for part in _chunks([d.uuid for d in drafts]):
-            by_uuid.update((u, i) for i, u in self.s.execute(select(C.c.id, C.c.uuid).where(C.c.uuid.in_(part))))
+        if self.s.get_bind().dialect.name == "sqlite":
+            # One row back (a JSON array), not a row per customer: see _insert.
+            found = self.s.connection().exec_driver_sql(
+                "SELECT json_group_array(json_array(id, uuid)) FROM customers "
+                "WHERE uuid IN (SELECT value FROM json_each(?))", (json.dumps([d.uuid for d in drafts]),)).scalar()
+            by_uuid.update((u, i) for i, u in json.loads(found))
+        else:
+            for part in _chunks([d.uuid for d in drafts]):
+                by_uuid.update((u, i) for i, u in self.s.execute(select(C.c.id, C.c.uuid).where(C.c.uuid.in_(part))))
         ids = [by_uuid[d.uuid] for d in drafts]
         contacts = [(customer_id, c) for customer_id, d in zip(ids, drafts) for c in d.contacts]
         self.add_contacts(batch_id, contacts)
@@ -192,8 +200,14 @@ class SqlImportRepository(Repo):
             finally:
                 cursor.close()
         else:
-            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            connection.exec_driver_sql(sql, rows)
+            # One statement for the chunk, its rows as one JSON array: SQLite writes them (and
+            # the search indexes' triggers run) in one step, during which Python's other
+            # threads run; an executemany takes the interpreter back after every row, and
+            # waits for it while another thread is busy (plan_and_apply checks the next rows).
+            values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+            sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                   f"SELECT {values} FROM json_each(?) ORDER BY key")
+            connection.exec_driver_sql(sql, (json.dumps(rows, ensure_ascii=False),))
         self._note(table.name)  # for the change feed: the driver's statement is not the ORM's
 
     def refresh_customer_search(self, customer_ids: list[int]) -> None:
