@@ -32,6 +32,13 @@ def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
         yield values[start:start + size]
 
 
+def _outside(stmt, model, batch_id: int | None):
+    """`stmt` without the rows of import batch `batch_id` (None: as it is)."""
+    if batch_id is None:
+        return stmt
+    return stmt.where(or_(model.import_batch_id.is_(None), model.import_batch_id != batch_id))
+
+
 class ImportWriteError(Exception):
     """A chunk could not be written (the transaction is rolled back): the table and the
     server's error code only, as the server's message quotes the row."""
@@ -47,44 +54,48 @@ class SqlImportRepository(Repo):
         self._note = note  # a table written past the ORM, for the change feed
 
     # -- what the rows match ---------------------------------------------------------
+    # `not_batch`: leave out the records of that import batch (one written while its file is
+    # still being read: the rows see the database as it was before it, services.importing.import_now).
     def customers_matching(self, codes: list[str], tax_codes: list[str], phones: list[str],
-                           names: list[str] = ()) -> list[ExistingCustomer]:
+                           names: list[str] = (), not_batch: int | None = None) -> list[ExistingCustomer]:
         C = m.Customer
         found: dict[int, ExistingCustomer] = {}
         for column, values in ((C.code, codes), (C.tax_code, tax_codes), (C.phone, phones), (C.name, list(names))):
             for part in _chunks(sorted(set(values))):
-                for r in self.s.execute(select(C.id, C.code, C.name, C.tax_code, C.phone, C.archived_at,
-                                               C.merged_into_id).where(column.in_(part))):
+                for r in self.s.execute(_outside(select(C.id, C.code, C.name, C.tax_code, C.phone, C.archived_at,
+                                                        C.merged_into_id).where(column.in_(part)), C, not_batch)):
                     found[r.id] = ExistingCustomer(r.id, r.code, r.name, nn(r.tax_code), nn(r.phone),
                                                    r.archived_at is not None, r.merged_into_id)
         return list(found.values())
 
-    def contacts_of(self, customer_ids: list[int]) -> list[ExistingContact]:
+    def contacts_of(self, customer_ids: list[int], not_batch: int | None = None) -> list[ExistingContact]:
         K = m.Contact
         out = []
         for part in _chunks(sorted(set(customer_ids))):
             out += [ExistingContact(r.customer_id, r.full_name, nn(r.phone))
-                    for r in self.s.execute(select(K.customer_id, K.full_name, K.phone).where(K.customer_id.in_(part)))]
+                    for r in self.s.execute(_outside(select(K.customer_id, K.full_name, K.phone)
+                                                     .where(K.customer_id.in_(part)), K, not_batch))]
         return out
 
-    def contracts_matching(self, numbers: list[str], customer_ids: list[int]) -> list[ExistingContract]:
+    def contracts_matching(self, numbers: list[str], customer_ids: list[int],
+                           not_batch: int | None = None) -> list[ExistingContract]:
         K = m.Contract
         found: dict[int, ExistingContract] = {}
         for column, values in ((K.number, numbers), (K.customer_id, customer_ids)):
             for part in _chunks(sorted(set(values))):
-                for r in self.s.execute(select(K.id, K.number, K.customer_id, K.package_id, K.signed_on, K.value_vnd)
-                                        .where(column.in_(part))):
+                for r in self.s.execute(_outside(select(K.id, K.number, K.customer_id, K.package_id, K.signed_on,
+                                                        K.value_vnd).where(column.in_(part)), K, not_batch)):
                     found[r.id] = ExistingContract(r.id, r.number, r.customer_id, r.package_id, r.signed_on,
                                                    r.value_vnd)
         return list(found.values())
 
-    def payments_of(self, contract_ids: list[int]) -> list[ExistingPayment]:
+    def payments_of(self, contract_ids: list[int], not_batch: int | None = None) -> list[ExistingPayment]:
         P = m.Payment
         out = []
         for part in _chunks(sorted(set(contract_ids))):
             out += [ExistingPayment(r.contract_id, r.paid_on, r.amount_vnd, nn(r.invoice_number))
-                    for r in self.s.execute(select(P.contract_id, P.paid_on, P.amount_vnd, P.invoice_number)
-                                            .where(P.contract_id.in_(part)))]
+                    for r in self.s.execute(_outside(select(P.contract_id, P.paid_on, P.amount_vnd, P.invoice_number)
+                                                     .where(P.contract_id.in_(part)), P, not_batch))]
         return out
 
     # -- batches ---------------------------------------------------------------------
@@ -102,6 +113,13 @@ class SqlImportRepository(Repo):
         self.s.execute(update(B).where(B.id == batch_id).values(
             customers=B.customers + customers, contacts=B.contacts + contacts,
             contracts=B.contracts + contracts, payments=B.payments + payments))
+
+    def discard_batch(self, batch_id: int) -> None:
+        """Remove a batch with its records, its own row too: an import whose file could not be
+        read to the end (services.importing.import_now) leaves nothing behind, as when the
+        whole file is read before anything is written."""
+        self.undo(batch_id)
+        self.s.execute(m.ImportBatch.__table__.delete().where(m.ImportBatch.id == batch_id))
 
     def batches(self, limit: int = 200) -> list[BatchRow]:
         B = m.ImportBatch
