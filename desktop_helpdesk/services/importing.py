@@ -51,8 +51,6 @@ from .progress import Cancelled, Progress, report
 CHUNK = 2000
 #: Rows read and checked at a time (their look-ups in the database are one query per kind of key).
 PLAN_BLOCK = 5000
-#: Chunks written at once by import_now (None: as apply_import, uow.imports.writers()).
-PIPELINE_WRITERS: int | None = 1
 #: More rows than any customer list: a file beyond it is refused before reading it all.
 MAX_ROWS = 1_000_000
 #: A code of the form the counter hands out to new customers (services: take_codes, "KH" and 5 digits).
@@ -756,16 +754,14 @@ class _ChunkWriter:
     other kinds refer to rows written before them: their chunks are written one at a time."""
 
     def __init__(self, ctx: Context, plan: ImportPlan, batch_id: int, operator_id, progress: Progress | None = None,
-                 total: int = 0, writers: int | None = None):
+                 total: int = 0):
         from concurrent.futures import ThreadPoolExecutor
         from threading import Event
 
         self.ctx, self.plan, self.batch_id, self.operator_id = ctx, plan, batch_id, operator_id
         self.progress, self.total = progress, total
-        if writers is None:
-            with ctx.uow() as uow:
-                writers = uow.imports.writers()
-        self.writers = writers
+        with ctx.uow() as uow:
+            self.writers = uow.imports.writers()
         self.ids: dict[tuple[str, int], int] = {}  # (sheet, row) -> id of the record it added (or found)
         self.added = {kind: 0 for kind in d.KIND_ORDER}
         self.skipped = 0  # found by a chunk as it wrote (added meanwhile by someone else)
@@ -836,8 +832,9 @@ class _ChunkWriter:
 def import_now(ctx: Context, path: str | os.PathLike, sheets: tuple[SheetInfo, ...], operator_id: int | None = None,
                planned: Callable[[ImportPlan], None] | None = None) -> tuple[ImportPlan, ImportDone]:
     """plan_import then apply_import with no preview between them (the command line), the
-    new rows of each block written on a second thread while the next block is read and
-    checked: the database indexes one block while the client checks the next.
+    new rows of each block written (by the _ChunkWriter of apply_import, on threads of its
+    own) while the next block is read and checked: the database indexes one block while the
+    client checks the next.
 
     The result is the same as plan_import then apply_import: the rows that follow see the
     database as it was before the import (the batch's records are left out of their
@@ -886,7 +883,7 @@ def import_now(ctx: Context, path: str | os.PathLike, sheets: tuple[SheetInfo, .
                         batch_id = uow.imports.new_batch(plan.file_name)
                         uow.commit()
                     planner.not_batch = batch_id
-                    writer = _ChunkWriter(ctx, plan, batch_id, operator_id, writers=PIPELINE_WRITERS)
+                    writer = _ChunkWriter(ctx, plan, batch_id, operator_id)
                 for start in range(0, len(new), CHUNK):
                     posted.append(dispatcher.submit(post, writer.submit, new[start:start + CHUNK]))
         except BaseException:  # the file could not be read to the end (or Ctrl+C): nothing stays
