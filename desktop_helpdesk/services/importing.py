@@ -436,10 +436,13 @@ def _planned_blocks(ctx: Context, plan: ImportPlan, planner: _Planner,
     report(progress, 0, total)
     done = 0
     block: list = []
+    seen: dict = {}  # kind -> the cells read so far (d.read_row)
 
     def check(block) -> list[RowResult]:
         kind = block[0][0].kind
-        parsed = [(sheet, d.read_row(kind, sheet.mapping, cells, number)) for sheet, number, cells in block]
+        cells_seen = seen.setdefault(kind, {})
+        parsed = [(sheet, d.read_row(kind, sheet.mapping, cells, number, cells_seen))
+                  for sheet, number, cells in block]
         start = len(plan.results)
         with ctx.uow() as uow:
             _PLANNERS[kind](planner, uow, parsed)
