@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import re
 import unicodedata
@@ -44,6 +45,8 @@ from .customers import MSG_NEW_WORK_ARCHIVED, clean_customer
 from .dto import ContactData, ContractDraft, CustomerDraft, NewEvent, PaymentData
 from .errors import ValidationFailed
 from .progress import Cancelled, Progress, report
+
+log = logging.getLogger(__name__)
 
 #: Rows written per transaction (each commits; Cancel stops between them). On SQLite a chunk
 #: holds the write lock while it is written: 2,000 customers take about a second, which a
@@ -894,9 +897,13 @@ def import_now(ctx: Context, path: str | os.PathLike, sheets: tuple[SheetInfo, .
             dispatcher.shutdown(wait=True, cancel_futures=True)
             if writer is not None:
                 writer.close()
-                with ctx.uow() as uow:
-                    uow.imports.discard_batch(batch_id)
-                    uow.commit()
+                try:
+                    with ctx.uow() as uow:
+                        uow.imports.discard_batch(batch_id)
+                        uow.commit()
+                except Exception:  # noqa: BLE001 - the file's error is the one to tell; the batch stays, to undo
+                    log.warning("import: the rows written before the file failed could not be removed (batch %s)",
+                                batch_id, exc_info=True)
             raise
         if not failed:  # every row checked (the last chunks may still be writing)
             plan.results.sort(key=lambda r: (d.KIND_ORDER.index(r.kind), r.sheet, r.number))
