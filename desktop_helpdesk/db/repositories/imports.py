@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterable
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import String, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ...domain.text import sort_text
@@ -20,7 +20,7 @@ from ...services.dto import (
     UndoBlockers,
 )
 from .. import models as m
-from ._sql import Repo, nn, take_codes
+from ._sql import Repo, among, nn, take_codes
 from .customers import draft_of, contact_search_text, customer_search_text
 
 #: Rows looked up per statement (SQLite's default limit is 32,766 parameters).
@@ -61,12 +61,20 @@ class SqlImportRepository(Repo):
         C = m.Customer
         found: dict[int, ExistingCustomer] = {}
         for column, values in ((C.code, codes), (C.tax_code, tax_codes), (C.phone, phones), (C.name, list(names))):
-            for part in _chunks(sorted(set(values))):
+            for part in self._parts(sorted(set(values))):
                 for r in self.s.execute(_outside(select(C.id, C.code, C.name, C.tax_code, C.phone, C.archived_at,
-                                                        C.merged_into_id).where(column.in_(part)), C, not_batch)):
+                                                        C.merged_into_id).where(among(self.s, column, part, String)),
+                                                 C, not_batch)):
                     found[r.id] = ExistingCustomer(r.id, r.code, r.name, nn(r.tax_code), nn(r.phone),
                                                    r.archived_at is not None, r.merged_into_id)
         return list(found.values())
+
+    def _parts(self, values: list) -> Iterable[list]:
+        """`values` in parts for `among`: all at once on PostgreSQL (one array parameter: a
+        block's 5,000 phones in one statement, not ten of 500 parameters each), else CHUNK."""
+        if self.s.get_bind().dialect.name == "postgresql":
+            return [values] if values else []
+        return _chunks(values)
 
     def contacts_of(self, customer_ids: list[int], not_batch: int | None = None) -> list[ExistingContact]:
         K = m.Contact
