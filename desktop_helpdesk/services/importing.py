@@ -836,7 +836,8 @@ class _ChunkWriter:
 
 @changes(CUSTOMERS, CONTRACTS, OBLIGATIONS)
 def import_now(ctx: Context, path: str | os.PathLike, sheets: tuple[SheetInfo, ...], operator_id: int | None = None,
-               planned: Callable[[ImportPlan], None] | None = None) -> tuple[ImportPlan, ImportDone]:
+               planned: Callable[[ImportPlan], None] | None = None,
+               overlap: bool | None = None) -> tuple[ImportPlan, ImportDone]:
     """plan_import then apply_import with no preview between them (the command line), the
     new rows of each block written (by the _ChunkWriter of apply_import, on threads of its
     own) while the next block is read and checked: the database indexes one block while the
@@ -849,11 +850,19 @@ def import_now(ctx: Context, path: str | os.PathLike, sheets: tuple[SheetInfo, .
     before it kept as the batch. One case reads the whole file first, as plan_import does:
     a customer row that types a code of the counter's form (KH00042), which the counter
     must not hand to an earlier row (`ImportPlan.typed_codes`). `planned` is called with
-    the plan once every row is checked (the writing may still go on)."""
+    the plan once every row is checked (the writing may still go on).
+
+    `overlap` None: only on the team server, where the server does the writing's work.
+    On SQLite the writing is this process's own, under the interpreter's lock as the
+    checking is: the two in turn on two threads were no faster (100,000 rows, load 2.3: 54.8 s
+    against 50.5 s one after the other, and 431 MB at the peak against 364 MB)."""
     from concurrent.futures import ThreadPoolExecutor
 
     path = Path(path)
-    if _counter_codes_typed(path, sheets):
+    if overlap is None:
+        with ctx.uow() as uow:
+            overlap = uow.imports.writers() > 1
+    if not overlap or _counter_codes_typed(path, sheets):
         plan = plan_import(ctx, path, sheets)
         if planned is not None:
             planned(plan)

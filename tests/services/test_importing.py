@@ -373,7 +373,7 @@ def test_import_now_checks_and_writes_as_plan_then_apply(ctx, tmp_path, monkeypa
         book["Khách hàng"].delete_rows(book["Khách hàng"].max_row)
         book.save(path)
     expected = _plan(ctx, path)
-    plan, done = importing.import_now(ctx, path, importing.inspect_file(path))
+    plan, done = importing.import_now(ctx, path, importing.inspect_file(path), overlap=True)
     assert [(r.kind, r.number, r.status, [e.code for e in r.errors], r.existing) for r in plan.results] == [
         (r.kind, r.number, r.status, [e.code for e in r.errors], r.existing) for r in expected.results]
     assert done.added[RecordKind.CUSTOMERS] == expected.count("new", RecordKind.CUSTOMERS) == 13
@@ -381,7 +381,7 @@ def test_import_now_checks_and_writes_as_plan_then_apply(ctx, tmp_path, monkeypa
     assert importing.list_batches(ctx)[0].customers == 13
     assert len(_all_customers(ctx)) == 14
     # Again: every row already there, nothing written, no batch.
-    again, done = importing.import_now(ctx, path, importing.inspect_file(path))
+    again, done = importing.import_now(ctx, path, importing.inspect_file(path), overlap=True)
     assert done.batch_id is None and again.count("new") == 0
 
 
@@ -400,7 +400,7 @@ def test_import_now_leaves_nothing_when_the_file_cannot_be_read_to_the_end(ctx, 
 
     monkeypatch.setattr(importing, "_data_rows", broken)
     with pytest.raises(importing.ImportFileError):
-        importing.import_now(ctx, path, importing.inspect_file(path))
+        importing.import_now(ctx, path, importing.inspect_file(path), overlap=True)
     assert not _all_customers(ctx) and not importing.list_batches(ctx)
 
 
