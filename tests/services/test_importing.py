@@ -392,8 +392,8 @@ def test_import_now_leaves_nothing_when_the_file_cannot_be_read_to_the_end(ctx, 
     path = _book(tmp_path / "ds.xlsx", {"Khách hàng": rows})
     read = importing._data_rows
 
-    def broken(path, sheets):
-        for n, row in enumerate(read(path, sheets)):
+    def broken(path, sheets, *loaded):
+        for n, row in enumerate(read(path, sheets, *loaded)):
             if n == 9:
                 raise importing.ImportFileError(importing.ImportFileError.UNREADABLE, "XmlError")
             yield row
