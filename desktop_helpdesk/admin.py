@@ -338,23 +338,28 @@ def import_main(argv: list[str], database_error_message: Callable[..., str],
             if not sheet.usable:
                 print(_("Sheet “{sheet}”: not imported (its columns are not those of customers, contacts, "
                         "contracts or payments)").format(sheet=sheet.name))
-        plan = importing.plan_import(ctx, source, sheets)
-        for kind in KIND_ORDER:
-            if not any(r.kind is kind for r in plan.results):
-                continue
-            print(_("{kind}: {new} new, {exists} already there, {errors} with errors").format(
-                kind=_(KIND_LABELS[kind]), new=plan.count(importing.NEW, kind),
-                exists=plan.count(importing.EXISTS, kind), errors=plan.count(importing.ERROR, kind)))
-        bad = [r for r in plan.results if r.status == importing.ERROR]
-        for r in bad[:SHOWN_ERRORS]:
-            reasons = importing.errors_text(r, _)
-            print(_("“{sheet}” row {row}: {errors}").format(sheet=r.sheet, row=r.number, errors=reasons))
-        if len(bad) > SHOWN_ERRORS:
-            print(_("… and {count} more rows with errors").format(count=len(bad) - SHOWN_ERRORS))
+        def summary(plan) -> None:
+            for kind in KIND_ORDER:
+                if not any(r.kind is kind for r in plan.results):
+                    continue
+                print(_("{kind}: {new} new, {exists} already there, {errors} with errors").format(
+                    kind=_(KIND_LABELS[kind]), new=plan.count(importing.NEW, kind),
+                    exists=plan.count(importing.EXISTS, kind), errors=plan.count(importing.ERROR, kind)))
+            bad = [r for r in plan.results if r.status == importing.ERROR]
+            for r in bad[:SHOWN_ERRORS]:
+                reasons = importing.errors_text(r, _)
+                print(_("“{sheet}” row {row}: {errors}").format(sheet=r.sheet, row=r.number, errors=reasons))
+            if len(bad) > SHOWN_ERRORS:
+                print(_("… and {count} more rows with errors").format(count=len(bad) - SHOWN_ERRORS))
+
         if args.dry_run:
+            plan = importing.plan_import(ctx, source, sheets)
+            summary(plan)
             print(_("Nothing was written (--dry-run)."))
-            return EXIT_NEEDS_WORK if bad else EXIT_OK
-        done = importing.apply_import(ctx, plan)
+            return EXIT_NEEDS_WORK if plan.count(importing.ERROR) else EXIT_OK
+        # No preview to wait for: each block's new rows are written while the next is checked.
+        plan, done = importing.import_now(ctx, source, sheets, planned=summary)
+        bad = plan.count(importing.ERROR)
         if done.batch_id is None:
             print(_("Nothing new to import: every good row is already in the database."))
         else:

@@ -276,15 +276,36 @@ class ParsedRow:
         return not self.errors
 
 
-def read_row(kind: RecordKind, mapping: Mapping, cells: tuple, number: int) -> ParsedRow:
-    """Read one row's cells by the sheet's mapping with the input rules of the forms."""
+#: Cells remembered per column by read_row's `seen` (a column's repeated values: blank cells,
+#: the customer types, provinces, positions; a column of names fills it and stops there).
+SEEN_PER_COLUMN = 1000
+
+
+def read_row(kind: RecordKind, mapping: Mapping, cells: tuple, number: int, seen: dict | None = None) -> ParsedRow:
+    """Read one row's cells by the sheet's mapping with the input rules of the forms.
+    `seen`: a dict kept from row to row of the same kind, where a cell read before is read
+    again for free (read_cell depends on the column and the cell alone)."""
     row = ParsedRow(number, raw=cells)
     for index, key in enumerate(mapping):
         if not key:
             continue
         col = column(kind, key)
         raw = cells[index] if index < len(cells) else None
-        value, error = read_cell(col, raw)
+        if seen is None:
+            value, error = read_cell(col, raw)
+        else:
+            known = seen.get(key)
+            if known is None:
+                known = seen[key] = {}
+            cell = (type(raw), raw)  # 1, 1.0 and True are equal keys, not equal cells
+            try:
+                value, error = known[cell]
+            except KeyError:
+                value, error = read_cell(col, raw)
+                if len(known) < SEEN_PER_COLUMN:
+                    known[cell] = (value, error)
+            except TypeError:  # a cell that cannot be a key: read as it is
+                value, error = read_cell(col, raw)
         if error is not None:
             row.errors.append(error)
         else:

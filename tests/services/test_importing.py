@@ -340,3 +340,86 @@ def test_contacts_imported_onto_a_customer_there_before_are_found_and_forgotten_
     importing.undo_import(ctx, done.batch_id)
     assert customers.get_customer(ctx, cid).draft.contacts == ()
     assert customers.list_customers(ctx, ListQuery(text="chi hoa")).rows == ()  # no longer found by her
+
+
+def _mixed_file(tmp_path):
+    """Customers over several blocks (with a bad row, a duplicate of an earlier block's row and
+    one already in the database), contacts naming them, a contract and a payment."""
+    rows = [CUSTOMER_HEADERS] + [["", f"Khách {i}", "", "", "", "", f"09120001{i:02d}", "", "", ""] for i in range(12)]
+    rows.append(["", "Khách 3", "", "", "", "", "0912000103", "", "", ""])  # the same as row 5
+    rows.append(["", "Khách lỗi", "", "", "", "", "0912", "", "", ""])  # phone too short
+    rows.append(["", "Công ty Bình An", "", "", "", "", "", "", "", ""])  # in the database already
+    # Only a name, that of a row of an earlier block (with a phone): new, as the database had
+    # no such customer before the import (written meanwhile, it is not "already there").
+    rows.append(["", "Khách 1", "", "", "", "", "", "", "", ""])
+    rows.append(["KH00001", "Khách 0", "", "", "", "", "", "", "", ""])  # the counter's code: typed
+    return _book(tmp_path / "tron.xlsx", {
+        "Khách hàng": rows,
+        "Người liên hệ": [["Khách hàng (mã hoặc MST)", "Họ và tên", "Điện thoại"],
+                          ["KH00099", "Anh Tâm", "0912345679"]],
+    })
+
+
+@pytest.mark.parametrize("typed_code", [False, True])
+def test_import_now_checks_and_writes_as_plan_then_apply(ctx, tmp_path, monkeypatch, typed_code):
+    """The command line's import writes each block while the next is checked: the same rows,
+    errors and counts as the preview then Import (blocks and chunks of a few rows here)."""
+    monkeypatch.setattr(importing, "PLAN_BLOCK", 4)
+    monkeypatch.setattr(importing, "CHUNK", 3)
+    customers.save_customer(ctx, CustomerDraft(name="Công ty Bình An", kind="company"))
+    path = _mixed_file(tmp_path)
+    if not typed_code:  # without it, the blocks are written as they are checked
+        book = load_workbook(path)
+        book["Khách hàng"].delete_rows(book["Khách hàng"].max_row)
+        book.save(path)
+    expected = _plan(ctx, path)
+    plan, done = importing.import_now(ctx, path, importing.inspect_file(path), overlap=True)
+    assert [(r.kind, r.number, r.status, [e.code for e in r.errors], r.existing) for r in plan.results] == [
+        (r.kind, r.number, r.status, [e.code for e in r.errors], r.existing) for r in expected.results]
+    assert done.added[RecordKind.CUSTOMERS] == expected.count("new", RecordKind.CUSTOMERS) == 13
+    assert (done.skipped, done.rejected) == (expected.count("exists"), expected.count("error"))
+    assert importing.list_batches(ctx)[0].customers == 13
+    assert len(_all_customers(ctx)) == 14
+    # Again: every row already there, nothing written, no batch.
+    again, done = importing.import_now(ctx, path, importing.inspect_file(path), overlap=True)
+    assert done.batch_id is None and again.count("new") == 0
+
+
+def test_import_now_leaves_nothing_when_the_file_cannot_be_read_to_the_end(ctx, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "PLAN_BLOCK", 4)
+    monkeypatch.setattr(importing, "CHUNK", 3)
+    rows = [CUSTOMER_HEADERS] + [["", f"Khách {i}", "", "", "", "", "", "", "", ""] for i in range(12)]
+    path = _book(tmp_path / "ds.xlsx", {"Khách hàng": rows})
+    read = importing._data_rows
+
+    def broken(path, sheets, *loaded):
+        for n, row in enumerate(read(path, sheets, *loaded)):
+            if n == 9:
+                raise importing.ImportFileError(importing.ImportFileError.UNREADABLE, "XmlError")
+            yield row
+
+    monkeypatch.setattr(importing, "_data_rows", broken)
+    with pytest.raises(importing.ImportFileError):
+        importing.import_now(ctx, path, importing.inspect_file(path), overlap=True)
+    assert not _all_customers(ctx) and not importing.list_batches(ctx)
+
+
+def test_a_chunk_that_fails_stops_the_import_and_keeps_the_chunks_before_it(ctx, tmp_path, monkeypatch):
+    """On the team server two chunks are written at once: the one after the failed chunk
+    is rolled back, as if they were written one by one."""
+    rows = [CUSTOMER_HEADERS] + [["", f"Khách {i}", "", "", "", "", "", "", "", ""] for i in range(25)]
+    plan = _plan(ctx, _book(tmp_path / "ds.xlsx", {"Khách hàng": rows}))
+    write = importing._write_customers
+    calls = []
+
+    def second_fails(uow, batch_id, plan, part, *args):
+        calls.append(part[0].number)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return write(uow, batch_id, plan, part, *args)
+
+    monkeypatch.setattr(importing, "_write_customers", second_fails)
+    with pytest.raises(RuntimeError):
+        importing.apply_import(ctx, plan, chunk=5)
+    assert sorted(c.name for c in _all_customers(ctx)) == sorted(f"Khách {i}" for i in range(5))
+    assert importing.list_batches(ctx)[0].customers == 5

@@ -170,15 +170,16 @@ def indexed_page_ids(session: Session, column, folded: str, conds: list, sort_ex
 _SEARCH_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def among(session: Session, column, ids: list[int]):
+def among(session: Session, column, ids: list, item_type=None):
     """`column IN ids`. On PostgreSQL as `= ANY(array)`: one parameter, so the statement's
     text is the same for any number of ids (psycopg prepares and caches it; 200 expanded
-    parameters cost ~2 ms a statement to convert)."""
+    parameters cost ~2 ms a statement to convert). `item_type`: the values' SQL type
+    (Integer unless said)."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy import Integer, any_, bindparam
         from sqlalchemy.dialects.postgresql import ARRAY
 
-        return column == any_(bindparam("among_ids", list(ids), type_=ARRAY(Integer)))
+        return column == any_(bindparam("among_ids", list(ids), type_=ARRAY(item_type or Integer)))
     return column.in_(ids)
 
 
