@@ -197,11 +197,26 @@ def update_ticket(ctx: Context, ticket_id: int, version: int, draft: TicketDraft
         uow.commit()
 
 
-def _move_clocks(ctx: Context, uow, ticket_id: int, old_status: str, new_status: str) -> None:
+def resolve_by_visit(ctx: Context, uow, ticket_id: int, operator_id: int | None, fixed_at) -> bool:
+    """A visit logged as resolved resolves its ticket (issue #16: it stayed New with its clock
+    running): status Resolved, the clocks stopped when the work ended, one history row. In
+    the caller's unit of work. False when the ticket was resolved or closed already."""
+    details = uow.tickets.get(ticket_id)
+    old = details.draft.status
+    if old in (TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value):
+        return False
+    uow.tickets.update(ticket_id, details.version, replace(details.draft, status=TicketStatus.RESOLVED.value))
+    _move_clocks(ctx, uow, ticket_id, old, TicketStatus.RESOLVED.value, at=min(fixed_at, ctx.now()))
+    uow.tickets.append_event(ticket_id, operator_id, NewEvent(
+        TicketEventKind.STATUS_CHANGED, field="status", old_value=old, new_value=TicketStatus.RESOLVED.value))
+    return True
+
+
+def _move_clocks(ctx: Context, uow, ticket_id: int, old_status: str, new_status: str, at=None) -> None:
     stored, terms = uow.tickets.clock_columns(ticket_id)
     policy, calendar = ctx.calendars.rules_for(terms)
     current = {ClockKind(k): clocks.clock_from_columns(ClockKind(k), cols, policy, calendar) for k, cols in stored.items()}
-    moved = clocks.follow_status(current, old_status, new_status, ctx.now(), policy, calendar)
+    moved = clocks.follow_status(current, old_status, new_status, at or ctx.now(), policy, calendar)
     uow.tickets.set_clocks(ticket_id, {k.value: clocks.clock_to_columns(c) for k, c in moved.items()},
                            clocks.next_due(moved))
 

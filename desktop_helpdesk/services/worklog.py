@@ -13,11 +13,12 @@ from ..domain import worklog as wl
 from ..domain.contracts import LifecycleError
 from ..domain.text import normalize
 from .catalog import vendor
-from .changes import HISTORY, changes
+from .changes import HISTORY, TICKETS, changes
 from .context import Context
 from .dto import AcceptanceReportFacts, VisitReportFacts
 from .errors import ValidationFailed
 from .once import client_uuid, create_once
+from .tickets import resolve_by_visit
 
 MSG_NOT_ACCEPTED = wl.N_("The contract has not been accepted yet: record its acceptance first.")
 
@@ -36,7 +37,7 @@ def _clean(draft: wl.WorkLogDraft) -> wl.WorkLogDraft:
     return replace(draft, body=v.clean_text(draft.body, multiline=True), details=details)
 
 
-@changes(HISTORY)
+@changes(HISTORY, TICKETS)
 def add_entry(ctx: Context, ticket_id: int, operator_id: int | None, draft: wl.WorkLogDraft) -> int:
     """Append a work-log entry (or, with `corrects_id`, a correction) to a ticket's history.
     Raises ValidationFailed with per-field errors; returns the new entry's id. With the
@@ -67,6 +68,10 @@ def _add_entry(ctx: Context, ticket_id: int, operator_id: int | None, draft: wl.
             # A visit sits in the history where it took place (or was planned to).
             occurred = draft.get("started_at") or draft.get("scheduled_at") or now
         entry_id = uow.tickets.append_worklog(ticket_id, operator_id, draft, occurred)
+        if draft.kind == wl.TicketEventKind.VISIT and draft.corrects_id is None \
+                and draft.get("outcome") == wl.VisitOutcome.RESOLVED.value:
+            # Fixed on site: the ticket is resolved when the work ended, its clock stopped then.
+            resolve_by_visit(ctx, uow, ticket_id, operator_id, draft.get("ended_at") or draft.get("started_at") or now)
         uow.commit()
         return entry_id
 

@@ -170,3 +170,30 @@ def test_visit_report_facts_name_staff_by_alias_and_code_only_and_follow_correct
     assert facts.customer.tax_code == "0100109106" and facts.package_name == "Phần mềm bán hàng SPOS"
     assert "Trần Thị Bích Ngọc" not in repr(facts)
     assert set(vendor) == {"name", "address", "tax_code", "hotline", "email", "website"}
+
+
+def test_a_visit_logged_as_resolved_resolves_the_ticket_and_stops_its_clocks_when_the_work_ended(desk):
+    ctx, tid, tech, hotline, _k = desk
+    assert tickets.get_ticket(ctx, tid).draft.status == "new"
+    ended = NOW - timedelta(minutes=30)
+    worklog.add_entry(ctx, tid, tech, WorkLogDraft("visit", details={
+        "scheduled_at": NOW - timedelta(hours=2), "technician_id": tech, "address": "12 Lý Thường Kiệt",
+        "started_at": NOW - timedelta(hours=1), "ended_at": ended, "outcome": "resolved"}))
+    ticket = tickets.get_ticket(ctx, tid)
+    assert ticket.draft.status == "resolved"
+    with ctx.uow() as uow:
+        stored, _terms = uow.tickets.clock_columns(tid)
+    started = {kind: cols for kind, cols in stored.items() if cols.get("started_at") is not None}
+    assert started and all(cols["stopped_at"] is not None for cols in started.values())  # none runs on
+    stops = {c["stopped_at"] if c["stopped_at"].tzinfo else c["stopped_at"].replace(tzinfo=timezone.utc)
+             for c in started.values()}
+    assert stops == {ended}  # stopped when the work ended on site, not when it was typed in
+    assert [(e.kind, e.old_value, e.new_value) for e in ticket.history if e.kind == "status_changed"][-1] == (
+        "status_changed", "new", "resolved")
+    # A visit that did not fix it leaves the ticket as it is.
+    other = tickets.create_ticket(ctx, TicketDraft(ticket.draft.customer_id, "Mất kết nối máy chủ", "incident", "hotline",
+                                                   received_at=NOW - timedelta(hours=3)), hotline)
+    worklog.add_entry(ctx, other, tech, WorkLogDraft("visit", details={
+        "scheduled_at": NOW - timedelta(hours=2), "technician_id": tech, "address": "12 Lý Thường Kiệt",
+        "started_at": NOW - timedelta(hours=1), "ended_at": ended, "outcome": "follow_up"}))
+    assert tickets.get_ticket(ctx, other).draft.status == "new"

@@ -93,7 +93,7 @@ def test_each_kind_appears_in_the_history_in_time_order_and_a_correction_names_i
     add(WorkLogDraft("remote_session", details={"tool": "teamviewer", "session_id": "1 234 567 890",
                                                 "duration_minutes": 20}, occurred_at=at(40)))
     add(WorkLogDraft("visit", details={"scheduled_at": at(35), "technician_id": op, "address": "Số 5 Hàng Bài",
-                                       "started_at": at(30), "ended_at": at(15), "outcome": "resolved"}))
+                                       "started_at": at(30), "ended_at": at(15), "outcome": "partly_resolved"}))  # the ticket stays open
     add(WorkLogDraft("note", body="Đã gửi tài liệu", occurred_at=at(5)))
     page._entry_added(row.id)
     desk.idle()
