@@ -18,7 +18,6 @@ log = logging.getLogger(__name__)
 @dataclass
 class Settings:
     language: str = ""  # "" = not chosen yet: follow the system, Vietnamese or else English
-    operator_code: str = ""  # before sign-in (issue #13): the operator last chosen; no longer read
     last_login: str = ""  # the user name last signed in with, offered at the next start
     lock_after_minutes: int = 15  # lock the desk after this long without a key or the mouse (0 = never)
     last_view: str = "dashboard"

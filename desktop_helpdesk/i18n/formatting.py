@@ -47,6 +47,19 @@ def format_datetime(value: datetime | None, zone: tzinfo = DISPLAY_ZONE) -> str:
     return _fdt(local, format="MMM d, yyyy, h:mm a", locale=_locale())
 
 
+def format_clock_time(value: datetime, seconds: bool = False, zone: tzinfo = DISPLAY_ZONE) -> str:
+    """The time of day on the desk's clock, 24-hour in both languages ("15:42", "15:42:07"),
+    rounded up to the unit shown: "try again after …" is never a moment too early."""
+    local = value.astimezone(zone)
+    if seconds:
+        if local.microsecond:
+            local = local.replace(microsecond=0) + timedelta(seconds=1)
+        return local.strftime("%H:%M:%S")
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return local.strftime("%H:%M")
+
+
 def format_number(value: int | float) -> str:
     return format_decimal(value, locale=_locale())
 

@@ -151,16 +151,6 @@ def _sign_in_to_server(ctx: Context, name: str, password: str, now) -> OperatorD
     return operator
 
 
-def check_password(ctx: Context, operator_id: int, password: str) -> bool:
-    """Unlocking a locked desk: is this the signed-in operator's password (counted as a sign-in)."""
-    with ctx.uow() as uow:
-        login = next((x.login for x in uow.operators.accounts() if x.id == operator_id), "")
-    try:
-        return sign_in(ctx, login, password).id == operator_id
-    except SignInRefused:
-        return False
-
-
 # -- File → Operators -----------------------------------------------------------------------
 def accounts(ctx: Context) -> list[OperatorAccount]:
     with ctx.uow() as uow:

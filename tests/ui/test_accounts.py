@@ -237,3 +237,15 @@ def test_only_an_administrator_may_restore_a_backup(open_desk, qtbot, tmp_path):
     desk.ctx.session.operator = hotline
     with pytest.raises(NotAllowed):  # refused before the store is touched
         backup.restore_as(desk.ctx, None, tmp_path / "helpdesk-2026-12-01-080000.sqlite3")
+
+
+def test_the_wait_after_wrong_passwords_is_told_as_a_clock_time_in_both_languages(translator):
+    from datetime import datetime, timezone
+
+    from desktop_helpdesk.domain.errors import SignInRefused
+    from desktop_helpdesk.ui.shell.accounts import refusal_text
+
+    wait = SignInRefused(SignInRefused.WAIT, datetime(2026, 12, 7, 18, 9, 4, 500_000, tzinfo=timezone.utc))
+    assert refusal_text(wait) == "Too many wrong passwords. Try again after 01:09:05."  # Hà Nội time, rounded up
+    translator.set_language("vi")
+    assert refusal_text(wait) == "Nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau 01:09:05."

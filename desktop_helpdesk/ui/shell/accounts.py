@@ -5,7 +5,7 @@ File → Operators for administrators (issue #13)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
@@ -33,7 +33,7 @@ from ...domain.accounts import Permission, may, normal_login
 from ...domain.enums import OperatorRole
 from ...domain.errors import NotAllowed, SignInRefused
 from ...i18n import N_, _
-from ...i18n.formatting import format_datetime
+from ...i18n.formatting import format_clock_time, format_datetime
 from ...services import accounts
 from ...services.dto import OperatorAccount
 from ...services.errors import ValidationFailed
@@ -53,7 +53,7 @@ def refusal_text(exc: SignInRefused) -> str:
         return _("This account is disabled. Ask an administrator.")
     if exc.reason == SignInRefused.WAIT and exc.wait_until is not None:
         return _("Too many wrong passwords. Try again after {time}.").format(
-            time=format_datetime(exc.wait_until).split(" ")[-1])
+            time=format_clock_time(exc.wait_until, seconds=True))  # the waits are seconds long
     return _("The user name or the password is wrong.")
 
 
@@ -137,7 +137,7 @@ class SignInDialog(QDialog):
         if isinstance(exc, SignInRefused):
             self.message.setText(refusal_text(exc))
             if exc.reason == SignInRefused.WAIT and exc.wait_until is not None:
-                left = (exc.wait_until - datetime.now(timezone.utc)).total_seconds()
+                left = (exc.wait_until - self.jobs.ctx.now()).total_seconds()  # the services' clock
                 self._wait.start(max(0, int(left * 1000)) + 200)
         else:
             self.message.setText(failure_message(N_("Signing in failed."), exc, log))
@@ -430,11 +430,11 @@ class _IdleWatch(QObject):
 
     def __init__(self, parent: QObject):
         super().__init__(parent)
-        self.last = datetime.now(timezone.utc)
+        self.last = time.monotonic()  # not the wall clock: a clock set back must not lock, nor forward unlock
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         if event.type() in self.INPUT:
-            self.last = datetime.now(timezone.utc)
+            self.last = time.monotonic()
         return False
 
 
@@ -516,7 +516,7 @@ class AccountActions(QObject):
         minutes = self.settings.lock_after_minutes
         # Not while a form is open (its unsaved work would be lost): the lock waits for it.
         if minutes and not self.locked and self.session.operator is not None and QApplication.activeModalWidget() is None:
-            if (datetime.now(timezone.utc) - self.idle.last).total_seconds() >= minutes * 60:
+            if time.monotonic() - self.idle.last >= minutes * 60:
                 self.lock()
 
     def lock(self) -> None:
@@ -545,7 +545,7 @@ class AccountActions(QObject):
             self.locked = False
             if alerts is not None:
                 alerts.locked = False
-            self.idle.last = datetime.now(timezone.utc)
+            self.idle.last = time.monotonic()
         self.window.showMaximized() if was_maximized else self.window.show()
         for w in shown:
             w.show()

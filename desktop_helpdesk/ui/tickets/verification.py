@@ -10,7 +10,7 @@ taking answers for this customer."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.verification import MAX_FAILED_ATTEMPTS
 from ...i18n import N_, _, ngettext
-from ...i18n.formatting import DISPLAY_ZONE
+from ...i18n.formatting import format_clock_time
 from ...services import customers
 from ...services.dto import CallerQuestions, VerificationOutcome
 from ..kit import retranslate
@@ -47,12 +47,8 @@ LOCKED_STYLE = f"QLabel {{ background: {HIGHLIGHT}; color: {WARNING}; }}"
 
 
 def clock_time(moment: datetime) -> str:
-    """`moment` as the desk's clock reads it, to the minute, rounded up: "after 15:42" is
-    never a minute too early."""
-    local = moment.astimezone(DISPLAY_ZONE)
-    if local.second or local.microsecond:
-        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return local.strftime("%H:%M")
+    """`moment` as the desk's clock reads it, to the minute, rounded up."""
+    return format_clock_time(moment)
 
 
 class VerifyDialog(QDialog):
