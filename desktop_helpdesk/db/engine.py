@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..domain.errors import ConnectionLost, DatabaseOpenError
+from . import cipher
 from .location import network_share_of
 from .migrate import ensure_schema
 
@@ -50,7 +51,11 @@ def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
     # A failed statement's text reaches the log with its traceback: never its parameters
     # (customers' names, phones, e-mails, notes).
     if u.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000}, hide_parameters=True)
+        key = cipher.key_for(sqlite_path_of(url))
+        extra = {"module": cipher.module()} if key else {}
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000}, hide_parameters=True, **extra)
+        if key:  # the offline copy: the key before anything else reads the file
+            event.listen(engine, "connect", lambda conn, rec: cipher.apply_key(conn, key))
         event.listen(engine, "connect", lambda conn, rec: _set_sqlite_pragmas(conn, busy_timeout_ms))
         return engine
     engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=SERVER_CONNECT_ARGS)
@@ -285,6 +290,9 @@ def _check_ours(path: Path, busy_timeout_ms: int) -> None:
     first connection switches it to WAL: another program's file is refused untouched."""
     if not path.exists() or path.stat().st_size == 0:
         return
+    key = cipher.key_for(path)
+    if key is not None:  # the encrypted offline copy: the engine's first statement checks the key
+        return
     con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=busy_timeout_ms / 1000)
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -296,7 +304,7 @@ def _check_ours(path: Path, busy_timeout_ms: int) -> None:
 
 def _probe_write(path: Path, busy_timeout_ms: int) -> None:
     """Take and release the write lock: fails on a locked file or a read-only medium."""
-    con = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, isolation_level=None)
+    con = cipher.connect_any(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
     try:
         con.execute("BEGIN IMMEDIATE")
         con.execute("ROLLBACK")

@@ -37,7 +37,7 @@ from ..domain.errors import DatabaseNewerError, DatabaseOpenError
 log = logging.getLogger(__name__)
 
 #: The newest migration's revision id. A test checks it equals Alembic's head.
-SCHEMA_HEAD = "0020"
+SCHEMA_HEAD = "0021"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -177,9 +177,12 @@ def _copy_database(source: Path, target: Path) -> None:
     """SQLite's online backup of `source` (with what its WAL holds) into a new file, in the
     rollback-journal mode: one self-contained file, and opening it (to look, or to put it
     back) creates no -wal or -shm beside it."""
-    src = sqlite3.connect(str(source))
+    from . import cipher
+
+    src = cipher.connect_any(source)
     try:
-        dst = sqlite3.connect(str(target))
+        key = cipher.key_for(source)
+        dst = cipher.connect(target, key) if key else sqlite3.connect(str(target))
         try:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode = DELETE").fetchone()
@@ -229,11 +232,18 @@ def _sqlite_migration_engine(url) -> Engine:
     from sqlalchemy import create_engine, event
     from sqlalchemy.pool import NullPool
 
+    from . import cipher
+    from sqlalchemy.engine import make_url
+
+    key = cipher.key_for(make_url(url).database) if make_url(url).database else None
+    extra = {"module": cipher.module()} if key else {}
     migration_engine = create_engine(url, poolclass=NullPool, hide_parameters=True,
-                                     connect_args={"timeout": MIGRATION_BUSY_TIMEOUT_S})
+                                     connect_args={"timeout": MIGRATION_BUSY_TIMEOUT_S}, **extra)
 
     @event.listens_for(migration_engine, "connect")
     def _connect(dbapi_conn, _record):
+        if key:
+            cipher.apply_key(dbapi_conn, key)
         dbapi_conn.isolation_level = None  # the driver emits no BEGIN/COMMIT of its own
         cursor = dbapi_conn.cursor()
         try:

@@ -533,3 +533,59 @@ class CodeCounter(Base):
 
     prefix: Mapped[str] = mapped_column(String(20), primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# -- the field laptop's sync with the team server (migration 0021, issue #15) --------------
+class SyncDevice(Base):
+    """A laptop that syncs an offline copy with this server: the last device sequence number
+    whose change was applied, so a batch sent again after a lost reply changes nothing."""
+
+    __tablename__ = "sync_devices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    operator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id"))
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_sync_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+
+class SyncConflict(Base):
+    """A laptop's change the server did not apply, for a person to decide: a field both sides
+    changed (`field` with base, mine, theirs), or an edit of a record deleted on the server
+    (`kind` "deleted", `payload` the laptop's whole record, for a restore). Nothing is lost:
+    the laptop's value waits here until someone keeps it, keeps theirs or types another."""
+
+    __tablename__ = "sync_conflicts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    operator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id"))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_uuid: Mapped[str] = mapped_column(String(60), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    field: Mapped[Optional[str]] = mapped_column(String(60))
+    base: Mapped[Optional[str]] = mapped_column(Text)
+    mine: Mapped[Optional[str]] = mapped_column(Text)
+    theirs: Mapped[Optional[str]] = mapped_column(Text)
+    payload: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    resolved_by: Mapped[Optional[str]] = mapped_column(String(120))
+    resolution: Mapped[Optional[str]] = mapped_column(String(20))
+
+
+class SyncLog(Base):
+    """The server's last change of each synced record, by the writing transaction's id
+    (PostgreSQL xid8, filled by triggers whatever wrote): a laptop pulls the records whose
+    id is at or past the oldest transaction still running at its previous pull, so nothing
+    committed late is skipped. `deleted`: the record is gone (a tombstone)."""
+
+    __tablename__ = "sync_log"
+
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entity_uuid: Mapped[str] = mapped_column(String(60), primary_key=True)
+    xid: Mapped[int] = mapped_column(BigInteger, index=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -21,6 +21,7 @@ class DatabaseOpenError(Exception):
     BACKUP_FAILED = "backup_failed"  # the copy could not be written (a read-only folder...)
     UPGRADE_FAILED = "upgrade_failed"  # the migrations failed and were rolled back
     NETWORK_SHARE = "network_share"  # a SQLite file on a network share: WAL does not work there
+    WRONG_KEY = "wrong_key"  # the offline copy does not open with this password
 
     def __init__(self, reason: str, detail: str = "", path: str | None = None):
         super().__init__(f"{reason}: {detail}" if detail else reason)

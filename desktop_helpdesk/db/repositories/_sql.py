@@ -296,6 +296,19 @@ def nn(value) -> str:
 _COUNTERS = sa_table("code_counters", sa_column("prefix"), sa_column("last_number"))
 
 
+_META = sa_table("app_meta", sa_column("key"), sa_column("value"))
+#: app_meta key of the offline copy's device tag (db/sync.py): its codes are provisional.
+CODE_TAG_KEY = "offline.code_tag"
+
+
+def _provisional(session: Session, prefix: str) -> str:
+    """On a field laptop's offline copy, codes are provisional ("~" + the device's tag + the
+    prefix, e.g. "~7F3A-YC26-000012"), unique to the device; the server hands out the final
+    code at sync."""
+    tag = session.execute(select(_META.c.value).where(_META.c.key == CODE_TAG_KEY)).scalar()
+    return f"~{tag}-{prefix}" if tag else prefix
+
+
 def take_code(session: Session, column, prefix: str, width: int) -> str:
     """Take the next code `prefix` + zero-padded number from its counter (migration 0011),
     inside the caller's transaction: one atomic UPDATE ... RETURNING, so two writers never
@@ -303,6 +316,7 @@ def take_code(session: Session, column, prefix: str, width: int) -> str:
     write lock on SQLite). A code already in use (typed by hand) is skipped: the next free
     number is handed out, so a code typed far ahead neither blocks the counter nor makes it
     jump past the typed one."""
+    prefix = _provisional(session, prefix)
     number = _take(session, prefix)
     if number is None:  # a prefix not seen before (a new year): count from 1, skipping typed codes
         _seed(session, prefix)
@@ -317,6 +331,7 @@ def take_codes(session: Session, column, prefix: str, width: int, n: int) -> lis
     """`n` codes at once, as `take_code` hands them out one by one (an import's thousands of
     new customers): the counter moves by `n` in one UPDATE, and codes typed by hand inside
     the range are skipped by taking as many more."""
+    prefix = _provisional(session, prefix)
     codes: list[str] = []
     while len(codes) < n:
         wanted = n - len(codes)
