@@ -720,7 +720,7 @@ def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
             for key in pulled.gone.get(table, []):
                 if (table, key) in pend:
                     continue  # edited here meanwhile: the next push turns it into a conflict
-                written += conn.execute(delete(t).where(keycol == key)).rowcount or 0
+                written += _remove(conn, table, key)
         conn.exec_driver_sql("DELETE FROM sync_local_conflicts")
         for c in pulled.conflicts:
             conn.exec_driver_sql(
@@ -731,6 +731,33 @@ def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
     finally:
         _capturing(conn, True)
     return written
+
+
+def _remove(conn: Connection, table: str, key: str) -> int:
+    """Delete a record the server deleted, with this copy's records that belong to it (the
+    server kept any of them that were this laptop's work, in its conflicts)."""
+    t = TABLES[table]
+    row_id = conn.execute(select(t.c.id).where(t.c[key_column(table)] == key)).scalar() if "id" in t.c else None
+    if row_id is not None:
+        for child in SYNCED:
+            for column, parent in FKS[child].items():
+                if parent == table and child != table and not TABLES[child].c[column].nullable:
+                    c = TABLES[child]
+                    for (child_key,) in conn.execute(select(c.c[key_column(child)]).where(c.c[column] == row_id)).all():
+                        _remove(conn, child, child_key)
+    if table in APPEND_ONLY and conn.dialect.name == "sqlite":
+        # The history's guard refuses every deletion; the server deleted this one, so the copy
+        # follows, with the guard lifted for this statement only (SQLite's DDL is transactional).
+        guards = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                      "AND tbl_name = ? AND name LIKE '%append_only_delete'", (table,)).all()
+        for name, _sql in guards:
+            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+        try:
+            return conn.execute(delete(t).where(t.c[key_column(table)] == key)).rowcount or 0
+        finally:
+            for _name, sql in guards:
+                conn.exec_driver_sql(sql)
+    return conn.execute(delete(t).where(t.c[key_column(table)] == key)).rowcount or 0
 
 
 def _pending_fields(conn, table: str, key: str, entries, local) -> set[str]:

@@ -1,0 +1,166 @@
+"""The field laptop's hard cases (issue #15): offline tickets, a ticket deleted on the server,
+a sync killed after the server committed, a week offline, a laptop clock days off."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, select, text
+
+from desktop_helpdesk.db import models as m
+from desktop_helpdesk.db import offline
+from desktop_helpdesk.domain.worklog import WorkLogDraft
+from desktop_helpdesk.services import tickets, worklog
+from desktop_helpdesk.services.dto import TicketDraft
+
+from tests.factories import Clock, more_tickets, warranty_ticket
+from tests.sync.conftest import NOW
+from tests.sync.helpers import snapshot
+
+pytestmark = pytest.mark.postgresql_only
+
+
+def _uuid(engine, table, row_id):
+    t = m.Base.metadata.tables[table]
+    with engine.connect() as c:
+        return c.execute(select(t.c.uuid).where(t.c.id == row_id)).scalar()
+
+
+def _id(engine, table, uuid):
+    t = m.Base.metadata.tables[table]
+    with engine.connect() as c:
+        return c.execute(select(t.c.id).where(t.c.uuid == uuid)).scalar()
+
+
+def _edit(ctx, ticket_id, **changes):
+    t = tickets.get_ticket(ctx, ticket_id)
+    tickets.update_ticket(ctx, ticket_id, t.version, replace(t.draft, **changes), None)
+
+
+def _scope(engine, ctx, tid):
+    return [_uuid(engine, "customers", tickets.get_ticket(ctx, tid).draft.customer_id)]
+
+
+def test_a_ticket_made_offline_gets_its_final_code_at_sync_and_keeps_the_provisional_one_in_its_history(
+        ctx, engine, laptop_factory):
+    tid = warranty_ticket(ctx)
+    lap = laptop_factory(_scope(engine, ctx, tid))
+    first = tickets.get_ticket(lap.ctx, _id(lap.engine, "tickets", _uuid(engine, "tickets", tid))).draft
+    new = tickets.create_ticket(lap.ctx, TicketDraft(customer_id=first.customer_id, contract_id=first.contract_id,
+                                                     subject="Máy in hoá đơn kẹt giấy", request_type="incident",
+                                                     channel="hotline"), None)
+    provisional = tickets.get_ticket(lap.ctx, new).code
+    assert provisional.startswith("~")
+    out = lap.sync()
+    final = out.codes[provisional]
+    assert not final.startswith("~")
+    uuid = _uuid(lap.engine, "tickets", new)
+    assert tickets.get_ticket(ctx, _id(engine, "tickets", uuid)).code == final
+    assert tickets.get_ticket(lap.ctx, new).code == final  # the laptop learns it at the same sync
+    with engine.connect() as c:
+        mapping = c.execute(text("SELECT old_value, new_value FROM ticket_events WHERE kind = 'code_assigned'")).all()
+    assert mapping == [(provisional, final)]
+
+
+def test_a_ticket_deleted_on_the_server_while_a_laptop_edits_it_and_logs_work_becomes_a_conflict_to_restore(
+        ctx, engine, laptop_factory):
+    tid = warranty_ticket(ctx)
+    lap = laptop_factory(_scope(engine, ctx, tid))
+    uuid = _uuid(engine, "tickets", tid)
+    local = _id(lap.engine, "tickets", uuid)
+    _edit(lap.ctx, local, subject="Đã thay cáp nguồn")
+    entry = worklog.add_entry(lap.ctx, local, None, WorkLogDraft("note", body="Khách xác nhận đã in được"))
+    entry_uuid = _uuid(lap.engine, "ticket_events", entry)
+    with engine.begin() as c:  # an administrator removing a ticket logged by mistake, history and all
+        c.execute(text("ALTER TABLE ticket_events DISABLE TRIGGER ticket_events_append_only_delete"))
+        c.execute(delete(m.TicketEvent.__table__).where(m.TicketEvent.__table__.c.ticket_id == tid))
+        c.execute(text("ALTER TABLE ticket_events ENABLE TRIGGER ticket_events_append_only_delete"))
+        c.execute(delete(m.Ticket.__table__).where(m.Ticket.__table__.c.uuid == uuid))
+    out = lap.sync()
+    assert out.new_conflicts >= 2
+    waiting = offline.server_conflicts(engine)
+    kinds = {(c["entity"], c["kind"]) for c in waiting}
+    assert ("tickets", "deleted") in kinds and ("ticket_events", "deleted") in kinds
+    assert any(entry_uuid == c["entity_uuid"] for c in waiting)  # the work-log entry is kept
+    assert _id(lap.engine, "tickets", uuid) is None  # the laptop follows the server meanwhile
+    ticket_conflict = next(c for c in waiting if c["entity"] == "tickets")
+    offline.resolve_on_server(engine, ticket_conflict["uuid"], "restore", author="lead", now=NOW)
+    restored = _id(engine, "tickets", uuid)
+    assert tickets.get_ticket(ctx, restored).draft.subject == "Đã thay cáp nguồn"
+    assert _id(engine, "ticket_events", entry_uuid) is not None  # its entries came back with it
+    assert offline.server_conflicts(engine) == []
+    lap.sync()
+    assert tickets.get_ticket(lap.ctx, _id(lap.engine, "tickets", uuid)).draft.subject == "Đã thay cáp nguồn"
+
+
+def test_a_sync_killed_after_the_server_committed_sends_nothing_twice(ctx, engine, laptop_factory):
+    tid = warranty_ticket(ctx)
+    lap = laptop_factory(_scope(engine, ctx, tid))
+    local = _id(lap.engine, "tickets", _uuid(engine, "tickets", tid))
+    first = tickets.get_ticket(lap.ctx, local).draft
+    new = tickets.create_ticket(lap.ctx, replace(first, subject="Mới tạo ngoài hiện trường"), None)
+    worklog.add_entry(lap.ctx, new, None, WorkLogDraft("note", body="Ghi chú"))
+
+    class Killed(Exception):
+        pass
+
+    def kill():
+        raise Killed
+
+    with pytest.raises(Killed):
+        lap.sync(after_push=kill)
+    with engine.connect() as c:
+        before = c.execute(text("SELECT count(*) FROM tickets")).scalar(), \
+            c.execute(text("SELECT count(*) FROM ticket_events")).scalar()
+    _edit(lap.ctx, local, description="Sửa sau khi mất kết nối")  # newer work rides with the resend
+    out = lap.sync()
+    with engine.connect() as c:
+        after = c.execute(text("SELECT count(*) FROM tickets")).scalar(), \
+            c.execute(text("SELECT count(*) FROM ticket_events")).scalar()
+    assert after[0] == before[0]
+    assert after[1] == before[1] + 1  # only the newer edit's history row
+    assert out.new_conflicts == 0
+    assert tickets.get_ticket(ctx, tid).draft.description == "Sửa sau khi mất kết nối"
+
+
+def _week_offline(ctx, engine, laptop_factory, skew: timedelta, seed: int = 7):
+    """500 edits on a laptop over a week while the server changes 20% of the same tickets."""
+    rnd = random.Random(seed)
+    tid = warranty_ticket(ctx)
+    ids = [tid] + more_tickets(ctx, tid, 49)
+    scope = _scope(engine, ctx, tid)
+    lap = laptop_factory(scope, f"week{skew.days}")
+    lap.ctx = replace(lap.ctx, clock=Clock(NOW + skew))
+    uuids = [_uuid(engine, "tickets", i) for i in ids]
+    local = {u: _id(lap.engine, "tickets", u) for u in uuids}
+    edits = {}
+    for n in range(500):
+        u = rnd.choice(uuids)
+        name = rnd.choice(("subject", "description"))
+        value = f"{name} {n} của laptop"
+        _edit(lap.ctx, local[u], **{name: value})
+        edits[(u, name)] = value
+    server_changed = rnd.sample(uuids, len(uuids) // 5)
+    for u in server_changed:
+        _edit(ctx, _id(engine, "tickets", u), subject=f"Máy chủ sửa {u[:4]}")
+    out = lap.sync(now=NOW + timedelta(days=7))
+    conflicts = {(c["entity_uuid"], c["field"]): c for c in offline.server_conflicts(engine) if c["kind"] == "field"}
+    for (u, name), value in edits.items():
+        got = getattr(tickets.get_ticket(ctx, _id(engine, "tickets", u)).draft, name)
+        assert got == value or conflicts[(u, name)]["mine"] == f'"{value}"', (u, name)
+    assert snapshot(lap.engine, scope) == snapshot(engine, scope)
+    # A conflict exactly where both sides changed a ticket's subject: decided by the data, never
+    # by whose clock says what.
+    both = {u for u in server_changed if (u, "subject") in edits}
+    assert {u for (u, name) in conflicts if name == "subject"} == both
+    assert out.new_conflicts == len(both) > 0
+
+
+@pytest.mark.parametrize("days", [-3, 0, 3])
+def test_a_week_offline_with_500_edits_while_the_server_changes_a_fifth_of_the_rows(
+        ctx, engine, laptop_factory, days):
+    """The laptop's clock 3 days behind or ahead gives the same outcome."""
+    _week_offline(ctx, engine, laptop_factory, timedelta(days=days))
