@@ -265,3 +265,146 @@ def resolve_on_server(server: Engine, conflict_uuid: str, choice: str, value=Non
 def server_watermark_lag(server: Engine) -> int:
     with server.connect() as conn:
         return int(conn.execute(text("SELECT count(*) FROM sync_log")).scalar() or 0)
+
+
+# -- the links the app holds (services.ports.OfflineLink) -------------------------------------
+def _label(conn, entity: str, key: str, payload: str | None) -> str:
+    """A record as a person names it: a ticket's code and subject, a customer's code and name."""
+    row = None
+    if entity in sync.TABLES and entity != "app_meta":
+        t = sync.TABLES[entity]
+        row = conn.execute(select(t).where(t.c.uuid == key)).mappings().first()
+    if row is None and payload:
+        row = json.loads(payload).get("row")
+    if not row:
+        return key
+    for a, b in (("code", "subject"), ("code", "name"), ("number", None), ("full_name", None), ("kind", "body")):
+        if row.get(a):
+            return " · ".join(str(x) for x in (row.get(a), row.get(b) if b else None) if x)
+    return key
+
+
+class TeamServerLink:
+    """On the team server: takes copies for laptops; leads see and decide every device's conflicts."""
+
+    on_copy = False
+
+    def __init__(self, server: Engine, server_context=None):
+        self.server = server
+        self._server_context = server_context
+
+    def status(self) -> dict:
+        ct = m.SyncConflict.__table__
+        with self.server.connect() as conn:
+            waiting = conn.execute(select(func.count()).select_from(ct).where(ct.c.resolved_at.is_(None))).scalar()
+        return {"conflicts": waiting}
+
+    def provinces(self) -> list[str]:
+        return provinces(self.server)
+
+    def scope(self, operator_id, province, picked) -> list[str]:
+        return customers_in_scope(self.server, operator_id=operator_id, province=province, picked=picked)
+
+    def take(self, path, password, scope, device_name, operator_id, author, now):
+        engine, outcome = take(self.server, Path(path), password, scope, device_name=device_name,
+                               operator_id=operator_id, author=author, now=now)
+        engine.dispose()
+        return outcome
+
+    def sync(self, author, operator_id, now):
+        raise SyncBlocked(SyncBlocked.NOT_A_COPY, "")
+
+    def conflicts(self) -> list[dict]:
+        d = m.SyncDevice.__table__
+        with self.server.connect() as conn:
+            names = dict(conn.execute(select(d.c.device_id, d.c.name)).all())
+            out = []
+            for c in server_conflicts(self.server):
+                c = dict(c, device_name=names.get(c["device_id"], ""), created_at=sync.canon(c["created_at"]))
+                c["label"] = _label(conn, c["entity"], c["entity_uuid"], c["payload"])
+                out.append(c)
+            return out
+
+    def resolve(self, conflict_uuid, choice, value, author, now) -> None:
+        resolve_on_server(self.server, conflict_uuid, choice, value, author=author, now=now)
+
+    def server_context(self):
+        return self._server_context
+
+
+class LaptopLink:
+    """On the offline copy: sync with the team server whenever it answers; this device's
+    conflicts, readable offline and decided on the server."""
+
+    on_copy = True
+
+    def __init__(self, copy: Engine, connect_server, server_context_of=None):
+        """`connect_server()`: an engine on the team server as the signed-in operator (raises
+        SyncBlocked UNREACHABLE when it does not answer). `server_context_of(engine)`: a
+        services Context on it (the server's clocks of tickets made here are recomputed)."""
+        self.copy = copy
+        self._connect = connect_server
+        self._context_of = server_context_of
+        self._server: Engine | None = None
+
+    def _server_engine(self) -> Engine:
+        if self._server is None:
+            try:
+                self._server = self._connect()
+            except SyncBlocked:
+                raise
+            except (DatabaseOpenError, OperationalError, DBAPIError, ConnectionLost, OSError) as exc:
+                raise SyncBlocked(SyncBlocked.UNREACHABLE, type(exc).__name__) from exc
+        return self._server
+
+    def _drop_server(self) -> None:
+        if self._server is not None:
+            self._server.dispose()
+            self._server = None
+
+    def status(self) -> dict:
+        s = state(self.copy)
+        s["customers"] = len(json.loads(s.get("scope", "[]")))
+        return s
+
+    def provinces(self) -> list[str]:
+        return []
+
+    def scope(self, operator_id, province, picked) -> list[str]:
+        return []
+
+    def take(self, *a, **k):
+        raise SyncBlocked(SyncBlocked.NOT_A_COPY, "a copy takes no copy")
+
+    def sync(self, author, operator_id, now):
+        try:
+            return sync_now(self.copy, self._server_engine(), author=author, operator_id=operator_id, now=now)
+        except SyncBlocked as exc:
+            if exc.reason == SyncBlocked.UNREACHABLE:
+                self._drop_server()
+            raise
+
+    def conflicts(self) -> list[dict]:
+        with self.copy.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT uuid, entity, entity_uuid, kind, field, base, mine, theirs, payload, created_at "
+                "FROM sync_local_conflicts WHERE resolved_at IS NULL ORDER BY created_at").mappings().all()
+            out = []
+            for r in rows:
+                c = dict(r)
+                c["label"] = _label(conn, c["entity"], c["entity_uuid"], c["payload"])
+                out.append(c)
+            return out
+
+    def resolve(self, conflict_uuid, choice, value, author, now) -> None:
+        server = self._server_engine()
+        resolve_on_server(server, conflict_uuid, choice, value, author=author, now=now)
+        sync_now(self.copy, server, author=author, operator_id=None, now=now)
+
+    def server_context(self):
+        if self._context_of is None:
+            return None
+        return self._context_of(self._server_engine())
+
+    def dispose(self) -> None:
+        self._drop_server()

@@ -221,6 +221,14 @@ def _recompute_office(ctx: Context, first: datetime, progress: Progress | None, 
     their verdict. Returns how many tickets were recomputed."""
     with ctx.uow() as uow:
         ids = uow.tickets.office_ticket_ids_due_from(first)
+    return recompute_tickets(ctx, ids, progress, batch)
+
+
+def recompute_tickets(ctx: Context, ids: list[int], progress: Progress | None = None, batch: int = 2000) -> int:
+    """Recompute the due times of these tickets' clocks still running or paused, on this
+    database's calendars (a ticket made on a field laptop, once it reached the server: its
+    clocks started when the technician says it was received, and fall due by the firm's
+    calendar as the server knows it)."""
     report(progress, 0, len(ids))
     for start in range(0, len(ids), batch):
         with ctx.uow() as uow:

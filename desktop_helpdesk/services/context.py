@@ -15,7 +15,7 @@ from typing import Callable
 
 from ..domain.vietnam import desk_today
 from .clocks import Calendars
-from .ports import UnitOfWorkFactory
+from .ports import OfflineLink, UnitOfWorkFactory
 
 Clock = Callable[[], datetime]
 
@@ -89,6 +89,8 @@ class Context:
     """The support calendars of this database (office hours, holidays, the firm's days)."""
     session: SignedIn = field(default_factory=SignedIn)
     """Who is signed in (services.accounts.require checks their role)."""
+    offline: OfflineLink | None = None
+    """The field laptop's sync (issue #15): None when neither a copy nor a team server."""
 
     def now(self) -> datetime:
         return self.clock()
@@ -98,11 +100,12 @@ class Context:
         return desk_today(self.clock())
 
 
-def make_context(uow: UnitOfWorkFactory, clock: Clock | None = None, session: SignedIn | None = None) -> Context:
+def make_context(uow: UnitOfWorkFactory, clock: Clock | None = None, session: SignedIn | None = None,
+                 offline: OfflineLink | None = None) -> Context:
     """A context over `uow`, whose calendars read the firm's days from that database once."""
 
     def read_days():
         with uow() as unit:
             return unit.calendar.all(), unit.calendar.week()
 
-    return Context(uow, clock or system_clock, Calendars(read_days), session or SignedIn())
+    return Context(uow, clock or system_clock, Calendars(read_days), session or SignedIn(), offline)

@@ -247,3 +247,28 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class OfflineLink(Protocol):
+    """The field laptop's link between its offline copy and the team server (issue #15),
+    given by the composition root: on the team server it takes copies and shows every
+    device's conflicts (to leads); on a copy it syncs and shows this device's."""
+
+    on_copy: bool
+
+    def status(self) -> dict: ...
+
+    def provinces(self) -> list[str]: ...
+
+    def scope(self, operator_id: int | None, province: str | None, picked: list[str]) -> list[str]: ...
+
+    def take(self, path, password: str, scope: list[str], device_name: str, operator_id: int | None,
+             author: str, now) -> object: ...
+
+    def sync(self, author: str, operator_id: int | None, now) -> object: ...
+
+    def conflicts(self) -> list[dict]: ...
+
+    def resolve(self, conflict_uuid: str, choice: str, value, author: str, now) -> None: ...
+
+    def server_context(self): ...
