@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, or_, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ..domain.errors import ConnectionLost, DatabaseOpenError
+from ..domain.errors import ConnectionLost, DatabaseOpenError, SyncBlocked
 from . import cipher, sync
 from . import models as m
 from .engine import open_database, sqlite_url
@@ -22,19 +22,6 @@ from .migrate import current_revision
 from .repositories._sql import CODE_TAG_KEY
 
 log = logging.getLogger(__name__)
-
-
-class SyncBlocked(Exception):
-    """Sync cannot run (work can): `reason` is one of the class constants."""
-
-    SCHEMA = "schema"
-    UNREACHABLE = "unreachable"
-    NOT_A_COPY = "not_a_copy"
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass
@@ -52,9 +39,9 @@ class SyncOutcome:
 
 # -- what to take ----------------------------------------------------------------------------
 def customers_in_scope(server: Engine, *, operator_id: int | None = None, province: str | None = None,
-                       picked: list[str] | None = None) -> list[str]:
+                       picked: list[int] | None = None) -> list[str]:
     """The UUIDs of the customers to take: with open tickets assigned to the operator, or of a
-    province, or picked by hand (any combination; archived customers are left)."""
+    province, or picked by hand (by id; any combination; archived customers are left)."""
     c, t = m.Customer.__table__, m.Ticket.__table__
     wanted = []
     if operator_id is not None:
@@ -63,7 +50,7 @@ def customers_in_scope(server: Engine, *, operator_id: int | None = None, provin
     if province:
         wanted.append(func.lower(c.c.province) == province.lower())
     if picked:
-        wanted.append(c.c.uuid.in_(picked))
+        wanted.append(c.c.id.in_(picked))
     if not wanted:
         return []
     with server.connect() as conn:
@@ -123,8 +110,13 @@ def take(server: Engine, path: Path, password: str, scope: list[str], *, device_
     cipher.unlock(path, key)
     engine, _ = open_database(sqlite_url(path))
     device_id = str(uuidlib.uuid4())
+    o = m.Operator.__table__
+    with server.connect() as sc:
+        who = sc.execute(select(o.c.uuid, o.c.login).where(o.c.id == operator_id)).first() if operator_id else None
     with engine.begin() as conn:
         sync.install_capture(conn)
+        sync.set_state(conn, "operator_uuid", who.uuid if who else "")
+        sync.set_state(conn, "login", (who.login or "") if who else "")
         for k, v in (("device_id", device_id), ("device_name", device_name), ("watermark", "0"),
                      ("pushed_seq", "0"), ("scope", json.dumps(sorted(set(scope)))),
                      ("operator_id", "" if operator_id is None else str(operator_id)),
@@ -243,7 +235,7 @@ def resolve_on_server(server: Engine, conflict_uuid: str, choice: str, value=Non
             exists = conn.execute(select(t.c.id).where(keycol == c["entity_uuid"])).scalar()
             landed, missing = sync._landing(conn, c["entity"], row)  # noqa: SLF001
             if missing:
-                raise SyncBlocked("parent_missing", ",".join(missing))
+                raise SyncBlocked(SyncBlocked.PARENT_MISSING, ",".join(missing))
             if exists is None:
                 landed.update({k: v for k, v in (("version", 1), ("updated_at", now), ("updated_by", author))
                                if k in t.c})
@@ -289,9 +281,16 @@ class TeamServerLink:
 
     on_copy = False
 
-    def __init__(self, server: Engine, server_context=None):
+    def __init__(self, server: Engine, server_context=None, check_password=None):
+        """`server`: the engine the desk works on (as the signed-in operator).
+        `check_password(login, password)`: raises SignInRefused unless the server takes it."""
         self.server = server
         self._server_context = server_context
+        self._check_password = check_password
+
+    def check_password(self, login: str, password: str) -> None:
+        if self._check_password is not None:
+            self._check_password(login, password)
 
     def status(self) -> dict:
         ct = m.SyncConflict.__table__
@@ -375,6 +374,9 @@ class LaptopLink:
 
     def take(self, *a, **k):
         raise SyncBlocked(SyncBlocked.NOT_A_COPY, "a copy takes no copy")
+
+    def check_password(self, login: str, password: str) -> None:
+        return None
 
     def sync(self, author, operator_id, now):
         try:

@@ -99,3 +99,18 @@ class SignInRefused(Exception):
         super().__init__(reason)
         self.reason = reason
         self.wait_until = wait_until
+
+
+class SyncBlocked(Exception):
+    """The field laptop's sync cannot run now (work on the copy can): `reason` is one of the
+    class constants."""
+
+    SCHEMA = "schema"  # the copy and the server are of different versions
+    UNREACHABLE = "unreachable"  # the team server does not answer (or refused the password)
+    NOT_A_COPY = "not_a_copy"  # this database is no offline copy
+    PARENT_MISSING = "parent_missing"  # a restore needs a record the server no longer has
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail

@@ -90,7 +90,7 @@ def provinces(ctx: Context) -> list[str]:
     return _link(ctx).provinces()
 
 
-def scope(ctx: Context, *, mine: bool, province: str | None, picked: list[str]) -> list[str]:
+def scope(ctx: Context, *, mine: bool, province: str | None, picked: list[int]) -> list[str]:
     """The customers' UUIDs a copy would take: with open tickets assigned to me, of a
     province, picked by hand."""
     operator_id = ctx.session.operator_id if mine else None
@@ -99,7 +99,11 @@ def scope(ctx: Context, *, mine: bool, province: str | None, picked: list[str]) 
 
 def take(ctx: Context, path, password: str, customers: list[str], device_name: str) -> SyncReport:
     """Make the encrypted copy at `path` holding `customers` (and the firm's packages,
-    calendar and details), unlocked by `password` (the operator's own)."""
+    calendar and details), unlocked by `password` (the operator's own on the server: checked
+    first, SignInRefused when wrong, so the copy opens with what the server takes)."""
+    op = ctx.session.operator
+    if op is not None and getattr(op, "login", None):
+        _link(ctx).check_password(op.login, password)
     outcome = _link(ctx).take(path, password, customers, device_name, ctx.session.operator_id,
                               _author(ctx), ctx.now())
     return _report(outcome)
