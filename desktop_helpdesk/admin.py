@@ -389,3 +389,132 @@ def import_main(argv: list[str], database_error_message: Callable[..., str],
         return EXIT_DATABASE
     finally:
         engine.dispose()
+
+
+# -- desktop-helpdesk sync (issue #15) --------------------------------------------------------
+def offline_link(offline, settings, engine, units, url: str, on_server: bool):
+    """What services.sync reaches the copy and the server through (ports.OfflineLink): on the
+    copy, a LaptopLink that connects to the saved team server as the operator; on the team
+    server, a TeamServerLink on the signed-in operator's connection; else None."""
+    from .db.offline import LaptopLink, TeamServerLink
+    from .db.signin import check_password
+
+    if offline is not None:
+        from .db.engine import connect_database
+        from .db.signin import operator_url
+        from .db.uow import uow_factory
+        from .domain.errors import DatabaseOpenError, SignInRefused, SyncBlocked
+        from .services.context import make_context
+        from .settings import TeamServer
+
+        _path, login, password = offline
+        server = TeamServer.from_dict(settings.team_server)
+
+        def connect_server():
+            if server is None:
+                raise SyncBlocked(SyncBlocked.UNREACHABLE, "no team server chosen")
+            try:
+                return connect_database(operator_url(server.url(None), login, password))
+            except DatabaseOpenError as exc:
+                if exc.reason == DatabaseOpenError.BAD_LOGIN:
+                    raise SignInRefused(SignInRefused.WRONG) from None
+                raise
+
+        return LaptopLink(engine, connect_server, lambda server_engine: make_context(uow_factory(server_engine)))
+    if on_server:
+        return TeamServerLink(lambda: units.engine, check_password=lambda login, password: check_password(
+            url, login, password))
+    return None
+
+
+EXIT_CONFLICTS = 3
+
+
+def parse_sync_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="desktop-helpdesk sync",
+        description=("Sync this laptop's offline copy with the team server now: send the changes made here, "
+                     "bring the server's. Exit 0 when in sync, 3 when conflicts wait for a person, "
+                     "2 when the sync cannot run (the server does not answer, another version, a wrong password)."))
+    parser.add_argument("--data-dir", metavar="DIR", help="the data folder (default: the user's)")
+    parser.add_argument("--lang", choices=("vi", "en"), help="language of the output (default: the environment's)")
+    parser.add_argument("--password-env", metavar="NAME", default="DESKTOP_HELPDESK_PASSWORD",
+                        help="the environment variable holding the password (default: %(default)s; "
+                             "asked on the terminal when it is not set)")
+    return parser.parse_args(argv)
+
+
+def sync_main(argv: list[str], setup_logging: Callable[[Path], object] | None = None) -> int:
+    args = parse_sync_args(argv)
+    import getpass
+    from pathlib import Path
+
+    from .db.offline import LaptopLink, open_copy
+    from .db.uow import uow_factory
+    from .domain.errors import DatabaseOpenError, SignInRefused, SyncBlocked
+    from .i18n import Translator, _, install
+    from .paths import app_paths, translations_dir
+    from .services import sync
+    from .services.context import SignedIn, make_context
+    from .settings import Settings
+
+    install(Translator(translations_dir(), args.lang or environment_language()))
+    paths = app_paths(args.data_dir)
+    if setup_logging is not None:
+        try:
+            paths.ensure()
+            setup_logging(paths.log_dir)
+        except OSError:
+            pass
+    settings = Settings.load(paths.settings_file)
+    copy = settings.offline
+    if not copy.get("copy") or not Path(copy["copy"]).exists():
+        print(_("This computer holds no offline copy (File → Work offline… on the team server makes one)."),
+              file=sys.stderr)
+        return EXIT_DATABASE
+    password = os.environ.get(args.password_env)
+    if password is None:
+        password = getpass.getpass(_("Password of {login}: ").format(login=copy.get("login", "")))
+    try:
+        engine = open_copy(Path(copy["copy"]), password)
+    except DatabaseOpenError as exc:
+        print(_("That password does not open the copy.") if exc.reason == DatabaseOpenError.WRONG_KEY
+              else _("The offline copy cannot be opened ({reason}).").format(reason=exc.reason), file=sys.stderr)
+        return EXIT_DATABASE
+    link = offline_link((Path(copy["copy"]), copy.get("login", ""), password), settings, engine, None, "", False)
+    units = uow_factory(engine)
+    with engine.connect() as conn:
+        from sqlalchemy import text
+
+        row = conn.execute(text("SELECT id, code, alias, role, login FROM operators WHERE login = :l"),
+                           {"l": copy.get("login", "")}).first()
+    session = SignedIn()
+    if row is not None:
+        from types import SimpleNamespace
+
+        session.operator = SimpleNamespace(id=row.id, code=row.code, alias=row.alias, role=row.role, login=row.login)
+    ctx = make_context(units, session=session, offline=link)
+    try:
+        report = sync.sync_now(ctx)
+    except SyncBlocked as exc:
+        print({SyncBlocked.SCHEMA: _("This copy and the team server are of different versions: update first."),
+               SyncBlocked.UNREACHABLE: _("The team server does not answer; the changes stay on this laptop.")}
+              .get(exc.reason, str(exc)), file=sys.stderr)
+        return EXIT_DATABASE
+    except SignInRefused:
+        print(_("The team server did not take this password."), file=sys.stderr)
+        return EXIT_DATABASE
+    finally:
+        if isinstance(link, LaptopLink):
+            link.dispose()
+        engine.dispose()
+    print(_("Sent {pushed} changed records ({applied} applied), received {pulled}.").format(
+        pushed=report.pushed, applied=report.applied, pulled=report.pulled))
+    for provisional, final in sorted(report.codes.items()):
+        print(_("{provisional} is now {final}").format(provisional=provisional, final=final))
+    if report.conflicts:
+        print(_("{count} conflicts wait for a decision (Sync conflicts… in the File menu).").format(
+            count=report.conflicts))
+        return EXIT_CONFLICTS
+    print(_("In sync with the team server."))
+    return EXIT_OK

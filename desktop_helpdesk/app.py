@@ -137,6 +137,8 @@ class _Startup:
         from concurrent.futures import ThreadPoolExecutor
 
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="start-up")
+        #: (path, login, password) when the start opened the field laptop's offline copy.
+        self.offline = None
 
     def call(self, fn, *args):
         from PySide6.QtCore import QEventLoop, QTimer
@@ -165,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         from .admin import import_main
 
         return import_main(argv[1:], database_error_message, setup_logging)
+    if argv[:1] == ["sync"]:  # issue #15: the field laptop's sync, no window
+        from .admin import sync_main
+
+        return sync_main(argv[1:], setup_logging)
     if argv[:1] in (["backup"], ["restore"]):  # issue #14 (backup branch): no window
         from .admin import backup_main
 
@@ -248,10 +254,14 @@ def main(argv: list[str] | None = None) -> int:
     author = Author()  # signs every save (updated_by): this desk's name until the operator is chosen
     session = SignedIn()  # who is signed in: the services check their role
     units = uow_factory(engine, who=author)
-    ctx = make_context(units, session=session)
     from .db.engine import sqlite_path_of as _local_path
     from .db.signin import ServerSignIn
 
+    on_copy = startup.offline is not None
+    from .admin import offline_link
+
+    link = offline_link(startup.offline, settings, engine, units, url, _on_server(url, _local_path))
+    ctx = make_context(units, session=session, offline=link)
     if _on_server(url, _local_path):  # the server checks passwords: signing in connects as the operator
         session.connect_as = ServerSignIn(url, units, mask=_mask_in_log)
 
@@ -263,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
             log.info("demo data loaded")
         startup.call(optimize, engine)
         operators = startup.call(catalog.operators, ctx)
-        first_administrator = startup.call(accounts.needs_first_administrator, ctx)
+        # The offline copy was unlocked with the operator's password: no other sign-in.
+        first_administrator = not on_copy and startup.call(accounts.needs_first_administrator, ctx)
         staff = startup.call(accounts.accounts, ctx) if first_administrator else []
         every_package = startup.call(catalog.packages, ctx, True)
     except Exception as exc:  # noqa: BLE001
@@ -281,6 +292,12 @@ def main(argv: list[str] | None = None) -> int:
     database = server_label(url) or ""
     if args.self_test:  # no one to type a password: the first administrator, or the first operator
         operator = next((o for o in operators if o.role == "admin"), operators[0] if operators else None)
+    elif on_copy:
+        operator = next((o for o in operators if getattr(o, "login", None) == startup.offline[1]), None)
+        if operator is None:
+            jobs.shutdown()
+            return fail(_("The offline copy does not know the operator {login}.").format(
+                login=startup.offline[1]), EXIT_DATABASE)
     else:
         dialog = (FirstAdministratorDialog(jobs, staff) if first_administrator
                   else SignInDialog(jobs, settings.last_login, database))
@@ -331,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     from .db.engine import sqlite_path_of, sqlite_url
     from .ui.shell.backup import BackupAccess, BackupActions
 
-    local_file = sqlite_path_of(url) if not _on_server(url, sqlite_path_of) else None
+    local_file = sqlite_path_of(url) if not (_on_server(url, sqlite_path_of) or on_copy) else None
     # After a restore the program reopens the file it restored, whatever was saved or typed
     # (a saved team server that was down, a --database-url the restart would drop).
     window.backups = BackupActions(window, jobs, BackupAccess(
@@ -342,6 +359,27 @@ def main(argv: list[str] | None = None) -> int:
     from .ui.shell.importer import ImportActions
 
     window.imports = ImportActions(window, jobs, settings, save_settings)
+    # The field laptop (issue #15): Work offline… on the team server; on the copy, the
+    # offline indicator, the automatic sync, Sync now and Back to the team server.
+    if link is not None:
+        import platform
+
+        from .ui.shell.offline import OfflineAccess, OfflineActions
+
+        def go_offline(path: Path) -> None:
+            settings.offline = {"copy": str(path), "login": session.operator.login if session.operator else "",
+                                "active": True}
+            save_settings()
+            restart(None)
+
+        def go_online() -> None:
+            settings.offline = dict(settings.offline, active=False)
+            save_settings()
+            restart(None)
+
+        window.offline = OfflineActions(window, jobs, OfflineAccess(
+            paths.data_dir / "offline" / "helpdesk-offline.sqlite3", go_offline, go_online,
+            platform.node() or "laptop"), on_copy=on_copy, start=not args.self_test)
     # Sign-in (issue #13): Operators…, Switch operator, Lock; the menu entries the role may use.
     window.accounts = AccountActions(window, jobs, session, author, settings, save_settings, database)
 
@@ -443,6 +481,12 @@ def _open_chosen_database(args, settings, paths, credentials, startup, fail):
 
     local_url = sqlite_url(paths.database_file)
     url = args.database_url or local_url
+    copy = settings.offline if (settings.offline.get("active") and not args.database_url and not args.self_test) else {}
+    if copy:
+        opened = _open_offline_copy(copy, startup)
+        if opened is not None:
+            return opened
+        settings.offline = dict(copy, active=False)  # declined: the team server (or the local file) opens
     # A team server chosen in File → Connect to team server… (the command line wins).
     server = None if args.database_url else TeamServer.from_dict(settings.team_server)
     if server is not None:
@@ -483,6 +527,43 @@ def _open_chosen_database(args, settings, paths, credentials, startup, fail):
                 return EXIT_DATABASE
             server, url = None, local_url
     return engine, outcome, url
+
+
+def _open_offline_copy(copy: dict, startup):
+    """The field laptop's encrypted copy (issue #15), unlocked with the operator's password.
+    Returns (engine, outcome, url), or None when the user chose not to open it."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
+
+    from .db.engine import sqlite_url
+    from .db.offline import open_copy
+    from .domain.errors import DatabaseOpenError
+    from .i18n import _
+
+    path = Path(copy.get("copy", ""))
+    if not path.exists():
+        QMessageBox.warning(None, _("Desktop Helpdesk"), _(
+            "The offline copy {path} is not on this computer any more: Desktop Helpdesk opens the team server "
+            "instead.").format(path=path))
+        return None
+    prompt = _("This laptop works offline on its own encrypted copy.\nPassword of {login}:").format(
+        login=copy.get("login", ""))
+    while True:
+        password, ok = QInputDialog.getText(None, _("Desktop Helpdesk — offline copy"), prompt,
+                                            QLineEdit.EchoMode.Password)
+        if not ok:
+            return None
+        try:
+            engine = startup.call(open_copy, path, password)
+        except DatabaseOpenError as exc:
+            if exc.reason != DatabaseOpenError.WRONG_KEY:
+                log.error("cannot open the offline copy: %s", exc.reason)
+                QMessageBox.warning(None, _("Desktop Helpdesk"), database_error_message(exc.reason, path=str(path)))
+                return None
+            prompt = _("That password does not open the copy. Password of {login}:").format(login=copy.get("login", ""))
+            continue
+        _mask_in_log(password)
+        startup.offline = (path, copy.get("login", ""), password)
+        return engine, "opened", sqlite_url(path)
 
 
 def _secrets(url: str | None) -> list[str]:

@@ -42,6 +42,9 @@ class Settings:
     dialog_sizes: dict = field(default_factory=dict)
     #: The tickets view's queue (issue #13): "mine", "unassigned", "team" or "all".
     ticket_queue: str = "all"
+    #: The field laptop's offline copy (issue #15): {"copy": its path, "login": whose it is,
+    #: "active": True while the app works on it instead of the team server}.
+    offline: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

@@ -48,6 +48,8 @@ def apply_key(dbapi_conn, key: bytes) -> None:
     argon2id already did it). Must be the connection's first statement."""
     cur = dbapi_conn.cursor()
     try:
+        # A wrong key is told to the user in their language; SQLCipher's own lines on stderr say nothing more.
+        cur.execute("PRAGMA cipher_log_level = NONE")
         cur.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     finally:
         cur.close()

@@ -69,13 +69,13 @@ def open_copy(path: Path, password: str) -> Engine:
     """Open the encrypted copy with the operator's password. A wrong password reads as
     DatabaseOpenError WRONG_KEY; the capture triggers are (re)installed."""
     key = cipher.derive_key(password, cipher.salt_of(path))
+    if _key_refused(path, key):
+        raise DatabaseOpenError(DatabaseOpenError.WRONG_KEY, str(path))
     cipher.unlock(path, key)
     try:
         engine, _ = open_database(sqlite_url(path))
-    except DatabaseOpenError as exc:
+    except DatabaseOpenError:
         cipher.forget(path)
-        if exc.reason == DatabaseOpenError.CORRUPT and _key_refused(path, key):
-            raise DatabaseOpenError(DatabaseOpenError.WRONG_KEY, str(path)) from None
         raise
     with engine.begin() as conn:
         if not sync.is_offline_copy(conn):
@@ -281,12 +281,17 @@ class TeamServerLink:
 
     on_copy = False
 
-    def __init__(self, server: Engine, server_context=None, check_password=None):
-        """`server`: the engine the desk works on (as the signed-in operator).
-        `check_password(login, password)`: raises SignInRefused unless the server takes it."""
-        self.server = server
+    def __init__(self, server, server_context=None, check_password=None):
+        """`server`: the engine the desk works on, or a callable giving it (the signed-in
+        operator's, which changes at Switch operator). `check_password(login, password)`:
+        raises SignInRefused unless the server takes it."""
+        self._server = server
         self._server_context = server_context
         self._check_password = check_password
+
+    @property
+    def server(self) -> Engine:
+        return self._server() if callable(self._server) else self._server
 
     def check_password(self, login: str, password: str) -> None:
         if self._check_password is not None:

@@ -65,3 +65,20 @@ class ServerSignIn:
         for engine in self.engines:
             engine.dispose()
         self.engines.clear()
+
+
+def operator_url(url: str, login: str, password: str) -> str:
+    """The team server's address as the operator `login` with `password`."""
+    return make_url(url).set(username=login, password=password).render_as_string(hide_password=False)
+
+
+def check_password(url: str, login: str, password: str) -> None:
+    """Whether the team server at `url` takes `password` for `login`: SignInRefused if not
+    (the server is asked by connecting; nothing is kept)."""
+    try:
+        engine = connect_database(operator_url(url, login, password))
+    except DatabaseOpenError as exc:
+        if exc.reason == DatabaseOpenError.BAD_LOGIN:
+            raise SignInRefused(SignInRefused.WRONG) from None
+        raise
+    engine.dispose()

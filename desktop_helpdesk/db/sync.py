@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid as uuidlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -712,7 +713,8 @@ def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
                 else:
                     if all(_same(local.get(n), v) for n, v in values.items()):
                         continue
-                    conn.execute(update(t).where(keycol == key).values(**values))
+                    with _unguarded(conn, table, "update"):
+                        conn.execute(update(t).where(keycol == key).values(**values))
                 written += 1
         for table in reversed(SYNCED):
             t = TABLES[table]
@@ -745,19 +747,27 @@ def _remove(conn: Connection, table: str, key: str) -> int:
                     c = TABLES[child]
                     for (child_key,) in conn.execute(select(c.c[key_column(child)]).where(c.c[column] == row_id)).all():
                         _remove(conn, child, child_key)
-    if table in APPEND_ONLY and conn.dialect.name == "sqlite":
-        # The history's guard refuses every deletion; the server deleted this one, so the copy
-        # follows, with the guard lifted for this statement only (SQLite's DDL is transactional).
-        guards = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                                      "AND tbl_name = ? AND name LIKE '%append_only_delete'", (table,)).all()
-        for name, _sql in guards:
-            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-        try:
-            return conn.execute(delete(t).where(t.c[key_column(table)] == key)).rowcount or 0
-        finally:
-            for _name, sql in guards:
-                conn.exec_driver_sql(sql)
-    return conn.execute(delete(t).where(t.c[key_column(table)] == key)).rowcount or 0
+    with _unguarded(conn, table, "delete"):
+        return conn.execute(delete(t).where(t.c[key_column(table)] == key)).rowcount or 0
+
+
+@contextmanager
+def _unguarded(conn: Connection, table: str, what: str):
+    """The history's guards refuse every change and deletion; the copy follows what the server
+    holds (a row it deleted, the author its trigger set), with the guard lifted for the
+    statement only (SQLite's DDL is transactional: a failure puts it back)."""
+    if table not in APPEND_ONLY or conn.dialect.name != "sqlite":
+        yield
+        return
+    guards = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND tbl_name = ? AND name LIKE ?", (table, f"%append_only_{what}")).all()
+    for name, _sql in guards:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    try:
+        yield
+    finally:
+        for _name, sql in guards:
+            conn.exec_driver_sql(sql)
 
 
 def _pending_fields(conn, table: str, key: str, entries, local) -> set[str]:
