@@ -396,9 +396,10 @@ class LaptopLink:
             rows = conn.exec_driver_sql(
                 "SELECT uuid, entity, entity_uuid, kind, field, base, mine, theirs, payload, created_at "
                 "FROM sync_local_conflicts WHERE resolved_at IS NULL ORDER BY created_at").mappings().all()
+            device = sync.get_state(conn, "device_name", "")
             out = []
             for r in rows:
-                c = dict(r)
+                c = dict(r, device_name=device)
                 c["label"] = _label(conn, c["entity"], c["entity_uuid"], c["payload"])
                 out.append(c)
             return out
