@@ -105,7 +105,7 @@ def test_the_laptop_shows_it_is_offline_syncs_on_f9_and_decides_a_conflict_in_th
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=5000)
     cells = [dialog.table.item(0, c).text() for c in range(6)]
-    assert cells[1] == "subject" and cells[3:] == ["Laptop: đã thay cáp", "Văn phòng: đổi máy", "Laptop Hùng"]
+    assert cells[1] == "Subject" and cells[3:] == ["Laptop: đã thay cáp", "Văn phòng: đổi máy", "Laptop Hùng"]
     assert cells[0].endswith("Văn phòng: đổi máy")  # the record as the server names it now
     assert dialog.keep_mine.isEnabled() and not dialog.restore.isEnabled()
     dialog.keep_mine.click()

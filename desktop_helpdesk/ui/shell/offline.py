@@ -90,6 +90,19 @@ def _when(iso: str) -> str:
         return iso
 
 
+#: What the conflicts list calls a record's field (the columns a person edits).
+FIELD_LABELS = {
+    "subject": N_("Subject"), "description": N_("Description"), "priority": N_("Priority"),
+    "status": N_("Status"), "channel": N_("Channel"), "assignee_id": N_("Assigned to"),
+    "contact_id": N_("Contact"), "name": N_("Name"), "address": N_("Address"), "notes": N_("Notes"),
+    "phone": N_("Phone"), "email": N_("E-mail"), "full_name": N_("Name"), "province": N_("Province"),
+}
+
+
+def field_label(name: str) -> str:
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+
+
 class TakeOfflineDialog(QDialog):
     """Choose which customers go on the laptop, and the password that unlocks the copy."""
 
@@ -338,7 +351,7 @@ class ConflictsDialog(QDialog):
             return _("deleted on the server")
         if row.kind == "archived":
             return _("archived or merged on the server")
-        return row.field
+        return field_label(row.field)
 
     def _fill(self) -> None:
         self.table.setRowCount(len(self.rows))
@@ -374,7 +387,7 @@ class ConflictsDialog(QDialog):
         if row is None:
             return
         text, ok = QInputDialog.getText(self, _("Sync conflicts"),
-                                        _("The value to keep for {field}:").format(field=row.field),
+                                        _("The value to keep for {field}:").format(field=field_label(row.field)),
                                         QLineEdit.EchoMode.Normal, row.mine)
         if ok:
             self._decide(sync.EDIT, text)
