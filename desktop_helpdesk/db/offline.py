@@ -133,9 +133,10 @@ def state(engine: Engine) -> dict:
     with engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT key, value FROM sync_state").all()
         out = dict(rows)
-        out["pending"] = conn.exec_driver_sql("SELECT count(*) FROM sync_outbox").scalar()
+        # Records changed here and not yet sent (a ticket and its history entry count as two).
+        out["pending"] = conn.exec_driver_sql("SELECT count(*) FROM (SELECT DISTINCT entity, uuid FROM sync_outbox)").scalar()
         out["conflicts"] = conn.exec_driver_sql(
-            "SELECT count(*) FROM sync_local_conflicts WHERE resolved_at IS NULL").scalar()
+            "SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL").scalar()
         return out
 
 
@@ -192,7 +193,7 @@ def sync_now(laptop: Engine, server: Engine, *, author: str, operator_id: int | 
         sync.set_state(lc, "watermark", str(pulled.watermark))
         sync.set_state(lc, "last_sync_at", now.isoformat())
         outcome.conflicts = lc.exec_driver_sql(
-            "SELECT count(*) FROM sync_local_conflicts WHERE resolved_at IS NULL").scalar()
+            "SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL").scalar()
     return outcome
 
 
@@ -393,13 +394,12 @@ class LaptopLink:
 
     def conflicts(self) -> list[dict]:
         with self.copy.connect() as conn:
-            rows = conn.exec_driver_sql(
-                "SELECT uuid, entity, entity_uuid, kind, field, base, mine, theirs, payload, created_at "
-                "FROM sync_local_conflicts WHERE resolved_at IS NULL ORDER BY created_at").mappings().all()
+            ct = m.SyncConflict.__table__
+            rows = conn.execute(select(ct).where(ct.c.resolved_at.is_(None)).order_by(ct.c.created_at)).mappings().all()
             device = sync.get_state(conn, "device_name", "")
             out = []
             for r in rows:
-                c = dict(r, device_name=device)
+                c = dict(r, device_name=device, created_at=sync.canon(r["created_at"]))
                 c["label"] = _label(conn, c["entity"], c["entity_uuid"], c["payload"])
                 out.append(c)
             return out

@@ -153,11 +153,6 @@ LAPTOP_DDL = (
     "CREATE TABLE IF NOT EXISTS sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS sync_control (id INTEGER PRIMARY KEY CHECK (id = 1), capturing INTEGER NOT NULL)",
     "INSERT OR IGNORE INTO sync_control (id, capturing) VALUES (1, 1)",
-    # The conflicts this device's user must decide, as pulled from the server (for offline reading).
-    """CREATE TABLE IF NOT EXISTS sync_local_conflicts (
-        uuid TEXT PRIMARY KEY, entity TEXT NOT NULL, entity_uuid TEXT NOT NULL, kind TEXT NOT NULL,
-        field TEXT, base TEXT, mine TEXT, theirs TEXT, payload TEXT, created_at TEXT,
-        resolved_at TEXT, resolution TEXT)""",
 )
 
 
@@ -615,7 +610,8 @@ class Pulled:
     watermark: int
     rows: dict  # table -> list of travelling rows
     gone: dict  # table -> list of keys
-    conflicts: list  # this device's conflicts still open (dicts)
+    conflicts: list  # this device's conflicts (dicts)
+    device_id: str = ""
 
 
 def _scope_condition(table: str, customer_ids):
@@ -674,7 +670,7 @@ def read_changes(conn: Connection, watermark: int, scope: list[str], device_id: 
         r.pop("operator_id", None)
         r.pop("device_id", None)
         r.pop("resolved_by", None)
-    return Pulled(new_mark, rows, gone, conflicts)
+    return Pulled(new_mark, rows, gone, conflicts, device_id)
 
 
 def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
@@ -723,13 +719,16 @@ def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
                 if (table, key) in pend:
                     continue  # edited here meanwhile: the next push turns it into a conflict
                 written += _remove(conn, table, key)
-        conn.exec_driver_sql("DELETE FROM sync_local_conflicts")
+        # This device's conflicts, kept in the copy's own sync_conflicts (the same table as the
+        # server's): readable offline, and the lists mark the records they name.
+        ct = m.SyncConflict.__table__
+        conn.execute(delete(ct))
         for c in pulled.conflicts:
-            conn.exec_driver_sql(
-                "INSERT INTO sync_local_conflicts (uuid, entity, entity_uuid, kind, field, base, mine, theirs, "
-                "payload, created_at, resolved_at, resolution) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                tuple(c.get(k) for k in ("uuid", "entity", "entity_uuid", "kind", "field", "base", "mine",
-                                         "theirs", "payload", "created_at", "resolved_at", "resolution")))
+            row = {k: c.get(k) for k in ("uuid", "entity", "entity_uuid", "kind", "field", "base", "mine", "theirs",
+                                         "payload", "resolution")}
+            row.update(device_id=pulled.device_id, created_at=uncanon(ct.c.created_at, c.get("created_at")),
+                       resolved_at=uncanon(ct.c.resolved_at, c.get("resolved_at")))
+            conn.execute(insert(ct).values(**row))
     finally:
         _capturing(conn, True)
     return written
