@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
-from ..domain.phone import PhoneError, phone_candidates
+from ..domain.enums import CustomerKind
+from ..domain.phone import PhoneError, normalize_phone, phone_candidates
 from ..domain.text import normalize
+from . import customers
+from .changes import CUSTOMERS, changes
 from .context import Context
-from .dto import CallerLookup
+from .dto import CallerLookup, CustomerDraft
 
 _TAX_CODE = re.compile(r"[0-9]{10}(-[0-9]{3})?|[0-9]{12}")
 
@@ -29,3 +32,23 @@ def lookup_caller(ctx: Context, text: str, limit: int = 20, tickets_per_customer
     with ctx.uow() as uow:
         matches = tuple(uow.callers.find(candidates, code, tax_code, limit, tickets_per_customer))
     return CallerLookup(text, candidates, matches, "" if matches else error)
+
+
+@changes(CUSTOMERS)
+def provisional_caller(ctx: Context, phone: str, name: str, notes: str = "", uuid: str = "") -> int:
+    """"Ticket now, customer later": the customer a ticket for an unknown caller belongs to.
+
+    One customer of its own per number (a person, the number as its phone, `name` such as
+    "Caller 0912 345 678 (to identify)" in the operator's language), never one shared
+    placeholder: entitlement, the caller's later calls (the lookup finds the number) and the
+    history stay that caller's, and once the operator knows who it is they either complete
+    this customer or merge it into the existing one (the merge moves its tickets). A number
+    some customer or contact already has (saved meanwhile at another desk) gives that
+    customer instead of a second one."""
+    e164 = normalize_phone(phone)
+    with ctx.uow() as uow:
+        known = uow.callers.find([e164], "", "", 1, 0)
+    if known:
+        return known[0].kept_id or known[0].customer_id
+    return customers.save_customer(ctx, CustomerDraft(name=name, kind=CustomerKind.PERSON.value, phone=e164,
+                                                      notes=notes, uuid=uuid))
