@@ -6,11 +6,12 @@ import re
 
 from ..domain.enums import CustomerKind
 from ..domain.phone import PhoneError, normalize_phone, phone_candidates
+from ..domain.same_problem import repeats
 from ..domain.text import normalize
-from . import customers
+from . import customers, tickets
 from .changes import CUSTOMERS, changes
 from .context import Context
-from .dto import CallerLookup, CustomerDraft
+from .dto import CallerLookup, CustomerDraft, ListQuery
 
 _TAX_CODE = re.compile(r"[0-9]{10}(-[0-9]{3})?|[0-9]{12}")
 
@@ -52,3 +53,13 @@ def provisional_caller(ctx: Context, phone: str, name: str, notes: str = "", uui
         return known[0].kept_id or known[0].customer_id
     return customers.save_customer(ctx, CustomerDraft(name=name, kind=CustomerKind.PERSON.value, phone=e164,
                                                       notes=notes, uuid=uuid))
+
+
+def open_tickets_like(ctx: Context, customer_id: int, request_type: str, subject: str,
+                      limit: int = 3, scanned: int = 200) -> tuple:
+    """The customer's open tickets a new one (`request_type`, `subject`) may repeat, as
+    (TicketRow, reason) with reason domain.same_problem.SIMILAR or SAME_KIND, the likeliest
+    first; the newest `scanned` open tickets are looked at."""
+    rows = tickets.list_tickets(ctx, ListQuery(sort="received_at", descending=True, limit=scanned,
+                                               filters={"customer_id": customer_id, "state": "open"})).rows
+    return tuple(repeats(request_type, subject, rows, limit))

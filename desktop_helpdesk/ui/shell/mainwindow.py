@@ -372,6 +372,8 @@ class MainWindow(QMainWindow):
     def _open(self, dialog) -> None:
         """Show a form; what its save changes reaches the views through Jobs.changed."""
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if isinstance(dialog, TicketDialog):  # "open that ticket instead" of a new one
+            dialog.open_instead_requested.connect(self.edit_ticket)
         dialog.open()
         dialog.activateWindow()
         self.last_dialog = dialog
