@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, time, timedelta, timezone
 
 from ..domain.enums import CustomerKind
 from ..domain.phone import PhoneError, normalize_phone, phone_candidates
 from ..domain.same_problem import repeats
 from ..domain.text import normalize
+from ..domain.vietnam import VIETNAM
 from . import customers, tickets
 from .changes import CUSTOMERS, changes
 from .context import Context
@@ -63,3 +65,13 @@ def open_tickets_like(ctx: Context, customer_id: int, request_type: str, subject
     rows = tickets.list_tickets(ctx, ListQuery(sort="received_at", descending=True, limit=scanned,
                                                filters={"customer_id": customer_id, "state": "open"})).rows
     return tuple(repeats(request_type, subject, rows, limit))
+
+
+def calls_this_month(ctx: Context, customer_id: int) -> tuple[int, int]:
+    """(calls, minutes) logged on the customer's tickets since the first of this month, the
+    desk's month in Vietnam time."""
+    first = ctx.today().replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    since, until = (datetime.combine(day, time(0), VIETNAM).astimezone(timezone.utc) for day in (first, following))
+    with ctx.uow() as uow:
+        return uow.callers.calls_between(customer_id, since, until)
