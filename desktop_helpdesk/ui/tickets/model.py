@@ -22,10 +22,10 @@ from ..kit.paged_model import PagedTableModel
 
 #: What the clock cell says of a ticket with no SLA clock, by its coverage: never blank.
 NO_CLOCK_TEXTS = {
-    Coverage.REFUSED.value: N_("— refused: no SLA clock"),
-    Coverage.BILLABLE.value: N_("— billable: no SLA clock"),
+    Coverage.REFUSED.value: N_("— refused (no SLA)"),
+    Coverage.BILLABLE.value: N_("— billable (no SLA)"),
 }
-NO_CLOCK_TEXT = N_("— no SLA clock")
+NO_CLOCK_TEXT = N_("— no SLA")
 #: ... and why, in its tooltip and the clocks pane.
 NO_CLOCK_REASONS = {
     Coverage.REFUSED.value: N_("Refused when it was taken (the ground and any override are in its history): "
@@ -35,7 +35,7 @@ NO_CLOCK_REASONS = {
 }
 NO_CLOCK_REASON = N_("No SLA clock applies to this ticket.")
 #: A billable incident keeps its proposal clock but has no fix clock: said beside the countdown.
-BILLABLE_NOTE = N_("billable: no fix clock")
+BILLABLE_NOTE = N_("billable")
 BILLABLE_NOTE_REASON = N_("Billable: the fix clock is for warranty and maintenance incidents only.")
 
 
