@@ -186,7 +186,7 @@ def test_the_detail_shows_the_customers_badge_contacts_contracts_obligations_and
     _select(desk, page, ids["none"])
     text = page.detail.toPlainText()
     assert "Trần Thị Lan" in text and "No warranty or maintenance" in text and "HD2026-0001" not in text
-    assert text.count("None") == 4  # contacts, contracts, obligations, tickets
+    assert text.count("None") == 5  # contacts, contracts, obligations, open and closed tickets
 
 
 def test_links_in_the_detail_open_the_contract_and_the_ticket(open_desk, qtbot):
