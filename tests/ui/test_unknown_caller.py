@@ -155,3 +155,19 @@ def test_an_unknown_code_offers_nothing_for_a_number(open_desk, qtbot, typed):
         assert panel.unknown_number() == "" and "New customer" not in panel.results.toPlainText()
         _press(qtbot, Qt.Key.Key_Return)
         assert getattr(window, "last_dialog", None) is None
+
+
+def test_enter_typed_before_the_answer_shows_the_offers_and_does_not_take_one(open_desk, qtbot):
+    desk = open_desk()
+    window = desk.window
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    QTest.keyClicks(_focused(), TYPED)
+    _press(qtbot, Qt.Key.Key_Return)  # faster than the lookup's pause
+    panel = window.lookup
+    qtbot.waitUntil(lambda: panel.lookup is not None and panel.lookup.text == TYPED, timeout=5000)
+    desk.idle()
+    assert panel.offers_text()[0] == "▸ New customer with this number"
+    assert getattr(window, "last_dialog", None) is None  # nothing opened unseen
+    _press(qtbot, Qt.Key.Key_Return)  # now the operator has seen the offers
+    d = _dialog(window, qtbot)
+    assert d.windowTitle() == "New customer" and d.phone.text() == NORMAL

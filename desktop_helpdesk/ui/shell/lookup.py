@@ -283,7 +283,8 @@ class CallerLookupPanel(QWidget):
         self.results_shown.emit(found)
         if self._open_when_ready:
             self._open_when_ready = False
-            self.activate()
+            if found.matches:  # a number nobody has: Enter shows what can be done, the next Enter does it
+                self.activate()
 
     def _failed(self, exc: BaseException) -> None:
         message = failure_message(N_("The lookup could not be done."), exc, logging.getLogger(__name__))
