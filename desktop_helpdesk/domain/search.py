@@ -22,6 +22,12 @@ tickets; a substring index has to intersect the rows holding each piece of each 
 
 Within a tier the most recent record comes first. Everything compares folded text
 (`domain.text.fold`: no case, no diacritics, đ = d).
+
+Each hit also says what matched (`match_field`): the field of the record that holds the
+query, read in the order exact keys (phone, code, tax code, number), then names (the
+record's name or subject, its contacts' names, its customer's), then where it is and what
+was written (address, e-mail, notes, description). So "nguyen" ranks the people named
+Nguyễn above the customers whose address is on Nguyễn Trãi street, and says so.
 """
 
 from __future__ import annotations
@@ -113,6 +119,48 @@ def parse_query(text: str) -> SearchTerms:
     tax = text.replace(" ", "")
     tax_code = tax if re.fullmatch(r"[0-9]{10}(-?[0-9]{3})?", tax) else ""
     return SearchTerms(text, folded, words, text.replace(" ", "").upper(), tax_code, phones)
+
+
+#: Fields whose start is a prefix match (tier PREFIX): codes, numbers and names.
+KEY_FIELDS = frozenset({"code", "number", "name", "subject"})
+#: Fields that name the record or the people in it (tier KEY_WORDS when every word starts a word).
+NAME_FIELDS = frozenset({"code", "number", "name", "subject", "contact", "customer", "package"})
+#: Codes and numbers, compared upper-cased as typed.
+CODE_FIELDS = frozenset({"code", "number"})
+#: What matched when only the record's search text as a whole holds the words.
+ANYWHERE = "text"
+
+
+def match_field(terms: SearchTerms, *, exact: str, fields: tuple[tuple[str, str], ...],
+                search_text: str) -> tuple[int, str]:
+    """(tier, field) of a candidate: how well it matches and which of its fields matched.
+    `exact`: the key the storage matched exactly ("phone", "code", "tax_code", "number"), or
+    ""; `fields`: (field, text as stored) of the record, names before addresses and notes;
+    `search_text`: its folded search text (the words may be spread over several fields)."""
+    if exact:
+        return EXACT, exact
+    folded = [(key, fold(text)) for key, text in fields if text]
+    for key, text in fields:
+        if key in KEY_FIELDS and text and (fold(text).startswith(terms.folded) or (
+                key in CODE_FIELDS and terms.code and text.upper().startswith(terms.code))):
+            return PREFIX, key
+    for key, f in folded:
+        if key in NAME_FIELDS and _all_words_start(terms, f):
+            return KEY_WORDS, key
+    for key, f in folded:
+        if _all_words_start(terms, f):
+            return WORDS, key
+    if _all_words_start(terms, search_text):
+        return WORDS, _first_holding(terms, folded, search_text)
+    return SUBSTRING, _first_holding(terms, folded, search_text)
+
+
+def _first_holding(terms: SearchTerms, folded, search_text: str) -> str:
+    """The first field holding any of the query's words, or ANYWHERE."""
+    for key, f in folded:
+        if any(w in f for w in terms.words):
+            return key
+    return ANYWHERE
 
 
 def match_tier(terms: SearchTerms, *, exact: bool, keys: tuple[str, ...], search_text: str) -> int:

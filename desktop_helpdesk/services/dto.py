@@ -549,9 +549,12 @@ class SearchCandidate:
     customer_id: int | None
     search_text: str  # folded
     recency: datetime | None
-    exact: bool  # matched a code, number, tax code or phone exactly
+    exact: str  # the key matched exactly ("phone", "code", "tax_code", "number"), or ""
     keys: tuple[str, ...] = ()  # fields whose start counts as a prefix match
     status: str = ""  # contract stage or ticket status (a key of its enum)
+    #: (field, text) of the record, names before addresses and notes: what a hit matched
+    #: is read from them (domain.search.match_field)
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -564,6 +567,7 @@ class SearchHit:
     customer_id: int | None
     tier: int  # domain.search: EXACT, PREFIX, WORDS, SUBSTRING
     status: str = ""
+    matched: str = ""  # the field that matched: "phone", "name", "address"… (domain.search.match_field)
 
 
 @dataclass(frozen=True)

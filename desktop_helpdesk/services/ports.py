@@ -174,6 +174,7 @@ class AlertRepository(Protocol):
 
 class CallerRepository(Protocol):
     def find(self, phones, code: str, tax_code: str, limit: int, tickets_per_customer: int) -> list[CallerMatch]: ...
+    def calls_between(self, customer_id: int, since, until) -> tuple[int, int]: ...
 
 
 class CalendarRepository(Protocol):

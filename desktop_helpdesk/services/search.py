@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor, wait
 
-from ..domain.search import SearchTerms, match_tier, parse_query
+from ..domain.search import SearchTerms, match_field, parse_query
 from .context import Context
 from .dto import SearchGroup, SearchHit, SearchResults
 
@@ -23,8 +23,9 @@ _TICKETS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-tickets"
 
 def global_search(ctx: Context, text: str, limit: int = SEARCH_SHOWN, expand: str | None = None) -> SearchResults:
     """Customers, contacts, contracts and tickets matching `text`, grouped and ranked:
-    exact code/number/tax code/phone first, then prefix, then word, then substring
-    matches, the most recent first within each; `limit` per group (`SEARCH_EXPANDED`
+    exact phone/code/number/tax code first, then names (prefix, then words), then addresses,
+    e-mails, notes and descriptions, then substring matches, the most recent first within
+    each; each hit says what matched (domain.search.match_field); `limit` per group (`SEARCH_EXPANDED`
     for the group `expand`). What is found is the records holding the words as words
     (domain/search.py); when none of any kind does, those containing them anywhere."""
     terms = parse_query(text)
@@ -39,11 +40,11 @@ def global_search(ctx: Context, text: str, limit: int = SEARCH_SHOWN, expand: st
     for kind in SEARCH_KINDS:
         rows, capped = found[kind]
         ranked = sorted(
-            ((match_tier(terms, exact=c.exact, keys=c.keys, search_text=c.search_text), c) for c in rows),
-            key=lambda tc: (tc[0], -(tc[1].recency.timestamp() if tc[1].recency else 0.0), -tc[1].id))
+            ((match_field(terms, exact=c.exact, fields=c.fields, search_text=c.search_text), c) for c in rows),
+            key=lambda tc: (tc[0][0], -(tc[1].recency.timestamp() if tc[1].recency else 0.0), -tc[1].id))
         shown = SEARCH_EXPANDED if kind == expand else limit
-        hits = tuple(SearchHit(c.kind, c.id, c.code, c.title, c.detail, c.customer_id, tier, c.status)
-                     for tier, c in ranked[:shown])
+        hits = tuple(SearchHit(c.kind, c.id, c.code, c.title, c.detail, c.customer_id, tier, c.status, matched)
+                     for (tier, matched), c in ranked[:shown])
         groups.append(SearchGroup(kind, hits, len(rows), capped))
     return SearchResults(terms.text, tuple(groups))
 

@@ -136,3 +136,26 @@ def test_enter_on_a_too_short_text_never_opens_a_later_search_by_itself(open_des
         QTest.keyClicks(popup.box, "ong ty")
     desk.idle()
     assert popup.isVisible() and getattr(window, "last_dialog", None) is None  # the operator chooses
+
+
+def test_each_hit_says_what_matched_names_before_addresses(open_desk, qtbot):
+    desk = open_desk()
+    customers.save_customer(desk.ctx, CustomerDraft(name="Nguyễn Văn Đức", kind="person"))
+    customers.save_customer(desk.ctx, CustomerDraft(name="Công ty TNHH Minh Phát", kind="company",
+                                                    address="125 Nguyễn Trãi, Thanh Xuân"))
+    popup = _search(desk, qtbot, "nguyen")
+    from desktop_helpdesk.ui.shell.search import COL_MATCHED
+
+    assert [(h.text(1), h.text(COL_MATCHED)) for h in _hits(popup)] == [
+        ("Nguyễn Văn Đức", "name"), ("Công ty TNHH Minh Phát", "address")]
+
+
+def test_what_matched_is_said_in_vietnamese(open_desk, qtbot, vietnamese):
+    desk = open_desk()
+    customers.save_customer(desk.ctx, CustomerDraft(name="Công ty TNHH Minh Phát", kind="company",
+                                                    phone="028 3974 3179", address="125 Nguyễn Trãi"))
+    popup = _search(desk, qtbot, "02839743179")
+    from desktop_helpdesk.ui.shell.search import COL_MATCHED
+
+    [hit] = _hits(popup)
+    assert hit.text(COL_MATCHED) == "số điện thoại"

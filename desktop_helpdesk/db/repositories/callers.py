@@ -101,3 +101,15 @@ class SqlCallerRepository(Repo):
             out.append(CallerMatch(*fields, warranty_end, maintenance_end, owed, counts.get(cid, 0), tickets[cid],
                                    *archived.get(cid, ("", None, ""))))
         return out
+
+    def calls_between(self, customer_id: int, since, until) -> tuple[int, int]:
+        """(calls, minutes) logged on the customer's tickets from `since` until before `until` (aware UTC): each
+        call once, as its latest correction says (a correction is a new row naming the one it
+        corrects, so a corrected call is not counted twice)."""
+        E, T = m.TicketEvent, m.Ticket
+        rows = self.s.execute(select(E.id, E.corrects_id, E.duration_minutes).join(T, T.id == E.ticket_id)
+                              .where(T.customer_id == customer_id, E.kind == "call", E.occurred_at >= since,
+                                      E.occurred_at < until)).all()
+        superseded = {r.corrects_id for r in rows if r.corrects_id is not None}
+        kept = [r for r in rows if r.id not in superseded]
+        return len(kept), sum(r.duration_minutes or 0 for r in kept)

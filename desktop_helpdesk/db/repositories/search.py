@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 import weakref
 
-from sqlalchemy import select, text, union_all
+from sqlalchemy import String, literal, select, text, union_all
 from sqlalchemy.orm import aliased
 
 from ...domain.phone import PhoneError, format_phone
@@ -79,6 +79,11 @@ def _show_phone(e164: str | None) -> str:
         return e164
 
 
+def _phone_words(e164: str | None) -> str:
+    """A stored phone as search_text holds it: E.164 and as said with a leading 0."""
+    return f"{e164} {e164.replace('+84', '0', 1)}" if e164 else ""
+
+
 def _joined(*parts) -> str:
     return " · ".join(p for p in parts if p)
 
@@ -109,7 +114,7 @@ class SqlSearchRepository(Repo):
         table = self._TABLES[kind]
         found = self._containing(table, terms, window) if substring else self._words(table, terms, window)
         ids = list(dict.fromkeys([*exact, *ordered, *found]))
-        rows = getattr(self, f"_rows_{kind}")(ids, set(exact)) if ids else []
+        rows = getattr(self, f"_rows_{kind}")(ids, exact) if ids else []
         return rows, len(found) >= window
 
     # -- what holds the words as words -----------------------------------------------
@@ -356,52 +361,66 @@ class SqlSearchRepository(Repo):
     def _keys_customer(self, terms: SearchTerms, window: int):
         C, K = m.Customer, m.Contact
         # One arm per key, each answered by its index (as one OR the server read every
-        # customer: 45 ms for a phone number on PostgreSQL).
-        arms = [select(C.id).where(C.code == terms.code)]
+        # customer: 45 ms for a phone number on PostgreSQL), each saying which key it is.
+        def key(name: str):
+            return literal(name, String).label("matched")
+
+        arms = [select(C.id, key("code")).where(C.code == terms.code)]
         if terms.tax_code:
-            arms.append(select(C.id).where(C.tax_code == terms.tax_code))
+            arms.append(select(C.id, key("tax_code")).where(C.tax_code == terms.tax_code))
         if terms.phones:
-            arms += [select(C.id).where(C.phone.in_(terms.phones)),
-                     select(K.customer_id).where(K.phone.in_(terms.phones))]
-        exact = list(dict.fromkeys(self.s.scalars(union_all(*arms).limit(window))))
+            arms += [select(C.id, key("phone")).where(C.phone.in_(terms.phones)),
+                     select(K.customer_id, key("phone")).where(K.phone.in_(terms.phones))]
+        exact: dict[int, str] = {}
+        for cid, matched in self.s.execute(union_all(*arms).limit(window)):
+            exact.setdefault(cid, matched)
         return exact, self._prefix(C.code, terms.code, window)
 
     def _keys_contact(self, terms: SearchTerms, window: int):
         K = m.Contact
-        exact = list(self.s.scalars(select(K.id).where(K.phone.in_(terms.phones)).limit(window))) \
-            if terms.phones else []
+        exact = dict.fromkeys(self.s.scalars(select(K.id).where(K.phone.in_(terms.phones)).limit(window)), "phone") \
+            if terms.phones else {}
         return exact, []
 
     def _keys_contract(self, terms: SearchTerms, window: int):
         K = m.Contract
-        exact = list(self.s.scalars(select(K.id).where(K.number == terms.code)))
+        exact = dict.fromkeys(self.s.scalars(select(K.id).where(K.number == terms.code)), "number")
         return exact, self._prefix(K.number, terms.code, window)
 
     def _keys_ticket(self, terms: SearchTerms, window: int):
         T = m.Ticket
-        exact = list(self.s.scalars(select(T.id).where(T.code == terms.code)))
+        exact = dict.fromkeys(self.s.scalars(select(T.id).where(T.code == terms.code)), "code")
         return exact, self._prefix(T.code, terms.code, window)
 
     # -- the rows, for display and ranking -------------------------------------------
     def _rows_customer(self, ids, exact) -> list[SearchCandidate]:
         C = m.Customer
         kept = aliased(m.Customer)
-        rows = self.s.execute(select(C.id, C.code, C.name, C.tax_code, C.phone, C.search_text, C.updated_at,
-                                     C.archived_at, kept.code.label("kept_code"))
-                              .outerjoin(kept, kept.id == C.merged_into_id).where(among(self.s, C.id, ids)))
+        rows = self.s.execute(select(C.id, C.code, C.name, C.tax_code, C.phone, C.email, C.address, C.province,
+                                     C.notes, C.search_text, C.updated_at, C.archived_at, kept.code.label("kept_code"))
+                              .outerjoin(kept, kept.id == C.merged_into_id).where(among(self.s, C.id, ids))).all()
+        contacts: dict[int, list[str]] = {}
+        for cid, full_name in self.s.execute(select(m.Contact.customer_id, m.Contact.full_name)
+                                             .where(among(self.s, m.Contact.customer_id, [r.id for r in rows]))):
+            contacts.setdefault(cid, []).append(full_name)
         # An archived customer is still found (its old code or phone is what a caller gives),
         # marked so: "archived", or "merged:KH…" with the customer that stays.
         return [SearchCandidate("customer", r.id, r.code, r.name, _joined(nn(r.tax_code), _show_phone(r.phone)),
-                                r.id, r.search_text, r.updated_at, r.id in exact, (r.code, r.name),
-                                (f"merged:{r.kept_code}" if r.kept_code else "archived") if r.archived_at else "")
+                                r.id, r.search_text, r.updated_at, exact.get(r.id, ""), (r.code, r.name),
+                                (f"merged:{r.kept_code}" if r.kept_code else "archived") if r.archived_at else "",
+                                (("code", r.code), ("name", r.name), ("contact", " · ".join(contacts.get(r.id, ()))),
+                                 ("tax_code", nn(r.tax_code)), ("phone", _phone_words(r.phone)), ("email", nn(r.email)),
+                                 ("address", _joined(nn(r.address), nn(r.province))), ("notes", nn(r.notes))))
                 for r in rows]
 
     def _rows_contact(self, ids, exact) -> list[SearchCandidate]:
         K, C = m.Contact, m.Customer
-        rows = self.s.execute(select(K.id, K.full_name, K.phone, K.customer_id, C.code, C.name, K.search_text,
+        rows = self.s.execute(select(K.id, K.full_name, K.phone, K.email, K.customer_id, C.code, C.name, K.search_text,
                                      K.updated_at).join(C, C.id == K.customer_id).where(among(self.s, K.id, ids)))
         return [SearchCandidate("contact", r.id, "", r.full_name, _joined(_show_phone(r.phone), f"{r.code} – {r.name}"),
-                                r.customer_id, r.search_text, r.updated_at, r.id in exact, (r.full_name,))
+                                r.customer_id, r.search_text, r.updated_at, exact.get(r.id, ""), (r.full_name,), "",
+                                (("name", r.full_name), ("phone", _phone_words(r.phone)), ("email", nn(r.email)),
+                                 ("customer", f"{r.code} {r.name}")))
                 for r in rows]
 
     def _rows_contract(self, ids, exact) -> list[SearchCandidate]:
@@ -410,14 +429,17 @@ class SqlSearchRepository(Repo):
                                      K.search_text, K.updated_at)
                               .join(C, C.id == K.customer_id).join(P, P.id == K.package_id).where(among(self.s, K.id, ids)))
         return [SearchCandidate("contract", r.id, r.number, r.name, _joined(r.code, r.package), r.customer_id,
-                                r.search_text, r.updated_at, r.id in exact, (r.number,), r.stage)
+                                r.search_text, r.updated_at, exact.get(r.id, ""), (r.number,), r.stage,
+                                (("number", r.number), ("customer", f"{r.code} {r.name}"), ("package", r.package)))
                 for r in rows]
 
     def _rows_ticket(self, ids, exact) -> list[SearchCandidate]:
         T, C = m.Ticket, m.Customer
-        rows = self.s.execute(select(T.id, T.code, T.subject, T.customer_id, C.code.label("customer_code"),
-                                     C.name, T.status, T.search_text, T.received_at)
+        rows = self.s.execute(select(T.id, T.code, T.subject, T.description, T.customer_id,
+                                     C.code.label("customer_code"), C.name, T.status, T.search_text, T.received_at)
                               .join(C, C.id == T.customer_id).where(among(self.s, T.id, ids)))
         return [SearchCandidate("ticket", r.id, r.code, r.subject, f"{r.customer_code} – {r.name}", r.customer_id,
-                                r.search_text, r.received_at, r.id in exact, (r.code, r.subject), r.status)
+                                r.search_text, r.received_at, exact.get(r.id, ""), (r.code, r.subject), r.status,
+                                (("code", r.code), ("subject", r.subject), ("customer", f"{r.customer_code} {r.name}"),
+                                 ("description", nn(r.description))))
                 for r in rows]

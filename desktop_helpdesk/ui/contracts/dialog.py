@@ -23,6 +23,7 @@ from ..kit.widgets import (
     DateField,
     MoneyField,
     enum_combo,
+    fit_to_screen,
     retranslate_enum_combo,
     select_data,
 )
@@ -38,7 +39,7 @@ class ContractDialog(FormDialog):
                  operator_id: int | None = None):
         super().__init__(jobs, parent)
         self.operator_id = operator_id
-        self.resize(640, 560)
+        fit_to_screen(self, 640, 560)
         f = self.form
         self.customer = f.add("customer_id", N_("Customer"), CustomerPicker(jobs, customers.customer_choices), required=True)
         self.package = f.add("package_id", N_("Package"), QComboBox(), required=True)
@@ -94,7 +95,7 @@ class ContractDialog(FormDialog):
         self.stage.setEnabled(False)
         self.panel.show()
         self.panel.reload(details.id)
-        self.resize(780, 690)
+        fit_to_screen(self, 780, 690)  # the fields and the file scroll; Save and Cancel stay in view
         self.retranslate()
 
     def field_errors(self) -> dict[str, str]:

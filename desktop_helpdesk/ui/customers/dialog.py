@@ -230,6 +230,21 @@ class CustomerDialog(FormDialog):
         self._load_history()
         self.retranslate()
 
+    def preset_phone(self, phone: str) -> None:
+        """A new customer for a caller nobody has: the number (E.164) shown in its normal
+        form, the cursor in the name."""
+        self.phone.setText(display_phone(phone))
+        self.name.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def add_caller_contact(self, phone: str) -> None:
+        """The number of an unknown caller of this customer: a new contact holding it (in its
+        normal form), the cursor on the contact's name to type."""
+        self.add_contact_row(ContactData(None, "", "", display_phone(phone), ""))
+        r = self.contacts.rowCount() - 1
+        self.contacts.setCurrentCell(r, 0)
+        self.contacts.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.contacts.editItem(self.contacts.item(r, 0))
+
     def draft(self) -> CustomerDraft:
         return CustomerDraft(
             name=self.name.text(), kind=self.kind.currentData(), code=self.code.text(),

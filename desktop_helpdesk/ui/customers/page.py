@@ -28,9 +28,9 @@ from ...domain.enums import (
     ObligationKind,
     TicketStatus,
 )
-from ...i18n import N_, _
+from ...i18n import N_, _, ngettext
 from ...i18n.formatting import format_date, format_datetime
-from ...services import contracts, customers, tickets
+from ...services import contracts, customers, lookup, tickets
 from ...services.changes import CONTRACTS, CUSTOMERS, OBLIGATIONS, TICKETS, Change
 from ...services.dto import ListQuery
 from ..kit.countdown import (
@@ -111,8 +111,9 @@ def customers_model(jobs: Jobs) -> CustomersModel:
 
 
 class CustomersPage(ListPage):
-    """Customers, with the selected one's coverage, contacts, contracts, coming obligations
-    and open tickets below: what a hotline operator needs while the customer is talking."""
+    """Customers, with the selected one's coverage, contacts, contracts, coming obligations,
+    open and recently closed tickets and this month's calls below: what a hotline operator
+    needs while the customer is talking."""
 
     key = "customers"
     refreshed_by = (CUSTOMERS,)
@@ -122,6 +123,7 @@ class CustomersPage(ListPage):
     #: How many coming obligations and open tickets the detail shows.
     DETAIL_OBLIGATIONS = 5
     DETAIL_TICKETS = 10
+    DETAIL_CLOSED = 5
 
     #: A contract number or ticket code in the detail was clicked: (contract id) / (ticket id)
     contract_requested = Signal(int)
@@ -202,6 +204,8 @@ class CustomersPage(ListPage):
             today = ctx.today()
             open_tickets = tickets.list_tickets(ctx, ListQuery(sort="received_at", descending=True, limit=self.DETAIL_TICKETS,
                                                                filters={"customer_id": customer_id, "state": "open"}))
+            closed = tickets.list_tickets(ctx, ListQuery(sort="received_at", descending=True, limit=self.DETAIL_CLOSED,
+                                                         filters={"customer_id": customer_id, "state": "done"}))
             return CustomerView(
                 today=today,
                 details=customers.get_customer(ctx, customer_id),
@@ -213,6 +217,8 @@ class CustomersPage(ListPage):
                 # The list's count may be older than this read; all of them were read when there is no next page.
                 open_ticket_count=(len(open_tickets.rows) if open_tickets.next_cursor is None
                                    else max(open_count, len(open_tickets.rows))),
+                closed_tickets=closed.rows,
+                calls=lookup.calls_this_month(ctx, customer_id),
             )
 
         # Newest wins: the file of a customer selected before arrives late and is dropped.
@@ -245,7 +251,8 @@ class CustomersPage(ListPage):
     def _render(self) -> None:
         v = self._view
         if v is None:
-            hint = _("Select a customer to see their coverage, contacts, contracts, obligations and open tickets.")
+            hint = _("Select a customer to see their coverage, contacts, contracts, obligations, tickets and "
+                     "this month's calls.")
             self.detail.setHtml(f"<p style='color:{HINT}'>{escape(hint)}</p>")
             return
         self.detail.setHtml(render_customer(v))
@@ -363,6 +370,8 @@ class CustomerView:
     obligations: tuple  # the next few, from today on
     tickets: tuple  # the newest open ones
     open_ticket_count: int
+    closed_tickets: tuple = ()  # the newest resolved or closed ones
+    calls: tuple[int, int] = (0, 0)  # calls logged on their tickets this month, and their minutes
 
     @property
     def badge(self) -> CoverageBadge:
@@ -386,8 +395,9 @@ def _table(headers: list[str], rows: list[list[str]], empty: str, wrap: tuple[in
 
 
 def render_customer(v: CustomerView) -> str:
-    """The customer detail as HTML: left the badge, contacts and contracts, right the coming
-    obligations and open tickets. Contract numbers and ticket codes are links."""
+    """The customer detail as HTML: left the badge, this month's calls, contacts and contracts,
+    right the coming obligations, open and recently closed tickets. Contract numbers and
+    ticket codes are links."""
     d = v.details.draft
     badge = v.badge
     none = _("None")
@@ -397,7 +407,8 @@ def render_customer(v: CustomerView) -> str:
     head = (f"<h3 style='margin-bottom:2px'>{escape(d.code)} — {escape(d.name)}</h3>"
             + (f"<p style='margin:2px 0;color:{WARNING}'><b>{escape(standing)}</b></p>" if standing else "")
             + f"<p style='margin-top:2px'><b style='color:{badge_colour(badge)}'>{escape(badge_text(badge))}</b>"
-            + (f"<br>{escape(' · '.join(facts))}" if facts else "") + "</p>")
+            + (f"<br>{escape(' · '.join(facts))}" if facts else "")
+            + f"<br>{escape(calls_text(*v.calls))}</p>")
     contacts = _table(
         [_("Full name"), _("Position"), _("Phone"), _("E-mail")],
         [[escape(c.full_name) + (" ★" if c.is_primary else ""), escape(c.position), escape(display_phone(c.phone)),
@@ -417,13 +428,27 @@ def render_customer(v: CustomerView) -> str:
         [_("Code"), _("Subject"), _("Status"), _("Received")],
         [[f"<a href='ticket:{t.id}'>{escape(t.code)}</a>", escape(t.subject), escape(enum_label(TicketStatus, t.status)),
           escape(format_datetime(t.received_at))] for t in v.tickets], none, wrap=(1,))
+    closed = _table(
+        [_("Code"), _("Subject"), _("Status"), _("Received")],
+        [[f"<a href='ticket:{t.id}'>{escape(t.code)}</a>", escape(t.subject), escape(enum_label(TicketStatus, t.status)),
+          escape(format_datetime(t.received_at))] for t in v.closed_tickets], none, wrap=(1,))
     h4 = "<h4 style='margin-top:8px;margin-bottom:2px'>{}</h4>".format
-    titles = [escape(t) for t in (_("Contacts"), _("Contracts"), _("Upcoming obligations"), _("Open tickets"))]
+    titles = [escape(t) for t in (_("Contacts"), _("Contracts"), _("Upcoming obligations"), _("Open tickets"),
+                                  _("Recently closed tickets"))]
     left = h4(titles[0]) + contacts + h4(titles[1]) + contracts
-    right = h4(titles[2]) + obligations + h4(f"{titles[3]} ({v.open_ticket_count})") + tickets
+    right = (h4(titles[2]) + obligations + h4(f"{titles[3]} ({v.open_ticket_count})") + tickets
+             + h4(titles[4]) + closed)
     return (f"{head}<table width='100%' cellspacing='0'><tr>"
             f"<td width='50%' valign='top' style='padding-right:16px'>{left}</td>"
             f"<td width='50%' valign='top'>{right}</td></tr></table>")
+
+
+def calls_text(calls: int, minutes: int) -> str:
+    """"Calls this month: 3 (45 min)" — what the customer's line has cost the desk lately."""
+    if not calls:
+        return _("Calls this month: none")
+    return ngettext("Calls this month: {n} ({minutes} min)", "Calls this month: {n} ({minutes} min)",
+                    calls).format(n=calls, minutes=minutes)
 
 
 def _coloured(text: str, colour: QColor | None) -> str:

@@ -49,6 +49,7 @@ from ...i18n.formatting import (
 from ...paths import resources_dir
 from . import retranslate
 from .marks import DOCUMENT_HEADING_BACKGROUND, DOCUMENT_RULE
+from .widgets import fit_to_screen
 
 log = logging.getLogger(__name__)
 FONT_FAMILY = "DejaVu Serif"
@@ -242,7 +243,7 @@ class ReportDialog(QDialog):
         self.build_html = build_html  # language -> HTML
         self.file_stem = file_stem
         self.title = title
-        self.resize(820, 900)
+        fit_to_screen(self, 820, 900)  # A4-like, but never taller than the screen: the preview scrolls
         self.language = QComboBox()
         self.language.addItem("Tiếng Việt", "vi")
         self.language.addItem("English", "en")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -107,7 +108,12 @@ class ListPage(QWidget):
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         """In the filter box: Down moves into the list (its first row, or the one chosen
         before); Enter opens the chosen row (the first when none is). The filter typed last
-        is applied first, so the row opened is one of what the operator sees filtered."""
+        is applied first, so the row opened is one of what the operator sees filtered.
+        A list's own shortcut (one that lives on the table, such as Ctrl+Alt+V "log a visit"
+        on the tickets) works from the filter too: Qt would offer it only while the table
+        has the focus, so the filter hands it on."""
+        if obj is self.filter and event.type() == QEvent.Type.KeyPress and self._table_shortcut(event):
+            return True
         if obj is self.filter and event.type() == QEvent.Type.KeyPress and not event.modifiers() & ~(
                 Qt.KeyboardModifier.KeypadModifier):
             key = event.key()
@@ -120,6 +126,25 @@ class ListPage(QWidget):
                 self._key_from_filter(key)
                 return True
         return super().eventFilter(obj, event)
+
+    def _table_shortcut(self, event) -> bool:
+        """Run the table's shortcut or action for this key press, if it has one; whether it did."""
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if not mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier) \
+                and not Qt.Key.Key_F1 <= event.key() <= Qt.Key.Key_F35:
+            return False  # plain typing (and Shift) belongs to the filter
+        pressed = QKeySequence(event.keyCombination())
+        for shortcut in self.table.findChildren(QShortcut):
+            if shortcut.isEnabled() and any(k.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch
+                                            for k in shortcut.keys() if not k.isEmpty()):
+                shortcut.activated.emit()
+                return True
+        for action in self.table.actions():
+            if action.isEnabled() and any(k.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch
+                                          for k in action.shortcuts()):
+                action.trigger()
+                return True
+        return False
 
     def _key_from_filter(self, key) -> None:
         if self.model.rowCount() == 0:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -279,3 +280,16 @@ class DateTimeField(DateField):
 
     def set_value(self, value: datetime | None) -> None:
         self.setText(datetime_text(value))
+
+
+def fit_to_screen(window: QWidget, width: int, height: int, margin: int = 48) -> None:
+    """Resize `window` to `width` × `height`, or less where its screen is smaller (a
+    1366×768 laptop less its taskbar and the window's title bar): the window's own layout
+    scrolls, its buttons stay on screen."""
+    parent = window.parentWidget()
+    screen = (parent.screen() if parent is not None else None) or window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        window.resize(width, height)
+        return
+    room = screen.availableGeometry()
+    window.resize(min(width, max(320, room.width() - margin // 2)), min(height, max(240, room.height() - margin)))

@@ -4,7 +4,13 @@ any way it is said, with their coverage badge, open tickets and running clocks.
 The search runs on the worker thread, debounced while the operator types; a stale answer
 (the text changed since it was asked) is dropped. The keyboard never leaves the field:
 Up/Down choose a match, Enter opens a new ticket for it, Esc closes the lookup. The one
-timer of the panel repaints the clocks once a minute while it is visible; no query per tick."""
+timer of the panel repaints the clocks once a minute while it is visible; no query per tick.
+
+A number nobody has is no dead end: the panel offers, in the same keys, a new customer with
+this number, adding the number to a customer (as a contact), or a ticket now with the
+customer identified later (a provisional customer of its own for the number; see
+services.lookup.provisional_caller for why not one shared placeholder). The number goes on
+in its normal form (domain/phone.py)."""
 
 from __future__ import annotations
 
@@ -12,13 +18,21 @@ import logging
 from html import escape
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...domain.coverage import coverage_badge
 from ...domain.validation import PHONE_MESSAGES
 from ...i18n import N_, _, ngettext
-from ...services import lookup
-from ...services.changes import TICKETS
+from ...services import customers, lookup
+from ...services.changes import CUSTOMERS, TICKETS
 from ...services.dto import CallerLookup, CallerMatch
 from ..kit import retranslate
 from .search import archived_text
@@ -34,7 +48,7 @@ from ..kit.marks import (
     badge_text,
     colour_style,
 )
-from ..kit.widgets import display_phone
+from ..kit.widgets import CustomerPicker, display_phone
 from ..kit.worker import Jobs
 
 MATCHED_BY = {
@@ -43,6 +57,52 @@ MATCHED_BY = {
     "customer_code": N_("customer code"),
     "tax_code": N_("tax code"),
 }
+
+#: What the lookup offers for a number nobody has, in this order (Up/Down, Enter).
+UNKNOWN_OFFERS = (
+    ("new_customer", N_("New customer with this number")),
+    ("add_number", N_("Add this number to a customer…")),
+    ("ticket_now", N_("Ticket now, customer later")),
+)
+#: The provisional customer of "ticket now, customer later", named in the operator's language.
+PROVISIONAL_NAME = N_("Caller {number} (to identify)")
+PROVISIONAL_NOTES = N_("Created from the caller lookup for a ticket taken before the caller was identified. "
+                       "Complete this customer, or merge it into the customer it turns out to be.")
+
+
+class ChooseCustomerDialog(QDialog):
+    """"Add this number to a customer…": which customer (type a name, code, phone or tax code)."""
+
+    def __init__(self, jobs: Jobs, phone: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("choose_customer_for_number")
+        self.phone = phone
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.picker = CustomerPicker(jobs, customers.customer_choices)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setEnabled(False)
+        self.picker.customer_changed.connect(lambda cid: self.ok.setEnabled(cid is not None))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(self.picker)
+        layout.addWidget(self.buttons)
+        self.resize(460, self.sizeHint().height())
+        self.setWindowTitle(_("Add this number to a customer"))
+        self.label.setText(_("Which customer does {number} belong to? It is added as a new contact; type the "
+                             "caller's name there.").format(number=display_phone(phone)))
+        self.picker.setPlaceholderText(_("Type a name, code, phone or tax code"))
+
+    @property
+    def customer_id(self) -> int | None:
+        return self.picker.customer_id
+
+    def _accept(self) -> None:
+        if self.picker.customer_id is not None:
+            self.accept()
 
 
 class CallerLookupPanel(QWidget):
@@ -56,6 +116,12 @@ class CallerLookupPanel(QWidget):
     close_requested = Signal()
     #: An answer was shown (for tests and the status bar)
     results_shown = Signal(object)
+    #: An unknown number: a new customer with it (the E.164 number)
+    new_customer_requested = Signal(str)
+    #: An unknown number, a customer chosen: add it there as a contact (customer id, E.164 number)
+    add_number_requested = Signal(int, str)
+    #: "Ticket now, customer later": its provisional customer is stored (customer id, label)
+    provisional_ticket_requested = Signal(int, str)
 
     DEBOUNCE_MS = 250
 
@@ -66,6 +132,8 @@ class CallerLookupPanel(QWidget):
         jobs.changed.connect(self._on_change)
         self.lookup: CallerLookup | None = None
         self.current = 0
+        self.offer = 0  # the offer chosen for a number nobody has
+        self.choose_dialog: ChooseCustomerDialog | None = None
         self._asked_text: str | None = None
         self._open_when_ready = False
         self.setObjectName("caller_lookup_panel")
@@ -122,6 +190,10 @@ class CallerLookupPanel(QWidget):
         return super().eventFilter(obj, event)
 
     def move(self, step: int) -> None:
+        if self.unknown_number():
+            self.offer = max(0, min(len(UNKNOWN_OFFERS) - 1, self.offer + step))
+            self._render()
+            return
         if self.lookup is None or not self.lookup.matches:
             return
         self.current = max(0, min(len(self.lookup.matches) - 1, self.current + step))
@@ -143,6 +215,40 @@ class CallerLookupPanel(QWidget):
         match = self.current_match()
         if match is not None:
             self.ticket_requested.emit(match)
+        elif self.unknown_number():
+            self.take_offer(UNKNOWN_OFFERS[self.offer][0])
+
+    # -- a number nobody has ----------------------------------------------------------------
+    def unknown_number(self) -> str:
+        """The number typed, in E.164, when it reads as a phone number and nobody has it; else ""."""
+        found = self.lookup
+        if found is None or self._stale() or found.matches or found.error or not found.candidates:
+            return ""
+        return found.candidates[0]
+
+    def take_offer(self, offer: str) -> None:
+        phone = self.unknown_number()
+        if not phone:
+            return
+        if offer == "new_customer":
+            self.new_customer_requested.emit(phone)
+        elif offer == "add_number":
+            dialog = ChooseCustomerDialog(self.jobs, phone, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.accepted.connect(lambda: self.add_number_requested.emit(dialog.customer_id, phone))
+            dialog.finished.connect(lambda *_a: setattr(self, "choose_dialog", None))
+            self.choose_dialog = dialog
+            dialog.open()
+        elif offer == "ticket_now":
+            number = display_phone(phone)
+            name = _(PROVISIONAL_NAME).format(number=number)
+
+            def stored(customer_id: int) -> None:
+                self.provisional_ticket_requested.emit(customer_id, name)
+
+            self._set_message(_("Preparing the ticket…"))
+            self.jobs.submit(lookup.provisional_caller, phone, name, _(PROVISIONAL_NOTES), owner=self,
+                             key="provisional", on_done=stored, on_error=self._failed)
 
     def _stale(self) -> bool:
         return self._timer.isActive() or self._asked_text != self.field.text() or self.lookup is None
@@ -156,7 +262,7 @@ class CallerLookupPanel(QWidget):
                          on_error=self._failed)
 
     def _on_change(self, change) -> None:
-        if change.touches(TICKETS):  # a saved ticket's clock shows here
+        if change.touches(TICKETS, CUSTOMERS):  # a saved ticket's clock, a number just given to a customer
             self.refresh()
 
     def refresh(self) -> None:
@@ -168,6 +274,7 @@ class CallerLookupPanel(QWidget):
         keep = self.lookup.matches[self.current] if self.lookup and self.lookup.matches else None
         self.lookup = found
         self.current = 0
+        self.offer = 0
         if keep is not None:  # a refresh keeps the operator's choice
             for i, m in enumerate(found.matches):
                 if (m.customer_id, m.contact_id) == (keep.customer_id, keep.contact_id):
@@ -176,7 +283,8 @@ class CallerLookupPanel(QWidget):
         self.results_shown.emit(found)
         if self._open_when_ready:
             self._open_when_ready = False
-            self.activate()
+            if found.matches:  # a number nobody has: Enter shows what can be done, the next Enter does it
+                self.activate()
 
     def _failed(self, exc: BaseException) -> None:
         message = failure_message(N_("The lookup could not be done."), exc, logging.getLogger(__name__))
@@ -207,13 +315,28 @@ class CallerLookupPanel(QWidget):
             tried = ", ".join(display_phone(c) for c in found.candidates)
             self._set_message(_("No contact or customer has this number ({numbers}).").format(numbers=tried)
                               if tried else _("No customer has this code or tax code."), ERROR)
-            self.results.setHtml("")
+            self.results.setHtml(self._offers_html() if found.candidates else "")
             return
         n = len(found.matches)
         self._set_message(ngettext("{n} caller found", "{n} callers found", n).format(n=n))
         now, today = self.jobs.now(), self.jobs.today()
         cards = [self._card(i, m, now, today) for i, m in enumerate(found.matches)]
         self.results.setHtml("".join(cards))
+
+    def _offers_html(self) -> str:
+        """What can be done for a number nobody has: the chosen one highlighted, as a match is."""
+        number = escape(display_phone(self.lookup.candidates[0]))
+        head = escape(_("Enter on {number}:")).format(number=f"<b>{number}</b>")
+        rows = []
+        for i, (key, label) in enumerate(UNKNOWN_OFFERS):
+            background = f" bgcolor='{HIGHLIGHT}'" if i == self.offer else ""
+            rows.append(f"<tr><td{background}><a href='offer:{i}' style='text-decoration:none;color:{TEXT}'>"
+                        f"{'▸ ' if i == self.offer else '&nbsp;&nbsp;'}{escape(_(label))}</a></td></tr>")
+        return f"<p>{head}</p><table width='100%' cellspacing='0' cellpadding='6'>{''.join(rows)}</table>"
+
+    def offers_text(self) -> list[str]:
+        """The offers as shown (for tests), the chosen one first marked."""
+        return [("▸ " if i == self.offer else "") + _(label) for i, (_key, label) in enumerate(UNKNOWN_OFFERS)]
 
     def _card(self, i: int, m: CallerMatch, now, today) -> str:
         badge = coverage_badge(today, m.warranty_end, m.maintenance_end, m.outstanding_vnd)
@@ -263,6 +386,10 @@ class CallerLookupPanel(QWidget):
             self.current = int(ident)
             self._render()
             self.activate()
+        elif kind == "offer" and int(ident) < len(UNKNOWN_OFFERS):
+            self.offer = int(ident)
+            self._render()
+            self.take_offer(UNKNOWN_OFFERS[self.offer][0])
         elif kind == "ticket":
             self.ticket_open_requested.emit(int(ident))
         self.field.setFocus()
@@ -280,5 +407,6 @@ class CallerLookupPanel(QWidget):
     def retranslate(self) -> None:
         self.field.setPlaceholderText(_("Caller's phone, customer code or tax code"))
         self.field.setToolTip(_("Caller lookup (F2)"))
-        self.keys.setText(_("↑ ↓ choose · Enter: new ticket for the caller · Esc: close"))
+        self.keys.setText(_("↑ ↓ choose · Enter: new ticket for the caller (or what to do for a new number) · "
+                            "Esc: close"))
         self._render()

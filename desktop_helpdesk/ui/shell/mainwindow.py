@@ -372,6 +372,8 @@ class MainWindow(QMainWindow):
     def _open(self, dialog) -> None:
         """Show a form; what its save changes reaches the views through Jobs.changed."""
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if isinstance(dialog, TicketDialog):  # "open that ticket instead" of a new one
+            dialog.open_instead_requested.connect(self.edit_ticket)
         dialog.open()
         dialog.activateWindow()
         self.last_dialog = dialog
@@ -417,6 +419,10 @@ class MainWindow(QMainWindow):
         self.lookup.ticket_requested.connect(self.new_ticket_for_caller)
         self.lookup.ticket_open_requested.connect(self.edit_ticket)
         self.lookup.close_requested.connect(self.close_lookup)
+        self.lookup.new_customer_requested.connect(self.new_customer_with_phone)
+        self.lookup.add_number_requested.connect(self.add_number_to_customer)
+        self.lookup.provisional_ticket_requested.connect(
+            lambda customer_id, label: self.new_ticket_for_caller_id(customer_id, label, None))
 
     # -- alert centre ----------------------------------------------------------------
     def _build_alert_centre(self) -> None:
@@ -464,6 +470,28 @@ class MainWindow(QMainWindow):
         else:
             dialog.preset_caller(match.customer_id, f"{match.customer_code} – {match.customer_name}", match.contact_id)
         self._open(dialog)
+
+    def new_ticket_for_caller_id(self, customer_id: int, label: str, contact_id: int | None) -> None:
+        """A quick ticket for a customer the lookup just made or gave (an unknown number)."""
+        dialog = TicketDialog(self.jobs, self.operators, self, operator_id=self._operator_id())
+        dialog.preset_caller(customer_id, label, contact_id)
+        self._open(dialog)
+
+    def new_customer_with_phone(self, phone: str) -> None:
+        """An unknown caller: the customer form with the number filled in, in its normal form."""
+        dialog = CustomerDialog(self.jobs, self)
+        dialog.preset_phone(phone)
+        self._open(dialog)
+
+    def add_number_to_customer(self, customer_id: int, phone: str) -> None:
+        """An unknown caller of a known customer: its form with a new contact holding the number."""
+        def got(details):
+            dialog = CustomerDialog(self.jobs, self)
+            dialog.load(details)
+            dialog.add_caller_contact(phone)
+            self._open(dialog)
+
+        self.jobs.submit(customers.get_customer, customer_id, on_done=got, on_error=self.show_error, owner=self)
 
     def new_ticket(self) -> None:
         focus = self.focusWidget()

@@ -38,6 +38,22 @@ GROUP_TITLES = {"customer": N_("Customers"), "contact": N_("Contacts"), "contrac
                 "ticket": N_("Tickets")}
 
 
+#: What a hit matched (domain.search.match_field), shown beside it.
+MATCHED_LABELS = {
+    "phone": N_("phone"), "code": N_("code"), "tax_code": N_("tax code"), "number": N_("number"),
+    "name": N_("name"), "contact": N_("contact"), "subject": N_("subject"), "customer": N_("customer"),
+    "package": N_("package"), "email": N_("e-mail"), "address": N_("address"), "notes": N_("notes"),
+    "description": N_("description"), "text": N_("text"),
+}
+#: The tree's columns: code, title, what matched, details.
+COL_CODE, COL_TITLE, COL_MATCHED, COL_DETAIL = range(4)
+
+
+def matched_text(matched: str) -> str:
+    label = MATCHED_LABELS.get(matched)
+    return _(label) if label else ""
+
+
 #: Groups with a list view of their own, where "see all" can show every match.
 LIST_VIEWS = {"customer": "customers", "contract": "contracts", "ticket": "tickets"}
 DEBOUNCE_MS = 200
@@ -70,7 +86,7 @@ class SearchPopup(QDialog):
         self.box.setObjectName("globalSearchBox")
         self.box.setClearButtonEnabled(True)
         self.tree = QTreeWidget()
-        self.tree.setColumnCount(3)
+        self.tree.setColumnCount(4)
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(False)
         self.tree.setIndentation(0)
@@ -82,6 +98,7 @@ class SearchPopup(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         self.tree.setColumnWidth(1, 380)
+        header.setSectionResizeMode(COL_MATCHED, QHeaderView.ResizeMode.ResizeToContents)
         #: Below the list: what is going on ("Searching…", "Nothing found…"), else the keys.
         self.hint = QLabel()
         self.hint.setObjectName("globalSearchStatus")
@@ -178,9 +195,12 @@ class SearchPopup(QDialog):
             self.tree.addTopLevelItem(heading)
             heading.setFirstColumnSpanned(True)
             for i, hit in enumerate(group.hits):
-                item = QTreeWidgetItem(["  " + hit.code if hit.code else "", hit.title, self._detail(hit)])
+                item = QTreeWidgetItem(["  " + hit.code if hit.code else "", hit.title, matched_text(hit.matched),
+                                        self._detail(hit)])
                 item.setData(0, ROLE, ("hit", hit))
-                item.setForeground(2, grey)
+                item.setForeground(COL_MATCHED, QColor(ACCENT))
+                item.setToolTip(COL_MATCHED, _("Found by its {field}").format(field=matched_text(hit.matched)))
+                item.setForeground(COL_DETAIL, grey)
                 item.setToolTip(1, hit.title)
                 self.tree.addTopLevelItem(item)
                 if first is None:

@@ -13,7 +13,8 @@ from ...domain.sla import ClockState
 from ...i18n import _
 from ...i18n.formatting import format_datetime
 from ..kit.countdown import CLOCK_KIND_LABELS, left_text
-from ..kit.marks import MUTED, STATE_COLOURS, STATE_LABELS, STATE_MARKS, colour_style
+from ..kit.marks import HINT, MUTED, STATE_COLOURS, STATE_LABELS, STATE_MARKS, colour_style
+from .model import BILLABLE_NOTE_REASON, billable_note, no_clock_reason, no_clock_text
 
 
 class ClocksPane(QFrame):
@@ -32,6 +33,7 @@ class ClocksPane(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self.setAutoFillBackground(True)
+        self._coverage, self._request_type = "", ""
         self.title = QLabel()
         font = self.title.font()
         font.setBold(True)
@@ -43,12 +45,21 @@ class ClocksPane(QFrame):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
         layout.addLayout(self._grid)
+        # Why a ticket has no clock (refused, billable), or no fix clock: never a blank pane.
+        self.why = QLabel()
+        self.why.setWordWrap(True)
+        self.why.setStyleSheet(colour_style(HINT))
+        self.why.hide()
+        layout.addWidget(self.why)
         self._grid.setColumnStretch(2, 1)  # the cells keep their width, the rest is blank
         self.hide()
 
-    def set_clocks(self, clocks: list) -> None:
-        """Show these (kind, SlaClock) pairs; none hides the pane."""
+    def set_clocks(self, clocks: list, coverage: str | None = None, request_type: str = "") -> None:
+        """Show these (kind, SlaClock) pairs of a ticket of this `coverage` and type. No
+        clocks hide the pane, unless a ticket is given (`coverage` not None): then it says
+        why it has none."""
         self._clocks = list(clocks)
+        self._coverage, self._request_type = coverage, request_type
         while len(self._rows) < len(self._clocks):
             r = len(self._rows)
             cells = tuple(QLabel() for _i in range(3))
@@ -70,11 +81,19 @@ class ClocksPane(QFrame):
 
     def refresh(self) -> None:
         """Work the countdowns out again (a tick, a language change)."""
-        if not self._clocks:
-            self.hide()
-            return
-        now = self.now()
         self.title.setText(_("SLA clocks"))
+        if not self._clocks:
+            if self._coverage is None:
+                self.hide()
+                return
+            self.why.setText(f"{no_clock_text(self._coverage)}\n{no_clock_reason(self._coverage)}")
+            self.why.show()
+            self.show()
+            return
+        note = billable_note(self._coverage, self._request_type, self._clocks)
+        self.why.setText(_(BILLABLE_NOTE_REASON) if note else "")
+        self.why.setVisible(note)
+        now = self.now()
         for r, ((kind, clock), (name, left, due)) in enumerate(zip(self._clocks, self._rows)):
             state = clock.state(now)
             text = left_text(clock, state, now, short=False)
@@ -95,4 +114,6 @@ class ClocksPane(QFrame):
         lines = [self.title.text()]
         for cells in self._rows[:len(self._clocks)]:
             lines.append("\t".join(cell.text() for cell in cells))
-        return "\n".join(lines) if self._clocks else ""
+        if self.why.isVisibleTo(self):
+            lines.append(self.why.text())
+        return "\n".join(lines) if self._clocks or self._coverage is not None else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -28,11 +29,12 @@ from ...domain.enums import (
     TicketStatus,
 )
 from ...i18n import N_, _
-from ...services import contracts, customers, tickets
+from ...domain.same_problem import SIMILAR
+from ...services import contracts, customers, lookup, tickets
 from ...services.changes import HISTORY, TICKETS
 from ...services.dto import TicketDraft
 from ..kit.form import FormDialog
-from ..kit.marks import COVERAGE_COLOURS
+from ..kit.marks import COVERAGE_COLOURS, WARNING
 from ..kit.widgets import (
     CustomerPicker,
     display_phone,
@@ -53,6 +55,8 @@ class TicketDialog(FormDialog):
                   "note": (v.LONG_TEXT, True), "override_reason": (v.LONG_TEXT, False)}
     #: The entitlement is asked again once the fields that decide it rest this long.
     VERDICT_PAUSE_MS = 250
+    #: "Open that ticket instead" (ticket id): the new form closes, that ticket opens.
+    open_instead_requested = Signal(int)
 
     def __init__(self, jobs: Jobs, operators, parent: QWidget | None = None,
                  operator_id: int | None = None):
@@ -101,6 +105,7 @@ class TicketDialog(FormDialog):
             combo.setMinimumContentsLength(24)
         self.entitlement_label.setTextFormat(Qt.TextFormat.RichText)
         self.override_reason = f.add("override_reason", N_("Override reason"), QLineEdit())
+        self._build_repeats()
         self.description.setMaximumHeight(90)
         self.note.setMaximumHeight(60)
         select_data(self.priority, Priority.NORMAL.value)
@@ -132,6 +137,68 @@ class TicketDialog(FormDialog):
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
         self.customer.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- "this customer already has an open ticket on this" ------------------------------
+    def _build_repeats(self) -> None:
+        """The customer's open tickets the new one may repeat (domain/same_problem.py), with
+        "open that ticket instead"; asked as the customer, type and subject change."""
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.repeats_label = QLabel()
+        self.repeats_label.setWordWrap(True)
+        self.repeats_label.setTextFormat(Qt.TextFormat.RichText)
+        self.repeats_label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                                   | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.repeats_label.linkActivated.connect(lambda link: self.open_instead(int(link.partition(":")[2])))
+        self.open_instead_button = QPushButton()
+        self.open_instead_button.clicked.connect(lambda: self.repeats and self.open_instead(self.repeats[0][0].id))
+        column.addWidget(self.repeats_label)
+        row = QHBoxLayout()
+        row.addWidget(self.open_instead_button)
+        row.addStretch()
+        column.addLayout(row)
+        self.form.add("repeats", N_("Already open"), box)
+        self.repeats: tuple = ()
+        self._show_row("repeats", False)
+        for signal in (self.customer.customer_changed, self.request_type.currentIndexChanged, self.subject.textChanged):
+            signal.connect(lambda *_: self._ask_repeats())
+
+    def _ask_repeats(self) -> None:
+        if self.record_id is not None or self.customer.customer_id is None:
+            self.jobs.forget("repeats", self)
+            self._got_repeats(())
+            return
+        self.jobs.submit(lookup.open_tickets_like, self.customer.customer_id, self.request_type.currentData(),
+                         self.subject.text(), on_done=self._got_repeats, owner=self, key="repeats",
+                         debounce_ms=self.VERDICT_PAUSE_MS)
+
+    def _got_repeats(self, found) -> None:
+        self.repeats = tuple(found)
+        self._render_repeats()
+
+    def _render_repeats(self) -> None:
+        lines = []
+        for t, reason in self.repeats:
+            code = f"<a href='ticket:{t.id}'>{escape(t.code)}</a>"
+            status = enum_label(TicketStatus, t.status)
+            if reason == SIMILAR:
+                text = _("{code} “{subject}” is open on a similar problem ({status}).")
+            else:
+                text = _("{code} “{subject}” is open, of the same type ({type}).")
+            lines.append("⚠ " + escape(text).format(code=code, subject=escape(t.subject), status=escape(status),
+                                                    type=escape(enum_label(RequestType, t.request_type))))
+        self.repeats_label.setText(f"<div style='color:{WARNING}'>" + "<br>".join(lines) + "</div>")
+        self.open_instead_button.setText(_("Open {code} instead").format(code=self.repeats[0][0].code)
+                                         if self.repeats else "")
+        self._show_row("repeats", bool(self.repeats))
+
+    def open_instead(self, ticket_id: int) -> None:
+        """The operator chose the open ticket over a new one: this form closes without asking
+        (that was the choice), the open ticket opens."""
+        self._discard_confirmed = True
+        self.open_instead_requested.emit(ticket_id)
+        self.reject()
 
     def pick_assignee(self) -> AssignPicker:
         picker = AssignPicker(self.jobs, None, self.assignee.currentData(), self.property("ticket_code") or "",
@@ -326,3 +393,4 @@ class TicketDialog(FormDialog):
         self.in_scope.setText(_("Within support scope"))
         self.override_reason.setPlaceholderText(_("Why the refusal is overridden (kept in the history)"))
         self._render_verdict()
+        self._render_repeats()

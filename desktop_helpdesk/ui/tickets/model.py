@@ -7,6 +7,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from ...domain.enums import Coverage, RequestType
+from ...i18n import N_, _
 from ..kit.countdown import (
     ALIGN,
     DISPLAY,
@@ -15,7 +17,40 @@ from ..kit.countdown import (
     countdown_of,
     countdown_tooltip,
 )
+from ..kit.marks import HINT
 from ..kit.paged_model import PagedTableModel
+
+#: What the clock cell says of a ticket with no SLA clock, by its coverage: never blank.
+NO_CLOCK_TEXTS = {
+    Coverage.REFUSED.value: N_("— refused (no SLA)"),
+    Coverage.BILLABLE.value: N_("— billable (no SLA)"),
+}
+NO_CLOCK_TEXT = N_("— no SLA")
+#: ... and why, in its tooltip and the clocks pane.
+NO_CLOCK_REASONS = {
+    Coverage.REFUSED.value: N_("Refused when it was taken (the ground and any override are in its history): "
+                               "no SLA clock runs for it."),
+    Coverage.BILLABLE.value: N_("Billable work, not covered by warranty or maintenance: no SLA clock runs for "
+                                "it; the fix clock is for warranty and maintenance incidents only."),
+}
+NO_CLOCK_REASON = N_("No SLA clock applies to this ticket.")
+#: A billable incident keeps its proposal clock but has no fix clock: said beside the countdown.
+BILLABLE_NOTE = N_("billable")
+BILLABLE_NOTE_REASON = N_("Billable: the fix clock is for warranty and maintenance incidents only.")
+
+
+def no_clock_text(coverage: str) -> str:
+    """The clock cell of a ticket without clocks, translated."""
+    return _(NO_CLOCK_TEXTS.get(coverage, NO_CLOCK_TEXT))
+
+
+def no_clock_reason(coverage: str) -> str:
+    return _(NO_CLOCK_REASONS.get(coverage, NO_CLOCK_REASON))
+
+
+def billable_note(coverage: str, request_type: str, clocks) -> bool:
+    """Whether a ticket's clocks leave out the fix clock because it is billable."""
+    return bool(clocks) and coverage == Coverage.BILLABLE.value and request_type == RequestType.INCIDENT.value
 
 
 class TicketsModel(PagedTableModel):
@@ -55,7 +90,15 @@ class TicketsModel(PagedTableModel):
         """Row `r`'s countdown (text, colour), worked out once per row per tick."""
         found = self._countdowns.get(r)
         if found is None:
-            found = self._countdowns[r] = countdown_of(self.clocks_of(r), self.now())
+            clocks = self.clocks_of(r)
+            row = self.row_at(r)
+            if not clocks and row is not None:  # refused, or billable without a clock: say why
+                found = (no_clock_text(row.coverage), QColor(HINT))
+            else:
+                found = countdown_of(clocks, self.now())
+                if row is not None and billable_note(row.coverage, row.request_type, clocks):
+                    found = (f"{found[0]} · {_(BILLABLE_NOTE)}", found[1])
+            self._countdowns[r] = found
         return found
 
     def data(self, index, role: int = DISPLAY) -> Any:
@@ -78,8 +121,16 @@ class TicketsModel(PagedTableModel):
             if role == FOREGROUND:
                 return self.countdown(index.row())[1]
             if role == TOOLTIP:
-                row = self.row_at(index.row())
-                return (countdown_tooltip(self.clocks_of(r), self.now()) or None) if row is not None else None
+                r = index.row()
+                row = self.row_at(r)
+                if row is None:
+                    return None
+                clocks = self.clocks_of(r)
+                if not clocks:
+                    return no_clock_reason(row.coverage)
+                tip = countdown_tooltip(clocks, self.now())
+                return tip + ("\n" + _(BILLABLE_NOTE_REASON) if billable_note(row.coverage, row.request_type, clocks)
+                              else "")
         elif role == FOREGROUND or role == TOOLTIP:
             return None
         return super().data(index, role)

@@ -275,7 +275,7 @@ class TicketsPage(ListPage):
                 + (f"<p>{escape(dr.description)}</p>" if dr.description else ""))
         self.detail.setHtml(html)
         r = self.model.row_of_id(d.id)
-        self.clocks.set_clocks(self.model.clocks_of(r) if r >= 0 else [])
+        self.clocks.set_clocks(self.model.clocks_of(r) if r >= 0 else [], dr.coverage, dr.request_type)
 
     def showEvent(self, event) -> None:
         self.ask_counts()  # colleagues' saves move them too; counted again when the view is shown
