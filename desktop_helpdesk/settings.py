@@ -42,6 +42,8 @@ class Settings:
     dialog_sizes: dict = field(default_factory=dict)
     #: The tickets view's queue (issue #13): "mine", "unassigned", "team" or "all".
     ticket_queue: str = "all"
+    #: The largest file one may attach, in MB (issue #16; domain.attachments' rule).
+    attachment_limit_mb: int = 20
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

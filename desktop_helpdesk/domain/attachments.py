@@ -53,8 +53,11 @@ def limit_bytes(limit_mb: int | None) -> int:
     return (limit_mb if isinstance(limit_mb, int) and limit_mb > 0 else DEFAULT_LIMIT_MB) * MB
 
 
-def _mb(size: int) -> str:
-    return f"{size / MB:.1f}".rstrip("0").rstrip(".")
+def _mb(size: int) -> int | float:
+    """A size in MB to one decimal, whole when it is (formatted in the user's language by
+    whoever shows it)."""
+    value = round(size / MB, 1)
+    return int(value) if value == int(value) else value
 
 
 def validate_size(name: str, size: int, limit: int) -> ValidationError | None:
