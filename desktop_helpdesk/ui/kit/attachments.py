@@ -138,12 +138,15 @@ class AttachmentsBox(QGroupBox):
         self.list = QListWidget()
         self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setIconSize(QSize(THUMB, THUMB))
-        self.list.setGridSize(QSize(THUMB + 64, THUMB + 44))
+        # Room for a thumbnail, two lines of name and the size; a longer name is cut in the
+        # middle (its tooltip has it whole).
+        self.list.setGridSize(QSize(THUMB + 72, THUMB + 64))
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setMovement(QListView.Movement.Static)
         self.list.setWordWrap(True)
-        self.list.setMinimumHeight(THUMB + 56)
-        self.list.setMaximumHeight(THUMB + 80)
+        self.list.setMinimumHeight(THUMB + 72)
+        self.list.setMaximumHeight(THUMB + 100)
         self.list.setAcceptDrops(False)  # the box takes drops
         self.list.itemActivated.connect(lambda *_: self.open_current())
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
@@ -164,9 +167,12 @@ class AttachmentsBox(QGroupBox):
         for b in (self.add_button, self.paste_button, self.open_button, self.save_button, self.remove_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        buttons.addWidget(self.show_removed)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.hint, 1)
+        top.addWidget(self.show_removed, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.hint)
+        layout.addLayout(top)
         layout.addWidget(self.list)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
@@ -244,7 +250,13 @@ class AttachmentsBox(QGroupBox):
             if row.id == current:
                 self.list.setCurrentItem(item)
         for f in [*(NewAttachment(Path(p).name, b"") for p in self.pending_paths), *self.pending_files]:
-            item = QListWidgetItem(file_icon, _("{name} (attached when saved)").format(name=f.file_name))
+            icon = file_icon
+            if ad.is_image(f.mime):  # a pasted screenshot, decoded once here (no query)
+                image = QImage.fromData(f.data)
+                if not image.isNull():
+                    icon = QIcon(QPixmap.fromImage(image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                                                Qt.TransformationMode.SmoothTransformation)))
+            item = QListWidgetItem(icon, _("{name} (attached when saved)").format(name=f.file_name))
             self.list.addItem(item)
         self._update_buttons()
 
