@@ -121,3 +121,17 @@ def test_an_attachment_sent_twice_under_one_uuid_is_attached_once_and_an_unknown
     assert len(attachments.attachments_of(ctx, "ticket", ticket_id)) == 1
     with pytest.raises(NotFoundError):
         attachments.add_attachment(ctx, "contract", 999_999, NewAttachment("a.txt", b"A"))
+
+
+def test_an_import_whose_customer_has_files_attached_since_cannot_be_undone(desk):
+    ctx, ops, customer_id, _ticket_id = desk
+    with ctx.uow() as uow:
+        batch = uow.imports.new_batch("khách hàng.xlsx")
+        uow.session.execute(text("UPDATE customers SET import_batch_id = :b WHERE id = :c"),
+                            {"b": batch, "c": customer_id})  # as if the import had added it
+        uow.commit()
+    with ctx.uow() as uow:
+        assert uow.imports.undo_blockers(batch).other_records == 0
+    attachments.add_attachment(ctx, "customer", customer_id, NewAttachment("giấy phép.pdf", b"%PDF"))
+    with ctx.uow() as uow:
+        assert uow.imports.undo_blockers(batch).other_records == 1  # the file would be left without its customer
