@@ -135,3 +135,14 @@ def test_an_import_whose_customer_has_files_attached_since_cannot_be_undone(desk
     attachments.add_attachment(ctx, "customer", customer_id, NewAttachment("giấy phép.pdf", b"%PDF"))
     with ctx.uow() as uow:
         assert uow.imports.undo_blockers(batch).other_records == 1  # the file would be left without its customer
+
+
+def test_a_duplicate_merged_into_a_customer_keeps_its_files_and_the_customer_kept_shows_them(desk):
+    ctx, ops, customer_id, _ticket_id = desk
+    duplicate = customers.save_customer(ctx, CustomerDraft(name="Kim Thành (trùng)", kind="company"))
+    attachments.add_attachment(ctx, "customer", duplicate, NewAttachment("đăng ký kinh doanh.pdf", b"%PDF-1"))
+    attachments.add_attachment(ctx, "customer", customer_id, NewAttachment("hợp đồng.pdf", b"%PDF-2"))
+    keep, dup = customers.get_customer(ctx, customer_id), customers.get_customer(ctx, duplicate)
+    customers.merge_customers(ctx, customer_id, keep.version, duplicate, dup.version)
+    assert [r.file_name for r in attachments.attachments_of(ctx, "customer", customer_id)] == [
+        "đăng ký kinh doanh.pdf", "hợp đồng.pdf"]

@@ -72,7 +72,12 @@ class SqlAttachmentRepository(Repo):
 
     def of(self, owner_kind: str, owner_id: int, include_removed: bool = True) -> list[AttachmentRow]:
         a = m.Attachment
-        where = [a.owner_kind == owner_kind, a.owner_id == owner_id]
+        owners = [owner_id]
+        if owner_kind == OwnerKind.CUSTOMER.value:
+            # A duplicate merged into this customer keeps its files (they are append-only and
+            # never move); the customer kept shows them with its own.
+            owners += list(self.s.scalars(select(m.Customer.id).where(m.Customer.merged_into_id == owner_id)))
+        where = [a.owner_kind == owner_kind, a.owner_id.in_(owners)]
         if not include_removed:
             where.append(a.removed_at.is_(None))
         return self._rows(*where)
