@@ -70,13 +70,13 @@ def load_with_thumbnails(ctx, owner_kind: str, owner_id: int, size: int = THUMB)
 
 @changes(ATTACHMENTS)
 def upload(ctx, owner_kind: str, owner_id: int, paths: list[str], files: list[NewAttachment], limit: int,
-           operator_id: int | None) -> int:
-    """Attach files from disk and files in memory (a pasted screenshot); how many."""
-    done = len(attachments.add_files(ctx, owner_kind, owner_id, paths, limit, operator_id)) if paths else 0
+           operator_id: int | None) -> None:
+    """Attach files from disk and files in memory (a pasted screenshot). Returns nothing: the
+    change it broadcasts names no one record."""
+    if paths:
+        attachments.add_files(ctx, owner_kind, owner_id, paths, limit, operator_id)
     for f in files:
         attachments.add_attachment(ctx, owner_kind, owner_id, f, limit, operator_id)
-        done += 1
-    return done
 
 
 def write_copy(ctx, attachment_id: int, path: str | None = None) -> str:
