@@ -45,6 +45,8 @@ class Settings:
     #: The field laptop's offline copy (issue #15): {"copy": its path, "login": whose it is,
     #: "active": True while the app works on it instead of the team server}.
     offline: dict = field(default_factory=dict)
+    #: The largest file one may attach, in MB (issue #16; domain.attachments' rule).
+    attachment_limit_mb: int = 20
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

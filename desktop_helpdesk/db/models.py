@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -498,6 +499,46 @@ class CalendarException(RowMixin, Base):
     day: Mapped[date] = mapped_column(Date, unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
+
+
+class AttachmentContent(Base):
+    """The bytes of an attached file, stored once however many attachments share them
+    (migration 0022): the sha256 of the content is unique. In the database (BLOB on SQLite,
+    bytea on PostgreSQL), so a file goes with the team server and the offline copy."""
+
+    __tablename__ = "attachment_contents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mime: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Attachment(Base):
+    """A file kept with a ticket, a work-log entry (a ticket_events row), a contract or a
+    customer (migration 0022; domain.attachments). Append-only like the history: never
+    deleted, never changed but for its removal mark (`removed_at`, `removed_by_id`), so
+    copies that travel by UUID never conflict. `operator_id` is who added it (on the team
+    server the history's author trigger sets it from the session user)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    owner_kind: Mapped[str] = mapped_column(String(20))
+    owner_id: Mapped[int] = mapped_column(Integer)
+    content_id: Mapped[int] = mapped_column(ForeignKey("attachment_contents.id", ondelete="RESTRICT"), index=True)
+    file_name: Mapped[str] = mapped_column(String(260))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    operator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    removed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id", ondelete="SET NULL"))
+
+    __table_args__ = (Index("ix_attachments_owner", "owner_kind", "owner_id"),)
 
 
 class AppMeta(Base):

@@ -149,9 +149,28 @@ def install(connection) -> str:
         connection.execute(text(f"CREATE TRIGGER {table}_author BEFORE INSERT ON {table} "
                                 "FOR EACH ROW EXECUTE FUNCTION public.helpdesk_history_author()"))
     _install_account_functions(connection, database, {"staff": staff, "leads": leads, "admins": admins}, keeper)
+    if connection.execute(text("SELECT to_regclass('public.attachments')")).scalar() is not None:
+        install_attachments(connection, prefix)  # installed again: the grants above gave staff too much
     connection.execute(text("INSERT INTO app_meta (key, value) VALUES (:k, :v) ON CONFLICT (key) DO UPDATE SET value = :v"),
                        {"k": PREFIX_KEY, "v": prefix})
     return prefix
+
+
+#: The attachments (migration 0022): append-only like the history.
+ATTACHMENT_TABLES = ("attachments", "attachment_contents")
+
+
+def install_attachments(connection, prefix: str) -> None:
+    """Staff (and so leads and administrators, its members) add attachments and mark them
+    removed, nothing else: no DELETE on either table, UPDATE of an attachment's removal
+    columns only, and the author of a new attachment is the server's session user."""
+    staff = _q(f"{prefix}_staff")
+    for table in ATTACHMENT_TABLES:
+        connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {staff}"))
+    connection.execute(text(f"GRANT UPDATE (removed_at, removed_by_id) ON attachments TO {staff}"))
+    connection.execute(text("DROP TRIGGER IF EXISTS attachments_author ON attachments"))
+    connection.execute(text("CREATE TRIGGER attachments_author BEFORE INSERT ON attachments "
+                            "FOR EACH ROW EXECUTE FUNCTION public.helpdesk_history_author()"))
 
 
 def _install_account_functions(connection, database: str, groups: dict[str, str], keeper: str) -> None:
@@ -224,6 +243,9 @@ def _install_account_functions(connection, database: str, groups: dict[str, str]
 
 
 def uninstall(connection) -> None:
+    connection.execute(text("DROP TRIGGER IF EXISTS attachments_author ON attachments")
+                       if connection.execute(text("SELECT to_regclass('public.attachments')")).scalar() is not None
+                       else text("SELECT 1"))
     for table in HISTORY:
         connection.execute(text(f"DROP TRIGGER IF EXISTS {table}_author ON {table}"))
     connection.execute(text("DROP TRIGGER IF EXISTS app_meta_guard ON app_meta"))

@@ -26,6 +26,7 @@ from ..domain.errors import ConcurrentEditError, NotAllowed
 from . import models as m
 from .repositories._sql import Clock
 from .repositories.alerts import SqlAlertRepository
+from .repositories.attachments import SqlAttachmentRepository
 from .repositories.calendar import SqlCalendarRepository
 from .repositories.callers import SqlCallerRepository
 from .repositories.contracts import SqlContractRepository
@@ -78,6 +79,7 @@ class SqlUnitOfWork:
         self.calendar = SqlCalendarRepository(self.session, self._clock)
         self.search = SqlSearchRepository(self.session, self._clock)
         self.reports = SqlReportRepository(self.session, self._clock)
+        self.attachments = SqlAttachmentRepository(self.session, self._clock)
         self.imports = SqlImportRepository(self.session, self._clock, self._author, self._tracker.tables.add)
         return self
 

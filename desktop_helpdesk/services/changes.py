@@ -16,6 +16,7 @@ CUSTOMERS, CONTRACTS, OBLIGATIONS, TICKETS = "customers", "contracts", "obligati
 PACKAGES, CALENDAR, OPERATORS, VENDOR = "packages", "calendar", "operators", "vendor"
 HISTORY = "history"  # a ticket's history and work log (no list shows it)
 ALERTS = "alerts"  # alerts raised (by any desk's check)
+ATTACHMENTS = "attachments"  # files attached to a record, or marked removed (issue #16)
 
 
 @dataclass(frozen=True)

@@ -762,3 +762,40 @@ class MovedHoldings:
     contacts: int = 0
     obligations: int = 0
     questions: int = 0
+
+
+# -- attachments (issue #16) ----------------------------------------------------------------
+@dataclass(frozen=True)
+class NewAttachment:
+    """A file to attach: its name, bytes, content type ("": guessed) and a note. With a
+    `uuid` (chosen by whoever attaches it) it is attached once however often it is sent."""
+
+    file_name: str
+    data: bytes
+    mime: str = ""
+    note: str = ""
+    uuid: str = ""
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    """One attachment as a list shows it (the bytes are read apart: `attachments.content`)."""
+
+    id: int
+    uuid: str
+    owner_kind: str
+    owner_id: int
+    file_name: str
+    size: int
+    mime: str
+    sha256: str
+    note: str
+    added_at: datetime
+    added_by_id: int | None
+    added_by: str
+    removed_at: datetime | None = None
+    removed_by: str = ""
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None

@@ -27,6 +27,7 @@ TABLE_KINDS: dict[str, tuple[str, ...]] = {
     "operators": (c.OPERATORS,),
     "app_meta": (c.VENDOR, c.CALENDAR, c.TICKETS),  # the vendor's details; the working week
     "alerts": (c.ALERTS,),
+    "attachments": (c.ATTACHMENTS,),
 }
 #: How long the feed keeps its rows.
 PRUNE_AFTER = timedelta(days=2)

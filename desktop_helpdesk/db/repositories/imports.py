@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterable
 
-from sqlalchemy import String, bindparam, func, or_, select, update
+from sqlalchemy import String, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ...domain.text import sort_text
@@ -271,6 +271,10 @@ class SqlImportRepository(Repo):
                                                   m.Obligation.derived.is_(False)))
             + count(select(C.id).where(C.merged_into_id.in_(mine_c)))
             + count(select(m.CustomerEvent.id).where(m.CustomerEvent.customer_id.in_(mine_c)))
+            # Files attached since (issue #16): evidence, never deleted with the import.
+            + count(select(m.Attachment.id).where(or_(
+                and_(m.Attachment.owner_kind == "customer", m.Attachment.owner_id.in_(mine_c)),
+                and_(m.Attachment.owner_kind == "contract", m.Attachment.owner_id.in_(mine_k)))))
         )
         edited = sum(count(select(model.id).where(model.import_batch_id == batch_id, model.version > 1))
                      for model in (C, Q, K, P))

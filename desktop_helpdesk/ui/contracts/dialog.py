@@ -17,6 +17,7 @@ from ...i18n import N_, _
 from ...services import contracts, customers
 from ...services.changes import CONTRACTS
 from ...services.dto import ContractDraft
+from ..kit.attachments import AttachmentsBox
 from ..kit.form import FormDialog
 from ..kit.widgets import (
     CustomerPicker,
@@ -60,7 +61,9 @@ class ContractDialog(FormDialog):
         self.panel = ContractPanel(jobs, operator_id)
         self.panel.file_loaded.connect(self._file_loaded)
         self.panel.hide()
-        self._finish_layout(self.panel)
+        self.attachments = AttachmentsBox(jobs, "contract", operator_id)  # issue #16: scanned minutes, change requests
+        self.attachments.follow(self)
+        self._finish_layout(self.panel, self.attachments)
 
     def _file_loaded(self, version: int) -> None:
         # Lifecycle moves and payments are saved at once; the form saves on top of them.
@@ -95,6 +98,7 @@ class ContractDialog(FormDialog):
         self.stage.setEnabled(False)
         self.panel.show()
         self.panel.reload(details.id)
+        self.attachments.set_owner(details.id)
         fit_to_screen(self, 780, 690)  # the fields and the file scroll; Save and Cancel stay in view
         self.retranslate()
 

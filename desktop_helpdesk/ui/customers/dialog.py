@@ -29,6 +29,7 @@ from ...i18n import N_, _
 from ...services import customers
 from ...services.changes import CUSTOMERS
 from ...services.dto import ContactData, CustomerDraft
+from ..kit.attachments import AttachmentsBox
 from ..kit.errors import failure_message
 from ..kit.form import FormDialog
 from ..kit.widgets import (
@@ -89,8 +90,10 @@ class CustomerDialog(FormDialog):
         # Archived, or merged into another customer: said above everything else.
         self.banner = banner_label()
         self._details = None
+        self.attachments = AttachmentsBox(jobs, "customer")  # issue #16
+        self.attachments.follow(self)
         self._finish_layout(self.contacts_label, self.contacts, self.contacts_error, buttons, self.questions_box,
-                            self.history_box)
+                            self.history_box, self.attachments)
         self.layout().insertWidget(0, self.banner)
 
     def _build_history(self) -> QWidget:
@@ -228,6 +231,7 @@ class CustomerDialog(FormDialog):
         self._details = details
         self.history_box.show()
         self._load_history()
+        self.attachments.set_owner(details.id)
         self.retranslate()
 
     def preset_phone(self, phone: str) -> None:

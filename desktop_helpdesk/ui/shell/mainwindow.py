@@ -32,6 +32,7 @@ from ..contracts.page import ContractsPage
 from ..customers.dialog import CustomerDialog
 from ..customers.page import CustomersPage
 from ..kit import marks, retranslate
+from ..kit.attachments import AttachmentsBox
 from ..kit.errors import failure_message
 from ..kit.list_page import ListPage
 from ..kit.team_feed import TeamFeed
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._save_settings = save_settings
         self._set_language = set_language
+        AttachmentsBox.limit_mb = settings.attachment_limit_mb  # the desk's size limit of one attachment
         self.operator = operator
         self.packages: list = []
         self.operators: list = []

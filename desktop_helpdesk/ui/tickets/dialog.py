@@ -33,6 +33,7 @@ from ...domain.same_problem import SIMILAR
 from ...services import contracts, customers, lookup, tickets
 from ...services.changes import HISTORY, TICKETS
 from ...services.dto import TicketDraft
+from ..kit.attachments import AttachmentsBox
 from ..kit.form import FormDialog
 from ..kit.marks import COVERAGE_COLOURS, WARNING
 from ..kit.widgets import (
@@ -130,7 +131,9 @@ class TicketDialog(FormDialog):
         # the fields in the order they are shown; Ctrl+Enter saves, Esc cancels.
         for box in (self.description, self.note):
             box.setTabChangesFocus(True)
-        self._finish_layout()
+        self.attachments = AttachmentsBox(jobs, "ticket", operator_id)  # issue #16
+        self.attachments.follow(self)
+        self._finish_layout(self.attachments)
         chain = [self.customer, self.contact, self.contract, self.subject, self.request_type, self.channel,
                  self.priority, self.status_combo, self.assignee, self.description, self.note, self.cooperating,
                  self.in_scope, self.verify_button, self.override_reason, self.save_button, self.cancel_button]
@@ -345,6 +348,7 @@ class TicketDialog(FormDialog):
         for name in ("checks", "entitlement", "override_reason"):
             self._show_row(name, False)
         self.setProperty("ticket_code", details.code)
+        self.attachments.set_owner(details.id)
         self.retranslate()
 
     def _ticket_errors(self) -> dict[str, str]:

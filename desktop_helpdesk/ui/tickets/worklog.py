@@ -51,6 +51,7 @@ from ...i18n.formatting import DISPLAY_ZONE, format_datetime, format_duration
 from ...services import catalog, worklog
 from ...services.errors import ValidationFailed
 from ..kit import retranslate
+from ..kit.attachments import AttachmentsBox
 from ..kit.documents import open_report
 from ..kit.errors import failure_message
 from ..kit.form import FormDialog
@@ -457,7 +458,9 @@ class WorkLogDialog(FormDialog):
             self.kind.setEnabled(False)
         self.duration.returnPressed.connect(self.save)
         self.jobs.submit(catalog.operators, on_done=self._got_operators, owner=self)  # dropped if closed first
-        self._finish_layout()
+        self.attachments = AttachmentsBox(jobs, "ticket_event", operator_id)  # issue #16: attached to the saved entry
+        self.attachments.follow(self)
+        self._finish_layout(self.attachments)
         self._kind_changed()
         self._focus_first()
 
