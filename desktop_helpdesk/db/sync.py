@@ -31,6 +31,7 @@ names, so the integer ids of the copy and the server are independent.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import uuid as uuidlib
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, and_, delete, insert, select, text, update
+from sqlalchemy import Boolean, Date, DateTime, LargeBinary, and_, delete, insert, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from . import models as m
@@ -50,11 +51,15 @@ log = logging.getLogger(__name__)
 #: Every synced table, parents before children.
 SYNCED = ("operators", "packages", "calendar_exceptions", "app_meta", "customers", "contacts",
           "verification_questions", "contracts", "payments", "obligations", "tickets",
-          "ticket_events", "contract_events", "customer_events")
+          "ticket_events", "contract_events", "customer_events", "attachment_contents", "attachments")
 #: Tables the laptop reads but never sends (leads and administrators change them at the office).
 PULL_ONLY = frozenset({"operators", "packages", "calendar_exceptions", "app_meta", "verification_questions"})
 #: Rows never changed once written: they travel by UUID and never conflict.
-APPEND_ONLY = frozenset({"ticket_events", "contract_events", "customer_events"})
+APPEND_ONLY = frozenset({"ticket_events", "contract_events", "customer_events", "attachment_contents",
+                         "attachments"})
+#: A column naming a record of the table its row's kind says (attachments.owner_id by owner_kind).
+OWNED = {"attachments": ("owner_id", "owner_kind", {"ticket": "tickets", "ticket_event": "ticket_events",
+                                                     "contract": "contracts", "customer": "customers"})}
 #: app_meta keys that travel (the firm's details and working week); the rest are each desk's own.
 SHARED_META = ("vendor.", "calendar.week")
 #: Columns each side keeps for itself.
@@ -104,6 +109,8 @@ def canon(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, (bytes, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, bool):
         return value
     return value
@@ -121,6 +128,8 @@ def uncanon(column, value):
         return date.fromisoformat(value)
     if isinstance(t, Boolean):
         return bool(value)
+    if isinstance(t, LargeBinary):
+        return base64.b64decode(value)
     return value
 
 
@@ -157,7 +166,8 @@ LAPTOP_DDL = (
 
 
 def _json_of(table: str, alias: str) -> str:
-    cols = [c.name for c in TABLES[table].columns]
+    # File bytes are no field anyone edits (and JSON holds no BLOB): the push reads the row itself.
+    cols = [c.name for c in TABLES[table].columns if not isinstance(c.type, LargeBinary)]
     return "json_object(" + ", ".join(f"'{c}', {alias}.\"{c}\"" for c in cols) + ")"
 
 
@@ -206,7 +216,7 @@ def _capturing(conn: Connection, on: bool) -> None:
 
 
 # -- the server's log ------------------------------------------------------------------------
-def install_server_log(conn: Connection, tables=SYNCED) -> None:
+def install_server_log(conn: Connection, tables) -> None:
     """PostgreSQL: the function and statement-level triggers that keep `sync_log`. The
     function runs as the database's owner (SECURITY DEFINER): staff write the log only
     through their changes."""
@@ -247,11 +257,12 @@ def install_server_log(conn: Connection, tables=SYNCED) -> None:
         conn.execute(text(f"REVOKE DELETE ON sync_conflicts, sync_devices FROM {staff}"))
 
 
-def uninstall_server_log(conn: Connection, tables=SYNCED) -> None:
+def uninstall_server_log(conn: Connection, tables, drop_function: bool = True) -> None:
     for table in tables:
         for op in ("insert", "update", "delete"):
             conn.execute(text(f"DROP TRIGGER IF EXISTS sync_log_{op} ON {table}"))
-    conn.execute(text("DROP FUNCTION IF EXISTS public.helpdesk_sync_log()"))
+    if drop_function:
+        conn.execute(text("DROP FUNCTION IF EXISTS public.helpdesk_sync_log()"))
 
 
 # -- what travels ----------------------------------------------------------------------------
@@ -324,6 +335,9 @@ def _travelling(conn: Connection, table: str, row: dict) -> dict:
             continue
         if name in FKS[table]:
             out[name] = _uuid_of(conn, FKS[table][name], value)
+        elif table in OWNED and name == OWNED[table][0]:
+            out[name] = _uuid_of(conn, OWNED[table][2].get(row[OWNED[table][1]], ""), value) \
+                if row[OWNED[table][1]] in OWNED[table][2] else None
         else:
             out[name] = canon(value)
     return out
@@ -337,8 +351,9 @@ def _landing(conn: Connection, table: str, row: dict) -> tuple[dict, list[str]]:
     for name, value in row.items():
         if name not in cols or name in LOCAL or name in UNSYNCED_FKS[table]:
             continue
-        if name in FKS[table]:
-            local = _id_of(conn, FKS[table][name], value)
+        if name in FKS[table] or (table in OWNED and name == OWNED[table][0]):
+            parent = FKS[table][name] if name in FKS[table] else OWNED[table][2].get(row.get(OWNED[table][1]))
+            local = _id_of(conn, parent, value) if parent else None
             if value is not None and local is None:
                 missing.append(name)
             out[name] = local
@@ -462,6 +477,11 @@ def _apply_change(conn, ch: Change, batch: Batch, operator_id, author: str, now,
     if ch.op == "insert":
         if current is not None:
             return  # sent before (or made on two sides with one UUID): already here
+        if ch.entity == "attachment_contents":  # the same file is stored once: use the server's copy
+            same = conn.execute(select(t.c.id).where(t.c.sha256 == ch.new.get("sha256"))).scalar()
+            if same is not None:
+                _ids(conn)[(ch.entity, "i", ch.key)] = same
+                return
         values, missing = _landing(conn, ch.entity, ch.new)
         if missing:  # the record it belongs to is gone on the server: kept for a restore
             result.conflicts += _conflict(conn, batch, operator_id, ch, "deleted",
@@ -494,6 +514,13 @@ def _apply_change(conn, ch: Change, batch: Batch, operator_id, author: str, now,
                                       payload={"op": "update", "row": ch.new}, now=now)
         return
     theirs = _travelling(conn, ch.entity, dict(current))
+    if ch.entity in APPEND_ONLY:  # only a removal mark changes: the first one stays, nothing to decide
+        values = {n: ch.new.get(n) for n in ch.base if n in t.c and theirs.get(n) is None}
+        if values:
+            landed, _missing = _landing(conn, ch.entity, values)
+            conn.execute(update(t).where(keycol == ch.key).values(**landed))
+            result.applied += 1
+        return
     values, changed = {}, 0
     clock_fields = [n for n in ch.base if _is_clock(ch.entity, n)]
     for name, base in ch.base.items():
@@ -623,6 +650,13 @@ def _scope_condition(table: str, customer_ids):
         return None
     if table == "customers":
         return t.c.id.in_(customer_ids)
+    if table in OWNED:
+        column, kind_column, kinds = OWNED[table]
+        return or_(*(and_(t.c[kind_column] == kind, t.c[column].in_(
+            select(TABLES[parent].c.id).where(_scope_condition(parent, customer_ids)))) for kind, parent in kinds.items()))
+    if table == "attachment_contents":
+        a = TABLES["attachments"]
+        return t.c.id.in_(select(a.c.content_id).where(_scope_condition("attachments", customer_ids)))
     if "customer_id" in t.c:
         return t.c.customer_id.in_(customer_ids)
     for column, parent in FKS[table].items():
@@ -698,6 +732,11 @@ def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
                 if "version" in row and "version" in t.c:
                     values["version"] = row["version"]
                 local = conn.execute(select(t).where(keycol == key)).mappings().first()
+                if local is None and table == "attachment_contents":
+                    # The same file stored here under another UUID (attached on both sides): one copy, the server's name.
+                    with _unguarded(conn, table, "update"):
+                        conn.execute(update(t).where(t.c.sha256 == row["sha256"]).values(uuid=key))
+                    local = conn.execute(select(t).where(keycol == key)).mappings().first()
                 mine = pend.get((table, key))
                 if mine:
                     kept = _pending_fields(conn, table, key, mine, local)

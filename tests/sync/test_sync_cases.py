@@ -164,3 +164,24 @@ def test_a_week_offline_with_500_edits_while_the_server_changes_a_fifth_of_the_r
         ctx, engine, laptop_factory, days):
     """The laptop's clock 3 days behind or ahead gives the same outcome."""
     _week_offline(ctx, engine, laptop_factory, timedelta(days=days))
+
+
+def test_attachments_travel_by_uuid_and_one_file_attached_on_both_sides_is_stored_once(ctx, engine, laptop_factory):
+    from desktop_helpdesk.services import attachments
+    from desktop_helpdesk.services.dto import NewAttachment
+
+    tid = warranty_ticket(ctx)
+    lap = laptop_factory(_scope(engine, ctx, tid))
+    local = _id(lap.engine, "tickets", _uuid(engine, "tickets", tid))
+    photo = b"\x89PNG\r\n\x1a\n" + b"bien ban nghiem thu" * 50
+    attachments.add_attachment(lap.ctx, "ticket", local, NewAttachment("biên bản.png", photo))
+    attachments.add_attachment(ctx, "ticket", tid, NewAttachment("bien-ban-van-phong.png", photo))
+    attachments.add_attachment(lap.ctx, "ticket", local, NewAttachment("nhật ký.txt", b"log " * 100))
+    out = lap.sync()
+    assert out.new_conflicts == 0
+    on_server = {a.file_name for a in attachments.attachments_of(ctx, "ticket", tid)}
+    on_laptop = {a.file_name for a in attachments.attachments_of(lap.ctx, "ticket", local)}
+    assert on_server == on_laptop == {"biên bản.png", "bien-ban-van-phong.png", "nhật ký.txt"}
+    assert attachments.stored_contents(ctx) == attachments.stored_contents(lap.ctx) == 2
+    first = next(a for a in attachments.attachments_of(ctx, "ticket", tid) if a.file_name == "biên bản.png")
+    assert attachments.content(ctx, first.id)[1] == photo

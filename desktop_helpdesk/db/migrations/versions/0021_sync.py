@@ -20,6 +20,11 @@ down_revision = "0020"
 branch_labels = None
 depends_on = None
 
+#: The tables synced at this revision (later migrations add theirs: db/sync.SYNCED grows).
+SYNCED_0021 = ("operators", "packages", "calendar_exceptions", "app_meta", "customers", "contacts",
+               "verification_questions", "contracts", "payments", "obligations", "tickets",
+               "ticket_events", "contract_events", "customer_events")
+
 
 def upgrade() -> None:
     from desktop_helpdesk.db.models import UTCDateTime
@@ -74,7 +79,7 @@ def upgrade() -> None:
     if bind.dialect.name == "postgresql":
         from desktop_helpdesk.db import sync
 
-        sync.install_server_log(bind)
+        sync.install_server_log(bind, SYNCED_0021)
 
 
 def downgrade() -> None:
@@ -82,7 +87,7 @@ def downgrade() -> None:
     if bind.dialect.name == "postgresql":
         from desktop_helpdesk.db import sync
 
-        sync.uninstall_server_log(bind)
+        sync.uninstall_server_log(bind, SYNCED_0021)
     op.drop_index(op.f("ix_sync_log_xid"), table_name="sync_log")
     op.drop_table("sync_log")
     op.drop_index(op.f("ix_sync_conflicts_entity_uuid"), table_name="sync_conflicts")

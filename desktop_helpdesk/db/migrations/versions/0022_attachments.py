@@ -114,10 +114,17 @@ def _postgresql_guards() -> None:
                                    {"k": roles.PREFIX_KEY}).scalar()
     if prefix:  # 0020 installed the group roles
         roles.install_attachments(op.get_bind(), prefix)
+    # The field laptop's sync (0021) hears of every attachment written on the server.
+    from desktop_helpdesk.db import sync
+
+    sync.install_server_log(op.get_bind(), ("attachment_contents", "attachments"))
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        from desktop_helpdesk.db import sync
+
+        sync.uninstall_server_log(op.get_bind(), ("attachment_contents", "attachments"), drop_function=False)
         for table in ("attachments", "attachment_contents"):
             for suffix in ("update", "delete", "truncate"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_{suffix} ON {table}")
