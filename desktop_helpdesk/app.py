@@ -93,6 +93,8 @@ def database_error_message(reason: str, server: bool = False, path: str | None =
         return _("Desktop Helpdesk could not write the copy of the database it takes before an upgrade ({path}), so the upgrade did not start and nothing was changed. Check that the folder can be written to, then start Desktop Helpdesk again. The details are in the log file.").format(path=path or "?")
     if reason == E.NETWORK_SHARE:
         return _("The database file is on a network share. A database file must be on this computer's own disk: on a network share it can be damaged, because SQLite's write-ahead log does not work there. Move the file to a local folder, or let the whole team work on the team server (File → Connect to team server…).")
+    if reason == E.WRONG_KEY:
+        return _("That password does not open this laptop's offline copy: it opens with the password of the operator who took it.")
     if server and reason == E.NEWER:
         return _("The team server's database is newer than this program: update Desktop Helpdesk on this computer to open it. Nothing was changed.")
     if server and reason == E.CORRUPT:
