@@ -185,3 +185,37 @@ def test_attachments_travel_by_uuid_and_one_file_attached_on_both_sides_is_store
     assert attachments.stored_contents(ctx) == attachments.stored_contents(lap.ctx) == 2
     first = next(a for a in attachments.attachments_of(ctx, "ticket", tid) if a.file_name == "biên bản.png")
     assert attachments.content(ctx, first.id)[1] == photo
+
+
+def test_an_edit_of_a_customer_merged_away_on_the_server_waits_for_a_person_and_can_be_restored(
+        ctx, engine, laptop_factory):
+    """A lead merged the laptop's customer into another meanwhile: the laptop's edit is not
+    written into an archived duplicate silently; it waits as a conflict offering a restore, and
+    the laptop's ticket moves with the merge."""
+    from desktop_helpdesk.services import customers
+    from desktop_helpdesk.services.dto import CustomerDraft
+
+    tid = warranty_ticket(ctx)
+    duplicate = tickets.get_ticket(ctx, tid).draft.customer_id
+    keep = customers.save_customer(ctx, CustomerDraft(name="Tiệm vàng Kim Hoa (chi nhánh 2)", kind="household"))
+    scope = _scope(engine, ctx, tid)
+    lap = laptop_factory(scope)
+    dup_uuid = scope[0]
+    local_customer = _id(lap.engine, "customers", dup_uuid)
+    c = customers.get_customer(lap.ctx, local_customer)
+    customers.save_customer(lap.ctx, replace(c.draft, notes="Khách hẹn bảo trì thứ Bảy"), local_customer, c.version)
+    k, d = customers.get_customer(ctx, keep), customers.get_customer(ctx, duplicate)
+    customers.merge_customers(ctx, keep, k.version, duplicate, d.version)
+    out = lap.sync()
+    assert out.new_conflicts == 1
+    [conflict] = offline.server_conflicts(engine)
+    assert (conflict["entity"], conflict["kind"], conflict["entity_uuid"]) == ("customers", "archived", dup_uuid)
+    assert "Khách hẹn bảo trì thứ Bảy" not in (customers.get_customer(ctx, duplicate).draft.notes or "")
+    # The merge brought the kept customer onto the laptop, with the ticket that moved to it.
+    keep_uuid = _uuid(engine, "customers", keep)
+    assert _id(lap.engine, "customers", keep_uuid) is not None
+    moved = tickets.get_ticket(lap.ctx, _id(lap.engine, "tickets", _uuid(engine, "tickets", tid)))
+    assert moved.draft.customer_id == _id(lap.engine, "customers", keep_uuid)
+    offline.resolve_on_server(engine, conflict["uuid"], "restore", author="lead", now=NOW)
+    restored = customers.get_customer(ctx, duplicate)
+    assert restored.draft.notes == "Khách hẹn bảo trì thứ Bảy"
