@@ -255,6 +255,8 @@ class TicketRow:
     clocks: tuple = ()  # TicketClock, in kind order
     terms: SlaTerms = SlaTerms()
     next_due_at: datetime | None = None
+    #: A field laptop's change of this ticket waits in Sync conflicts (issue #15).
+    in_conflict: bool = False
 
 
 @dataclass(frozen=True)

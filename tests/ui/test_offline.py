@@ -101,6 +101,16 @@ def test_the_laptop_shows_it_is_offline_syncs_on_f9_and_decides_a_conflict_in_th
     qtbot.waitUntil(lambda: "changes to send" in actions.label.text(), timeout=5000)
     actions.act_sync.trigger()  # F9
     qtbot.waitUntil(lambda: not actions.syncing and "1 conflicts" in actions.label.text(), timeout=15000)
+    # The ticket is marked in the list until the conflict is decided (a mark, not a colour).
+    code = tickets.get_ticket(ctx, local).code
+    window.show_view("tickets")
+    page = window.current_page()
+
+    def code_cells():
+        model = page.model
+        return [model.index(r, 0).data() for r in range(model.rowCount())]
+
+    qtbot.waitUntil(lambda: f"⚠ {code}" in code_cells(), timeout=5000)
     dialog = ConflictsDialog(jobs, window)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=5000)
@@ -113,5 +123,7 @@ def test_the_laptop_shows_it_is_offline_syncs_on_f9_and_decides_a_conflict_in_th
     assert dialog.empty.text() == "No conflicts wait for a decision."
     assert tickets.get_ticket(server_ctx, remote).draft.subject == "Laptop: đã thay cáp"
     assert tickets.get_ticket(ctx, local).draft.subject == "Laptop: đã thay cáp"
+    window.refresh_current()
+    qtbot.waitUntil(lambda: code in code_cells() and f"⚠ {code}" not in code_cells(), timeout=5000)
     jobs.shutdown()
     copy.dispose()

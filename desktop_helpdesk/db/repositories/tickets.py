@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import and_, bindparam, false, func, or_, select
+from sqlalchemy import exists, and_, bindparam, false, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import False_
 
@@ -109,6 +109,13 @@ def scope_condition(scope):
     return queue_condition({"queue": {"operator": "mine"}.get(kind, kind), "operator_id": value, "team": value})
 
 
+def _in_conflict(uuid_column):
+    """Whether a field laptop's change of the record waits in Sync conflicts (issue #15): one
+    index probe per row shown."""
+    C = m.SyncConflict
+    return exists().where(C.entity_uuid == uuid_column, C.resolved_at.is_(None)).label("in_conflict")
+
+
 class SqlTicketRepository(Repo):
     SORTS = {
         "received_at": m.Ticket.received_at,
@@ -133,7 +140,7 @@ class SqlTicketRepository(Repo):
                    m.Contract.number.label("contract_number"), T.request_type, T.channel, T.priority, T.status,
                    T.coverage, assignee.full_name.label("assignee"), T.received_at, T.next_due_at,
                    *CLOCK_COLUMNS, P.support_hours, P.proposal_target_minutes, P.fix_target_hours,
-                   P.fix_extended_hours, P.complaint_target_hours)
+                   P.fix_extended_hours, P.complaint_target_hours, _in_conflict(T.uuid))
             .join(m.Customer, m.Customer.id == T.customer_id)
             .outerjoin(m.Contract, m.Contract.id == T.contract_id)
             .outerjoin(P, P.id == m.Contract.package_id)
@@ -144,7 +151,8 @@ class SqlTicketRepository(Repo):
     def _to_row(r) -> TicketRow:
         return TicketRow(r.id, r.code, r.subject, r.customer_id, r.customer_name, nn(r.contract_number),
                          r.request_type, r.channel, r.priority, r.status, nn(r.coverage),
-                         nn(r.assignee), r.received_at, _clocks_of(r), _terms_of(r), r.next_due_at)
+                         nn(r.assignee), r.received_at, _clocks_of(r), _terms_of(r), r.next_due_at,
+                         bool(r.in_conflict))
 
     def list(self, query: ListQuery) -> Page:
         T = m.Ticket
