@@ -425,7 +425,7 @@ class OfflineActions(QObject):
         self.act_sync.triggered.connect(lambda: self.sync_now(quiet=False))
         self.act_conflicts = QAction(window)
         self.act_conflicts.setObjectName("act_sync_conflicts")
-        self.act_conflicts.setShortcut(QKeySequence("Ctrl+Shift+K"))
+        self.act_conflicts.setShortcut(QKeySequence("Ctrl+Shift+Y"))
         self.act_conflicts.triggered.connect(self.show_conflicts)
         self.act_back = QAction(window)
         self.act_back.setObjectName("act_back_online")
