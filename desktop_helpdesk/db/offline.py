@@ -126,6 +126,11 @@ def take(server: Engine, path: Path, password: str, scope: list[str], *, device_
         # the copy's id is looked up by it after the first pull).
         conn.execute(m.AppMeta.__table__.insert().values(key=CODE_TAG_KEY, value=device_id[:4].upper()))
     outcome = sync_now(engine, server, author=author, operator_id=operator_id, now=now)
+    if who is not None:  # the operator signs in here as on a local file: Lock, Switch operator
+        from ..services.accounts import hash_password
+
+        with engine.begin() as conn:
+            conn.execute(o.update().where(o.c.uuid == who.uuid).values(password_hash=hash_password(password)))
     return engine, outcome
 
 

@@ -64,6 +64,9 @@ OWNED = {"attachments": ("owner_id", "owner_kind", {"ticket": "tickets", "ticket
 SHARED_META = ("vendor.", "calendar.week")
 #: Columns each side keeps for itself.
 LOCAL = frozenset({"id", "version", "updated_at", "updated_by"})
+#: Columns a table keeps on each side: an operator's password hash and sign-in counts (the
+#: copy holds the hash of the operator who took it, so Lock and sign-in work offline).
+KEPT_HERE = {"operators": frozenset({"password_hash", "failed_sign_ins", "last_failed_at", "signed_in_at"})}
 #: Columns computed from the others: never compared, recomputed where the record is written.
 DERIVED = frozenset({"search_text", "sort_name"})
 #: A ticket's clocks move as one with its status: the laptop's clocks are taken when the
@@ -330,8 +333,9 @@ def _id_of(conn: Connection, table: str, key) -> int | None:
 def _travelling(conn: Connection, table: str, row: dict) -> dict:
     """A row (Python values, local ids) as it travels: canonical values, FKs as UUIDs."""
     out = {}
+    kept = KEPT_HERE.get(table, frozenset())
     for name, value in row.items():
-        if name in LOCAL or name in UNSYNCED_FKS[table]:
+        if name in LOCAL or name in UNSYNCED_FKS[table] or name in kept:
             continue
         if name in FKS[table]:
             out[name] = _uuid_of(conn, FKS[table][name], value)

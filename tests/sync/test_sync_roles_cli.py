@@ -20,6 +20,7 @@ from desktop_helpdesk.db.uow import uow_factory
 from desktop_helpdesk.services import accounts, tickets
 from desktop_helpdesk.services.context import Author, SignedIn, make_context
 from desktop_helpdesk.services.dto import OperatorAccount
+from desktop_helpdesk.domain.errors import SignInRefused
 
 from tests.factories import warranty_ticket
 from tests.sync.conftest import NOW
@@ -70,6 +71,10 @@ def test_a_technician_takes_works_and_syncs_with_staff_rights_and_the_command_te
     copy, _ = offline.take(server, path, PASSWORD, scope, device_name="Laptop Hùng", operator_id=operator_id,
                            author="Hùng", now=NOW)
     lap = make_context(uow_factory(copy))
+    # Lock and Switch operator work offline: the copy knows its operator's password (argon2id).
+    assert accounts.sign_in(lap, login, PASSWORD).id is not None
+    with pytest.raises(SignInRefused):
+        accounts.sign_in(lap, login, "không phải mật khẩu")
     local = _id(copy, "tickets", _uuid(engine, "tickets", tid))
     _edit(lap, local, subject="Ở hiện trường: thay cáp")
     copy.dispose()
