@@ -11,7 +11,13 @@
 ; settings and logs in %LOCALAPPDATA%\DesktopHelpdesk, where the app keeps them through appdirs)
 ; unless its box "Also delete my data" is ticked.
 
-Unicode true
+; The app is 64-bit only: a 64-bit installer where makensis has the stubs (Debian's does; the
+; Windows download of NSIS has only x86 ones), else an x86 one that refuses 32-bit Windows.
+!if /FileExists "${NSISDIR}/Stubs/lzma_solid-amd64-unicode"
+  Target amd64-unicode
+!else
+  Unicode true
+!endif
 ManifestDPIAware true
 SetCompressor /SOLID lzma
 SetCompressorDictSize 64
@@ -32,7 +38,7 @@ SetCompressorDictSize 64
 !define APP "Desktop Helpdesk"
 !define EXE "DesktopHelpdesk.exe"
 !define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\DesktopHelpdesk"
-!define ICON "${__FILEDIR__}\..\resources\icons\desktop-helpdesk.ico"
+!define ICON "../resources/icons/desktop-helpdesk.ico"  ; makensis works in the script's folder
 
 Name "${APP}"
 OutFile "${OUTFILE}"
@@ -52,11 +58,15 @@ VIAddVersionKey /LANG=0 "LegalCopyright" "${APP}"
 !include "MUI2.nsh"
 !include "nsDialogs.nsh"
 !include "LogicLib.nsh"
+!include "x64.nsh"
 
 !define MUI_ICON "${ICON}"
 !define MUI_UNICON "${ICON}"
 !define MUI_ABORTWARNING
 !define MUI_LANGDLL_ALLLANGUAGES
+; Asked before any language is chosen, so in both.
+!define MUI_LANGDLL_WINDOWTITLE "${APP}"
+!define MUI_LANGDLL_INFO "Chọn ngôn ngữ cho trình cài đặt.$\r$\nPlease select a language."
 ; The language asked at start is remembered for the uninstaller.
 !define MUI_LANGDLL_REGISTRY_ROOT HKCU
 !define MUI_LANGDLL_REGISTRY_KEY "${UNINST_KEY}"
@@ -84,6 +94,8 @@ LangString DataText ${LANG_VIETNAMESE} "Gỡ cài đặt chỉ xoá chương tr�
 LangString DataText ${LANG_ENGLISH} "Uninstalling removes the program only. The customers, contracts, tickets, settings and logs in $LOCALAPPDATA\DesktopHelpdesk are kept, so a new install carries on with them."
 LangString DataDelete ${LANG_VIETNAMESE} "Xoá cả dữ liệu của tôi (không lấy lại được)"
 LangString DataDelete ${LANG_ENGLISH} "Also delete my data (it cannot be recovered)"
+LangString Needs64 ${LANG_VIETNAMESE} "${APP} cần Windows 64-bit (Windows 10 phiên bản 1809 trở lên)."
+LangString Needs64 ${LANG_ENGLISH} "${APP} needs 64-bit Windows (Windows 10 version 1809 or later)."
 LangString RunningText ${LANG_VIETNAMESE} "${APP} đang chạy. Hãy đóng chương trình rồi bấm Thử lại."
 LangString RunningText ${LANG_ENGLISH} "${APP} is running. Close it, then choose Retry."
 
@@ -92,6 +104,10 @@ Var DeleteBox
 
 Function .onInit
   !insertmacro MUI_LANGDLL_DISPLAY
+  ${IfNot} ${RunningX64}
+    MessageBox MB_OK|MB_ICONSTOP "$(Needs64)" /SD IDOK
+    Abort
+  ${EndIf}
 FunctionEnd
 
 Function un.onInit
