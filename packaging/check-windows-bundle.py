@@ -3,9 +3,13 @@
     python packaging/check-windows-bundle.py dist/DesktopHelpdesk [--system-dlls FILE]
 
 Reads every PE file in the bundle (.exe, .dll, .pyd) with pefile and lists each DLL it imports
-(normal and delay-load imports) that is neither in the bundle nor in the list of DLLs that
-Windows 10 1809 itself provides (packaging/windows10-1809-system-dlls.txt). Exits 1 if any is
-missing, naming icu.dll specially: Qt 6.10 and later need it and Windows has it only from 1903.
+(normal and delay-load imports, and the targets of forwarded exports) that is neither in the
+bundle nor in the list of DLLs that Windows 10 1809 itself provides
+(packaging/windows10-1809-system-dlls.txt). Exits 1 if any is missing.
+
+ICU gets its own line: Qt 6.10 and later link Windows' ICU (Qt6Core.dll imports icuuc.dll,
+which from Windows 10 1903 forwards everything to icu.dll; 1809 has neither icu.dll nor that
+icuuc.dll), so any import of icu.dll, icuuc.dll or icuin.dll fails the check.
 
 A DLL found in the bundle counts only when it sits where Windows' loader looks for it: the
 importing file's own folder, the bundle's top folder or _internal/ (PyInstaller puts those
@@ -31,6 +35,7 @@ import pefile
 HERE = Path(__file__).resolve().parent
 DEFAULT_LIST = HERE / "windows10-1809-system-dlls.txt"
 PE_SUFFIXES = {".exe", ".dll", ".pyd"}
+ICU = {"icu.dll", "icuuc.dll", "icuin.dll"}
 # API sets (api-ms-win-*, ext-ms-*) are contracts the loader resolves through the API set
 # schema; the list file names those present in 1809 by prefix-with-version.
 
@@ -45,15 +50,23 @@ def load_system_dlls(path: Path) -> set[str]:
 
 
 def imports_of(path: Path) -> tuple[set[str], set[str]]:
-    """(imported DLL names, delay-loaded DLL names), lower-cased; raises pefile.PEFormatError."""
+    """(DLLs needed at load: imports and forwarded exports' targets, delay-loaded DLLs),
+    lower-cased; raises pefile.PEFormatError."""
     pe = pefile.PE(str(path), fast_load=True)
     try:
         pe.parse_data_directories(directories=[
             pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_IMPORT"],
             pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT"],
+            pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_EXPORT"],
         ])
         normal = {e.dll.decode("ascii", "replace").lower() for e in getattr(pe, "DIRECTORY_ENTRY_IMPORT", [])}
         delay = {e.dll.decode("ascii", "replace").lower() for e in getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", [])}
+        # A forwarded export ("icu.ucnv_open") loads its target DLL when a caller binds to it:
+        # a copied Windows 1903+ icuuc.dll is nothing but such forwarders to icu.dll.
+        export = getattr(pe, "DIRECTORY_ENTRY_EXPORT", None)
+        for symbol in (export.symbols if export else []):
+            if symbol.forwarder:
+                normal.add(symbol.forwarder.decode("ascii", "replace").rsplit(".", 1)[0].lower() + ".dll")
     finally:
         pe.close()
     return normal, delay
@@ -106,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         rel = path.relative_to(args.bundle).as_posix()
         for name in normal:
-            if name not in in_bundle and not is_system(name, system):
+            if name in ICU or (name not in in_bundle and not is_system(name, system)):
                 missing[name].append(rel)
         for name in delay - normal:
             if name not in in_bundle and not is_system(name, system):
@@ -126,9 +139,10 @@ def main(argv: list[str] | None = None) -> int:
                 shown = ", ".join(users[:4]) + (f" and {len(users) - 4} more" if len(users) > 4 else "")
                 print(f"  {name}  <- {shown}")
     failed = bool(missing) or (args.strict_delay and bool(missing_delay))
-    if "icu.dll" in missing or (args.strict_delay and "icu.dll" in missing_delay):
-        print("icu.dll is needed: Windows 10 before 1903 (LTSC 2019) does not have it; "
-              "the Qt in this bundle is 6.10 or later (see packaging/windows-constraints.txt).")
+    if ICU & (set(missing) | (set(missing_delay) if args.strict_delay else set())):
+        print("ICU: the bundle needs Windows' own ICU (icu.dll from Windows 10 1903; 1809 / LTSC 2019 "
+              "lacks it): a Qt 6.10 or later, or a copied system DLL, is in the bundle "
+              "(see packaging/windows-constraints.txt).")
     print("FAILED: the bundle would not start on Windows 10 1809" if failed
           else "OK: every imported DLL is in the bundle or in Windows 10 1809")
     return 1 if failed else 0
