@@ -42,6 +42,7 @@ from decimal import Decimal
 
 from sqlalchemy import Boolean, Date, DateTime, LargeBinary, and_, delete, insert, or_, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 
 from . import models as m
 from .repositories._sql import take_code
@@ -440,7 +441,19 @@ def apply_batch(conn: Connection, batch: Batch, operator_id: int | None, author:
     for ch in batch.changes:
         if ch.entity in PULL_ONLY or ch.entity not in TABLES:
             continue
-        _apply_change(conn, ch, batch, operator_id, author, now, result)
+        savepoint = conn.begin_nested()
+        try:
+            _apply_change(conn, ch, batch, operator_id, author, now, result)
+            savepoint.commit()
+        except (IntegrityError, ProgrammingError, DataError) as exc:
+            # The server refuses this one change (a code typed offline that is taken, a right the
+            # role lacks): it waits for a person with the laptop's record; the rest goes on.
+            savepoint.rollback()
+            _fresh(conn)
+            log.info("sync: the server refused a change of %s: %s", ch.entity, type(exc.orig).__name__)
+            result.conflicts += _conflict(conn, batch, operator_id, ch, "refused", base=ch.base or None,
+                                          payload={"op": ch.op, "row": ch.new,
+                                                   "reason": getattr(exc.orig, "sqlstate", "") or ""}, now=now)
     conn.execute(update(devices).where(devices.c.device_id == batch.device_id)
                  .values(last_seq=batch.last_seq, last_sync_at=now, operator_id=operator_id))
     return result
@@ -724,6 +737,13 @@ def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
         for seq, entity, key, op, base in conn.exec_driver_sql(
                 "SELECT seq, entity, uuid, op, base FROM sync_outbox WHERE seq > ? ORDER BY seq", (pushed_seq,)):
             pend.setdefault((entity, key), []).append((seq, op, base))
+        # Deletions first: a record the server replaced (a calendar day deleted and added again)
+        # makes room for its successor.
+        for table in reversed(SYNCED):
+            for key in pulled.gone.get(table, []):
+                if (table, key) in pend:
+                    continue  # edited here meanwhile: the next push turns it into a conflict
+                written += _remove(conn, table, key)
         for table in SYNCED:
             t = TABLES[table]
             keyname = key_column(table)
@@ -755,13 +775,6 @@ def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
                     with _unguarded(conn, table, "update"):
                         conn.execute(update(t).where(keycol == key).values(**values))
                 written += 1
-        for table in reversed(SYNCED):
-            t = TABLES[table]
-            keycol = t.c[key_column(table)]
-            for key in pulled.gone.get(table, []):
-                if (table, key) in pend:
-                    continue  # edited here meanwhile: the next push turns it into a conflict
-                written += _remove(conn, table, key)
         # This device's conflicts, kept in the copy's own sync_conflicts (the same table as the
         # server's): readable offline, and the lists mark the records they name.
         ct = m.SyncConflict.__table__

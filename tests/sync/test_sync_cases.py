@@ -219,3 +219,24 @@ def test_an_edit_of_a_customer_merged_away_on_the_server_waits_for_a_person_and_
     offline.resolve_on_server(engine, conflict["uuid"], "restore", author="lead", now=NOW)
     restored = customers.get_customer(ctx, duplicate)
     assert restored.draft.notes == "Khách hẹn bảo trì thứ Bảy"
+
+
+def test_a_change_the_server_refuses_waits_for_a_person_and_the_rest_of_the_work_goes_through(
+        ctx, engine, laptop_factory):
+    """A customer made offline with a code typed by hand that the office gave someone else
+    meanwhile: that one change is refused (kept, for a person), the ticket edit beside it lands."""
+    from desktop_helpdesk.services import customers
+    from desktop_helpdesk.services.dto import CustomerDraft
+
+    tid = warranty_ticket(ctx)
+    lap = laptop_factory(_scope(engine, ctx, tid))
+    customers.save_customer(lap.ctx, CustomerDraft(name="Nhà hàng Sen Vàng", kind="company", code="KH09999"))
+    customers.save_customer(ctx, CustomerDraft(name="Công ty Bình Minh", kind="company", code="KH09999"))
+    _edit(lap.ctx, _id(lap.engine, "tickets", _uuid(engine, "tickets", tid)), subject="Đã sửa tại chỗ")
+    out = lap.sync()
+    assert out.new_conflicts == 1
+    [refused] = offline.server_conflicts(engine)
+    assert (refused["entity"], refused["kind"]) == ("customers", "refused")
+    assert "Nhà hàng Sen Vàng" in refused["payload"]
+    assert tickets.get_ticket(ctx, tid).draft.subject == "Đã sửa tại chỗ"
+    assert lap.sync().new_conflicts == 0  # sent once: not refused again at every sync

@@ -351,6 +351,8 @@ class ConflictsDialog(QDialog):
             return _("deleted on the server")
         if row.kind == "archived":
             return _("archived or merged on the server")
+        if row.kind == "refused":
+            return _("refused by the server (e.g. a code already taken)")
         return field_label(row.field)
 
     def _fill(self) -> None:
