@@ -240,3 +240,20 @@ def test_a_change_the_server_refuses_waits_for_a_person_and_the_rest_of_the_work
     assert "Nhà hàng Sen Vàng" in refused["payload"]
     assert tickets.get_ticket(ctx, tid).draft.subject == "Đã sửa tại chỗ"
     assert lap.sync().new_conflicts == 0  # sent once: not refused again at every sync
+
+
+def test_an_edit_made_on_the_laptop_while_it_syncs_is_rebased_on_the_servers_value_and_sent_next_time(
+        ctx, engine, laptop_factory):
+    tid = warranty_ticket(ctx)
+    lap = laptop_factory(_scope(engine, ctx, tid))
+    local = _id(lap.engine, "tickets", _uuid(engine, "tickets", tid))
+    _edit(ctx, tid, description="Văn phòng ghi: khách gọi lại lúc 9 giờ")
+    _edit(lap.ctx, local, subject="Laptop sửa tiêu đề")
+    lap.sync(after_push=lambda: _edit(lap.ctx, local, description="Laptop ghi trong lúc đồng bộ"))
+    # The pull kept the laptop's newer value and did not undo it; its base is now the server's.
+    assert tickets.get_ticket(lap.ctx, local).draft.description == "Laptop ghi trong lúc đồng bộ"
+    assert lap.state()["pending"] >= 1
+    out = lap.sync()
+    assert out.new_conflicts == 0
+    server = tickets.get_ticket(ctx, tid).draft
+    assert (server.subject, server.description) == ("Laptop sửa tiêu đề", "Laptop ghi trong lúc đồng bộ")
