@@ -36,6 +36,7 @@ from .repositories.obligations import SqlObligationRepository
 from .repositories.operators import SqlOperatorRepository
 from .repositories.packages import SqlPackageRepository
 from .repositories.reports import SqlReportRepository
+from .repositories.sla_reports import SqlSlaReportRepository
 from .repositories.search import SqlSearchRepository
 from .repositories.tickets import SqlTicketRepository
 from .repositories.verification import SqlVerificationRepository
@@ -78,6 +79,7 @@ class SqlUnitOfWork:
         self.calendar = SqlCalendarRepository(self.session, self._clock)
         self.search = SqlSearchRepository(self.session, self._clock)
         self.reports = SqlReportRepository(self.session, self._clock)
+        self.sla_reports = SqlSlaReportRepository(self.session, self._clock)
         self.imports = SqlImportRepository(self.session, self._clock, self._author, self._tracker.tables.add)
         return self
 

@@ -1,0 +1,195 @@
+"""SQL of the SLA reports (services.reports): counts grouped by customer, package, operator or
+month, on both engines.
+
+Every figure but the medians and "at risk" is one GROUP BY over the tickets received in the
+period (indexed by received_at), so the database does the counting and only one row per
+group comes back. The medians need each stopped clock's time in its target's unit (working
+hours of the package's calendar for the proposal): those clocks are streamed in chunks. "At
+risk" needs each running clock's share of its target: only the clocks due within the
+dashboard's horizon are read (the partial index of running clocks by due time).
+
+A month is the month in Vietnam time (Asia/Ho_Chi_Minh, UTC+7 all year since 1975): a ticket
+received 2026-03-31 23:30 there (16:30 UTC) belongs to March. The times are stored as naive
+UTC, so the month is taken of the time moved by the zone's offset, in each dialect's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, func, literal, or_, select
+
+from ...domain.vietnam import VIETNAM
+from .. import models as m
+from ._sql import Repo
+
+CLOCK_KINDS = ("proposal", "fix", "complaint")
+DIMENSIONS = ("month", "customer", "package", "operator")
+#: Asia/Ho_Chi_Minh's offset from UTC (no daylight saving there).
+VN_OFFSET = datetime(2026, 1, 1, tzinfo=VIETNAM).utcoffset()
+#: Ids asked per query when labels are looked up.
+LABEL_CHUNK = 500
+
+
+def _is_pg(session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def local_month(session, column):
+    """'YYYY-MM' of a stored UTC time, in Vietnam time."""
+    if _is_pg(session):
+        return func.to_char(column + literal(VN_OFFSET), "YYYY-MM")
+    return func.strftime("%Y-%m", column, f"+{int(VN_OFFSET.total_seconds() // 60)} minutes")
+
+
+def date_month(session, column):
+    """'YYYY-MM' of a date column (an obligation's due day, already a desk day)."""
+    if _is_pg(session):
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _clock(kind: str) -> dict:
+    T = m.Ticket
+    return {f: getattr(T, f"{kind}_{f}") for f in ("started_at", "paused_seconds", "paused_since", "stopped_at", "due_at")}
+
+
+def _moment(c: dict):
+    """When a stopped clock was read (domain.sla.SlaClock._moment): its stop, or the pause it
+    was stopped in (the vendor's time ended when it was paused)."""
+    return case((and_(c["paused_since"].is_not(None), c["paused_since"] < c["stopped_at"]), c["paused_since"]),
+                else_=c["stopped_at"])
+
+
+def met_condition(kind: str):
+    c = _clock(kind)
+    return and_(c["stopped_at"].is_not(None), _moment(c) <= c["due_at"])
+
+
+def breached_condition(kind: str, now: datetime):
+    """domain.sla.SlaClock.state() == BREACHED at `now`, in SQL: stopped late, running past
+    its due time, or paused after it."""
+    c = _clock(kind)
+    return or_(and_(c["stopped_at"].is_not(None), _moment(c) > c["due_at"]),
+               and_(c["stopped_at"].is_(None), c["paused_since"].is_(None), c["due_at"] < now),
+               and_(c["stopped_at"].is_(None), c["paused_since"].is_not(None), c["paused_since"] > c["due_at"]))
+
+
+class SqlSlaReportRepository(Repo):
+    """Grouped counts for the SLA reports. `dimension` is one of DIMENSIONS."""
+
+    def _ticket_key(self, dimension: str, month_of=None):
+        T = m.Ticket
+        if dimension == "month":
+            return local_month(self.s, T.received_at if month_of is None else month_of)
+        if dimension == "customer":
+            return T.customer_id
+        if dimension == "package":
+            return m.Contract.package_id
+        if dimension == "operator":
+            return T.assignee_id
+        raise ValueError(f"unknown report dimension {dimension!r}")
+
+    def _with_joins(self, stmt, dimension: str):
+        if dimension == "package":
+            return stmt.outerjoin(m.Contract, m.Contract.id == m.Ticket.contract_id)
+        return stmt
+
+    def clock_counts(self, dimension: str, start: datetime, end: datetime, now: datetime) -> list[dict]:
+        """Per group of the tickets received in [start, end): received, and per clock kind
+        the clocks started, met and breached at `now`."""
+        T = m.Ticket
+        key = self._ticket_key(dimension).label("key")
+        columns = [key, func.count().label("received")]
+        for kind in CLOCK_KINDS:
+            columns += [
+                func.count(getattr(T, f"{kind}_started_at")).label(f"{kind}_clocks"),
+                func.sum(case((met_condition(kind), 1), else_=0)).label(f"{kind}_met"),
+                func.sum(case((breached_condition(kind, now), 1), else_=0)).label(f"{kind}_breached"),
+            ]
+        stmt = self._with_joins(select(*columns).select_from(T), dimension)
+        stmt = stmt.where(T.received_at >= start, T.received_at < end).group_by(key)
+        return [dict(r._mapping) for r in self.s.execute(stmt)]
+
+    def resolved_counts(self, dimension: str, start: datetime, end: datetime) -> dict:
+        """Tickets resolved in [start, end) per group (a month: the month they were resolved)."""
+        T = m.Ticket
+        key = self._ticket_key(dimension, T.resolved_at).label("key")
+        stmt = self._with_joins(select(key, func.count()).select_from(T), dimension)
+        stmt = stmt.where(T.resolved_at >= start, T.resolved_at < end).group_by(key)
+        return {k: n for k, n in self.s.execute(stmt)}
+
+    def obligation_counts(self, dimension: str | None, first: date, after: date, today: date) -> dict:
+        """The planned obligations (milestones, visits, trainings, updates: not the dates derived
+        from a contract's terms) due in [first, after), per group (None: one group, the desk):
+        {key: (due, done on time, done late, missed)}; missed = not done and due before today."""
+        O = m.Obligation
+        if dimension is None or dimension == "operator":
+            key = literal(None).label("key")
+        elif dimension == "month":
+            key = date_month(self.s, O.due_on).label("key")
+        elif dimension == "customer":
+            key = O.customer_id.label("key")
+        elif dimension == "package":
+            key = m.Contract.package_id.label("key")
+        else:
+            raise ValueError(f"unknown report dimension {dimension!r}")
+        stmt = select(key, func.count(),
+                      func.sum(case((and_(O.done_on.is_not(None), O.done_on <= O.due_on), 1), else_=0)),
+                      func.sum(case((and_(O.done_on.is_not(None), O.done_on > O.due_on), 1), else_=0)),
+                      func.sum(case((and_(O.done_on.is_(None), O.due_on < today), 1), else_=0))).select_from(O)
+        if dimension == "package":
+            stmt = stmt.join(m.Contract, m.Contract.id == O.contract_id)
+        stmt = stmt.where(O.due_on >= first, O.due_on < after, O.derived.is_(False))
+        if dimension not in (None, "operator"):
+            stmt = stmt.group_by(key)
+        return {r[0]: (r[1], r[2] or 0, r[3] or 0, r[4] or 0) for r in self.s.execute(stmt) if r[1]}
+
+    def stopped_clocks(self, dimension: str, kind: str, start: datetime, end: datetime,
+                       chunk: int = 20_000) -> Iterator[list]:
+        """(key, started_at, moment, paused_seconds, support_hours) of every `kind` clock
+        stopped, of the tickets received in [start, end), in chunks of `chunk` rows."""
+        T = m.Ticket
+        c = _clock(kind)
+        key = self._ticket_key(dimension).label("key")
+        stmt = (select(key, c["started_at"], _moment(c).label("moment"), c["paused_seconds"], m.Package.support_hours)
+                .select_from(T).outerjoin(m.Contract, m.Contract.id == T.contract_id)
+                .outerjoin(m.Package, m.Package.id == m.Contract.package_id)
+                .where(T.received_at >= start, T.received_at < end, c["stopped_at"].is_not(None)))
+        result = self.s.execute(stmt.execution_options(yield_per=chunk))
+        for part in result.partitions(chunk):
+            yield part
+
+    def running_near_due(self, kind: str, dimension: str, start: datetime, end: datetime,
+                         now: datetime, until: datetime) -> list:
+        """The `kind` clocks running (not stopped, not paused) and due in [now, until), of the
+        tickets received in [start, end): (key, started_at, paused_seconds, due_at, the
+        package's terms...) for the at-risk share, read through the index of running clocks."""
+        T = m.Ticket
+        P = m.Package
+        c = _clock(kind)
+        key = self._ticket_key(dimension).label("key")
+        stmt = (select(key, c["started_at"].label("started_at"), c["paused_seconds"].label("paused_seconds"),
+                       c["due_at"].label("due_at"), P.support_hours,
+                       P.proposal_target_minutes, P.fix_target_hours, P.fix_extended_hours, P.complaint_target_hours)
+                .select_from(T).outerjoin(m.Contract, m.Contract.id == T.contract_id)
+                .outerjoin(P, P.id == m.Contract.package_id)
+                .where(c["stopped_at"].is_(None), c["due_at"] >= now, c["due_at"] < until,
+                       c["paused_since"].is_(None), T.received_at >= start, T.received_at < end))
+        return self.s.execute(stmt).all()
+
+    def labels(self, dimension: str, keys) -> dict:
+        """{key: (name, code)} of customers, packages or operators."""
+        model = {"customer": m.Customer, "package": m.Package, "operator": m.Operator}.get(dimension)
+        if model is None:
+            return {}
+        name = model.full_name if model is m.Operator else model.name
+        ids = sorted(k for k in keys if k is not None)
+        out = {}
+        for i in range(0, len(ids), LABEL_CHUNK):
+            part = ids[i:i + LABEL_CHUNK]
+            out.update({r[0]: (r[1], r[2]) for r in self.s.execute(select(model.id, name, model.code)
+                                                                   .where(model.id.in_(part)))})
+        return out
+
