@@ -162,7 +162,7 @@ def build_report(ctx: Context, query: ReportQuery, progress: Progress | None = N
         g = groups.get(key)
         if g is None:
             g = groups[key] = {"received": 0, "resolved": 0, "clocks": {}, "met": {}, "breached": {}, "at_risk": 0,
-                               "propose": [], "fix": [], "obligations": None}
+                               "propose": [], "fix": [], "obligations": None if dim == "operator" else (0, 0, 0, 0)}
         return g
 
     if dim == "month":

@@ -59,7 +59,7 @@ DIMENSION_TITLES = {"month": N_("By month"), "customer": N_("By customer"), "pac
                     "operator": N_("By operator")}
 #: Groups drawn in the chart when grouped by customer, package or operator: those with the
 #: most tickets (the table has them all).
-CHART_GROUPS = 12
+CHART_GROUPS = 10
 #: Rows in a PDF: a printed report of 50,000 customers helps nobody; the Excel file has them all.
 PDF_ROWS = 300
 DEFINITIONS = (
@@ -151,6 +151,9 @@ class ReportsPage(QWidget):
         self.file_language = QComboBox()
         self.file_language.addItem("Tiếng Việt", "vi")
         self.file_language.addItem("English", "en")
+        self.file_language.setCurrentIndex(self.file_language.findData(language()))
+        self._file_language_chosen = False  # until chosen, files are in the interface's language
+        self.file_language.activated.connect(lambda *_: setattr(self, "_file_language_chosen", True))
         self.lang_label.setBuddy(self.file_language)
         top = QHBoxLayout()
         for w in (self.from_label, self.first, self.to_label, self.last, self.group_label, self.dimension,
@@ -166,20 +169,27 @@ class ReportsPage(QWidget):
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart_view = QChartView(self.chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(200)
+        self.chart_view.setMinimumHeight(260)
         self.model = ReportModel(self)
         self.table = QTableView()
         self.table.setObjectName("SlaReportTable")
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # A long customer name is cut short, not the figures: every column reads at 1366×768.
+        header.setSectionResizeMode(cols.GROUP, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(cols.GROUP, 210)
+        header.setStretchLastSection(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.chart_view)
         splitter.addWidget(self.table)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([330, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -239,6 +249,8 @@ class ReportsPage(QWidget):
         self._finish()
         self.report = report
         self.model.set_report(report)
+        # A month is short; a customer's name gets the room that is left, cut if it must be.
+        self.table.horizontalHeader().resizeSection(cols.GROUP, 90 if report.query.dimension == "month" else 210)
         self._render_chart()
         self._say_updated()
         self._enable(True)
@@ -305,7 +317,7 @@ class ReportsPage(QWidget):
             breached.append(row.breached_total)
             at_risk.append(row.at_risk)
             label = cols.group_label(dim, row)
-            labels.append(label if len(label) <= 32 else label[:31] + "…")
+            labels.append(label if len(label) <= 28 else label[:27] + "…")
         horizontal = dim != "month"
         series = QHorizontalStackedBarSeries() if horizontal else QStackedBarSeries()
         for s in (met, breached, at_risk):
@@ -313,6 +325,7 @@ class ReportsPage(QWidget):
         self.chart.addSeries(series)
         categories = QBarCategoryAxis()
         categories.append(labels)
+        categories.setTruncateLabels(False)  # Qt cut every name to "…" with room to spare; they are short already
         values = QValueAxis()
         values.setLabelFormat("%d")
         top = max((row.met_total + row.breached_total + row.at_risk for row in rows), default=0)
@@ -412,6 +425,8 @@ class ReportsPage(QWidget):
         self.lang_label.setText(_("File &language"))
         for i, key in enumerate(reports.DIMENSIONS):
             self.dimension.setItemText(i, _(DIMENSION_TITLES[key]))
+        if not self._file_language_chosen:
+            self.file_language.setCurrentIndex(max(self.file_language.findData(language()), 0))
         self.run_button.setText(_("&Show"))
         self.excel_button.setText(_("E&xcel…"))
         self.pdf_button.setText(_("&PDF…"))
