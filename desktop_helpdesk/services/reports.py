@@ -172,14 +172,13 @@ def build_report(ctx: Context, query: ReportQuery, progress: Progress | None = N
         repo = uow.sla_reports
         counts = repo.clock_counts(dim, start, end, now)
         stopped_total = 0
-        for r in counts:
-            g = group(r["key"])
-            g["received"] = r["received"]
-            for k in KINDS:
-                g["clocks"][k] = r[f"{k}_clocks"] or 0
-                g["met"][k] = r[f"{k}_met"] or 0
-                g["breached"][k] = r[f"{k}_breached"] or 0
-            stopped_total += r["received"]  # at most one streamed row per ticket
+        for key, received, *per_kind in counts:
+            g = group(key)
+            g["received"] = received
+            for i, k in enumerate(KINDS):
+                started, met, breached = per_kind[3 * i:3 * i + 3]
+                g["clocks"][k], g["met"][k], g["breached"][k] = started or 0, met or 0, breached or 0
+            stopped_total += received  # at most one streamed row per ticket
         total_steps = stopped_total + 4 * CHUNK  # the other steps count as a chunk each
         done = 0
         report(progress, done, total_steps)
@@ -213,7 +212,7 @@ def build_report(ctx: Context, query: ReportQuery, progress: Progress | None = N
         # time, kept in each target's own unit, taken off, as SlaClock.used does.
         for part in repo.stopped_clocks(dim, start, end, CHUNK):
             for key, hours, p_start, p_moment, p_paused, f_start, f_moment, f_paused in part:
-                g = group(key)
+                g = groups.get(key) or group(key)
                 if p_start is not None:
                     used = calendars.for_hours(hours or "office").working_seconds_between(p_start, p_moment) \
                         - (p_paused or 0)

@@ -107,9 +107,9 @@ class SqlSlaReportRepository(Repo):
             return stmt.outerjoin(m.Contract, m.Contract.id == m.Ticket.contract_id)
         return stmt
 
-    def clock_counts(self, dimension: str, start: datetime, end: datetime, now: datetime) -> list[dict]:
-        """Per group of the tickets received in [start, end): received, and per clock kind
-        the clocks started, met and breached at `now`."""
+    def clock_counts(self, dimension: str, start: datetime, end: datetime, now: datetime) -> list[tuple]:
+        """Per group of the tickets received in [start, end): (key, received, then per clock
+        kind of CLOCK_KINDS the clocks started, met and breached at `now`)."""
         T = m.Ticket
         key = self._ticket_key(dimension).label("key")
         columns = [key, func.count().label("received")]
@@ -121,7 +121,7 @@ class SqlSlaReportRepository(Repo):
             ]
         stmt = self._with_joins(select(*columns).select_from(T), dimension)
         stmt = stmt.where(T.received_at >= start, T.received_at < end).group_by(key)
-        return [dict(r._mapping) for r in self.s.execute(stmt)]
+        return [tuple(r) for r in self.s.execute(stmt)]
 
     def resolved_counts(self, dimension: str, start: datetime, end: datetime) -> dict:
         """Tickets resolved in [start, end) per group (a month: the month they were resolved)."""
