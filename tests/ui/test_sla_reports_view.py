@@ -83,3 +83,25 @@ def test_a_hotline_operator_is_told_reports_are_for_leads(open_desk, qtbot):
     assert page.status.text() == "Reports are for support leads and administrators."
     assert not page.run_button.isEnabled() and not page.excel_button.isEnabled()
     assert page.model.rowCount() == 0
+
+
+def test_cancel_stops_the_report_and_says_so(open_desk, qtbot):
+    import threading
+
+    from desktop_helpdesk.ui.kit.worker import LONG
+
+    desk, page = _open_reports(open_desk, qtbot)
+    shown = page.report
+    # Hold the long lane so the report asked next waits behind it: Cancel comes first.
+    gate = threading.Event()
+    desk.jobs.submit(lambda _ctx: gate.wait(10), lane=LONG)
+    page.dimension.setCurrentIndex(reports.DIMENSIONS.index("customer"))
+    assert page.progress is not None  # the progress dialog with its Cancel
+    page.progress.canceled.emit()
+    gate.set()
+    qtbot.waitUntil(lambda: page.progress is None, timeout=20_000)
+    assert page.status.text() == "Stopped. Change the period or press Show to compute the report again."
+    assert page.report is shown  # the table still holds the last report computed
+    with qtbot.waitSignal(page.report_ready, timeout=20_000):
+        page.run_button.click()
+    assert page.model.headerData(0, H) == "Customer"
