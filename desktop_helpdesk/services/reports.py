@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.accounts import Permission
-from ..domain.sla import ClockKind, ClockState, WorkingTimeTarget
+from ..domain.sla import ClockKind, ClockState
 from ..domain.vietnam import VIETNAM
 from .accounts import require
-from .clocks import clock_from_columns, policy_for
+from .clocks import clock_from_columns
 from .context import Context
 from .dashboard import AT_RISK_HORIZON
 from .dto import SlaTerms
