@@ -277,7 +277,7 @@ class Ticket(RowMixin, Base):
     status: Mapped[str] = mapped_column(String(30), default="new", index=True)
     coverage: Mapped[Optional[str]] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)  # 0024: the reports
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     search_text: Mapped[str] = mapped_column(Text, default="")
     # SLA clocks (domain.sla): each clock's whole state in plain columns. The earliest due

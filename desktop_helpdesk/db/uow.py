@@ -37,6 +37,7 @@ from .repositories.obligations import SqlObligationRepository
 from .repositories.operators import SqlOperatorRepository
 from .repositories.packages import SqlPackageRepository
 from .repositories.reports import SqlReportRepository
+from .repositories.sla_reports import SqlSlaReportRepository
 from .repositories.search import SqlSearchRepository
 from .repositories.tickets import SqlTicketRepository
 from .repositories.verification import SqlVerificationRepository
@@ -80,6 +81,7 @@ class SqlUnitOfWork:
         self.search = SqlSearchRepository(self.session, self._clock)
         self.reports = SqlReportRepository(self.session, self._clock)
         self.attachments = SqlAttachmentRepository(self.session, self._clock)
+        self.sla_reports = SqlSlaReportRepository(self.session, self._clock)
         self.imports = SqlImportRepository(self.session, self._clock, self._author, self._tracker.tables.add)
         return self
 

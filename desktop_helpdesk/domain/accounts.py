@@ -22,6 +22,7 @@ class Permission(str, Enum):
     COMPANY = "company"  # the vendor details printed on documents
     OPERATORS = "operators"  # create, disable, reset passwords, change roles
     RESTORE = "restore"  # put a backup back in place of the data (everyone's work since is gone)
+    REPORTS = "reports"  # the SLA reports: every operator's compliance and workload (issue #16)
 
     @property
     def label(self) -> str:
@@ -31,6 +32,7 @@ class Permission(str, Enum):
             Permission.COMPANY: N_("change the company details"),
             Permission.OPERATORS: N_("manage operators"),
             Permission.RESTORE: N_("restore a backup"),
+            Permission.REPORTS: N_("see the SLA reports"),
         }[self]
 
 
@@ -38,7 +40,8 @@ class Permission(str, Enum):
 GRANTED: dict[str, frozenset[Permission]] = {
     OperatorRole.HOTLINE.value: frozenset(),
     OperatorRole.TECHNICIAN.value: frozenset(),
-    OperatorRole.LEAD.value: frozenset({Permission.PACKAGES, Permission.CALENDAR, Permission.COMPANY}),
+    OperatorRole.LEAD.value: frozenset({Permission.PACKAGES, Permission.CALENDAR, Permission.COMPANY,
+                                        Permission.REPORTS}),
     OperatorRole.ADMIN.value: frozenset(Permission),
 }
 

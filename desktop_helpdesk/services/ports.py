@@ -9,7 +9,8 @@ an earlier attempt stored, and an `add` that meets one at flush raises AlreadyCr
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Callable, Protocol
 
 from .dto import (
@@ -237,6 +238,19 @@ class ImportRepository(Protocol):
     def undo(self, batch_id: int) -> None: ...
 
 
+class SlaReportRepository(Protocol):
+    """Grouped counts of the SLA reports (services.reports); plain rows and dicts."""
+
+    def clock_counts(self, dimension: str, start: datetime, end: datetime, now: datetime) -> list[tuple]: ...
+    def resolved_counts(self, dimension: str, start: datetime, end: datetime) -> dict: ...
+    def obligation_counts(self, dimension: str | None, first: date, after: date, today: date) -> dict: ...
+    def stopped_clocks(self, dimension: str, kind: str, start: datetime, end: datetime,
+                       chunk: int = 20_000) -> Iterator[list]: ...
+    def running_near_due(self, kind: str, dimension: str, start: datetime, end: datetime,
+                         now: datetime, until: datetime) -> list: ...
+    def labels(self, dimension: str, keys) -> dict: ...
+
+
 class UnitOfWork(Protocol):
     origin: str
     """This running desk's id in the change feed."""
@@ -253,6 +267,7 @@ class UnitOfWork(Protocol):
     calendar: CalendarRepository
     search: SearchRepository
     reports: ReportRepository
+    sla_reports: SlaReportRepository
     imports: ImportRepository
     attachments: AttachmentRepository
 

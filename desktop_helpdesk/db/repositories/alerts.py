@@ -44,9 +44,13 @@ def _indexed_by(element, compiler, **kw):
     return text
 
 
-def _running(kind: str):
-    """The Ticket entity over `kind`'s running-clock index (the alias name says which)."""
+def running_clocks(kind: str):
+    """The Ticket entity over `kind`'s running-clock index (the alias name says which); the
+    SLA reports read their at-risk clocks through it too."""
     return aliased(m.Ticket, _RunningClocks._construct(m.Ticket.__table__, name=f"running_{kind}"))
+
+
+_running = running_clocks
 
 
 class SqlAlertRepository(Repo):

@@ -38,6 +38,7 @@ from ..kit.list_page import ListPage
 from ..kit.team_feed import TeamFeed
 from ..kit.worker import LONG, Jobs
 from ..obligations.page import ObligationsPage
+from ..reports.page import ReportsPage
 from ..settings.calendar import SupportCalendarDialog
 from ..settings.packages import PackagesDialog
 from ..settings.vendor import VendorDialog
@@ -95,8 +96,9 @@ class MainWindow(QMainWindow):
             "tickets": TicketsPage(jobs, settings=settings, save_settings=save_settings, operator=operator),
         }
         self.dashboard = DashboardPage(jobs)
-        #: Every view in navigation order: the dashboard (the start view), then the lists.
-        self.views = {"dashboard": self.dashboard, **self.pages}
+        self.reports = ReportsPage(jobs)  # the SLA reports, for leads (issue #16)
+        #: Every view in navigation order: the dashboard (the start view), the lists, the reports.
+        self.views = {"dashboard": self.dashboard, **self.pages, "reports": self.reports}
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setMaximumWidth(240)
@@ -205,6 +207,7 @@ class MainWindow(QMainWindow):
         self.act_views = [act("Ctrl+D", lambda _c=False: self.show_view("dashboard"))]
         for i, key in enumerate(self.pages):
             self.act_views.append(act(f"Ctrl+{i + 1}", lambda _c=False, k=key: self.show_view(k)))
+        self.act_views.append(act(f"Ctrl+{len(self.pages) + 1}", lambda _c=False: self.show_view("reports")))
         self.act_vi = QAction(self, checkable=True)
         self.act_en = QAction(self, checkable=True)
         group = QActionGroup(self)
