@@ -274,7 +274,7 @@ def entitlement(ctx: Context, customer_id: int, contract_id: int | None, request
     verdict names (`earlier_ticket`)."""
     today = ctx.today()
     with ctx.uow() as uow:
-        facts = uow.contracts.coverage_facts(customer_id, contract_id)
+        facts = uow.contracts.coverage_facts(customer_id, contract_id, today)
         earlier = []
         if request_type == RequestType.HOW_TO:
             since = today - timedelta(days=REPEAT_WINDOW_DAYS)
@@ -288,7 +288,7 @@ def entitlement(ctx: Context, customer_id: int, contract_id: int | None, request
 
 def customer_coverage(ctx: Context, customer_id: int):
     with ctx.uow() as uow:
-        return uow.contracts.coverage_facts(customer_id, None)
+        return uow.contracts.coverage_facts(customer_id, None, ctx.today())
 
 
 def _s(value) -> str:

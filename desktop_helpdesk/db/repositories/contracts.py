@@ -292,8 +292,9 @@ class SqlContractRepository(Repo):
                                                   derived=False)))
         self.s.flush()
 
-    def coverage_facts(self, customer_id: int, contract_id: int | None) -> CoverageFacts:
-        today = self._clock().astimezone(VIETNAM).date()
+    def coverage_facts(self, customer_id: int, contract_id: int | None, today: date | None = None) -> CoverageFacts:
+        """The facts on `today` (the services' desk date; without it the unit of work's clock's)."""
+        today = today or self._clock().astimezone(VIETNAM).date()
         found = coverage_facts_by_customer(self.s, [customer_id], contract_id, today).get(customer_id)
         return found or CoverageFacts(None, None, 0, contract_id)
 
