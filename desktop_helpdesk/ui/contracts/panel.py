@@ -273,7 +273,11 @@ class ContractPanel(QTabWidget):
             html.append(f"<tr><td colspan='2'><b>{escape(text)}</b></td></tr>")
         for title, day in ((_("Warranty ends"), f.warranty_end), (_("Maintenance ends"), f.maintenance_end)):
             left = ""
-            if day:
+            if day and f.ended_on is not None and f.ended_on < day:
+                # Coverage ends with the contract (domain.contracts.covered_ends): no countdown
+                # to a day that no longer covers anything.
+                left = " " + escape(_("(ended with the contract on {date})").format(date=format_date(f.ended_on)))
+            elif day:
                 text, colour = day_countdown_text(day, today), day_countdown_colour(day, today)
                 left = f" <span style='color:{colour.name()}'>({escape(text)})</span>"
             html.append(f"<tr><td style='padding-right:10px'>{escape(title)}</td><td>{escape(format_date(day) or '—')}{left}</td></tr>")
