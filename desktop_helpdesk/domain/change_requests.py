@@ -42,9 +42,8 @@ MSG_QUOTE_POSITIVE = N_("The quote must be more than zero đồng.")
 MSG_APPROVAL_NEEDS_QUOTE = N_("The customer can approve only a written request with a quote.")
 MSG_APPROVAL_IN_FUTURE = N_("The approval date is in the future.")
 MSG_APPROVAL_BEFORE_REQUEST = N_("The approval date is before the request was received.")
-MSG_WORK_BEFORE_APPROVAL = N_(
-    "A change request is billed extra: work starts only after the customer approves the quote "
-    "(enter the written request, the quote and the approval date first).")
+# Short: it is shown beside the status field; the form's row says what is missing.
+MSG_WORK_BEFORE_APPROVAL = N_("Work starts after the customer approves the quote.")
 
 #: The statuses that mean the vendor works on (or has done) the change.
 WORK_STATUSES = (TicketStatus.IN_PROGRESS.value, TicketStatus.RESOLVED.value)

@@ -55,9 +55,8 @@ MSG_CORRECTION_KIND = N_("A correction must be of the same kind as the entry it 
 MSG_NOT_CORRECTABLE = N_("Only work-log entries (notes, calls, remote sessions, visits, e-mails) can be corrected.")
 MSG_IN_FUTURE = N_("This time is in the future.")
 MSG_BEFORE_RECEIVED = N_("This time is before the ticket was received.")
-MSG_COMPLAINT_NEEDS_REPLY = N_(
-    "A complaint is resolved only once the customer has been told the result and the plan: "
-    "log the reply to the complaint first.")
+# Short: it is shown beside the status field. The form's row says the rest (seed 000 §2.7).
+MSG_COMPLAINT_NEEDS_REPLY = N_("Log the reply to the complaint (result and plan) first.")
 
 
 class CallDirection(_Labelled):

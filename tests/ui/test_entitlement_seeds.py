@@ -137,7 +137,7 @@ def test_a_complaint_is_resolved_only_after_its_reply_is_logged(open_desk, qtbot
     assert actions.isVisible() and "Chưa ghi phản hồi" in actions.summary.text()
     _set_status(qtbot, d, "resolved")
     desk.idle()
-    assert "phản hồi cho khách hàng về kết quả và kế hoạch" in d.form.rows["status"].error.text()
+    assert "Hãy ghi phản hồi khiếu nại (kết quả, kế hoạch)" in d.form.rows["status"].error.text()
     assert tickets.get_ticket(desk.ctx, tid).draft.status == "new"
 
     qtbot.mouseClick(actions.button, Qt.MouseButton.LeftButton)
