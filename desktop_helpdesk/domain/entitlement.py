@@ -183,6 +183,9 @@ class Entitlement:
     override_reason: str | None = None
     #: The earlier how-to the repeated-guidance ground points at (shown with the verdict).
     earlier_ticket: EarlierTicket | None = None
+    #: Served under maintenance on a package that gives priority: the new ticket's priority
+    #: is raised (:func:`raised_priority`) and it comes first in the lists (seed 004).
+    priority_first: bool = False
 
     @property
     def refused(self) -> bool:

@@ -26,7 +26,7 @@ from ..domain.entitlement import (
     check_entitlement,
     earlier_guidance,
 )
-from ..domain.enums import ContractStage, ObligationKind, RequestType
+from ..domain.enums import ContractStage, Coverage, ObligationKind, RequestType
 from ..domain.errors import DuplicateError
 from ..domain.obligations import PlannedItem, obligations_for_contract
 from ..domain.text import fold, normalize
@@ -279,11 +279,12 @@ def entitlement(ctx: Context, customer_id: int, contract_id: int | None, request
         if request_type == RequestType.HOW_TO:
             since = today - timedelta(days=REPEAT_WINDOW_DAYS)
             earlier = earlier_guidance(today, subject, uow.tickets.how_tos_since(customer_id, since, ticket_id))
-    return check_entitlement(EntitlementInput(
+    verdict = check_entitlement(EntitlementInput(
         today=today, request_type=RequestType(request_type), warranty_end=facts.warranty_end,
         maintenance_end=facts.maintenance_end, outstanding_vnd=facts.outstanding_vnd,
         previous_same_topic_how_to=len(earlier), customer_cooperating=cooperating, in_support_scope=in_scope,
         terminated_on=facts.terminated_on, earlier_ticket=earlier[0] if earlier else None))
+    return replace(verdict, priority_first=facts.maintenance_priority and verdict.base_coverage is Coverage.MAINTENANCE)
 
 
 def customer_coverage(ctx: Context, customer_id: int):

@@ -147,8 +147,7 @@ def _create_ticket(ctx: Context, draft: TicketDraft, operator_id: int | None, ov
             return found  # the first attempt committed while the entitlement was decided
         refuse_archived(uow, draft.customer_id)
         # Seed 004: maintenance customers get priority, where their package says so.
-        priority_first = verdict.coverage is Coverage.MAINTENANCE and \
-            uow.contracts.coverage_facts(draft.customer_id, draft.contract_id, ctx.today()).maintenance_priority
+        priority_first = verdict.priority_first and verdict.coverage is Coverage.MAINTENANCE
         asked = draft.priority
         draft = replace(draft, priority=raised_priority(asked, verdict.coverage, priority_first).value)
         code = uow.tickets.next_code(draft.received_at.astimezone(VIETNAM).year)  # the desk's year, not UTC's

@@ -124,6 +124,7 @@ def test_a_maintenance_customers_ticket_is_raised_one_step_and_comes_first(desk)
     ctx, cid, kid, _pid = desk
     other = customers.save_customer(ctx, CustomerDraft(name="Cửa hàng Minh Châu", kind="household"))
     _under_maintenance(ctx, kid)
+    assert contracts.entitlement(ctx, cid, None, "incident", "Không đồng bộ dữ liệu").priority_first
     first = _ticket(ctx, cid, "Không đồng bộ dữ liệu", at=NOW - timedelta(hours=2))
     later = _ticket(ctx, other, "Hỏi cách xuất báo cáo", kind="incident", at=NOW - timedelta(hours=1))
     t = tickets.get_ticket(ctx, first)

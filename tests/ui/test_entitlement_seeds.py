@@ -226,3 +226,9 @@ def test_the_ticket_list_puts_maintenance_customers_with_priority_first(open_des
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
     assert page.model.current_query().sort == "queue_rank"
     assert page.model.row_at(0).id == first and page.model.row_at(0).priority == "high"
+    # The new-ticket form says so before saving, so the operator knows why the priority moves.
+    desk.window.new_ticket()
+    d = desk.window.last_dialog
+    d.customer.set_customer(cid, "Tiệm vàng Kim Hoa")
+    type_text(d.subject, "Mất kết nối máy chủ")
+    qtbot.waitUntil(lambda: "priority is raised one step" in d.entitlement_label.text(), timeout=5000)

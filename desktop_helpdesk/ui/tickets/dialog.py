@@ -198,6 +198,9 @@ class TicketDialog(FormDialog):
         if earlier is not None:  # seed 002 §6: which ticket asked the same guidance before
             reasons += "<div>↪ " + escape(_("Asked before: {code} of {date}: {subject}").format(
                 code=earlier.code, date=format_date(earlier.received_on), subject=earlier.subject)) + "</div>"
+        if getattr(v, "priority_first", False):  # seed 004: maintenance customers get priority
+            reasons += "<div>↑ " + escape(_("Maintenance customer: the priority is raised one step on saving "
+                                            "and the ticket comes first in the lists.")) + "</div>"
         self.entitlement_label.setText(head + reasons)
         # No adjustSize(): it shrank the label to its own narrow hint and the form kept that
         # width, so a reason longer than the head was cut ("Part or all of the agreed").
