@@ -357,6 +357,8 @@ class PlannedData:
     due_on: date
     title: str = ""
     done_on: date | None = None
+    #: Stopped because the contract ended before it fell due (done_on is that day too).
+    cancelled_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from desktop_helpdesk.services.dto import (
     OperatorDraft,
     PackageData,
     PaymentData,
+    PlannedData,
     TicketDraft,
 )
 from desktop_helpdesk.services.errors import ValidationFailed
@@ -86,7 +87,16 @@ def test_a_terminated_contract_gives_no_warranty_after_its_date_and_its_obligati
     10 days are for a lapsed service): the request is billable with the termination note.
     The history keeps the date and the reason; obligations due after it are cancelled."""
     ctx, cid, kid, _pid = desk
+    f = contracts.contract_file(ctx, kid)
+    contracts.save_planned(ctx, kid, f.version, [PlannedData(None, "periodic_training", date(2026, 12, 10), "Đào tạo"),
+                                                 PlannedData(None, "periodic_visit", date(2026, 11, 1), "Bảo dưỡng")],
+                           None)
     f = _move(ctx, kid, "ended", date(2026, 11, 15), reason="Khách hàng ngừng kinh doanh vàng")
+    assert [(p.title, p.cancelled_on) for p in f.planned] == [("Bảo dưỡng", None),
+                                                              ("Đào tạo", date(2026, 11, 15))]
+    contracts.save_planned(ctx, kid, f.version, list(f.planned), None)  # an edit keeps the mark
+    assert [p.cancelled_on for p in contracts.contract_file(ctx, kid).planned] == [None, date(2026, 11, 15)]
+    f = contracts.contract_file(ctx, kid)
     assert (f.stage, f.ended_on, f.termination_reason) == ("ended", date(2026, 11, 15), "Khách hàng ngừng kinh doanh vàng")
     assert [(e.kind, e.new_value, e.body) for e in f.history if e.kind == "terminated"] == [
         ("terminated", "2026-11-15", "Khách hàng ngừng kinh doanh vàng")]

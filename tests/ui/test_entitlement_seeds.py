@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from PySide6.QtCore import Qt
 
 from desktop_helpdesk.services import contracts, customers, tickets
-from desktop_helpdesk.services.dto import ContractDraft, CustomerDraft, PackageData, PaymentData, TicketDraft
+from desktop_helpdesk.services.dto import (ContractDraft, CustomerDraft, PackageData, PaymentData, PlannedData,
+                                           TicketDraft)
 
 from .conftest import FIXED_NOW, type_text
 
@@ -67,6 +68,9 @@ def test_ending_a_contract_early_asks_why_then_shows_the_termination(open_desk, 
     and a request after that date is billable, not warranty."""
     desk = open_desk()
     cid, kid = _contract(desk)
+    f = contracts.contract_file(desk.ctx, kid)
+    contracts.save_planned(desk.ctx, kid, f.version, [PlannedData(None, "periodic_training", date(2026, 12, 10),
+                                                                  "Đào tạo thu ngân")], None)
     d = _open_contract(desk, qtbot, kid)
     panel = d.panel
     _end(qtbot, desk, panel, "15/11/2026")
@@ -78,6 +82,8 @@ def test_ending_a_contract_early_asks_why_then_shows_the_termination(open_desk, 
     qtbot.waitUntil(lambda: panel.file.stage == "ended", timeout=3000)
     assert "Chấm dứt trước hạn ngày 15/11/2026: Khách hàng ngừng kinh doanh" in panel.stages_view.text()
     assert "Chấm dứt trước hạn" in panel.history.toPlainText()
+    # The training planned after that day stops: it says so instead of counting down.
+    assert panel.milestones.item(0, 3).text() == "Đã hủy: hợp đồng kết thúc ngày 15/11/2026"
     verdict = contracts.entitlement(desk.ctx, cid, None, "incident", "Máy in không in")
     assert verdict.coverage.value == "billable" and verdict.codes == ("contract_terminated",)
 

@@ -217,7 +217,7 @@ class SqlContractRepository(Repo):
         k = self._load(m.Contract, contract_id)
         payments = tuple(PaymentData(p.id, p.paid_on, p.amount_vnd, p.method, nn(p.invoice_number)) for p in k.payments)
         planned = tuple(
-            PlannedData(o.id, o.kind, o.due_on, nn(o.title), o.done_on)
+            PlannedData(o.id, o.kind, o.due_on, nn(o.title), o.done_on, o.cancelled_on)
             for o in self.s.scalars(select(m.Obligation).where(m.Obligation.contract_id == contract_id,
                                                                  m.Obligation.derived.is_(False))
                                     .order_by(m.Obligation.due_on, m.Obligation.id))
@@ -289,7 +289,7 @@ class SqlContractRepository(Repo):
         for p in planned or ():
             self.s.add(self._stamped(m.Obligation(contract_id=contract_id, customer_id=k.customer_id, kind=p.kind,
                                                   due_on=p.due_on, title=p.title or None, done_on=p.done_on,
-                                                  derived=False)))
+                                                  cancelled_on=getattr(p, "cancelled_on", None), derived=False)))
         self.s.flush()
 
     def coverage_facts(self, customer_id: int, contract_id: int | None, today: date | None = None) -> CoverageFacts:

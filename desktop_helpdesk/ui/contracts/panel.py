@@ -288,6 +288,8 @@ class ContractPanel(QTabWidget):
         for r, p in enumerate(self.file.planned):
             text = day_countdown_text(p.due_on, self._today, p.done_on)
             colour = day_countdown_colour(p.due_on, self._today, p.done_on)
+            if p.cancelled_on is not None:  # stopped by an early end, not carried out
+                text = _("Cancelled: the contract ended on {date}").format(date=format_date(p.cancelled_on))
             item = QTableWidgetItem(text)
             item.setForeground(colour)
             self.milestones.setItem(r, 3, item)
