@@ -305,7 +305,7 @@ class Ticket(RowMixin, Base):
     next_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)
     # The lists' default order (0023): '1' for a maintenance customer whose package gives
     # priority (seed 004), else '0', then received_at as sortable text; read descending.
-    queue_rank: Mapped[Optional[str]] = mapped_column(String(40), index=True)
+    queue_rank: Mapped[Optional[str]] = mapped_column(String(40))
 
     customer: Mapped[Customer] = relationship()
     contact: Mapped[Optional[Contact]] = relationship()
@@ -315,6 +315,7 @@ class Ticket(RowMixin, Base):
     __table_args__ = (
         Index("ix_tickets_customer_id_status", "customer_id", "status"),
         Index("ix_tickets_coverage_sort", func.coalesce(literal_column("coverage"), literal_column("''"))),
+        Index("ix_tickets_queue_rank_sort", func.coalesce(literal_column("queue_rank"), literal_column("''"))),
         # Paused clocks, counted and ordered by due time from the index alone (dashboard).
         *(Index(f"ix_tickets_{k}_paused", f"{k}_paused_since", f"{k}_stopped_at", "next_due_at")
           for k in ("proposal", "fix", "complaint")),

@@ -133,6 +133,7 @@ class SqlTicketRepository(Repo):
         "coverage": empty_if_null(m.Ticket.coverage),
         # The default order (read descending): maintenance customers with priority first,
         # then the newest (migration 0023).
+        # Matches ix_tickets_queue_rank_sort (a row written without a rank sorts last).
         "queue_rank": empty_if_null(m.Ticket.queue_rank),
         # Tickets without a running clock last: the far-future date sorts them after the rest.
         "next_due_at": empty_if_null(m.Ticket.next_due_at, "'9999-12-31 00:00:00.000000'"),

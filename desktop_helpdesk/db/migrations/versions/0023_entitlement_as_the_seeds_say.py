@@ -48,7 +48,10 @@ def upgrade() -> None:
         op.execute("UPDATE tickets SET queue_rank = '0' || received_at")
     else:
         op.execute("UPDATE tickets SET queue_rank = '0' || to_char(received_at, 'YYYY-MM-DD HH24:MI:SS.US')")
-    op.create_index(op.f("ix_tickets_queue_rank"), "tickets", ["queue_rank"], unique=False)
+    # As the other list sorts (0002): on coalesce(rank, ''). The rank ends with the received
+    # time to the microsecond, nearly unique as received_at (no (key, id) index needed, 0014).
+    op.create_index("ix_tickets_queue_rank_sort", "tickets",
+                    [sa.func.coalesce(sa.literal_column("queue_rank"), sa.literal_column("''"))])
 
     op.create_table(
         "contract_instalments",
@@ -99,7 +102,7 @@ def downgrade() -> None:
     op.drop_table("change_requests")
     op.drop_index(op.f("ix_contract_instalments_contract_id"), table_name="contract_instalments")
     op.drop_table("contract_instalments")
-    op.drop_index(op.f("ix_tickets_queue_rank"), table_name="tickets")
+    op.drop_index("ix_tickets_queue_rank_sort", table_name="tickets")
     op.execute("ALTER TABLE tickets DROP COLUMN queue_rank")
     op.execute("ALTER TABLE obligations DROP COLUMN cancelled_on")
     op.execute("ALTER TABLE contracts DROP COLUMN termination_reason")
