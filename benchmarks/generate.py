@@ -682,7 +682,7 @@ def _fill(con, rng: random.Random, n_customers: int, n_contracts: int, n_tickets
     n_open = n_events = 0
     ticket_cols = (f"{ROW}, code, customer_id, contact_id, contract_id, assignee_id, subject, description, "
                    "request_type, channel, priority, status, coverage, received_at, resolved_at, closed_at, "
-                   f"search_text, {CLOCK_COLS}")
+                   f"search_text, queue_rank, {CLOCK_COLS}")
     event_cols = f"{ROW}, ticket_id, operator_id, occurred_at, kind, field, old_value, new_value, body"
     con.execute("BEGIN")
     times = _spread(rng, n_tickets, TICKETS_FROM, END, office_hours=True, through_end=True)
@@ -741,7 +741,8 @@ def _fill(con, rng: random.Random, n_customers: int, n_contracts: int, n_tickets
             t_rows.append((tid, _uuid(rng), r, updated, 1, code, cid, contact_id, kid, assignee, subject,
                            description or None, rtype, channel_of(), priority_of(), status, coverage, r,
                            _ts(resolved) if resolved else None, _ts(closed) if closed else None, search,
-                           *clock_columns))
+                           # the lists' default order (0023): maintenance customers first, then newest
+                           ("1" if coverage == "maintenance" else "0") + r, *clock_columns))
             for occurred, kind, fld, old, new, body, by in events:
                 event_id += 1
                 e_rows.append((event_id, _uuid(rng), occurred, occurred, 1, tid, by, occurred, kind, fld, old, new,

@@ -47,5 +47,7 @@ def more_tickets(ctx, ticket_id: int, count: int) -> list[int]:
     first = tickets.get_ticket(ctx, ticket_id).draft
     return [tickets.create_ticket(ctx, TicketDraft(customer_id=first.customer_id, contract_id=first.contract_id,
                                                    subject=f"{first.subject} ({n})", request_type=first.request_type,
-                                                   channel="hotline"), None)
+                                                   channel="hotline"), None,
+                                   # A how-to like the first is repeated guidance (seed 002 §6): served anyway.
+                                   override_reason="Khách cần gấp")
             for n in range(2, count + 2)]

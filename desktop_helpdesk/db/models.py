@@ -245,9 +245,14 @@ class Contract(RowMixin, Base):
     ended_on: Mapped[Optional[date]] = mapped_column(Date)
     renewal_notice_days: Mapped[int] = mapped_column(Integer, default=30)
     import_batch_id: Mapped[Optional[int]] = _batch_column()
+    # Why the contract ended before its term (ended_on is its last covered day; 0023).
+    termination_reason: Mapped[Optional[str]] = mapped_column(Text)
 
     customer: Mapped[Customer] = relationship()
     package: Mapped[Package] = relationship()
+    instalments: Mapped[list["Instalment"]] = relationship(
+        order_by="(Instalment.due_on, Instalment.id)", cascade="all, delete-orphan"
+    )
     payments: Mapped[list["Payment"]] = relationship(
         back_populates="contract", order_by="Payment.paid_on", cascade="all, delete-orphan"
     )
@@ -299,6 +304,9 @@ class Ticket(RowMixin, Base):
     complaint_stopped_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)
     complaint_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     next_due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)
+    # The lists' default order (0023): '1' for a maintenance customer whose package gives
+    # priority (seed 004), else '0', then received_at as sortable text; read descending.
+    queue_rank: Mapped[Optional[str]] = mapped_column(String(40))
 
     customer: Mapped[Customer] = relationship()
     contact: Mapped[Optional[Contact]] = relationship()
@@ -308,6 +316,7 @@ class Ticket(RowMixin, Base):
     __table_args__ = (
         Index("ix_tickets_customer_id_status", "customer_id", "status"),
         Index("ix_tickets_coverage_sort", func.coalesce(literal_column("coverage"), literal_column("''"))),
+        Index("ix_tickets_queue_rank_sort", func.coalesce(literal_column("queue_rank"), literal_column("''"))),
         # Paused clocks, counted and ordered by due time from the index alone (dashboard).
         *(Index(f"ix_tickets_{k}_paused", f"{k}_paused_since", f"{k}_stopped_at", "next_due_at")
           for k in ("proposal", "fix", "complaint")),
@@ -337,6 +346,27 @@ class Payment(RowMixin, Base):
     contract: Mapped["Contract"] = relationship(back_populates="payments")
 
 
+class Instalment(RowMixin, Base):
+    """One line of a contract's payment schedule (domain.contracts.Instalment), whole VND."""
+
+    __tablename__ = "contract_instalments"
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    amount_vnd: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChangeRequest(RowMixin, Base):
+    """A change-request ticket's written request, quote and approval (seed 001)."""
+
+    __tablename__ = "change_requests"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="RESTRICT"), unique=True)
+    request_text: Mapped[str] = mapped_column(Text)
+    quote_vnd: Mapped[Optional[int]] = mapped_column(BigInteger)
+    approved_on: Mapped[Optional[date]] = mapped_column(Date)
+
+
 class Obligation(RowMixin, Base):
     """A dated promise with a countdown. Planned rows (milestones, visits, trainings,
     regulatory updates) are typed in; derived rows (warranty and maintenance ends, renewal
@@ -352,6 +382,8 @@ class Obligation(RowMixin, Base):
     title: Mapped[Optional[str]] = mapped_column(String(200))
     done_on: Mapped[Optional[date]] = mapped_column(Date)
     derived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Stopped because the contract ended before it fell due (0023); done_on is set with it.
+    cancelled_on: Mapped[Optional[date]] = mapped_column(Date)
 
 
 class HistoryMixin:

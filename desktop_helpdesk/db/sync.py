@@ -51,8 +51,9 @@ log = logging.getLogger(__name__)
 
 #: Every synced table, parents before children.
 SYNCED = ("operators", "packages", "calendar_exceptions", "app_meta", "customers", "contacts",
-          "verification_questions", "contracts", "payments", "obligations", "tickets",
-          "ticket_events", "contract_events", "customer_events", "attachment_contents", "attachments")
+          "verification_questions", "contracts", "contract_instalments", "payments", "obligations", "tickets",
+          "change_requests", "ticket_events", "contract_events", "customer_events", "attachment_contents",
+          "attachments")
 #: Tables the laptop reads but never sends (leads and administrators change them at the office).
 PULL_ONLY = frozenset({"operators", "packages", "calendar_exceptions", "app_meta", "verification_questions"})
 #: Rows never changed once written: they travel by UUID and never conflict.

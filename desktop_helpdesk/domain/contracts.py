@@ -35,6 +35,9 @@ MAINTENANCE → ENDED``. :func:`transition` moves a contract and returns its new
   maintenance end starts a yearly term on ``on``.
 * ENDED from any stage from SIGNED on (an unsigned request is dropped, not ended); it sets
   ``ended_on`` and may come before the warranty or maintenance end (early termination).
+  An early end (:func:`ends_early`: before acceptance, or before the last covered day)
+  needs a typed reason, kept as ``termination_reason``; coverage ends with it
+  (:func:`covered_ends`: no warranty or maintenance after the termination date).
 * never backward, with one exception: ENDED → MAINTENANCE, a lapsed customer signing a
   new maintenance term (seed 004: maintenance is signed year by year). It clears
   ``ended_on``. Mistyped dates are corrected by editing the dates (checked with
@@ -73,6 +76,11 @@ __all__ = [
     "RENEWAL_NOTICE_DAYS",
     "MAINTENANCE_MONTHS",
     "Payment",
+    "Instalment",
+    "schedule_problems",
+    "due_total",
+    "ends_early",
+    "covered_ends",
     "paid_total",
     "outstanding",
     "overpaid",
@@ -154,6 +162,9 @@ MSG_WARRANTY_END_BEFORE_ACCEPTANCE = N_("The warranty cannot end before acceptan
 MSG_MAINTENANCE_END_BEFORE_WARRANTY_END = N_("The maintenance term must end after the warranty.")
 MSG_TERM_ENDS_BEFORE_START = N_("A maintenance term cannot end before it starts.")
 MSG_PAYMENT_NOT_POSITIVE = N_("A payment must be more than zero.")
+MSG_TERMINATION_REASON = N_("The contract ends before its term: type why it is terminated early.")
+MSG_INSTALMENT_NOT_POSITIVE = N_("An instalment must be more than zero.")
+MSG_SCHEDULE_TOTAL = N_("The instalments must add up to the contract's value.")
 
 
 # --------------------------------------------------------------------------
@@ -177,6 +188,8 @@ class ContractDates:
     warranty_end: date | None = None
     maintenance_end: date | None = None
     ended_on: date | None = None
+    #: Why the contract ended before its term (typed by a person); None for a plain end.
+    termination_reason: str | None = None
 
 
 #: The field of :class:`ContractDates` each stage records when entered.
@@ -284,6 +297,7 @@ def transition(
     warranty_months: int | None = None,
     maintenance_end: date | None = None,
     maintenance_months: int = MAINTENANCE_MONTHS,
+    reason: str = "",
 ) -> ContractDates:
     """Move a contract from ``current`` to ``target`` on ``on``; return the new dates.
 
@@ -297,7 +311,8 @@ def transition(
     ``acceptance_needs_signing``, ``warranty_needs_acceptance``,
     ``warranty_length_unknown``, ``warranty_over``, ``maintenance_needs_acceptance``,
     ``maintenance_during_warranty``, ``maintenance_over``, ``date_before_previous``,
-    ``warranty_end_before_acceptance``, ``maintenance_end_before_warranty_end``.
+    ``warranty_end_before_acceptance``, ``maintenance_end_before_warranty_end``,
+    ``termination_reason_required`` (ENDED early, :func:`ends_early`, without ``reason``).
     """
     current = ContractStage(current)
     target = ContractStage(target)
@@ -327,7 +342,7 @@ def transition(
     if latest is not None and on < latest:
         raise LifecycleError("date_before_previous", MSG_DATE_BEFORE_PREVIOUS, target)
 
-    changes: dict[str, date | None] = {}
+    changes: dict[str, date | str | None] = {}
     field = STAGE_DATE_FIELD.get(target)
     if field is not None:
         changes[field] = on
@@ -353,14 +368,40 @@ def transition(
             if m_end < on:
                 raise LifecycleError("maintenance_over", MSG_MAINTENANCE_OVER, target)
             changes["maintenance_end"] = m_end
+    if target is ContractStage.ENDED:
+        if ends_early(dates, on) and not normalize(reason or ""):
+            raise LifecycleError("termination_reason_required", MSG_TERMINATION_REASON, target)
+        changes["termination_reason"] = normalize(reason or "") or None
     if resuming:
         changes["ended_on"] = None
+        changes["termination_reason"] = None
 
     result = replace(dates, **changes)
     problems = date_problems(result)
     if problems:
         raise problems[0]
     return result
+
+
+def ends_early(dates: ContractDates, on: date) -> bool:
+    """Whether ending on ``on`` cuts the contract short: it was never accepted (the
+    implementation stops), or ``on`` is before its last covered day (warranty or
+    maintenance end)."""
+    if dates.accepted_on is None:
+        return True
+    ends = [d for d in (dates.warranty_end, dates.maintenance_end) if d is not None]
+    return bool(ends) and on < max(ends)
+
+
+def covered_ends(warranty_end: date | None, maintenance_end: date | None,
+                 ended_on: date | None) -> tuple[date | None, date | None]:
+    """The warranty and maintenance last days as far as they still cover: a contract that
+    ended (early) covers nothing after ``ended_on`` (its last covered day), so each end is cut
+    to it. An end already before ``ended_on`` is kept."""
+    if ended_on is None:
+        return warranty_end, maintenance_end
+    return (None if warranty_end is None else min(warranty_end, ended_on),
+            None if maintenance_end is None else min(maintenance_end, ended_on))
 
 
 # --------------------------------------------------------------------------
@@ -451,16 +492,55 @@ class Payment:
         object.__setattr__(self, "invoice_number", number or None)
 
 
+@dataclass(frozen=True, order=True)
+class Instalment:
+    """One line of a contract's payment schedule: ``amount_vnd`` (positive whole đồng) falls
+    due on ``due_on``, its last day to pay; from the next day on, unpaid, it is debt."""
+
+    due_on: date
+    amount_vnd: int
+
+    def __post_init__(self) -> None:
+        _check_money(self.amount_vnd)
+        if self.amount_vnd == 0:
+            raise MoneyError("instalment_not_positive", MSG_INSTALMENT_NOT_POSITIVE)
+
+
+def schedule_problems(value_vnd: int, schedule: Iterable[Instalment]) -> tuple[MoneyError, ...]:
+    """What is wrong with a payment schedule for a contract worth ``value_vnd`` (empty when
+    fine): a schedule, when there is one, adds up to the value (``schedule_total``)."""
+    items = list(schedule)
+    if items and sum(i.amount_vnd for i in items) != value_vnd:
+        return (MoneyError("schedule_total", MSG_SCHEDULE_TOTAL),)
+    return ()
+
+
+def due_total(schedule: Iterable[Instalment], on: date) -> int:
+    """What the schedule asks to have been paid by ``on``: the instalments whose due date is
+    past (``due_on < on``); one due today is not late yet."""
+    return sum(i.amount_vnd for i in schedule if i.due_on < on)
+
+
 def paid_total(payments: Iterable[Payment], on: date | None = None) -> int:
     """The sum of the payments (made on or before ``on``, when given)."""
     return sum(p.amount_vnd for p in payments if on is None or p.paid_on <= on)
 
 
-def outstanding(value_vnd: int, payments: Iterable[Payment], on: date | None = None) -> int:
-    """What is still owed: ``value_vnd`` minus the payments, never negative (an
-    overpayment leaves 0 owed; see :func:`overpaid`). ``value_vnd`` must be whole,
+def outstanding(value_vnd: int, payments: Iterable[Payment], on: date | None = None,
+                schedule: Iterable[Instalment] = ()) -> int:
+    """What is owed, never negative (an overpayment leaves 0 owed; see :func:`overpaid`).
+
+    Without a schedule, ``value_vnd`` minus the payments (made by ``on``, when given): the
+    whole price is due once the contract is signed. With a payment schedule (DOMAIN.md:
+    "debt means an instalment past its due date; one not yet due is not debt"), only the
+    instalments past their due date on ``on`` count: :func:`due_total` minus what was paid
+    by ``on`` (all of the schedule when ``on`` is None). ``value_vnd`` must be whole,
     non-negative đồng (:class:`MoneyError`)."""
     _check_money(value_vnd)
+    items = list(schedule)
+    if items:
+        due = sum(i.amount_vnd for i in items) if on is None else due_total(items, on)
+        return max(0, due - paid_total(payments, on))
     return max(0, value_vnd - paid_total(payments, on))
 
 

@@ -24,6 +24,13 @@ is today still covers today).
      - ``n > 10``: base ``BILLABLE`` plus the refusal ground
        :attr:`Reason.EXPIRED_BEYOND_GRACE`;
 
+   * a contract **terminated early** (``terminated_on``, DOMAIN.md "a contract may end
+     early: coverage ends then") covers through its termination day and not after: when
+     the latest end is the termination (``terminated_on >= `` both ends, which the caller
+     has cut to it with :func:`desktop_helpdesk.domain.contracts.covered_ends`) and today
+     is after it, the base is ``BILLABLE`` with the note :attr:`Reason.CONTRACT_TERMINATED`
+     and **no grace**: the 10 days of seed 002 §6 are for a service that lapsed and may be
+     renewed, not one the parties ended;
    * a customer with **no end date at all** (never accepted, no maintenance) is
      ``BILLABLE`` and *not* refused. Seed 002's ground is that "the service *expired* more
      than 10 days ago" (*đã hết hạn quá 10 ngày*): it targets a customer who let a service
@@ -44,7 +51,11 @@ is today still covers today).
    * ``HOW_TO`` with ``previous_same_topic_how_to >= 1`` is refused
      (:attr:`Reason.REPEATED_HOW_TO`: send the documentation). Seed 002 §6 says the
      customer "đã yêu cầu hướng dẫn trên 1 lần", more than once *counting this request*:
-     the second request on a topic is the first one that may be refused.
+     the second request on a topic is the first one that may be refused. "The same
+     topic" is a similar subject (:func:`desktop_helpdesk.domain.similarity.is_similar`)
+     among the customer's how-to tickets of the last :data:`REPEAT_WINDOW_DAYS` days
+     (:func:`earlier_guidance` picks them); ``earlier_ticket`` names the first of them, and
+     the verdict carries it so the operator can point the customer to it.
    * every other type (incident, complaint, reinstall, regulatory update, other) follows
      the coverage by dates.
 
@@ -59,21 +70,29 @@ is today still covers today).
 4. Any refusal ground makes the coverage ``REFUSED``. All grounds that apply are listed,
    then the notes, always in the declaration order of :class:`Reason`
    (``UNPAID, EXPIRED_BEYOND_GRACE, REPEATED_HOW_TO, SOURCE_CODE_REQUEST, NOT_COOPERATING,
-   OUT_OF_SCOPE, IN_GRACE_PERIOD, CHANGE_REQUEST_BILLABLE``).
+   OUT_OF_SCOPE, IN_GRACE_PERIOD, CHANGE_REQUEST_BILLABLE, CONTRACT_TERMINATED``).
 
 5. :func:`override` sets the coverage to :attr:`Entitlement.base_coverage`, the coverage the
    request has with every refusal ground removed, keeps the reasons, and records the
    operator's reason. So an overridden unpaid incident under warranty is ``WARRANTY``, an
    overridden repeated how-to under maintenance is ``MAINTENANCE``, and an overridden
    expired, source-code or out-of-scope request is ``BILLABLE``.
+
+6. Priority (seed 004: "quý khách khi tham gia gói bảo trì sẽ được ưu tiên hỗ trợ"):
+   :func:`raised_priority` lifts a request served under ``MAINTENANCE``, when the package
+   says maintenance customers get priority, one step: low → normal → high. It stops at
+   high: "urgent" is the operator's judgement of how bad the problem is, not a perk of a
+   contract, and a raise to urgent would drown the real emergencies.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
-from desktop_helpdesk.domain.enums import N_, Coverage, EntitlementReason, RequestType
+from desktop_helpdesk.domain.enums import N_, Coverage, EntitlementReason, Priority, RequestType
+from desktop_helpdesk.domain.similarity import is_similar
 from desktop_helpdesk.domain.text import normalize
 
 __all__ = [
@@ -84,10 +103,17 @@ __all__ = [
     "OverrideError",
     "check_entitlement",
     "override",
+    "EarlierTicket",
+    "REPEAT_WINDOW_DAYS",
+    "earlier_guidance",
+    "raised_priority",
 ]
 
 #: Days after a service's last day during which the customer is still served, with a warning.
 GRACE_DAYS = 10
+
+#: How far back an earlier how-to on the same topic counts (seed 002 §6, issue #16).
+REPEAT_WINDOW_DAYS = 90
 
 #: The reasons; ``Reason.X.code`` is stored, ``Reason.X.message`` is shown (translated).
 Reason = EntitlementReason
@@ -100,6 +126,15 @@ def _check_count(name: str, value: object) -> None:
         raise ValueError(f"{name} must be an int, not {value!r}")
     if value < 0:
         raise ValueError(f"{name} must not be negative: {value}")
+
+
+@dataclass(frozen=True)
+class EarlierTicket:
+    """A ticket the customer opened before: its code, the day it was received, its subject."""
+
+    code: str
+    received_on: date
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +155,10 @@ class EntitlementInput:
     previous_same_topic_how_to: int
     customer_cooperating: bool = True
     in_support_scope: bool = True
+    #: The last covered day of a contract that ended early (None: not terminated).
+    terminated_on: date | None = None
+    #: The first earlier how-to on the same topic (see :func:`earlier_guidance`).
+    earlier_ticket: EarlierTicket | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "request_type", RequestType(self.request_type))
@@ -142,6 +181,11 @@ class Entitlement:
     base_coverage: Coverage
     overridden: bool = False
     override_reason: str | None = None
+    #: The earlier how-to the repeated-guidance ground points at (shown with the verdict).
+    earlier_ticket: EarlierTicket | None = None
+    #: Served under maintenance on a package that gives priority: the new ticket's priority
+    #: is raised (:func:`raised_priority`) and it comes first in the lists (seed 004).
+    priority_first: bool = False
 
     @property
     def refused(self) -> bool:
@@ -179,8 +223,13 @@ class OverrideError(ValueError):
 
 
 def _coverage_by_dates(
-    today: date, warranty_end: date | None, maintenance_end: date | None
+    today: date, warranty_end: date | None, maintenance_end: date | None,
+    terminated_on: date | None = None,
 ) -> tuple[Coverage, Reason | None]:
+    if terminated_on is not None:
+        # Nothing covers after the termination day, whatever the stored ends say.
+        warranty_end = None if warranty_end is None else min(warranty_end, terminated_on)
+        maintenance_end = None if maintenance_end is None else min(maintenance_end, terminated_on)
     if warranty_end is not None and today <= warranty_end:
         return Coverage.WARRANTY, None
     if maintenance_end is not None and today <= maintenance_end:
@@ -189,6 +238,8 @@ def _coverage_by_dates(
     if not ends:
         return Coverage.BILLABLE, None
     end = max(ends)
+    if terminated_on is not None and end == terminated_on:
+        return Coverage.BILLABLE, Reason.CONTRACT_TERMINATED
     if (today - end).days <= GRACE_DAYS:
         last = Coverage.WARRANTY if warranty_end == end else Coverage.MAINTENANCE
         return last, Reason.IN_GRACE_PERIOD
@@ -198,7 +249,7 @@ def _coverage_by_dates(
 def check_entitlement(facts: EntitlementInput) -> Entitlement:
     """Decide the coverage of a request; the rules are in the module docstring."""
     base, date_reason = _coverage_by_dates(
-        facts.today, facts.warranty_end, facts.maintenance_end
+        facts.today, facts.warranty_end, facts.maintenance_end, facts.terminated_on
     )
     reasons: set[Reason] = set()
     if date_reason is not None:
@@ -225,7 +276,31 @@ def check_entitlement(facts: EntitlementInput) -> Entitlement:
         coverage=Coverage.REFUSED if refused else base,
         reasons=ordered,
         base_coverage=base,
+        earlier_ticket=facts.earlier_ticket if Reason.REPEATED_HOW_TO in reasons else None,
     )
+
+
+def earlier_guidance(today: date, subject: str, earlier: Iterable[EarlierTicket],
+                     window_days: int = REPEAT_WINDOW_DAYS) -> list[EarlierTicket]:
+    """The customer's earlier how-to tickets on the same topic as ``subject``: received in
+    the last ``window_days`` days (``today - window_days`` included) with a similar subject
+    (:func:`~desktop_helpdesk.domain.similarity.is_similar`), oldest first."""
+    since = today - timedelta(days=window_days)
+    found = [t for t in earlier if t.received_on >= since and is_similar(subject, t.subject)]
+    return sorted(found, key=lambda t: (t.received_on, t.code))
+
+
+_RAISE = {Priority.LOW: Priority.NORMAL, Priority.NORMAL: Priority.HIGH}
+
+
+def raised_priority(priority: Priority | str, coverage: Coverage | str, package_gives_priority: bool) -> Priority:
+    """The priority a new request gets (rule 6 of the module docstring): one step up, to at
+    most high, for a request served under maintenance when the package gives maintenance
+    customers priority; otherwise ``priority`` unchanged."""
+    priority = Priority(priority)
+    if Coverage(coverage) is not Coverage.MAINTENANCE or not package_gives_priority:
+        return priority
+    return _RAISE.get(priority, priority)
 
 
 def override(entitlement: Entitlement, reason_text: str) -> Entitlement:

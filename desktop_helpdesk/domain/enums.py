@@ -217,6 +217,12 @@ class TicketEventKind(_Labelled):
     REMOTE_SESSION = "remote_session"
     VISIT = "visit"  # on-site visit
     EMAIL = "email"
+    # The reply to a complaint: the result and the plan told to the customer (seed 000 §2.7).
+    COMPLAINT_REPLY = "complaint_reply"
+    # Raised one step for a maintenance customer whose package gives priority (seed 004).
+    PRIORITY_RAISED = "priority_raised"
+    # The written change request, its quote and the customer's approval (seed 001).
+    CHANGE_REQUEST = "change_request"
 
     @classmethod
     def _labels(cls):
@@ -226,6 +232,9 @@ class TicketEventKind(_Labelled):
             cls.ASSIGNED: N_("Assigned"),
             cls.FIELD_CHANGED: N_("Field changed"),
             cls.NOTE: N_("Note"),
+            cls.COMPLAINT_REPLY: N_("Reply to the complaint"),
+            cls.PRIORITY_RAISED: N_("Priority raised (maintenance customer)"),
+            cls.CHANGE_REQUEST: N_("Change request"),
             cls.CALL: N_("Call"),
             cls.REMOTE_SESSION: N_("Remote session"),
             cls.VISIT: N_("On-site visit"),
@@ -248,6 +257,7 @@ class EntitlementReason(_Labelled):
     OUT_OF_SCOPE = "out_of_scope"
     IN_GRACE_PERIOD = "in_grace_period"
     CHANGE_REQUEST_BILLABLE = "change_request_billable"
+    CONTRACT_TERMINATED = "contract_terminated"
 
     @classmethod
     def _labels(cls):
@@ -268,6 +278,9 @@ class EntitlementReason(_Labelled):
             cls.CHANGE_REQUEST_BILLABLE: N_(
                 "A change or addition must be requested in writing and is billed extra."
             ),
+            cls.CONTRACT_TERMINATED: N_(
+                "The contract was terminated early: no warranty or maintenance after its end, help is billed."
+            ),
         }
 
     @property
@@ -284,6 +297,7 @@ class EntitlementReason(_Labelled):
         return self not in (
             EntitlementReason.IN_GRACE_PERIOD,
             EntitlementReason.CHANGE_REQUEST_BILLABLE,
+            EntitlementReason.CONTRACT_TERMINATED,
         )
 
 

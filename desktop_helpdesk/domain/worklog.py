@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
-from .enums import N_, TicketEventKind, _Labelled
+from .enums import N_, RequestType, TicketEventKind, TicketStatus, _Labelled
 from .validation import CLOCK_SKEW, LONG_TEXT, ValidationError, validate_email, validate_text
 
 #: The history kinds that make up the work log, in the order the UI offers them.
@@ -30,6 +30,10 @@ WORKLOG_KINDS = (
     TicketEventKind.VISIT,
     TicketEventKind.EMAIL,
 )
+
+#: Entries appended like the work log's but offered by their own forms: the reply to a
+#: complaint (seed 000 §2.7). Checked by :func:`validate_entry`; correctable like the others.
+ENTRY_KINDS = WORKLOG_KINDS + (TicketEventKind.COMPLAINT_REPLY,)
 
 #: The longest duration one entry may claim (a visit may take a long working day).
 MAX_DURATION_MINUTES = 24 * 60
@@ -51,6 +55,8 @@ MSG_CORRECTION_KIND = N_("A correction must be of the same kind as the entry it 
 MSG_NOT_CORRECTABLE = N_("Only work-log entries (notes, calls, remote sessions, visits, e-mails) can be corrected.")
 MSG_IN_FUTURE = N_("This time is in the future.")
 MSG_BEFORE_RECEIVED = N_("This time is before the ticket was received.")
+# Short: it is shown beside the status field. The form's row says the rest (seed 000 §2.7).
+MSG_COMPLAINT_NEEDS_REPLY = N_("Log the reply to the complaint (result and plan) first.")
 
 
 class CallDirection(_Labelled):
@@ -95,6 +101,20 @@ class VisitOutcome(_Labelled):
                 cls.FOLLOW_UP: N_("Follow-up needed"), cls.NOT_DONE: N_("Could not be done")}
 
 
+class ReplyChannel(_Labelled):
+    """How the customer was told the result and the plan of their complaint."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    ON_SITE = "on_site"
+    LETTER = "letter"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.PHONE: N_("By phone"), cls.EMAIL: N_("By e-mail"), cls.ON_SITE: N_("In person"),
+                cls.LETTER: N_("In writing")}
+
+
 #: Per kind: the fields of ``details`` and which of them are required.
 FIELDS: dict[TicketEventKind, tuple[str, ...]] = {
     TicketEventKind.NOTE: (),
@@ -103,6 +123,7 @@ FIELDS: dict[TicketEventKind, tuple[str, ...]] = {
     TicketEventKind.VISIT: ("scheduled_at", "technician_id", "address", "started_at", "ended_at", "outcome",
                             "work_done"),
     TicketEventKind.EMAIL: ("direction", "subject", "address"),
+    TicketEventKind.COMPLAINT_REPLY: ("channel", "result", "plan"),
 }
 REQUIRED: dict[TicketEventKind, tuple[str, ...]] = {
     TicketEventKind.NOTE: ("body",),
@@ -110,6 +131,7 @@ REQUIRED: dict[TicketEventKind, tuple[str, ...]] = {
     TicketEventKind.REMOTE_SESSION: ("tool", "session_id", "duration_minutes"),
     TicketEventKind.VISIT: ("scheduled_at", "technician_id", "address"),
     TicketEventKind.EMAIL: ("direction", "subject", "address"),
+    TicketEventKind.COMPLAINT_REPLY: ("channel", "result", "plan"),
 }
 _DATETIME_FIELDS = ("scheduled_at", "started_at", "ended_at")
 _CHOICES: dict[tuple[TicketEventKind, str], type[_Labelled]] = {
@@ -117,6 +139,7 @@ _CHOICES: dict[tuple[TicketEventKind, str], type[_Labelled]] = {
     (TicketEventKind.EMAIL, "direction"): EmailDirection,
     (TicketEventKind.REMOTE_SESSION, "tool"): RemoteTool,
     (TicketEventKind.VISIT, "outcome"): VisitOutcome,
+    (TicketEventKind.COMPLAINT_REPLY, "channel"): ReplyChannel,
 }
 
 
@@ -171,7 +194,7 @@ def validate_entry(draft: WorkLogDraft, now: datetime | None = None,
         kind = TicketEventKind(draft.kind)
     except ValueError:
         kind = None
-    if kind not in WORKLOG_KINDS:
+    if kind not in ENTRY_KINDS:
         add("kind", "not_worklog", MSG_NOT_CORRECTABLE)
         return list(errors.values())
     for name in REQUIRED[kind]:
@@ -234,13 +257,26 @@ def validate_entry(draft: WorkLogDraft, now: datetime | None = None,
             if name in FIELDS[kind] and isinstance(value, datetime) and value.tzinfo and value < earliest:
                 add(name, "before_received", MSG_BEFORE_RECEIVED)
     if draft.corrects_id is not None:
-        if original_kind is not None and original_kind not in {k.value for k in WORKLOG_KINDS}:
+        if original_kind is not None and original_kind not in {k.value for k in ENTRY_KINDS}:
             add("kind", "not_correctable", MSG_NOT_CORRECTABLE)
         elif original_kind is not None and original_kind != kind.value:
             add("kind", "correction_kind", MSG_CORRECTION_KIND)
         if _blank(draft.get("reason")):
             add("reason", "required", MSG_CORRECTION_REASON)
     return list(errors.values())
+
+
+def complaint_resolution_error(request_type: str, new_status: str, replies: int) -> ValidationError | None:
+    """The refusal to resolve or close a complaint with no reply logged (seed 000 §2.7: the
+    complaint is settled "và KAIO phải phản hồi lại cho KH về kết quả và kế hoạch xử lý",
+    the customer told the result and the plan). ``replies`` counts the ticket's
+    :attr:`TicketEventKind.COMPLAINT_REPLY` entries. Every path that resolves a ticket asks
+    this: the ticket form, a status change, a visit logged as resolved. None when allowed."""
+    if request_type != RequestType.COMPLAINT.value or replies > 0:
+        return None
+    if new_status not in (TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value):
+        return None
+    return ValidationError("status", "complaint_needs_reply", MSG_COMPLAINT_NEEDS_REPLY)
 
 
 # -- text input ----------------------------------------------------------------------

@@ -9,23 +9,32 @@ from datetime import date, timedelta
 from ..domain import validation as v
 from ..domain.contracts import (
     MSG_MAINTENANCE_NEEDS_ACCEPTANCE,
+    Instalment,
     LifecycleError,
     MaintenanceTerm,
+    MoneyError,
     Payment,
     next_term,
+    schedule_problems,
     transition,
     warranty_end,
 )
-from ..domain.entitlement import Entitlement, EntitlementInput, check_entitlement
-from ..domain.enums import ContractStage, ObligationKind, RequestType
+from ..domain.entitlement import (
+    REPEAT_WINDOW_DAYS,
+    Entitlement,
+    EntitlementInput,
+    check_entitlement,
+    earlier_guidance,
+)
+from ..domain.enums import ContractStage, Coverage, ObligationKind, RequestType
 from ..domain.errors import DuplicateError
 from ..domain.obligations import PlannedItem, obligations_for_contract
 from ..domain.text import fold, normalize
 from .changes import CONTRACTS, CUSTOMERS, OBLIGATIONS, changes
 from .context import Context
 from .customers import refuse_archived
-from .dto import ContractDraft, ListQuery, NewEvent, Page, PaymentData
-from .errors import MSG_PACKAGE_RETIRED, check
+from .dto import ContractDraft, InstalmentData, ListQuery, NewEvent, Page, PaymentData
+from .errors import MSG_PACKAGE_RETIRED, ValidationFailed, check
 from .once import client_uuid, create_once
 
 
@@ -112,18 +121,56 @@ def contract_file(ctx: Context, contract_id: int):
 
 @changes(CONTRACTS, OBLIGATIONS, CUSTOMERS)
 def move_contract(ctx: Context, contract_id: int, version: int, target: str, on: date,
-                  operator_id: int | None, maintenance_end: date | None = None) -> None:
+                  operator_id: int | None, maintenance_end: date | None = None, reason: str = "") -> None:
     """Move a contract to another lifecycle stage on a date (domain.contracts.transition
-    refuses impossible orders); the move and its date go into the contract's history."""
+    refuses impossible orders); the move and its date go into the contract's history.
+    Ending it before its term (a termination) needs `reason`; it goes into the history with
+    the date, coverage ends on that day and the obligations after it are cancelled."""
+    check([v.validate_text("termination_reason", reason, v.LONG_TEXT, multiline=True)])
     with ctx.uow() as uow:
         stage, dates, _ = uow.contracts.dates(contract_id)
         f = uow.contracts.file(contract_id)
         new_dates = transition(ContractStage(stage), ContractStage(target), on, dates,
-                               warranty_months=f.warranty_months, maintenance_end=maintenance_end)
+                               warranty_months=f.warranty_months, maintenance_end=maintenance_end,
+                               reason=v.clean_text(reason, multiline=True))
         uow.contracts.set_lifecycle(contract_id, version, target, new_dates)
         uow.contracts.append_event(contract_id, operator_id, NewEvent(
             "stage_changed", field="stage", old_value=stage, new_value=target, body=on.isoformat()))
+        if new_dates.termination_reason:
+            uow.contracts.append_event(contract_id, operator_id, NewEvent(
+                "terminated", field="ended_on", new_value=on.isoformat(), body=new_dates.termination_reason))
         derive_obligations(uow, contract_id)
+        uow.commit()
+
+
+@changes(CONTRACTS, CUSTOMERS)
+def save_schedule(ctx: Context, contract_id: int, version: int, instalments, operator_id: int | None) -> None:
+    """Replace the contract's payment schedule (InstalmentData, any order) with the checked
+    one: each amount positive whole đồng, the total equal to the contract's value (or no
+    schedule at all: the whole value is due once signed). One history row says how many
+    lines and their total."""
+    items: list[Instalment] = []
+    errors = []
+    for i, line in enumerate(instalments):
+        if line.due_on is None:
+            errors.append(v.ValidationError(f"instalments[{i}].due_on", "required", v.MSG_REQUIRED))
+            continue
+        try:
+            items.append(Instalment(line.due_on, line.amount_vnd))
+        except MoneyError as exc:
+            errors.append(v.ValidationError(f"instalments[{i}].amount_vnd", exc.code, exc.message))
+    if errors:
+        raise ValidationFailed(errors)
+    items.sort()
+    with ctx.uow() as uow:
+        f = uow.contracts.file(contract_id)
+        problems = schedule_problems(f.value_vnd, items)
+        if problems:
+            raise ValidationFailed([v.ValidationError("instalments", p.code, p.message) for p in problems])
+        uow.contracts.replace_schedule(contract_id, version, [InstalmentData(i.due_on, i.amount_vnd) for i in items])
+        uow.contracts.append_event(contract_id, operator_id, NewEvent(
+            "schedule_changed", field="instalments", old_value=str(len(f.instalments)), new_value=str(len(items)),
+            body=" ".join(f"{i.due_on.isoformat()}:{i.amount_vnd}" for i in items)))
         uow.commit()
 
 
@@ -210,6 +257,7 @@ def derive_obligations(uow, contract_id: int, planned=None) -> None:
         for o in derived
     ]
     uow.contracts.replace_obligations(contract_id, derived, planned)
+    uow.contracts.cancel_obligations_after(contract_id, f.ended_on)
 
 
 def list_obligations(ctx: Context, query: ListQuery) -> Page:
@@ -220,19 +268,28 @@ def list_obligations(ctx: Context, query: ListQuery) -> Page:
 # -- entitlement -----------------------------------------------------------------------
 def entitlement(ctx: Context, customer_id: int, contract_id: int | None, request_type: str, subject: str,
                 cooperating: bool = True, in_scope: bool = True, ticket_id: int | None = None) -> Entitlement:
-    """What the customer is entitled to for this request, from the stored facts."""
+    """What the customer is entitled to for this request, from the stored facts: the
+    coverage cut at an early termination, the debt by the payment schedule, and for a how-to
+    the customer's similar how-tos of the last 90 days (seed 002 §6), the first of which the
+    verdict names (`earlier_ticket`)."""
+    today = ctx.today()
     with ctx.uow() as uow:
-        facts = uow.contracts.coverage_facts(customer_id, contract_id)
-        how_to = uow.tickets.count_how_to(customer_id, fold(subject), ticket_id) if request_type == RequestType.HOW_TO else 0
-    return check_entitlement(EntitlementInput(
-        today=ctx.today(), request_type=RequestType(request_type), warranty_end=facts.warranty_end,
+        facts = uow.contracts.coverage_facts(customer_id, contract_id, today)
+        earlier = []
+        if request_type == RequestType.HOW_TO:
+            since = today - timedelta(days=REPEAT_WINDOW_DAYS)
+            earlier = earlier_guidance(today, subject, uow.tickets.how_tos_since(customer_id, since, ticket_id))
+    verdict = check_entitlement(EntitlementInput(
+        today=today, request_type=RequestType(request_type), warranty_end=facts.warranty_end,
         maintenance_end=facts.maintenance_end, outstanding_vnd=facts.outstanding_vnd,
-        previous_same_topic_how_to=how_to, customer_cooperating=cooperating, in_support_scope=in_scope))
+        previous_same_topic_how_to=len(earlier), customer_cooperating=cooperating, in_support_scope=in_scope,
+        terminated_on=facts.terminated_on, earlier_ticket=earlier[0] if earlier else None))
+    return replace(verdict, priority_first=facts.maintenance_priority and verdict.base_coverage is Coverage.MAINTENANCE)
 
 
 def customer_coverage(ctx: Context, customer_id: int):
     with ctx.uow() as uow:
-        return uow.contracts.coverage_facts(customer_id, None)
+        return uow.contracts.coverage_facts(customer_id, None, ctx.today())
 
 
 def _s(value) -> str:

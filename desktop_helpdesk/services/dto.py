@@ -334,6 +334,23 @@ class PaymentData:
 
 
 @dataclass(frozen=True)
+class InstalmentData:
+    """One line of a contract's payment schedule: due on `due_on`, `amount_vnd` whole đồng."""
+
+    due_on: date
+    amount_vnd: int
+
+
+@dataclass(frozen=True)
+class ChangeRequestData:
+    """A change-request ticket's written request, quote and approval (seed 001)."""
+
+    request_text: str = ""
+    quote_vnd: int | None = None
+    approved_on: date | None = None
+
+
+@dataclass(frozen=True)
 class PlannedData:
     """A planned obligation typed in for a contract (a milestone, visit, training, update)."""
 
@@ -342,6 +359,8 @@ class PlannedData:
     due_on: date
     title: str = ""
     done_on: date | None = None
+    #: Stopped because the contract ended before it fell due (done_on is that day too).
+    cancelled_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -381,6 +400,10 @@ class ContractFile:
     payments: tuple[PaymentData, ...]
     planned: tuple[PlannedData, ...]
     history: tuple[ContractHistoryEntry, ...]
+    #: The payment schedule (only instalments past their due date are debt), by due date.
+    instalments: tuple[InstalmentData, ...] = ()
+    #: Why it ended before its term (ended_on is the termination date); "" otherwise.
+    termination_reason: str = ""
 
     @property
     def paid_vnd(self) -> int:
@@ -408,6 +431,10 @@ class CoverageFacts:
     maintenance_end: date | None
     outstanding_vnd: int
     contract_id: int | None = None
+    #: The termination day when the latest coverage ended by an early termination.
+    terminated_on: date | None = None
+    #: A maintenance contract covering today whose package gives priority (seed 004).
+    maintenance_priority: bool = False
 
 
 @dataclass(frozen=True)

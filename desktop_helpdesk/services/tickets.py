@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..domain import validation as v
-from ..domain.entitlement import OverrideError, override
+from ..domain import worklog as wl
+from ..domain.change_requests import ChangeRequest, change_request_problems, work_refusal
+from ..domain.entitlement import OverrideError, override, raised_priority
 from ..domain.enums import (
     Channel,
     Coverage,
@@ -23,7 +25,7 @@ from .changes import CUSTOMERS, TICKETS, changes
 from .context import Context
 from .contracts import entitlement
 from .customers import record_verification, refuse_archived
-from .dto import ListQuery, NewEvent, Page, TicketDraft
+from .dto import ChangeRequestData, ListQuery, NewEvent, Page, TicketDraft
 from .errors import ValidationFailed, check
 from .once import client_uuid, create_once
 
@@ -129,6 +131,9 @@ def _create_ticket(ctx: Context, draft: TicketDraft, operator_id: int | None, ov
                    cooperating: bool, in_scope: bool, verifications) -> int:
     now = ctx.now()
     draft = replace(draft, received_at=draft.received_at or now)
+    # A new ticket has no reply and no approved change yet (the rules of refuse_unready_status).
+    check([wl.complaint_resolution_error(draft.request_type, draft.status, 0),
+           work_refusal(draft.request_type, draft.status, None)])
     verdict = entitlement(ctx, draft.customer_id, draft.contract_id, draft.request_type, draft.subject,
                           cooperating, in_scope)
     if verdict.refused:
@@ -141,9 +146,16 @@ def _create_ticket(ctx: Context, draft: TicketDraft, operator_id: int | None, ov
         if (found := uow.tickets.id_for_uuid(draft.uuid)) is not None:
             return found  # the first attempt committed while the entitlement was decided
         refuse_archived(uow, draft.customer_id)
+        # Seed 004: maintenance customers get priority, where their package says so.
+        priority_first = verdict.priority_first and verdict.coverage is Coverage.MAINTENANCE
+        asked = draft.priority
+        draft = replace(draft, priority=raised_priority(asked, verdict.coverage, priority_first).value)
         code = uow.tickets.next_code(draft.received_at.astimezone(VIETNAM).year)  # the desk's year, not UTC's
-        ticket_id = uow.tickets.add(draft, code)
+        ticket_id = uow.tickets.add(draft, code, priority_first=priority_first)
         uow.tickets.append_event(ticket_id, operator_id, NewEvent(TicketEventKind.CREATED, new_value=draft.status, body=draft.subject))
+        if priority_first:
+            uow.tickets.append_event(ticket_id, operator_id, NewEvent(
+                TicketEventKind.PRIORITY_RAISED, field="priority", old_value=asked, new_value=draft.priority))
         uow.tickets.append_event(ticket_id, operator_id, NewEvent(
             "entitlement", field="coverage", new_value=verdict.base_coverage.value if verdict.overridden else verdict.coverage.value,
             body=" ".join(verdict.codes) if not verdict.overridden else " ".join(["refused", *verdict.codes])))
@@ -178,6 +190,8 @@ def update_ticket(ctx: Context, ticket_id: int, version: int, draft: TicketDraft
             refuse_archived(uow, draft.customer_id)
         # The coverage is the entitlement's verdict (or a recorded override), never an edit.
         draft = replace(draft, received_at=old.received_at, coverage=old.coverage)
+        if old.status != draft.status:
+            refuse_unready_status(uow, ticket_id, draft.request_type, draft.status)
         uow.tickets.update(ticket_id, version, draft)
         if old.status != draft.status:
             _move_clocks(ctx, uow, ticket_id, old.status, draft.status)
@@ -205,11 +219,59 @@ def resolve_by_visit(ctx: Context, uow, ticket_id: int, operator_id: int | None,
     old = details.draft.status
     if old in (TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value):
         return False
+    try:
+        refuse_unready_status(uow, ticket_id, details.draft.request_type, TicketStatus.RESOLVED.value)
+    except ValidationFailed as exc:
+        # Said on the visit's outcome: that is what would resolve the ticket.
+        raise ValidationFailed([replace(e, field="outcome") for e in exc.errors]) from exc
     uow.tickets.update(ticket_id, details.version, replace(details.draft, status=TicketStatus.RESOLVED.value))
     _move_clocks(ctx, uow, ticket_id, old, TicketStatus.RESOLVED.value, at=min(fixed_at, ctx.now()))
     uow.tickets.append_event(ticket_id, operator_id, NewEvent(
         TicketEventKind.STATUS_CHANGED, field="status", old_value=old, new_value=TicketStatus.RESOLVED.value))
     return True
+
+
+def refuse_unready_status(uow, ticket_id: int, request_type: str, new_status: str) -> None:
+    """The rules every path that moves a ticket's status obeys (the ticket form, a status
+    change, a visit logged as resolved): a complaint is resolved only with a reply logged
+    (seed 000 §2.7), a change request is worked on only once approved (seed 001).
+    Raises ValidationFailed on "status"."""
+    error = wl.complaint_resolution_error(request_type, new_status, uow.tickets.count_replies(ticket_id)) \
+        if request_type == RequestType.COMPLAINT.value else None
+    if error is None and request_type == RequestType.CHANGE_REQUEST.value:
+        data = uow.tickets.change_request(ticket_id)
+        cr = None if data is None else ChangeRequest(data.request_text, data.quote_vnd, data.approved_on)
+        error = work_refusal(request_type, new_status, cr)
+    if error is not None:
+        raise ValidationFailed([error])
+
+
+def get_change_request(ctx: Context, ticket_id: int) -> ChangeRequestData | None:
+    with ctx.uow() as uow:
+        return uow.tickets.change_request(ticket_id)
+
+
+@changes(TICKETS)
+def save_change_request(ctx: Context, ticket_id: int, data: ChangeRequestData, operator_id: int | None) -> None:
+    """Store a change-request ticket's written request, quote and the customer's approval
+    date (domain.change_requests checks them); each save adds one history row with what
+    changed, so the request as first written stays in the history (seed 002 §4)."""
+    cr = ChangeRequest(data.request_text or "", data.quote_vnd, data.approved_on)
+    with ctx.uow() as uow:
+        details = uow.tickets.get(ticket_id)
+        received_on = details.draft.received_at.astimezone(VIETNAM).date() if details.draft.received_at else None
+        errors = change_request_problems(cr, ctx.today(), received_on)
+        if errors:
+            raise ValidationFailed(errors)
+        clean = ChangeRequestData(v.clean_text(data.request_text, multiline=True), data.quote_vnd, data.approved_on)
+        before = uow.tickets.save_change_request(ticket_id, clean)
+        for name in ("request_text", "quote_vnd", "approved_on"):
+            old_value = "" if before is None else _s(getattr(before, name))
+            new_value = _s(getattr(clean, name))
+            if old_value != new_value:
+                uow.tickets.append_event(ticket_id, operator_id, NewEvent(
+                    TicketEventKind.CHANGE_REQUEST, field=name, old_value=old_value, new_value=new_value))
+        uow.commit()
 
 
 def _move_clocks(ctx: Context, uow, ticket_id: int, old_status: str, new_status: str, at=None) -> None:

@@ -123,12 +123,13 @@ def test_maintenance_end_given_or_kept():
 @pytest.mark.parametrize("stage", [S.SIGNED, S.IMPLEMENTATION, S.COMPLETED, S.ACCEPTED, S.WARRANTY, S.MAINTENANCE])
 def test_ended_from_any_stage_after_signing(stage):
     d = ContractDates(signed_on=date(2026, 1, 1))
-    assert transition(stage, S.ENDED, date(2026, 3, 1), d).ended_on == date(2026, 3, 1)
+    assert transition(stage, S.ENDED, date(2026, 3, 1), d, reason="Khách hàng ngừng kinh doanh").ended_on == date(2026, 3, 1)
 
 
 def test_early_termination_before_the_warranty_ends():
-    d = transition(S.WARRANTY, S.ENDED, date(2026, 3, 1), _walk())
+    d = transition(S.WARRANTY, S.ENDED, date(2026, 3, 1), _walk(), reason="Khách hàng đóng cửa hàng")
     assert d.ended_on == date(2026, 3, 1) and d.warranty_end == date(2026, 7, 31)
+    assert d.termination_reason == "Khách hàng đóng cửa hàng"
 
 
 def test_resume_maintenance_after_an_end():
@@ -255,7 +256,7 @@ SIGNED_8_1 = ContractDates(signed_on=date(2026, 1, 8))
 def test_a_stage_date_is_not_before_an_earlier_one(current, target, dates, on):
     err = _refused(current, target, on, dates)
     assert err.code == "date_before_previous" and err.stage is target
-    transition(current, target, on + D, dates)  # one day later is fine
+    transition(current, target, on + D, dates, reason="x")  # one day later is fine
 
 
 def test_warranty_entry_not_before_acceptance():
@@ -450,7 +451,7 @@ def test_forward_walks_with_non_decreasing_dates_keep_dates_consistent(path, gap
             assert err.code in (
                 "implementation_needs_signing", "completion_needs_signing", "acceptance_needs_signing",
                 "warranty_needs_acceptance", "maintenance_needs_acceptance", "end_needs_signing",
-                "warranty_over", "maintenance_during_warranty",
+                "warranty_over", "maintenance_during_warranty", "termination_reason_required",
             ), err  # fmt: skip
             break
         assert date_problems(d) == ()

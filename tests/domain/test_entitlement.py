@@ -184,7 +184,8 @@ def test_reasons_have_codes_and_english_messages():
     for reason in Reason:
         assert reason.code == reason.value
         assert reason.message and reason.message[0].isupper() and reason.message.endswith(".")
-    assert {r for r in Reason if not r.is_refusal} == {Reason.IN_GRACE_PERIOD, Reason.CHANGE_REQUEST_BILLABLE}
+    assert {r for r in Reason if not r.is_refusal} == {Reason.IN_GRACE_PERIOD, Reason.CHANGE_REQUEST_BILLABLE,
+                                                       Reason.CONTRACT_TERMINATED}
 
 
 def test_input_is_validated_and_request_type_may_be_its_stored_value():

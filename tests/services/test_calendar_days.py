@@ -32,9 +32,13 @@ def _desk(engine):
         kid = contracts.save_contract(ctx, ContractDraft(customer_id=cid, package_id=pid, stage="warranty", value_vnd=9_000_000,
                                                   signed_on=date(2026, 9, 1), accepted_on=date(2026, 10, 1)))
         contracts.add_payment(ctx, kid, PaymentData(None, date(2026, 9, 1), 9_000_000), None)
-        ticket_ids[name] = tickets.create_ticket(ctx, TicketDraft(customer_id=cid, contract_id=kid, subject=f"Hướng dẫn in báo cáo ({name})",
+        ticket_ids[name] = tickets.create_ticket(ctx, TicketDraft(customer_id=cid, contract_id=kid, subject=SUBJECTS[name],
                                                           request_type="how_to", channel="hotline"), None)
     return ctx, ticket_ids
+
+
+#: Two different questions: similar how-tos of one customer are repeated guidance (seed 002 §6).
+SUBJECTS = {"office": "Hướng dẫn in báo cáo (office)", "always": "Hướng dẫn sao lưu dữ liệu (always)"}
 
 
 def _proposal_due(ctx, ticket_id):

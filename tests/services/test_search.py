@@ -29,7 +29,8 @@ def _customer(ctx, name, **kw) -> int:
 
 
 def _ticket(ctx, customer_id, subject, hours=0, description="") -> int:
-    return tickets.create_ticket(ctx, TicketDraft(customer_id=customer_id, subject=subject, request_type="how_to",
+    # Incidents: similar how-tos of one customer are refused as repeated guidance (seed 002 §6).
+    return tickets.create_ticket(ctx, TicketDraft(customer_id=customer_id, subject=subject, request_type="incident",
                                              channel="hotline", description=description,
                                              received_at=T0 + timedelta(hours=hours)), None)
 

@@ -3,11 +3,15 @@ facts entitlement decides on."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from ...domain.contracts import ContractDates
+from ...domain.contracts import ContractDates, Instalment, Payment, covered_ends, outstanding
+from ...domain.vietnam import VIETNAM
 from ...domain.text import fold
 from ...services.dto import (
     ContractChoice,
@@ -17,6 +21,7 @@ from ...services.dto import (
     ContractHistoryEntry,
     ContractRow,
     CoverageFacts,
+    InstalmentData,
     ListQuery,
     NewEvent,
     Page,
@@ -41,22 +46,69 @@ from ._sql import (
 )
 
 
-def coverage_by_customer(session: Session, customer_ids, contract_id: int | None = None) -> dict:
-    """customer id -> (latest warranty end, latest maintenance end, outstanding VND).
+def coverage_by_customer(session: Session, customer_ids, contract_id: int | None = None,
+                         today: date | None = None) -> dict:
+    """customer id -> (latest warranty end, latest maintenance end, outstanding VND), as
+    `coverage_facts_by_customer` decides them (the customer list's columns)."""
+    facts = coverage_facts_by_customer(session, customer_ids, contract_id, today)
+    return {cid: (f.warranty_end, f.maintenance_end, f.outstanding_vnd) for cid, f in facts.items()}
 
-    Outstanding counts signed contracts only (before signing nothing is owed yet)."""
+
+def coverage_facts_by_customer(session: Session, customer_ids, contract_id: int | None = None,
+                               today: date | None = None) -> dict[int, CoverageFacts]:
+    """customer id -> the CoverageFacts entitlement decides on, from their contracts (or the
+    one `contract_id`), on `today` (the desk's date):
+
+    * the latest warranty and maintenance ends, each contract's cut at its end date
+      (domain.contracts.covered_ends: nothing covers after a termination); `terminated_on`
+      when the latest of them is a termination day (no grace after it);
+    * what is owed on signed contracts (before signing nothing is owed yet):
+      domain.contracts.outstanding, by the payment schedule when the contract has one
+      (only instalments past their due date), else the whole unpaid value;
+    * `maintenance_priority`: a contract under maintenance today whose package gives
+      maintenance customers priority (seed 004)."""
     if not customer_ids:
         return {}
-    K = m.Contract
+    today = today or date.today()
+    K, P = m.Contract, m.Package
     scope = [K.customer_id.in_(customer_ids)] + ([K.id == contract_id] if contract_id else [])
-    ends = session.execute(select(K.customer_id, func.max(K.warranty_end), func.max(K.maintenance_end))
-                           .where(*scope).group_by(K.customer_id)).all()
-    owed = dict(session.execute(select(K.customer_id, money_sum(K.value_vnd))
-                                .where(*scope, K.stage.in_(SIGNED_STAGES)).group_by(K.customer_id)).all())
-    paid = dict(session.execute(select(K.customer_id, money_sum(m.Payment.amount_vnd))
-                                .join(m.Payment, m.Payment.contract_id == K.id)
-                                .where(*scope, K.stage.in_(SIGNED_STAGES)).group_by(K.customer_id)).all())
-    return {cid: (w, mt, max(0, (owed.get(cid) or 0) - (paid.get(cid) or 0))) for cid, w, mt in ends}
+    rows = session.execute(select(K.id, K.customer_id, K.stage, K.value_vnd, K.warranty_end, K.maintenance_end,
+                                  K.ended_on, P.maintenance_priority)
+                           .join(P, P.id == K.package_id).where(*scope)).all()
+    signed = [r.id for r in rows if r.stage in SIGNED_STAGES]
+    paid: dict[int, list] = defaultdict(list)
+    schedules: dict[int, list] = defaultdict(list)
+    if signed:
+        for cid, on, amount in session.execute(select(m.Payment.contract_id, m.Payment.paid_on, m.Payment.amount_vnd)
+                                               .where(m.Payment.contract_id.in_(signed))):
+            paid[cid].append((on, amount))
+        for cid, on, amount in session.execute(select(m.Instalment.contract_id, m.Instalment.due_on,
+                                                      m.Instalment.amount_vnd)
+                                               .where(m.Instalment.contract_id.in_(signed))):
+            schedules[cid].append(Instalment(on, amount))
+    out: dict[int, dict] = {}
+    for r in rows:
+        f = out.setdefault(r.customer_id, {"w": None, "m": None, "owed": 0, "ended": [], "priority": False})
+        w, mt = covered_ends(r.warranty_end, r.maintenance_end, r.ended_on)
+        f["w"] = w if f["w"] is None or (w is not None and w > f["w"]) else f["w"]
+        f["m"] = mt if f["m"] is None or (mt is not None and mt > f["m"]) else f["m"]
+        if r.ended_on is not None and (r.warranty_end or r.maintenance_end):
+            f["ended"].append(r.ended_on)
+        if r.maintenance_priority and mt is not None and today <= mt and not (w is not None and today <= w):
+            f["priority"] = True
+        if r.stage in SIGNED_STAGES:
+            payments = [Payment(on, amount) for on, amount in paid.get(r.id, ())]
+            schedule = schedules.get(r.id, ())
+            # With a schedule, debt is what fell due before today less what was paid by
+            # today; without one, the unpaid value (the rule before schedules).
+            f["owed"] += outstanding(r.value_vnd, payments, today if schedule else None, schedule)
+    facts = {}
+    for cid, f in out.items():
+        ends = [d for d in (f["w"], f["m"]) if d is not None]
+        terminated = max(f["ended"]) if f["ended"] else None
+        terminated_on = terminated if (terminated is not None and ends and terminated >= max(ends)) else None
+        facts[cid] = CoverageFacts(f["w"], f["m"], f["owed"], contract_id, terminated_on, f["priority"])
+    return facts
 
 
 class SqlContractRepository(Repo):
@@ -165,7 +217,7 @@ class SqlContractRepository(Repo):
         k = self._load(m.Contract, contract_id)
         payments = tuple(PaymentData(p.id, p.paid_on, p.amount_vnd, p.method, nn(p.invoice_number)) for p in k.payments)
         planned = tuple(
-            PlannedData(o.id, o.kind, o.due_on, nn(o.title), o.done_on)
+            PlannedData(o.id, o.kind, o.due_on, nn(o.title), o.done_on, o.cancelled_on)
             for o in self.s.scalars(select(m.Obligation).where(m.Obligation.contract_id == contract_id,
                                                                  m.Obligation.derived.is_(False))
                                     .order_by(m.Obligation.due_on, m.Obligation.id))
@@ -180,6 +232,7 @@ class SqlContractRepository(Repo):
             k.stage, k.value_vnd, k.request_received_on, k.agreed_on, k.signed_on, k.implementation_started_on,
             k.completed_on, k.accepted_on, k.warranty_end, k.maintenance_end, k.ended_on, k.renewal_notice_days,
             payments, planned, history,
+            tuple(InstalmentData(i.due_on, i.amount_vnd) for i in k.instalments), nn(k.termination_reason),
         )
 
     def dates(self, contract_id: int) -> tuple[str, ContractDates, int]:
@@ -188,13 +241,13 @@ class SqlContractRepository(Repo):
             request_received_on=k.request_received_on, agreed_on=k.agreed_on, signed_on=k.signed_on,
             implementation_started_on=k.implementation_started_on, completed_on=k.completed_on,
             accepted_on=k.accepted_on, warranty_end=k.warranty_end, maintenance_end=k.maintenance_end,
-            ended_on=k.ended_on), k.version
+            ended_on=k.ended_on, termination_reason=k.termination_reason), k.version
 
     def set_lifecycle(self, contract_id: int, version: int, stage: str, dates: ContractDates) -> None:
         k = self._load(m.Contract, contract_id, version)
         k.stage = stage
         for name in ("request_received_on", "agreed_on", "signed_on", "implementation_started_on", "completed_on",
-                     "accepted_on", "warranty_end", "maintenance_end", "ended_on"):
+                     "accepted_on", "warranty_end", "maintenance_end", "ended_on", "termination_reason"):
             setattr(k, name, getattr(dates, name))
         self._bump(k)
         flush(self.s, "number", k.number)
@@ -236,12 +289,44 @@ class SqlContractRepository(Repo):
         for p in planned or ():
             self.s.add(self._stamped(m.Obligation(contract_id=contract_id, customer_id=k.customer_id, kind=p.kind,
                                                   due_on=p.due_on, title=p.title or None, done_on=p.done_on,
-                                                  derived=False)))
+                                                  cancelled_on=getattr(p, "cancelled_on", None), derived=False)))
         self.s.flush()
 
-    def coverage_facts(self, customer_id: int, contract_id: int | None) -> CoverageFacts:
-        w, mt, owed = coverage_by_customer(self.s, [customer_id], contract_id).get(customer_id, (None, None, 0))
-        return CoverageFacts(w, mt, owed, contract_id)
+    def coverage_facts(self, customer_id: int, contract_id: int | None, today: date | None = None) -> CoverageFacts:
+        """The facts on `today` (the services' desk date; without it the unit of work's clock's)."""
+        today = today or self._clock().astimezone(VIETNAM).date()
+        found = coverage_facts_by_customer(self.s, [customer_id], contract_id, today).get(customer_id)
+        return found or CoverageFacts(None, None, 0, contract_id)
+
+    def replace_schedule(self, contract_id: int, version: int, instalments) -> None:
+        """The contract's payment schedule becomes `instalments` (InstalmentData), the
+        contract moved on a version (a schedule edited on two desks conflicts)."""
+        k = self._load(m.Contract, contract_id, version)
+        existing = list(k.instalments)
+        # Rows kept in place where they still stand (their uuids travel with the sync).
+        for row, new in zip(existing, instalments):
+            row.due_on, row.amount_vnd = new.due_on, new.amount_vnd
+            self._bump(row)
+        for row in existing[len(instalments):]:
+            k.instalments.remove(row)
+        for new in instalments[len(existing):]:
+            k.instalments.append(self._stamped(m.Instalment(due_on=new.due_on, amount_vnd=new.amount_vnd)))
+        self._bump(k)
+        flag_modified(k, "updated_at")
+        flush(self.s, "number", k.number)
+
+    def cancel_obligations_after(self, contract_id: int, ended_on: date | None) -> None:
+        """Obligations falling due after the contract's end stop: marked cancelled on that
+        day (done_on set too, so no list counts them down). Without an end (a lapsed
+        contract resumed), the cancelled ones come back."""
+        O = m.Obligation
+        if ended_on is None:
+            self.s.execute(update(O).where(O.contract_id == contract_id, O.cancelled_on.is_not(None))
+                           .values(cancelled_on=None, done_on=None).execution_options(synchronize_session=False))
+        else:
+            self.s.execute(update(O).where(O.contract_id == contract_id, O.due_on > ended_on, O.done_on.is_(None))
+                           .values(cancelled_on=ended_on, done_on=ended_on).execution_options(synchronize_session=False))
+        self.s.flush()
 
     def number_taken(self, number: str, except_id: int | None) -> bool:
         return taken(self.s, m.Contract, m.Contract.number, number, except_id)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 
 from ...domain.text import fold, sort_text
+from ...domain.vietnam import VIETNAM
 from ...services.dto import (
     ContactData,
     CustomerChoice,
@@ -99,7 +100,8 @@ class SqlCustomerRepository(Repo):
             select(m.Ticket.customer_id, func.count())
             .where(m.Ticket.customer_id.in_(ids), m.Ticket.status.in_(OPEN_STATUSES))
             .group_by(m.Ticket.customer_id)).all()) if ids else {}
-        coverage = coverage_by_customer(self.s, ids)
+        # On the desk's date by the unit of work's clock (a schedule's debt depends on it).
+        coverage = coverage_by_customer(self.s, ids, today=self._clock().astimezone(VIETNAM).date())
         rows = tuple(CustomerRow(r.id, r.code, r.name, r.kind, nn(r.tax_code), nn(r.phone), nn(r.province),
                                  contracts.get(r.id, 0), open_tickets.get(r.id, 0),
                                  *coverage.get(r.id, (None, None, 0)), r.archived_at is not None)

@@ -3,17 +3,20 @@ and the append-only history and work log."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
 
 from sqlalchemy import exists, and_, bindparam, false, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import False_
 
+from ...domain.entitlement import EarlierTicket
 from ...domain.enums import RequestType, TicketEventKind, TicketStatus
+from ...domain.vietnam import VIETNAM
 from ...domain.text import fold
 from ...domain.worklog import WorkLogDraft, details_from_json, details_to_json
 from ...domain.worklog import duration_minutes as worklog_duration
 from ...services.dto import (
+    ChangeRequestData,
     HistoryEntry,
     ListQuery,
     NewEvent,
@@ -116,6 +119,14 @@ def _in_conflict(uuid_column):
     return exists().where(C.entity_uuid == uuid_column, C.resolved_at.is_(None)).label("in_conflict")
 
 
+def queue_rank(priority_first: bool, received_at: datetime) -> str:
+    """The sortable text of the lists' default order (see Ticket.queue_rank): the received
+    time in UTC written as SQLite stores it, so old rows (ranked by the migration from the
+    stored text) and new ones compare alike."""
+    stamp = received_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return ("1" if priority_first else "0") + stamp
+
+
 class SqlTicketRepository(Repo):
     SORTS = {
         "received_at": m.Ticket.received_at,
@@ -127,6 +138,10 @@ class SqlTicketRepository(Repo):
         "priority": m.Ticket.priority,
         "status": m.Ticket.status,
         "coverage": empty_if_null(m.Ticket.coverage),
+        # The default order (read descending): maintenance customers with priority first,
+        # then the newest (migration 0023).
+        # Matches ix_tickets_queue_rank_sort (a row written without a rank sorts last).
+        "queue_rank": empty_if_null(m.Ticket.queue_rank),
         # Tickets without a running clock last: the far-future date sorts them after the rest.
         "next_due_at": empty_if_null(m.Ticket.next_due_at, "'9999-12-31 00:00:00.000000'"),
     }
@@ -444,9 +459,12 @@ class SqlTicketRepository(Repo):
         t.closed_at = (t.closed_at or now) if draft.status == TicketStatus.CLOSED else None
         t.search_text = fold(f"{t.code} {draft.subject} {customer.code} {customer.name} {draft.description}")
 
-    def add(self, draft: TicketDraft, code: str) -> int:
+    def add(self, draft: TicketDraft, code: str, priority_first: bool = False) -> int:
+        """A new ticket; `priority_first` ranks it before the others in the lists' default
+        order (queue_rank: a maintenance customer whose package gives priority, seed 004)."""
         t = with_uuid(self._stamped(m.Ticket(code=code)), draft.uuid)
         self._apply(t, draft)
+        t.queue_rank = queue_rank(priority_first, t.received_at)
         self.s.add(t)
         flush(self.s, "code", code, uuid=draft.uuid)
         return t.id
@@ -490,11 +508,42 @@ class SqlTicketRepository(Repo):
     def next_code(self, year: int) -> str:
         return take_code(self.s, m.Ticket.code, f"YC{year % 100:02d}-", 6)
 
-    def count_how_to(self, customer_id: int, folded_subject: str, except_id: int | None = None) -> int:
-        """Earlier how-to requests of this customer on the same topic (same folded subject)."""
+    def how_tos_since(self, customer_id: int, since, except_id: int | None = None) -> list[EarlierTicket]:
+        """The customer's how-to tickets received on or after the day `since` (the desk's
+        calendar), oldest first, for the repeated-guidance check (domain.entitlement)."""
         T = m.Ticket
-        stmt = select(T.subject).where(T.customer_id == customer_id, T.request_type == RequestType.HOW_TO.value)
+        start = datetime.combine(since, time(0), VIETNAM).astimezone(timezone.utc)
+        stmt = (select(T.code, T.received_at, T.subject)
+                .where(T.customer_id == customer_id, T.request_type == RequestType.HOW_TO.value,
+                       T.received_at >= start)
+                .order_by(T.received_at, T.id))
         if except_id is not None:
             stmt = stmt.where(T.id != except_id)
-        # Compared folded in Python: SQLite cannot fold Vietnamese diacritics or đ.
-        return sum(1 for subject in self.s.scalars(stmt) if fold(subject) == folded_subject)
+        return [EarlierTicket(code, at.astimezone(VIETNAM).date(), subject) for code, at, subject in self.s.execute(stmt)]
+
+    def count_replies(self, ticket_id: int) -> int:
+        """The complaint replies logged on the ticket (corrections included: each is one)."""
+        E = m.TicketEvent
+        return self.s.scalar(select(func.count(E.id)).where(
+            E.ticket_id == ticket_id, E.kind == TicketEventKind.COMPLAINT_REPLY.value)) or 0
+
+    def change_request(self, ticket_id: int) -> ChangeRequestData | None:
+        row = self.s.scalar(select(m.ChangeRequest).where(m.ChangeRequest.ticket_id == ticket_id))
+        if row is None:
+            return None
+        return ChangeRequestData(row.request_text, row.quote_vnd, row.approved_on)
+
+    def save_change_request(self, ticket_id: int, data: ChangeRequestData) -> ChangeRequestData | None:
+        """Store the ticket's change request (one row per ticket, updated in place); returns
+        what it held before (None for the first save)."""
+        self._load(m.Ticket, ticket_id)
+        row = self.s.scalar(select(m.ChangeRequest).where(m.ChangeRequest.ticket_id == ticket_id))
+        before = None if row is None else ChangeRequestData(row.request_text, row.quote_vnd, row.approved_on)
+        if row is None:
+            row = self._stamped(m.ChangeRequest(ticket_id=ticket_id))
+            self.s.add(row)
+        else:
+            self._bump(row)
+        row.request_text, row.quote_vnd, row.approved_on = data.request_text, data.quote_vnd, data.approved_on
+        self.s.flush()
+        return before

@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain import validation as v
-from ...domain.contracts import ContractError
+from ...domain.contracts import ContractDates, ContractError, Instalment, Payment, due_total, ends_early, outstanding
 from ...domain.enums import ContractStage, ObligationKind, PaymentMethod
 from ...domain.errors import ConcurrentEditError, ConnectionLost
 from ...i18n import N_, _
 from ...i18n.formatting import format_date, format_datetime, format_vnd
 from ...services import contracts, worklog
-from ...services.dto import PaymentData, PlannedData
+from ...services.dto import InstalmentData, PaymentData, PlannedData
 from ...services.errors import ValidationFailed
 from ..kit import retranslate
 from ..kit.countdown import CountdownTicker, day_countdown_colour, day_countdown_text
@@ -90,15 +90,20 @@ class ContractPanel(QTabWidget):
         self.target = QComboBox()
         self.move_on = DateField()
         self.new_maintenance_end = DateField()
+        # Why a contract ends before its term (DOMAIN.md: terminated, with a date and a reason).
+        self.termination_reason = QLineEdit()
         self.move_button = QPushButton()
         self.renew_button = QPushButton()
         self.acceptance_report_button = QPushButton()
         self.lifecycle_error = error_label()
         self.move_form = QFormLayout()
         self.target_label, self.on_label, self.term_label = QLabel(), QLabel(), QLabel()
+        self.reason_label = QLabel()
         self.move_form.addRow(self.target_label, self.target)
         self.move_form.addRow(self.on_label, self.move_on)
         self.move_form.addRow(self.term_label, self.new_maintenance_end)
+        self.move_form.addRow(self.reason_label, self.termination_reason)
+        self.target.currentIndexChanged.connect(self._target_changed)
         buttons = QHBoxLayout()
         buttons.addWidget(self.move_button)
         buttons.addWidget(self.renew_button)
@@ -134,6 +139,34 @@ class ContractPanel(QTabWidget):
         layout.addLayout(row)
         layout.addWidget(self.payment_error)
         self.add_payment_button.clicked.connect(self.add_payment)
+        self._build_schedule(layout)
+
+    def _build_schedule(self, layout: QVBoxLayout) -> None:
+        """The payment schedule: instalments edited here as a list, then saved at once (they
+        must add up to the contract's value). Only those past their due date are debt."""
+        self.schedule_title = QLabel()
+        self.schedule = QTableWidget(0, 3)
+        self.schedule.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.schedule.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.schedule.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.instalment_on, self.instalment_amount = DateField(), MoneyField()
+        self.add_instalment_button, self.remove_instalment_button = QPushButton(), QPushButton()
+        self.save_schedule_button = QPushButton()
+        self.schedule_total = QLabel()
+        self.schedule_error = error_label()
+        row = QHBoxLayout()
+        for w in (self.instalment_on, self.instalment_amount, self.add_instalment_button,
+                  self.remove_instalment_button, self.save_schedule_button):
+            row.addWidget(w)
+        layout.addWidget(self.schedule_title)
+        layout.addWidget(self.schedule)
+        layout.addLayout(row)
+        layout.addWidget(self.schedule_total)
+        layout.addWidget(self.schedule_error)
+        self.pending_schedule: list[InstalmentData] | None = None  # None: as stored
+        self.add_instalment_button.clicked.connect(self.add_instalment)
+        self.remove_instalment_button.clicked.connect(self.remove_instalment)
+        self.save_schedule_button.clicked.connect(self.save_schedule)
 
     def _build_milestones(self) -> None:
         self.milestones_tab = QWidget()
@@ -198,11 +231,23 @@ class ContractPanel(QTabWidget):
             for c, text in enumerate((format_date(p.paid_on), format_vnd(p.amount_vnd),
                                       enum_label(PaymentMethod, p.method), p.invoice_number)):
                 self.payments.setItem(r, c, QTableWidgetItem(text))
-        owed = max(0, f.value_vnd - f.paid_vnd) if current.order >= ContractStage.SIGNED.order else 0
-        self.payment_summary.setText(_("Value {value} · paid {paid} · outstanding {owed}").format(
-            value=format_vnd(f.value_vnd), paid=format_vnd(f.paid_vnd), owed=format_vnd(owed)))
+        signed = current.order >= ContractStage.SIGNED.order
+        if f.instalments:
+            # Debt is what fell due and is unpaid (domain.contracts.outstanding); the rest is
+            # still to come, not owed yet.
+            schedule = [Instalment(i.due_on, i.amount_vnd) for i in f.instalments]
+            payments = [Payment(p.paid_on, p.amount_vnd) for p in f.payments]
+            overdue = outstanding(f.value_vnd, payments, today, schedule) if signed else 0
+            self.payment_summary.setText(_("Value {value} · paid {paid} · overdue {owed} · not yet due {later}").format(
+                value=format_vnd(f.value_vnd), paid=format_vnd(f.paid_vnd), owed=format_vnd(overdue),
+                later=format_vnd(max(0, f.value_vnd - max(f.paid_vnd, due_total(schedule, today))))))
+        else:
+            owed = max(0, f.value_vnd - f.paid_vnd) if signed else 0
+            self.payment_summary.setText(_("Value {value} · paid {paid} · outstanding {owed}").format(
+                value=format_vnd(f.value_vnd), paid=format_vnd(f.paid_vnd), owed=format_vnd(owed)))
         if not self.paid_on.text():
             self.paid_on.set_value(today)
+        self._render_schedule()
 
         self.milestones.setRowCount(len(f.planned))
         for r, p in enumerate(f.planned):
@@ -222,9 +267,17 @@ class ContractPanel(QTabWidget):
         for stage, day in rows:
             mark = "●" if day else "○"
             html.append(f"<tr><td>{mark} {escape(enum_label(ContractStage, stage))}</td><td>{escape(format_date(day) or '—')}</td></tr>")
+        if f.termination_reason and f.ended_on:
+            text = _("Terminated early on {date}: {reason}").format(date=format_date(f.ended_on),
+                                                                    reason=f.termination_reason)
+            html.append(f"<tr><td colspan='2'><b>{escape(text)}</b></td></tr>")
         for title, day in ((_("Warranty ends"), f.warranty_end), (_("Maintenance ends"), f.maintenance_end)):
             left = ""
-            if day:
+            if day and f.ended_on is not None and f.ended_on < day:
+                # Coverage ends with the contract (domain.contracts.covered_ends): no countdown
+                # to a day that no longer covers anything.
+                left = " " + escape(_("(ended with the contract on {date})").format(date=format_date(f.ended_on)))
+            elif day:
                 text, colour = day_countdown_text(day, today), day_countdown_colour(day, today)
                 left = f" <span style='color:{colour.name()}'>({escape(text)})</span>"
             html.append(f"<tr><td style='padding-right:10px'>{escape(title)}</td><td>{escape(format_date(day) or '—')}{left}</td></tr>")
@@ -235,6 +288,8 @@ class ContractPanel(QTabWidget):
         for r, p in enumerate(self.file.planned):
             text = day_countdown_text(p.due_on, self._today, p.done_on)
             colour = day_countdown_colour(p.due_on, self._today, p.done_on)
+            if p.cancelled_on is not None:  # stopped by an early end, not carried out
+                text = _("Cancelled: the contract ended on {date}").format(date=format_date(p.cancelled_on))
             item = QTableWidgetItem(text)
             item.setForeground(colour)
             self.milestones.setItem(r, 3, item)
@@ -276,6 +331,11 @@ class ContractPanel(QTabWidget):
             return _("Moved to customer {new} (from {old})").format(new=e.new_value or "", old=e.old_value or "")
         if e.kind == "planned_changed":
             return _("Milestones changed")
+        if e.kind == "terminated":
+            return _("Terminated early on {date}: {reason}").format(
+                date=format_date(date.fromisoformat(e.new_value)) if e.new_value else "", reason=e.body or "")
+        if e.kind == "schedule_changed":
+            return _("Payment schedule set: {count} instalments").format(count=e.new_value or "0")
         return _("Contract edited")
 
     # -- actions -----------------------------------------------------------------------
@@ -319,8 +379,79 @@ class ContractPanel(QTabWidget):
             self.lifecycle_error.setText(problem or _("Enter the date of the change."))
             self.lifecycle_error.show()
             return
+        reason = self.termination_reason.text() if self.target.currentData() == ContractStage.ENDED.value else ""
         self._run(self.lifecycle_error, contracts.move_contract, self.file.id, self.file.version,
-                  self.target.currentData(), self.move_on.value(), self.operator_id, self.new_maintenance_end.value())
+                  self.target.currentData(), self.move_on.value(), self.operator_id, self.new_maintenance_end.value(),
+                  reason, clear=(self.termination_reason,))
+
+    def _target_changed(self) -> None:
+        """The reason row shows only for an end; it says it is needed when the end is early."""
+        ending = self.target.currentData() == ContractStage.ENDED.value
+        self.reason_label.setVisible(ending)
+        self.termination_reason.setVisible(ending)
+        if ending and self.file is not None:
+            f = self.file
+            dates = ContractDates(accepted_on=f.accepted_on, warranty_end=f.warranty_end, maintenance_end=f.maintenance_end)
+            on = self.move_on.value() if not self.move_on.error() else None
+            early = ends_early(dates, on or self.jobs.today())
+            self.termination_reason.setPlaceholderText(
+                _("Required: why the contract ends before its term") if early else _("Optional"))
+
+    # -- the payment schedule ------------------------------------------------------------
+    def _schedule_lines(self) -> list[InstalmentData]:
+        if self.pending_schedule is not None:
+            return self.pending_schedule
+        return list(self.file.instalments) if self.file is not None else []
+
+    def _render_schedule(self) -> None:
+        f, today = self.file, self._today or self.jobs.today()
+        lines = self._schedule_lines()
+        self.schedule.setRowCount(len(lines))
+        paid = f.paid_vnd
+        running = 0
+        for r, line in enumerate(lines):
+            running += line.amount_vnd
+            if running <= paid:
+                state = _("Paid")
+            elif line.due_on < today:
+                state = _("Overdue: debt")
+            else:
+                state = _("Not yet due")
+            for c, text in enumerate((format_date(line.due_on), format_vnd(line.amount_vnd), state)):
+                self.schedule.setItem(r, c, QTableWidgetItem(text))
+        total = sum(line.amount_vnd for line in lines)
+        pending = _(" (not saved)") if self.pending_schedule is not None else ""
+        self.schedule_total.setText(_("Instalments total {total} of the value {value}").format(
+            total=format_vnd(total), value=format_vnd(f.value_vnd)) + pending)
+        self.save_schedule_button.setEnabled(self.pending_schedule is not None)
+
+    def add_instalment(self) -> None:
+        problem = self.instalment_on.error() or self.instalment_amount.error()
+        if problem or self.instalment_on.value() is None or self.instalment_amount.value() <= 0:
+            self.schedule_error.setText(problem or _("Enter the due date and an amount above zero."))
+            self.schedule_error.show()
+            return
+        self.schedule_error.hide()
+        lines = self._schedule_lines() + [InstalmentData(self.instalment_on.value(), self.instalment_amount.value())]
+        self.pending_schedule = sorted(lines, key=lambda i: i.due_on)
+        self.instalment_amount.clear()
+        self._render_schedule()
+
+    def remove_instalment(self) -> None:
+        r = self.schedule.currentRow()
+        lines = self._schedule_lines()
+        if 0 <= r < len(lines):
+            self.pending_schedule = lines[:r] + lines[r + 1:]
+            self._render_schedule()
+
+    def save_schedule(self) -> None:
+        if self.pending_schedule is None:
+            return
+        self._run(self.schedule_error, contracts.save_schedule, self.file.id, self.file.version,
+                  list(self.pending_schedule), self.operator_id, then=self._schedule_saved)
+
+    def _schedule_saved(self) -> None:
+        self.pending_schedule = None
 
     def acceptance_report(self) -> None:
         """The acceptance minutes to print and sign; the operator signs for the vendor."""
@@ -401,6 +532,8 @@ class ContractPanel(QTabWidget):
         self.target_label.setText(_("Move to stage:"))
         self.on_label.setText(_("On date:"))
         self.term_label.setText(_("Maintenance term ends (optional):"))
+        self.reason_label.setText(_("Reason for ending:"))
+        self._target_changed()
         self.move_button.setText(_("&Move"))
         self.renew_button.setText(_("Renew maintenance for a year"))
         self.acceptance_report_button.setText(_("Acceptance &minutes…"))
@@ -417,4 +550,9 @@ class ContractPanel(QTabWidget):
         self.add_planned_button.setText(_("Add"))
         self.done_button.setText(_("Mark done today"))
         self.remove_planned_button.setText(_("Remove"))
+        self.schedule_title.setText(_("Payment schedule (only instalments past their due date are debt)"))
+        self.schedule.setHorizontalHeaderLabels([_("Due"), _("Amount"), _("State")])
+        self.add_instalment_button.setText(_("Add instalment"))
+        self.remove_instalment_button.setText(_("Remove"))
+        self.save_schedule_button.setText(_("Save schedule"))
         self._render()

@@ -82,6 +82,8 @@ class ListPage(QWidget):
         sort_col = model.sort_column()
         if sort_col >= 0:
             header.setSortIndicator(sort_col, Qt.SortOrder.DescendingOrder if model.descending else Qt.SortOrder.AscendingOrder)
+        else:  # a default order no column shows (the tickets' queue rank): no indicator, kept
+            header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
         # Enabled after the indicator shows the model's own order, so no extra reload.
         self.table.setSortingEnabled(True)
         self._debounce = QTimer(self, singleShot=True, interval=250)

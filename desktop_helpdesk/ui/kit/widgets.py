@@ -64,6 +64,10 @@ class FieldRow(QWidget):
     def set_error(self, message: str | None) -> None:
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
+        # A message wrapped to a narrow field (a combo box) needs its lines' height: the
+        # form does not ask a word-wrapped label again, and cut the second line in half.
+        width = max(self.error.width(), self.field.width())
+        self.error.setMinimumHeight(self.error.heightForWidth(width) if message and width > 0 else 0)
 
 
 class Form(QFormLayout):

@@ -30,6 +30,7 @@ from ...domain.enums import (
 )
 from ...i18n import N_, _
 from ...domain.same_problem import SIMILAR
+from ...i18n.formatting import format_date
 from ...services import contracts, customers, lookup, tickets
 from ...services.changes import HISTORY, TICKETS
 from ...services.dto import TicketDraft
@@ -46,6 +47,7 @@ from ..kit.widgets import (
 )
 from ..kit.worker import Jobs
 from .assign import ASSIGN_KEY, AssignPicker, assign_key_text, operator_label
+from .change_request import RequestActions
 from .verification import VerifyDialog
 
 
@@ -107,6 +109,8 @@ class TicketDialog(FormDialog):
         self.entitlement_label.setTextFormat(Qt.TextFormat.RichText)
         self.override_reason = f.add("override_reason", N_("Override reason"), QLineEdit())
         self._build_repeats()
+        # A saved complaint's reply, a change request's writing, quote and approval (issue #16).
+        self.request_actions = f.add("request_actions", N_("Before settling"), RequestActions(jobs, operator_id, self))
         self.description.setMaximumHeight(90)
         self.note.setMaximumHeight(60)
         select_data(self.priority, Priority.NORMAL.value)
@@ -124,7 +128,7 @@ class TicketDialog(FormDialog):
                        self.cooperating.toggled, self.in_scope.toggled):
             signal.connect(lambda *_: self._ask_verdict())
         self._watch(self.subject, self.request_type, self.channel, self.override_reason)
-        for name in ("note", "override_reason"):
+        for name in ("note", "override_reason", "request_actions"):
             self._show_row(name, False)
         self._preset_contact: int | None = None
         # Fully keyboard-driven: Tab leaves the text boxes instead of typing a tab, and walks
@@ -260,6 +264,13 @@ class TicketDialog(FormDialog):
         head = f"<b style='color:{colour}'>{escape(enum_label(Coverage, v.coverage.value))}</b>"
         # Symbols as well as colour: a refusal ground reads as one without colour too.
         reasons = "".join(f"<div>{'✖' if r.is_refusal else '⚠'} {escape(_(r.message))}</div>" for r in v.reasons)
+        earlier = getattr(v, "earlier_ticket", None)
+        if earlier is not None:  # seed 002 §6: which ticket asked the same guidance before
+            reasons += "<div>↪ " + escape(_("Asked before: {code} of {date}: {subject}").format(
+                code=earlier.code, date=format_date(earlier.received_on), subject=earlier.subject)) + "</div>"
+        if getattr(v, "priority_first", False):  # seed 004: maintenance customers get priority
+            reasons += "<div>↑ " + escape(_("Maintenance customer: the priority is raised one step on saving "
+                                            "and the ticket comes first in the lists.")) + "</div>"
         self.entitlement_label.setText(head + reasons)
         # No adjustSize(): it shrank the label to its own narrow hint and the form kept that
         # width, so a reason longer than the head was cut ("Part or all of the agreed").
@@ -347,6 +358,8 @@ class TicketDialog(FormDialog):
         self._show_row("note", True)
         for name in ("checks", "entitlement", "override_reason"):
             self._show_row(name, False)
+        self.request_actions.set_ticket(details.id, d.request_type, details.history)
+        self._show_row("request_actions", self.request_actions.applies())
         self.setProperty("ticket_code", details.code)
         self.attachments.set_owner(details.id)
         self.retranslate()

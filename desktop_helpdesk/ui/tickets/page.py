@@ -67,8 +67,10 @@ def tickets_model(jobs: Jobs) -> PagedTableModel:
     # (an export writes it as it reads at the time of the export).
     columns.insert(2, Column(N_("Time left"), "next_due_at", lambda r: "", width=200,
                              value=lambda r: clock_text(jobs.calendars.live_clocks(r), jobs.now())))
+    # Default order: maintenance customers whose package gives priority first (seed 004),
+    # then the newest (the queue rank, read descending).
     return TicketsModel(columns, tickets.list_tickets, jobs, countdown_column=2,
-                        default_sort="received_at", default_descending=True, filters={"state": "open"})
+                        default_sort="queue_rank", default_descending=True, filters={"state": "open"})
 
 
 class TicketsPage(ListPage):

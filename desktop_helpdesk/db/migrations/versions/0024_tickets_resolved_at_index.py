@@ -6,13 +6,13 @@ month on the 1M-ticket benchmark database, against a 5 s target for the whole re
 (benchmarks/README.md, "SLA reports"). A plain B-tree on both engines.
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-07
 """
 from alembic import op
 
 revision = "0024"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
