@@ -32,3 +32,31 @@ def snapshot(engine, scope: list[str]) -> dict:
                 rows[row["uuid"]] = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
             out[table] = rows
     return out
+
+
+def uuid_of(engine, table: str, row_id: int) -> str:
+    """A record's UUID, by its id in `engine`'s database."""
+    from desktop_helpdesk.db import models as m
+
+    t = m.Base.metadata.tables[table]
+    with engine.connect() as c:
+        return c.execute(select(t.c.uuid).where(t.c.id == row_id)).scalar()
+
+
+def id_of(engine, table: str, uuid: str) -> int | None:
+    """A record's id in `engine`'s database, by its UUID (None: not there)."""
+    from desktop_helpdesk.db import models as m
+
+    t = m.Base.metadata.tables[table]
+    with engine.connect() as c:
+        return c.execute(select(t.c.id).where(t.c.uuid == uuid)).scalar()
+
+
+def edit_ticket(ctx, ticket_id: int, **changes) -> None:
+    """Save a ticket with some fields changed, as its form does."""
+    from dataclasses import replace
+
+    from desktop_helpdesk.services import tickets
+
+    t = tickets.get_ticket(ctx, ticket_id)
+    tickets.update_ticket(ctx, ticket_id, t.version, replace(t.draft, **changes), None)

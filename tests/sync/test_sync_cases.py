@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, text
 
 from desktop_helpdesk.db import models as m
 from desktop_helpdesk.db import offline
@@ -18,37 +18,20 @@ from desktop_helpdesk.services.dto import TicketDraft
 
 from tests.factories import Clock, more_tickets, warranty_ticket
 from tests.sync.conftest import NOW
-from tests.sync.helpers import snapshot
+from tests.sync.helpers import edit_ticket, id_of, snapshot, uuid_of
 
 pytestmark = pytest.mark.postgresql_only
 
 
-def _uuid(engine, table, row_id):
-    t = m.Base.metadata.tables[table]
-    with engine.connect() as c:
-        return c.execute(select(t.c.uuid).where(t.c.id == row_id)).scalar()
-
-
-def _id(engine, table, uuid):
-    t = m.Base.metadata.tables[table]
-    with engine.connect() as c:
-        return c.execute(select(t.c.id).where(t.c.uuid == uuid)).scalar()
-
-
-def _edit(ctx, ticket_id, **changes):
-    t = tickets.get_ticket(ctx, ticket_id)
-    tickets.update_ticket(ctx, ticket_id, t.version, replace(t.draft, **changes), None)
-
-
 def _scope(engine, ctx, tid):
-    return [_uuid(engine, "customers", tickets.get_ticket(ctx, tid).draft.customer_id)]
+    return [uuid_of(engine, "customers", tickets.get_ticket(ctx, tid).draft.customer_id)]
 
 
 def test_a_ticket_made_offline_gets_its_final_code_at_sync_and_keeps_the_provisional_one_in_its_history(
         ctx, engine, laptop_factory):
     tid = warranty_ticket(ctx)
     lap = laptop_factory(_scope(engine, ctx, tid))
-    first = tickets.get_ticket(lap.ctx, _id(lap.engine, "tickets", _uuid(engine, "tickets", tid))).draft
+    first = tickets.get_ticket(lap.ctx, id_of(lap.engine, "tickets", uuid_of(engine, "tickets", tid))).draft
     new = tickets.create_ticket(lap.ctx, TicketDraft(customer_id=first.customer_id, contract_id=first.contract_id,
                                                      subject="Máy in hoá đơn kẹt giấy", request_type="incident",
                                                      channel="hotline"), None)
@@ -57,8 +40,8 @@ def test_a_ticket_made_offline_gets_its_final_code_at_sync_and_keeps_the_provisi
     out = lap.sync()
     final = out.codes[provisional]
     assert not final.startswith("~")
-    uuid = _uuid(lap.engine, "tickets", new)
-    assert tickets.get_ticket(ctx, _id(engine, "tickets", uuid)).code == final
+    uuid = uuid_of(lap.engine, "tickets", new)
+    assert tickets.get_ticket(ctx, id_of(engine, "tickets", uuid)).code == final
     assert tickets.get_ticket(lap.ctx, new).code == final  # the laptop learns it at the same sync
     with engine.connect() as c:
         mapping = c.execute(text("SELECT old_value, new_value FROM ticket_events WHERE kind = 'code_assigned'")).all()
@@ -69,11 +52,11 @@ def test_a_ticket_deleted_on_the_server_while_a_laptop_edits_it_and_logs_work_be
         ctx, engine, laptop_factory):
     tid = warranty_ticket(ctx)
     lap = laptop_factory(_scope(engine, ctx, tid))
-    uuid = _uuid(engine, "tickets", tid)
-    local = _id(lap.engine, "tickets", uuid)
-    _edit(lap.ctx, local, subject="Đã thay cáp nguồn")
+    uuid = uuid_of(engine, "tickets", tid)
+    local = id_of(lap.engine, "tickets", uuid)
+    edit_ticket(lap.ctx, local, subject="Đã thay cáp nguồn")
     entry = worklog.add_entry(lap.ctx, local, None, WorkLogDraft("note", body="Khách xác nhận đã in được"))
-    entry_uuid = _uuid(lap.engine, "ticket_events", entry)
+    entry_uuid = uuid_of(lap.engine, "ticket_events", entry)
     with engine.begin() as c:  # an administrator removing a ticket logged by mistake, history and all
         c.execute(text("ALTER TABLE ticket_events DISABLE TRIGGER ticket_events_append_only_delete"))
         c.execute(delete(m.TicketEvent.__table__).where(m.TicketEvent.__table__.c.ticket_id == tid))
@@ -85,21 +68,21 @@ def test_a_ticket_deleted_on_the_server_while_a_laptop_edits_it_and_logs_work_be
     kinds = {(c["entity"], c["kind"]) for c in waiting}
     assert ("tickets", "deleted") in kinds and ("ticket_events", "deleted") in kinds
     assert any(entry_uuid == c["entity_uuid"] for c in waiting)  # the work-log entry is kept
-    assert _id(lap.engine, "tickets", uuid) is None  # the laptop follows the server meanwhile
+    assert id_of(lap.engine, "tickets", uuid) is None  # the laptop follows the server meanwhile
     ticket_conflict = next(c for c in waiting if c["entity"] == "tickets")
     offline.resolve_on_server(engine, ticket_conflict["uuid"], "restore", author="lead", now=NOW)
-    restored = _id(engine, "tickets", uuid)
+    restored = id_of(engine, "tickets", uuid)
     assert tickets.get_ticket(ctx, restored).draft.subject == "Đã thay cáp nguồn"
-    assert _id(engine, "ticket_events", entry_uuid) is not None  # its entries came back with it
+    assert id_of(engine, "ticket_events", entry_uuid) is not None  # its entries came back with it
     assert offline.server_conflicts(engine) == []
     lap.sync()
-    assert tickets.get_ticket(lap.ctx, _id(lap.engine, "tickets", uuid)).draft.subject == "Đã thay cáp nguồn"
+    assert tickets.get_ticket(lap.ctx, id_of(lap.engine, "tickets", uuid)).draft.subject == "Đã thay cáp nguồn"
 
 
 def test_a_sync_killed_after_the_server_committed_sends_nothing_twice(ctx, engine, laptop_factory):
     tid = warranty_ticket(ctx)
     lap = laptop_factory(_scope(engine, ctx, tid))
-    local = _id(lap.engine, "tickets", _uuid(engine, "tickets", tid))
+    local = id_of(lap.engine, "tickets", uuid_of(engine, "tickets", tid))
     first = tickets.get_ticket(lap.ctx, local).draft
     new = tickets.create_ticket(lap.ctx, replace(first, subject="Mới tạo ngoài hiện trường"), None)
     worklog.add_entry(lap.ctx, new, None, WorkLogDraft("note", body="Ghi chú"))
@@ -115,7 +98,7 @@ def test_a_sync_killed_after_the_server_committed_sends_nothing_twice(ctx, engin
     with engine.connect() as c:
         before = c.execute(text("SELECT count(*) FROM tickets")).scalar(), \
             c.execute(text("SELECT count(*) FROM ticket_events")).scalar()
-    _edit(lap.ctx, local, description="Sửa sau khi mất kết nối")  # newer work rides with the resend
+    edit_ticket(lap.ctx, local, description="Sửa sau khi mất kết nối")  # newer work rides with the resend
     out = lap.sync()
     with engine.connect() as c:
         after = c.execute(text("SELECT count(*) FROM tickets")).scalar(), \
@@ -134,22 +117,22 @@ def _week_offline(ctx, engine, laptop_factory, skew: timedelta, seed: int = 7):
     scope = _scope(engine, ctx, tid)
     lap = laptop_factory(scope, f"week{skew.days}")
     lap.ctx = replace(lap.ctx, clock=Clock(NOW + skew))
-    uuids = [_uuid(engine, "tickets", i) for i in ids]
-    local = {u: _id(lap.engine, "tickets", u) for u in uuids}
+    uuids = [uuid_of(engine, "tickets", i) for i in ids]
+    local = {u: id_of(lap.engine, "tickets", u) for u in uuids}
     edits = {}
     for n in range(500):
         u = rnd.choice(uuids)
         name = rnd.choice(("subject", "description"))
         value = f"{name} {n} của laptop"
-        _edit(lap.ctx, local[u], **{name: value})
+        edit_ticket(lap.ctx, local[u], **{name: value})
         edits[(u, name)] = value
     server_changed = rnd.sample(uuids, len(uuids) // 5)
     for u in server_changed:
-        _edit(ctx, _id(engine, "tickets", u), subject=f"Máy chủ sửa {u[:4]}")
+        edit_ticket(ctx, id_of(engine, "tickets", u), subject=f"Máy chủ sửa {u[:4]}")
     out = lap.sync(now=NOW + timedelta(days=7))
     conflicts = {(c["entity_uuid"], c["field"]): c for c in offline.server_conflicts(engine) if c["kind"] == "field"}
     for (u, name), value in edits.items():
-        got = getattr(tickets.get_ticket(ctx, _id(engine, "tickets", u)).draft, name)
+        got = getattr(tickets.get_ticket(ctx, id_of(engine, "tickets", u)).draft, name)
         assert got == value or conflicts[(u, name)]["mine"] == f'"{value}"', (u, name)
     assert snapshot(lap.engine, scope) == snapshot(engine, scope)
     # A conflict exactly where both sides changed a ticket's subject: decided by the data, never
@@ -172,7 +155,7 @@ def test_attachments_travel_by_uuid_and_one_file_attached_on_both_sides_is_store
 
     tid = warranty_ticket(ctx)
     lap = laptop_factory(_scope(engine, ctx, tid))
-    local = _id(lap.engine, "tickets", _uuid(engine, "tickets", tid))
+    local = id_of(lap.engine, "tickets", uuid_of(engine, "tickets", tid))
     photo = b"\x89PNG\r\n\x1a\n" + b"bien ban nghiem thu" * 50
     attachments.add_attachment(lap.ctx, "ticket", local, NewAttachment("biên bản.png", photo))
     attachments.add_attachment(ctx, "ticket", tid, NewAttachment("bien-ban-van-phong.png", photo))
@@ -201,7 +184,7 @@ def test_an_edit_of_a_customer_merged_away_on_the_server_waits_for_a_person_and_
     scope = _scope(engine, ctx, tid)
     lap = laptop_factory(scope)
     dup_uuid = scope[0]
-    local_customer = _id(lap.engine, "customers", dup_uuid)
+    local_customer = id_of(lap.engine, "customers", dup_uuid)
     c = customers.get_customer(lap.ctx, local_customer)
     customers.save_customer(lap.ctx, replace(c.draft, notes="Khách hẹn bảo trì thứ Bảy"), local_customer, c.version)
     k, d = customers.get_customer(ctx, keep), customers.get_customer(ctx, duplicate)
@@ -212,10 +195,10 @@ def test_an_edit_of_a_customer_merged_away_on_the_server_waits_for_a_person_and_
     assert (conflict["entity"], conflict["kind"], conflict["entity_uuid"]) == ("customers", "archived", dup_uuid)
     assert "Khách hẹn bảo trì thứ Bảy" not in (customers.get_customer(ctx, duplicate).draft.notes or "")
     # The merge brought the kept customer onto the laptop, with the ticket that moved to it.
-    keep_uuid = _uuid(engine, "customers", keep)
-    assert _id(lap.engine, "customers", keep_uuid) is not None
-    moved = tickets.get_ticket(lap.ctx, _id(lap.engine, "tickets", _uuid(engine, "tickets", tid)))
-    assert moved.draft.customer_id == _id(lap.engine, "customers", keep_uuid)
+    keep_uuid = uuid_of(engine, "customers", keep)
+    assert id_of(lap.engine, "customers", keep_uuid) is not None
+    moved = tickets.get_ticket(lap.ctx, id_of(lap.engine, "tickets", uuid_of(engine, "tickets", tid)))
+    assert moved.draft.customer_id == id_of(lap.engine, "customers", keep_uuid)
     offline.resolve_on_server(engine, conflict["uuid"], "restore", author="lead", now=NOW)
     restored = customers.get_customer(ctx, duplicate)
     assert restored.draft.notes == "Khách hẹn bảo trì thứ Bảy"
@@ -232,7 +215,7 @@ def test_a_change_the_server_refuses_waits_for_a_person_and_the_rest_of_the_work
     lap = laptop_factory(_scope(engine, ctx, tid))
     customers.save_customer(lap.ctx, CustomerDraft(name="Nhà hàng Sen Vàng", kind="company", code="KH09999"))
     customers.save_customer(ctx, CustomerDraft(name="Công ty Bình Minh", kind="company", code="KH09999"))
-    _edit(lap.ctx, _id(lap.engine, "tickets", _uuid(engine, "tickets", tid)), subject="Đã sửa tại chỗ")
+    edit_ticket(lap.ctx, id_of(lap.engine, "tickets", uuid_of(engine, "tickets", tid)), subject="Đã sửa tại chỗ")
     out = lap.sync()
     assert out.new_conflicts == 1
     [refused] = offline.server_conflicts(engine)
@@ -246,10 +229,10 @@ def test_an_edit_made_on_the_laptop_while_it_syncs_is_rebased_on_the_servers_val
         ctx, engine, laptop_factory):
     tid = warranty_ticket(ctx)
     lap = laptop_factory(_scope(engine, ctx, tid))
-    local = _id(lap.engine, "tickets", _uuid(engine, "tickets", tid))
-    _edit(ctx, tid, description="Văn phòng ghi: khách gọi lại lúc 9 giờ")
-    _edit(lap.ctx, local, subject="Laptop sửa tiêu đề")
-    lap.sync(after_push=lambda: _edit(lap.ctx, local, description="Laptop ghi trong lúc đồng bộ"))
+    local = id_of(lap.engine, "tickets", uuid_of(engine, "tickets", tid))
+    edit_ticket(ctx, tid, description="Văn phòng ghi: khách gọi lại lúc 9 giờ")
+    edit_ticket(lap.ctx, local, subject="Laptop sửa tiêu đề")
+    lap.sync(after_push=lambda: edit_ticket(lap.ctx, local, description="Laptop ghi trong lúc đồng bộ"))
     # The pull kept the laptop's newer value and did not undo it; its base is now the server's.
     assert tickets.get_ticket(lap.ctx, local).draft.description == "Laptop ghi trong lúc đồng bộ"
     assert lap.state()["pending"] >= 1

@@ -3,47 +3,29 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
 
-from desktop_helpdesk.db import models as m
 from desktop_helpdesk.db import offline
 from desktop_helpdesk.services import tickets
 
 from tests.factories import warranty_ticket
 from tests.sync.conftest import NOW
 
+from tests.sync.helpers import edit_ticket, id_of, uuid_of
+
 pytestmark = pytest.mark.postgresql_only
-
-
-def _uuid(ctx_engine, table, row_id):
-    t = m.Base.metadata.tables[table]
-    with ctx_engine.connect() as c:
-        return c.execute(select(t.c.uuid).where(t.c.id == row_id)).scalar()
-
-
-def _local_id(engine, table, uuid):
-    t = m.Base.metadata.tables[table]
-    with engine.connect() as c:
-        return c.execute(select(t.c.id).where(t.c.uuid == uuid)).scalar()
-
-
-def _edit(ctx, ticket_id, **changes):
-    t = tickets.get_ticket(ctx, ticket_id)
-    tickets.update_ticket(ctx, ticket_id, t.version, replace(t.draft, **changes), None)
 
 
 def _customer_uuid(engine, ctx, ticket_id):
     t = tickets.get_ticket(ctx, ticket_id)
-    return _uuid(engine, "customers", t.draft.customer_id)
+    return uuid_of(engine, "customers", t.draft.customer_id)
 
 
 def test_the_copy_holds_the_customer_and_cannot_be_read_without_the_key(ctx, engine, laptop_factory):
     tid = warranty_ticket(ctx)
     lap = laptop_factory([_customer_uuid(engine, ctx, tid)])
-    local = _local_id(lap.engine, "tickets", _uuid(engine, "tickets", tid))
+    local = id_of(lap.engine, "tickets", uuid_of(engine, "tickets", tid))
     assert tickets.get_ticket(lap.ctx, local).draft.subject == "Cân điện tử không nhận"
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(lap.path).execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -55,10 +37,10 @@ def test_two_laptops_editing_different_fields_merge_and_the_same_field_gives_one
     tid = warranty_ticket(ctx)
     scope = [_customer_uuid(engine, ctx, tid)]
     a, b = laptop_factory(scope, "a"), laptop_factory(scope, "b")
-    uuid = _uuid(engine, "tickets", tid)
-    ta, tb = _local_id(a.engine, "tickets", uuid), _local_id(b.engine, "tickets", uuid)
-    _edit(a.ctx, ta, subject="Cân không nhận (laptop A)")
-    _edit(b.ctx, tb, description="Mô tả từ laptop B")
+    uuid = uuid_of(engine, "tickets", tid)
+    ta, tb = id_of(a.engine, "tickets", uuid), id_of(b.engine, "tickets", uuid)
+    edit_ticket(a.ctx, ta, subject="Cân không nhận (laptop A)")
+    edit_ticket(b.ctx, tb, description="Mô tả từ laptop B")
     assert a.sync().new_conflicts == 0
     assert b.sync().new_conflicts == 0
     a.sync()
@@ -66,8 +48,8 @@ def test_two_laptops_editing_different_fields_merge_and_the_same_field_gives_one
         d = tickets.get_ticket(ctx_, tid_).draft
         assert (d.subject, d.description) == ("Cân không nhận (laptop A)", "Mô tả từ laptop B")
     # Now both change the subject: the second to sync gets exactly one conflict.
-    _edit(a.ctx, ta, subject="Tiêu đề A")
-    _edit(b.ctx, tb, subject="Tiêu đề B")
+    edit_ticket(a.ctx, ta, subject="Tiêu đề A")
+    edit_ticket(b.ctx, tb, subject="Tiêu đề B")
     assert a.sync().new_conflicts == 0
     out = b.sync()
     assert out.new_conflicts == 1 and out.conflicts == 1

@@ -5,7 +5,6 @@ gives staff, and `desktop-helpdesk sync` says by its exit code whether conflicts
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -24,6 +23,8 @@ from desktop_helpdesk.domain.errors import SignInRefused
 
 from tests.factories import warranty_ticket
 from tests.sync.conftest import NOW
+
+from tests.sync.helpers import edit_ticket, id_of, uuid_of
 
 pytestmark = pytest.mark.postgresql_only
 
@@ -45,28 +46,11 @@ def technician(engine, migrated_db_url, pg_server):
     server.dispose()
 
 
-def _uuid(engine, table, row_id):
-    t = m.Base.metadata.tables[table]
-    with engine.connect() as c:
-        return c.execute(select(t.c.uuid).where(t.c.id == row_id)).scalar()
-
-
-def _id(engine, table, uuid):
-    t = m.Base.metadata.tables[table]
-    with engine.connect() as c:
-        return c.execute(select(t.c.id).where(t.c.uuid == uuid)).scalar()
-
-
-def _edit(ctx, ticket_id, **changes):
-    t = tickets.get_ticket(ctx, ticket_id)
-    tickets.update_ticket(ctx, ticket_id, t.version, replace(t.draft, **changes), None)
-
-
 def test_a_technician_takes_works_and_syncs_with_staff_rights_and_the_command_tells_conflicts(
         technician, engine, migrated_db_url, tmp_path, monkeypatch, capsys):
     ctx, login, server, tid = technician
     operator_id = next(o.id for o in accounts.accounts(ctx) if o.login == login)
-    scope = [_uuid(engine, "customers", tickets.get_ticket(ctx, tid).draft.customer_id)]
+    scope = [uuid_of(engine, "customers", tickets.get_ticket(ctx, tid).draft.customer_id)]
     path = tmp_path / "data" / "offline" / "helpdesk-offline.sqlite3"
     copy, _ = offline.take(server, path, PASSWORD, scope, device_name="Laptop Hùng", operator_id=operator_id,
                            author="Hùng", now=NOW)
@@ -75,8 +59,8 @@ def test_a_technician_takes_works_and_syncs_with_staff_rights_and_the_command_te
     assert accounts.sign_in(lap, login, PASSWORD).id is not None
     with pytest.raises(SignInRefused):
         accounts.sign_in(lap, login, "không phải mật khẩu")
-    local = _id(copy, "tickets", _uuid(engine, "tickets", tid))
-    _edit(lap, local, subject="Ở hiện trường: thay cáp")
+    local = id_of(copy, "tickets", uuid_of(engine, "tickets", tid))
+    edit_ticket(lap, local, subject="Ở hiện trường: thay cáp")
     copy.dispose()
     u = make_url(migrated_db_url)
     (tmp_path / "data" / "config").mkdir(parents=True, exist_ok=True)
@@ -94,9 +78,9 @@ def test_a_technician_takes_works_and_syncs_with_staff_rights_and_the_command_te
     assert authors == {operator_id}
     # Both change the subject again: the command says a conflict waits (exit 3).
     copy = offline.open_copy(path, PASSWORD)
-    _edit(make_context(uow_factory(copy)), local, subject="Laptop: thay nguồn")
+    edit_ticket(make_context(uow_factory(copy)), local, subject="Laptop: thay nguồn")
     copy.dispose()
-    _edit(ctx, tid, subject="Văn phòng: đổi máy")
+    edit_ticket(ctx, tid, subject="Văn phòng: đổi máy")
     assert sync_main(["--data-dir", str(tmp_path / "data"), "--lang", "en"]) == EXIT_CONFLICTS
     assert "1 conflicts wait" in capsys.readouterr().out
     monkeypatch.setenv("DESKTOP_HELPDESK_PASSWORD", "không đúng")
@@ -106,7 +90,7 @@ def test_a_technician_takes_works_and_syncs_with_staff_rights_and_the_command_te
 
 def test_a_schema_difference_blocks_the_sync_not_the_work(technician, engine, tmp_path):
     ctx, login, server, tid = technician
-    scope = [_uuid(engine, "customers", tickets.get_ticket(ctx, tid).draft.customer_id)]
+    scope = [uuid_of(engine, "customers", tickets.get_ticket(ctx, tid).draft.customer_id)]
     copy, _ = offline.take(server, tmp_path / "c.db", PASSWORD, scope, device_name="x", operator_id=None,
                            author="x", now=NOW)
     with copy.begin() as c:
@@ -117,7 +101,7 @@ def test_a_schema_difference_blocks_the_sync_not_the_work(technician, engine, tm
         offline.sync_now(copy, server, author="x", operator_id=None, now=NOW)
     assert info.value.reason == SyncBlocked.SCHEMA
     lap = make_context(uow_factory(copy))
-    local = _id(copy, "tickets", _uuid(engine, "tickets", tid))
-    _edit(lap, local, subject="Vẫn làm việc được")  # work goes on
+    local = id_of(copy, "tickets", uuid_of(engine, "tickets", tid))
+    edit_ticket(lap, local, subject="Vẫn làm việc được")  # work goes on
     assert tickets.get_ticket(lap, local).draft.subject == "Vẫn làm việc được"
     copy.dispose()

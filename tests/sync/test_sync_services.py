@@ -19,19 +19,9 @@ from desktop_helpdesk.services.dto import CalendarDay
 from tests.factories import Clock, warranty_ticket
 from tests.sync.conftest import NOW
 
+from tests.sync.helpers import id_of, uuid_of
+
 pytestmark = pytest.mark.postgresql_only
-
-
-def _uuid(engine, table, row_id):
-    t = m.Base.metadata.tables[table]
-    with engine.connect() as c:
-        return c.execute(select(t.c.uuid).where(t.c.id == row_id)).scalar()
-
-
-def _id(engine, table, uuid):
-    t = m.Base.metadata.tables[table]
-    with engine.connect() as c:
-        return c.execute(select(t.c.id).where(t.c.uuid == uuid)).scalar()
 
 
 def _due(engine, uuid):
@@ -44,15 +34,15 @@ def test_a_ticket_made_offline_falls_due_by_the_servers_calendar(ctx, engine, la
     """The laptop did not know of the day off the lead added meanwhile: the server recomputes
     the new ticket's clocks on its calendar, from the received time the technician gave."""
     tid = warranty_ticket(ctx, hours="office")
-    scope = [_uuid(engine, "customers", tickets.get_ticket(ctx, tid).draft.customer_id)]
+    scope = [uuid_of(engine, "customers", tickets.get_ticket(ctx, tid).draft.customer_id)]
     lap = laptop_factory(scope)
     clock = Clock(NOW)
     laptop_ctx = make_context(uow_factory(lap.engine), clock=clock, offline=LaptopLink(
         lap.engine, lambda: engine, lambda server: make_context(uow_factory(server), clock=clock)))
     catalog.save_calendar_days(replace(ctx, clock=clock), [CalendarDay(date(2026, 12, 7), "day_off", "Nghỉ bù")], [])
-    first = tickets.get_ticket(laptop_ctx, _id(lap.engine, "tickets", _uuid(engine, "tickets", tid))).draft
+    first = tickets.get_ticket(laptop_ctx, id_of(lap.engine, "tickets", uuid_of(engine, "tickets", tid))).draft
     new = tickets.create_ticket(laptop_ctx, replace(first, subject="Phiếu làm ở hiện trường", received_at=NOW), None)
-    uuid = _uuid(lap.engine, "tickets", new)
+    uuid = uuid_of(lap.engine, "tickets", new)
     due_on_laptop = _due(lap.engine, uuid)
     report = sync.sync_now(laptop_ctx)
     assert report.pushed >= 1 and report.in_sync
@@ -66,9 +56,9 @@ def test_a_ticket_made_offline_falls_due_by_the_servers_calendar(ctx, engine, la
 
 def test_a_lead_sees_and_decides_every_devices_conflicts_on_the_server(ctx, engine, laptop_factory):
     tid = warranty_ticket(ctx)
-    scope = [_uuid(engine, "customers", tickets.get_ticket(ctx, tid).draft.customer_id)]
+    scope = [uuid_of(engine, "customers", tickets.get_ticket(ctx, tid).draft.customer_id)]
     lap = laptop_factory(scope, "Laptop của Hùng")
-    local = _id(lap.engine, "tickets", _uuid(engine, "tickets", tid))
+    local = id_of(lap.engine, "tickets", uuid_of(engine, "tickets", tid))
     t = tickets.get_ticket(lap.ctx, local)
     tickets.update_ticket(lap.ctx, local, t.version, replace(t.draft, subject="Của laptop"), None)
     t = tickets.get_ticket(ctx, tid)

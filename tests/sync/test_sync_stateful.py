@@ -11,33 +11,19 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
-from sqlalchemy import select
+from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
-from desktop_helpdesk.db import models as m
 from desktop_helpdesk.db import offline
 from desktop_helpdesk.services import customers, tickets
 from desktop_helpdesk.services.dto import CustomerDraft, TicketDraft
 
-from tests.sync.helpers import snapshot
+from tests.sync.helpers import id_of, snapshot, uuid_of
 
 pytestmark = pytest.mark.postgresql_only
 
 FIELDS = ("subject", "description", "priority")
 PRIORITIES = ("low", "normal", "high", "urgent")
 _counter = itertools.count()
-
-
-def _id(engine, table, uuid):
-    t = m.Base.metadata.tables[table]
-    with engine.connect() as c:
-        return c.execute(select(t.c.id).where(t.c.uuid == uuid)).scalar()
-
-
-def _uuid(engine, table, row_id):
-    t = m.Base.metadata.tables[table]
-    with engine.connect() as c:
-        return c.execute(select(t.c.uuid).where(t.c.id == row_id)).scalar()
 
 
 def _value(field, n):
@@ -50,19 +36,19 @@ def test_three_laptops_and_the_server_converge_with_no_lost_edit(ctx, engine, la
             super().__init__()
             n = next(_counter)
             cid = customers.save_customer(ctx, CustomerDraft(name=f"Khách hàng thử {n}", kind="company"))
-            self.scope = [_uuid(engine, "customers", cid)]
+            self.scope = [uuid_of(engine, "customers", cid)]
             ids = [tickets.create_ticket(ctx, TicketDraft(customer_id=cid, subject=f"Phiếu {k}",
                                                           request_type="incident", channel="hotline"), None,
                                          override_reason="thử nghiệm")
                    for k in range(3)]
-            self.uuids = [_uuid(engine, "tickets", i) for i in ids]
+            self.uuids = [uuid_of(engine, "tickets", i) for i in ids]
             self.laptops = [laptop_factory(self.scope, f"l{n}x{k}") for k in range(3)]
             self.unsynced = [{} for _ in self.laptops]  # (uuid, field) -> value written since last sync
             self.values = itertools.count()
 
         def _edit(self, context, eng, uuid, field):
             """Set `field` to a new value; returns (value before, value after)."""
-            tid = _id(eng, "tickets", uuid)
+            tid = id_of(eng, "tickets", uuid)
             t = tickets.get_ticket(context, tid)
             value = _value(field, next(self.values))
             tickets.update_ticket(context, tid, t.version, replace(t.draft, **{field: value}), None)
@@ -89,7 +75,7 @@ def test_three_laptops_and_the_server_converge_with_no_lost_edit(ctx, engine, la
             for (uuid, field), (base, value) in self.unsynced[device].items():
                 if value == base:
                     continue  # set back to what it was (or to the same value): no edit to keep
-                server = getattr(tickets.get_ticket(ctx, _id(engine, "tickets", uuid)).draft, field)
+                server = getattr(tickets.get_ticket(ctx, id_of(engine, "tickets", uuid)).draft, field)
                 kept = any(c["entity_uuid"] == uuid and c["field"] == field and c["mine"] == json.dumps(value)
                            for c in waiting)
                 assert server == value or kept, (uuid, field, value, server)
