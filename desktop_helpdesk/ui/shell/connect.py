@@ -362,7 +362,7 @@ class TeamServerActions(QObject):
         self.act_connect.setText(_("Connect to &team server…"))
         self.act_local.setText(_("Use the &local database file"))
         label = self.access.server_label
-        self.window.database_label.setText(label if label else _("Local file"))
+        self.window.database_label.setText(label if label else _("This computer"))
         self.window.database_label.setToolTip(_("The team server {server}").format(server=label) if label
                                               else _("The database file on this computer"))
 
