@@ -24,6 +24,8 @@ from ..kit.worker import LONG
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: The navigation pane's width when it shows icons only.
 COLLAPSED_WIDTH = 52
+#: The pane's width with names and counts (Vietnamese names are the longer), and at most.
+EXPANDED_WIDTH, EXPANDED_MAX_WIDTH = 236, 280
 #: The log-a-call key (the tickets view's own work-log key, tickets/worklog.py KIND_KEYS).
 LOG_CALL_KEY = "Ctrl+Alt+C"
 
@@ -75,6 +77,7 @@ class NavDelegate(QStyledItemDelegate):
               corner: bool = False) -> int:
         font = option.font
         font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 0.85)
         metrics = QFontMetrics(font)
         width, height = metrics.horizontalAdvance(text) + 10, metrics.height() + 2
         rect = option.rect
@@ -83,6 +86,11 @@ class NavDelegate(QStyledItemDelegate):
         else:
             box = QRect(right - width, rect.center().y() - height // 2, width, height)
         palette = option.palette
+        if accent and option.state & QStyle.StateFlag.State_Selected:  # on the selection: inverted
+            palette = QPalette(palette)
+            highlight = palette.color(QPalette.ColorRole.Highlight)
+            palette.setColor(QPalette.ColorRole.Highlight, palette.color(QPalette.ColorRole.HighlightedText))
+            palette.setColor(QPalette.ColorRole.HighlightedText, highlight)
         painter.save()
         painter.setRenderHint(painter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -126,6 +134,7 @@ class WindowLook(QObject):
         window.operator_changed.connect(lambda _operator: self.refresh_counts())
         window.alerts.unread_changed.connect(lambda _count: self._show_alerts())
         self.apply_icons()
+        self._style_chart()
         retranslate.register(self)
         self.retranslate()
         self.set_collapsed(self.collapsed, save=False)
@@ -217,7 +226,8 @@ class WindowLook(QObject):
         self.delegate = NavDelegate(self)
         nav.setItemDelegate(self.delegate)
         nav.setIconSize(QSize(20, 20))
-        nav.setMouseTracking(True)
+        nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        nav.setTextElideMode(Qt.TextElideMode.ElideRight)
 
     def set_collapsed(self, collapsed: bool, save: bool = True) -> None:
         """The navigation pane with its names, or its icons only (the names in tooltips)."""
@@ -225,12 +235,12 @@ class WindowLook(QObject):
         w, nav = self.window, self.window.nav
         if self.act_collapse.isChecked() != collapsed:
             self.act_collapse.setChecked(collapsed)
-        nav.setMaximumWidth(COLLAPSED_WIDTH if collapsed else 240)
+        nav.setMaximumWidth(COLLAPSED_WIDTH if collapsed else EXPANDED_MAX_WIDTH)
         nav.setMinimumWidth(COLLAPSED_WIDTH if collapsed else 0)
         sizes = w.splitter.sizes()
         if len(sizes) == 2:
             total = sum(sizes)
-            left = COLLAPSED_WIDTH if collapsed else 210
+            left = COLLAPSED_WIDTH if collapsed else EXPANDED_WIDTH
             w.splitter.setSizes([left, max(total - left, 1)])
         nav.doItemsLayout()
         nav.viewport().update()
@@ -300,6 +310,18 @@ class WindowLook(QObject):
             if count else ""))
 
     # -- scheme --------------------------------------------------------------------------
+    def _style_chart(self) -> None:
+        """The dashboard's chart draws its own background: dark with the dark scheme, and its
+        bars again in the scheme's colours."""
+        from PySide6.QtCharts import QChart
+
+        chart = self.window.dashboard.chart
+        theme = QChart.ChartTheme.ChartThemeDark if marks.dark else QChart.ChartTheme.ChartThemeLight
+        if chart.theme() != theme:
+            chart.setTheme(theme)
+            chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+            self.window.dashboard.reload()
+
     def set_scheme(self, key: str) -> None:
         """View → Colour scheme: follow the system, or always light or dark (remembered)."""
         self.settings.color_scheme = key
@@ -312,6 +334,7 @@ class WindowLook(QObject):
         if watched is self.window and kind in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self.apply_icons()
             self._show_connection()
+            self._style_chart()
         elif watched is self.window.connection_banner and kind in (QEvent.Type.Show, QEvent.Type.Hide):
             self._show_connection()
         return False
