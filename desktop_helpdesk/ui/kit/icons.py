@@ -88,4 +88,7 @@ def icon(name: str, colour: QColor | str | None = None) -> QIcon:
     colour = QColor(colour) if colour is not None else icon_colour()
     disabled = QColor(colour)
     disabled.setAlphaF(0.45)
-    return qta.icon(GLYPHS[name], color=colour, color_disabled=disabled)
+    app = QApplication.instance()
+    palette = app.palette() if app is not None else QPalette()
+    selected = palette.color(QPalette.ColorRole.HighlightedText)  # on a selected row: its text's colour
+    return qta.icon(GLYPHS[name], color=colour, color_disabled=disabled, color_selected=selected)

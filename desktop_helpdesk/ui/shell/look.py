@@ -81,8 +81,8 @@ class NavDelegate(QStyledItemDelegate):
         metrics = QFontMetrics(font)
         width, height = metrics.horizontalAdvance(text) + 10, metrics.height() + 2
         rect = option.rect
-        if corner:
-            box = QRect(rect.right() - width - 1, rect.top() + 1, width, height)
+        if corner:  # below the icon, at the right: the icon stays whole
+            box = QRect(rect.right() - width - 1, rect.bottom() - height - 1, width, height)
         else:
             box = QRect(right - width, rect.center().y() - height // 2, width, height)
         palette = option.palette
@@ -106,7 +106,7 @@ class NavDelegate(QStyledItemDelegate):
     def sizeHint(self, option, index) -> QSize:
         size = super().sizeHint(option, index)
         if self.look.collapsed:
-            return QSize(COLLAPSED_WIDTH - 8, max(size.height(), 36))
+            return QSize(COLLAPSED_WIDTH - 8, max(size.height(), 44))
         counts = index.data(COUNT_ROLE)
         if counts:
             metrics = QFontMetrics(option.font)
