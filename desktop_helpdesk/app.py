@@ -399,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         return code
 
     window.show()
+    window.look.maybe_show_tour()  # the first start's tour, once (issue #19)
     if outcome == "upgraded":
         _tell_about_the_copy(window, url)
     window.alerts.start()

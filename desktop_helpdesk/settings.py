@@ -51,6 +51,8 @@ class Settings:
     #: "light" or "dark"; the navigation pane shrunk to its icons.
     color_scheme: str = "system"
     nav_collapsed: bool = False
+    #: The first-start tour was shown (skipped or done): not shown again by itself.
+    tour_done: bool = False
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

@@ -48,6 +48,7 @@ GLYPHS = {
     "quit": "ph.sign-out",
     "language": "ph.translate",
     "about": "ph.info",
+    "tour": "ph.compass",
     "do_not_disturb": "ph.bell-slash",
     "sound": "ph.speaker-high",
     "collapse": "ph.caret-double-left",

@@ -19,6 +19,7 @@ from ...services.changes import TICKETS, Change
 from ..kit import icons, marks, retranslate
 from ..kit.theme import SCHEMES
 from ..kit.worker import LONG
+from .tour import Tour
 
 #: The role of a navigation item that holds its counts ((open, mine) for tickets).
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -164,6 +165,12 @@ class WindowLook(QObject):
         w.menu_view.insertAction(w.act_views[0], self.act_collapse)
         w.menu_view.insertSeparator(w.act_views[0])
 
+        self.act_tour = QAction(w)
+        self.act_tour.setObjectName("act_tour")
+        self.act_tour.triggered.connect(self.show_tour)
+        w.menu_help.insertAction(w.act_about, self.act_tour)
+        self.tour = None
+
         self.menu_scheme = w.menu_view.addMenu("")
         self.menu_scheme.setObjectName("menu_colour_scheme")
         self.scheme_actions: dict[str, QAction] = {}
@@ -203,7 +210,7 @@ class WindowLook(QObject):
                  w.act_vendor: "vendor", w.act_dnd: "do_not_disturb", w.act_sound: "sound",
                  w.act_vi: "language", w.act_en: "language", self.act_log_call: "log_call",
                  self.act_collapse: "expand" if self.collapsed else "collapse",
-                 self.menu_scheme.menuAction(): "scheme_system"}
+                 self.menu_scheme.menuAction(): "scheme_system", self.act_tour: "tour"}
         for a, key in zip(w.act_views, w.views):
             found[a] = key if key in icons.GLYPHS else "dashboard"
         for key, a in self.scheme_actions.items():
@@ -343,6 +350,7 @@ class WindowLook(QObject):
     def retranslate(self) -> None:
         w = self.window
         self.act_log_call.setText(_("&Log a call"))
+        self.act_tour.setText(_("Take the &tour"))
         self.act_collapse.setText(_("Show the navigation as &icons only") if not self.collapsed
                                   else _("Show the navigation with &names"))
         self.menu_scheme.setTitle(_("Colour &scheme"))
@@ -359,6 +367,23 @@ class WindowLook(QObject):
         self._show_alerts()
         self._show_nav_counts()
         self._show_connection()
+
+    # -- first-start tour ------------------------------------------------------------------
+    def maybe_show_tour(self) -> None:
+        """At the first start (app.main calls it once the window is up): the tour, once."""
+        if not self.settings.tour_done:
+            self.show_tour()
+
+    def show_tour(self) -> None:
+        self.tour = Tour(self.window)
+        self.tour.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.tour.finished_tour.connect(self._tour_seen)
+        self.tour.open()
+
+    def _tour_seen(self) -> None:
+        if not self.settings.tour_done:
+            self.settings.tour_done = True
+            self.window._save_settings()
 
     def log_call(self) -> None:
         """Ctrl+Alt+C or the toolbar: a call on the ticket shown in the tickets view; with no
