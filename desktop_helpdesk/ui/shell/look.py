@@ -59,10 +59,22 @@ class NavDelegate(QStyledItemDelegate):
             if counts:
                 self._pill(painter, option, str(counts[0]), corner=True)
             return
-        super().paint(painter, option, index)
+        if not counts:
+            super().paint(painter, option, index)
+            return
+        # The name elided before the pills (a narrow pane, a long Vietnamese name), never under them.
+        self.initStyleOption(option, index)
+        pills = self._pills(counts)
+        metrics = QFontMetrics(option.font)
+        room = option.rect.width() - option.decorationSize.width() - 16 - sum(
+            metrics.horizontalAdvance(t) + 14 for t, _a in pills)
+        option.text = metrics.elidedText(option.text, Qt.TextElideMode.ElideRight, max(room, 0))
+        style = option.widget.style() if option.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
         if counts:
             right = option.rect.right() - 4
-            for text, accent in self._pills(counts):
+            for text, accent in pills:
                 right = self._pill(painter, option, text, right=right, accent=accent) - 4
 
     @staticmethod
