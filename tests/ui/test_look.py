@@ -193,17 +193,19 @@ def test_switching_the_scheme_while_running_restyles_the_open_windows(open_desk,
     dialog.reject()
 
 
-def test_the_scheme_follows_the_system_live_unless_chosen(theme, qtbot):
-    from PySide6.QtCore import Qt as QtCore_Qt
-
+def test_the_scheme_follows_the_system_live_unless_chosen(theme, monkeypatch, qtbot):
     t = theme("system")
     hints = QApplication.instance().styleHints()
-    assert t.dark == (hints.colorScheme() == QtCore_Qt.ColorScheme.Dark)
-    t._system_changed(QtCore_Qt.ColorScheme.Dark)  # what colorSchemeChanged calls
-    t.set_choice("dark")
+    assert t.dark == (hints.colorScheme() == Qt.ColorScheme.Dark)
+    # The system turns dark (what Windows' setting does): Qt says so with colorSchemeChanged.
+    monkeypatch.setattr(t, "system_is_dark", lambda: True)
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
     assert t.dark and marks.dark
-    t._system_changed(QtCore_Qt.ColorScheme.Light)  # the user's choice wins over the system's
-    assert t.dark
+    qtbot.waitUntil(lambda: QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 80, timeout=3000)
+    t.set_choice("light")  # the user's choice wins over the system's
+    monkeypatch.setattr(t, "system_is_dark", lambda: True)
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    assert t.dark is False and not marks.dark
 
 
 def test_native_style_on_windows_fusion_elsewhere():
