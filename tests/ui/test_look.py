@@ -289,3 +289,32 @@ def test_the_first_start_tour_has_four_steps_in_the_users_language_and_is_shown_
     look.act_tour.trigger()  # Help → Take the tour: whenever asked
     qtbot.waitUntil(lambda: look.tour is not None and look.tour.isVisible(), timeout=3000)
     look.tour.reject()
+
+
+@pytest.mark.sqlite_only
+def test_entries_the_rest_of_the_shell_adds_to_the_menus_get_icons_too(open_desk, tmp_path, qtbot):
+    """As app.main builds it: the team server, backups, import and sign-in entries are added
+    after the window; each has its icon when its menu opens."""
+    from pathlib import Path
+
+    from desktop_helpdesk.db.backup import SqliteBackups
+    from desktop_helpdesk.settings import Credentials, Settings
+    from desktop_helpdesk.ui.shell.accounts import AccountActions
+    from desktop_helpdesk.ui.shell.backup import BackupAccess, BackupActions
+    from desktop_helpdesk.ui.shell.connect import ServerAccess, TeamServerActions
+    from desktop_helpdesk.ui.shell.importer import ImportActions
+
+    desk = open_desk(demo=True)
+    window = desk.window
+    TeamServerActions(window, ServerAccess(probe=lambda *a: None, explain=str, restart=lambda *a: None,
+                                           credentials=Credentials(), settings=Settings(),
+                                           save_settings=lambda: None, server_label=None))
+    window.backups = BackupActions(window, desk.jobs, BackupAccess(
+        SqliteBackups(Path(desk.engine.url.database)), desk.settings, lambda: None, tmp_path / "data",
+        lambda: None), start=False)
+    window.imports = ImportActions(window, desk.jobs, desk.settings, lambda: None)
+    window.accounts = AccountActions(window, desk.jobs, desk.ctx.session, desk.author, desk.settings, lambda: None)
+    for top in window.menuBar().actions():
+        top.menu().aboutToShow.emit()
+    missing = [_plain(a.text()) for a in _window_actions(window) if a.icon().isNull() and a.isVisible()]
+    assert not missing, missing

@@ -61,6 +61,20 @@ GLYPHS = {
     "connected": "ph.check-circle",
     "disconnected": "ph.warning-circle",
     "user": "ph.user-circle",
+    # what the other parts of the shell add to the menus (team server, backups, import, laptop, sign-in)
+    "backup": "ph.floppy-disk",
+    "backup_settings": "ph.gear-six",
+    "restore": "ph.arrow-counter-clockwise",
+    "import": "ph.download-simple",
+    "import_history": "ph.clock-counter-clockwise",
+    "take_offline": "ph.laptop",
+    "sync": "ph.cloud-arrow-up",
+    "conflicts": "ph.git-merge",
+    "back_online": "ph.cloud-check",
+    "operators": "ph.users-three",
+    "lock": "ph.lock-simple",
+    "switch_operator": "ph.arrows-left-right",
+    "lock_after": "ph.clock",
 }
 
 _qta = None

@@ -146,6 +146,9 @@ class WindowLook(QObject):
         window.jobs.changed.connect(self._on_change)
         window.operator_changed.connect(lambda _operator: self.refresh_counts())
         window.alerts.unread_changed.connect(lambda _count: self._show_alerts())
+        for top in window.menuBar().actions():
+            if top.menu() is not None:
+                top.menu().aboutToShow.connect(self._icon_added_actions)
         self.apply_icons()
         self._style_chart()
         retranslate.register(self)
@@ -229,9 +232,33 @@ class WindowLook(QObject):
             found[a] = f"scheme_{key}"
         return found
 
+    #: Actions the other parts of the shell add to the menus after the window is built
+    #: (connect.py, backup.py, importer.py, offline.py), by object name → icon.
+    ADDED_ICONS = {"act_connect": "server", "act_local": "database", "act_backup": "backup",
+                   "act_backup_settings": "backup_settings", "act_restore": "restore", "act_import": "import",
+                   "act_import_history": "import_history", "act_take_offline": "take_offline",
+                   "act_sync_now": "sync", "act_sync_conflicts": "conflicts", "act_back_online": "back_online"}
+
+    def _added_action_icons(self) -> dict:
+        w = self.window
+        found = {a: self.ADDED_ICONS[a.objectName()] for a in w.findChildren(QAction)
+                 if a.objectName() in self.ADDED_ICONS}
+        accounts = getattr(w, "accounts", None)  # sign-in (accounts.py): no object names there
+        if accounts is not None:
+            found.update({accounts.act_operators: "operators", accounts.act_lock: "lock",
+                          accounts.act_switch: "switch_operator", accounts.menu_idle.menuAction(): "lock_after"})
+            found.update({a: "lock_after" for a in accounts.idle_actions})
+        return found
+
+    def _icon_added_actions(self) -> None:
+        """Before a menu opens: icons for the entries other parts added since (once each)."""
+        for action, name in self._added_action_icons().items():
+            if action.icon().isNull():
+                action.setIcon(icons.icon(name))
+
     def apply_icons(self) -> None:
         """Draw every icon again in the current scheme's colours (after a scheme switch)."""
-        for action, name in self._action_icons().items():
+        for action, name in {**self._action_icons(), **self._added_action_icons()}.items():
             action.setIcon(icons.icon(name))
         nav = self.window.nav
         for i in range(nav.count()):
