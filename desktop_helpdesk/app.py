@@ -653,7 +653,7 @@ def probe_server(url: str) -> tuple[str, str | None]:
 
 def server_label(url: str) -> str | None:
     """What the status bar shows for the open database: "host/database" on a server, None
-    for a file (shown as "Local file": never a path, never a password)."""
+    for a file (shown as "This computer": never a path, never a password)."""
     from sqlalchemy.engine import make_url
 
     try:

@@ -83,7 +83,7 @@ _qta = None
 def _qtawesome():
     global _qta
     if _qta is None:
-        os.environ.setdefault("QT_API", "pyside6")  # qtpy: the binding the app uses
+        os.environ["QT_API"] = "pyside6"  # qtpy: the binding the app uses, whatever the environment says
         import qtawesome
 
         _qta = qtawesome

@@ -331,7 +331,7 @@ class ConnectDialog(QDialog):
 
 class TeamServerActions(QObject):
     """The File menu's "Connect to team server…" and "Use the local database file", and
-    the status bar's database label ("host/database" or "Local file", never a path)."""
+    the status bar's database label ("host/database" or "This computer", never a path)."""
 
     def __init__(self, window, access: ServerAccess):
         super().__init__(window)
