@@ -318,3 +318,19 @@ def test_entries_the_rest_of_the_shell_adds_to_the_menus_get_icons_too(open_desk
         top.menu().aboutToShow.emit()
     missing = [_plain(a.text()) for a in _window_actions(window) if a.icon().isNull() and a.isVisible()]
     assert not missing, missing
+
+
+def test_the_toolbar_and_status_bar_fit_a_1366_screen_in_vietnamese(open_desk, vietnamese, qtbot):
+    window = open_desk(demo=True).window
+    window.resize(1366, 700)
+    window.show_lookup()  # the caller lookup open beside the list, as during a call
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=3000)
+    toolbar = window.look.toolbar
+    for action in window.look.toolbar_actions:
+        button = toolbar.widgetForAction(action)
+        # Not pushed into the toolbar's overflow menu, its text whole.
+        assert button.isVisible() and button.width() >= button.sizeHint().width(), action.iconText()
+    bar = window.statusBar()
+    for label in (window.operator_label, window.database_label, window.look.connection_label):
+        assert label.isVisible() and label.width() >= label.sizeHint().width() and \
+            label.geometry().right() <= bar.width(), label.text()
