@@ -185,6 +185,7 @@ def test_switching_the_scheme_while_running_restyles_the_open_windows(open_desk,
     # The countdowns' colours are the dark variants (the list paints them at its next repaint).
     assert marks.STATE_COLOURS[marks.ClockState.BREACHED].name() == marks.DARK["ERROR"] != breached
     assert window.look.connection_label.styleSheet() == marks.colour_style(marks.DARK["OK"])
+    assert marks.DARK["HIGHLIGHT"] in window.connection_banner.styleSheet()  # "server lost" strip
 
     window.look.scheme_actions["light"].trigger()
     qtbot.waitUntil(lambda: window.palette().color(QPalette.ColorRole.Window).lightness() > 200, timeout=3000)

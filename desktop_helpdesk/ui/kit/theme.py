@@ -81,13 +81,14 @@ class Theme(QObject):
 
     def apply(self) -> None:
         dark = self.system_is_dark() if self.choice == "system" else self.choice == "dark"
-        if self.native:  # the Windows styles draw their own light and dark: tell them which
+        if self.native:
+            # The Windows styles draw their own light and dark from the scheme Qt is told
+            # (Qt 6.8+); an application palette set here would pin one of them.
             hints = self.app.styleHints()
-            if self.choice == "system":
+            if self.choice == "system" and hasattr(hints, "unsetColorScheme"):
                 hints.unsetColorScheme()
-            else:
+            elif self.choice != "system" and hasattr(hints, "setColorScheme"):
                 hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
-            self.app.setPalette(self.app.style().standardPalette())
         else:
             self.app.setPalette(dark_palette() if dark else light_palette())
         marks.use_scheme(dark)

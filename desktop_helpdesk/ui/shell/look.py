@@ -381,6 +381,7 @@ class WindowLook(QObject):
             self.apply_icons()
             self._show_connection()
             self._style_chart()
+            self.window.connection_banner.setStyleSheet(marks.banner_style())  # its colours are the scheme's
         elif watched is self.window.connection_banner and kind in (QEvent.Type.Show, QEvent.Type.Hide):
             self._show_connection()
         return False
