@@ -335,3 +335,23 @@ def test_the_toolbar_and_status_bar_fit_a_1366_screen_in_vietnamese(open_desk, v
     for label in (window.operator_label, window.database_label, window.look.connection_label):
         assert label.isVisible() and label.width() >= label.sizeHint().width() and \
             label.geometry().right() <= bar.width(), label.text()
+
+
+def test_log_a_call_from_anywhere_goes_to_the_ticket_and_opens_a_call_entry(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.show_view("dashboard")
+    window.dashboard.setFocus()
+    desk.idle()
+    page = window.pages["tickets"]
+    qtbot.keyClick(window.dashboard, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    # No ticket chosen yet: the tickets list, and a word on what to do.
+    assert window.current_page() is page
+    assert window.statusBar().currentMessage() == "Choose the ticket the call is about, then log the call."
+    desk.idle()
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: page.worklog.details is not None, timeout=10_000)
+    window.look.toolbar.widgetForAction(window.look.act_log_call).click()
+    dialog = page.worklog.dialog
+    assert dialog is not None and dialog.isVisible() and dialog.current_kind() == "call"
+    dialog.reject()
