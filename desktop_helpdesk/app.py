@@ -202,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Desktop Helpdesk")
     app.setOrganizationName("DesktopHelpdesk")
     settings = Settings() if folder_error else Settings.load(paths.settings_file)
+    from .ui.kit.theme import Theme
+
+    # The native style on Windows, Fusion elsewhere; the scheme chosen (or the system's,
+    # followed live), set before any window is built so every colour starts in it (issue #19).
+    theme = Theme(app, settings.color_scheme)
     language = args.lang or settings.language or system_language()
     translator = Translator(translations_dir(), language)
     install(translator)
@@ -341,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         app.quit()
 
     window = MainWindow(jobs, settings, save_settings, operator, "", set_language)
+    window.look.theme = theme  # View → Colour scheme
     TeamServerActions(window, ServerAccess(
         probe=probe_server, explain=lambda reason: database_error_message(reason, server=True),
         restart=restart, credentials=credentials, settings=settings, save_settings=save_settings,
@@ -393,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         return code
 
     window.show()
+    window.look.maybe_show_tour()  # the first start's tour, once (issue #19)
     if outcome == "upgraded":
         _tell_about_the_copy(window, url)
     window.alerts.start()
@@ -646,7 +653,7 @@ def probe_server(url: str) -> tuple[str, str | None]:
 
 def server_label(url: str) -> str | None:
     """What the status bar shows for the open database: "host/database" on a server, None
-    for a file (shown as "Local file": never a path, never a password)."""
+    for a file (shown as "This computer": never a path, never a password)."""
     from sqlalchemy.engine import make_url
 
     try:

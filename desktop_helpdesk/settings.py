@@ -47,6 +47,12 @@ class Settings:
     offline: dict = field(default_factory=dict)
     #: The largest file one may attach, in MB (issue #16; domain.attachments' rule).
     attachment_limit_mb: int = 20
+    #: Look and feel (issue #19): "system" (follow the system's light or dark scheme, live),
+    #: "light" or "dark"; the navigation pane shrunk to its icons.
+    color_scheme: str = "system"
+    nav_collapsed: bool = False
+    #: The first-start tour was shown (skipped or done): not shown again by itself.
+    tour_done: bool = False
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

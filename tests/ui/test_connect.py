@@ -204,9 +204,9 @@ def test_verify_full_needs_a_ca_file_and_nothing_is_tested_without_one(connect, 
 def test_the_status_bar_shows_local_file_or_host_and_database_never_a_path(connect, vietnamese):
     local = connect()
     label = local.desk.window.database_label
-    assert label.text() == "Tệp trên máy" and "/" not in label.text()
+    assert label.text() == "Máy này" and "/" not in label.text()
     vietnamese.set_language("en")
-    assert label.text() == "Local file"
+    assert label.text() == "This computer"
     TeamServerActions(local.desk.window, ServerAccess(
         probe=probe_server, explain=str, restart=lambda: None, credentials=Credentials(),
         settings=Settings(), save_settings=lambda: None, server_label="helpdesk-server/helpdesk"))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Qt
 
 from tests.factories import Clock, warranty_ticket
+from desktop_helpdesk.ui.kit import marks
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -35,7 +36,7 @@ def test_advancing_the_clock_changes_the_countdown_and_its_state_and_pausing_fre
     clock.now += timedelta(minutes=100)  # 1 h 40 min used of 2 h: at risk (75 %)
     page.ticker.tick()
     text, colour = _cell(page)
-    assert text == "▲ 20 min left" and colour.name() == "#a15c00"
+    assert text == "▲ 20 min left" and colour.name() == marks.WARNING  # the at-risk amber of the palette
 
     clock.now += timedelta(minutes=35)
     page.ticker.tick()

@@ -26,27 +26,27 @@ from ...i18n.formatting import format_duration, format_vnd
 #: balance, a refused ticket, a failed save, a field's error.
 ERROR = "#b00020"
 #: Needs attention soon: a clock at risk, a date due soon, the grace period.
-WARNING = "#a15c00"
+WARNING = "#8a5000"
 #: On track or done right: a running clock, warranty cover, a passed check, a saved change.
 OK = "#1b5e20"
 #: Finished, no longer counting: a met clock, an obligation done.
-DONE = "#607d8b"
+DONE = "#4e6874"
 #: Secondary text beside the main one: labels of facts, notes, a due time under a countdown.
 MUTED = "#555555"
 #: A paused clock: stopped for now, greyed like secondary text.
 PAUSED = MUTED
 #: What to do or that there is nothing to show: "select a customer", key help, no cover.
-HINT = "#666666"
+HINT = "#5f5f5f"
 #: Replaced and no longer counting: a corrected work-log entry, a day removed but not saved.
-SUPERSEDED = "#888888"
+SUPERSEDED = "#686868"
 #: Ordinary text where a link or a style would otherwise colour it.
 TEXT = "#000000"
 #: The app's accent: what takes you somewhere ("Show more…"), the tray icon.
-ACCENT = "#1565c0"
+ACCENT = "#1259ad"
 #: Cover by a maintenance contract.
 MAINTENANCE = "#1f5fa8"
 #: A ticket the customer pays for (no cover, not refused).
-BILLABLE = "#8d6e00"
+BILLABLE = "#715800"
 #: A day the firm set in its own calendar (not the statutory one).
 FIRM_DAY = "#0d47a1"
 #: Behind the match the caller lookup has selected.
@@ -60,9 +60,9 @@ DOCUMENT_HEADING_BACKGROUND = "#ececec"
 NOTE_KIND = "#555555"
 CALL_KIND = "#1f5fa8"
 REMOTE_SESSION_KIND = "#6a1b9a"
-VISIT_KIND = "#1b7a32"
-EMAIL_KIND = "#9a5b00"
-OTHER_KIND = "#777777"
+VISIT_KIND = "#186c2c"
+EMAIL_KIND = "#875000"
+OTHER_KIND = "#5f5f5f"
 
 
 def colour_style(colour: str) -> str:
@@ -175,3 +175,84 @@ KIND_MARKS = {
 }
 OTHER_MARK = ("•", OTHER_KIND)
 CORRECTED_COLOUR = QColor(SUPERSEDED)
+
+
+# -- light and dark ------------------------------------------------------------------------
+#: The colours that name a meaning (not the printed documents' rules: paper is white).
+SCHEMED = ("ERROR", "WARNING", "OK", "DONE", "MUTED", "HINT", "SUPERSEDED", "TEXT", "ACCENT", "MAINTENANCE",
+           "BILLABLE", "FIRM_DAY", "HIGHLIGHT", "HEADING_BACKGROUND", "NOTE_KIND", "CALL_KIND",
+           "REMOTE_SESSION_KIND", "VISIT_KIND", "EMAIL_KIND", "OTHER_KIND")
+#: Colours written on the window, a list or a highlighted strip (the rest are backgrounds).
+TEXT_COLOURS = tuple(name for name in SCHEMED if name not in ("HIGHLIGHT", "HEADING_BACKGROUND"))
+BACKGROUNDS = ("HIGHLIGHT", "HEADING_BACKGROUND")
+#: Each meaning in the light scheme (the values above) and in the dark one: the same hue,
+#: lighter, every text colour ≥ 4.5:1 against the dark backgrounds (tests/ui/test_look.py).
+LIGHT = {name: globals()[name] for name in SCHEMED}
+DARK = {
+    "ERROR": "#ff8f98", "WARNING": "#f0b040", "OK": "#7dcf82", "DONE": "#a3b8c2", "MUTED": "#b8b8b8",
+    "HINT": "#ababab", "SUPERSEDED": "#adadad", "TEXT": "#f2f2f2", "ACCENT": "#7ab8ff", "MAINTENANCE": "#8cb8f0",
+    "BILLABLE": "#dcc050", "FIRM_DAY": "#9cc2ff", "HIGHLIGHT": "#4a3c0c", "HEADING_BACKGROUND": "#2a3442",
+    "NOTE_KIND": "#b8b8b8", "CALL_KIND": "#8cb8f0", "REMOTE_SESSION_KIND": "#d09cf5", "VISIT_KIND": "#7dcf82",
+    "EMAIL_KIND": "#eaa84a", "OTHER_KIND": "#ababab",
+}
+#: The dark scheme's window (Fusion's palette there, ui/kit/theme.py; light is Fusion's own).
+DARK_WINDOW = {
+    "Window": "#2b2b2b", "Base": "#1e1e1e", "AlternateBase": "#262626", "ToolTipBase": "#3a3a3a",
+    "PlaceholderText": "#9a9a9a", "Button": "#333333", "BrightText": "#ffffff", "Light": "#505050",
+    "Midlight": "#404040", "Mid": "#4a4a4a", "Dark": "#151515", "Shadow": "#000000", "Highlight": "#2f6fb3",
+    "HighlightedText": "#ffffff", "LinkVisited": "#c09cf5", "Disabled": "#8a8a8a",
+}
+#: Whether the dark colours are in use.
+dark = False
+
+
+def scheme_colours(is_dark: bool) -> dict[str, str]:
+    return DARK if is_dark else LIGHT
+
+
+def use_scheme(is_dark: bool) -> None:
+    """Switch every named colour and the state tables to the light or dark scheme.
+
+    The tables (CLOCK_LOOKS, STATE_COLOURS, BADGE_COLOURS…) are changed in place, so a view
+    that imported them paints the new colours at its next repaint. A module that imported a
+    single colour by name (``from .marks import HINT``) keeps the one it got: those widgets
+    take the scheme chosen at start (app.py applies it before the windows are built).
+    """
+    global dark, ERROR_STYLE, OK_STYLE, OWES_COLOUR, CHART_MET, CHART_BREACHED, PAUSED, OTHER_SECTION, OTHER_MARK
+    dark = is_dark
+    g = globals()
+    g.update(scheme_colours(is_dark))
+    PAUSED = g["MUTED"]
+    ERROR_STYLE, OK_STYLE = colour_style(g["ERROR"]), colour_style(g["OK"])
+    OWES_COLOUR = g["ERROR"]
+    CHART_MET, CHART_BREACHED = g["OK"], g["ERROR"]
+    CLOCK_LOOKS.update({
+        ClockState.RUNNING: Look("●", g["OK"], N_("running")),
+        ClockState.AT_RISK: Look("▲", g["WARNING"], N_("at risk")),
+        ClockState.BREACHED: Look("✖", g["ERROR"], N_("breached")),
+        ClockState.PAUSED: Look("‖", PAUSED, N_("paused")),
+        ClockState.MET: Look("✔", g["DONE"], N_("met")),
+    })
+    STATE_COLOURS.update({state: QColor(look.colour) for state, look in CLOCK_LOOKS.items()})
+    DAY_LOOKS.update({"done": CLOCK_LOOKS[ClockState.MET], "overdue": CLOCK_LOOKS[ClockState.BREACHED],
+                      "soon": CLOCK_LOOKS[ClockState.AT_RISK], "running": CLOCK_LOOKS[ClockState.RUNNING]})
+    DAY_COLOURS.update({state: QColor(look.colour) for state, look in DAY_LOOKS.items()})
+    BADGE_LOOKS.update({"warranty": Look("✔", g["OK"]), "maintenance": Look("✔", g["MAINTENANCE"]),
+                        "grace": Look("⚠", g["WARNING"]), "expired": Look("✖", g["ERROR"]),
+                        "none": Look("○", g["HINT"])})
+    BADGE_COLOURS.update({state: look.colour for state, look in BADGE_LOOKS.items()})
+    COVERAGE_COLOURS.update({Coverage.WARRANTY: g["OK"], Coverage.MAINTENANCE: g["MAINTENANCE"],
+                             Coverage.BILLABLE: g["BILLABLE"], Coverage.REFUSED: g["ERROR"]})
+    SECTION_LOOKS.update({"breached": CLOCK_LOOKS[ClockState.BREACHED], "at_risk": CLOCK_LOOKS[ClockState.AT_RISK],
+                          "due_2h": CLOCK_LOOKS[ClockState.AT_RISK], "paused": CLOCK_LOOKS[ClockState.PAUSED]})
+    OTHER_SECTION = CLOCK_LOOKS[ClockState.RUNNING]
+    SECTION_COLOURS.update({section: look.colour for section, look in SECTION_LOOKS.items()})
+    KIND_MARKS.update({
+        TicketEventKind.NOTE: ("✎", g["NOTE_KIND"]),
+        TicketEventKind.CALL: ("☎", g["CALL_KIND"]),
+        TicketEventKind.REMOTE_SESSION: ("⇄", g["REMOTE_SESSION_KIND"]),
+        TicketEventKind.VISIT: ("⌂", g["VISIT_KIND"]),
+        TicketEventKind.EMAIL: ("✉", g["EMAIL_KIND"]),
+    })
+    OTHER_MARK = ("•", g["OTHER_KIND"])
+    CORRECTED_COLOUR.setRgba(QColor(g["SUPERSEDED"]).rgba())

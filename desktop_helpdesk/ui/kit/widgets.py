@@ -68,6 +68,9 @@ class FieldRow(QWidget):
         # form does not ask a word-wrapped label again, and cut the second line in half.
         width = max(self.error.width(), self.field.width())
         self.error.setMinimumHeight(self.error.heightForWidth(width) if message and width > 0 else 0)
+        # A screen reader says the field's error with the field (the label below is not
+        # read when the field takes the focus).
+        self.field.setAccessibleDescription(message or "")
 
 
 class Form(QFormLayout):
@@ -93,6 +96,10 @@ class Form(QFormLayout):
         for label, title in self.labels.values():
             star = title.endswith(" *")
             label.setText(_(title[:-2] if star else title) + (" *" if star else "") + ":")
+            # The field sits in a FieldRow, not beside its label, so Qt's accessibility does
+            # not find the label as the field's name: say it (issue #19).
+            if label.buddy() is not None:
+                label.buddy().setAccessibleName(_(title[:-2] if star else title))
 
     def set_error(self, name: str, message: str | None) -> None:
         if name in self.rows:

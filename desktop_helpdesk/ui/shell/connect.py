@@ -331,7 +331,7 @@ class ConnectDialog(QDialog):
 
 class TeamServerActions(QObject):
     """The File menu's "Connect to team server…" and "Use the local database file", and
-    the status bar's database label ("host/database" or "Local file", never a path)."""
+    the status bar's database label ("host/database" or "This computer", never a path)."""
 
     def __init__(self, window, access: ServerAccess):
         super().__init__(window)
@@ -362,7 +362,7 @@ class TeamServerActions(QObject):
         self.act_connect.setText(_("Connect to &team server…"))
         self.act_local.setText(_("Use the &local database file"))
         label = self.access.server_label
-        self.window.database_label.setText(label if label else _("Local file"))
+        self.window.database_label.setText(label if label else _("This computer"))
         self.window.database_label.setToolTip(_("The team server {server}").format(server=label) if label
                                               else _("The database file on this computer"))
 

@@ -41,11 +41,9 @@ from ...i18n.formatting import (
 )
 from ...services import dashboard
 from ...services.changes import CALENDAR, CONTRACTS, OBLIGATIONS, PACKAGES, TICKETS
-from ..kit import retranslate
+from ..kit import marks, retranslate
 from ..kit.countdown import day_countdown_colour, day_countdown_text
 from ..kit.marks import (
-    CHART_BREACHED,
-    CHART_MET,
     OTHER_SECTION,
     SECTION_COLOURS,
     SECTION_MARKS,
@@ -317,8 +315,8 @@ class DashboardPage(QWidget):
         for axis in list(self.chart.axes()):
             self.chart.removeAxis(axis)
         met, breached = QBarSet(_("Met")), QBarSet(_("Breached"))
-        met.setColor(QColor(CHART_MET))
-        breached.setColor(QColor(CHART_BREACHED))
+        met.setColor(QColor(marks.CHART_MET))  # read now: the colour scheme may have changed
+        breached.setColor(QColor(marks.CHART_BREACHED))
         days = []
         for day, m, b in d.met_breached_by_day:
             met.append(m)

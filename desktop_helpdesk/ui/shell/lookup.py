@@ -407,6 +407,8 @@ class CallerLookupPanel(QWidget):
     def retranslate(self) -> None:
         self.field.setPlaceholderText(_("Caller's phone, customer code or tax code"))
         self.field.setToolTip(_("Caller lookup (F2)"))
+        self.field.setAccessibleName(_("Caller lookup"))
+        self.field.setAccessibleDescription(_("Caller's phone, customer code or tax code"))
         self.keys.setText(_("↑ ↓ choose · Enter: new ticket for the caller (or what to do for a new number) · "
                             "Esc: close"))
         self._render()

@@ -48,6 +48,7 @@ from .alert_centre import AlertCountButton, AlertPanel
 from .alerts import AlertCenter
 from .dashboard import DashboardPage
 from .export import ListExporter
+from .look import WindowLook
 from .lookup import CallerLookupPanel
 from .search import SearchPopup
 
@@ -179,6 +180,8 @@ class MainWindow(QMainWindow):
         self._busy_timer.timeout.connect(lambda: self.busy_label.setText(_("Working…")))
         jobs.busy_changed.connect(self._show_busy)
         self.retranslate()
+        # Icons, the toolbar, navigation counts, connection state, colour scheme (issue #19).
+        self.look = WindowLook(self)
         self._restore_layout()
         self.refresh_reference_data()
         # What colleagues save reaches the open views (see kit.team_feed); old feed rows go.

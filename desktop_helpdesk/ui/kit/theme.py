@@ -1,0 +1,98 @@
+"""The app's style and its light or dark scheme.
+
+The native style on Windows (windows11, else windowsvista), Fusion everywhere else. The
+scheme follows the system's (QStyleHints.colorScheme, live through colorSchemeChanged) unless
+the user chose Light or Dark (View → Colour scheme, kept in the settings). Switching sets the
+application palette, so every open window repaints in the new scheme at once, and switches
+the app's own colours (ui/kit/marks.py) to their variant for that scheme.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from ...i18n import N_
+from . import marks
+
+#: The choices offered, in the menu's order, with their labels.
+SCHEMES = {"system": N_("Follow the &system"), "light": N_("&Light"), "dark": N_("&Dark")}
+
+
+def style_name(platform: str | None = None, available: list[str] | None = None) -> str:
+    """The style for this platform: the native one on Windows, Fusion elsewhere."""
+    platform = sys.platform if platform is None else platform
+    available = [name.lower() for name in (QStyleFactory.keys() if available is None else available)]
+    if platform.startswith("win"):
+        for name in ("windows11", "windowsvista"):
+            if name in available:
+                return name
+    return "fusion"
+
+
+def light_palette() -> QPalette:
+    return QStyleFactory.create("Fusion").standardPalette()
+
+
+def dark_palette() -> QPalette:
+    """A dark palette for Fusion: the window and lists dark grey, text near white."""
+    p = QPalette()
+    text, colours = QColor(marks.DARK["TEXT"]), marks.DARK_WINDOW
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
+                 QPalette.ColorRole.ToolTipText):
+        p.setColor(role, text)
+    for name, colour in colours.items():
+        if name != "Disabled":
+            p.setColor(getattr(QPalette.ColorRole, name), QColor(colour))
+    p.setColor(QPalette.ColorRole.Link, QColor(marks.DARK["ACCENT"]))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(colours["Disabled"]))
+    return p
+
+
+class Theme(QObject):
+    """The app's style and scheme; `changed(dark)` after each switch."""
+
+    changed = Signal(bool)
+
+    def __init__(self, app: QApplication, choice: str = "system", platform: str | None = None) -> None:
+        super().__init__(app)
+        self.app = app
+        self.choice = choice if choice in SCHEMES else "system"
+        self.dark: bool | None = None
+        self.native = style_name(platform) != "fusion"
+        app.setStyle(style_name(platform))
+        app.styleHints().colorSchemeChanged.connect(self._system_changed)
+        self.apply()
+
+    def system_is_dark(self) -> bool:
+        return self.app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+    def set_choice(self, choice: str) -> None:
+        self.choice = choice if choice in SCHEMES else "system"
+        self.apply()
+
+    def _system_changed(self, _scheme) -> None:
+        if self.choice == "system":
+            self.apply()
+
+    def apply(self) -> None:
+        dark = self.system_is_dark() if self.choice == "system" else self.choice == "dark"
+        if self.native:
+            # The Windows styles draw their own light and dark from the scheme Qt is told
+            # (Qt 6.8+); an application palette set here would pin one of them.
+            hints = self.app.styleHints()
+            if self.choice == "system" and hasattr(hints, "unsetColorScheme"):
+                hints.unsetColorScheme()
+            elif self.choice != "system" and hasattr(hints, "setColorScheme"):
+                hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
+        else:
+            self.app.setPalette(dark_palette() if dark else light_palette())
+        marks.use_scheme(dark)
+        changed = dark != self.dark
+        self.dark = dark
+        if changed:
+            self.changed.emit(dark)
