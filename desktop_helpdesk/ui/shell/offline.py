@@ -44,6 +44,7 @@ from ...i18n import N_, _
 from ...i18n.formatting import format_datetime
 from ...services import customers, sync
 from ..kit import retranslate
+from ..kit.marks import ERROR_STYLE
 from ..kit.errors import failure_message
 from ..kit.worker import LONG, Jobs
 
@@ -163,7 +164,7 @@ class TakeOfflineDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("take_error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._accept)
@@ -296,7 +297,7 @@ class ConflictsDialog(QDialog):
         layout.addWidget(self.empty)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.error)
         buttons = QHBoxLayout()
         self.keep_mine = QPushButton()

@@ -195,7 +195,7 @@ class TicketDialog(FormDialog):
                 text = _("{code} “{subject}” is open, of the same type ({type}).")
             lines.append("⚠ " + escape(text).format(code=code, subject=escape(t.subject), status=escape(status),
                                                     type=escape(enum_label(RequestType, t.request_type))))
-        self.repeats_label.setText(f"<div style='color:{WARNING}'>" + "<br>".join(lines) + "</div>")
+        self.repeats_label.setText(f"<div style='color:{WARNING}'>" + "<br>".join(lines) + "</div>" if lines else "")
         self.open_instead_button.setText(_("Open {code} instead").format(code=self.repeats[0][0].code)
                                          if self.repeats else "")
         self._show_row("repeats", bool(self.repeats))
