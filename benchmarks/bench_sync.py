@@ -25,7 +25,7 @@ for the week's sync the rows the server changed since the laptop's watermark), a
 of those rows as JSON (`row_to_json`), the least a row-by-row format sends.
 
     PYTHONPATH=. /work/venv/bin/python -m benchmarks.bench_sync                    # 20k customers, scope 2,000
-    PYTHONPATH=. /work/venv/bin/python -m benchmarks.bench_sync --profile sync.prof  # cProfile of the week's sync
+    PYTHONPATH=. /work/venv/bin/python -m benchmarks.bench_sync --profile /tmp/sync.prof  # cProfile: .take, .sync
     PYTHONPATH=. /work/venv/bin/python -m benchmarks.bench_sync --database-url postgresql+psycopg://postgres@127.0.0.1:5544/syncbench
 """
 
@@ -248,7 +248,7 @@ def main(argv=None) -> int:
     ap.add_argument("--server-share", type=float, default=0.2)
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--database-url", help="a PostgreSQL database to fill and use (default: a throwaway server)")
-    ap.add_argument("--profile", type=Path, help="write the week's sync's cProfile stats here")
+    ap.add_argument("--profile", type=Path, help="write cProfile stats of the take and the week's sync to PROFILE.take, PROFILE.sync")
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
     rnd = random.Random(args.seed)
@@ -283,10 +283,16 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         cipher.derive_key(PASSWORD, os.urandom(16))
         argon = time.perf_counter() - t0
+        prof = cProfile.Profile() if args.profile else None
+        if prof:
+            prof.enable()
         t0 = time.perf_counter()
         lap_engine, first = offline.take(engine, path, PASSWORD, scope, device_name="Laptop hiện trường",
                                          operator_id=None, author="Kỹ thuật viên hiện trường", now=TAKEN)
         take_s = time.perf_counter() - t0
+        if prof:
+            prof.disable()
+            prof.dump_stats(f"{args.profile}.take")
         size_open = _copy_size(path)
         lap_engine.dispose()
         size_closed = _copy_size(path)
@@ -321,7 +327,7 @@ def main(argv=None) -> int:
         floor_sync = _floor(engine, customer_ids, watermark)
         print(f"floor (week's changes): {floor_sync['total_rows']:,} rows in {floor_sync['seconds']:.2f} s, "
               f"{floor_sync['json_bytes'] / 1e6:.2f} MB as JSON: {floor_sync['rows']}", flush=True)
-        week_sync = _timed_sync(lap_engine, engine, SYNCED_AT, args.profile)
+        week_sync = _timed_sync(lap_engine, engine, SYNCED_AT, args.profile and Path(f"{args.profile}.sync"))
         week_sync["floor"] = floor_sync
         print(f"week's sync: {week_sync['seconds']:.2f} s (push {week_sync['push']:.2f} s, pull "
               f"{week_sync['pull']:.2f} s); pushed {week_sync['pushed']} records ({week_sync['bytes_sent'] / 1e3:.0f} kB), "
