@@ -22,11 +22,14 @@ new (what an idle Sync button costs).
 The floor in the same run: the same rows read from the server with one plain SELECT per
 table, nothing else (what any sync must at least do: for the take every row of the scope,
 for the week's sync the rows the server changed since the laptop's watermark), and the size
-of those rows as JSON (`row_to_json`), the least a row-by-row format sends.
+of those rows as JSON (`row_to_json`), the least a row-by-row format sends; for the take also
+the same rows written by one `executemany` per table into the app's schema in an encrypted
+file (what any copy must at least do: read and write, without the sync's mapping and checks).
 
     PYTHONPATH=. /work/venv/bin/python -m benchmarks.bench_sync                    # 20k customers, scope 2,000
     PYTHONPATH=. /work/venv/bin/python -m benchmarks.bench_sync --profile /tmp/sync.prof  # cProfile: .take, .sync
     PYTHONPATH=. /work/venv/bin/python -m benchmarks.bench_sync --database-url postgresql+psycopg://postgres@127.0.0.1:5544/syncbench
+        # a server of your own: the data is generated once into syncbench_base, each run on a copy
 """
 
 from __future__ import annotations
@@ -125,6 +128,56 @@ def _floor(engine, customer_ids: list[int], watermark: int | None = None) -> dic
     finally:
         raw.close()
     return {"seconds": seconds, "rows": rows, "total_rows": sum(rows.values()), "json_bytes": size}
+
+
+def _floor_copy(engine, customer_ids: list[int], path: Path) -> dict:
+    """The take's floor with the writing: the scope's rows read by one plain SELECT per
+    table and written by one executemany per table into the app's schema in an encrypted
+    file (SQLCipher, its search triggers firing), in one transaction; server ids kept as
+    they are (no UUID mapping, no capture, no comparison)."""
+    from decimal import Decimal
+
+    from desktop_helpdesk.db.engine import sqlite_url
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = cipher.derive_key(PASSWORD, cipher.salt_of(path, create=True))
+    cipher.unlock(path, key)
+    built, _ = open_database(sqlite_url(path))
+    built.dispose()
+    dialect = postgresql.dialect()
+
+    def plain(v):
+        if isinstance(v, datetime):
+            return v.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        if isinstance(v, Decimal):
+            return str(v)
+        if hasattr(v, "isoformat"):
+            return v.isoformat()
+        return v
+
+    raw = engine.raw_connection()
+    lite = cipher.connect(path, key, isolation_level=None)
+    started = time.perf_counter()
+    try:
+        cur = raw.cursor()
+        lite.execute("BEGIN")
+        for table in sync.SYNCED:
+            t = sync.TABLES[table]
+            stmt = select(t)
+            cond = sync._scope_condition(table, customer_ids)  # noqa: SLF001
+            if cond is not None:
+                stmt = stmt.where(cond)
+            cur.execute(str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True})))
+            names = [d[0] for d in cur.description]
+            rows = [tuple(plain(v) for v in r) for r in cur.fetchall()]
+            lite.executemany(f"INSERT OR REPLACE INTO {table} ({', '.join(chr(34) + n + chr(34) for n in names)}) "
+                             f"VALUES ({', '.join('?' * len(names))})", rows)
+        lite.execute("COMMIT")
+        raw.rollback()
+    finally:
+        lite.close()
+        raw.close()
+    return {"seconds": time.perf_counter() - started, "size": _copy_size(path)}
 
 
 def _week_on_laptop(lap_ctx, clock: Clock, lap_engine, rnd: random.Random, edits: int, entries: int,
@@ -263,10 +316,24 @@ def main(argv=None) -> int:
 
             server = PostgresServer()
             url = server.url("syncbench")
+        # Generated once into `<name>_base` (reused while it holds these parameters), each run
+        # on a fresh copy of it: the week's changes never leak into the next run.
+        from sqlalchemy.engine import make_url
+
+        from benchmarks.generate import _pg_connect
+
+        u = make_url(url)
+        base = u.set(database=f"{u.database}_base").render_as_string(hide_password=False)
         t0 = time.perf_counter()
-        gen = generate(url, customers=args.customers, contracts=int(args.customers * 1.2), tickets=args.tickets,
+        gen = generate(base, customers=args.customers, contracts=int(args.customers * 1.2), tickets=args.tickets,
                        seed=1, log=lambda *a: print(*a, flush=True))
         figures["generate"] = {"seconds": time.perf_counter() - t0, "counts": gen.counts, "reused": gen.reused}
+        admin = _pg_connect(url, "postgres")
+        try:
+            admin.execute(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{u.database}" TEMPLATE "{u.database}_base" STRATEGY FILE_COPY')
+        finally:
+            admin.close()
         engine, _ = open_database(url, may_upgrade=False)
         c = sync.TABLES["customers"]
         with engine.connect() as conn:
@@ -279,6 +346,10 @@ def main(argv=None) -> int:
         floor_take = _floor(engine, customer_ids)
         print(f"floor (take): {floor_take['total_rows']:,} rows in {floor_take['seconds']:.2f} s, "
               f"{floor_take['json_bytes'] / 1e6:.1f} MB as JSON: {floor_take['rows']}", flush=True)
+        floor_copy = _floor_copy(engine, customer_ids, folder / "floor" / "plain-copy.db")
+        floor_take["copy_seconds"], floor_take["copy_size"] = floor_copy["seconds"], floor_copy["size"]
+        print(f"floor (take, read + written by executemany into the encrypted schema): {floor_copy['seconds']:.1f} s, "
+              f"{floor_copy['size'] / 1e6:.1f} MB", flush=True)
         path = folder / "laptop" / "helpdesk-copy.db"
         t0 = time.perf_counter()
         cipher.derive_key(PASSWORD, os.urandom(16))
