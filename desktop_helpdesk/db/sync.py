@@ -727,8 +727,11 @@ def read_changes(conn: Connection, watermark: int, scope: list[str], device_id: 
         cond = _scope_condition(table, customer_ids)
         if cond is not None:
             stmt = stmt.where(cond)
+        found = conn.execute(stmt.order_by(t.c.id) if "id" in t.c else stmt).mappings().all()
+        if "id" in t.c:  # their children's foreign keys travel as these UUIDs: no query each
+            _ids(conn).update({(table, "u", r["id"]): r[key_column(table)] for r in found})
         rows[table] = [_travelling(conn, table, dict(r)) | ({"version": r["version"]} if "version" in r else {})
-                       for r in conn.execute(stmt.order_by(t.c.id) if "id" in t.c else stmt).mappings()]
+                       for r in found]
         gone[table] = [k for (k,) in conn.execute(select(log_t.c.entity_uuid).where(
             log_t.c.entity == table, log_t.c.xid >= watermark, log_t.c.deleted.is_(True))).all()]
     ct = m.SyncConflict.__table__
