@@ -268,8 +268,26 @@ def _week_on_server(server_ctx, clock: Clock, engine, lap_uuids: list[str], shar
     return done
 
 
-def _timed_sync(lap_engine, engine, now, profile: Path | None = None) -> dict:
+class Statements:
+    """Counts the statements an engine sends: each is at least one round trip to the server,
+    the cost that grows with the distance between the laptop and the office."""
+
+    def __init__(self, engine):
+        from sqlalchemy import event
+
+        self.n = 0
+        event.listen(engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_args):
+        self.n += 1
+
+    def since(self, mark: int) -> int:
+        return self.n - mark
+
+
+def _timed_sync(lap_engine, engine, now, profile: Path | None = None, statements: Statements | None = None) -> dict:
     marks = {}
+    counted = statements.n if statements else 0
 
     def pushed():
         marks["push"] = time.perf_counter()
@@ -287,7 +305,8 @@ def _timed_sync(lap_engine, engine, now, profile: Path | None = None) -> dict:
     push = marks.get("push", started) - started
     return {"seconds": ended - started, "push": push, "pull": ended - started - push, "pushed": out.pushed,
             "applied": out.applied, "pulled": out.pulled, "conflicts": out.new_conflicts,
-            "bytes_sent": out.bytes_sent, "bytes_received": out.bytes_received, "codes": len(out.codes)}
+            "bytes_sent": out.bytes_sent, "bytes_received": out.bytes_received, "codes": len(out.codes),
+            "server_statements": statements.since(counted) if statements else None}
 
 
 def main(argv=None) -> int:
@@ -335,6 +354,7 @@ def main(argv=None) -> int:
         finally:
             admin.close()
         engine, _ = open_database(url, may_upgrade=False)
+        statements = Statements(engine)
         c = sync.TABLES["customers"]
         with engine.connect() as conn:
             everyone = [u for (u,) in conn.execute(select(c.c.uuid).where(c.c.archived_at.is_(None)).order_by(c.c.id))]
@@ -357,6 +377,7 @@ def main(argv=None) -> int:
         prof = cProfile.Profile() if args.profile else None
         if prof:
             prof.enable()
+        counted = statements.n
         t0 = time.perf_counter()
         lap_engine, first = offline.take(engine, path, PASSWORD, scope, device_name="Laptop hiện trường",
                                          operator_id=None, author="Kỹ thuật viên hiện trường", now=TAKEN)
@@ -369,10 +390,11 @@ def main(argv=None) -> int:
         size_closed = _copy_size(path)
         figures["take"] = {"seconds": take_s, "argon2_key": argon, "pulled": first.pulled,
                            "bytes_received": first.bytes_received, "size_open": size_open,
-                           "size_closed": size_closed, "floor": floor_take}
+                           "size_closed": size_closed, "floor": floor_take,
+                           "server_statements": statements.since(counted)}
         print(f"take: {take_s:.1f} s ({first.pulled:,} records, {first.bytes_received / 1e6:.1f} MB received), "
               f"copy {size_closed / 1e6:.1f} MB on disk ({size_open / 1e6:.1f} MB with its WAL while open); "
-              f"argon2 key {argon:.2f} s", flush=True)
+              f"argon2 key {argon:.2f} s; {figures['take']['server_statements']:,} statements to the server", flush=True)
 
         # -- a week of work ---------------------------------------------------------------
         lap_engine = offline.open_copy(path, PASSWORD)
@@ -398,15 +420,17 @@ def main(argv=None) -> int:
         floor_sync = _floor(engine, customer_ids, watermark)
         print(f"floor (week's changes): {floor_sync['total_rows']:,} rows in {floor_sync['seconds']:.2f} s, "
               f"{floor_sync['json_bytes'] / 1e6:.2f} MB as JSON: {floor_sync['rows']}", flush=True)
-        week_sync = _timed_sync(lap_engine, engine, SYNCED_AT, args.profile and Path(f"{args.profile}.sync"))
+        week_sync = _timed_sync(lap_engine, engine, SYNCED_AT, args.profile and Path(f"{args.profile}.sync"), statements)
         week_sync["floor"] = floor_sync
         print(f"week's sync: {week_sync['seconds']:.2f} s (push {week_sync['push']:.2f} s, pull "
               f"{week_sync['pull']:.2f} s); pushed {week_sync['pushed']} records ({week_sync['bytes_sent'] / 1e3:.0f} kB), "
               f"applied {week_sync['applied']}, {week_sync['conflicts']} conflicts, pulled {week_sync['pulled']} "
-              f"({week_sync['bytes_received'] / 1e6:.2f} MB)", flush=True)
-        idle = _timed_sync(lap_engine, engine, SYNCED_AT + timedelta(minutes=1))
+              f"({week_sync['bytes_received'] / 1e6:.2f} MB); {week_sync['server_statements']:,} statements to the server",
+              flush=True)
+        idle = _timed_sync(lap_engine, engine, SYNCED_AT + timedelta(minutes=1), statements=statements)
         print(f"idle sync: {idle['seconds']:.2f} s, pulled {idle['pulled']}, "
-              f"{idle['bytes_received'] / 1e3:.0f} kB received", flush=True)
+              f"{idle['bytes_received'] / 1e3:.0f} kB received; {idle['server_statements']:,} statements to the server",
+              flush=True)
         figures["sync"] = week_sync
         figures["idle_sync"] = idle
         figures["after"] = {k: v for k, v in offline.state(lap_engine).items() if k in ("pending", "conflicts")}
