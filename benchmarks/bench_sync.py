@@ -291,6 +291,7 @@ def _timed_sync(lap_engine, engine, now, profile: Path | None = None, statements
 
     def pushed():
         marks["push"] = time.perf_counter()
+        marks["push_statements"] = statements.since(counted) if statements else None
 
     prof = cProfile.Profile() if profile else None
     started = time.perf_counter()
@@ -306,7 +307,8 @@ def _timed_sync(lap_engine, engine, now, profile: Path | None = None, statements
     return {"seconds": ended - started, "push": push, "pull": ended - started - push, "pushed": out.pushed,
             "applied": out.applied, "pulled": out.pulled, "conflicts": out.new_conflicts,
             "bytes_sent": out.bytes_sent, "bytes_received": out.bytes_received, "codes": len(out.codes),
-            "server_statements": statements.since(counted) if statements else None}
+            "server_statements": statements.since(counted) if statements else None,
+            "push_statements": marks.get("push_statements", 0)}
 
 
 def main(argv=None) -> int:
@@ -425,7 +427,8 @@ def main(argv=None) -> int:
         print(f"week's sync: {week_sync['seconds']:.2f} s (push {week_sync['push']:.2f} s, pull "
               f"{week_sync['pull']:.2f} s); pushed {week_sync['pushed']} records ({week_sync['bytes_sent'] / 1e3:.0f} kB), "
               f"applied {week_sync['applied']}, {week_sync['conflicts']} conflicts, pulled {week_sync['pulled']} "
-              f"({week_sync['bytes_received'] / 1e6:.2f} MB); {week_sync['server_statements']:,} statements to the server",
+              f"({week_sync['bytes_received'] / 1e6:.2f} MB); {week_sync['server_statements']:,} statements to the server "
+              f"({week_sync['push_statements']:,} in the push)",
               flush=True)
         idle = _timed_sync(lap_engine, engine, SYNCED_AT + timedelta(minutes=1), statements=statements)
         print(f"idle sync: {idle['seconds']:.2f} s, pulled {idle['pulled']}, "
