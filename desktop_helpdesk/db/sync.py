@@ -730,6 +730,7 @@ def read_changes(conn: Connection, watermark: int, scope: list[str], device_id: 
         found = conn.execute(stmt.order_by(t.c.id) if "id" in t.c else stmt).mappings().all()
         if "id" in t.c:  # their children's foreign keys travel as these UUIDs: no query each
             _ids(conn).update({(table, "u", r["id"]): r[key_column(table)] for r in found})
+        _remember_parents(conn, table, found)
         rows[table] = [_travelling(conn, table, dict(r)) | ({"version": r["version"]} if "version" in r else {})
                        for r in found]
         gone[table] = [k for (k,) in conn.execute(select(log_t.c.entity_uuid).where(
@@ -744,6 +745,21 @@ def read_changes(conn: Connection, watermark: int, scope: list[str], device_id: 
         r.pop("device_id", None)
         r.pop("resolved_by", None)
     return Pulled(new_mark, rows, gone, conflicts, device_id)
+
+
+def _remember_parents(conn: Connection, table: str, rows) -> None:
+    """The UUIDs of the records `rows` name, one query per parent table (not one per id: each
+    is a round trip to the server)."""
+    memo = _ids(conn)
+    for column, parent in FKS[table].items():
+        p = TABLES[parent]
+        if "id" not in p.c:
+            continue
+        wanted = sorted({r[column] for r in rows if r[column] is not None and (parent, "u", r[column]) not in memo})
+        for start in range(0, len(wanted), 5000):
+            for row_id, key in conn.execute(select(p.c.id, p.c[key_column(parent)])
+                                            .where(p.c.id.in_(wanted[start:start + 5000]))):
+                memo[(parent, "u", row_id)] = key
 
 
 def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
