@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, LargeBinary, and_, delete, insert, or_, select, text, update
+from sqlalchemy import Boolean, Date, DateTime, LargeBinary, and_, bindparam, delete, insert, or_, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 
@@ -310,14 +310,30 @@ def _fresh(conn: Connection) -> None:
     conn.info["sync_ids"] = {}
 
 
+_BY_KEY: dict = {}
+
+
+def _by_key(kind: str, table: str):
+    """The statements the per-record loops run, built once per table with the key as a bound
+    parameter `_k` (a statement built per record spends most of its time in SQLAlchemy's
+    cache key of its literal values: measured by benchmarks/bench_sync.py)."""
+    if (kind, table) not in _BY_KEY:
+        t = TABLES[table]
+        where = t.c[key_column(table)] == bindparam("_k")
+        _BY_KEY[(kind, table)] = {"row": lambda: select(t).where(where), "id": lambda: select(t.c.id).where(where),
+                                  "update": lambda: update(t).where(where), "insert": lambda: insert(t),
+                                  "key": lambda: select(t.c[key_column(table)]).where(t.c.id == bindparam("_k")),
+                                  }[kind]()
+    return _BY_KEY[(kind, table)]
+
+
 def _uuid_of(conn: Connection, table: str, row_id) -> str | None:
     if row_id is None:
         return None
     memo = _ids(conn)
     k = (table, "u", row_id)
     if k not in memo:
-        t = TABLES[table]
-        memo[k] = conn.execute(select(t.c[key_column(table)]).where(t.c.id == row_id)).scalar()
+        memo[k] = conn.execute(_by_key("key", table), {"_k": row_id}).scalar()
     return memo[k]
 
 
@@ -327,8 +343,7 @@ def _id_of(conn: Connection, table: str, key) -> int | None:
     memo = _ids(conn)
     k = (table, "i", key)
     if memo.get(k) is None:
-        t = TABLES[table]
-        memo[k] = conn.execute(select(t.c.id).where(t.c[key_column(table)] == key)).scalar()
+        memo[k] = conn.execute(_by_key("id", table), {"_k": key}).scalar()
     return memo[k]
 
 
@@ -601,6 +616,9 @@ class _SessionShim:
     def scalars(self, *a, **k):
         return self._conn.scalars(*a, **k)
 
+    def get_bind(self):  # a year's first code seeds its counter by the dialect's upsert
+        return self._conn
+
 
 PROVISIONAL_MARK = "~"
 
@@ -709,8 +727,12 @@ def read_changes(conn: Connection, watermark: int, scope: list[str], device_id: 
         cond = _scope_condition(table, customer_ids)
         if cond is not None:
             stmt = stmt.where(cond)
+        found = conn.execute(stmt.order_by(t.c.id) if "id" in t.c else stmt).mappings().all()
+        if "id" in t.c:  # their children's foreign keys travel as these UUIDs: no query each
+            _ids(conn).update({(table, "u", r["id"]): r[key_column(table)] for r in found})
+        _remember_parents(conn, table, found)
         rows[table] = [_travelling(conn, table, dict(r)) | ({"version": r["version"]} if "version" in r else {})
-                       for r in conn.execute(stmt.order_by(t.c.id) if "id" in t.c else stmt).mappings()]
+                       for r in found]
         gone[table] = [k for (k,) in conn.execute(select(log_t.c.entity_uuid).where(
             log_t.c.entity == table, log_t.c.xid >= watermark, log_t.c.deleted.is_(True))).all()]
     ct = m.SyncConflict.__table__
@@ -723,6 +745,21 @@ def read_changes(conn: Connection, watermark: int, scope: list[str], device_id: 
         r.pop("device_id", None)
         r.pop("resolved_by", None)
     return Pulled(new_mark, rows, gone, conflicts, device_id)
+
+
+def _remember_parents(conn: Connection, table: str, rows) -> None:
+    """The UUIDs of the records `rows` name, one query per parent table (not one per id: each
+    is a round trip to the server)."""
+    memo = _ids(conn)
+    for column, parent in FKS[table].items():
+        p = TABLES[parent]
+        if "id" not in p.c:
+            continue
+        wanted = sorted({r[column] for r in rows if r[column] is not None and (parent, "u", r[column]) not in memo})
+        for start in range(0, len(wanted), 5000):
+            for row_id, key in conn.execute(select(p.c.id, p.c[key_column(parent)])
+                                            .where(p.c.id.in_(wanted[start:start + 5000]))):
+                memo[(parent, "u", row_id)] = key
 
 
 def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
@@ -748,7 +785,6 @@ def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
         for table in SYNCED:
             t = TABLES[table]
             keyname = key_column(table)
-            keycol = t.c[keyname]
             for row in pulled.rows.get(table, []):
                 key = row[keyname]
                 values, missing = _landing(conn, table, row)
@@ -756,12 +792,12 @@ def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
                     continue  # its parent is out of this laptop's scope
                 if "version" in row and "version" in t.c:
                     values["version"] = row["version"]
-                local = conn.execute(select(t).where(keycol == key)).mappings().first()
+                local = conn.execute(_by_key("row", table), {"_k": key}).mappings().first()
                 if local is None and table == "attachment_contents":
                     # The same file stored here under another UUID (attached on both sides): one copy, the server's name.
                     with _unguarded(conn, table, "update"):
                         conn.execute(update(t).where(t.c.sha256 == row["sha256"]).values(uuid=key))
-                    local = conn.execute(select(t).where(keycol == key)).mappings().first()
+                    local = conn.execute(_by_key("row", table), {"_k": key}).mappings().first()
                 mine = pend.get((table, key))
                 if mine:
                     kept = _pending_fields(conn, table, key, mine, local)
@@ -769,12 +805,12 @@ def apply_pulled(conn: Connection, pulled: Pulled, pushed_seq: int) -> int:
                         server_value = values.pop(name, None)
                         _rebase(conn, raw_dialect, table, key, name, server_value, mine)
                 if local is None:
-                    conn.execute(insert(t).values(**values))
+                    conn.execute(_by_key("insert", table), values)
                 else:
                     if all(_same(local.get(n), v) for n, v in values.items()):
                         continue
                     with _unguarded(conn, table, "update"):
-                        conn.execute(update(t).where(keycol == key).values(**values))
+                        conn.execute(_by_key("update", table), {**values, "_k": key})
                 written += 1
         # This device's conflicts, kept in the copy's own sync_conflicts (the same table as the
         # server's): readable offline, and the lists mark the records they name.
