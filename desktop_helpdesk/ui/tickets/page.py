@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 def tickets_model(jobs: Jobs) -> PagedTableModel:
     columns = [
         # ⚠: a field laptop's change of it waits in Sync conflicts (told by a mark, not a colour).
-        Column(N_("Code"), "code", lambda r: f"⚠ {r.code}" if r.in_conflict else r.code, width=100,
+        Column(N_("Code"), "code", lambda r: f"⚠ {r.code}" if r.in_conflict else r.code, width=125,
                value=lambda r: r.code),
         Column(N_("Received"), "received_at", lambda r: format_datetime(r.received_at), width=165,
                kind="datetime", value=lambda r: r.received_at),
