@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from desktop_helpdesk.services.dto import ContactData, ContractDraft, CustomerDraft, PackageData, TicketDraft
+from desktop_helpdesk.services.dto import ListQuery, ContactData, ContractDraft, CustomerDraft, PackageData, TicketDraft
 from desktop_helpdesk.services.context import make_context
 
 NOW = datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc)
@@ -109,3 +109,16 @@ def test_the_badge_facts_are_the_ones_entitlement_decides_on(desk):
         assert (match.warranty_end, match.maintenance_end, match.outstanding_vnd) == (
             facts.warranty_end, facts.maintenance_end, facts.outstanding_vnd)
     assert lookup.lookup_caller(ctx, "0912 345 678").matches[0].outstanding_vnd == 10_000_000
+
+
+def test_a_contract_ended_early_gives_the_caller_no_warranty_in_the_lookup(desk):
+    """The lookup decides coverage as the ticket form does (issue #16): a contract ended early
+    covers nothing after its termination day, whatever its warranty end says."""
+    ctx, hanoi, _ = desk
+    with ctx.uow() as uow:
+        kid = uow.contracts.list(ListQuery(filters={"customer_id": hanoi})).rows[0].id
+    f = contracts.contract_file(ctx, kid)
+    contracts.move_contract(ctx, kid, f.version, "ended", date(2026, 11, 15), None,
+                            reason="Khách hàng ngừng sử dụng phần mềm")
+    [match] = lookup.lookup_caller(ctx, "0912.345.678").matches
+    assert match.warranty_end == date(2026, 11, 15)  # cut at the termination, not 2027-10-01

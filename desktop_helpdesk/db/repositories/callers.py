@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ...services.dto import CallerMatch
 from .. import models as m
-from ._sql import OPEN_STATUSES, SIGNED_STAGES, Repo, empty_if_null, money_sum, nn
+from ...domain.vietnam import desk_today
+from ._sql import OPEN_STATUSES, Repo, empty_if_null, nn
+from .contracts import coverage_by_customer
 from .tickets import SqlTicketRepository
 
 
@@ -23,10 +25,8 @@ from .tickets import SqlTicketRepository
 def _statements() -> dict:
     """The lookup's statements, built once with bound parameters: building a Select costs
     more than running these index probes, and the operator waits for every keystroke pause."""
-    K, C, T, P, Pay = m.Contact, m.Customer, m.Ticket, m.Contract, m.Payment
+    K, C, T = m.Contact, m.Customer, m.Ticket
     phones, ids = bindparam("phones", expanding=True), bindparam("ids", expanding=True)
-    signed = P.stage.in_(SIGNED_STAGES)
-    paid = select(func.coalesce(money_sum(Pay.amount_vnd), 0)).where(Pay.contract_id == P.id).scalar_subquery()
     due = empty_if_null(T.next_due_at, "'9999-12-31 00:00:00.000000'")
     return {
         "contacts": select(K.id, K.full_name, K.position, K.phone, C.id.label("cid"), C.code, C.name)
@@ -34,11 +34,6 @@ def _statements() -> dict:
         "customers": select(C.id, C.code, C.name, C.phone).where(C.phone.in_(phones)).limit(bindparam("limit")),
         "codes": select(C.id, C.code, C.name, C.tax_code)
         .where(or_(C.code == bindparam("code"), C.tax_code == bindparam("tax_code"))).limit(bindparam("limit")),
-        # The same facts as contracts.coverage_by_customer (what entitlement decides on),
-        # in one statement: latest ends, and what signed contracts still owe.
-        "coverage": select(P.customer_id, func.max(P.warranty_end), func.max(P.maintenance_end),
-                           money_sum(case((signed, P.value_vnd), else_=0)), money_sum(case((signed, paid), else_=0)))
-        .where(P.customer_id.in_(ids)).group_by(P.customer_id),
         "open_counts": select(T.customer_id, func.count()).where(T.customer_id.in_(ids), T.status.in_(OPEN_STATUSES))
         .group_by(T.customer_id),
         "open_tickets": SqlTicketRepository._row_stmt(None)
@@ -81,8 +76,9 @@ class SqlCallerRepository(Repo):
         ids = list(dict.fromkeys(f[1][0] for f in found))
         if not ids:
             return []
-        coverage = {cid: (w, mt, max(0, (owed or 0) - (paid or 0)))
-                    for cid, w, mt, owed, paid in run(q["coverage"], {"ids": ids})}
+        # What entitlement decides on, as the customer list shows it: each contract's ends cut
+        # at its termination (a contract ended early covers nothing after), debt by schedule.
+        coverage = coverage_by_customer(self.s, ids, today=desk_today(self._clock()))
         counts = dict(run(q["open_counts"], {"ids": ids}).all())
         tickets = {cid: tuple(SqlTicketRepository._to_row(r) for r in run(
             q["open_tickets"], {"cid": cid, "limit": tickets_per_customer})) if counts.get(cid) else ()
