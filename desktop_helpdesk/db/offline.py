@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func, or_, select, text
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..domain.errors import ConnectionLost, DatabaseOpenError, SyncBlocked
@@ -258,11 +258,6 @@ def resolve_on_server(server: Engine, conflict_uuid: str, choice: str, value=Non
         for orphan in server_conflicts(server):
             if orphan["kind"] == "deleted" and f'"{c["entity_uuid"]}"' in (orphan["payload"] or ""):
                 resolve_on_server(server, orphan["uuid"], "restore", author=author, now=now)
-
-
-def server_watermark_lag(server: Engine) -> int:
-    with server.connect() as conn:
-        return int(conn.execute(text("SELECT count(*) FROM sync_log")).scalar() or 0)
 
 
 # -- the links the app holds (services.ports.OfflineLink) -------------------------------------

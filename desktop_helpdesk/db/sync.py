@@ -865,6 +865,7 @@ def _unguarded(conn: Connection, table: str, what: str):
 def _pending_fields(conn, table: str, key: str, entries, local) -> set[str]:
     """The fields of a record with local changes still pending."""
     names: set[str] = set()
+    raw = _Raw(conn.dialect)
     for _seq, op, base in entries:
         if op == "insert" or op == "delete":
             return set(c.name for c in TABLES[table].columns) - LOCAL
@@ -875,7 +876,7 @@ def _pending_fields(conn, table: str, key: str, entries, local) -> set[str]:
             if name in LOCAL or name in DERIVED:
                 continue
             raw_now = local.get(name)
-            if not _same(_Raw(conn.dialect).value(table, name, value), raw_now):
+            if not _same(raw.value(table, name, value), raw_now):
                 names.add(name)
     return names
 
