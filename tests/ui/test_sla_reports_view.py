@@ -75,14 +75,30 @@ def test_export_writes_an_excel_file_and_a_pdf_in_vietnamese(open_desk, qtbot, t
     assert page.model.headerData(1, H) == "Received tickets"  # the view stays in its own language
 
 
-def test_a_hotline_operator_is_told_reports_are_for_leads(open_desk, qtbot):
+def test_a_hotline_operator_is_not_offered_reports_and_is_told_they_are_for_leads(open_desk, qtbot):
     desk = open_desk(demo=True)
-    desk.ctx.session.operator = OperatorData(1, "NV1", "Lan", "Lan", "hotline")
-    desk.window.show_view("reports")
-    page = desk.window.reports
+    window = desk.window
+    row = list(window.views).index("reports")
+    assert not window.nav.item(row).isHidden()  # the desk's own operator may see them
+    hotline = OperatorData(1, "NV1", "Lan", "Lan", "hotline")
+    desk.ctx.session.operator = hotline
+    window.set_operator(hotline)
+    # Not in the navigation, its Ctrl+5 does nothing, and asking for the view keeps the current one.
+    assert window.nav.item(row).isHidden()
+    assert not window.act_views[row].isEnabled()
+    window.show_view("reports")
+    assert window.current_page() is not window.reports
+    # Reached anyway (a stale shortcut, a remembered view): the page says whose it is.
+    page = window.reports
+    page.reload()
     assert page.status.text() == "Reports are for support leads and administrators."
     assert not page.run_button.isEnabled() and not page.excel_button.isEnabled()
     assert page.model.rowCount() == 0
+    # A lead signs in at the same desk: the view is back.
+    lead = OperatorData(2, "NV2", "Minh", "Minh", "lead")
+    desk.ctx.session.operator = lead
+    window.set_operator(lead)
+    assert not window.nav.item(row).isHidden() and window.act_views[row].isEnabled()
 
 
 def test_cancel_stops_the_report_and_says_so(open_desk, qtbot):

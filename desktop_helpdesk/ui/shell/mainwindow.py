@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         for i, key in enumerate(self.pages):
             self.act_views.append(act(f"Ctrl+{i + 1}", lambda _c=False, k=key: self.show_view(k)))
         self.act_views.append(act(f"Ctrl+{len(self.pages) + 1}", lambda _c=False: self.show_view("reports")))
+        self._apply_rights()
         self.act_vi = QAction(self, checkable=True)
         self.act_en = QAction(self, checkable=True)
         group = QActionGroup(self)
@@ -328,7 +329,7 @@ class MainWindow(QMainWindow):
 
     def show_view(self, key: str) -> None:
         keys = list(self.views)
-        if key in keys:
+        if key in keys and not self.nav.item(keys.index(key)).isHidden():
             self.nav.setCurrentRow(keys.index(key))
 
     def current_page(self) -> ListPage:
@@ -530,7 +531,19 @@ class MainWindow(QMainWindow):
         """Who works at this desk from now on (after sign-in, Switch operator or Lock)."""
         self.operator = operator
         self._show_operator()
+        self._apply_rights()
         self.operator_changed.emit(operator)
+
+    def _apply_rights(self) -> None:
+        """Views the operator has no right to are not offered: the Reports view (and its
+        Ctrl+N) only for those who may see the SLA reports (leads and administrators)."""
+        keys = list(self.views)
+        row = keys.index("reports")
+        allowed = self.reports.allowed()
+        self.nav.item(row).setHidden(not allowed)
+        self.act_views[row].setEnabled(allowed)
+        if not allowed and self.nav.currentRow() == row:
+            self.show_view("dashboard")
 
     def _operator_id(self):
         return self.operator.id if self.operator else None
