@@ -174,6 +174,32 @@ def test_a_ticket_received_late_on_the_last_day_of_march_in_vietnam_counts_in_ma
     assert [(r.key, r.received) for r in only_march.rows] == [("2026-03", 1)]
 
 
+def test_obligations_cancelled_by_an_early_end_are_not_counted(engine, demo):
+    """A contract ended early cancels the obligations due after its end (DOMAIN.md, "a
+    contract may end early"): they were never owed, so the report neither counts them due
+    nor done on time (the cancellation marks them done on the end day)."""
+    from desktop_helpdesk.services.dto import PlannedData
+
+    ctx, _boundary = demo
+    with Session(engine) as s:
+        kid = s.scalar(select(m.Contract.id).join(m.Customer).where(m.Customer.name == "Công ty TNHH Hoa Mai"))
+    f = contracts.contract_file(ctx, kid)
+    contracts.save_planned(ctx, kid, f.version, [PlannedData(None, "periodic_visit", date(2026, 11, 25), "Bảo dưỡng"),
+                                                 PlannedData(None, "periodic_training", date(2026, 11, 10), "Đào tạo")],
+                           None)
+    november = reports.ReportQuery(date(2026, 11, 1), date(2026, 11, 1), "customer")
+    before = reports.build_report(ctx, november)
+    f = contracts.contract_file(ctx, kid)
+    contracts.move_contract(ctx, kid, f.version, "ended", date(2026, 11, 15), None, reason="Khách hàng giải thể")
+    assert [p.cancelled_on for p in contracts.contract_file(ctx, kid).planned if p.due_on.month == 11] == [
+        None, date(2026, 11, 15)]
+    after = reports.build_report(ctx, november)
+    due, on_time, late, missed = before.total.obligations
+    assert after.total.obligations == (due - 1, on_time, late, missed)  # the visit of the 25th (not yet due) is gone
+    row = next(r for r in after.rows if r.name == "Công ty TNHH Hoa Mai")
+    assert row.obligations == (1, 0, 0, 1)  # the training of the 10th, not done: missed
+
+
 def test_only_leads_and_administrators_see_reports(engine, demo):
     ctx, _boundary = demo
     query = reports.ReportQuery(date(2026, 3, 1), date(2026, 3, 1))

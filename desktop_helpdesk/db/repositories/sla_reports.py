@@ -152,7 +152,8 @@ class SqlSlaReportRepository(Repo):
                       func.sum(case((and_(O.done_on.is_(None), O.due_on < today), 1), else_=0))).select_from(O)
         if dimension == "package":
             stmt = stmt.join(m.Contract, m.Contract.id == O.contract_id)
-        stmt = stmt.where(O.due_on >= first, O.due_on < after, O.derived.is_(False))
+        # A cancelled obligation (its contract ended early) was never owed: not counted at all.
+        stmt = stmt.where(O.due_on >= first, O.due_on < after, O.derived.is_(False), O.cancelled_on.is_(None))
         if dimension not in (None, "operator"):
             stmt = stmt.group_by(key)
         return {r[0]: (r[1], r[2] or 0, r[3] or 0, r[4] or 0) for r in self.s.execute(stmt) if r[1]}
