@@ -210,16 +210,25 @@ def build_report(ctx: Context, query: ReportQuery, progress: Progress | None = N
         # The proposal in working seconds of the package's calendar (its target is working
         # time, WorkingTimeTarget), the fix in elapsed seconds (ClockTimeTarget); the paused
         # time, kept in each target's own unit, taken off, as SlaClock.used does.
+        terms = repo.contract_terms()
+        office = calendars.for_hours("office").working_seconds_between
+        between = {h: calendars.for_hours(h or "office").working_seconds_between for h in {h for _p, h in terms.values()}}
+        working_seconds = {cid: between[h] for cid, (_p, h) in terms.items()}  # no contract: office hours
+        package_of = {cid: p for cid, (p, _h) in terms.items()} if dim == "package" else None
+        lists: dict[Any, tuple[list, list]] = {}
         for part in repo.stopped_clocks(dim, start, end, CHUNK):
-            for key, hours, p_start, p_moment, p_paused, f_start, f_moment, f_paused in part:
-                g = groups.get(key) or group(key)
+            for key, cid, p_start, p_moment, p_paused, f_start, f_moment, f_paused in part:
+                if package_of is not None:
+                    key = package_of.get(cid)
+                pair = lists.get(key)
+                if pair is None:
+                    pair = lists[key] = (group(key)["propose"], groups[key]["fix"])
                 if p_start is not None:
-                    used = calendars.for_hours(hours or "office").working_seconds_between(p_start, p_moment) \
-                        - (p_paused or 0)
-                    g["propose"].append(used if used > 0 else 0)
+                    used = working_seconds.get(cid, office)(p_start, p_moment) - (p_paused or 0)
+                    pair[0].append(used if used > 0 else 0)
                 if f_start is not None:
                     used = f_moment - f_start - (f_paused or 0)
-                    g["fix"].append(used if used > 0 else 0)
+                    pair[1].append(used if used > 0 else 0)
             done += len(part)
             report(progress, done, total_steps)
         labels = repo.labels(dim, groups.keys())
