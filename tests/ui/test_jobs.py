@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_helpdesk.services import customers
 from desktop_helpdesk.services.changes import CUSTOMERS
-from desktop_helpdesk.services.dto import CustomerDraft
+from desktop_helpdesk.services.dto import CustomerDraft, ListQuery
 from desktop_helpdesk.ui.kit.worker import Jobs
 
 
@@ -108,3 +108,28 @@ def test_after_shutdown_a_late_timer_or_request_starts_nothing(qtbot, ctx):
     jobs.submit(lambda _ctx: ran.append("late"))
     qtbot.wait(100)
     assert ran == [] and jobs.pending == 0
+
+
+def test_quitting_finishes_queued_saves_and_drops_long_work_not_yet_started(qtbot, ctx):
+    """Issue #17: quitting waits for the operator's queued save, and for the long job running
+    now, but not for long work still queued behind it (the next alert check, a backup)."""
+    from desktop_helpdesk.ui.kit.worker import LONG
+
+    jobs, ran = Jobs(ctx), []
+    running, release = threading.Event(), threading.Event()
+
+    def long_batch(_ctx):
+        running.set()
+        release.wait(5)
+        ran.append("long batch")
+
+    jobs.submit(long_batch, lane=LONG)
+    for i in range(3):
+        jobs.submit(lambda _ctx, i=i: ran.append(f"queued long {i}"), lane=LONG)
+    assert running.wait(5)
+    jobs.submit(customers.save_customer, CustomerDraft(name="Cửa hàng Bình An", kind="company"))
+    threading.Timer(0.2, release.set).start()
+    jobs.shutdown()
+    assert ran == ["long batch"]  # the one running finished; the three behind it never started
+    names = [r.name for r in customers.list_customers(ctx, ListQuery(text="binh an", limit=50)).rows]
+    assert names == ["Cửa hàng Bình An"]  # the save queued before quitting was made

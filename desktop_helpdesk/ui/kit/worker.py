@@ -146,6 +146,8 @@ class Jobs(QObject):
         future = self._lanes[lane].submit(fn, self.ctx, *args)
 
         def finished(f: Future) -> None:
+            if f.cancelled():  # dropped unstarted at shutdown: nobody waits for it any more
+                return
             error = f.exception()
             result = None if error else f.result()
             # A cancelled job changed what its committed batches wrote (no record id).
@@ -198,8 +200,12 @@ class Jobs(QObject):
         for timer in self._timers.values():
             if shiboken6.isValid(timer):
                 timer.stop()
-        for pool in self._lanes.values():
-            pool.shutdown(wait=True)
+        # Interactive work still queued (a save the operator made) is done; long work not
+        # yet started (a daily backup, the next alert check, an export's next page) is
+        # dropped, so quitting waits at most for the batch running now (issue #17).
+        self._lanes[LONG].shutdown(wait=False, cancel_futures=True)
+        self._lanes[INTERACTIVE].shutdown(wait=True)
+        self._lanes[LONG].shutdown(wait=True)
 
     @property
     def is_shut_down(self) -> bool:
