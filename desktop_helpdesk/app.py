@@ -191,9 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # told in a window below: a Windows GUI app has no console
         folder_error, log_file = exc, None
 
-    from PySide6.QtCore import QProcess
+    from PySide6.QtCore import QProcess, QTimer
     from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+    from . import timing
     from .i18n import N_, Translator, _, install
     from .settings import Credentials, Settings
     from .ui.kit.qt_i18n import LanguageSwitcher
@@ -308,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         dialog = (FirstAdministratorDialog(jobs, staff) if first_administrator
                   else SignInDialog(jobs, settings.last_login, database))
+        if timing.enabled():  # once the dialog's loop runs (it is shown and painted)
+            QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: timing.mark("signin_shown")))
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.operator is None:
             jobs.shutdown()
             return EXIT_OK
@@ -399,6 +402,12 @@ def main(argv: list[str] | None = None) -> int:
         return code
 
     window.show()
+    if timing.enabled():  # the start view's first data on screen (the dashboard's counts or a page)
+        def first_data(*_args):
+            QTimer.singleShot(0, lambda: timing.mark("first_data"))
+
+        window.dashboard.data_shown.connect(first_data)
+        window.pages["tickets"].model.page_loaded.connect(first_data)
     window.look.maybe_show_tour()  # the first start's tour, once (issue #19)
     if outcome == "upgraded":
         _tell_about_the_copy(window, url)
@@ -406,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     # On the team server, a colleague's commit wakes the change feed at once (else it polls).
     listener = NotificationListener(engine, window.team_feed.poke.emit).start()
     code = app.exec()
+    timing.mark("event_loop_ended")
     listener.stop()
     try:
         jobs.run_sync(lambda _ctx: optimize(engine))

@@ -91,6 +91,8 @@ class DashboardPage(QWidget):
     ticket_requested = Signal(int)
     contract_requested = Signal(int)
     load_failed = Signal(object)
+    #: The counts of a build were shown
+    data_shown = Signal()
 
     def __init__(self, jobs: Jobs, parent: QWidget | None = None):
         super().__init__(parent)
@@ -218,6 +220,7 @@ class DashboardPage(QWidget):
             return  # asked before the scope changed
         self.data = data
         self._render()
+        self.data_shown.emit()
 
     def _fill_scopes(self) -> None:
         """The scope choices from the operators the load lists (their teams, then each one)."""
