@@ -126,6 +126,8 @@ class CustomerRow:
     maintenance_end: date | None = None
     outstanding_vnd: int = 0
     archived: bool = False  # listed only when the list shows archived customers too
+    #: The termination day when the latest coverage ended by an early termination (CoverageFacts).
+    terminated_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ class ContractRow:
     accepted_on: date | None
     warranty_end: date | None
     maintenance_end: date | None
+    #: The day it ended (its last covered day when it ended early); None while it runs.
+    ended_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -421,6 +425,8 @@ class ObligationRow:
     contract_number: str
     title: str
     done_on: date | None
+    #: Stopped because its contract ended before it fell due (done_on is that day too).
+    cancelled_on: date | None = None
 
 
 @dataclass(frozen=True)

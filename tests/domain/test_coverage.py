@@ -16,8 +16,8 @@ TODAY = date(2026, 11, 21)
 D = timedelta(days=1)
 
 
-def badge(warranty_end=None, maintenance_end=None, owed=0, today=TODAY) -> CoverageBadge:
-    return coverage_badge(today, warranty_end, maintenance_end, owed)
+def badge(warranty_end=None, maintenance_end=None, owed=0, today=TODAY, terminated_on=None) -> CoverageBadge:
+    return coverage_badge(today, warranty_end, maintenance_end, owed, terminated_on)
 
 
 # --- warranty ------------------------------------------------------------------------
@@ -83,6 +83,43 @@ def test_no_end_date_at_all_is_none_and_never_expired():
     assert not badge().refusal
 
 
+# --- early termination (DOMAIN.md: "a contract may end early ...: coverage ends then") ---
+
+def test_a_termination_ends_coverage_on_its_day_then_it_is_terminated_not_grace():
+    # Warranty to 1/4/2027, terminated on 21/11/2026: the day before counts down to the
+    # termination day, the day itself is the last covered one, the day after is terminated.
+    warranty_end, ended = date(2027, 4, 1), TODAY
+    assert badge(warranty_end, today=TODAY - D, terminated_on=ended) == CoverageBadge("warranty", 1, 0, "warranty")
+    assert badge(warranty_end, today=TODAY, terminated_on=ended) == CoverageBadge("warranty", 0, 0, "warranty")
+    after = badge(warranty_end, today=TODAY + D, terminated_on=ended)
+    assert after == CoverageBadge("terminated", 1, 0, "warranty", ended)
+    assert not after.refusal  # billed, not refused
+
+
+def test_a_terminated_contract_stays_terminated_past_the_grace_period():
+    b = badge(None, TODAY + 200 * D, today=TODAY + (GRACE_DAYS + 30) * D, terminated_on=TODAY)
+    assert (b.state, b.days, b.service, b.terminated_on) == ("terminated", GRACE_DAYS + 30, "maintenance", TODAY)
+    assert not b.refusal
+
+
+def test_a_contract_ended_after_its_coverage_lapsed_keeps_grace_and_expiry():
+    # Ended after the warranty had already run out: the lapse, not the end, decides.
+    assert badge(TODAY - 3 * D, terminated_on=TODAY - D) == CoverageBadge("grace", 3, 0, "warranty")
+    assert badge(TODAY - 30 * D, terminated_on=TODAY - D).state == "expired"
+
+
+def test_a_debt_after_a_termination_is_still_carried_and_refused():
+    b = badge(TODAY + 50 * D, owed=1_000_000, today=TODAY + D, terminated_on=TODAY)
+    assert b.state == "terminated" and b.owes and b.refusal
+
+
+def test_the_terminated_state_needs_its_day():
+    with pytest.raises(ValueError):
+        CoverageBadge("terminated", 1)
+    with pytest.raises(ValueError):
+        CoverageBadge("grace", 1, terminated_on=TODAY)
+
+
 # --- money ---------------------------------------------------------------------------
 
 def test_outstanding_money_is_carried_and_makes_a_refusal_without_changing_the_state():
@@ -106,16 +143,19 @@ def test_a_badge_refuses_nonsense(bad):
 dates = st.one_of(st.none(), st.integers(-60, 60).map(lambda n: TODAY + n * D))
 
 
-@given(warranty_end=dates, maintenance_end=dates, owed=st.integers(0, 50_000_000))
-def test_the_badge_agrees_with_the_entitlement_of_an_incident(warranty_end, maintenance_end, owed):
-    b = badge(warranty_end, maintenance_end, owed)
-    e = check_entitlement(EntitlementInput(TODAY, RequestType.INCIDENT, warranty_end, maintenance_end, owed, 0))
+@given(warranty_end=dates, maintenance_end=dates, owed=st.integers(0, 50_000_000), terminated_on=dates)
+def test_the_badge_agrees_with_the_entitlement_of_an_incident(warranty_end, maintenance_end, owed, terminated_on):
+    b = badge(warranty_end, maintenance_end, owed, terminated_on=terminated_on)
+    e = check_entitlement(EntitlementInput(TODAY, RequestType.INCIDENT, warranty_end, maintenance_end, owed, 0,
+                                           terminated_on=terminated_on))
     expected_state = {
         (Coverage.WARRANTY, False): "warranty", (Coverage.MAINTENANCE, False): "maintenance",
         (Coverage.WARRANTY, True): "grace", (Coverage.MAINTENANCE, True): "grace",
     }.get((e.base_coverage, Reason.IN_GRACE_PERIOD in e.reasons))
     if Reason.EXPIRED_BEYOND_GRACE in e.reasons:
         expected_state = "expired"
+    elif Reason.CONTRACT_TERMINATED in e.reasons:
+        expected_state = "terminated"
     elif expected_state is None:
         expected_state = "none"
     assert b.state == expected_state

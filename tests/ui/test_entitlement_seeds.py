@@ -83,7 +83,7 @@ def test_ending_a_contract_early_asks_why_then_shows_the_termination(open_desk, 
     assert "Chấm dứt trước hạn ngày 15/11/2026: Khách hàng ngừng kinh doanh" in panel.stages_view.text()
     assert "Chấm dứt trước hạn" in panel.history.toPlainText()
     # The training planned after that day stops: it says so instead of counting down.
-    assert panel.milestones.item(0, 3).text() == "Đã hủy: hợp đồng kết thúc ngày 15/11/2026"
+    assert panel.milestones.item(0, 3).text() == "⊘ Đã hủy: hợp đồng kết thúc ngày 15/11/2026"
     verdict = contracts.entitlement(desk.ctx, cid, None, "incident", "Máy in không in")
     assert verdict.coverage.value == "billable" and verdict.codes == ("contract_terminated",)
 

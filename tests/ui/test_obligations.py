@@ -19,8 +19,9 @@ TODAY = date(2026, 11, 21)  # FIXED_NOW in Hà Nội
 
 
 def _all(ctx, **filters):
-    """What the page should show: like the page, derived dates over a month old are left out."""
+    """What the page should show: like the page, derived dates and cancelled ones over a month old are left out."""
     filters.setdefault("derived_since", TODAY - timedelta(days=31))
+    filters.setdefault("cancelled_since", TODAY - timedelta(days=31))
     rows, after = [], None
     while True:
         page = contracts.list_obligations(ctx, ListQuery(filters=filters, after=after, limit=200))

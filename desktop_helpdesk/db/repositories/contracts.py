@@ -49,7 +49,8 @@ from ._sql import (
 def coverage_by_customer(session: Session, customer_ids, contract_id: int | None = None,
                          today: date | None = None) -> dict:
     """customer id -> (latest warranty end, latest maintenance end, outstanding VND), as
-    `coverage_facts_by_customer` decides them (the customer list's columns)."""
+    `coverage_facts_by_customer` decides them (the caller lookup's facts; the customer list
+    reads `coverage_facts_by_customer` itself, for the termination day too)."""
     facts = coverage_facts_by_customer(session, customer_ids, contract_id, today)
     return {cid: (f.warranty_end, f.maintenance_end, f.outstanding_vnd) for cid, f in facts.items()}
 
@@ -129,7 +130,7 @@ class SqlContractRepository(Repo):
         stmt = (
             select(K.id, K.number, K.customer_id, m.Customer.name.label("customer_name"),
                    m.Package.name.label("package_name"), K.stage, K.value_vnd, K.signed_on, K.accepted_on,
-                   K.warranty_end, K.maintenance_end)
+                   K.warranty_end, K.maintenance_end, K.ended_on)
             .join(m.Customer, m.Customer.id == K.customer_id)
             .join(m.Package, m.Package.id == K.package_id)
         )
@@ -144,7 +145,8 @@ class SqlContractRepository(Repo):
             groups = self._package_groups()
         return keyset(self.s, stmt, sort, K.id, query,
                       lambda r: ContractRow(r.id, r.number, r.customer_id, r.customer_name, r.package_name, r.stage,
-                                            r.value_vnd, r.signed_on, r.accepted_on, r.warranty_end, r.maintenance_end),
+                                            r.value_vnd, r.signed_on, r.accepted_on, r.warranty_end, r.maintenance_end,
+                                            r.ended_on),
                       groups=groups, group_col=K.package_id)
 
     #: Above this many package names the list sorted by package is one sorted query again.

@@ -11,6 +11,7 @@ from ...domain.text import fold, sort_text
 from ...domain.vietnam import VIETNAM
 from ...services.dto import (
     ContactData,
+    CoverageFacts,
     CustomerChoice,
     CustomerDetails,
     CustomerDraft,
@@ -37,7 +38,7 @@ from ._sql import (
     text_filter,
     with_uuid,
 )
-from .contracts import coverage_by_customer
+from .contracts import coverage_facts_by_customer
 
 
 def customer_search_text(draft: CustomerDraft) -> str:
@@ -101,11 +102,16 @@ class SqlCustomerRepository(Repo):
             .where(m.Ticket.customer_id.in_(ids), m.Ticket.status.in_(OPEN_STATUSES))
             .group_by(m.Ticket.customer_id)).all()) if ids else {}
         # On the desk's date by the unit of work's clock (a schedule's debt depends on it).
-        coverage = coverage_by_customer(self.s, ids, today=self._clock().astimezone(VIETNAM).date())
-        rows = tuple(CustomerRow(r.id, r.code, r.name, r.kind, nn(r.tax_code), nn(r.phone), nn(r.province),
-                                 contracts.get(r.id, 0), open_tickets.get(r.id, 0),
-                                 *coverage.get(r.id, (None, None, 0)), r.archived_at is not None)
-                     for r in page.rows)
+        coverage = coverage_facts_by_customer(self.s, ids, today=self._clock().astimezone(VIETNAM).date())
+        none = CoverageFacts(None, None, 0)
+
+        def row(r) -> CustomerRow:
+            f = coverage.get(r.id, none)
+            return CustomerRow(r.id, r.code, r.name, r.kind, nn(r.tax_code), nn(r.phone), nn(r.province),
+                               contracts.get(r.id, 0), open_tickets.get(r.id, 0), f.warranty_end, f.maintenance_end,
+                               f.outstanding_vnd, r.archived_at is not None, f.terminated_on)
+
+        rows = tuple(row(r) for r in page.rows)
         return Page(rows=rows, next_cursor=page.next_cursor)
 
     def get(self, customer_id: int) -> CustomerDetails:

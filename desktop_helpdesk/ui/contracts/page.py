@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.coverage import coverage_badge
+from ...domain.coverage import CoverageBadge, coverage_badge
 from ...domain.enums import (
     ContractStage,
 )
@@ -20,11 +20,19 @@ from ...i18n.formatting import format_date, format_vnd
 from ...services import contracts
 from ...services.changes import CONTRACTS
 from ..kit.countdown import CountdownTicker
+from ..kit.endings import coverage_colour, coverage_text
 from ..kit.list_page import ListPage
-from ..kit.marks import badge_colour, badge_text
 from ..kit.paged_model import Column, Index, PagedTableModel
 from ..kit.widgets import enum_label
 from ..kit.worker import Jobs
+
+
+def contract_badge(today: date, warranty_end: date | None, maintenance_end: date | None,
+                   ended_on: date | None) -> CoverageBadge:
+    """One contract's coverage on `today`: its ends cut at its end day, "terminated" after a
+    day that cut them (domain.coverage; the same facts the customer's badge is decided on).
+    Money is left out: the payments tab says what is owed."""
+    return coverage_badge(today, warranty_end, maintenance_end, 0, terminated_on=ended_on)
 
 
 class ContractsModel(PagedTableModel):
@@ -58,13 +66,13 @@ class ContractsModel(PagedTableModel):
         self._painted_day: date | None = None
 
     def countdown(self, row) -> tuple[str, QColor | None]:
-        """ "✔ Bảo hành còn 143 ngày" / "✔ Warranty: 143 days left" and its colour; nothing
-        before the contract is accepted."""
+        """ "✔ Bảo hành còn 143 ngày" / "✔ Warranty: 143 days left" and its colour, "⊘ Đã chấm
+        dứt ngày …" once a contract ended early; nothing before the contract is accepted."""
         self._painted_day = today = self.today()
-        badge = coverage_badge(today, row.warranty_end, row.maintenance_end, 0)
+        badge = contract_badge(today, row.warranty_end, row.maintenance_end, row.ended_on)
         if badge.state == "none":
             return "", None
-        return badge_text(badge), QColor(badge_colour(badge))
+        return coverage_text(badge), QColor(coverage_colour(badge))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and index.isValid() and index.column() == self.COL_COUNTDOWN:

@@ -40,10 +40,12 @@ from ...services.errors import ValidationFailed
 from ..kit import retranslate
 from ..kit.countdown import CountdownTicker, day_countdown_colour, day_countdown_text
 from ..kit.documents import open_report
+from ..kit.endings import cancelled_colour, cancelled_text, coverage_colour, coverage_text
 from ..kit.errors import failure_message
 from ..kit.widgets import DateField, MoneyField, enum_label, error_label
 from ..kit.worker import Jobs
 from .acceptance import acceptance_report_html
+from .page import contract_badge
 
 log = logging.getLogger(__name__)
 PLANNED_KINDS = [k for k in ObligationKind if not k.is_derived]
@@ -263,7 +265,12 @@ class ContractPanel(QTabWidget):
     def _render_stages(self, rows) -> None:
         f, today = self.file, self._today
         current_title = _("Current stage: {stage}").format(stage=enum_label(ContractStage, f.stage))
-        html = [f"<p><b>{escape(current_title)}</b></p><table>"]
+        html = [f"<p><b>{escape(current_title)}</b>"]
+        badge = contract_badge(today, f.warranty_end, f.maintenance_end, f.ended_on)
+        if badge.state != "none":
+            coverage = _("Coverage: {badge}").format(badge=coverage_text(badge))
+            html.append(f"<br><b style='color:{coverage_colour(badge)}'>{escape(coverage)}</b>")
+        html.append("</p><table>")
         for stage, day in rows:
             mark = "●" if day else "○"
             html.append(f"<tr><td>{mark} {escape(enum_label(ContractStage, stage))}</td><td>{escape(format_date(day) or '—')}</td></tr>")
@@ -289,7 +296,7 @@ class ContractPanel(QTabWidget):
             text = day_countdown_text(p.due_on, self._today, p.done_on)
             colour = day_countdown_colour(p.due_on, self._today, p.done_on)
             if p.cancelled_on is not None:  # stopped by an early end, not carried out
-                text = _("Cancelled: the contract ended on {date}").format(date=format_date(p.cancelled_on))
+                text, colour = cancelled_text(p.cancelled_on), cancelled_colour()
             item = QTableWidgetItem(text)
             item.setForeground(colour)
             self.milestones.setItem(r, 3, item)

@@ -40,7 +40,8 @@ from ..kit.countdown import (
 )
 from ..kit.errors import log_failure
 from ..kit.list_page import ListPage
-from ..kit.marks import HINT, MUTED, SUPERSEDED, WARNING, badge_colour, badge_text
+from ..kit.endings import TERMINATED_MARK, coverage_colour, coverage_text
+from ..kit.marks import HINT, MUTED, SUPERSEDED, WARNING
 from ..kit.paged_model import Column, Index, PagedTableModel
 from ..kit.widgets import display_phone, enum_label
 from ..kit.worker import Jobs
@@ -58,7 +59,7 @@ class CustomersModel(PagedTableModel):
         columns = [
             Column(N_("Code"), "code", lambda r: r.code, width=80),
             Column(N_("Name"), "name", lambda r: r.name, width=250),
-            Column(N_("Coverage"), "", lambda r: badge_text(self.badge(r)), width=370),
+            Column(N_("Coverage"), "", lambda r: coverage_text(self.badge(r)), width=370),
             Column(N_("Phone"), "phone", lambda r: display_phone(r.phone), width=115),
             Column(N_("Tax code"), "tax_code", lambda r: r.tax_code, width=110),
             Column(N_("Province"), "province", lambda r: r.province, width=130),
@@ -73,7 +74,8 @@ class CustomersModel(PagedTableModel):
         self.today: Callable[[], date] = jobs.today
 
     def badge(self, row) -> CoverageBadge:
-        return coverage_badge(self.today(), row.warranty_end, row.maintenance_end, row.outstanding_vnd)
+        return coverage_badge(self.today(), row.warranty_end, row.maintenance_end, row.outstanding_vnd,
+                              terminated_on=row.terminated_on)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if index.isValid() and role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole,
@@ -93,9 +95,9 @@ class CustomersModel(PagedTableModel):
             if row is None:
                 return None
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(badge_colour(self.badge(row)))
+                return QColor(coverage_colour(self.badge(row)))
             warranty, maintenance = _("Warranty ends"), _("Maintenance ends")
-            return "\n".join([badge_text(self.badge(row)),
+            return "\n".join([coverage_text(self.badge(row)),
                               f"{warranty}: {format_date(row.warranty_end) or '—'}",
                               f"{maintenance}: {format_date(row.maintenance_end) or '—'}"])
         return super().data(index, role)
@@ -376,7 +378,8 @@ class CustomerView:
     @property
     def badge(self) -> CoverageBadge:
         c = self.coverage
-        return coverage_badge(self.today, c.warranty_end, c.maintenance_end, c.outstanding_vnd)
+        return coverage_badge(self.today, c.warranty_end, c.maintenance_end, c.outstanding_vnd,
+                              terminated_on=c.terminated_on)
 
 
 def _table(headers: list[str], rows: list[list[str]], empty: str, wrap: tuple[int, ...] = ()) -> str:
@@ -406,7 +409,7 @@ def render_customer(v: CustomerView) -> str:
     standing = standing_text(v.details)
     head = (f"<h3 style='margin-bottom:2px'>{escape(d.code)} — {escape(d.name)}</h3>"
             + (f"<p style='margin:2px 0;color:{WARNING}'><b>{escape(standing)}</b></p>" if standing else "")
-            + f"<p style='margin-top:2px'><b style='color:{badge_colour(badge)}'>{escape(badge_text(badge))}</b>"
+            + f"<p style='margin-top:2px'><b style='color:{coverage_colour(badge)}'>{escape(coverage_text(badge))}</b>"
             + (f"<br>{escape(' · '.join(facts))}" if facts else "")
             + f"<br>{escape(calls_text(*v.calls))}</p>")
     contacts = _table(
@@ -416,7 +419,7 @@ def render_customer(v: CustomerView) -> str:
     contracts = _table(
         [_("Number"), _("Package"), _("Stage"), _("Warranty ends"), _("Maintenance ends")],
         [[f"<a href='contract:{k.id}'>{escape(k.number)}</a>", escape(k.package_name),
-          escape(enum_label(ContractStage, k.stage)), escape(format_date(k.warranty_end)),
+          escape(contract_stage_text(k, v.today)), escape(format_date(k.warranty_end)),
           escape(format_date(k.maintenance_end))] for k in v.contracts], none, wrap=(1, 2))
     obligations = _table(
         [_("Due"), _("Countdown"), _("Type"), _("Contract")],
@@ -441,6 +444,15 @@ def render_customer(v: CustomerView) -> str:
     return (f"{head}<table width='100%' cellspacing='0'><tr>"
             f"<td width='50%' valign='top' style='padding-right:16px'>{left}</td>"
             f"<td width='50%' valign='top'>{right}</td></tr></table>")
+
+
+def contract_stage_text(k, today: date) -> str:
+    """A contract's stage in the customer's detail; "⊘ Đã chấm dứt ngày …" once it was
+    ended early and its termination day has passed (its badge is terminated)."""
+    badge = coverage_badge(today, k.warranty_end, k.maintenance_end, 0, terminated_on=k.ended_on)
+    if badge.state == "terminated":
+        return f"{TERMINATED_MARK} " + _("Terminated on {date}").format(date=format_date(badge.terminated_on))
+    return enum_label(ContractStage, k.stage)
 
 
 def calls_text(calls: int, minutes: int) -> str:

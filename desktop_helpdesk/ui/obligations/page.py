@@ -23,6 +23,7 @@ from ..kit.countdown import (
     day_countdown_colour,
     day_countdown_text,
 )
+from ..kit.endings import cancelled_colour, cancelled_text
 from ..kit.list_page import ListPage
 from ..kit.paged_model import Column, Index, PagedTableModel
 from ..kit.widgets import enum_label
@@ -37,7 +38,7 @@ class ObligationsModel(PagedTableModel):
     def __init__(self, jobs: Jobs, parent: QObject | None = None):
         columns = [
             Column(N_("Due"), "due_on", lambda r: format_date(r.due_on), width=95, kind="date", value=lambda r: r.due_on),
-            Column(N_("Countdown"), "due_on", lambda r: day_countdown_text(r.due_on, self.today(), r.done_on), width=135),
+            Column(N_("Countdown"), "due_on", self.countdown_text, width=135),
             Column(N_("Type"), "kind", lambda r: enum_label(ObligationKind, r.kind), width=200),
             Column(N_("Customer"), "customer", lambda r: r.customer_name, width=320),
             Column(N_("Contract"), "", lambda r: r.contract_number, width=110),
@@ -47,13 +48,28 @@ class ObligationsModel(PagedTableModel):
         #: Today in Hà Nội by the service's clock: the countdowns count from it.
         self.today: Callable[[], date] = jobs.today
 
+    def countdown_text(self, row) -> str:
+        """Days left or overdue; "⊘ Đã hủy" for one its contract's early end cancelled (never
+        overdue, whatever its date)."""
+        if row.cancelled_on is not None:
+            return cancelled_text(row.cancelled_on, short=True)
+        return day_countdown_text(row.due_on, self.today(), row.done_on)
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and index.isValid() and index.column() == self.COL_COUNTDOWN:
             row = self.row_at(index.row())
-            return day_countdown_colour(row.due_on, self.today(), row.done_on) if row is not None else None
-        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == self.COL_DUE:
+            if row is None:
+                return None
+            if row.cancelled_on is not None:
+                return cancelled_colour()
+            return day_countdown_colour(row.due_on, self.today(), row.done_on)
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() in (self.COL_DUE,
+                                                                                         self.COL_COUNTDOWN):
             row = self.row_at(index.row())
-            return day_countdown_text(row.due_on, self.today(), row.done_on) if row is not None else None
+            if row is not None and row.cancelled_on is not None:
+                return cancelled_text(row.cancelled_on)
+            if row is not None and index.column() == self.COL_DUE:
+                return day_countdown_text(row.due_on, self.today(), row.done_on)
         return super().data(index, role)
 
     def refresh_countdowns(self) -> None:
@@ -88,7 +104,8 @@ class DaysSpinBox(QSpinBox):
 
 
 class ObligationsPage(ListPage):
-    """Every open obligation across customers; Enter or a double-click opens its contract."""
+    """Every open obligation across customers, and those an early end cancelled (as
+    cancelled, until a month past their date); Enter or a double-click opens its contract."""
 
     key = "obligations"
     refreshed_by = (OBLIGATIONS,)
@@ -135,6 +152,8 @@ class ObligationsPage(ListPage):
             filters["until"] = self.model.today() + timedelta(days=self.due_within.value())
         # Derived dates more than a month past are history, not work (planned items stay).
         filters["derived_since"] = self.model.today() - timedelta(days=31)
+        # What an early end cancelled stays listed as cancelled for as long (then it is history).
+        filters["cancelled_since"] = filters["derived_since"]
         return filters
 
     def apply_filters(self) -> None:

@@ -50,51 +50,60 @@ def _errors_text(exc: Exception, what: str) -> str:
     return failure_message(what, exc, log)
 
 
-class ComplaintReplyDialog(QDialog):
-    """Log the reply to a complaint: how the customer was told, the result, the plan."""
+class _RecordDialog(QDialog):
+    """What the ticket form's two record windows share: an intro, a form of labelled rows, an
+    error line and Save/Cancel; each window adds its rows, then :meth:`_finish`, and has its
+    own ``retranslate``. Save runs :meth:`job` on the worker with the buttons off (one
+    save at a time); when it is stored :attr:`saved` is emitted and the window closes, when
+    it is refused the buttons come back and :meth:`failure_text` says why under the form."""
 
     saved = Signal()
 
-    def __init__(self, jobs: Jobs, ticket_id: int, operator_id: int | None, parent: QWidget | None = None):
+    def __init__(self, jobs: Jobs, ticket_id: int, operator_id: int | None, size: tuple[int, int],
+                 parent: QWidget | None = None):
         super().__init__(parent)
         retranslate.register(self)
         self.jobs, self.ticket_id, self.operator_id = jobs, ticket_id, operator_id
-        self._uuid = str(uuid.uuid4())  # a retried save writes the reply once (services.once)
-        self.resize(560, 360)
-        self.channel = QComboBox()
-        for c in wl.ReplyChannel:
-            self.channel.addItem("", c.value)
-        self.result_text, self.plan_text = QPlainTextEdit(), QPlainTextEdit()
-        for box in (self.result_text, self.plan_text):
-            box.setTabChangesFocus(True)
-        self.error = error_label()
+        self.resize(*size)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        form = QFormLayout()
-        self.channel_label, self.result_label, self.plan_label = QLabel(), QLabel(), QLabel()
-        form.addRow(self.channel_label, self.channel)
-        form.addRow(self.result_label, self.result_text)
-        form.addRow(self.plan_label, self.plan_text)
+        self.error = error_label()
+        self.form = QFormLayout()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+
+    def _add_row(self, field: QWidget) -> QLabel:
+        """A row of the form; its label is returned (set in retranslate)."""
+        label = QLabel()
+        self.form.addRow(label, field)
+        return label
+
+    def _finish(self) -> None:
+        """Lay the parts out once the rows are added, and set the texts."""
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
-        layout.addLayout(form)
+        layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.retranslate()
 
-    def draft(self) -> wl.WorkLogDraft:
-        return wl.WorkLogDraft(kind=wl.TicketEventKind.COMPLAINT_REPLY.value, uuid=self._uuid, details={
-            "channel": self.channel.currentData(), "result": self.result_text.toPlainText(),
-            "plan": self.plan_text.toPlainText()})
+    def job(self) -> tuple | None:
+        """(service function, its arguments) to save, or None when the input is refused here
+        (the error line then says why)."""
+        raise NotImplementedError
+
+    def failure_text(self, exc: Exception) -> str:
+        raise NotImplementedError
 
     def save(self) -> None:
         self.error.hide()
+        job = self.job()
+        if job is None:
+            return
         self.buttons.setEnabled(False)
-        self.jobs.submit(worklog.add_entry, self.ticket_id, self.operator_id, self.draft(),
-                         on_done=self._done, on_error=self._failed, owner=self)
+        fn, *args = job
+        self.jobs.submit(fn, *args, on_done=self._done, on_error=self._failed, owner=self)
 
     def _done(self, *_a) -> None:
         self.saved.emit()
@@ -102,13 +111,40 @@ class ComplaintReplyDialog(QDialog):
 
     def _failed(self, exc) -> None:
         self.buttons.setEnabled(True)
+        self.error.setText(self.failure_text(exc))
+        self.error.show()
+
+
+class ComplaintReplyDialog(_RecordDialog):
+    """Log the reply to a complaint: how the customer was told, the result, the plan."""
+
+    def __init__(self, jobs: Jobs, ticket_id: int, operator_id: int | None, parent: QWidget | None = None):
+        super().__init__(jobs, ticket_id, operator_id, (560, 360), parent)
+        self._uuid = str(uuid.uuid4())  # a retried save writes the reply once (services.once)
+        self.channel = QComboBox()
+        for c in wl.ReplyChannel:
+            self.channel.addItem("", c.value)
+        self.result_text, self.plan_text = QPlainTextEdit(), QPlainTextEdit()
+        for box in (self.result_text, self.plan_text):
+            box.setTabChangesFocus(True)
+        self.channel_label = self._add_row(self.channel)
+        self.result_label = self._add_row(self.result_text)
+        self.plan_label = self._add_row(self.plan_text)
+        self._finish()
+
+    def draft(self) -> wl.WorkLogDraft:
+        return wl.WorkLogDraft(kind=wl.TicketEventKind.COMPLAINT_REPLY.value, uuid=self._uuid, details={
+            "channel": self.channel.currentData(), "result": self.result_text.toPlainText(),
+            "plan": self.plan_text.toPlainText()})
+
+    def job(self) -> tuple:
+        return worklog.add_entry, self.ticket_id, self.operator_id, self.draft()
+
+    def failure_text(self, exc: Exception) -> str:
         if isinstance(exc, ValidationFailed):
             names = {"result": _("Result"), "plan": _("Plan"), "channel": _("How")}
-            text = "\n".join(f"{names.get(e.field, e.field)}: {e.text(_)}" for e in exc.errors)
-        else:
-            text = _errors_text(exc, N_("The reply could not be saved; nothing was written."))
-        self.error.setText(text)
-        self.error.show()
+            return "\n".join(f"{names.get(e.field, e.field)}: {e.text(_)}" for e in exc.errors)
+        return _errors_text(exc, N_("The reply could not be saved; nothing was written."))
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Reply to the complaint"))
@@ -123,17 +159,12 @@ class ComplaintReplyDialog(QDialog):
             self.channel.setItemText(i, enum_label(wl.ReplyChannel, self.channel.itemData(i)))
 
 
-class ChangeRequestDialog(QDialog):
+class ChangeRequestDialog(_RecordDialog):
     """The written request, the quote and the customer's approval date of a change request."""
-
-    saved = Signal()
 
     def __init__(self, jobs: Jobs, ticket_id: int, operator_id: int | None, current: ChangeRequestData | None,
                  parent: QWidget | None = None):
-        super().__init__(parent)
-        retranslate.register(self)
-        self.jobs, self.ticket_id, self.operator_id = jobs, ticket_id, operator_id
-        self.resize(600, 420)
+        super().__init__(jobs, ticket_id, operator_id, (600, 420), parent)
         self.request_text = QPlainTextEdit()
         self.request_text.setTabChangesFocus(True)
         self.quote = MoneyField()
@@ -142,23 +173,10 @@ class ChangeRequestDialog(QDialog):
             self.request_text.setPlainText(current.request_text)
             self.quote.set_value(current.quote_vnd or 0)
             self.approved_on.set_value(current.approved_on)
-        self.intro = QLabel()
-        self.intro.setWordWrap(True)
-        self.error = error_label()
-        form = QFormLayout()
-        self.text_label, self.quote_label, self.approved_label = QLabel(), QLabel(), QLabel()
-        form.addRow(self.text_label, self.request_text)
-        form.addRow(self.quote_label, self.quote)
-        form.addRow(self.approved_label, self.approved_on)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-        self.retranslate()
+        self.text_label = self._add_row(self.request_text)
+        self.quote_label = self._add_row(self.quote)
+        self.approved_label = self._add_row(self.approved_on)
+        self._finish()
 
     def data(self) -> ChangeRequestData | None:
         problem = self.quote.error() or self.approved_on.error()
@@ -168,23 +186,12 @@ class ChangeRequestDialog(QDialog):
             return None
         return ChangeRequestData(self.request_text.toPlainText(), self.quote.value() or None, self.approved_on.value())
 
-    def save(self) -> None:
-        self.error.hide()
+    def job(self) -> tuple | None:
         data = self.data()
-        if data is None:
-            return
-        self.buttons.setEnabled(False)
-        self.jobs.submit(tickets.save_change_request, self.ticket_id, data, self.operator_id,
-                         on_done=self._done, on_error=self._failed, owner=self)
+        return None if data is None else (tickets.save_change_request, self.ticket_id, data, self.operator_id)
 
-    def _done(self, *_a) -> None:
-        self.saved.emit()
-        self.accept()
-
-    def _failed(self, exc) -> None:
-        self.buttons.setEnabled(True)
-        self.error.setText(_errors_text(exc, N_("The change request could not be saved; nothing was written.")))
-        self.error.show()
+    def failure_text(self, exc: Exception) -> str:
+        return _errors_text(exc, N_("The change request could not be saved; nothing was written."))
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Change request"))
