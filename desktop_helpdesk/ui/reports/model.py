@@ -24,7 +24,7 @@ COLUMNS = (
     (N_("Met"), N_("SLA clocks of the tickets received that were met: stopped by their due time"), "number"),
     (N_("Breached"), N_("SLA clocks of the tickets received that are past their due time: stopped late, "
                         "still running, or paused after it"), "number"),
-    (N_("At risk"), N_("Running clocks not yet due that have used 75 % of their target (as on the dashboard)"),
+    (N_("At risk"), N_("Running clocks not yet due that have used three quarters (75 %) of their target, as on the dashboard"),
      "number"),
     (N_("Compliance"), N_("Met ÷ (met + breached)"), "percent"),
     (N_("Median to propose"), N_("Median time to propose a solution, in working hours of the package's support "

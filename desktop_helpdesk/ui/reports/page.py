@@ -66,7 +66,7 @@ DEFINITIONS = (
     N_("Received: tickets received in the period; a ticket's month is the month of its received time in "
        "Vietnam time. The clock figures are those of these tickets' SLA clocks (proposal, fix, complaint) now."),
     N_("Met: stopped by the due time. Breached: stopped late, running past the due time or paused after it. "
-       "Compliance = met ÷ (met + breached). At risk: running clocks that have used 75 % of their target."),
+       "Compliance = met ÷ (met + breached). At risk: running clocks that have used three quarters (75 %) of their target."),
     N_("Median to propose: in working hours of the package's support calendar; median to fix: in clock hours; "
        "time waiting on the customer is left out of both."),
     N_("Resolved: tickets resolved in the period, whenever received. Obligations: planned milestones, visits, "
