@@ -558,6 +558,7 @@ class CallerMatch:
     archived: str = ""  # "" in use; "archived"; "merged:KH…" (the customer that stays)
     kept_id: int | None = None  # merged: the customer that stays (new work goes to it)
     kept_label: str = ""  # merged: "KH… – its name"
+    terminated_on: date | None = None  # the latest cover ended early that day: no grace after it
 
 
 @dataclass(frozen=True)

@@ -237,3 +237,26 @@ def test_a_caller_lookup_answers_while_a_calendar_recompute_runs(open_desk, qtbo
         release.set()
     qtbot.waitUntil(lambda: bool(finished), timeout=20_000)
     assert finished[0] > 0 and progress[-1][0] == progress[-1][1] == finished[0]
+
+
+def test_a_contract_ended_early_reads_terminated_in_the_lookup_not_grace(open_desk, qtbot):
+    """Issue #16 (DOMAIN.md: a contract may end early, coverage ends then, no grace): the
+    caller's card says the contract was terminated on its day, as the customer list does,
+    where it said "grace" for ten days and then "expired"."""
+    from datetime import timedelta
+
+    desk = open_desk()
+    _hanoi, saigon = _setup(desk)
+    ctx = desk.ctx
+    kid = contracts.list_contracts(ctx, ListQuery(filters={"customer_id": saigon}, limit=5)).rows[0].id
+    ended = ctx.today() - timedelta(days=2)
+    f = contracts.contract_file(ctx, kid)
+    contracts.move_contract(ctx, kid, f.version, "ended", ended, None, reason="Khách hàng đóng cửa tiệm")
+    window = desk.window
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    _keys(qtbot, "0912 000 111")
+    found = _wait_for_answer(qtbot, window.lookup, "0912 000 111")
+    assert found.matches[0].terminated_on == ended
+    text = window.lookup.results.toPlainText()
+    assert "⊘ Terminated on" in text and "no warranty or maintenance" in text
+    assert "grace" not in text.lower() and "Warranty:" not in text

@@ -17,7 +17,7 @@ from ...services.dto import CallerMatch
 from .. import models as m
 from ...domain.vietnam import desk_today
 from ._sql import OPEN_STATUSES, Repo, empty_if_null, nn
-from .contracts import coverage_by_customer
+from .contracts import coverage_facts_by_customer
 from .tickets import SqlTicketRepository
 
 
@@ -78,7 +78,7 @@ class SqlCallerRepository(Repo):
             return []
         # What entitlement decides on, as the customer list shows it: each contract's ends cut
         # at its termination (a contract ended early covers nothing after), debt by schedule.
-        coverage = coverage_by_customer(self.s, ids, today=desk_today(self._clock()))
+        coverage = coverage_facts_by_customer(self.s, ids, today=desk_today(self._clock()))
         counts = dict(run(q["open_counts"], {"ids": ids}).all())
         tickets = {cid: tuple(SqlTicketRepository._to_row(r) for r in run(
             q["open_tickets"], {"cid": cid, "limit": tickets_per_customer})) if counts.get(cid) else ()
@@ -93,9 +93,10 @@ class SqlCallerRepository(Repo):
         out = []
         for _key, fields in found:
             cid = fields[0]
-            warranty_end, maintenance_end, owed = coverage.get(cid, (None, None, 0))
-            out.append(CallerMatch(*fields, warranty_end, maintenance_end, owed, counts.get(cid, 0), tickets[cid],
-                                   *archived.get(cid, ("", None, ""))))
+            f = coverage.get(cid)
+            out.append(CallerMatch(*fields, f.warranty_end if f else None, f.maintenance_end if f else None,
+                                   f.outstanding_vnd if f else 0, counts.get(cid, 0), tickets[cid],
+                                   *archived.get(cid, ("", None, "")), terminated_on=f.terminated_on if f else None))
         return out
 
     def calls_between(self, customer_id: int, since, until) -> tuple[int, int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -37,22 +37,12 @@ from ._sql import (
     flush,
     id_for_uuid,
     keyset,
-    money_sum,
     nn,
     take_code,
     taken,
     text_filter,
     with_uuid,
 )
-
-
-def coverage_by_customer(session: Session, customer_ids, contract_id: int | None = None,
-                         today: date | None = None) -> dict:
-    """customer id -> (latest warranty end, latest maintenance end, outstanding VND), as
-    `coverage_facts_by_customer` decides them (the caller lookup's facts; the customer list
-    reads `coverage_facts_by_customer` itself, for the termination day too)."""
-    facts = coverage_facts_by_customer(session, customer_ids, contract_id, today)
-    return {cid: (f.warranty_end, f.maintenance_end, f.outstanding_vnd) for cid, f in facts.items()}
 
 
 def coverage_facts_by_customer(session: Session, customer_ids, contract_id: int | None = None,

@@ -37,6 +37,7 @@ from ...services.dto import CallerLookup, CallerMatch
 from ..kit import retranslate
 from .search import archived_text
 from ..kit.countdown import clock_countdown_text, urgent_of
+from ..kit.endings import coverage_colour, coverage_text
 from ..kit.errors import failure_message
 from ..kit.marks import (
     ERROR,
@@ -44,8 +45,6 @@ from ..kit.marks import (
     HINT,
     STATE_COLOURS,
     TEXT,
-    badge_colour,
-    badge_text,
     colour_style,
 )
 from ..kit.widgets import CustomerPicker, display_phone
@@ -339,7 +338,7 @@ class CallerLookupPanel(QWidget):
         return [("▸ " if i == self.offer else "") + _(label) for i, (_key, label) in enumerate(UNKNOWN_OFFERS)]
 
     def _card(self, i: int, m: CallerMatch, now, today) -> str:
-        badge = coverage_badge(today, m.warranty_end, m.maintenance_end, m.outstanding_vnd)
+        badge = coverage_badge(today, m.warranty_end, m.maintenance_end, m.outstanding_vnd, terminated_on=m.terminated_on)
         who = escape(m.contact_name) + (f" · {escape(m.contact_position)}" if m.contact_position else "") \
             if m.contact_id else escape(m.customer_name)
         how = _(MATCHED_BY[m.matched_by])
@@ -352,7 +351,7 @@ class CallerLookupPanel(QWidget):
             lines.append(f"<b style='color:{HINT}'>{escape(archived_text(m.archived))}</b>")
         lines += [
             f"<span style='color:{HINT}'>{number}{escape(how)}</span>",
-            f"<b style='color:{badge_colour(badge)}'>{escape(badge_text(badge))}</b>",
+            f"<b style='color:{coverage_colour(badge)}'>{escape(coverage_text(badge))}</b>",
         ]
         if m.open_ticket_count:
             title = ngettext("{n} open ticket", "{n} open tickets", m.open_ticket_count).format(n=m.open_ticket_count)
