@@ -226,3 +226,24 @@ def test_excel_file_holds_the_table_as_numbers(tmp_path):
     assert values[4] == ["03/2026", 12, 0.75, 1.5] and values[5][0] == "Tổng"
     assert ws.cell(8, 1).data_type == "s"  # a definition starting with "=" is text, never a formula
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_stored_times_read_as_whole_epoch_seconds_exactly(engine):
+    """The medians read each stored instant as whole seconds since the epoch in SQL
+    (db/repositories/sla_reports.epoch_seconds): the fraction dropped, never a second off."""
+    from sqlalchemy import bindparam
+
+    from desktop_helpdesk.db.repositories.sla_reports import epoch_seconds
+
+    moments = [datetime(2026, 3, 31, 16, 30, 0), datetime(2026, 3, 31, 16, 30, 0, 999_999),
+               datetime(2026, 3, 31, 16, 30, 1, 1), datetime(2022, 1, 1, 0, 0, 0, 500_000),
+               datetime(2030, 12, 31, 23, 59, 59, 999_000), datetime(2026, 11, 30, 17, 0, 0, 100),
+               datetime(2026, 3, 31, 16, 30, 0, 999_499), datetime(2024, 2, 29, 23, 59, 59, 998_600)]
+    with Session(engine) as s:
+        for moment in moments:
+            moment = moment.replace(tzinfo=timezone.utc)
+            stored = bindparam("t", moment, type_=m.Ticket.received_at.type)
+            micros = (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)
+            # SQLite's date functions hold an instant to the millisecond (…00.999999 is …01.000).
+            expected = (micros + 500) // 1000 // 1000 if engine.dialect.name == "sqlite" else micros // 1_000_000
+            assert s.scalar(select(epoch_seconds(s, stored))) == expected, moment
