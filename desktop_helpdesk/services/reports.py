@@ -25,14 +25,16 @@ the exported files):
   a contract's terms) due in the period: done on time, done late, missed (not done, due
   before today). Not by operator: an obligation belongs to a contract, not a person.
 
-Counts are SQL aggregates (db/repositories/sla_reports.py); the medians stream the stopped
-clocks in chunks, reporting progress between chunks, where a Cancel stops the report.
+Counts are SQL aggregates (db/repositories/sla_reports.py), on a second connection while the
+medians stream the stopped clocks in chunks on the first, reporting progress between chunks,
+where a Cancel stops the report.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -168,22 +170,20 @@ def build_report(ctx: Context, query: ReportQuery, progress: Progress | None = N
     if dim == "month":
         for key in query.months:
             group(key)
-    with ctx.uow() as uow:
+    def grouped_counts() -> list:
+        # On a connection of its own, while this one streams the stopped clocks: the two
+        # passes over the period's tickets run side by side (both engines let readers be).
+        with ctx.uow() as other:
+            return (other.sla_reports.clock_counts(dim, start, end, now),
+                    other.sla_reports.resolved_counts(dim, start, end))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-counts") as pool, ctx.uow() as uow:
         repo = uow.sla_reports
-        counts = repo.clock_counts(dim, start, end, now)
-        stopped_total = 0
-        for key, received, *per_kind in counts:
-            g = group(key)
-            g["received"] = received
-            for i, k in enumerate(KINDS):
-                started, met, breached = per_kind[3 * i:3 * i + 3]
-                g["clocks"][k], g["met"][k], g["breached"][k] = started or 0, met or 0, breached or 0
-            stopped_total += received  # at most one streamed row per ticket
+        counting = pool.submit(grouped_counts)
+        stopped_total = repo.received_count(start, end)  # at most one streamed row per ticket
         total_steps = stopped_total + 4 * CHUNK  # the other steps count as a chunk each
         done = 0
         report(progress, done, total_steps)
-        for key, n in repo.resolved_counts(dim, start, end).items():
-            group(key)["resolved"] = n
         first_day, after_day = query.first, _add_months(query.last, 1)
         if dim != "operator":
             for key, figures in repo.obligation_counts(dim, first_day, after_day, today).items():
@@ -231,6 +231,15 @@ def build_report(ctx: Context, query: ReportQuery, progress: Progress | None = N
                     pair[1].append(used if used > 0 else 0)
             done += len(part)
             report(progress, done, total_steps)
+        counts, resolved = counting.result()
+        for key, n in resolved.items():
+            group(key)["resolved"] = n
+        for key, received, *per_kind in counts:
+            g = group(key)
+            g["received"] = received
+            for i, k in enumerate(KINDS):
+                started, met, breached = per_kind[3 * i:3 * i + 3]
+                g["clocks"][k], g["met"][k], g["breached"][k] = started or 0, met or 0, breached or 0
         labels = repo.labels(dim, groups.keys())
     rows = []
     all_propose, all_fix = [], []
