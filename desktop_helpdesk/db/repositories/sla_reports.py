@@ -193,23 +193,42 @@ class SqlSlaReportRepository(Repo):
         stmt = (select(*columns).select_from(T)
                 .where(T.received_at >= start, T.received_at < end,
                        or_(T.proposal_stopped_at.is_not(None), T.fix_stopped_at.is_not(None))))
-        if _is_pg(self.s):  # a server-side cursor, read in chunks
-            result = self.s.connection().execute(stmt.execution_options(yield_per=chunk))
-            fetch = result.fetchmany
-        else:
-            # SQLite: the driver's own rows (plain tuples; every column is a number or a key
-            # the driver gives as it is), half the cost of SQLAlchemy building rows of them.
-            # Without yield_per SQLAlchemy reads nothing ahead, so its cursor is whole.
-            result = self.s.connection().execute(stmt)
-            fetch = result.cursor.fetchmany
+        if _is_pg(self.s):
+            yield from self._server_side(stmt, chunk)
+            return
+        # SQLite: the driver's own rows (plain tuples; every column is a number or a key the
+        # driver gives as it is), half the cost of SQLAlchemy building rows of them. Without
+        # yield_per SQLAlchemy reads nothing ahead, so its cursor is whole.
+        result = self.s.connection().execute(stmt)
         try:
             while True:
-                part = fetch(chunk)
+                part = result.cursor.fetchmany(chunk)
                 if not part:
                     return
                 yield part
         finally:
             result.close()
+
+    def _server_side(self, stmt, chunk: int) -> Iterator[list]:
+        """PostgreSQL: `stmt` read through a psycopg server-side cursor of its own, in this
+        session's transaction, as the driver's tuples. Its bound values are SQLAlchemy's,
+        each processed by its type (the period's bounds as the naive UTC the column holds)."""
+        conn = self.s.connection()
+        compiled = stmt.compile(dialect=conn.dialect)
+        dialect = conn.dialect
+        processors = {name: bp.type.dialect_impl(dialect).bind_processor(dialect) for name, bp in compiled.binds.items()}
+        params = {name: (processors[name](value) if processors.get(name) else value)
+                  for name, value in compiled.construct_params().items()}
+        cursor = conn.connection.driver_connection.cursor(name="sla_report_stopped_clocks")
+        try:
+            cursor.execute(str(compiled), params)
+            while True:
+                part = cursor.fetchmany(chunk)
+                if not part:
+                    return
+                yield part
+        finally:
+            cursor.close()
 
     def running_near_due(self, kind: str, dimension: str, start: datetime, end: datetime,
                          now: datetime, until: datetime) -> list:
@@ -239,6 +258,9 @@ class SqlSlaReportRepository(Repo):
         name = model.full_name if model is m.Operator else model.name
         ids = sorted(k for k in keys if k is not None)
         out = {}
+        if len(ids) > 20 * LABEL_CHUNK:  # most of them: one read of the whole table, not a hundred
+            wanted = set(ids)
+            return {r[0]: (r[1], r[2]) for r in self.s.execute(select(model.id, name, model.code)) if r[0] in wanted}
         for i in range(0, len(ids), LABEL_CHUNK):
             part = ids[i:i + LABEL_CHUNK]
             out.update({r[0]: (r[1], r[2]) for r in self.s.execute(select(model.id, name, model.code)
