@@ -315,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             jobs.shutdown()
             return EXIT_OK
         operator = dialog.operator
+        timing.mark("signed_in")
         settings.last_login = operator.login
     session.operator = operator
     author.set_operator(operator)
@@ -348,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         window.close()
         app.quit()
 
+    timing.mark("building_window")
     window = MainWindow(jobs, settings, save_settings, operator, "", set_language)
     window.look.theme = theme  # View → Colour scheme
     TeamServerActions(window, ServerAccess(
@@ -401,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         return code
 
+    timing.mark("window_built")
     window.show()
     if timing.enabled():  # the start view's first data on screen (the dashboard's counts or a page)
         def first_data(*_args):

@@ -90,3 +90,30 @@ def _lines(dash):
         if section is not None and len(section) >= len(children):
             out += list(zip(children, section))
     return out
+
+
+def test_each_operators_load_follows_the_counts_and_the_minute_refresh_reads_it_every_fifth_minute(open_desk, qtbot):
+    """Issue #17: the load (about a second at 1M tickets) is asked once the counts are shown,
+    never beside the first ones, and the minute's refresh reads it every fifth minute only."""
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.show_view("dashboard")
+    desk.idle()
+    board = window.dashboard
+    asked = []
+    submit = desk.jobs.submit
+
+    def spy(fn, *args, **kw):
+        asked.append(getattr(fn, "__name__", ""))
+        return submit(fn, *args, **kw)
+
+    desk.jobs.submit = spy
+    board.reload()  # Refresh: the counts, then the load
+    desk.idle()
+    assert asked == ["build", "operator_load"]
+    asked.clear()
+    for _minute in range(5):
+        board._timed_reload()
+        desk.idle()
+    assert asked == ["build"] * 5 + ["operator_load"]
+    assert board.load.topLevelItemCount() > 0
