@@ -2,8 +2,9 @@
 are on screen, started and timed exactly as the app is.
 
 A bare PySide6 program that imports what the app's first view needs at the very least
-(QtWidgets, SQLAlchemy, Babel), shows a sign-in dialog with two fields, and once it is
-accepted opens a SQLAlchemy engine on the same SQLite file, reads the 50 newest tickets,
+(QtWidgets, SQLAlchemy, Babel, argon2), shows a sign-in dialog with two fields, and once it
+is accepted opens a SQLAlchemy engine on the same SQLite file, checks the password against
+the operator's argon2id hash (as any program that signs people in must), reads the 50 newest tickets,
 formats their dates with Babel in Vietnamese and shows them in a QTableWidget in a
 1366x768 window; Ctrl+Q closes it. It writes the same moments as the app
 (DESKTOP_HELPDESK_TIMING): signin_shown, first_data, event_loop_ended.
@@ -39,6 +40,7 @@ def main() -> int:
         QTableWidgetItem,
     )
     import sqlalchemy as sa
+    from argon2 import PasswordHasher
     from babel.dates import format_datetime
 
     app = QApplication(sys.argv)
@@ -59,6 +61,9 @@ def main() -> int:
         return 1
     engine = sa.create_engine(f"sqlite:///{sys.argv[1]}")
     with engine.connect() as conn:
+        # The password checked as the app must (argon2id, argon2-cffi's defaults), or no floor.
+        stored = conn.exec_driver_sql("SELECT password_hash FROM operators WHERE login = ?", (login.text(),)).scalar()
+        PasswordHasher().verify(stored, password.text())
         rows = conn.exec_driver_sql(
             "SELECT code, subject, status, priority, received_at FROM tickets ORDER BY received_at DESC LIMIT 50").all()
     window = QMainWindow()

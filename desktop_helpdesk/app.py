@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     from .db.uow import uow_factory
     from .services import accounts, catalog, customers
     from .services.context import Author, SignedIn, make_context
-    from .ui.kit.worker import Jobs
+    from .ui.kit.worker import LONG, Jobs
 
     startup = _Startup()
     credentials = Credentials()
@@ -350,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         app.quit()
 
     timing.mark("building_window")
+    if not args.self_test:  # the start view's first data first: long work waits for it (issue #17)
+        jobs.hold(LONG)
     window = MainWindow(jobs, settings, save_settings, operator, "", set_language)
     window.look.theme = theme  # View → Colour scheme
     TeamServerActions(window, ServerAccess(
@@ -405,12 +407,15 @@ def main(argv: list[str] | None = None) -> int:
 
     timing.mark("window_built")
     window.show()
-    if timing.enabled():  # the start view's first data on screen (the dashboard's counts or a page)
-        def first_data(*_args):
-            QTimer.singleShot(0, lambda: timing.mark("first_data"))
 
-        window.dashboard.data_shown.connect(first_data)
-        window.pages["tickets"].model.page_loaded.connect(first_data)
+    def first_data(*_args) -> None:  # the start view's first data on screen (the dashboard's counts or a page)
+        QTimer.singleShot(0, lambda: timing.mark("first_data"))
+        QTimer.singleShot(0, lambda: jobs.release(LONG))
+
+    window.dashboard.data_shown.connect(first_data)
+    for page in window.pages.values():
+        page.model.page_loaded.connect(first_data)
+    QTimer.singleShot(3000, lambda: jobs.release(LONG))  # whatever the start view, not longer
     window.look.maybe_show_tour()  # the first start's tour, once (issue #19)
     if outcome == "upgraded":
         _tell_about_the_copy(window, url)

@@ -133,3 +133,25 @@ def test_quitting_finishes_queued_saves_and_drops_long_work_not_yet_started(qtbo
     assert ran == ["long batch"]  # the one running finished; the three behind it never started
     names = [r.name for r in customers.list_customers(ctx, ListQuery(text="binh an", limit=50)).rows]
     assert names == ["Cửa hàng Bình An"]  # the save queued before quitting was made
+
+
+def test_a_held_lane_keeps_its_jobs_in_order_until_released_and_skips_superseded_ones(qtbot, ctx):
+    """Start-up (issue #17): the long lane waits while the start view loads; then its jobs
+    run in the order asked, a keyed job asked twice only in its newest form, and the
+    interactive lane was never held up."""
+    from desktop_helpdesk.ui.kit.worker import LONG
+
+    jobs, ran, got = Jobs(ctx), [], []
+    jobs.hold(LONG)
+    jobs.submit(lambda _ctx: ran.append("alert check"), lane=LONG)
+    jobs.submit(lambda _ctx: ran.append("counts 1") or 1, lane=LONG, key="counts", on_done=got.append)
+    jobs.submit(lambda _ctx: ran.append("page") or "page", on_done=got.append)
+    qtbot.waitUntil(lambda: got == ["page"], timeout=5000)
+    jobs.submit(lambda _ctx: ran.append("counts 2") or 2, lane=LONG, key="counts", on_done=got.append)
+    assert ran == ["page"]  # the long work is still waiting
+    jobs.release(LONG)
+    qtbot.waitUntil(lambda: jobs.pending == 0 and len(got) == 2, timeout=5000)
+    assert ran == ["page", "alert check", "counts 2"] and got == ["page", 2]
+    jobs.submit(lambda _ctx: ran.append("later"), lane=LONG)  # released: runs at once
+    qtbot.waitUntil(lambda: ran[-1] == "later", timeout=5000)
+    jobs.shutdown()

@@ -62,6 +62,7 @@ class Jobs(QObject):
             LONG: ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-long"),
         }
         self._pending = 0
+        self._held: dict[str, list] = {}  # lane -> jobs kept until released (see hold)
         self._shut_down = False
         self._latest: dict[tuple, int] = {}  # (owner id, key) -> serial of the newest job asked
         self._timers: dict[tuple, QTimer] = {}  # (owner id, key) -> its debounce timer
@@ -136,7 +137,26 @@ class Jobs(QObject):
             for scoped in [s for s in table if s[0] == oid]:
                 del table[scoped]
 
+    def hold(self, lane: str) -> None:
+        """Keep `lane`'s jobs waiting, in order, until `release(lane)`: at start-up the long
+        lane's work (the first alert check, the navigation counts, each operator's load)
+        waits until the start view's first data is on screen, so it does not share the CPU
+        (and Python's lock) with it (issue #17)."""
+        self._held.setdefault(lane, [])
+
+    def release(self, lane: str) -> None:
+        """Start what `hold(lane)` kept, in the order asked; a job of a key asked again
+        meanwhile starts only in its newest form."""
+        for job in self._held.pop(lane, []):
+            ticket = job[5]
+            if ticket is not None and self._latest.get(ticket[0]) != ticket[1]:
+                continue  # superseded while it waited: its answer would be dropped anyway
+            self._start(*job)
+
     def _start(self, fn, args, on_done, on_error, lane, ticket, owner) -> None:
+        if lane in self._held and not self._shut_down:
+            self._held[lane].append((fn, args, on_done, on_error, lane, ticket, owner))
+            return
         if self._shut_down:  # quitting: a timer that fires now (a view's tick, a debounce) asks nothing
             log.debug("job %s not started: the job runner is shut down", getattr(fn, "__name__", fn))
             return
