@@ -127,8 +127,20 @@ def one_start(command: list[str], display: str, marks: Path, settle: float, cold
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    return {"to_signin": shown - started, "to_first_data": first - enter,
-            "startup": (shown - started) + (first - enter), "quit": gone - quit_pressed}
+    out = {"to_signin": shown - started, "to_first_data": first - enter,
+           "startup": (shown - started) + (first - enter), "quit": gone - quit_pressed}
+    marks_seen = dict((k, float(v)) for k, _, v in (line.partition(" ") for line in marks.read_text().splitlines()))
+    if "window_built" in marks_seen:  # the app's own steps after Enter
+        out["password_check"] = marks_seen["signed_in"] - enter
+        out["window_build"] = marks_seen["window_built"] - marks_seen["building_window"]
+        out["data_after_window"] = first - marks_seen["window_built"]
+    if "closed" in marks_seen:  # the quit's own steps after Ctrl+Q
+        out["q_event_loop"] = marks_seen["event_loop_ended"] - quit_pressed
+        out["q_optimize"] = marks_seen["optimized"] - marks_seen["event_loop_ended"]
+        out["q_lanes"] = marks_seen["lanes_stopped"] - marks_seen["optimized"]
+        out["q_close"] = marks_seen["closed"] - marks_seen["lanes_stopped"]
+        out["q_interpreter_exit"] = gone - marks_seen["closed"]
+    return out
 
 
 def main(argv=None) -> None:

@@ -159,6 +159,33 @@ class _Startup:
         self._pool.shutdown(wait=True)
 
 
+def run() -> None:
+    """The program's entry point (the `desktop-helpdesk` command, `python -m desktop_helpdesk`,
+    the Windows bundle): `main`, then out."""
+    code = main()
+    _leave(code)
+
+
+def _leave(code: int) -> None:
+    """End the process with `code`. After a window was shown everything is saved and closed
+    by then, and Python's own teardown of the Qt objects and modules took half a second of
+    the quit (issue #17): skip it, the logs flushed first. Not when this program owns the
+    clipboard: Qt's goodbye hands what was copied to the system, so it can still be pasted."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None or app.clipboard().ownsClipboard():
+        sys.exit(code)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["server"]:  # the administrator's commands: no window, no data folder
@@ -243,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_ALREADY_RUNNING
 
     from .db.listen import NotificationListener
-    from .db.engine import optimize, redact_url
+    from .db.engine import never_analysed, optimize, redact_url
     from .db.uow import uow_factory
     from .services import accounts, catalog, customers
     from .services.context import Author, SignedIn, make_context
@@ -279,7 +306,11 @@ def main(argv: list[str] | None = None) -> int:
 
             startup.call(load_demo, ctx)
             log.info("demo data loaded")
-        startup.call(optimize, engine)
+        # Statistics: a quick PRAGMA optimize now; a database never analysed gets its full
+        # ANALYZE on the long lane once the first view is shown, not on the way to it (issue #17).
+        analyse_later = startup.call(never_analysed, engine)
+        if not analyse_later:
+            startup.call(optimize, engine)
         operators = startup.call(catalog.operators, ctx)
         # The offline copy was unlocked with the operator's password: no other sign-in.
         first_administrator = not on_copy and startup.call(accounts.needs_first_administrator, ctx)
@@ -416,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     for page in window.pages.values():
         page.model.page_loaded.connect(first_data)
     QTimer.singleShot(3000, lambda: jobs.release(LONG))  # whatever the start view, not longer
+    if analyse_later:
+        jobs.submit(lambda _ctx: optimize(engine), lane=LONG)
     window.look.maybe_show_tour()  # the first start's tour, once (issue #19)
     if outcome == "upgraded":
         _tell_about_the_copy(window, url)
@@ -429,12 +462,15 @@ def main(argv: list[str] | None = None) -> int:
         jobs.run_sync(lambda _ctx: optimize(engine))
     except Exception:  # noqa: BLE001 - statistics are an optimisation; never block quitting
         log.exception("PRAGMA optimize failed")
+    timing.mark("optimized")
     jobs.shutdown()
+    timing.mark("lanes_stopped")
     engine.dispose()
     if session.connect_as is not None:
         session.connect_as.dispose()
     if lock is not None:
         lock.unlock()
+    timing.mark("closed")
     if restart_requested:
         program, arguments = restart_command(argv, restart_requested[-1])
         started, _pid = QProcess.startDetached(program, arguments, os.getcwd())

@@ -127,3 +127,26 @@ def test_the_log_formatter_masks_a_password_in_a_traceback(tmp_path):
         record.exc_info = sys.exc_info()
     text = SecretFreeFormatter("%(message)s", ["S3cret-pw"]).format(record)
     assert "S3cret-pw" not in text and "RuntimeError" in text and "u:***@h" in text
+
+
+def test_leaving_skips_pythons_teardown_unless_the_clipboard_holds_what_was_copied(qtbot, monkeypatch):
+    """Quitting (issue #17): the process ends at once (os._exit; Python's teardown of the Qt
+    objects took half a second), except when this program owns the clipboard: then the
+    normal exit lets Qt hand the copied text to the system, so it can still be pasted."""
+    import os
+
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_helpdesk import app as app_module
+
+    ended = []
+    monkeypatch.setattr(os, "_exit", lambda code: ended.append(code))
+    QApplication.clipboard().clear()
+    app_module._leave(0)
+    assert ended == [0]
+    # Offscreen Qt has no system clipboard to own: say what a desktop says after Ctrl+C.
+    QApplication.clipboard().setText("YC-2026-000123")
+    monkeypatch.setattr(type(QApplication.clipboard()), "ownsClipboard", lambda _self: True)
+    with pytest.raises(SystemExit) as left:
+        app_module._leave(3)
+    assert left.value.code == 3 and ended == [0]
