@@ -11,7 +11,10 @@ For each it reports:
   (the dashboard's counts, or the first page of tickets with ``--view tickets``);
 * **start-up**: the sum of the two (what the user waits for, typing left out);
 * **quit**: from Ctrl+Q to the process gone, ``--settle`` seconds after the first data (the
-  start-up's own background work, the first alert check, done by then).
+  start-up's own background work, the first alert check, done by then);
+* **rss_mb**: the process's resident memory just before Ctrl+Q;
+* **idle_cpu_percent** (``--idle N``): its CPU, all threads, over N seconds left alone (timers,
+  countdown ticks, alert checks and refreshes as they come), in % of one core.
 
 The moments come from the programs themselves (``DESKTOP_HELPDESK_TIMING``, desktop_helpdesk/timing.py):
 "shown" is once the dialog's or the window's event loop has run. Keys are sent with xdotool.
@@ -20,6 +23,7 @@ The moments come from the programs themselves (``DESKTOP_HELPDESK_TIMING``, desk
     python -m benchmarks.bench_launch --db /work/benchdata/reports-1m.sqlite3 --runs 5
     python -m benchmarks.bench_launch --db … --runs 5 --cold
     python -m benchmarks.bench_launch --db … --runs 5 --view tickets
+    python -m benchmarks.bench_launch --db … --runs 1 --idle 300       # + CPU over 5 minutes alone, and RSS
 """
 
 from __future__ import annotations
@@ -100,7 +104,20 @@ def wait_mark(path: Path, name: str, proc: subprocess.Popen, timeout: float = 12
     raise TimeoutError(name)
 
 
-def one_start(command: list[str], display: str, marks: Path, settle: float, cold: bool) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process, all its threads (/proc/PID/stat, clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def one_start(command: list[str], display: str, marks: Path, settle: float, cold: bool, idle: float = 0) -> dict:
     if cold:
         subprocess.run(["sync"], check=True)
         Path("/proc/sys/vm/drop_caches").write_text("3\n")
@@ -118,6 +135,11 @@ def one_start(command: list[str], display: str, marks: Path, settle: float, cold
         xdo(display, "key", "Return")
         first = wait_mark(marks, "first_data", proc)
         time.sleep(settle)
+        if idle:  # the process's own CPU (all threads) over `idle` seconds, the desk left alone
+            before = cpu_seconds(proc.pid)
+            time.sleep(idle)
+            idle_cpu = cpu_seconds(proc.pid) - before
+        rss = rss_mb(proc.pid)
         focus(display, proc.pid)
         quit_pressed = time.time()
         xdo(display, "key", "ctrl+q")
@@ -128,7 +150,9 @@ def one_start(command: list[str], display: str, marks: Path, settle: float, cold
             proc.kill()
             proc.wait()
     out = {"to_signin": shown - started, "to_first_data": first - enter,
-           "startup": (shown - started) + (first - enter), "quit": gone - quit_pressed}
+           "startup": (shown - started) + (first - enter), "quit": gone - quit_pressed, "rss_mb": rss}
+    if idle:
+        out["idle_cpu_percent"] = 100 * idle_cpu / idle
     marks_seen = dict((k, float(v)) for k, _, v in (line.partition(" ") for line in marks.read_text().splitlines()))
     if "window_built" in marks_seen:  # the app's own steps after Enter
         out["password_check"] = marks_seen["signed_in"] - enter
@@ -151,6 +175,8 @@ def main(argv=None) -> None:
     ap.add_argument("--settle", type=float, default=5.0, help="seconds between the first data and Ctrl+Q")
     ap.add_argument("--cold", action="store_true", help="drop the page cache before each start (root)")
     ap.add_argument("--display", default=":57")
+    ap.add_argument("--idle", type=float, default=0,
+                    help="also measure each process's CPU over this many seconds left alone after --settle")
     args = ap.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="bench-launch-"))
@@ -175,18 +201,19 @@ def main(argv=None) -> None:
         results = {name: [] for name in commands}
         for i in range(args.runs):
             for name, command in commands.items():  # alternated, so load changes hit both alike
-                r = one_start(command, args.display, marks, args.settle, args.cold)
+                r = one_start(command, args.display, marks, args.settle, args.cold, args.idle)
                 results[name].append(r)
                 print(f"run {i + 1} {name}: " + ", ".join(f"{k} {v:.3f} s" for k, v in r.items()), flush=True)
         print(f"\n{'cold' if args.cold else 'warm'} files, start view {args.view}, {args.runs} runs, "
               f"load average {open('/proc/loadavg').read().split()[:3]} at the end")
         print("| measure | floor median (min) | app median (min) | ratio of medians |")
         print("|---|---:|---:|---:|")
-        for key in ("to_signin", "to_first_data", "startup", "quit"):
+        for key in ("to_signin", "to_first_data", "startup", "quit", "rss_mb") + (("idle_cpu_percent",) if args.idle else ()):
             f = [r[key] for r in results["floor"]]
             a = [r[key] for r in results["app"]]
-            print(f"| {key} | {statistics.median(f):.3f} s ({min(f):.3f}) | {statistics.median(a):.3f} s ({min(a):.3f}) "
-                  f"| {statistics.median(a) / statistics.median(f):.2f}× |")
+            unit = {"rss_mb": " MB", "idle_cpu_percent": " %"}.get(key, " s")
+            print(f"| {key} | {statistics.median(f):.3f}{unit} ({min(f):.3f}) | {statistics.median(a):.3f}{unit} ({min(a):.3f}) "
+                  f"| {statistics.median(a) / max(statistics.median(f), 1e-9):.2f}× |")
     finally:
         xvfb.terminate()
         xvfb.wait()

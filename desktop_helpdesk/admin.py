@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 EXIT_OK = 0
 EXIT_NEEDS_WORK = 1

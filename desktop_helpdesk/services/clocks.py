@@ -14,7 +14,7 @@ reports that the fix did not hold, which is a new notification.
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Callable
 
