@@ -7,6 +7,7 @@ import pytest
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QPalette
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QToolButton
 
 from desktop_helpdesk.ui.kit import marks
@@ -355,3 +356,64 @@ def test_log_a_call_from_anywhere_goes_to_the_ticket_and_opens_a_call_entry(open
     dialog = page.worklog.dialog
     assert dialog is not None and dialog.isVisible() and dialog.current_kind() == "call"
     dialog.reject()
+
+
+def _same_meaning(light: str, dark: str) -> bool:
+    """Whether `dark` is the dark scheme's colour for a meaning whose light colour is `light`."""
+    return any(marks.LIGHT[name] == light and marks.DARK[name] == dark for name in marks.SCHEMED)
+
+
+def test_a_live_switch_repaints_countdowns_clocks_lookup_and_labels_in_the_new_colours(open_desk, theme, qtbot):
+    """Colours are read where they are painted, not copied at import: after View → Colour
+    scheme → Dark, the ticket list's countdown cells, the open ticket's clocks, the caller
+    lookup's cards and hints and the dashboard's cards all use the dark scheme's colours."""
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.look.theme = theme("light")
+    window.show_view("tickets")
+    page = window.pages["tickets"]
+    desk.idle()
+    model = page.model
+
+    def countdowns() -> list[str]:
+        return [model.data(model.index(r, model.countdown_column), Qt.ItemDataRole.ForegroundRole).name()
+                for r in range(model.rowCount())]
+
+    page.table.selectRow(0)
+    desk.idle()
+    qtbot.waitUntil(lambda: bool(page.clocks._rows), timeout=5000)
+    light_cells, light_left = countdowns(), page.clocks._rows[0][1].styleSheet()
+    assert light_cells and set(light_cells) <= set(marks.LIGHT.values())
+    window.show_lookup()
+    QTest.keyClicks(window.lookup.field, "0912 345 678")  # a number nobody has: the offers, one highlighted
+    qtbot.waitUntil(lambda: window.lookup.lookup is not None and window.lookup.lookup.text == "0912 345 678",
+                    timeout=5000)
+    assert marks.LIGHT["HIGHLIGHT"] in window.lookup.results.toHtml()
+    assert window.lookup.keys.styleSheet() == marks.colour_style(marks.LIGHT["HINT"])
+
+    window.look.scheme_actions["dark"].trigger()
+    qtbot.waitUntil(lambda: window.palette().color(QPalette.ColorRole.Window).lightness() < 80, timeout=3000)
+    dark_cells = countdowns()
+    assert all(_same_meaning(a, b) for a, b in zip(light_cells, dark_cells, strict=True)), (light_cells, dark_cells)
+    assert dark_cells != light_cells
+    # The open ticket's clock line: the same state, the dark scheme's colour.
+    dark_left = page.clocks._rows[0][1].styleSheet()
+    assert dark_left != light_left and any(marks.DARK[n] in dark_left for n in marks.TEXT_COLOURS)
+    # The caller lookup: its key help and its highlighted offer.
+    assert window.lookup.keys.styleSheet() == marks.colour_style(marks.DARK["HINT"])
+    html = window.lookup.results.toHtml()
+    assert marks.DARK["HIGHLIGHT"] in html and marks.LIGHT["HIGHLIGHT"] not in html
+    # The dashboard's cards that count something are written in the dark colours.
+    window.show_view("dashboard")
+    desk.idle()
+    coloured = [b.styleSheet() for b in window.dashboard.cards.values() if b.styleSheet()]
+    assert coloured and all(any(marks.DARK[n] in s for n in marks.TEXT_COLOURS) for s in coloured)
+    # A form's error line (set once when the form was built) follows too.
+    window.new_ticket()
+    form = window.last_dialog
+    form.save()
+    qtbot.waitUntil(lambda: form.form.rows["subject"].error.isVisible(), timeout=5000)
+    assert form.form.rows["subject"].error.styleSheet() == marks.colour_style(marks.DARK["ERROR"])
+    window.look.scheme_actions["light"].trigger()
+    assert form.form.rows["subject"].error.styleSheet() == marks.colour_style(marks.LIGHT["ERROR"])
+    form.reject()

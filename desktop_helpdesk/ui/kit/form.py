@@ -43,7 +43,7 @@ from ...services.errors import ValidationFailed
 from . import retranslate
 from .conflict import CompareDialog, conflict_message
 from .errors import failure_message
-from .marks import ERROR_STYLE, OK_STYLE
+from . import marks
 from .widgets import CustomerPicker, Form, MoneyField, error_label
 from .worker import Jobs
 
@@ -455,7 +455,7 @@ class FormDialog(QDialog):
         self.reject()
 
     def show_status(self, text: str, error: bool = True) -> None:
-        self.status.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
+        marks.set_colour(self.status, "ERROR" if error else "OK")
         self.status.setText(text)
         self.status.show()
 

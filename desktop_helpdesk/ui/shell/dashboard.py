@@ -43,11 +43,6 @@ from ...services import dashboard
 from ...services.changes import CALENDAR, CONTRACTS, OBLIGATIONS, PACKAGES, TICKETS
 from ..kit import marks, retranslate
 from ..kit.countdown import day_countdown_colour, day_countdown_text
-from ..kit.marks import (
-    OTHER_SECTION,
-    SECTION_COLOURS,
-    SECTION_MARKS,
-)
 from ..kit.worker import LONG, Jobs
 
 #: The operator load table's columns.
@@ -251,7 +246,7 @@ class DashboardPage(QWidget):
             for c in (2, 3, 4):
                 item.setTextAlignment(c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if row.breached_now:
-                item.setForeground(3, QColor(SECTION_COLOURS.get("breached", OTHER_SECTION.colour)))
+                item.setForeground(3, QColor(marks.SECTION_COLOURS.get("breached", marks.OTHER_SECTION.colour)))
             scope = ("unassigned", None) if row.operator_id is None else ("operator", row.operator_id)
             item.setData(0, Qt.ItemDataRole.UserRole, scope_key(scope))
             if scope == self.scope:
@@ -272,8 +267,11 @@ class DashboardPage(QWidget):
         for section, button in self.cards.items():
             count = d.counts.get(section, 0) if d else 0
             button.setText(f"{count}\n{_(SECTION_TITLES[section])}")
-            colour = SECTION_COLOURS.get(section) if count else None
-            button.setStyleSheet(f"QToolButton {{ color: {colour}; font-weight: bold; }}" if colour else "")
+            if count and section in marks.SECTION_COLOURS:
+                marks.set_style(button, lambda section=section:
+                                f"QToolButton {{ color: {marks.SECTION_COLOURS[section]}; font-weight: bold; }}")
+            else:
+                marks.set_style(button, None)
         self.tree.clear()
         self._render_load()
         if d is None:
@@ -285,9 +283,9 @@ class DashboardPage(QWidget):
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
-            mark = SECTION_MARKS.get(section, OTHER_SECTION.mark)
+            mark = marks.SECTION_MARKS.get(section, marks.OTHER_SECTION.mark)
             today = desk_today(d.now)  # the desk's day in Hà Nội, not UTC's
-            colour = QColor(SECTION_COLOURS.get(section, OTHER_SECTION.colour))
+            colour = QColor(marks.SECTION_COLOURS.get(section, marks.OTHER_SECTION.colour))
             for item in rows:
                 if item.ticket_id is None:  # a contract's date, counted in days as in the other lists
                     due = format_date(item.due)

@@ -333,17 +333,28 @@ class WindowLook(QObject):
 
     # -- status bar ----------------------------------------------------------------------
     def _build_status(self) -> None:
+        #: On the field laptop's offline copy the window works on its own file: the team
+        #: server's connection is told by the offline indicator (offline.py), not here.
+        self.on_copy = False
         self.connection_label = QLabel()
         self.connection_label.setObjectName("connection_state")
         self.window.statusBar().addPermanentWidget(self.connection_label)
 
+    def set_offline_copy(self, on_copy: bool) -> None:
+        self.on_copy = on_copy
+        self._show_connection()
+
     def _show_connection(self) -> None:
+        self.connection_label.setVisible(not self.on_copy)
+        if self.on_copy:
+            self.connection_label.setText("")
+            return
         lost = self.window.connection_lost
         look = marks.CLOCK_LOOKS[marks.ClockState.BREACHED if lost else marks.ClockState.RUNNING]
         text = _("Not connected – retrying") if lost else _("Connected")
         # A mark and a word, never the colour alone.
         self.connection_label.setText(f"{look.mark} {text}")
-        self.connection_label.setStyleSheet(marks.colour_style(look.colour))
+        marks.set_colour(self.connection_label, "ERROR" if lost else "OK")
         self.connection_label.setAccessibleName(_("Connection: {state}").format(state=text))
 
     def _show_alerts(self) -> None:
