@@ -71,8 +71,9 @@ def test_every_menu_and_toolbar_action_has_an_icon_and_a_translated_accessible_n
     assert set(vi) == set(en)
     empty = [k for k in en if not _plain(en[k]) or not _plain(vi[k])]
     assert not empty
-    # The same name in both languages is no translation, but for the languages' own names.
-    same = {_plain(en[k]) for k in en if _plain(en[k]) == _plain(vi[k])} - {"English", "Tiếng Việt"}
+    # The same name in both languages is no translation, but for the languages' own names
+    # and the text sizes (a number is written alike in both).
+    same = {_plain(en[k]) for k in en if _plain(en[k]) == _plain(vi[k])} - {"English", "Tiếng Việt", "125%", "150%"}
     assert not same, same
     # The toolbar's buttons are the day's actions, each tooltip naming its key.
     tips = {_plain(a.iconText()): a.toolTip() for a in window.look.toolbar_actions}
@@ -416,4 +417,23 @@ def test_a_live_switch_repaints_countdowns_clocks_lookup_and_labels_in_the_new_c
     assert form.form.rows["subject"].error.styleSheet() == marks.colour_style(marks.DARK["ERROR"])
     window.look.scheme_actions["light"].trigger()
     assert form.form.rows["subject"].error.styleSheet() == marks.colour_style(marks.LIGHT["ERROR"])
+    form.reject()
+
+
+def test_text_size_grows_every_open_window_live_and_is_remembered(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.new_ticket()
+    form = window.last_dialog
+    before = form.subject.fontInfo().pixelSize(), form.subject.sizeHint().height()
+    window.look.text_size_actions[150].trigger()
+    try:
+        assert desk.settings.text_size == 150
+        qtbot.waitUntil(lambda: form.subject.fontInfo().pixelSize() >= before[0] * 1.4, timeout=3000)
+        assert form.subject.sizeHint().height() > before[1]  # the field grows with its text
+        assert window.look.menu_text_size.menuAction().icon().isNull() is False
+    finally:
+        window.look.text_size_actions[100].trigger()
+    qtbot.waitUntil(lambda: form.subject.fontInfo().pixelSize() == before[0], timeout=3000)
+    assert desk.settings.text_size == 100
     form.reject()

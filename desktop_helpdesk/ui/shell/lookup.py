@@ -137,7 +137,9 @@ class CallerLookupPanel(QWidget):
         self.message.setWordWrap(True)
         self.results = QTextBrowser()
         self.results.setOpenLinks(False)
-        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays in the field
+        # The keyboard stays in the field (↑ ↓ choose, Enter acts) and a click leaves it there;
+        # Tab reaches the cards, so that a screen reader reads them out.
+        self.results.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.results.anchorClicked.connect(self._link)
         self.keys = QLabel()
         self.keys.setWordWrap(True)
@@ -407,6 +409,7 @@ class CallerLookupPanel(QWidget):
         self.field.setToolTip(_("Caller lookup (F2)"))
         self.field.setAccessibleName(_("Caller lookup"))
         self.field.setAccessibleDescription(_("Caller's phone, customer code or tax code"))
+        self.results.setAccessibleName(_("Lookup results"))
         self.keys.setText(_("↑ ↓ choose · Enter: new ticket for the caller (or what to do for a new number) · "
                             "Esc: close"))
         self._render()
