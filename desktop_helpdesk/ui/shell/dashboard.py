@@ -13,7 +13,7 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -147,6 +147,7 @@ class DashboardPage(QWidget):
         self.load.setSortingEnabled(False)
         self.load.itemActivated.connect(self._load_activated)
         self.load.itemDoubleClicked.connect(self._load_activated)
+        self.load.viewport().installEventFilter(self)
         # The sections and, beside them, each operator's load; the chart below, full width
         # (its 30 day labels need it).
         sides = QSplitter(Qt.Orientation.Horizontal)
@@ -243,6 +244,7 @@ class DashboardPage(QWidget):
             name = _("Unassigned") if row.operator_id is None else f"{row.full_name} ({row.code})"
             item = QTreeWidgetItem([name, row.team, format_number(row.open_tickets), format_number(row.breached_now),
                                     format_number(row.breached_recently)])
+            item.setToolTip(0, name)
             for c in (2, 3, 4):
                 item.setTextAlignment(c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if row.breached_now:
@@ -255,8 +257,23 @@ class DashboardPage(QWidget):
                 for c in range(len(LOAD_COLUMNS)):
                     item.setFont(c, font)
             self.load.addTopLevelItem(item)
+        self._fit_load_columns()
+
+    def _fit_load_columns(self) -> None:
+        """Each column as wide as its contents; when they are wider than the pane, the
+        names give way (elided, whole in their tooltips) so that the numbers and their
+        headings ("Trễ hạn (30 ngày)") stay whole."""
         for c in range(len(LOAD_COLUMNS)):
             self.load.resizeColumnToContents(c)
+        room = self.load.viewport().width()
+        total = sum(self.load.columnWidth(c) for c in range(len(LOAD_COLUMNS)))
+        if total > room > 0:
+            self.load.setColumnWidth(0, max(90, self.load.columnWidth(0) - (total - room)))
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.load.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_load_columns()
+        return super().eventFilter(watched, event)
 
     def _load_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         scope = scope_of(item.data(0, Qt.ItemDataRole.UserRole))
