@@ -465,3 +465,30 @@ def test_no_view_keeps_a_copy_of_a_scheme_colour_taken_at_import():
                 if names:
                     found[name] = names
     assert set(found) <= STILL_COPYING, {k: v for k, v in found.items() if k not in STILL_COPYING}
+
+
+def test_the_windows_bundle_takes_the_icon_fonts_and_qtpy():
+    """The icons are drawn from qtawesome's font files, read by path at run time, through
+    qtpy, which imports its binding by name: PyInstaller's analysis sees neither, so the spec
+    names them (and the Windows requirements list both packages)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    import qtawesome
+
+    root = Path(__file__).resolve().parents[2]
+    spec = (root / "build_installer.spec").read_text(encoding="utf-8")
+    tree = ast.parse(spec)
+    calls = {(node.func.id, node.args[0].value) for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Name) and node.args and isinstance(node.args[0], ast.Constant)}
+    assert ("collect_data_files", "qtawesome") in calls
+    strings = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert {"qtpy", "qtpy.QtCore", "qtpy.QtGui", "qtpy.QtWidgets", "qtawesome.iconic_font"} <= strings
+    # What the spec's patterns take in are the files qtawesome loads (Phosphor's among them).
+    fonts = Path(qtawesome.__file__).parent / "fonts"
+    assert {"fonts/*.ttf", "fonts/*.json"} <= strings and any(fonts.glob("phosphor*.ttf"))
+    wanted = {re.split(r"[<>=;\s]", line.strip(), maxsplit=1)[0].lower()
+              for line in (root / "packaging" / "windows-requirements.txt").read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")}
+    assert {"qtawesome", "qtpy"} <= wanted
