@@ -337,6 +337,11 @@ def test_the_toolbar_and_status_bar_fit_a_1366_screen_in_vietnamese(open_desk, v
     for label in (window.operator_label, window.database_label, window.look.connection_label):
         assert label.isVisible() and label.width() >= label.sizeHint().width() and \
             label.geometry().right() <= bar.width(), label.text()
+    # The navigation keeps the room for its names and counts ("Phiếu yêu cầu 26 của tôi 111"):
+    # the view beside it gives way to the lookup, not the names.
+    nav = window.nav
+    qtbot.waitUntil(lambda: nav.item(4).data(Qt.ItemDataRole.UserRole + 1) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: nav.viewport().width() >= nav.sizeHintForColumn(0), timeout=3000)
 
 
 def test_log_a_call_from_anywhere_goes_to_the_ticket_and_opens_a_call_entry(open_desk, qtbot):

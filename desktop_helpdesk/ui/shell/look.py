@@ -315,6 +315,7 @@ class WindowLook(QObject):
             w.splitter.setSizes([left, max(total - left, 1)])
         nav.doItemsLayout()
         nav.viewport().update()
+        self.fit_nav()
         self.act_collapse.setIcon(icons.icon("expand" if collapsed else "collapse"))
         self.retranslate()
         if save:
@@ -366,9 +367,12 @@ class WindowLook(QObject):
             return
         nav.doItemsLayout()
         needed = nav.sizeHintForColumn(0) + 2 * nav.frameWidth() + 2 * nav.spacing() + 6
+        left = min(needed, EXPANDED_MAX_WIDTH)
+        # Kept when the caller lookup or the alert centre opens beside the view: the view
+        # gives way, not the names (they were elided to "Bảng đi…" and the counts overlapped).
+        nav.setMinimumWidth(left)
         sizes = w.splitter.sizes()
-        if len(sizes) == 2 and sizes[0] < min(needed, EXPANDED_MAX_WIDTH):
-            left = min(needed, EXPANDED_MAX_WIDTH)
+        if len(sizes) == 2 and sizes[0] < left:
             nav.setMaximumWidth(max(nav.maximumWidth(), left))
             w.splitter.setSizes([left, max(sum(sizes) - left, 1)])
 
