@@ -497,3 +497,21 @@ def test_the_windows_bundle_takes_the_icon_fonts_and_qtpy():
               for line in (root / "packaging" / "windows-requirements.txt").read_text(encoding="utf-8").splitlines()
               if line.strip() and not line.startswith("#")}
     assert {"qtawesome", "qtpy"} <= wanted
+
+
+def test_the_dashboard_cards_keep_their_vietnamese_titles_whole_beside_the_lookup(open_desk, vietnamese, qtbot):
+    """At 1366 px with 150 % text (or the lookup open beside it) four cards a row would cut
+    "Tạm dừng – chờ khách hàng": the cards go to two columns instead."""
+    window = open_desk(demo=True).window
+    window.resize(1366, 740)
+    window.show_view("dashboard")
+    window.show_lookup()
+    board = window.dashboard
+    qtbot.waitUntil(lambda: board.data is not None, timeout=10_000)
+    for width in (1366, 1000):
+        window.resize(width, 740)
+        qtbot.waitUntil(lambda: window.width() == width, timeout=3000)
+        QApplication.processEvents()
+        cut = [b.text() for b in board.cards.values() if b.width() < b.sizeHint().width()]
+        assert not cut, (width, board.card_columns, cut)
+    assert board.card_columns == 2

@@ -102,9 +102,9 @@ class DashboardPage(QWidget):
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             button.clicked.connect(lambda _c=False, s=section: self.focus_section(s))
             self.cards[section] = button
-            cards.addWidget(button, i // 4, i % 4)
-        for column in range(4):
-            cards.setColumnStretch(column, 1)
+        self.card_grid = cards
+        self.card_columns = 0
+        self._lay_cards(4)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(4)
         # The item (code and subject) takes what is left, cut short if it must: the due time
@@ -235,6 +235,33 @@ class DashboardPage(QWidget):
         combo.setCurrentIndex(index)
         combo.blockSignals(False)
 
+    # -- fitting a narrow view -------------------------------------------------------------
+    def _lay_cards(self, columns: int) -> None:
+        """The cards in `columns` even columns (4, or 2 when four would cut their titles)."""
+        if columns == self.card_columns:
+            return
+        grid = self.card_grid
+        for button in self.cards.values():
+            grid.removeWidget(button)
+        for i, button in enumerate(self.cards.values()):
+            grid.addWidget(button, i // columns, i % columns)
+        for column in range(4):
+            grid.setColumnStretch(column, 1 if column < columns else 0)
+        self.card_columns = columns
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """A narrow view (the caller lookup open beside it, large text): the cards go to two
+        columns rather than cut "Tạm dừng – chờ khách hàng" to "Tạm dừng …hách hàng", and
+        the customer column gives the item room."""
+        width = self.width() - 24
+        needed = max(b.sizeHint().width() for b in self.cards.values()) + 8
+        self._lay_cards(4 if width >= 4 * needed else 2)
+        self.tree.header().resizeSection(1, max(90, min(150, self.tree.viewport().width() // 4)))
+
     def _render_load(self) -> None:
         self.load.clear()
         self.load.setHeaderLabels([_(title) for title in LOAD_COLUMNS])
@@ -289,6 +316,7 @@ class DashboardPage(QWidget):
                                 f"QToolButton {{ color: {marks.SECTION_COLOURS[section]}; font-weight: bold; }}")
             else:
                 marks.set_style(button, None)
+        self._fit_width()  # the titles changed (counts, language): do four columns still fit?
         self.tree.clear()
         self._render_load()
         if d is None:
