@@ -153,8 +153,8 @@ def _contrast(a: QColor, b: QColor) -> float:
 
 def _around(widget: QWidget):
     """The widget and a few pixels around it, as the window shows them."""
-    parent = widget.parentWidget()
-    return parent.grab(widget.geometry().adjusted(-3, -3, 3, 3)).toImage()
+    window = widget.window()
+    return window.grab(QRect(widget.mapTo(window, QPoint(0, 0)), widget.size()).adjusted(-3, -3, 3, 3)).toImage()
 
 
 def _focus_pixels(focused, unfocused) -> int:

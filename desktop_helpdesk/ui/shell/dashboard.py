@@ -117,6 +117,7 @@ class DashboardPage(QWidget):
         for c in (2, 3):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setRootIsDecorated(True)
+        self.tree.viewport().installEventFilter(self)
         self.tree.itemActivated.connect(self._open)
         self.tree.itemDoubleClicked.connect(self._open)
         self.chart = QChart()
@@ -256,11 +257,17 @@ class DashboardPage(QWidget):
     def _fit_width(self) -> None:
         """A narrow view (the caller lookup open beside it, large text): the cards go to two
         columns rather than cut "Tạm dừng – chờ khách hàng" to "Tạm dừng …hách hàng", and
-        the customer column gives the item room."""
+        the customer and due columns give the item room."""
         width = self.width() - 24
         needed = max(b.sizeHint().width() for b in self.cards.values()) + 8
         self._lay_cards(4 if width >= 4 * needed else 2)
-        self.tree.header().resizeSection(1, max(90, min(150, self.tree.viewport().width() // 4)))
+        self._fit_tree()
+
+    def _fit_tree(self) -> None:
+        room = self.tree.viewport().width()
+        self.tree.header().resizeSection(1, max(90, min(150, room // 4)))
+        # Narrow: the due time gives way to the item (the time left says how far it is).
+        self.tree.setColumnHidden(2, 0 < room < 640)
 
     def _render_load(self) -> None:
         self.load.clear()
@@ -298,8 +305,11 @@ class DashboardPage(QWidget):
             self.load.setColumnWidth(0, max(90, self.load.columnWidth(0) - (total - room)))
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.load.viewport() and event.type() == QEvent.Type.Resize:
-            self._fit_load_columns()
+        if event.type() == QEvent.Type.Resize:
+            if hasattr(self, "load") and watched is self.load.viewport():
+                self._fit_load_columns()
+            elif watched is self.tree.viewport():
+                self._fit_tree()
         return super().eventFilter(watched, event)
 
     def _load_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
