@@ -508,7 +508,7 @@ def test_the_dashboard_cards_keep_their_vietnamese_titles_whole_beside_the_looku
     window.show_lookup()
     board = window.dashboard
     qtbot.waitUntil(lambda: board.data is not None, timeout=10_000)
-    for width in (1366, 1000):
+    for width in (1366, 1280):  # 1366 px at 100 %; 1920 px at 150 % is 1280 for the app
         window.resize(width, 740)
         qtbot.waitUntil(lambda: window.width() == width, timeout=3000)
         QApplication.processEvents()
