@@ -431,15 +431,20 @@ def test_text_size_grows_every_open_window_live_and_is_remembered(open_desk, qtb
     window.new_ticket()
     form = window.last_dialog
     before = form.subject.fontInfo().pixelSize(), form.subject.sizeHint().height()
+    table = window.pages["tickets"].table
+    code_width = table.columnWidth(0)
     window.look.text_size_actions[150].trigger()
     try:
         assert desk.settings.text_size == 150
         qtbot.waitUntil(lambda: form.subject.fontInfo().pixelSize() >= before[0] * 1.4, timeout=3000)
         assert form.subject.sizeHint().height() > before[1]  # the field grows with its text
+        # The lists' columns grow with their text (a code is not cut to "YC26-0001…").
+        qtbot.waitUntil(lambda: table.columnWidth(0) >= code_width * 1.4, timeout=3000)
         assert window.look.menu_text_size.menuAction().icon().isNull() is False
     finally:
         window.look.text_size_actions[100].trigger()
     qtbot.waitUntil(lambda: form.subject.fontInfo().pixelSize() == before[0], timeout=3000)
+    assert abs(table.columnWidth(0) - code_width) <= 2
     assert desk.settings.text_size == 100
     form.reject()
 

@@ -367,7 +367,8 @@ class WindowLook(QObject):
             return
         nav.doItemsLayout()
         needed = nav.sizeHintForColumn(0) + 2 * nav.frameWidth() + 2 * nav.spacing() + 6
-        left = min(needed, EXPANDED_MAX_WIDTH)
+        size = self.settings.text_size if self.settings.text_size in TEXT_SIZES else 100
+        left = min(needed, EXPANDED_MAX_WIDTH * size // 100)
         # Kept when the caller lookup or the alert centre opens beside the view: the view
         # gives way, not the names (they were elided to "Bảng đi…" and the counts overlapped).
         nav.setMinimumWidth(left)
