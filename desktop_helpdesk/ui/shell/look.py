@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QActionGroup, QFont, QFontMetrics, QKeySequen
 from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyledItemDelegate, QToolBar, QToolButton
 
 from ...domain.enums import TicketEventKind
-from ...i18n import _, ngettext
+from ...i18n import N_, _, ngettext
 from ...services import tickets
 from ...services.changes import TICKETS, Change
 from ..kit import icons, marks, retranslate
@@ -23,6 +23,8 @@ from .tour import Tour
 
 #: View → Text size: the app's font in per cent of the system's.
 TEXT_SIZES = (100, 125, 150)
+TEXT_SIZE_LABELS = {100: N_("&Normal ({percent}%, the system's)"), 125: N_("&Large ({percent}%)"),
+                    150: N_("La&rger ({percent}%)")}
 #: The system's font (100 %), taken before the first change of size.
 _base_font: QFont | None = None
 
@@ -474,7 +476,7 @@ class WindowLook(QObject):
         self.menu_scheme.setTitle(_("Colour &scheme"))
         self.menu_text_size.setTitle(_("Te&xt size"))
         for size, a in self.text_size_actions.items():
-            a.setText((_("{percent}% (the system's size)") if size == 100 else _("{percent}%")).format(percent=size))
+            a.setText(_(TEXT_SIZE_LABELS[size]).format(percent=size))
         for key, a in self.scheme_actions.items():
             a.setText(_(SCHEMES[key]))
         self.toolbar.setWindowTitle(_("Main actions"))
