@@ -51,6 +51,8 @@ class Settings:
     #: "light" or "dark"; the navigation pane shrunk to its icons.
     color_scheme: str = "system"
     nav_collapsed: bool = False
+    #: The text size, in per cent of the system's (100, 125 or 150): View → Text size.
+    text_size: int = 100
     #: The first-start tour was shown (skipped or done): not shown again by itself.
     tour_done: bool = False
 

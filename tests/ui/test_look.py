@@ -7,6 +7,7 @@ import pytest
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QPalette
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QToolButton
 
 from desktop_helpdesk.ui.kit import marks
@@ -335,6 +336,11 @@ def test_the_toolbar_and_status_bar_fit_a_1366_screen_in_vietnamese(open_desk, v
     for label in (window.operator_label, window.database_label, window.look.connection_label):
         assert label.isVisible() and label.width() >= label.sizeHint().width() and \
             label.geometry().right() <= bar.width(), label.text()
+    # The navigation keeps the room for its names and counts ("Phiếu yêu cầu 26 của tôi 111"):
+    # the view beside it gives way to the lookup, not the names.
+    nav = window.nav
+    qtbot.waitUntil(lambda: nav.item(4).data(Qt.ItemDataRole.UserRole + 1) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: nav.viewport().width() >= nav.sizeHintForColumn(0), timeout=3000)
 
 
 def test_log_a_call_from_anywhere_goes_to_the_ticket_and_opens_a_call_entry(open_desk, qtbot):
@@ -355,3 +361,161 @@ def test_log_a_call_from_anywhere_goes_to_the_ticket_and_opens_a_call_entry(open
     dialog = page.worklog.dialog
     assert dialog is not None and dialog.isVisible() and dialog.current_kind() == "call"
     dialog.reject()
+
+
+def _same_meaning(light: str, dark: str) -> bool:
+    """Whether `dark` is the dark scheme's colour for a meaning whose light colour is `light`."""
+    return any(marks.LIGHT[name] == light and marks.DARK[name] == dark for name in marks.SCHEMED)
+
+
+def test_a_live_switch_repaints_countdowns_clocks_lookup_and_labels_in_the_new_colours(open_desk, theme, qtbot):
+    """Colours are read where they are painted, not copied at import: after View → Colour
+    scheme → Dark, the ticket list's countdown cells, the open ticket's clocks, the caller
+    lookup's cards and hints and the dashboard's cards all use the dark scheme's colours."""
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.look.theme = theme("light")
+    window.show_view("tickets")
+    page = window.pages["tickets"]
+    desk.idle()
+    model = page.model
+
+    def countdowns() -> list[str]:
+        return [model.data(model.index(r, model.countdown_column), Qt.ItemDataRole.ForegroundRole).name()
+                for r in range(model.rowCount())]
+
+    page.table.selectRow(0)
+    desk.idle()
+    qtbot.waitUntil(lambda: bool(page.clocks._rows), timeout=5000)
+    light_cells, light_left = countdowns(), page.clocks._rows[0][1].styleSheet()
+    assert light_cells and set(light_cells) <= set(marks.LIGHT.values())
+    window.show_lookup()
+    QTest.keyClicks(window.lookup.field, "0912 345 678")  # a number nobody has: the offers, one highlighted
+    qtbot.waitUntil(lambda: window.lookup.lookup is not None and window.lookup.lookup.text == "0912 345 678",
+                    timeout=5000)
+    assert marks.LIGHT["HIGHLIGHT"] in window.lookup.results.toHtml()
+    assert window.lookup.keys.styleSheet() == marks.colour_style(marks.LIGHT["HINT"])
+
+    window.look.scheme_actions["dark"].trigger()
+    qtbot.waitUntil(lambda: window.palette().color(QPalette.ColorRole.Window).lightness() < 80, timeout=3000)
+    dark_cells = countdowns()
+    assert all(_same_meaning(a, b) for a, b in zip(light_cells, dark_cells, strict=True)), (light_cells, dark_cells)
+    assert dark_cells != light_cells
+    # The open ticket's clock line: the same state, the dark scheme's colour.
+    dark_left = page.clocks._rows[0][1].styleSheet()
+    assert dark_left != light_left and any(marks.DARK[n] in dark_left for n in marks.TEXT_COLOURS)
+    # The caller lookup: its key help and its highlighted offer.
+    assert window.lookup.keys.styleSheet() == marks.colour_style(marks.DARK["HINT"])
+    html = window.lookup.results.toHtml()
+    assert marks.DARK["HIGHLIGHT"] in html and marks.LIGHT["HIGHLIGHT"] not in html
+    # The dashboard's cards that count something are written in the dark colours.
+    window.show_view("dashboard")
+    desk.idle()
+    coloured = [b.styleSheet() for b in window.dashboard.cards.values() if b.styleSheet()]
+    assert coloured and all(any(marks.DARK[n] in s for n in marks.TEXT_COLOURS) for s in coloured)
+    # A form's error line (set once when the form was built) follows too.
+    window.new_ticket()
+    form = window.last_dialog
+    form.save()
+    qtbot.waitUntil(lambda: form.form.rows["subject"].error.isVisible(), timeout=5000)
+    assert form.form.rows["subject"].error.styleSheet() == marks.colour_style(marks.DARK["ERROR"])
+    window.look.scheme_actions["light"].trigger()
+    assert form.form.rows["subject"].error.styleSheet() == marks.colour_style(marks.LIGHT["ERROR"])
+    form.reject()
+
+
+def test_text_size_grows_every_open_window_live_and_is_remembered(open_desk, qtbot):
+    desk = open_desk(demo=True)
+    window = desk.window
+    window.new_ticket()
+    form = window.last_dialog
+    before = form.subject.fontInfo().pixelSize(), form.subject.sizeHint().height()
+    table = window.pages["tickets"].table
+    code_width = table.columnWidth(0)
+    window.look.text_size_actions[150].trigger()
+    try:
+        assert desk.settings.text_size == 150
+        qtbot.waitUntil(lambda: form.subject.fontInfo().pixelSize() >= before[0] * 1.4, timeout=3000)
+        assert form.subject.sizeHint().height() > before[1]  # the field grows with its text
+        # The lists' columns grow with their text (a code is not cut to "YC26-0001…").
+        qtbot.waitUntil(lambda: table.columnWidth(0) >= code_width * 1.4, timeout=3000)
+        assert window.look.menu_text_size.menuAction().icon().isNull() is False
+    finally:
+        window.look.text_size_actions[100].trigger()
+    qtbot.waitUntil(lambda: form.subject.fontInfo().pixelSize() == before[0], timeout=3000)
+    assert abs(table.columnWidth(0) - code_width) <= 2
+    assert desk.settings.text_size == 100
+    form.reject()
+
+
+#: Modules still holding copies of scheme colours, kept by other work in progress (they
+#: take the scheme chosen at start): each leaves this list when it reads marks.X instead.
+STILL_COPYING = {"customers/page.py", "customers/merge.py", "reports/page.py", "kit/attachments.py"}
+
+
+def test_no_view_keeps_a_copy_of_a_scheme_colour_taken_at_import():
+    """A colour imported by name (``from ..kit.marks import HINT``) is the value it had at
+    import: after a live switch of scheme it paints the old one. Views read ``marks.HINT``
+    where they paint (or give a style through marks.set_style / set_colour)."""
+    import ast
+    from pathlib import Path
+
+    import desktop_helpdesk.ui as ui
+
+    copied = set(marks.SCHEMED) | {"ERROR_STYLE", "OK_STYLE", "OWES_COLOUR", "CHART_MET", "CHART_BREACHED",
+                                   "PAUSED", "OTHER_SECTION", "OTHER_MARK"}
+    root = Path(ui.__file__).parent
+    found = {}
+    for path in root.rglob("*.py"):
+        name = path.relative_to(root).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("marks"):
+                names = sorted(a.name for a in node.names if a.name in copied)
+                if names:
+                    found[name] = names
+    assert set(found) <= STILL_COPYING, {k: v for k, v in found.items() if k not in STILL_COPYING}
+
+
+def test_the_windows_bundle_takes_the_icon_fonts_and_qtpy():
+    """The icons are drawn from qtawesome's font files, read by path at run time, through
+    qtpy, which imports its binding by name: PyInstaller's analysis sees neither, so the spec
+    names them (and the Windows requirements list both packages)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    import qtawesome
+
+    root = Path(__file__).resolve().parents[2]
+    spec = (root / "build_installer.spec").read_text(encoding="utf-8")
+    tree = ast.parse(spec)
+    calls = {(node.func.id, node.args[0].value) for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Name) and node.args and isinstance(node.args[0], ast.Constant)}
+    assert ("collect_data_files", "qtawesome") in calls
+    strings = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert {"qtpy", "qtpy.QtCore", "qtpy.QtGui", "qtpy.QtWidgets", "qtawesome.iconic_font"} <= strings
+    # What the spec's patterns take in are the files qtawesome loads (Phosphor's among them).
+    fonts = Path(qtawesome.__file__).parent / "fonts"
+    assert {"fonts/*.ttf", "fonts/*.json"} <= strings and any(fonts.glob("phosphor*.ttf"))
+    wanted = {re.split(r"[<>=;\s]", line.strip(), maxsplit=1)[0].lower()
+              for line in (root / "packaging" / "windows-requirements.txt").read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")}
+    assert {"qtawesome", "qtpy"} <= wanted
+
+
+def test_the_dashboard_cards_keep_their_vietnamese_titles_whole_beside_the_lookup(open_desk, vietnamese, qtbot):
+    """At 1366 px with 150 % text (or the lookup open beside it) four cards a row would cut
+    "Tạm dừng – chờ khách hàng": the cards go to two columns instead."""
+    window = open_desk(demo=True).window
+    window.resize(1366, 740)
+    window.show_view("dashboard")
+    window.show_lookup()
+    board = window.dashboard
+    qtbot.waitUntil(lambda: board.data is not None, timeout=10_000)
+    for width in (1366, 1280):  # 1366 px at 100 %; 1920 px at 150 % is 1280 for the app
+        window.resize(width, 740)
+        qtbot.waitUntil(lambda: window.width() == width, timeout=3000)
+        QApplication.processEvents()
+        cut = [b.text() for b in board.cards.values() if b.width() < b.sizeHint().width()]
+        assert not cut, (width, board.card_columns, cut)
+    assert board.card_columns == 2

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel
 from sqlalchemy import select
 
 from desktop_helpdesk.db import models as m
@@ -89,6 +89,9 @@ def test_the_laptop_shows_it_is_offline_syncs_on_f9_and_decides_a_conflict_in_th
                              on_copy=True, start=False)
     window.show()
     qtbot.waitUntil(lambda: "Offline copy" in actions.label.text(), timeout=5000)
+    # The team server's connection is the indicator's to tell: no "● Connected" beside it.
+    shown = [w.text() for w in window.statusBar().findChildren(QLabel) if w.isVisible()]
+    assert not window.look.connection_label.isVisible() and not [t for t in shown if "Connected" in t], shown
     # The same ticket's subject changed on the laptop and at the office.
     t = m.Ticket.__table__
     with copy.connect() as c:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView
 
@@ -101,6 +101,15 @@ class CountdownTicker(QObject):
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._timeout)
         self.ticks = 0
+        if view is not None:
+            view.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        # The colour scheme switched: the countdowns worked out this minute hold the old
+        # scheme's colours; they are worked out again, in the new one, as they are painted.
+        if event.type() == QEvent.Type.PaletteChange and watched is self.view and self.model is not None:
+            self.model.countdowns_changed(*self.visible_rows())
+        return False
 
     def start(self) -> None:
         self._schedule()

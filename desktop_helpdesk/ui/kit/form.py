@@ -43,7 +43,7 @@ from ...services.errors import ValidationFailed
 from . import retranslate
 from .conflict import CompareDialog, conflict_message
 from .errors import failure_message
-from .marks import ERROR_STYLE, OK_STYLE
+from . import marks
 from .widgets import CustomerPicker, Form, MoneyField, error_label
 from .worker import Jobs
 
@@ -91,6 +91,7 @@ class FormDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
+        self._buttons_placed = False
         self.save_button.setDefault(True)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -136,6 +137,32 @@ class FormDialog(QDialog):
         self._watch_texts()
         self.retranslate()
         self.revalidate()
+
+    def showEvent(self, event) -> None:
+        if not self._buttons_placed:
+            self._buttons_placed = True
+            self._buttons_last()
+        super().showEvent(event)
+
+    def _buttons_last(self) -> None:
+        """Tab reaches Save and Cancel after every field above them, as they are laid out:
+        a form's own chain of its fields (setTabOrder) leaves them before what it did not
+        name, such as the attachments box under the fields."""
+        buttons = sorted((b for b in self.buttons.buttons() if b.focusPolicy() & Qt.FocusPolicy.TabFocus),
+                         key=lambda b: b.x())
+        rows = list(self.form.rows.values())
+        if not buttons or not rows:
+            return
+        first = rows[0].field
+        chain, w = [first], first.nextInFocusChain()
+        while w is not None and w is not first and len(chain) < 2000:
+            if self.isAncestorOf(w) and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w not in buttons \
+                    and w.focusProxy() is None:
+                chain.append(w)
+            w = w.nextInFocusChain()
+        order = chain + buttons
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
 
     # -- validation ------------------------------------------------------------------
     def field_errors(self) -> dict[str, str]:
@@ -455,7 +482,7 @@ class FormDialog(QDialog):
         self.reject()
 
     def show_status(self, text: str, error: bool = True) -> None:
-        self.status.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
+        marks.set_colour(self.status, "ERROR" if error else "OK")
         self.status.setText(text)
         self.status.show()
 

@@ -54,6 +54,7 @@ GLYPHS = {
     "collapse": "ph.caret-double-left",
     "expand": "ph.caret-double-right",
     "scheme_system": "ph.circle-half",
+    "text_size": "ph.text-aa",
     "scheme_light": "ph.sun",
     "scheme_dark": "ph.moon",
     "database": "ph.database",

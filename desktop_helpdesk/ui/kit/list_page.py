@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +26,31 @@ from . import retranslate
 from .paged_model import PagedTableModel
 
 log = logging.getLogger(__name__)
+
+
+class FollowTextSize(QObject):
+    """Grows (or shrinks) a table's column widths and row height with its font: the widths
+    are set in pixels for the system's text size, and View → Text size (or the system's
+    larger text) changes the font of an open list."""
+
+    def __init__(self, table) -> None:
+        super().__init__(table)
+        self.table = table
+        self.pixels = table.fontInfo().pixelSize()
+        table.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.FontChange:
+            pixels = self.table.fontInfo().pixelSize()
+            if pixels > 0 and self.pixels > 0 and pixels != self.pixels:
+                ratio = pixels / self.pixels
+                header = self.table.horizontalHeader()
+                for i in range(header.count()):
+                    header.resizeSection(i, round(header.sectionSize(i) * ratio))
+                rows = self.table.verticalHeader()
+                rows.setDefaultSectionSize(round(rows.defaultSectionSize() * ratio))
+            self.pixels = pixels
+        return False
 
 
 class ListPage(QWidget):
@@ -79,6 +104,7 @@ class ListPage(QWidget):
         header.setSortIndicatorShown(True)
         for i, c in enumerate(model.columns):
             self.table.setColumnWidth(i, c.width)
+        self.text_size = FollowTextSize(self.table)
         sort_col = model.sort_column()
         if sort_col >= 0:
             header.setSortIndicator(sort_col, Qt.SortOrder.DescendingOrder if model.descending else Qt.SortOrder.AscendingOrder)

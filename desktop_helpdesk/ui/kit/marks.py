@@ -10,9 +10,12 @@ from them; their mark, colour and text are kept together in one `Look` per state
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import shiboken6
 from PySide6.QtGui import QColor
 
 from ...domain.coverage import CoverageBadge
@@ -71,6 +74,37 @@ def colour_style(colour: str) -> str:
 
 
 ERROR_STYLE = colour_style(ERROR)
+
+#: Widgets whose style sheet is made from the colours above, with what makes it: made again
+#: when the scheme switches (use_scheme), so a label set once at construction follows too.
+_styled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def set_style(widget, make: Callable[[], str] | None) -> None:
+    """Give `widget` the style sheet `make()` returns, now and after every switch of scheme.
+
+    `make` reads the colours when called (``lambda: f"color: {marks.HINT}"``), never a copy
+    taken at import; None clears the style sheet and forgets the widget.
+    """
+    if make is None:
+        _styled.pop(widget, None)
+        widget.setStyleSheet("")
+        return
+    _styled[widget] = make
+    widget.setStyleSheet(make())
+
+
+def set_colour(widget, name: str, extra: str = "") -> None:
+    """Write `widget`'s text in the named colour ("ERROR", "HINT"…) of the current scheme."""
+    set_style(widget, lambda: f"{colour_style(globals()[name])} {extra}".strip())
+
+
+def _restyle() -> None:
+    for widget, make in list(_styled.items()):
+        if shiboken6.isValid(widget):
+            widget.setStyleSheet(make())
+        else:
+            _styled.pop(widget, None)
 
 
 def banner_style() -> str:
@@ -214,9 +248,10 @@ def use_scheme(is_dark: bool) -> None:
     """Switch every named colour and the state tables to the light or dark scheme.
 
     The tables (CLOCK_LOOKS, STATE_COLOURS, BADGE_COLOURS…) are changed in place, so a view
-    that imported them paints the new colours at its next repaint. A module that imported a
-    single colour by name (``from .marks import HINT``) keeps the one it got: those widgets
-    take the scheme chosen at start (app.py applies it before the windows are built).
+    that imported them paints the new colours at its next repaint; the style sheets given
+    through set_style/set_colour are made again. A single colour is read as ``marks.HINT``
+    where it is painted: a name imported from here (``from .marks import HINT``) is a copy
+    taken at import and would keep the scheme of that moment.
     """
     global dark, ERROR_STYLE, OK_STYLE, OWES_COLOUR, CHART_MET, CHART_BREACHED, PAUSED, OTHER_SECTION, OTHER_MARK
     dark = is_dark
@@ -256,3 +291,4 @@ def use_scheme(is_dark: bool) -> None:
     })
     OTHER_MARK = ("•", g["OTHER_KIND"])
     CORRECTED_COLOUR.setRgba(QColor(g["SUPERSEDED"]).rgba())
+    _restyle()

@@ -25,7 +25,7 @@ from ...domain.validation import DateInputError, MoneyTooLarge, parse_money_vnd
 from ...i18n import N_, _
 from ...i18n.formatting import DISPLAY_ZONE, format_date, format_vnd
 from . import retranslate
-from .marks import ERROR_STYLE
+from . import marks
 from .worker import Jobs
 
 
@@ -42,7 +42,7 @@ def enum_label(enum_cls: type[_Labelled], value: str) -> str:
 def error_label(word_wrap: bool = True) -> QLabel:
     """A hidden label for an error message beside what it is about (shown with its text)."""
     label = QLabel()
-    label.setStyleSheet(ERROR_STYLE)
+    marks.set_colour(label, "ERROR")
     label.setWordWrap(word_wrap)
     label.hide()
     return label

@@ -39,7 +39,7 @@ from ...services.errors import ValidationFailed
 from ...services.progress import Cancelled
 from ..kit import retranslate
 from ..kit.errors import failure_message
-from ..kit.marks import ERROR_STYLE, FIRM_DAY, MUTED, OK_STYLE, SUPERSEDED, colour_style
+from ..kit import marks
 from ..kit.progress import ProgressRelay, cancellable_progress, close_progress
 from ..kit.widgets import DateField, enum_label, select_data
 from ..kit.worker import LONG, Jobs
@@ -57,7 +57,6 @@ KIND_LABELS = {
 
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 COL_DATE, COL_WEEKDAY, COL_KIND, COL_NAME = range(4)
-FIRM_COLOUR = QColor(FIRM_DAY)
 
 
 class SupportCalendarDialog(QDialog):
@@ -150,7 +149,7 @@ class SupportCalendarDialog(QDialog):
 
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet(colour_style(MUTED))
+        marks.set_colour(self.note, "MUTED")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.note)
@@ -268,7 +267,7 @@ class SupportCalendarDialog(QDialog):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, (day, firm))
                 if firm:
-                    item.setForeground(QBrush(FIRM_COLOUR))
+                    item.setForeground(QBrush(QColor(marks.FIRM_DAY)))
                 if pending:
                     font = QFont(item.font())
                     font.setBold(True)
@@ -289,7 +288,7 @@ class SupportCalendarDialog(QDialog):
                     font = QFont(item.font())
                     font.setStrikeOut(True)
                     item.setFont(font)
-                    item.setForeground(QBrush(QColor(SUPERSEDED)))
+                    item.setForeground(QBrush(QColor(marks.SUPERSEDED)))
                     item.setData(Qt.ItemDataRole.UserRole, (day, False))
                     self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
@@ -439,7 +438,7 @@ class SupportCalendarDialog(QDialog):
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
+        marks.set_colour(self.status, "ERROR" if error else "OK")
 
     def reject(self) -> None:
         """Closing with unsaved days asks first."""

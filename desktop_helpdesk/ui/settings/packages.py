@@ -35,7 +35,7 @@ from ...services.errors import ValidationFailed
 from ...services.progress import Cancelled
 from ..kit import retranslate
 from ..kit.errors import failure_message
-from ..kit.marks import ERROR_STYLE, OK_STYLE
+from ..kit import marks
 from ..kit.progress import ProgressRelay, cancellable_progress, close_progress
 from ..kit.widgets import enum_label, error_label
 from ..kit.worker import LONG, Jobs
@@ -196,12 +196,12 @@ class PackagesDialog(QDialog):
             self.error.setText(_("Someone else changed this record after you opened it. Close this window and open the record again to see their changes; nothing was saved."))
         else:
             self.error.setText(failure_message(N_("The change could not be saved; nothing was written."), exc, log))
-        self.error.setStyleSheet(ERROR_STYLE)
+        marks.set_colour(self.error, "ERROR")
         self.error.show()
 
     def _said(self, text: str) -> None:
         self.error.setText(text)
-        self.error.setStyleSheet(OK_STYLE)
+        marks.set_colour(self.error, "OK")
         self.error.show()
 
     # -- new, rename, retire -----------------------------------------------------------
@@ -295,7 +295,7 @@ class PackagesDialog(QDialog):
             self._finish()
             self.saved.emit(count)
             self.error.setText(recomputed_text(count))
-            self.error.setStyleSheet(OK_STYLE)
+            marks.set_colour(self.error, "OK")
             self.error.show()
 
         def failed(exc) -> None:
@@ -308,7 +308,7 @@ class PackagesDialog(QDialog):
                     "Stopped: {done} of {total} open tickets recomputed. The new terms are saved; the other "
                     "tickets keep their old due times until you save the terms again.",
                     exc.total).format(done=format_number(exc.done), total=format_number(exc.total)))
-                self.error.setStyleSheet(OK_STYLE)
+                marks.set_colour(self.error, "OK")
                 self.error.show()
                 self.stopped.emit(exc.done, exc.total)
                 return
@@ -318,7 +318,7 @@ class PackagesDialog(QDialog):
                 self.error.setText(_("Someone else changed this record after you opened it. Close this window and open the record again to see their changes; nothing was saved."))
             else:
                 self.error.setText(failure_message(N_("The change could not be saved; nothing was written."), exc, log))
-            self.error.setStyleSheet(ERROR_STYLE)
+            marks.set_colour(self.error, "ERROR")
             self.error.show()
 
         batch = () if self.batch is None else (self.batch,)

@@ -86,7 +86,7 @@ class SignInDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("signInMessage")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {marks.ERROR}; font-weight: bold;")
+        marks.set_colour(self.message, "ERROR", "font-weight: bold;")
         self.message.hide()
         self.buttons = QDialogButtonBox()
         self.ok_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)

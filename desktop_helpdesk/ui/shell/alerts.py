@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from ...i18n import N_, _, ngettext
 from ...services import alerts
 from ...services.changes import ALERTS
-from ..kit.marks import ACCENT
+from ..kit import marks
 from ..kit.worker import LONG, Jobs
 
 KIND_TITLES = {"assigned": N_("Assigned to you"), "clock_at_risk": N_("At risk"), "clock_breached": N_("Breached"),
@@ -68,7 +68,7 @@ class AlertCenter(QObject):
         self.tray = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             pixmap = QPixmap(32, 32)
-            pixmap.fill(QColor(ACCENT))
+            pixmap.fill(QColor(marks.ACCENT))
             self.tray = QSystemTrayIcon(QIcon(pixmap), self)
             self.tray.messageClicked.connect(self.open_last)
             self.tray.show()

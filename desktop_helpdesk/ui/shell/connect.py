@@ -41,7 +41,7 @@ from ...domain.errors import DatabaseOpenError
 from ...i18n import N_, _
 from ...settings import TLS_MODES, Credentials, Settings, TeamServer
 from ..kit import retranslate
-from ..kit.marks import ERROR_STYLE, OK_STYLE
+from ..kit import marks
 
 log = logging.getLogger(__name__)
 
@@ -304,7 +304,8 @@ class ConnectDialog(QDialog):
         else:
             text = _(what)
         self.result.setText(text)
-        self.result.setStyleSheet(ERROR_STYLE if kind in ("failed", "error") else OK_STYLE if kind == "ok" else "")
+        colour = "ERROR" if kind in ("failed", "error") else "OK" if kind == "ok" else None
+        marks.set_colour(self.result, colour) if colour else marks.set_style(self.result, None)
 
     def _save(self, server: TeamServer, password: str | None) -> None:
         """Save the choice (never the password) and the password (in the credential store),

@@ -13,7 +13,7 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -43,11 +43,6 @@ from ...services import dashboard
 from ...services.changes import CALENDAR, CONTRACTS, OBLIGATIONS, PACKAGES, TICKETS
 from ..kit import marks, retranslate
 from ..kit.countdown import day_countdown_colour, day_countdown_text
-from ..kit.marks import (
-    OTHER_SECTION,
-    SECTION_COLOURS,
-    SECTION_MARKS,
-)
 from ..kit.worker import LONG, Jobs
 
 #: The operator load table's columns.
@@ -111,9 +106,9 @@ class DashboardPage(QWidget):
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             button.clicked.connect(lambda _c=False, s=section: self.focus_section(s))
             self.cards[section] = button
-            cards.addWidget(button, i // 4, i % 4)
-        for column in range(4):
-            cards.setColumnStretch(column, 1)
+        self.card_grid = cards
+        self.card_columns = 0
+        self._lay_cards(4)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(4)
         # The item (code and subject) takes what is left, cut short if it must: the due time
@@ -126,6 +121,7 @@ class DashboardPage(QWidget):
         for c in (2, 3):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setRootIsDecorated(True)
+        self.tree.viewport().installEventFilter(self)
         self.tree.itemActivated.connect(self._open)
         self.tree.itemDoubleClicked.connect(self._open)
         self.chart = QChart()
@@ -156,6 +152,7 @@ class DashboardPage(QWidget):
         self.load.setSortingEnabled(False)
         self.load.itemActivated.connect(self._load_activated)
         self.load.itemDoubleClicked.connect(self._load_activated)
+        self.load.viewport().installEventFilter(self)
         # The sections and, beside them, each operator's load; the chart below, full width
         # (its 30 day labels need it).
         sides = QSplitter(Qt.Orientation.Horizontal)
@@ -263,6 +260,39 @@ class DashboardPage(QWidget):
         combo.setCurrentIndex(index)
         combo.blockSignals(False)
 
+    # -- fitting a narrow view -------------------------------------------------------------
+    def _lay_cards(self, columns: int) -> None:
+        """The cards in `columns` even columns (4, or 2 when four would cut their titles)."""
+        if columns == self.card_columns:
+            return
+        grid = self.card_grid
+        for button in self.cards.values():
+            grid.removeWidget(button)
+        for i, button in enumerate(self.cards.values()):
+            grid.addWidget(button, i // columns, i % columns)
+        for column in range(4):
+            grid.setColumnStretch(column, 1 if column < columns else 0)
+        self.card_columns = columns
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """A narrow view (the caller lookup open beside it, large text): the cards go to two
+        columns rather than cut "Tạm dừng – chờ khách hàng" to "Tạm dừng …hách hàng", and
+        the customer and due columns give the item room."""
+        width = self.width() - 24
+        needed = max(b.sizeHint().width() for b in self.cards.values()) + 8
+        self._lay_cards(4 if width >= 4 * needed else 2)
+        self._fit_tree()
+
+    def _fit_tree(self) -> None:
+        room = self.tree.viewport().width()
+        self.tree.header().resizeSection(1, max(90, min(150, room // 4)))
+        # Narrow: the due time gives way to the item (the time left says how far it is).
+        self.tree.setColumnHidden(2, 0 < room < 640)
+
     def _render_load(self) -> None:
         self.load.clear()
         self.load.setHeaderLabels([_(title) for title in LOAD_COLUMNS])
@@ -272,10 +302,11 @@ class DashboardPage(QWidget):
             name = _("Unassigned") if row.operator_id is None else f"{row.full_name} ({row.code})"
             item = QTreeWidgetItem([name, row.team, format_number(row.open_tickets), format_number(row.breached_now),
                                     format_number(row.breached_recently)])
+            item.setToolTip(0, name)
             for c in (2, 3, 4):
                 item.setTextAlignment(c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if row.breached_now:
-                item.setForeground(3, QColor(SECTION_COLOURS.get("breached", OTHER_SECTION.colour)))
+                item.setForeground(3, QColor(marks.SECTION_COLOURS.get("breached", marks.OTHER_SECTION.colour)))
             scope = ("unassigned", None) if row.operator_id is None else ("operator", row.operator_id)
             item.setData(0, Qt.ItemDataRole.UserRole, scope_key(scope))
             if scope == self.scope:
@@ -284,8 +315,26 @@ class DashboardPage(QWidget):
                 for c in range(len(LOAD_COLUMNS)):
                     item.setFont(c, font)
             self.load.addTopLevelItem(item)
+        self._fit_load_columns()
+
+    def _fit_load_columns(self) -> None:
+        """Each column as wide as its contents; when they are wider than the pane, the
+        names give way (elided, whole in their tooltips) so that the numbers and their
+        headings ("Trễ hạn (30 ngày)") stay whole."""
         for c in range(len(LOAD_COLUMNS)):
             self.load.resizeColumnToContents(c)
+        room = self.load.viewport().width()
+        total = sum(self.load.columnWidth(c) for c in range(len(LOAD_COLUMNS)))
+        if total > room > 0:
+            self.load.setColumnWidth(0, max(90, self.load.columnWidth(0) - (total - room)))
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            if hasattr(self, "load") and watched is self.load.viewport():
+                self._fit_load_columns()
+            elif watched is self.tree.viewport():
+                self._fit_tree()
+        return super().eventFilter(watched, event)
 
     def _load_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         scope = scope_of(item.data(0, Qt.ItemDataRole.UserRole))
@@ -296,8 +345,12 @@ class DashboardPage(QWidget):
         for section, button in self.cards.items():
             count = d.counts.get(section, 0) if d else 0
             button.setText(f"{count}\n{_(SECTION_TITLES[section])}")
-            colour = SECTION_COLOURS.get(section) if count else None
-            button.setStyleSheet(f"QToolButton {{ color: {colour}; font-weight: bold; }}" if colour else "")
+            if count and section in marks.SECTION_COLOURS:
+                marks.set_style(button, lambda section=section:
+                                f"QToolButton {{ color: {marks.SECTION_COLOURS[section]}; font-weight: bold; }}")
+            else:
+                marks.set_style(button, None)
+        self._fit_width()  # the titles changed (counts, language): do four columns still fit?
         self.tree.clear()
         self._render_load()
         if d is None:
@@ -309,9 +362,9 @@ class DashboardPage(QWidget):
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
-            mark = SECTION_MARKS.get(section, OTHER_SECTION.mark)
+            mark = marks.SECTION_MARKS.get(section, marks.OTHER_SECTION.mark)
             today = desk_today(d.now)  # the desk's day in Hà Nội, not UTC's
-            colour = QColor(SECTION_COLOURS.get(section, OTHER_SECTION.colour))
+            colour = QColor(marks.SECTION_COLOURS.get(section, marks.OTHER_SECTION.colour))
             for item in rows:
                 if item.ticket_id is None:  # a contract's date, counted in days as in the other lists
                     due = format_date(item.due)

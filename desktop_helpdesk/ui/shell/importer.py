@@ -87,7 +87,8 @@ STATUS_LABELS = {
     ERROR: N_("Error"),
     IMPORTED: N_("Imported"),
 }
-STATUS_COLOURS = {NEW: marks.OK, EXISTS: marks.MUTED, ERROR: marks.ERROR, IMPORTED: marks.OK}
+#: Each status's colour, by its name in kit.marks (read when painted: the scheme may change).
+STATUS_COLOURS = {NEW: "OK", EXISTS: "MUTED", ERROR: "ERROR", IMPORTED: "OK"}
 
 #: The kind combo's "this sheet is not imported".
 NOT_IMPORTED = N_("Not imported")
@@ -184,7 +185,7 @@ class PreviewModel(QAbstractTableModel):
                 return "\n".join(error_texts(r))
             return self._text(r, col) or None
         if role == Qt.ItemDataRole.ForegroundRole and col in (self.STATUS, self.ERRORS):
-            return QBrush(QColor(STATUS_COLOURS[self.status_of(r)]))
+            return QBrush(QColor(getattr(marks, STATUS_COLOURS[self.status_of(r)])))
         if role == Qt.ItemDataRole.TextAlignmentRole and col == self.ROW:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -256,7 +257,7 @@ class SheetPanel(QWidget):
         self.warning = QLabel()
         self.warning.setObjectName("sheet_warning")
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet(marks.ERROR_STYLE)
+        marks.set_colour(self.warning, "ERROR")
         self.table = QTableWidget(0, 2)
         self.table.setObjectName("mapping")
         self.table.verticalHeader().hide()

@@ -9,11 +9,11 @@ own code stays about what it does; this module only adds to it what it looks lik
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
-from PySide6.QtGui import QAction, QActionGroup, QFontMetrics, QKeySequence, QPalette
-from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QToolBar, QToolButton
+from PySide6.QtGui import QAction, QActionGroup, QFont, QFontMetrics, QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyledItemDelegate, QToolBar, QToolButton
 
 from ...domain.enums import TicketEventKind
-from ...i18n import _, ngettext
+from ...i18n import N_, _, ngettext
 from ...services import tickets
 from ...services.changes import TICKETS, Change
 from ..kit import icons, marks, retranslate
@@ -21,12 +21,19 @@ from ..kit.theme import SCHEMES
 from ..kit.worker import LONG
 from .tour import Tour
 
+#: View → Text size: the app's font in per cent of the system's.
+TEXT_SIZES = (100, 125, 150)
+TEXT_SIZE_LABELS = {100: N_("&Normal ({percent}%, the system's)"), 125: N_("&Large ({percent}%)"),
+                    150: N_("La&rger ({percent}%)")}
+#: The system's font (100 %), taken before the first change of size.
+_base_font: QFont | None = None
+
 #: The role of a navigation item that holds its counts ((open, mine) for tickets).
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: The navigation pane's width when it shows icons only.
 COLLAPSED_WIDTH = 52
 #: The pane's width with names and counts (Vietnamese names are the longer), and at most.
-EXPANDED_WIDTH, EXPANDED_MAX_WIDTH = 236, 280
+EXPANDED_WIDTH, EXPANDED_MAX_WIDTH = 236, 320
 #: The log-a-call key (the tickets view's own work-log key, tickets/worklog.py KIND_KEYS).
 LOG_CALL_KEY = "Ctrl+Alt+C"
 
@@ -199,6 +206,23 @@ class WindowLook(QObject):
             self.menu_scheme.addAction(a)
             self.scheme_actions[key] = a
 
+        # Larger text for those who need it, beyond the system's own setting (the app
+        # follows that already): the whole app's font, live.
+        self.menu_text_size = w.menu_view.addMenu("")
+        self.menu_text_size.setObjectName("menu_text_size")
+        self.text_size_actions: dict[int, QAction] = {}
+        group = QActionGroup(w)
+        for size in TEXT_SIZES:
+            a = QAction(w, checkable=True)
+            a.setObjectName(f"act_text_size_{size}")
+            a.setChecked(self.settings.text_size == size)
+            a.triggered.connect(lambda _c=False, s=size: self.set_text_size(s))
+            group.addAction(a)
+            self.menu_text_size.addAction(a)
+            self.text_size_actions[size] = a
+        if self.settings.text_size in TEXT_SIZES and self.settings.text_size != 100:
+            self.set_text_size(self.settings.text_size, save=False)
+
     def _build_toolbar(self) -> None:
         w = self.window
         self.toolbar = QToolBar(w)
@@ -225,7 +249,10 @@ class WindowLook(QObject):
                  w.act_vendor: "vendor", w.act_dnd: "do_not_disturb", w.act_sound: "sound",
                  w.act_vi: "language", w.act_en: "language", self.act_log_call: "log_call",
                  self.act_collapse: "expand" if self.collapsed else "collapse",
-                 self.menu_scheme.menuAction(): "scheme_system", self.act_tour: "tour"}
+                 self.menu_scheme.menuAction(): "scheme_system", self.act_tour: "tour",
+                 self.menu_text_size.menuAction(): "text_size"}
+        for a in self.text_size_actions.values():
+            found[a] = "text_size"
         for a, key in zip(w.act_views, w.views):
             found[a] = key if key in icons.GLYPHS else "dashboard"
         for key, a in self.scheme_actions.items():
@@ -290,6 +317,7 @@ class WindowLook(QObject):
             w.splitter.setSizes([left, max(total - left, 1)])
         nav.doItemsLayout()
         nav.viewport().update()
+        self.fit_nav()
         self.act_collapse.setIcon(icons.icon("expand" if collapsed else "collapse"))
         self.retranslate()
         if save:
@@ -330,20 +358,51 @@ class WindowLook(QObject):
             # What a screen reader says for the item: its name and its counts.
             item.setData(Qt.ItemDataRole.AccessibleTextRole, tip)
         nav.viewport().update()
+        self.fit_nav()
+
+    def fit_nav(self) -> None:
+        """Widen the pane to its longest name with its counts ("Phiếu yêu cầu 26 của tôi 111"
+        was elided to "Phiếu yêu c…" at the first width), up to EXPANDED_MAX_WIDTH; never
+        narrower than the operator made it."""
+        w, nav = self.window, self.window.nav
+        if self.collapsed:
+            return
+        nav.doItemsLayout()
+        needed = nav.sizeHintForColumn(0) + 2 * nav.frameWidth() + 2 * nav.spacing() + 6
+        size = self.settings.text_size if self.settings.text_size in TEXT_SIZES else 100
+        left = min(needed, EXPANDED_MAX_WIDTH * size // 100)
+        # Kept when the caller lookup or the alert centre opens beside the view: the view
+        # gives way, not the names (they were elided to "Bảng đi…" and the counts overlapped).
+        nav.setMinimumWidth(left)
+        sizes = w.splitter.sizes()
+        if len(sizes) == 2 and sizes[0] < left:
+            nav.setMaximumWidth(max(nav.maximumWidth(), left))
+            w.splitter.setSizes([left, max(sum(sizes) - left, 1)])
 
     # -- status bar ----------------------------------------------------------------------
     def _build_status(self) -> None:
+        #: On the field laptop's offline copy the window works on its own file: the team
+        #: server's connection is told by the offline indicator (offline.py), not here.
+        self.on_copy = False
         self.connection_label = QLabel()
         self.connection_label.setObjectName("connection_state")
         self.window.statusBar().addPermanentWidget(self.connection_label)
 
+    def set_offline_copy(self, on_copy: bool) -> None:
+        self.on_copy = on_copy
+        self._show_connection()
+
     def _show_connection(self) -> None:
+        self.connection_label.setVisible(not self.on_copy)
+        if self.on_copy:
+            self.connection_label.setText("")
+            return
         lost = self.window.connection_lost
         look = marks.CLOCK_LOOKS[marks.ClockState.BREACHED if lost else marks.ClockState.RUNNING]
         text = _("Not connected – retrying") if lost else _("Connected")
         # A mark and a word, never the colour alone.
         self.connection_label.setText(f"{look.mark} {text}")
-        self.connection_label.setStyleSheet(marks.colour_style(look.colour))
+        marks.set_colour(self.connection_label, "ERROR" if lost else "OK")
         self.connection_label.setAccessibleName(_("Connection: {state}").format(state=text))
 
     def _show_alerts(self) -> None:
@@ -368,6 +427,25 @@ class WindowLook(QObject):
             chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
             self.window.dashboard.reload()
 
+    def set_text_size(self, size: int, save: bool = True) -> None:
+        """View → Text size: the app's font at `size` % of the system's, in every open window
+        at once (Qt tells each widget its font changed; layouts grow to fit)."""
+        global _base_font
+        size = size if size in TEXT_SIZES else 100
+        app = QApplication.instance()
+        if _base_font is None:
+            _base_font = QFont(app.font())
+        font = QFont(_base_font)
+        if font.pointSizeF() > 0:
+            font.setPointSizeF(_base_font.pointSizeF() * size / 100)
+        else:
+            font.setPixelSize(round(_base_font.pixelSize() * size / 100))
+        app.setFont(font)
+        self.text_size_actions[size].setChecked(True)
+        if save:
+            self.settings.text_size = size
+            self.window._save_settings()
+
     def set_scheme(self, key: str) -> None:
         """View → Colour scheme: follow the system, or always light or dark (remembered)."""
         self.settings.color_scheme = key
@@ -377,6 +455,8 @@ class WindowLook(QObject):
 
     def eventFilter(self, watched, event) -> bool:
         kind = event.type()
+        if watched is self.window and kind == QEvent.Type.FontChange:
+            self.fit_nav()  # a larger text size: the names and counts need more room
         if watched is self.window and kind in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self.apply_icons()
             self._show_connection()
@@ -394,6 +474,9 @@ class WindowLook(QObject):
         self.act_collapse.setText(_("Show the navigation as &icons only") if not self.collapsed
                                   else _("Show the navigation with &names"))
         self.menu_scheme.setTitle(_("Colour &scheme"))
+        self.menu_text_size.setTitle(_("Te&xt size"))
+        for size, a in self.text_size_actions.items():
+            a.setText(_(TEXT_SIZE_LABELS[size]).format(percent=size))
         for key, a in self.scheme_actions.items():
             a.setText(_(SCHEMES[key]))
         self.toolbar.setWindowTitle(_("Main actions"))

@@ -39,14 +39,7 @@ from .search import archived_text
 from ..kit.countdown import clock_countdown_text, urgent_of
 from ..kit.endings import coverage_colour, coverage_text
 from ..kit.errors import failure_message
-from ..kit.marks import (
-    ERROR,
-    HIGHLIGHT,
-    HINT,
-    STATE_COLOURS,
-    TEXT,
-    colour_style,
-)
+from ..kit import marks
 from ..kit.widgets import CustomerPicker, display_phone
 from ..kit.worker import Jobs
 
@@ -144,11 +137,13 @@ class CallerLookupPanel(QWidget):
         self.message.setWordWrap(True)
         self.results = QTextBrowser()
         self.results.setOpenLinks(False)
-        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays in the field
+        # The keyboard stays in the field (↑ ↓ choose, Enter acts) and a click leaves it there;
+        # Tab reaches the cards, so that a screen reader reads them out.
+        self.results.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.results.anchorClicked.connect(self._link)
         self.keys = QLabel()
         self.keys.setWordWrap(True)
-        self.keys.setStyleSheet(colour_style(HINT))
+        marks.set_colour(self.keys, "HINT")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.field)
@@ -288,12 +283,12 @@ class CallerLookupPanel(QWidget):
     def _failed(self, exc: BaseException) -> None:
         message = failure_message(N_("The lookup could not be done."), exc, logging.getLogger(__name__))
         self._open_when_ready = False
-        self._set_message(message, ERROR)
+        self._set_message(message, "ERROR")
 
     # -- showing -------------------------------------------------------------------------
-    def _set_message(self, text: str, colour: str = HINT) -> None:
+    def _set_message(self, text: str, colour: str = "HINT") -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(colour_style(colour))
+        marks.set_colour(self.message, colour)
 
     def message_text(self) -> str:
         return self.message.text()
@@ -306,14 +301,14 @@ class CallerLookupPanel(QWidget):
             self.results.setHtml("")
             return
         if found.error:
-            colour = HINT if found.error == "too_short" else ERROR
+            colour = "HINT" if found.error == "too_short" else "ERROR"
             self._set_message(_(PHONE_MESSAGES.get(found.error, PHONE_MESSAGES["empty"])), colour)
             self.results.setHtml("")
             return
         if not found.matches:
             tried = ", ".join(display_phone(c) for c in found.candidates)
             self._set_message(_("No contact or customer has this number ({numbers}).").format(numbers=tried)
-                              if tried else _("No customer has this code or tax code."), ERROR)
+                              if tried else _("No customer has this code or tax code."), "ERROR")
             self.results.setHtml(self._offers_html() if found.candidates else "")
             return
         n = len(found.matches)
@@ -328,8 +323,8 @@ class CallerLookupPanel(QWidget):
         head = escape(_("Enter on {number}:")).format(number=f"<b>{number}</b>")
         rows = []
         for i, (key, label) in enumerate(UNKNOWN_OFFERS):
-            background = f" bgcolor='{HIGHLIGHT}'" if i == self.offer else ""
-            rows.append(f"<tr><td{background}><a href='offer:{i}' style='text-decoration:none;color:{TEXT}'>"
+            background = f" bgcolor='{marks.HIGHLIGHT}'" if i == self.offer else ""
+            rows.append(f"<tr><td{background}><a href='offer:{i}' style='text-decoration:none;color:{marks.TEXT}'>"
                         f"{'▸ ' if i == self.offer else '&nbsp;&nbsp;'}{escape(_(label))}</a></td></tr>")
         return f"<p>{head}</p><table width='100%' cellspacing='0' cellpadding='6'>{''.join(rows)}</table>"
 
@@ -344,13 +339,13 @@ class CallerLookupPanel(QWidget):
         how = _(MATCHED_BY[m.matched_by])
         number = f"☎ {escape(display_phone(m.phone))} · " if m.phone else ""
         lines = [
-            f"<a name='m{i}' href='match:{i}' style='text-decoration:none;color:{TEXT}'><b>{who}</b></a>",
+            f"<a name='m{i}' href='match:{i}' style='text-decoration:none;color:{marks.TEXT}'><b>{who}</b></a>",
             f"{escape(m.customer_code)} — {escape(m.customer_name)}" if m.contact_id else escape(m.customer_code),
         ]
         if m.archived:  # an archived or merged customer: no new work on it (the services refuse it too)
-            lines.append(f"<b style='color:{HINT}'>{escape(archived_text(m.archived))}</b>")
+            lines.append(f"<b style='color:{marks.HINT}'>{escape(archived_text(m.archived))}</b>")
         lines += [
-            f"<span style='color:{HINT}'>{number}{escape(how)}</span>",
+            f"<span style='color:{marks.HINT}'>{number}{escape(how)}</span>",
             f"<b style='color:{coverage_colour(badge)}'>{escape(coverage_text(badge))}</b>",
         ]
         if m.open_ticket_count:
@@ -360,19 +355,19 @@ class CallerLookupPanel(QWidget):
             for t in m.open_tickets:
                 clocks = self.jobs.calendars.live_clocks(t)
                 urgent = urgent_of(clocks, now)
-                colour = STATE_COLOURS[urgent[2]].name() if urgent else HINT
+                colour = marks.STATE_COLOURS[urgent[2]].name() if urgent else marks.HINT
                 rows.append(f"<p style='margin:3px 0 0 8px'><a href='ticket:{t.id}'>{escape(t.code)}</a>&nbsp; "
                             f"<span style='color:{colour}'>{escape(clock_countdown_text(clocks, now))}</span><br>"
-                            f"<span style='color:{TEXT}'>{escape(t.subject)}</span></p>")
+                            f"<span style='color:{marks.TEXT}'>{escape(t.subject)}</span></p>")
             more = m.open_ticket_count - len(m.open_tickets)
             if more > 0:
                 more_text = escape(_("and {n} more").format(n=more))
-                rows.append(f"<p style='margin:3px 0 0 8px;color:{HINT}'>{more_text}</p>")
+                rows.append(f"<p style='margin:3px 0 0 8px;color:{marks.HINT}'>{more_text}</p>")
             lines.append(f"<b>{escape(title)}</b>{''.join(rows)}")
         else:
             none_open = escape(_("No open tickets"))
-            lines.append(f"<span style='color:{HINT}'>{none_open}</span>")
-        background = f" bgcolor='{HIGHLIGHT}'" if i == self.current else ""
+            lines.append(f"<span style='color:{marks.HINT}'>{none_open}</span>")
+        background = f" bgcolor='{marks.HIGHLIGHT}'" if i == self.current else ""
         return (f"<table width='100%' cellspacing='0' cellpadding='6'{background}><tr><td>"
                 + "<br>".join(lines[:4]) + "".join(f"<div>{x}</div>" for x in lines[4:])
                 + "</td></tr></table><hr>")
@@ -403,11 +398,18 @@ class CallerLookupPanel(QWidget):
         self._ticker.stop()
         super().hideEvent(event)
 
+    def changeEvent(self, event) -> None:
+        # The colour scheme switched: the cards are written in its colours again.
+        if event.type() == QEvent.Type.PaletteChange and self.isVisible():
+            self._render()
+        super().changeEvent(event)
+
     def retranslate(self) -> None:
         self.field.setPlaceholderText(_("Caller's phone, customer code or tax code"))
         self.field.setToolTip(_("Caller lookup (F2)"))
         self.field.setAccessibleName(_("Caller lookup"))
         self.field.setAccessibleDescription(_("Caller's phone, customer code or tax code"))
+        self.results.setAccessibleName(_("Lookup results"))
         self.keys.setText(_("↑ ↓ choose · Enter: new ticket for the caller (or what to do for a new number) · "
                             "Esc: close"))
         self._render()

@@ -207,10 +207,10 @@ class MainWindow(QMainWindow):
         self.act_filter = act("Ctrl+L", self.focus_filter)
         self.act_search = act("Ctrl+F", self.global_search)
         self.search_popup = None
-        self.act_views = [act("Ctrl+D", lambda _c=False: self.show_view("dashboard"))]
+        self.act_views = [act("Ctrl+D", lambda _c=False: self.show_view("dashboard", focus=True))]
         for i, key in enumerate(self.pages):
-            self.act_views.append(act(f"Ctrl+{i + 1}", lambda _c=False, k=key: self.show_view(k)))
-        self.act_views.append(act(f"Ctrl+{len(self.pages) + 1}", lambda _c=False: self.show_view("reports")))
+            self.act_views.append(act(f"Ctrl+{i + 1}", lambda _c=False, k=key: self.show_view(k, focus=True)))
+        self.act_views.append(act(f"Ctrl+{len(self.pages) + 1}", lambda _c=False: self.show_view("reports", focus=True)))
         self._apply_rights()
         self.act_vi = QAction(self, checkable=True)
         self.act_en = QAction(self, checkable=True)
@@ -327,10 +327,15 @@ class MainWindow(QMainWindow):
         if page is not None and page.model.rowCount() == 0 and page.model.canFetchMore():
             page.model.fetchMore()
 
-    def show_view(self, key: str) -> None:
+    def show_view(self, key: str, focus: bool = False) -> None:
+        """Show a view; with `focus` (its Ctrl+1… key), the keyboard goes to its list, so
+        ↑ ↓ walk the rows at once instead of the navigation."""
         keys = list(self.views)
         if key in keys and not self.nav.item(keys.index(key)).isHidden():
             self.nav.setCurrentRow(keys.index(key))
+            table = getattr(self.views[key], "table", None)
+            if focus and table is not None:
+                table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def current_page(self) -> ListPage:
         return self.stack.currentWidget()

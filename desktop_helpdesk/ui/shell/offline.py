@@ -44,7 +44,7 @@ from ...i18n import N_, _
 from ...i18n.formatting import format_datetime
 from ...services import customers, sync
 from ..kit import retranslate
-from ..kit.marks import ERROR_STYLE
+from ..kit import marks
 from ..kit.errors import failure_message
 from ..kit.worker import LONG, Jobs
 
@@ -164,7 +164,7 @@ class TakeOfflineDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("take_error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
+        marks.set_colour(self.error, "ERROR")
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._accept)
@@ -297,7 +297,7 @@ class ConflictsDialog(QDialog):
         layout.addWidget(self.empty)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
+        marks.set_colour(self.error, "ERROR")
         layout.addWidget(self.error)
         buttons = QHBoxLayout()
         self.keep_mine = QPushButton()
@@ -444,6 +444,9 @@ class OfflineActions(QObject):
         self.label = QLabel()
         self.label.setObjectName("offline_indicator")
         window.statusBar().addPermanentWidget(self.label)
+        look = getattr(window, "look", None)
+        if on_copy and look is not None:
+            look.set_offline_copy(True)  # "Offline copy · …" says it; never "● Connected" beside it
         self.timer = QTimer(self)
         self.timer.setInterval(self.SYNC_INTERVAL_MS)
         self.timer.timeout.connect(lambda: self.sync_now(quiet=True))

@@ -30,7 +30,7 @@ from ...services import search
 from ...services.search import SEARCH_MIN_CHARS, SEARCH_SHOWN
 from ..kit import retranslate
 from ..kit.errors import failure_message
-from ..kit.marks import ACCENT, HEADING_BACKGROUND, MUTED
+from ..kit import marks
 from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ class SearchPopup(QDialog):
         self._say("")
         bold = QFont(self.tree.font())
         bold.setBold(True)
-        grey = QColor(MUTED)
+        grey = QColor(marks.MUTED)
         first = None
         for group in results.groups:
             if not group.hits:
@@ -191,14 +191,14 @@ class SearchPopup(QDialog):
             heading = QTreeWidgetItem([_("{group} · {count}").format(group=_(GROUP_TITLES[group.kind]), count=total)])
             heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
             heading.setFont(0, bold)
-            heading.setBackground(0, QColor(HEADING_BACKGROUND))
+            heading.setBackground(0, QColor(marks.HEADING_BACKGROUND))
             self.tree.addTopLevelItem(heading)
             heading.setFirstColumnSpanned(True)
             for i, hit in enumerate(group.hits):
                 item = QTreeWidgetItem(["  " + hit.code if hit.code else "", hit.title, matched_text(hit.matched),
                                         self._detail(hit)])
                 item.setData(0, ROLE, ("hit", hit))
-                item.setForeground(COL_MATCHED, QColor(ACCENT))
+                item.setForeground(COL_MATCHED, QColor(marks.ACCENT))
                 item.setToolTip(COL_MATCHED, _("Found by its {field}").format(field=matched_text(hit.matched)))
                 item.setForeground(COL_DETAIL, grey)
                 item.setToolTip(1, hit.title)
@@ -230,7 +230,7 @@ class SearchPopup(QDialog):
             return None
         item = QTreeWidgetItem([text])
         item.setData(0, ROLE, data)
-        item.setForeground(0, QColor(ACCENT))
+        item.setForeground(0, QColor(marks.ACCENT))
         return item
 
     @staticmethod

@@ -47,7 +47,7 @@ class Tour(QDialog):
         self.text.setWordWrap(True)
         self.text.setMinimumWidth(420)
         self.counter = QLabel()
-        self.counter.setStyleSheet(marks.colour_style(marks.MUTED))
+        marks.set_colour(self.counter, "MUTED")
         self.skip_button = QPushButton()
         self.back_button = QPushButton()
         self.next_button = QPushButton()

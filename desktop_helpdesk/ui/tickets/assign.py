@@ -25,7 +25,7 @@ from ...services import tickets
 from ...services.errors import ValidationFailed
 from ..kit import retranslate
 from ..kit.errors import failure_message
-from ..kit.marks import HINT
+from ..kit import marks
 from ..kit.widgets import error_label
 from ..kit.worker import Jobs
 
@@ -73,7 +73,7 @@ class AssignPicker(QDialog):
         self.list = QListWidget()
         self.list.setUniformItemSizes(True)
         self.hint = QLabel()
-        self.hint.setStyleSheet(f"color: {HINT}")
+        marks.set_colour(self.hint, "HINT")
         self.error = error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)

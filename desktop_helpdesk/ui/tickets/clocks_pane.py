@@ -13,7 +13,8 @@ from ...domain.sla import ClockState
 from ...i18n import _
 from ...i18n.formatting import format_datetime
 from ..kit.countdown import CLOCK_KIND_LABELS, left_text
-from ..kit.marks import HINT, MUTED, STATE_COLOURS, STATE_LABELS, STATE_MARKS, colour_style
+from ..kit import marks
+from ..kit.marks import STATE_LABELS, STATE_MARKS
 from .model import BILLABLE_NOTE_REASON, billable_note, no_clock_reason, no_clock_text
 
 
@@ -48,7 +49,7 @@ class ClocksPane(QFrame):
         # Why a ticket has no clock (refused, billable), or no fix clock: never a blank pane.
         self.why = QLabel()
         self.why.setWordWrap(True)
-        self.why.setStyleSheet(colour_style(HINT))
+        marks.set_colour(self.why, "HINT")
         self.why.hide()
         layout.addWidget(self.why)
         self._grid.setColumnStretch(2, 1)  # the cells keep their width, the rest is blank
@@ -71,7 +72,7 @@ class ClocksPane(QFrame):
                 # Shown whole when there is room; never the reason the window cannot shrink.
                 cell.setMinimumWidth(40)
                 self._grid.addWidget(cell, row, col, Qt.AlignmentFlag.AlignTop)
-            cells[2].setStyleSheet(colour_style(MUTED))
+            marks.set_colour(cells[2], "MUTED")
             self._rows.append(cells)
         for r, cells in enumerate(self._rows):
             for cell in cells:
@@ -104,7 +105,7 @@ class ClocksPane(QFrame):
             due.setText(_("due {when}").format(when=format_datetime(clock.due_at)))
             if self._states[r] != state:
                 self._states[r] = state
-                left.setStyleSheet(f"color: {STATE_COLOURS[state].name()}")
+                marks.set_style(left, lambda state=state: f"color: {marks.STATE_COLOURS[state].name()}")
         # Above the ticket's facts, one line a clock: a new text changes no height, so the
         # facts below are never laid out again by a tick.
         self.show()

@@ -36,7 +36,7 @@ from ...services.changes import HISTORY, TICKETS
 from ...services.dto import TicketDraft
 from ..kit.attachments import AttachmentsBox
 from ..kit.form import FormDialog
-from ..kit.marks import COVERAGE_COLOURS, WARNING
+from ..kit import marks
 from ..kit.widgets import (
     CustomerPicker,
     display_phone,
@@ -195,7 +195,7 @@ class TicketDialog(FormDialog):
                 text = _("{code} “{subject}” is open, of the same type ({type}).")
             lines.append("⚠ " + escape(text).format(code=code, subject=escape(t.subject), status=escape(status),
                                                     type=escape(enum_label(RequestType, t.request_type))))
-        self.repeats_label.setText(f"<div style='color:{WARNING}'>" + "<br>".join(lines) + "</div>" if lines else "")
+        self.repeats_label.setText(f"<div style='color:{marks.WARNING}'>" + "<br>".join(lines) + "</div>" if lines else "")
         self.open_instead_button.setText(_("Open {code} instead").format(code=self.repeats[0][0].code)
                                          if self.repeats else "")
         self._show_row("repeats", bool(self.repeats))
@@ -260,7 +260,7 @@ class TicketDialog(FormDialog):
             self.entitlement_label.setText("")
             self._show_row("override_reason", False)
             return
-        colour = COVERAGE_COLOURS[Coverage(v.coverage.value)]
+        colour = marks.COVERAGE_COLOURS[Coverage(v.coverage.value)]
         head = f"<b style='color:{colour}'>{escape(enum_label(Coverage, v.coverage.value))}</b>"
         # Symbols as well as colour: a refusal ground reads as one without colour too.
         reasons = "".join(f"<div>{'✖' if r.is_refusal else '⚠'} {escape(_(r.message))}</div>" for r in v.reasons)

@@ -17,7 +17,7 @@ from ..kit.countdown import (
     countdown_of,
     countdown_tooltip,
 )
-from ..kit.marks import HINT
+from ..kit import marks
 from ..kit.paged_model import PagedTableModel
 
 #: What the clock cell says of a ticket with no SLA clock, by its coverage: never blank.
@@ -93,7 +93,7 @@ class TicketsModel(PagedTableModel):
             clocks = self.clocks_of(r)
             row = self.row_at(r)
             if not clocks and row is not None:  # refused, or billable without a clock: say why
-                found = (no_clock_text(row.coverage), QColor(HINT))
+                found = (no_clock_text(row.coverage), QColor(marks.HINT))
             else:
                 found = countdown_of(clocks, self.now())
                 if row is not None and billable_note(row.coverage, row.request_type, clocks):

@@ -32,7 +32,7 @@ from ..kit.countdown import CountdownTicker
 from ..kit.countdown import clock_countdown_text as clock_text
 from ..kit.errors import log_failure
 from ..kit.list_page import ListPage
-from ..kit.marks import HINT, MUTED
+from ..kit import marks
 from ..kit.paged_model import Column, PagedTableModel
 from ..kit.widgets import enum_label
 from ..kit.worker import LONG, Jobs
@@ -112,7 +112,7 @@ class TicketsPage(ListPage):
         self.empty_text.setObjectName("EmptyQueue")
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_text.setWordWrap(True)
-        self.empty_text.setStyleSheet(f"color: {HINT}; padding: 24px")
+        marks.set_colour(self.empty_text, "HINT", "padding: 24px")
         self.empty_text.hide()
         self.table.viewport().installEventFilter(self)
         self.model.page_loaded.connect(self._show_empty_text)  # a method: disconnected with the page
@@ -265,7 +265,7 @@ class TicketsPage(ListPage):
         if d is None:
             self.clocks.set_clocks([])
             hint = _("Select a ticket to see its details and history.")
-            self.detail.setHtml(f"<p style='color:{HINT}'>{escape(hint)}</p>")
+            self.detail.setHtml(f"<p style='color:{marks.HINT}'>{escape(hint)}</p>")
             return
         dr = d.draft
         rows = [
@@ -273,7 +273,7 @@ class TicketsPage(ListPage):
             (_("Status"), enum_label(TicketStatus, dr.status)), (_("Type"), enum_label(RequestType, dr.request_type)),
             (_("Received"), format_datetime(dr.received_at)),
         ]
-        head = "".join(f"<tr><td style='color:{MUTED};padding-right:12px'>{escape(k)}</td><td>{escape(v or '—')}</td></tr>" for k, v in rows)
+        head = "".join(f"<tr><td style='color:{marks.MUTED};padding-right:12px'>{escape(k)}</td><td>{escape(v or '—')}</td></tr>" for k, v in rows)
         # The history and work log are in self.worklog (ui/worklog.py), beside this.
         html = (f"<h3>{escape(d.code)} — {escape(dr.subject)}</h3><table>{head}</table>"
                 + (f"<p>{escape(dr.description)}</p>" if dr.description else ""))
@@ -284,6 +284,12 @@ class TicketsPage(ListPage):
     def showEvent(self, event) -> None:
         self.ask_counts()  # colleagues' saves move them too; counted again when the view is shown
         super().showEvent(event)
+
+    def changeEvent(self, event) -> None:
+        # The colour scheme switched: the open ticket's facts are written in its colours again.
+        if event.type() == QEvent.Type.PaletteChange:
+            self._render()
+        super().changeEvent(event)
 
     def tick(self) -> None:
         """Called by the view's timer: the open ticket's clocks move on with the list (only

@@ -31,7 +31,7 @@ from ...services import customers
 from ...services.dto import CallerQuestions, VerificationOutcome
 from ..kit import retranslate
 from ..kit.errors import failure_message
-from ..kit.marks import ERROR_STYLE, HIGHLIGHT, OK_STYLE, WARNING, colour_style
+from ..kit import marks
 from ..kit.worker import Jobs
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,8 @@ MSG_CHECK_FAILED = N_("Could not check; try again.")
 #: The refusal reads as the window's banners do (kit.marks.banner_style), but its padding is
 #: the label's contents margins and its bold is the label's font: a word-wrapped label counts
 #: those in its height for a width, not a stylesheet's, which cut the last line off.
-LOCKED_STYLE = f"QLabel {{ background: {HIGHLIGHT}; color: {WARNING}; }}"
+def locked_style() -> str:
+    return f"QLabel {{ background: {marks.HIGHLIGHT}; color: {marks.WARNING}; }}"
 
 
 def clock_time(moment: datetime) -> str:
@@ -164,13 +165,13 @@ class VerifyDialog(QDialog):
     def _show_notice(self) -> None:
         if self.refused:
             self.notice.setText(_(MSG_LOCKED).format(time=clock_time(self.locked_until)))
-            self.notice.setStyleSheet(LOCKED_STYLE)
+            marks.set_style(self.notice, locked_style)
             self.notice.setContentsMargins(10, 6, 10, 6)
         elif self.tries_left is not None:
             self.notice.setText(ngettext("{count} try left this hour for this customer.",
                                          "{count} tries left this hour for this customer.",
                                          self.tries_left).format(count=self.tries_left))
-            self.notice.setStyleSheet(colour_style(WARNING))
+            marks.set_colour(self.notice, "WARNING")
             self.notice.setContentsMargins(0, 0, 0, 0)
         self.notice.setVisible(self.refused or self.tries_left is not None)
         self._fit()
@@ -208,7 +209,7 @@ class VerifyDialog(QDialog):
         def failed(exc: BaseException) -> None:
             check.setEnabled(True)  # the answer stays typed: try again
             result.setText(failure_message(MSG_CHECK_FAILED, exc, log))
-            result.setStyleSheet(ERROR_STYLE)
+            marks.set_colour(result, "ERROR")
 
         self.jobs.submit(customers.verify_answer, question_id, answer.text(), self.ticket_id, self.operator_id,
                          on_done=done, on_error=failed, owner=self)
@@ -219,7 +220,7 @@ class VerifyDialog(QDialog):
             label.setText("")
             return
         label.setText(("✔ " + _("Matches")) if ok else ("✘ " + _("Does not match")))
-        label.setStyleSheet(f"{OK_STYLE if ok else ERROR_STYLE} font-weight: bold;")
+        marks.set_colour(label, "OK" if ok else "ERROR", "font-weight: bold;")
 
     def summary(self) -> str:
         if not self.outcomes:

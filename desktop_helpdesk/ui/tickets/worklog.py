@@ -55,7 +55,7 @@ from ..kit.attachments import AttachmentsBox
 from ..kit.documents import open_report
 from ..kit.errors import failure_message
 from ..kit.form import FormDialog
-from ..kit.marks import CORRECTED_COLOUR, KIND_MARKS, OTHER_MARK
+from ..kit import marks
 from ..kit.widgets import DateTimeField, enum_label, error_label, select_data
 from ..kit.worker import Jobs
 from .visit_report import visit_report_html
@@ -257,7 +257,7 @@ class WorkLogPanel(QWidget):
         newest = wl.current_versions([e for e in history if e.kind in WORKLOG_VALUES])
         select = None
         for e in history:
-            mark, colour = KIND_MARKS.get(e.kind, OTHER_MARK)
+            mark, colour = marks.KIND_MARKS.get(e.kind, marks.OTHER_MARK)
             label = kind_label(e.kind) if e.kind in WORKLOG_VALUES else _("Change")
             corrected = e.id in newest and newest[e.id] != e.id
             text = describe(e, by_id, self.details.people)
@@ -268,7 +268,7 @@ class WorkLogPanel(QWidget):
             item.setForeground(self.COL_KIND, QBrush(QColor(colour)))
             if corrected:
                 for col in range(4):
-                    item.setForeground(col, QBrush(CORRECTED_COLOUR))
+                    item.setForeground(col, QBrush(marks.CORRECTED_COLOUR))
                 font = item.font(self.COL_TEXT)
                 font.setStrikeOut(True)
                 item.setFont(self.COL_TEXT, font)
@@ -601,7 +601,7 @@ class WorkLogDialog(FormDialog):
                 combo.setItemText(i, enum_label(enum_cls, value) if value else _("(not yet known)"))
         for i in range(self.kind.count()):
             value = self.kind.itemData(i)
-            mark = KIND_MARKS[TicketEventKind(value)][0]
+            mark = marks.KIND_MARKS[TicketEventKind(value)][0]
             self.kind.setItemText(i, f"{mark} {kind_label(value)}")
         kind = kind_label(self.kind.currentData()) if self.kind.currentData() else ""
         self.setWindowTitle((_("Correct an entry: {kind}") if self.original is not None
