@@ -448,9 +448,6 @@ def test_text_size_grows_every_open_window_live_and_is_remembered(open_desk, qtb
     form.reject()
 
 
-#: Modules still holding copies of scheme colours, kept by other work in progress (they
-#: take the scheme chosen at start): each leaves this list when it reads marks.X instead.
-STILL_COPYING = {"customers/page.py", "customers/merge.py", "reports/page.py", "kit/attachments.py"}
 
 
 def test_no_view_keeps_a_copy_of_a_scheme_colour_taken_at_import():
@@ -473,7 +470,7 @@ def test_no_view_keeps_a_copy_of_a_scheme_colour_taken_at_import():
                 names = sorted(a.name for a in node.names if a.name in copied)
                 if names:
                     found[name] = names
-    assert set(found) <= STILL_COPYING, {k: v for k, v in found.items() if k not in STILL_COPYING}
+    assert found == {}
 
 
 def test_the_windows_bundle_takes_the_icon_fonts_and_qtpy():

@@ -29,7 +29,8 @@ from ...services.errors import ValidationFailed
 from ..kit import retranslate
 from ..kit.conflict import conflict_message
 from ..kit.errors import failure_message
-from ..kit.marks import ERROR_STYLE, HINT, banner_style
+from ..kit import marks
+from ..kit.marks import banner_style
 from ..kit.widgets import CustomerPicker
 from ..kit.worker import Jobs
 
@@ -124,10 +125,10 @@ class MergeDialog(QDialog):
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet(f"color: {HINT};")
+        marks.set_colour(self.warning, "HINT")
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setStyleSheet(ERROR_STYLE)
+        marks.set_style(self.status, lambda: marks.ERROR_STYLE)
         self.status.hide()
         self.buttons = QDialogButtonBox()
         self.merge_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)

@@ -33,6 +33,7 @@ from ...i18n.formatting import format_date, format_datetime
 from ...services import contracts, customers, lookup, tickets
 from ...services.changes import CONTRACTS, CUSTOMERS, OBLIGATIONS, TICKETS, Change
 from ...services.dto import ListQuery
+from ..kit import marks
 from ..kit.countdown import (
     DayWatch,
     day_countdown_colour,
@@ -41,7 +42,6 @@ from ..kit.countdown import (
 from ..kit.errors import log_failure
 from ..kit.list_page import ListPage
 from ..kit.endings import TERMINATED_MARK, coverage_colour, coverage_text
-from ..kit.marks import HINT, MUTED, SUPERSEDED, WARNING
 from ..kit.paged_model import Column, Index, PagedTableModel
 from ..kit.widgets import display_phone, enum_label
 from ..kit.worker import Jobs
@@ -83,7 +83,7 @@ class CustomersModel(PagedTableModel):
             row = self.row_at(index.row())
             if row is not None and row.archived:  # listed with "Show archived": greyed, in italics
                 if role == Qt.ItemDataRole.ForegroundRole:
-                    return QColor(SUPERSEDED)
+                    return QColor(marks.SUPERSEDED)
                 if role == Qt.ItemDataRole.FontRole:
                     font = QFont()
                     font.setItalic(True)
@@ -255,7 +255,7 @@ class CustomersPage(ListPage):
         if v is None:
             hint = _("Select a customer to see their coverage, contacts, contracts, obligations, tickets and "
                      "this month's calls.")
-            self.detail.setHtml(f"<p style='color:{HINT}'>{escape(hint)}</p>")
+            self.detail.setHtml(f"<p style='color:{marks.HINT}'>{escape(hint)}</p>")
             return
         self.detail.setHtml(render_customer(v))
 
@@ -386,13 +386,13 @@ def _table(headers: list[str], rows: list[list[str]], empty: str, wrap: tuple[in
     """An HTML table of already escaped cells, or the escaped `empty` line. Only the
     columns in `wrap` may wrap (names, subjects); dates, codes and headers stay on one line."""
     if not rows:
-        return f"<p style='color:{HINT};margin:0'>{escape(empty)}</p>"
+        return f"<p style='color:{marks.HINT};margin:0'>{escape(empty)}</p>"
 
     def cell(tag: str, i: int, content: str, extra: str = "") -> str:
         nowrap = "" if i in wrap else "white-space:nowrap;"
         return f"<{tag} align='left' valign='top' style='{nowrap}padding-right:10px;{extra}'>{content}</{tag}>"
 
-    head = "".join(cell("th", i, escape(h), f"color:{MUTED};font-weight:normal") for i, h in enumerate(headers))
+    head = "".join(cell("th", i, escape(h), f"color:{marks.MUTED};font-weight:normal") for i, h in enumerate(headers))
     body = "".join("<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
     return f"<table cellspacing='0' cellpadding='1'><tr>{head}</tr>{body}</table>"
 
@@ -408,7 +408,7 @@ def render_customer(v: CustomerView) -> str:
     facts = [x for x in (display_phone(d.phone), d.tax_code and f"{tax_code}: {d.tax_code}", d.address) if x]
     standing = standing_text(v.details)
     head = (f"<h3 style='margin-bottom:2px'>{escape(d.code)} — {escape(d.name)}</h3>"
-            + (f"<p style='margin:2px 0;color:{WARNING}'><b>{escape(standing)}</b></p>" if standing else "")
+            + (f"<p style='margin:2px 0;color:{marks.WARNING}'><b>{escape(standing)}</b></p>" if standing else "")
             + f"<p style='margin-top:2px'><b style='color:{coverage_colour(badge)}'>{escape(coverage_text(badge))}</b>"
             + (f"<br>{escape(' · '.join(facts))}" if facts else "")
             + f"<br>{escape(calls_text(*v.calls))}</p>")

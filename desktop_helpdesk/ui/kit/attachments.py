@@ -45,7 +45,7 @@ from ...services.dto import NewAttachment
 from ...services.errors import ValidationFailed
 from . import retranslate
 from .errors import failure_message
-from .marks import ERROR_STYLE, SUPERSEDED
+from . import marks
 from .worker import Jobs
 
 log = logging.getLogger(__name__)
@@ -244,7 +244,7 @@ class AttachmentsBox(QGroupBox):
             if row.removed:
                 tip.append(_("Removed by {who} on {when}").format(who=row.removed_by or "—",
                                                                    when=format_datetime(row.removed_at)))
-                item.setForeground(QBrush(QColor(SUPERSEDED)))  # removed: greyed, and said in the tooltip
+                item.setForeground(QBrush(QColor(marks.SUPERSEDED)))  # removed: greyed, and said in the tooltip
             item.setToolTip("\n".join(tip))
             self.list.addItem(item)
             if row.id == current:
@@ -275,7 +275,7 @@ class AttachmentsBox(QGroupBox):
         self.remove_button.setEnabled(row is not None and not row.removed)
 
     def show_status(self, text: str, error: bool = True) -> None:
-        self.status.setStyleSheet(ERROR_STYLE if error else "")
+        marks.set_style(self.status, (lambda: marks.ERROR_STYLE) if error else None)
         self.status.setText(text)
         self.status.setVisible(bool(text))
 

@@ -44,10 +44,9 @@ from ...i18n.formatting import format_datetime, format_number
 from ...services import accounts, reports
 from ...services.changes import CALENDAR, PACKAGES, TICKETS
 from ...services.progress import Cancelled
-from ..kit import retranslate
+from ..kit import marks, retranslate
 from ..kit.documents import doc_document, doc_facts, doc_grid, doc_title, ensure_fonts
 from ..kit.errors import failure_message
-from ..kit.marks import CHART_BREACHED, CHART_MET, SECTION_COLOURS
 from ..kit.progress import ProgressRelay, cancellable_progress, close_progress
 from ..kit.worker import LONG, Jobs
 from . import model as cols
@@ -308,9 +307,9 @@ class ReportsPage(QWidget):
         dim = r.query.dimension
         rows = list(r.rows) if dim == "month" else [row for row in r.rows if row.received][:CHART_GROUPS]
         met, breached, at_risk = QBarSet(_("Met")), QBarSet(_("Breached")), QBarSet(_("At risk"))
-        met.setColor(QColor(CHART_MET))
-        breached.setColor(QColor(CHART_BREACHED))
-        at_risk.setColor(QColor(SECTION_COLOURS.get("at_risk", CHART_BREACHED)))
+        met.setColor(QColor(marks.CHART_MET))
+        breached.setColor(QColor(marks.CHART_BREACHED))
+        at_risk.setColor(QColor(marks.SECTION_COLOURS.get("at_risk", marks.CHART_BREACHED)))
         labels = []
         for row in (rows if dim == "month" else reversed(rows)):  # the biggest on top
             met.append(row.met_total)
