@@ -188,9 +188,10 @@ class WorkLogPanel(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.kind_buttons: dict[TicketEventKind, QPushButton] = {}
+        # The title above its buttons, not beside them: with large text on a 1366 px screen the
+        # row was wide enough to squeeze the ticket's clocks beside it.
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.title)
         top.addStretch()
         for kind in wl.WORKLOG_KINDS:
             b = QPushButton()
@@ -226,6 +227,7 @@ class WorkLogPanel(QWidget):
         bottom.addWidget(self.report_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.title)
         layout.addLayout(top)
         layout.addWidget(self.tree, 1)
         layout.addLayout(bottom)
