@@ -167,6 +167,11 @@ def one_start(command: list[str], display: str, marks: Path, settle: float, cold
     return out
 
 
+def _line(figures: dict) -> str:
+    units = {"rss_mb": " MB", "idle_cpu_percent": " %"}
+    return ", ".join(f"{k} {v:.3f}{units.get(k, ' s')}" for k, v in figures.items())
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--db", type=Path, default=ROOT / "benchmarks" / "data" / "lists.sqlite3")
@@ -197,13 +202,13 @@ def main(argv=None) -> None:
         # and runs the first alert check over the backlog (its own cost, measured apart).
         for name, command in commands.items():
             first = one_start(command, args.display, marks, args.settle, False)
-            print(f"warm-up {name}: " + ", ".join(f"{k} {v:.3f} s" for k, v in first.items()), flush=True)
+            print(f"warm-up {name}: " + _line(first), flush=True)
         results = {name: [] for name in commands}
         for i in range(args.runs):
             for name, command in commands.items():  # alternated, so load changes hit both alike
                 r = one_start(command, args.display, marks, args.settle, args.cold, args.idle)
                 results[name].append(r)
-                print(f"run {i + 1} {name}: " + ", ".join(f"{k} {v:.3f} s" for k, v in r.items()), flush=True)
+                print(f"run {i + 1} {name}: " + _line(r), flush=True)
         print(f"\n{'cold' if args.cold else 'warm'} files, start view {args.view}, {args.runs} runs, "
               f"load average {open('/proc/loadavg').read().split()[:3]} at the end")
         print("| measure | floor median (min) | app median (min) | ratio of medians |")
