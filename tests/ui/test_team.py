@@ -57,7 +57,7 @@ def test_a_desk_does_not_refresh_for_its_own_saves_twice(open_desk, qtbot):
     desk.jobs.submit(tickets.create_ticket, TicketDraft(customer_id=cid, subject="Đổi mật khẩu quản trị",
                                                         request_type="incident", channel="hotline"), None)
     qtbot.waitUntil(lambda: bool(heard), timeout=5000)
-    qtbot.wait(2500)  # two reads of the feed
+    qtbot.wait(2 * desk.window.team_feed.timer.interval() + 500)  # two reads of the feed
     desk.idle()
     assert len(heard) == 1  # the save's own broadcast; the feed brought nothing more
 
