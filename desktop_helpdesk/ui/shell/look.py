@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QFont, QFontMetrics, QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyledItemDelegate, QToolBar, QToolButton
+from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyledItemDelegate, QToolBar
 
 from ...domain.enums import TicketEventKind
 from ...i18n import N_, _, ngettext
@@ -193,36 +193,32 @@ class WindowLook(QObject):
         w.menu_help.insertAction(w.act_about, self.act_tour)
         self.tour = None
 
-        self.menu_scheme = w.menu_view.addMenu("")
-        self.menu_scheme.setObjectName("menu_colour_scheme")
-        self.scheme_actions: dict[str, QAction] = {}
-        group = QActionGroup(w)
-        for key in SCHEMES:
-            a = QAction(w, checkable=True)
-            a.setObjectName(f"act_scheme_{key}")
-            a.setChecked(self.settings.color_scheme == key)
-            a.triggered.connect(lambda _c=False, k=key: self.set_scheme(k))
-            group.addAction(a)
-            self.menu_scheme.addAction(a)
-            self.scheme_actions[key] = a
-
+        self.menu_scheme, self.scheme_actions = self._choice_menu(
+            "colour_scheme", "scheme", SCHEMES, self.settings.color_scheme, self.set_scheme)
         # Larger text for those who need it, beyond the system's own setting (the app
         # follows that already): the whole app's font, live.
-        self.menu_text_size = w.menu_view.addMenu("")
-        self.menu_text_size.setObjectName("menu_text_size")
-        self.text_size_actions: dict[int, QAction] = {}
-        group = QActionGroup(w)
-        for size in TEXT_SIZES:
-            a = QAction(w, checkable=True)
-            a.setObjectName(f"act_text_size_{size}")
-            a.setChecked(self.settings.text_size == size)
-            a.triggered.connect(lambda _c=False, s=size: self.set_text_size(s))
-            group.addAction(a)
-            self.menu_text_size.addAction(a)
-            self.text_size_actions[size] = a
+        self.menu_text_size, self.text_size_actions = self._choice_menu(
+            "text_size", "text_size", TEXT_SIZES, self.settings.text_size, self.set_text_size)
         if self.settings.text_size in TEXT_SIZES and self.settings.text_size != 100:
             self.set_text_size(self.settings.text_size, save=False)
 
+    def _choice_menu(self, menu_name: str, action_name: str, keys, current, pick) -> tuple:
+        """A View submenu of exclusive choices (one checked: `current`); choosing one calls
+        `pick(key)`. Returns the menu and its actions by key (titles set by retranslate)."""
+        w = self.window
+        menu = w.menu_view.addMenu("")
+        menu.setObjectName(f"menu_{menu_name}")
+        actions = {}
+        group = QActionGroup(w)
+        for key in keys:
+            a = QAction(w, checkable=True)
+            a.setObjectName(f"act_{action_name}_{key}")
+            a.setChecked(current == key)
+            a.triggered.connect(lambda _c=False, k=key: pick(k))
+            group.addAction(a)
+            menu.addAction(a)
+            actions[key] = a
+        return menu, actions
     def _build_toolbar(self) -> None:
         w = self.window
         self.toolbar = QToolBar(w)
